@@ -1,0 +1,2 @@
+/** Deferred requests gathered into provider batch jobs. */
+package dev.tokenwise.batch;

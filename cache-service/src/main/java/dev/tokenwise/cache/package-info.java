@@ -1,0 +1,2 @@
+/** Exact and semantic response cache over Redis. */
+package dev.tokenwise.cache;

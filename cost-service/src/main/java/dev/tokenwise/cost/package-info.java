@@ -1,0 +1,2 @@
+/** Usage events, pricing, the five metrics and savings attribution. */
+package dev.tokenwise.cost;

@@ -1,0 +1,2 @@
+/** The public OpenAI- and Anthropic-compatible gateway. */
+package dev.tokenwise.router;
