@@ -1,0 +1,2 @@
+/** Token estimation for requests whose usage the provider has not (yet) reported. */
+package dev.tokenwise.common.tokens;
