@@ -1,0 +1,2 @@
+/** The router's side of cache-service's internal API: lookups that fail open and async stores. */
+package dev.tokenwise.router.cache;

@@ -1,0 +1,236 @@
+package dev.tokenwise.router.chat;
+
+import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.router.cache.CacheLookup;
+import dev.tokenwise.router.cache.ExactCacheClient;
+import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.error.OpenAiErrorBody;
+import dev.tokenwise.router.provider.OpenAiProviderClient;
+import dev.tokenwise.router.provider.ProviderReply;
+import dev.tokenwise.router.request.PublicApiRequestFilter;
+import dev.tokenwise.router.request.RequestOutcome;
+import dev.tokenwise.router.request.TokenwiseHeaders;
+import dev.tokenwise.router.tenant.Tenant;
+import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
+import dev.tokenwise.router.usage.CostEstimator;
+import dev.tokenwise.router.usage.TokenCounts;
+import dev.tokenwise.router.usage.UsageEvents;
+import dev.tokenwise.router.usage.UsagePublisher;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code POST /v1/chat/completions}: authenticate, read and validate, look up the exact cache,
+ * forward a miss to the provider, answer, then store the answer and emit exactly one usage event.
+ * Bad input stops before the cache and produces no event.
+ */
+@Component
+class ChatCompletionsHandler {
+
+  private final VirtualKeyAuthenticator authenticator;
+  private final ChatRequestReader reader;
+  private final ExactCacheClient cache;
+  private final OpenAiProviderClient openai;
+  private final UsagePublisher usage;
+  private final CostEstimator costs;
+  private final ChatProperties properties;
+  private final JsonMapper json;
+
+  ChatCompletionsHandler(
+      VirtualKeyAuthenticator authenticator,
+      ChatRequestReader reader,
+      ExactCacheClient cache,
+      OpenAiProviderClient openai,
+      UsagePublisher usage,
+      CostEstimator costs,
+      ChatProperties properties,
+      JsonMapper json) {
+    this.authenticator = authenticator;
+    this.reader = reader;
+    this.cache = cache;
+    this.openai = openai;
+    this.usage = usage;
+    this.costs = costs;
+    this.properties = properties;
+    this.json = json;
+  }
+
+  Mono<ServerResponse> handle(ServerRequest request) {
+    long started = System.nanoTime();
+    Tenant tenant;
+    try {
+      tenant = authenticator.authenticate(request.headers().asHttpHeaders());
+    } catch (OpenAiApiException e) {
+      return Mono.error(e);
+    }
+    return reader.read(request).flatMap(call -> serve(request.exchange(), tenant, call, started));
+  }
+
+  private Mono<ServerResponse> serve(
+      ServerWebExchange exchange, Tenant tenant, ChatCall call, long started) {
+    if (call.model().startsWith("claude-")) {
+      return Mono.error(
+          OpenAiApiException.invalidRequest(
+              "The model '"
+                  + call.model()
+                  + "' is not served on /v1/chat/completions yet; use an OpenAI model.",
+              "model",
+              "model_not_supported"));
+    }
+    if (call.stream()) {
+      return Mono.error(
+          OpenAiApiException.invalidRequest(
+              "Streaming arrives in a later release; send \"stream\": false.",
+              "stream",
+              "unsupported_value"));
+    }
+    String route = properties.defaultRoute().name();
+    UsageEvents.Request facts =
+        new UsageEvents.Request(
+            PublicApiRequestFilter.requestId(exchange),
+            tenant.id(),
+            tenant.app(),
+            call.endUser(),
+            route,
+            call.model(),
+            call.requestedMaxTokens(),
+            call.requestedMaxTokens(),
+            started);
+    return cache
+        .lookup(tenant.id(), route, call.model(), call.json())
+        .flatMap(
+            lookup ->
+                lookup.isHit()
+                    ? fromCache(exchange, facts, lookup)
+                    : fromProvider(facts, call, lookup.result()));
+  }
+
+  private Mono<ServerResponse> fromCache(
+      ServerWebExchange exchange, UsageEvents.Request facts, CacheLookup lookup) {
+    JsonNode stored = lookup.response();
+    UsageEvent event =
+        UsageEvents.answered(
+            facts,
+            facts.requestedModel(),
+            OpenAiProviderClient.PROVIDER,
+            UsageEvent.Mode.CACHE_EXACT,
+            TokenCounts.fromOpenAi(stored.get("usage")),
+            UsageEvent.Status.OK,
+            finishReason(stored));
+    usage.publish(event);
+    RequestOutcome.mark(exchange, RequestOutcome.CACHE_HIT);
+    return answer(HttpStatus.OK, json.writeValueAsBytes(stored), facts, lookup.result(), event);
+  }
+
+  private Mono<ServerResponse> fromProvider(
+      UsageEvents.Request facts, ChatCall call, CacheLookup.Result cacheResult) {
+    return openai
+        .chatCompletion(call.raw())
+        .doOnError(OpenAiApiException.class, e -> usage.publish(failed(facts)))
+        .flatMap(
+            reply -> {
+              if (!reply.status().is2xxSuccessful()) {
+                UsageEvent event = failed(facts);
+                usage.publish(event);
+                return answer(reply.status(), providerError(reply), facts, cacheResult, event);
+              }
+              JsonNode completion = parseCompletion(reply);
+              if (completion == null) {
+                usage.publish(failed(facts));
+                return Mono.error(
+                    OpenAiApiException.upstreamUnavailable(
+                        HttpStatus.BAD_GATEWAY, "The provider's answer was not a JSON object."));
+              }
+              String finishReason = finishReason(completion);
+              UsageEvent event =
+                  UsageEvents.answered(
+                      facts,
+                      facts.requestedModel(),
+                      OpenAiProviderClient.PROVIDER,
+                      UsageEvent.Mode.SYNC,
+                      TokenCounts.fromOpenAi(completion.get("usage")),
+                      UsageEvent.Status.OK,
+                      finishReason);
+              usage.publish(event);
+              if (cacheResult == CacheLookup.Result.MISS
+                  && ExactCacheClient.isStorable(finishReason)) {
+                cache.storeInBackground(
+                    facts.tenant(), facts.route(), facts.requestedModel(), call.json(), completion);
+              }
+              return answer(HttpStatus.OK, reply.body(), facts, cacheResult, event);
+            });
+  }
+
+  private Mono<ServerResponse> answer(
+      HttpStatusCode status,
+      byte[] body,
+      UsageEvents.Request facts,
+      CacheLookup.Result cacheResult,
+      UsageEvent event) {
+    return ServerResponse.status(status)
+        .contentType(MediaType.APPLICATION_JSON)
+        .headers(
+            headers -> {
+              headers.set(TokenwiseHeaders.ROUTE, facts.route());
+              headers.set(TokenwiseHeaders.MODEL, event.servedModel());
+              headers.set(TokenwiseHeaders.CACHE, cacheResult.header());
+              costs
+                  .estimateUsd(event)
+                  .ifPresent(usd -> headers.set(TokenwiseHeaders.COST_USD, usd.toPlainString()));
+            })
+        .bodyValue(body);
+  }
+
+  private UsageEvent failed(UsageEvents.Request facts) {
+    return UsageEvents.answered(
+        facts,
+        facts.requestedModel(),
+        OpenAiProviderClient.PROVIDER,
+        UsageEvent.Mode.SYNC,
+        TokenCounts.ZERO,
+        UsageEvent.Status.ERROR,
+        null);
+  }
+
+  /** The provider's error body when it is OpenAI-shaped, else an envelope saying what came. */
+  private byte[] providerError(ProviderReply reply) {
+    try {
+      JsonNode body = json.readTree(reply.body());
+      if (body.path("error").isObject()) {
+        return reply.body();
+      }
+    } catch (JacksonException e) {
+      // not JSON: wrapped below
+    }
+    String type = reply.status().is4xxClientError() ? "invalid_request_error" : "api_error";
+    return json.writeValueAsBytes(
+        OpenAiErrorBody.of(
+            "The provider answered with HTTP status " + reply.status().value() + ".",
+            type,
+            null,
+            "upstream_error"));
+  }
+
+  private JsonNode parseCompletion(ProviderReply reply) {
+    try {
+      JsonNode body = json.readTree(reply.body());
+      return body.isObject() ? body : null;
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  private static String finishReason(JsonNode completion) {
+    JsonNode reason = completion.path("choices").path(0).path("finish_reason");
+    return reason.isString() ? reason.asString() : null;
+  }
+}

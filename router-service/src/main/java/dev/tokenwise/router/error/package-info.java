@@ -1,0 +1,5 @@
+/**
+ * Error envelopes of the public API and the handler that guarantees no stack trace reaches a
+ * client.
+ */
+package dev.tokenwise.router.error;

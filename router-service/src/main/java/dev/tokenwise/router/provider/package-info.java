@@ -1,0 +1,2 @@
+/** Upstream LLM providers: their configuration, secrets and the HTTP clients that call them. */
+package dev.tokenwise.router.provider;

@@ -1,0 +1,13 @@
+package dev.tokenwise.router.request;
+
+/** Response headers every answer of the public API carries (DESIGN.md, "Contracts"). */
+public final class TokenwiseHeaders {
+
+  public static final String ROUTE = "Tokenwise-Route";
+  public static final String MODEL = "Tokenwise-Model";
+  public static final String CACHE = "Tokenwise-Cache";
+  public static final String COST_USD = "Tokenwise-Cost-USD";
+  public static final String REQUEST_ID = "Tokenwise-Request-Id";
+
+  private TokenwiseHeaders() {}
+}

@@ -1,0 +1,104 @@
+package dev.tokenwise.router.tenant;
+
+import dev.tokenwise.router.error.OpenAiApiException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+
+/**
+ * Resolves a virtual key to its tenant. The presented key is hashed with SHA-256 and compared with
+ * every configured hash in constant time ({@link MessageDigest#isEqual}), visiting all of them so
+ * the time taken does not reveal which tenant, if any, came close.
+ */
+@Component
+public class VirtualKeyAuthenticator {
+
+  private static final String BEARER = "bearer ";
+
+  private final List<KeyHash> hashes;
+
+  public VirtualKeyAuthenticator(TenantProperties properties) {
+    List<KeyHash> list = new ArrayList<>();
+    for (TenantProperties.TenantEntry entry : properties.tenants()) {
+      if (entry.id() == null || entry.id().isBlank()) {
+        throw new IllegalArgumentException("tokenwise.router.tenants[].id must be set");
+      }
+      Tenant tenant = new Tenant(entry.id(), entry.app());
+      for (String hex : entry.keyHashes()) {
+        byte[] digest;
+        try {
+          digest = HexFormat.of().parseHex(hex.trim().toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "tokenwise.router.tenants[" + entry.id() + "].key-hashes must be SHA-256 hex", e);
+        }
+        if (digest.length != 32) {
+          throw new IllegalArgumentException(
+              "tokenwise.router.tenants[" + entry.id() + "].key-hashes must be SHA-256 hex");
+        }
+        list.add(new KeyHash(digest, tenant));
+      }
+    }
+    this.hashes = List.copyOf(list);
+  }
+
+  /** The SHA-256 hex of a virtual key, as it is written in configuration. */
+  public static String hash(String virtualKey) {
+    return HexFormat.of().formatHex(sha256(virtualKey));
+  }
+
+  /**
+   * The tenant of the key in {@code Authorization: Bearer <key>} or {@code x-api-key}.
+   *
+   * @throws OpenAiApiException 401 when no key is presented or the key is unknown
+   */
+  public Tenant authenticate(HttpHeaders headers) {
+    String key = presentedKey(headers);
+    if (key == null) {
+      throw OpenAiApiException.invalidApiKey(
+          "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+    }
+    byte[] presented = sha256(key);
+    Tenant match = null;
+    for (KeyHash candidate : hashes) {
+      if (MessageDigest.isEqual(candidate.digest(), presented) && match == null) {
+        match = candidate.tenant();
+      }
+    }
+    if (match == null) {
+      throw OpenAiApiException.invalidApiKey("Incorrect API key provided.");
+    }
+    return match;
+  }
+
+  private static String presentedKey(HttpHeaders headers) {
+    String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      String key = authorization.substring(BEARER.length()).trim();
+      if (!key.isEmpty()) {
+        return key;
+      }
+    }
+    String apiKey = headers.getFirst("x-api-key");
+    if (apiKey != null && !apiKey.isBlank()) {
+      return apiKey.trim();
+    }
+    return null;
+  }
+
+  private static byte[] sha256(String value) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
+  private record KeyHash(byte[] digest, Tenant tenant) {}
+}

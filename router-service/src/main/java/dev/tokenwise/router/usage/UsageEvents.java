@@ -1,0 +1,83 @@
+package dev.tokenwise.router.usage;
+
+import dev.tokenwise.common.usage.UsageEvent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/** Builds usage events from what the router knows about one answered request. */
+public final class UsageEvents {
+
+  private UsageEvents() {}
+
+  /**
+   * What the request was, independent of how it was answered.
+   *
+   * @param endUser the client's raw user identifier; only its hash leaves the router
+   */
+  public record Request(
+      String requestId,
+      String tenant,
+      String app,
+      String endUser,
+      String route,
+      String requestedModel,
+      Long requestedMaxTokens,
+      Long appliedMaxTokens,
+      long startedNanos) {}
+
+  public static UsageEvent answered(
+      Request request,
+      String servedModel,
+      String provider,
+      UsageEvent.Mode mode,
+      TokenCounts tokens,
+      UsageEvent.Status status,
+      String finishReason) {
+    return new UsageEvent(
+        UsageEvent.SCHEMA_VERSION,
+        UUID.randomUUID(),
+        Instant.now(),
+        request.requestId(),
+        request.tenant(),
+        request.app(),
+        hashEndUser(request.tenant(), request.endUser()),
+        null,
+        request.route(),
+        request.requestedModel(),
+        servedModel,
+        provider,
+        mode,
+        tokens.input(),
+        tokens.cachedInput(),
+        new UsageEvent.CacheWriteTokens(tokens.cacheWrite(), 0),
+        tokens.output(),
+        tokens.reasoning(),
+        request.requestedMaxTokens(),
+        request.appliedMaxTokens(),
+        (System.nanoTime() - request.startedNanos()) / 1_000_000,
+        status,
+        finishReason);
+  }
+
+  /**
+   * The end user as a tenant-scoped SHA-256 (hex), so cost-service can count users without ever
+   * holding their identifiers, and one tenant's users never collide with another's.
+   */
+  static String hashEndUser(String tenant, String endUser) {
+    if (endUser == null) {
+      return null;
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((tenant + "\u0000" + endUser).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.tokenwise.router.usage;
+
+import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.common.usage.UsageStream;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Sends usage events to the Redis stream ({@link UsageStream#KEY}, field {@link
+ * UsageStream#FIELD}). When Redis refuses or is slow the event goes to the {@link UsageSpool}
+ * instead, and {@link UsageSpoolDrainer} replays it later. Delivery is at-least-once: an XADD that
+ * timed out may still have landed, and cost-service dedupes on {@code eventId}.
+ */
+@Component
+public class UsagePublisher {
+
+  private static final Logger log = LoggerFactory.getLogger(UsagePublisher.class);
+
+  private final ReactiveStringRedisTemplate redis;
+  private final JsonMapper json;
+  private final UsageSpool spool;
+  private final UsageMetrics metrics;
+  private final Duration timeout;
+
+  public UsagePublisher(
+      ReactiveStringRedisTemplate redis,
+      JsonMapper json,
+      UsageSpool spool,
+      UsageMetrics metrics,
+      UsageProperties properties) {
+    this.redis = redis;
+    this.json = json;
+    this.spool = spool;
+    this.metrics = metrics;
+    this.timeout = properties.publishTimeout();
+  }
+
+  /** Publishes in the background; the caller's response does not wait for Redis. */
+  public void publish(UsageEvent event) {
+    deliver(event).subscribe();
+  }
+
+  /** Completes once the event is in the stream or durably spooled; never errors. */
+  public Mono<Void> deliver(UsageEvent event) {
+    metrics.recordTokens(event);
+    String payload = json.writeValueAsString(event);
+    return add(payload)
+        .doOnSuccess(id -> metrics.published.increment())
+        .then()
+        .onErrorResume(
+            e -> {
+              log.warn(
+                  "Usage event {} not delivered to Redis ({}); spooling it",
+                  event.eventId(),
+                  e.toString());
+              return Mono.fromRunnable(() -> spool.append(payload))
+                  .subscribeOn(Schedulers.boundedElastic())
+                  .doOnSuccess(v -> metrics.spooled.increment())
+                  .onErrorResume(
+                      spoolError -> {
+                        metrics.lost.increment();
+                        log.error(
+                            "Usage event {} lost: Redis and the spool both failed",
+                            event.eventId(),
+                            spoolError);
+                        return Mono.empty();
+                      })
+                  .then();
+            });
+  }
+
+  /** One XADD of an event's JSON, bounded by the publish timeout. */
+  Mono<RecordId> add(String payload) {
+    return redis
+        .opsForStream()
+        .add(
+            StreamRecords.string(Map.of(UsageStream.FIELD, payload)).withStreamKey(UsageStream.KEY))
+        .timeout(timeout);
+  }
+}
