@@ -1,2 +1,4 @@
-/** The one-machine launcher: starts embedded Redis and PostgreSQL, the simulator and the services. */
+/**
+ * The one-machine launcher: starts embedded Redis and PostgreSQL, the simulator and the services.
+ */
 package dev.tokenwise.local;
