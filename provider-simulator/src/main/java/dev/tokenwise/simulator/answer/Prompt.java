@@ -1,0 +1,57 @@
+package dev.tokenwise.simulator.answer;
+
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What the answer depends on, read from either provider's request.
+ *
+ * @param model the requested model, which picks the tokenizer for counting
+ * @param question the text of the last user message
+ * @param toolResult the text of the tool result the conversation ends with, or null
+ * @param tools the tools the request offers
+ * @param toolChoice how the request wants tools used
+ * @param toolPreamble whether a tool call is preceded by a sentence of text (Claude does this, GPT
+ *     does not)
+ * @param maxTokens the output cap, or null for none
+ * @param stopSequences sequences that end the answer where they first occur
+ * @param answerTokens the length the answer should have before caps, or null for a short answer
+ */
+public record Prompt(
+    String model,
+    String question,
+    String toolResult,
+    List<Tool> tools,
+    ToolChoice toolChoice,
+    boolean toolPreamble,
+    Long maxTokens,
+    List<String> stopSequences,
+    Integer answerTokens) {
+
+  public Prompt {
+    question = question == null ? "" : question;
+    tools = List.copyOf(tools);
+    stopSequences = List.copyOf(stopSequences);
+  }
+
+  /** A tool the model may call; {@code inputSchema} is its JSON Schema (may be missing). */
+  public record Tool(String name, JsonNode inputSchema) {}
+
+  /** How the request wants tools used; {@code name} is set only for {@link Mode#NAMED}. */
+  public record ToolChoice(Mode mode, String name) {
+
+    public static final ToolChoice AUTO = new ToolChoice(Mode.AUTO, null);
+
+    /** Tool-use modes common to both providers. */
+    public enum Mode {
+      /** The model decides: here, it calls a tool the question mentions by name. */
+      AUTO,
+      /** No tool call. */
+      NONE,
+      /** Some tool must be called (OpenAI {@code required}, Anthropic {@code any}). */
+      ANY,
+      /** The named tool must be called. */
+      NAMED
+    }
+  }
+}

@@ -1,0 +1,4 @@
+/**
+ * Deterministic answers composed from a request: text, tool calls, stop reasons and output tokens.
+ */
+package dev.tokenwise.simulator.answer;

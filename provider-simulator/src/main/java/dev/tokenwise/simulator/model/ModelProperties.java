@@ -1,0 +1,48 @@
+package dev.tokenwise.simulator.model;
+
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Which models the simulated providers know. An id followed by a date ({@code gpt-5-2025-08-07},
+ * {@code claude-sonnet-4-5-20250929}) is the snapshot of the alias before it; like the real APIs, a
+ * response names the snapshot when {@code resolveSnapshots} is on.
+ *
+ * @param openai model ids served by {@code /v1/chat/completions} and listed by {@code /v1/models}
+ * @param anthropic model ids served by {@code /v1/messages}
+ * @param resolveSnapshots whether responses name the dated snapshot instead of the requested alias
+ */
+@ConfigurationProperties("tokenwise.simulator.models")
+public record ModelProperties(
+    @DefaultValue({
+          "gpt-5",
+          "gpt-5-2025-08-07",
+          "gpt-5-mini",
+          "gpt-5-mini-2025-08-07",
+          "gpt-5-nano",
+          "gpt-5-nano-2025-08-07",
+          "gpt-4.1",
+          "gpt-4.1-2025-04-14",
+          "gpt-4.1-mini",
+          "gpt-4.1-mini-2025-04-14",
+          "gpt-4o-mini",
+          "gpt-4o-mini-2024-07-18"
+        })
+        List<String> openai,
+    @DefaultValue({
+          "claude-opus-4-5",
+          "claude-opus-4-5-20251101",
+          "claude-sonnet-4-5",
+          "claude-sonnet-4-5-20250929",
+          "claude-haiku-4-5",
+          "claude-haiku-4-5-20251001"
+        })
+        List<String> anthropic,
+    @DefaultValue("true") boolean resolveSnapshots) {
+
+  public ModelProperties {
+    openai = List.copyOf(openai);
+    anthropic = List.copyOf(anthropic);
+  }
+}
