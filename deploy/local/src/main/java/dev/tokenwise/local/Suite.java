@@ -11,12 +11,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -27,18 +24,6 @@ import java.util.stream.Stream;
  * tests drive it in-process.
  */
 public final class Suite implements AutoCloseable {
-
-  /** Where the router sends OpenAI traffic when {@code OPENAI_API_KEY} is set. */
-  public static final URI OPENAI_API = URI.create("https://api.openai.com");
-
-  /** Where the router sends Anthropic traffic when {@code ANTHROPIC_API_KEY} is set. */
-  public static final URI ANTHROPIC_API = URI.create("https://api.anthropic.com");
-
-  /** The model the default route names and the example request asks for. */
-  public static final String DEMO_MODEL = "gpt-5-mini";
-
-  static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
-  static final String ANTHROPIC_KEY_ENV = "ANTHROPIC_API_KEY";
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
@@ -146,7 +131,7 @@ public final class Suite implements AutoCloseable {
               service,
               servicePorts.get(service),
               command(service, jar),
-              environment(service),
+              settings().environment(service),
               runDirectory.resolve("work").resolve(service.artifactId()),
               logFile(service));
       registerOrClose(child, c -> children.put(service, c));
@@ -184,104 +169,31 @@ public final class Suite implements AutoCloseable {
     command.add("-jar");
     command.add(jar.toAbsolutePath().toString());
     // Command-line arguments outrank every other property source in Spring Boot.
-    properties(service).forEach((name, value) -> command.add("--" + name + "=" + value));
+    settings().properties(service).forEach((name, value) -> command.add("--" + name + "=" + value));
     return command;
   }
 
-  /** The non-secret properties each service gets; secrets travel in the environment. */
-  Map<String, String> properties(Service service) {
-    Map<String, String> properties = new LinkedHashMap<>();
-    properties.put("server.port", String.valueOf(servicePorts.get(service)));
-    // A local launcher answers this machine only.
-    properties.put("server.address", "127.0.0.1");
-    switch (service) {
-      case PROVIDER_SIMULATOR -> {}
-      case CACHE -> putRedis(properties);
-      case COST -> {
-        putRedis(properties);
-        putDatasource(properties, postgres.cost());
-      }
-      case BATCH -> {
-        putRedis(properties);
-        putDatasource(properties, postgres.batch());
-      }
-      case ROUTER -> {
-        putRedis(properties);
-        for (int i = 0; i < demoTenants.size(); i++) {
-          DemoTenant tenant = demoTenants.get(i);
-          String prefix = "tokenwise.router.tenants[" + i + "].";
-          properties.put(prefix + "id", tenant.id());
-          properties.put(prefix + "app", tenant.app());
-          properties.put(prefix + "key-hashes[0]", tenant.keyHash());
-        }
-        properties.put("tokenwise.router.providers.openai.base-url", openAiBaseUrl().toString());
-        properties.put(
-            "tokenwise.router.providers.anthropic.base-url", anthropicBaseUrl().toString());
-        properties.put("tokenwise.router.default-route.name", "default");
-        properties.put("tokenwise.router.default-route.model", DEMO_MODEL);
-        properties.put("tokenwise.router.cache.base-url", url(Service.CACHE).toString());
-      }
-    }
-    return properties;
-  }
-
-  private void putRedis(Map<String, String> properties) {
-    properties.put("spring.data.redis.host", "localhost");
-    properties.put("spring.data.redis.port", String.valueOf(redis.port()));
-  }
-
-  private void putDatasource(Map<String, String> properties, LocalPostgres.Login login) {
-    properties.put("spring.datasource.url", postgres.jdbcUrl());
-    properties.put("spring.datasource.username", login.username());
-  }
-
-  /**
-   * The child's environment: this process's, without provider keys except for the router, plus
-   * {@code PORT} and the secrets that must not show in {@code ps}.
-   */
-  Map<String, String> environment(Service service) {
-    Map<String, String> environment = new HashMap<>(options.environment());
-    environment.remove(OPENAI_KEY_ENV);
-    environment.remove(ANTHROPIC_KEY_ENV);
-    environment.put("PORT", String.valueOf(servicePorts.get(service)));
-    switch (service) {
-      case COST -> environment.put("SPRING_DATASOURCE_PASSWORD", postgres.cost().password());
-      case BATCH -> environment.put("SPRING_DATASOURCE_PASSWORD", postgres.batch().password());
-      case ROUTER -> {
-        providerKey(OPENAI_KEY_ENV)
-            .ifPresent(
-                key -> {
-                  environment.put(OPENAI_KEY_ENV, key);
-                  environment.put("TOKENWISE_ROUTER_PROVIDERS_OPENAI_APIKEY", key);
-                });
-        providerKey(ANTHROPIC_KEY_ENV)
-            .ifPresent(
-                key -> {
-                  environment.put(ANTHROPIC_KEY_ENV, key);
-                  environment.put("TOKENWISE_ROUTER_PROVIDERS_ANTHROPIC_APIKEY", key);
-                });
-      }
-      default -> {}
-    }
-    return environment;
-  }
-
-  private Optional<String> providerKey(String variable) {
-    return Optional.ofNullable(options.environment().get(variable)).filter(key -> !key.isBlank());
+  private ChildSettings settings() {
+    return new ChildSettings(
+        servicePorts,
+        redis.port(),
+        postgres.jdbcUrl(),
+        postgres.cost(),
+        postgres.batch(),
+        demoTenants,
+        options.environment());
   }
 
   /** The OpenAI upstream: the real API when {@code OPENAI_API_KEY} is set, else the simulator. */
   public URI openAiBaseUrl() {
-    return providerKey(OPENAI_KEY_ENV).isPresent() ? OPENAI_API : url(Service.PROVIDER_SIMULATOR);
+    return settings().openAiBaseUrl();
   }
 
   /**
    * The Anthropic upstream: the real API when {@code ANTHROPIC_API_KEY} is set, else the simulator.
    */
   public URI anthropicBaseUrl() {
-    return providerKey(ANTHROPIC_KEY_ENV).isPresent()
-        ? ANTHROPIC_API
-        : url(Service.PROVIDER_SIMULATOR);
+    return settings().anthropicBaseUrl();
   }
 
   /**
@@ -385,7 +297,7 @@ public final class Suite implements AutoCloseable {
         + "' \\\n"
         + "  -H 'Content-Type: application/json' \\\n"
         + "  -d '{\"model\":\""
-        + DEMO_MODEL
+        + ChildSettings.DEMO_MODEL
         + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello in five words.\"}]}'";
   }
 

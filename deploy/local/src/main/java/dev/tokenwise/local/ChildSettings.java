@@ -1,0 +1,126 @@
+package dev.tokenwise.local;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What each child process is told: non-secret properties as command-line arguments (they outrank
+ * every other Spring Boot property source), secrets in its environment (they must not show in
+ * {@code ps}). Provider keys reach the router only.
+ */
+record ChildSettings(
+    Map<Service, Integer> servicePorts,
+    int redisPort,
+    String jdbcUrl,
+    LocalPostgres.Login costLogin,
+    LocalPostgres.Login batchLogin,
+    List<DemoTenant> demoTenants,
+    Map<String, String> launcherEnvironment) {
+
+  /** Where the router sends OpenAI traffic when {@code OPENAI_API_KEY} is set. */
+  static final URI OPENAI_API = URI.create("https://api.openai.com");
+
+  /** Where the router sends Anthropic traffic when {@code ANTHROPIC_API_KEY} is set. */
+  static final URI ANTHROPIC_API = URI.create("https://api.anthropic.com");
+
+  /** The model the default route names and the example request asks for. */
+  static final String DEMO_MODEL = "gpt-5-mini";
+
+  static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
+  static final String ANTHROPIC_KEY_ENV = "ANTHROPIC_API_KEY";
+
+  Map<String, String> properties(Service service) {
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("server.port", String.valueOf(servicePorts.get(service)));
+    // A local launcher answers this machine only.
+    properties.put("server.address", "127.0.0.1");
+    switch (service) {
+      case PROVIDER_SIMULATOR -> {}
+      case CACHE -> putRedis(properties);
+      case COST -> {
+        putRedis(properties);
+        putDatasource(properties, costLogin);
+      }
+      case BATCH -> {
+        putRedis(properties);
+        putDatasource(properties, batchLogin);
+      }
+      case ROUTER -> {
+        putRedis(properties);
+        for (int i = 0; i < demoTenants.size(); i++) {
+          DemoTenant tenant = demoTenants.get(i);
+          String prefix = "tokenwise.router.tenants[" + i + "].";
+          properties.put(prefix + "id", tenant.id());
+          properties.put(prefix + "app", tenant.app());
+          properties.put(prefix + "key-hashes[0]", tenant.keyHash());
+        }
+        properties.put("tokenwise.router.providers.openai.base-url", openAiBaseUrl().toString());
+        properties.put(
+            "tokenwise.router.providers.anthropic.base-url", anthropicBaseUrl().toString());
+        properties.put("tokenwise.router.default-route.name", "default");
+        properties.put("tokenwise.router.default-route.model", DEMO_MODEL);
+        properties.put("tokenwise.router.cache.base-url", url(Service.CACHE).toString());
+      }
+    }
+    return properties;
+  }
+
+  /**
+   * The launcher's environment without provider keys (the router gets them back), plus {@code PORT}
+   * and the database password.
+   */
+  Map<String, String> environment(Service service) {
+    Map<String, String> environment = new HashMap<>(launcherEnvironment);
+    environment.remove(OPENAI_KEY_ENV);
+    environment.remove(ANTHROPIC_KEY_ENV);
+    environment.put("PORT", String.valueOf(servicePorts.get(service)));
+    switch (service) {
+      case COST -> environment.put("SPRING_DATASOURCE_PASSWORD", costLogin.password());
+      case BATCH -> environment.put("SPRING_DATASOURCE_PASSWORD", batchLogin.password());
+      case ROUTER -> {
+        providerKey(OPENAI_KEY_ENV).ifPresent(key -> environment.put(OPENAI_KEY_ENV, key));
+        providerKey(ANTHROPIC_KEY_ENV).ifPresent(key -> environment.put(ANTHROPIC_KEY_ENV, key));
+      }
+      default -> {}
+    }
+    return environment;
+  }
+
+  URI openAiBaseUrl() {
+    return providerKey(OPENAI_KEY_ENV).isPresent() ? OPENAI_API : url(Service.PROVIDER_SIMULATOR);
+  }
+
+  URI anthropicBaseUrl() {
+    return providerKey(ANTHROPIC_KEY_ENV).isPresent()
+        ? ANTHROPIC_API
+        : url(Service.PROVIDER_SIMULATOR);
+  }
+
+  URI url(Service service) {
+    return URI.create("http://localhost:" + servicePorts.get(service));
+  }
+
+  private Optional<String> providerKey(String variable) {
+    return Optional.ofNullable(launcherEnvironment.get(variable)).filter(key -> !key.isBlank());
+  }
+
+  private void putRedis(Map<String, String> properties) {
+    properties.put("spring.data.redis.host", "localhost");
+    properties.put("spring.data.redis.port", String.valueOf(redisPort));
+  }
+
+  private void putDatasource(Map<String, String> properties, LocalPostgres.Login login) {
+    properties.put("spring.datasource.url", jdbcUrl);
+    properties.put("spring.datasource.username", login.username());
+  }
+
+  @Override
+  public String toString() {
+    // The environment holds provider keys and passwords.
+    return "ChildSettings[servicePorts=" + servicePorts + ", redisPort=" + redisPort + "]";
+  }
+}

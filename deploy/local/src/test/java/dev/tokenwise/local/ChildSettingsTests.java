@@ -1,0 +1,94 @@
+package dev.tokenwise.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChildSettingsTests {
+
+  private static final DemoTenant DEMO = new DemoTenant("demo", "demo-app", "key-a");
+  private static final DemoTenant DEMO_B = new DemoTenant("demo-b", "demo-b-app", "key-b");
+
+  @Test
+  void withoutProviderKeysTheRouterTalksToTheSimulator() {
+    ChildSettings settings = settings(Map.of("PATH", "/usr/bin"));
+    Map<String, String> router = settings.properties(Service.ROUTER);
+
+    assertThat(router)
+        .containsEntry("server.port", "18080")
+        .containsEntry("tokenwise.router.providers.openai.base-url", "http://localhost:18090")
+        .containsEntry("tokenwise.router.providers.anthropic.base-url", "http://localhost:18090")
+        .containsEntry("tokenwise.router.cache.base-url", "http://localhost:18081")
+        .containsEntry("tokenwise.router.default-route.name", "default")
+        .containsEntry("tokenwise.router.default-route.model", "gpt-5-mini")
+        .containsEntry("spring.data.redis.port", "16379");
+  }
+
+  @Test
+  void theRouterKnowsBothDemoTenantsByKeyHashOnly() {
+    Map<String, String> router = settings(Map.of()).properties(Service.ROUTER);
+
+    assertThat(router)
+        .containsEntry("tokenwise.router.tenants[0].id", "demo")
+        .containsEntry("tokenwise.router.tenants[0].key-hashes[0]", DEMO.keyHash())
+        .containsEntry("tokenwise.router.tenants[1].id", "demo-b")
+        .containsEntry("tokenwise.router.tenants[1].key-hashes[0]", DEMO_B.keyHash());
+    assertThat(router.values()).doesNotContain("key-a", "key-b");
+  }
+
+  @Test
+  void providerKeysSwitchToTheRealApisAndReachTheRouterOnly() {
+    ChildSettings settings =
+        settings(Map.of("OPENAI_API_KEY", "sk-test", "ANTHROPIC_API_KEY", "sk-ant-test"));
+
+    assertThat(settings.properties(Service.ROUTER))
+        .containsEntry("tokenwise.router.providers.openai.base-url", "https://api.openai.com")
+        .containsEntry(
+            "tokenwise.router.providers.anthropic.base-url", "https://api.anthropic.com");
+    assertThat(settings.environment(Service.ROUTER))
+        .containsEntry("OPENAI_API_KEY", "sk-test")
+        .containsEntry("ANTHROPIC_API_KEY", "sk-ant-test");
+    for (Service other : List.of(Service.CACHE, Service.COST, Service.BATCH)) {
+      assertThat(settings.environment(other))
+          .doesNotContainKeys("OPENAI_API_KEY", "ANTHROPIC_API_KEY");
+    }
+    assertThat(settings.environment(Service.PROVIDER_SIMULATOR))
+        .doesNotContainKeys("OPENAI_API_KEY", "ANTHROPIC_API_KEY");
+  }
+
+  @Test
+  void databaseServicesGetTheirOwnLoginWithThePasswordInTheEnvironment() {
+    ChildSettings settings = settings(Map.of());
+
+    assertThat(settings.properties(Service.COST))
+        .containsEntry("spring.datasource.url", "jdbc:postgresql://localhost:15432/tokenwise")
+        .containsEntry("spring.datasource.username", "tokenwise_cost")
+        .doesNotContainKey("spring.datasource.password");
+    assertThat(settings.environment(Service.COST))
+        .containsEntry("SPRING_DATASOURCE_PASSWORD", "cost-secret")
+        .containsEntry("PORT", "18083");
+    assertThat(settings.properties(Service.BATCH))
+        .containsEntry("spring.datasource.username", "tokenwise_batch");
+    assertThat(settings.environment(Service.BATCH))
+        .containsEntry("SPRING_DATASOURCE_PASSWORD", "batch-secret");
+    assertThat(settings.properties(Service.CACHE)).doesNotContainKey("spring.datasource.url");
+  }
+
+  private static ChildSettings settings(Map<String, String> environment) {
+    Map<Service, Integer> ports = new EnumMap<>(Service.class);
+    for (Service service : Service.values()) {
+      ports.put(service, service.defaultPort() + 10_000);
+    }
+    return new ChildSettings(
+        ports,
+        16379,
+        "jdbc:postgresql://localhost:15432/tokenwise",
+        new LocalPostgres.Login("tokenwise_cost", "cost-secret", "cost"),
+        new LocalPostgres.Login("tokenwise_batch", "batch-secret", "batch"),
+        List.of(DEMO, DEMO_B),
+        environment);
+  }
+}
