@@ -1,0 +1,86 @@
+package dev.tokenwise.common.translate;
+
+import dev.tokenwise.common.anthropic.AnthropicUsage;
+import dev.tokenwise.common.openai.OpenAiUsage;
+
+/**
+ * Token usage in one convention whatever the provider (OpenTelemetry GenAI's): {@code inputTokens}
+ * includes cache reads and cache writes, {@code cachedInputTokens} (reads) and the writes are
+ * subsets of it; {@code reasoningTokens} is a subset of {@code outputTokens}.
+ */
+public record NormalizedUsage(
+    long inputTokens,
+    long cachedInputTokens,
+    long cacheWrite5m,
+    long cacheWrite1h,
+    long outputTokens,
+    long reasoningTokens) {
+
+  public static final NormalizedUsage ZERO = new NormalizedUsage(0, 0, 0, 0, 0, 0);
+
+  public NormalizedUsage {
+    if (inputTokens < 0
+        || cachedInputTokens < 0
+        || cacheWrite5m < 0
+        || cacheWrite1h < 0
+        || outputTokens < 0
+        || reasoningTokens < 0) {
+      throw new IllegalArgumentException("token counts must not be negative");
+    }
+  }
+
+  /**
+   * From OpenAI usage, where {@code prompt_tokens} already includes cached tokens. OpenAI reports
+   * cache writes without a TTL; they count as 5-minute writes. Absent details count as 0.
+   */
+  public static NormalizedUsage from(OpenAiUsage usage) {
+    if (usage == null) {
+      return ZERO;
+    }
+    long input = usage.promptTokensOrZero();
+    long cached = Math.min(usage.cachedTokens(), input);
+    long writes = Math.min(usage.cacheWriteTokens(), input - cached);
+    long output = usage.completionTokensOrZero();
+    return new NormalizedUsage(
+        input, cached, writes, 0, output, Math.min(usage.reasoningTokens(), output));
+  }
+
+  /**
+   * From Anthropic usage, where {@code input_tokens} excludes cache reads and writes. Writes are
+   * split by TTL when {@code cache_creation} is present; otherwise they count as 5-minute writes,
+   * Anthropic's default TTL.
+   */
+  public static NormalizedUsage from(AnthropicUsage usage) {
+    if (usage == null) {
+      return ZERO;
+    }
+    long writes = usage.cacheCreationOrZero();
+    long write1h = 0;
+    long write5m = writes;
+    AnthropicUsage.CacheCreation split = usage.cacheCreation();
+    if (split != null
+        && (split.ephemeral5mInputTokens() != null || split.ephemeral1hInputTokens() != null)) {
+      write1h = split.ephemeral1hInputTokens() == null ? 0 : split.ephemeral1hInputTokens();
+      write5m =
+          split.ephemeral5mInputTokens() == null
+              ? Math.max(0, writes - write1h)
+              : split.ephemeral5mInputTokens();
+      if (writes == 0) {
+        writes = write5m + write1h;
+      }
+    }
+    long input = usage.inputTokensOrZero() + writes + usage.cacheReadOrZero();
+    return new NormalizedUsage(
+        input, usage.cacheReadOrZero(), write5m, write1h, usage.outputTokensOrZero(), 0);
+  }
+
+  /** Cache writes of either TTL. */
+  public long cacheWriteTokens() {
+    return cacheWrite5m + cacheWrite1h;
+  }
+
+  /** Input tokens neither read from nor written to a cache. */
+  public long uncachedInputTokens() {
+    return inputTokens - cachedInputTokens - cacheWriteTokens();
+  }
+}
