@@ -1,0 +1,379 @@
+package dev.tokenwise.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServers;
+import dev.tokenwise.common.usage.UsageStream;
+import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The chat endpoint end to end: real Redis, a stub provider and a stub cache-service. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@RealServers(postgres = false)
+class ChatCompletionsIT {
+
+  private static final String KEY = "tw-acme-test-key";
+  private static final StubUpstream upstream = new StubUpstream();
+  private static final Path spoolDir = tempDir();
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    registry.add("tokenwise.router.tenants[0].id", () -> "acme");
+    registry.add("tokenwise.router.tenants[0].app", () -> "checkout");
+    registry.add(
+        "tokenwise.router.tenants[0].key-hashes[0]", () -> VirtualKeyAuthenticator.hash(KEY));
+    registry.add("tokenwise.router.providers.openai.base-url", upstream::baseUrl);
+    registry.add("tokenwise.router.providers.openai.api-key", () -> "sk-provider-test");
+    registry.add("tokenwise.router.cache.base-url", upstream::baseUrl);
+    registry.add("tokenwise.router.cache.timeout", () -> "300ms");
+    registry.add("tokenwise.router.max-body-size", () -> "64KB");
+    registry.add("tokenwise.router.usage.spool-dir", spoolDir::toString);
+    registry.add("tokenwise.router.usage.publish-timeout", () -> "1s");
+    registry.add("tokenwise.router.usage.drain-interval", () -> "200ms");
+  }
+
+  @LocalServerPort int port;
+  @Autowired ReactiveStringRedisTemplate redis;
+  @Autowired MeterRegistry meters;
+  @Autowired JsonMapper json;
+  WebTestClient client;
+
+  @BeforeEach
+  void setUp() {
+    TestServers.redis().start();
+    TestServers.redis().flushAll();
+    upstream.reset();
+    client =
+        WebTestClient.bindToServer()
+            .baseUrl("http://localhost:" + port)
+            .responseTimeout(Duration.ofSeconds(20))
+            .build();
+  }
+
+  @AfterAll
+  static void stopUpstream() {
+    upstream.close();
+  }
+
+  @Test
+  void missIsForwardedAnsweredStoredAndCounted() {
+    String request =
+        """
+        {"model":"gpt-5-mini","messages":[{"role":"user","content":"hello"}],
+         "seed":42,"max_completion_tokens":100,"user":"end-user-7"}""";
+    var result =
+        post(request)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .valueEquals("Tokenwise-Route", "default")
+            .expectHeader()
+            .valueEquals("Tokenwise-Model", "gpt-5-mini")
+            .expectHeader()
+            .valueEquals("Tokenwise-Cache", "miss")
+            .expectHeader()
+            .exists("Tokenwise-Cost-USD")
+            .expectBody()
+            .jsonPath("$.choices[0].message.content")
+            .isEqualTo("Hello from the provider.")
+            .returnResult();
+    String requestId = result.getResponseHeaders().getFirst("Tokenwise-Request-Id");
+    assertThat(requestId).startsWith("req_");
+
+    assertThat(upstream.providerCalls).hasSize(1);
+    StubUpstream.Call call = upstream.providerCalls.get(0);
+    assertThat(call.authorization()).isEqualTo("Bearer sk-provider-test");
+    assertThat(json.readTree(call.body())).isEqualTo(json.readTree(request));
+
+    JsonNode event = awaitSingleEvent();
+    assertThat(event.get("requestId").asString()).isEqualTo(requestId);
+    assertThat(event.get("tenant").asString()).isEqualTo("acme");
+    assertThat(event.get("app").asString()).isEqualTo("checkout");
+    assertThat(event.get("route").asString()).isEqualTo("default");
+    assertThat(event.get("mode").asString()).isEqualTo("sync");
+    assertThat(event.get("status").asString()).isEqualTo("ok");
+    assertThat(event.get("provider").asString()).isEqualTo("openai");
+    assertThat(event.get("inputTokens").asLong()).isEqualTo(20);
+    assertThat(event.get("cachedInputTokens").asLong()).isEqualTo(8);
+    assertThat(event.get("outputTokens").asLong()).isEqualTo(5);
+    assertThat(event.get("reasoningTokens").asLong()).isEqualTo(2);
+    assertThat(event.get("requestedMaxTokens").asLong()).isEqualTo(100);
+    assertThat(event.get("finishReason").asString()).isEqualTo("stop");
+    assertThat(event.get("endUser").asString()).hasSize(64).doesNotContain("end-user-7");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(upstream.cacheStores).hasSize(1));
+    JsonNode stored = json.readTree(upstream.cacheStores.get(0).body());
+    assertThat(stored.get("tenant").asString()).isEqualTo("acme");
+    assertThat(stored.get("route").asString()).isEqualTo("default");
+    assertThat(stored.get("model").asString()).isEqualTo("gpt-5-mini");
+    assertThat(stored.get("request")).isEqualTo(json.readTree(request));
+    assertThat(stored.at("/response/id").asString()).isEqualTo("chatcmpl-stub");
+    assertThat(
+            meters
+                .get("gen_ai.client.token.usage")
+                .tag("gen_ai.token.type", "input")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(20);
+  }
+
+  @Test
+  void cacheHitIsAnsweredWithoutCallingTheProvider() {
+    post("""
+            {"model":"gpt-5-mini","messages":[{"role":"user","content":"%s"}]}"""
+            .formatted(StubUpstream.CACHED_QUESTION))
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .valueEquals("Tokenwise-Cache", "hit-exact")
+        .expectHeader()
+        .valueEquals("Tokenwise-Cost-USD", "0")
+        .expectHeader()
+        .exists("Tokenwise-Request-Id")
+        .expectBody()
+        .jsonPath("$.choices[0].message.content")
+        .isEqualTo("Hello from the cache.");
+
+    assertThat(upstream.providerCalls).isEmpty();
+    JsonNode lookup = json.readTree(upstream.cacheLookups.get(0).body());
+    assertThat(lookup.get("tenant").asString()).isEqualTo("acme");
+    assertThat(lookup.get("model").asString()).isEqualTo("gpt-5-mini");
+
+    JsonNode event = awaitSingleEvent();
+    assertThat(event.get("mode").asString()).isEqualTo("cache-exact");
+    assertThat(event.get("servedModel").asString()).isEqualTo("gpt-5-mini");
+    assertThat(event.get("inputTokens").asLong()).isEqualTo(11);
+    assertThat(event.get("outputTokens").asLong()).isEqualTo(4);
+    assertThat(upstream.cacheStores).isEmpty();
+  }
+
+  @Test
+  void badInputIsRejectedWithNothingCachedForwardedOrCounted() {
+    client
+        .post()
+        .uri("/v1/chat/completions")
+        .header("Authorization", "Bearer tw-wrong")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+        .exchange()
+        .expectStatus()
+        .isUnauthorized()
+        .expectHeader()
+        .exists("Tokenwise-Request-Id")
+        .expectBody()
+        .jsonPath("$.error.type")
+        .isEqualTo("authentication_error")
+        .jsonPath("$.error.code")
+        .isEqualTo("invalid_api_key")
+        .jsonPath("$.error.param")
+        .isEmpty();
+
+    post("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+        .exchange()
+        .expectStatus()
+        .isBadRequest()
+        .expectBody()
+        .jsonPath("$.error.type")
+        .isEqualTo("invalid_request_error")
+        .jsonPath("$.error.param")
+        .isEqualTo("model");
+
+    post("{\"model\":\"gpt-5-mini\",\"messages\":{}}")
+        .exchange()
+        .expectStatus()
+        .isBadRequest()
+        .expectBody()
+        .jsonPath("$.error.param")
+        .isEqualTo("messages");
+
+    post("{\"model\":\"gpt-5-mini\",")
+        .exchange()
+        .expectStatus()
+        .isBadRequest()
+        .expectBody()
+        .jsonPath("$.error.code")
+        .isEqualTo("invalid_json");
+
+    String huge = "x".repeat(70 * 1024);
+    post("{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\""
+            + huge
+            + "\"}]}")
+        .exchange()
+        .expectStatus()
+        .isEqualTo(413)
+        .expectBody()
+        .jsonPath("$.error.type")
+        .isEqualTo("invalid_request_error");
+
+    post("{\"model\":\"claude-sonnet-4-6\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+        .exchange()
+        .expectStatus()
+        .isBadRequest()
+        .expectBody()
+        .jsonPath("$.error.code")
+        .isEqualTo("model_not_supported")
+        .jsonPath("$.error.param")
+        .isEqualTo("model");
+
+    assertThat(upstream.providerCalls).isEmpty();
+    assertThat(upstream.cacheLookups).isEmpty();
+    assertThat(upstream.cacheStores).isEmpty();
+
+    // A good request afterwards: once its event is in the stream, it must be the only one.
+    post("{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"ok\"}]}")
+        .exchange()
+        .expectStatus()
+        .isOk();
+    awaitSingleEvent();
+  }
+
+  @Test
+  void failingCacheServiceIsBypassed() {
+    upstream.cacheMode = StubUpstream.CacheMode.FAILING;
+    double bypassesBefore = bypasses();
+
+    post("{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .valueEquals("Tokenwise-Cache", "bypass")
+        .expectBody()
+        .jsonPath("$.choices[0].message.content")
+        .isEqualTo("Hello from the provider.");
+
+    assertThat(upstream.providerCalls).hasSize(1);
+    assertThat(bypasses()).isEqualTo(bypassesBefore + 1);
+    assertThat(awaitSingleEvent().get("mode").asString()).isEqualTo("sync");
+  }
+
+  @Test
+  void slowCacheServiceIsBypassedAfterItsTimeout() {
+    upstream.cacheMode = StubUpstream.CacheMode.SLOW;
+
+    post("{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .valueEquals("Tokenwise-Cache", "bypass");
+
+    assertThat(upstream.providerCalls).hasSize(1);
+    awaitSingleEvent();
+  }
+
+  @Test
+  void providerErrorReachesTheClientInOpenAiShape() {
+    post("{\"model\":\"gpt-limited\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
+        .exchange()
+        .expectStatus()
+        .isEqualTo(429)
+        .expectHeader()
+        .exists("Tokenwise-Request-Id")
+        .expectBody()
+        .jsonPath("$.error.code")
+        .isEqualTo("rate_limit_exceeded");
+
+    JsonNode event = awaitSingleEvent();
+    assertThat(event.get("status").asString()).isEqualTo("error");
+    assertThat(event.get("inputTokens").asLong()).isZero();
+    assertThat(upstream.cacheStores).isEmpty();
+  }
+
+  @Test
+  void usageEventsSurviveARedisOutage() throws IOException {
+    TestServers.redis().stop();
+    try {
+      post("{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
+          .exchange()
+          .expectStatus()
+          .isOk();
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() -> assertThat(spooledLines()).hasSize(1));
+    } finally {
+      TestServers.redis().start();
+    }
+    JsonNode event =
+        await().atMost(Duration.ofSeconds(60)).until(this::events, e -> !e.isEmpty()).get(0);
+    assertThat(event.get("inputTokens").asLong()).isEqualTo(20);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(spooledLines()).isEmpty());
+    assertThat(events()).hasSize(1);
+  }
+
+  private WebTestClient.RequestHeadersSpec<?> post(String body) {
+    return client
+        .post()
+        .uri("/v1/chat/completions")
+        .header("Authorization", "Bearer " + KEY)
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(body);
+  }
+
+  private double bypasses() {
+    return meters.get("tokenwise.router.cache.lookups").tag("result", "bypass").counter().count();
+  }
+
+  private JsonNode awaitSingleEvent() {
+    List<JsonNode> events =
+        await().atMost(Duration.ofSeconds(10)).until(this::events, list -> !list.isEmpty());
+    assertThat(events).hasSize(1);
+    return events.get(0);
+  }
+
+  private List<JsonNode> events() {
+    List<MapRecord<String, Object, Object>> records =
+        redis.opsForStream().range(UsageStream.KEY, Range.unbounded()).collectList().block();
+    return records.stream()
+        .map(r -> json.readTree((String) r.getValue().get(UsageStream.FIELD)))
+        .toList();
+  }
+
+  private List<String> spooledLines() throws IOException {
+    try (Stream<Path> files = Files.list(spoolDir)) {
+      List<String> lines = new java.util.ArrayList<>();
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        lines.addAll(Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList());
+      }
+      return lines;
+    }
+  }
+
+  private static Path tempDir() {
+    try {
+      return Files.createTempDirectory("tokenwise-spool");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.tokenwise.router;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A tiny HTTP server standing in for an OpenAI-compatible provider and for cache-service, recording
+ * what the router sent. Behaviour is chosen by the request: a user message of {@code "cached
+ * question"} is a cache hit, the model {@code gpt-limited} gets a provider 429.
+ */
+final class StubUpstream implements AutoCloseable {
+
+  static final String CACHED_QUESTION = "cached question";
+
+  /** How cache-service behaves: answering, failing with 500, or too slow for the router. */
+  enum CacheMode {
+    UP,
+    FAILING,
+    SLOW
+  }
+
+  record Call(String path, String authorization, String body) {}
+
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final HttpServer server;
+  private final CountDownLatch never = new CountDownLatch(1);
+  final List<Call> providerCalls = new CopyOnWriteArrayList<>();
+  final List<Call> cacheLookups = new CopyOnWriteArrayList<>();
+  final List<Call> cacheStores = new CopyOnWriteArrayList<>();
+  volatile CacheMode cacheMode = CacheMode.UP;
+
+  StubUpstream() {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.createContext("/v1/chat/completions", this::provider);
+    server.createContext("/internal/cache/lookup", this::lookup);
+    server.createContext("/internal/cache/store", this::store);
+    server.start();
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  void reset() {
+    providerCalls.clear();
+    cacheLookups.clear();
+    cacheStores.clear();
+    cacheMode = CacheMode.UP;
+  }
+
+  private void provider(HttpExchange exchange) throws IOException {
+    String body = read(exchange);
+    providerCalls.add(
+        new Call(
+            exchange.getRequestURI().getPath(),
+            exchange.getRequestHeaders().getFirst("Authorization"),
+            body));
+    JsonNode request = json.readTree(body);
+    if ("gpt-limited".equals(request.path("model").asString())) {
+      respond(
+          exchange,
+          429,
+          """
+          {"error":{"message":"Rate limit reached for requests","type":"requests",\
+          "param":null,"code":"rate_limit_exceeded"}}""");
+      return;
+    }
+    respond(
+        exchange,
+        200,
+        """
+        {"id":"chatcmpl-stub","object":"chat.completion","created":1764200000,\
+        "model":"%s-2025-08-07","choices":[{"index":0,"message":{"role":"assistant",\
+        "content":"Hello from the provider."},"finish_reason":"stop","logprobs":null}],\
+        "usage":{"prompt_tokens":20,"completion_tokens":5,"total_tokens":25,\
+        "prompt_tokens_details":{"cached_tokens":8},\
+        "completion_tokens_details":{"reasoning_tokens":2}}}"""
+            .formatted(request.path("model").asString()));
+  }
+
+  private void lookup(HttpExchange exchange) throws IOException {
+    String body = read(exchange);
+    cacheLookups.add(new Call(exchange.getRequestURI().getPath(), null, body));
+    switch (cacheMode) {
+      case FAILING -> {
+        respond(exchange, 500, "{\"type\":\"about:blank\",\"status\":500}");
+        return;
+      }
+      case SLOW -> {
+        try {
+          // Held past the router's lookup timeout; released when the server stops.
+          never.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        respond(exchange, 200, "{\"result\":\"miss\"}");
+        return;
+      }
+      case UP -> {}
+    }
+    JsonNode lookup = json.readTree(body);
+    String question = lookup.path("request").path("messages").path(0).path("content").asString();
+    if (CACHED_QUESTION.equals(question)) {
+      respond(
+          exchange,
+          200,
+          """
+          {"result":"hit-exact","entryId":"abc","storedAt":"2026-11-27T00:00:00Z",\
+          "response":{"id":"chatcmpl-cached","object":"chat.completion","created":1764100000,\
+          "model":"gpt-5-mini-2025-08-07","choices":[{"index":0,"message":{"role":"assistant",\
+          "content":"Hello from the cache."},"finish_reason":"stop"}],\
+          "usage":{"prompt_tokens":11,"completion_tokens":4,"total_tokens":15}}}""");
+    } else {
+      respond(exchange, 200, "{\"result\":\"miss\"}");
+    }
+  }
+
+  private void store(HttpExchange exchange) throws IOException {
+    cacheStores.add(new Call(exchange.getRequestURI().getPath(), null, read(exchange)));
+    respond(exchange, 201, "{\"entryId\":\"abc\"}");
+  }
+
+  private static String read(HttpExchange exchange) throws IOException {
+    return new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (var out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    never.countDown();
+    server.stop(0);
+  }
+}
