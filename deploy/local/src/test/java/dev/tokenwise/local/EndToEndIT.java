@@ -1,0 +1,216 @@
+package dev.tokenwise.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The suite as a user runs it: the launcher's {@link Suite} on free ports, real Redis and
+ * PostgreSQL, the simulator as the provider, and requests over HTTP to the router.
+ */
+class EndToEndIT {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String CHAT_ENDPOINT = "POST /v1/chat/completions";
+  private static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+  private static Suite suite;
+  private static HttpClient http;
+
+  @BeforeAll
+  static void startSuite() {
+    Map<String, String> environment = new HashMap<>(System.getenv());
+    // This test is about the simulator: real provider keys on the machine must not be used.
+    environment.remove("OPENAI_API_KEY");
+    environment.remove("ANTHROPIC_API_KEY");
+    String runName =
+        "e2e-"
+            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(java.time.LocalDateTime.now());
+    suite =
+        new Suite(
+            SuiteOptions.defaults()
+                .withPorts(Ports.allFree())
+                .withEnvironment(environment)
+                .withRunDirectory(Path.of("target", runName))
+                .withStartupTimeout(Duration.ofMinutes(8))
+                .withProgress(line -> System.out.println("[suite] " + line)));
+    suite.start();
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterAll
+  static void stopSuite() {
+    if (suite != null) {
+      suite.stop();
+    }
+  }
+
+  @Test
+  void aRepeatedRequestIsAnsweredFromTheCacheWithoutAProviderCall() throws Exception {
+    Instant from = Instant.now().minusMillis(1);
+    long providerCallsBefore = providerChatCalls();
+    String body = chatRequest("Name three rivers in Europe. (" + UUID.randomUUID() + ")");
+
+    HttpResponse<String> first = chat(demoKey(), body);
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(first.headers().firstValue("Tokenwise-Cache")).hasValue("miss");
+    JsonNode answer = JSON.readTree(first.body());
+    assertThat(answer.path("object").asString()).isEqualTo("chat.completion");
+    String content = answer.path("choices").path(0).path("message").path("content").asString();
+    assertThat(content).isNotBlank();
+    assertThat(providerChatCalls()).isEqualTo(providerCallsBefore + 1);
+
+    HttpResponse<String> second = chat(demoKey(), body);
+
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+    assertThat(second.headers().firstValue("Tokenwise-Cache")).hasValue("hit-exact");
+    assertThat(second.headers().firstValue("Tokenwise-Cost-USD"))
+        .hasValueSatisfying(cost -> assertThat(new BigDecimal(cost)).isZero());
+    JsonNode cached = JSON.readTree(second.body());
+    assertThat(cached.path("choices").path(0).path("message").path("content").asString())
+        .isEqualTo(content);
+    assertThat(providerChatCalls())
+        .as("no provider call for a cache hit")
+        .isEqualTo(providerCallsBefore + 1);
+
+    Instant to = Instant.now().plusSeconds(1);
+    JsonNode summary =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> usageSummary(from, to), s -> s.path("requests").asLong() == 2);
+    JsonNode usage = answer.path("usage");
+    assertThat(summary.path("inputTokens").asLong())
+        .isEqualTo(2 * usage.path("prompt_tokens").asLong());
+    assertThat(summary.path("outputTokens").asLong())
+        .isEqualTo(2 * usage.path("completion_tokens").asLong());
+  }
+
+  @Test
+  void badInputGetsAnOpenAiErrorAndChangesNothing() throws Exception {
+    Instant from = Instant.now().minusMillis(1);
+    long providerCallsBefore = providerChatCalls();
+    long cacheEntriesBefore = exactCacheEntries();
+
+    assertError(chat(demoKey(), "{\"model\": \"gpt-5-mini\", \"messages\": ["), 400, null);
+    assertError(
+        chat(demoKey(), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 400, "model");
+    assertError(chat(demoKey(), "{\"model\":\"gpt-5-mini\"}"), 400, "messages");
+    assertError(chat(demoKey(), "{\"model\":\"gpt-5-mini\",\"messages\":\"hi\"}"), 400, "messages");
+    assertError(
+        chat(
+            demoKey(),
+            "{\"model\":\"gpt-5-mini\",\"temperature\":\"warm\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+        400,
+        "temperature");
+    assertError(chat("tw-demo-not-a-key", chatRequest("hello")), 401, null);
+    assertError(chat(demoKey(), oversizeRequest()), 413, null);
+
+    assertThat(providerChatCalls())
+        .as("no provider call for bad input")
+        .isEqualTo(providerCallsBefore);
+    assertThat(exactCacheEntries())
+        .as("nothing cached for bad input")
+        .isEqualTo(cacheEntriesBefore);
+
+    // A good request afterwards: once its event is counted, any event from the bad ones would be.
+    HttpResponse<String> good =
+        chat(demoKey(), chatRequest("Say yes. (" + UUID.randomUUID() + ")"));
+    assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
+    Instant to = Instant.now().plusSeconds(1);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> usageSummary(from, to), s -> s.path("requests").asLong() >= 1);
+    assertThat(usageSummary(from, to).path("requests").asLong())
+        .as("usage events: only the good request's")
+        .isEqualTo(1);
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String field) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    JsonNode error = JSON.readTree(response.body()).path("error");
+    assertThat(error.isObject()).as("OpenAI error envelope: " + response.body()).isTrue();
+    assertThat(error.path("message").asString()).isNotBlank();
+    assertThat(error.path("type").asString()).isNotBlank();
+    assertThat(error.has("param")).as("param key present").isTrue();
+    assertThat(error.has("code")).as("code key present").isTrue();
+    if (field != null) {
+      assertThat(error.path("message").asString()).contains(field);
+      assertThat(error.path("param").asString()).isEqualTo(field);
+    }
+  }
+
+  private static String demoKey() {
+    return suite.demoTenants().get(0).virtualKey();
+  }
+
+  private static String chatRequest(String prompt) {
+    ObjectNode request = JSON.createObjectNode();
+    request.put("model", "gpt-5-mini");
+    request.putArray("messages").addObject().put("role", "user").put("content", prompt);
+    return JSON.writeValueAsString(request);
+  }
+
+  private static String oversizeRequest() {
+    return chatRequest("a".repeat(MAX_BODY_BYTES + 1024));
+  }
+
+  private static HttpResponse<String> chat(String virtualKey, String body)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(suite.routerUrl().resolve("/v1/chat/completions"))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + virtualKey)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static long providerChatCalls() throws IOException, InterruptedException {
+    JsonNode stats = getJson(suite.url(Service.PROVIDER_SIMULATOR).resolve("/simulator/stats"));
+    return stats.path("endpoints").path(CHAT_ENDPOINT).asLong(0);
+  }
+
+  private static JsonNode usageSummary(Instant from, Instant to)
+      throws IOException, InterruptedException {
+    return getJson(
+        suite.url(Service.COST).resolve("/api/usage/summary?from=" + from + "&to=" + to));
+  }
+
+  private static long exactCacheEntries() {
+    try (Jedis redis = new Jedis("localhost", suite.redisPort())) {
+      return redis.keys("tokenwise:cache:exact:*").size();
+    }
+  }
+
+  private static JsonNode getJson(URI uri) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(uri + " -> " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+}
