@@ -6,7 +6,6 @@ import dev.tokenwise.cache.exact.LookupOutcome;
 import dev.tokenwise.cache.exact.StoreOutcome;
 import java.time.Instant;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -18,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 
 /** The cache API the router calls: look an answer up, store an answer (see the team brief). */
 @RestController
-@RequestMapping(path = "/internal/cache", produces = MediaType.APPLICATION_JSON_VALUE)
+@RequestMapping("/internal/cache")
 class CacheController {
 
   private final ExactCache exactCache;
