@@ -47,12 +47,18 @@ final class AnthropicHeaders {
   }
 
   /**
-   * Throws Anthropic's 401 without a non-empty {@code x-api-key}, and its 400 without {@code
-   * anthropic-version}.
+   * Throws Anthropic's 401 without a non-empty key, and its 400 without {@code anthropic-version}.
+   * The key comes in {@code x-api-key} or, as the 3.x Java SDK sends it, {@code Authorization:
+   * Bearer}.
    */
   static void requireKeyAndVersion(HttpHeaders request) {
     String key = request.getFirst("x-api-key");
-    if (key == null || key.isBlank()) {
+    String authorization = request.getFirst(HttpHeaders.AUTHORIZATION);
+    boolean bearer =
+        authorization != null
+            && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+            && !authorization.substring(7).isBlank();
+    if ((key == null || key.isBlank()) && !bearer) {
       throw new AnthropicError(
           HttpStatus.UNAUTHORIZED, "authentication_error", "x-api-key header is required");
     }

@@ -15,7 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Anthropic's {@code GET /v1/models}, chosen over OpenAI's by the {@code x-api-key} header. */
+/**
+ * Anthropic's {@code GET /v1/models}, chosen over OpenAI's by the {@code anthropic-version} header.
+ */
 @RestController
 class AnthropicModelsController {
 
@@ -29,7 +31,7 @@ class AnthropicModelsController {
     this.requests = requests;
   }
 
-  @GetMapping(path = "/v1/models", headers = "x-api-key")
+  @GetMapping(path = "/v1/models", headers = "anthropic-version")
   Mono<Void> list(ServerWebExchange exchange) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
     requests.record("GET /v1/models", headers, null);

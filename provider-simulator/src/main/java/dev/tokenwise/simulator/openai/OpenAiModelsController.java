@@ -18,7 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * OpenAI's {@code GET /v1/models} and {@code GET /v1/models/{model}}. Requests carrying Anthropic's
- * {@code x-api-key} are Anthropic's models list instead.
+ * {@code anthropic-version} header get Anthropic's models list instead.
  */
 @RestController
 class OpenAiModelsController {
@@ -36,7 +36,7 @@ class OpenAiModelsController {
     this.requests = requests;
   }
 
-  @GetMapping(path = "/v1/models", headers = "!x-api-key")
+  @GetMapping(path = "/v1/models", headers = "!anthropic-version")
   Mono<Void> list(ServerWebExchange exchange) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
     requests.record("GET /v1/models", headers, null);
@@ -54,7 +54,7 @@ class OpenAiModelsController {
     return Wire.json(exchange, HttpStatus.OK, json.writeValueAsString(list));
   }
 
-  @GetMapping(path = "/v1/models/{model}", headers = "!x-api-key")
+  @GetMapping(path = "/v1/models/{model}", headers = "!anthropic-version")
   Mono<Void> retrieve(ServerWebExchange exchange, @PathVariable String model) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
     requests.record("GET /v1/models/{model}", headers, null);
