@@ -1,0 +1,2 @@
+/** Prices usage events with common's price catalog and cost calculator, and bounds model tags. */
+package dev.tokenwise.cost.pricing;
