@@ -1,0 +1,35 @@
+package dev.tokenwise.cost.ingest;
+
+import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.cost.pricing.UsagePricer;
+import java.util.List;
+import org.springframework.stereotype.Service;
+
+/**
+ * The one path every usage event takes into storage, whether it came from the stream or over HTTP:
+ * price it with the catalog in force, store it once, and count what was new.
+ */
+@Service
+class UsageIngester {
+
+  private final UsagePricer pricer;
+  private final UsageEventStore store;
+  private final IngestMetrics metrics;
+
+  UsageIngester(UsagePricer pricer, UsageEventStore store, IngestMetrics metrics) {
+    this.pricer = pricer;
+    this.store = store;
+    this.metrics = metrics;
+  }
+
+  /** Stores the events not seen before; returns how many were new. */
+  int ingest(List<UsageEvent> events) {
+    List<PricedEvent> priced =
+        events.stream().map(event -> new PricedEvent(event, pricer.price(event))).toList();
+    List<PricedEvent> stored = store.store(priced);
+    // Counted after the commit, and only for new events, so a redelivery never counts twice.
+    stored.forEach(metrics::stored);
+    metrics.duplicates(events.size() - stored.size());
+    return stored.size();
+  }
+}

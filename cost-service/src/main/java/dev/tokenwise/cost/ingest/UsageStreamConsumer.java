@@ -1,0 +1,319 @@
+package dev.tokenwise.cost.ingest;
+
+import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.common.usage.UsageStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.DefaultStringRedisConnection;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStreamCommands.XClaimOptions;
+import org.springframework.data.redis.connection.StringRedisConnection;
+import org.springframework.data.redis.connection.stream.Consumer;
+import org.springframework.data.redis.connection.stream.PendingMessage;
+import org.springframework.data.redis.connection.stream.PendingMessages;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StringRecord;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads the usage stream through the {@link UsageStream#GROUP} consumer group on one dedicated
+ * thread: a batch of entries is parsed, priced and stored in one transaction, then acknowledged.
+ * Delivery is at least once; the store dedupes on {@code eventId}.
+ *
+ * <ul>
+ *   <li>On start, and after any failure, this consumer first re-reads its own pending entries (read
+ *       but not acknowledged), so a batch that failed to store is retried, not lost.
+ *   <li>Every {@link IngestProperties#claimInterval()} it takes over entries another consumer has
+ *       left pending longer than {@link IngestProperties#claimMinIdle()} (XPENDING IDLE + XCLAIM,
+ *       which is what XAUTOCLAIM does; Spring Data Redis exposes only these two).
+ *   <li>An entry that can never be stored (no {@code event} field, malformed JSON, an invalid
+ *       event, a value the table rejects) is copied to {@link UsageStream#DEAD_LETTER_KEY} with a
+ *       {@code reason} field and acknowledged. An event for a model the catalog does not know is
+ *       not poison: it is stored unpriced.
+ * </ul>
+ */
+@Component
+class UsageStreamConsumer implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(UsageStreamConsumer.class);
+
+  private final RedisConnectionFactory connections;
+  private final UsageEventReader reader;
+  private final UsageIngester ingester;
+  private final IngestMetrics metrics;
+  private final IngestProperties properties;
+  private final Consumer consumer;
+
+  private volatile boolean running;
+  private Thread thread;
+
+  UsageStreamConsumer(
+      RedisConnectionFactory connections,
+      UsageEventReader reader,
+      UsageIngester ingester,
+      IngestMetrics metrics,
+      IngestProperties properties) {
+    this.connections = connections;
+    this.reader = reader;
+    this.ingester = ingester;
+    this.metrics = metrics;
+    this.properties = properties;
+    this.consumer = Consumer.from(UsageStream.GROUP, consumerName(properties.consumerName()));
+  }
+
+  @Override
+  public boolean isAutoStartup() {
+    return properties.enabled();
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::run, "usage-stream-consumer");
+    thread.start();
+    log.info(
+        "Consuming {} as {} in group {}", UsageStream.KEY, consumer.getName(), UsageStream.GROUP);
+  }
+
+  @Override
+  public synchronized void stop() {
+    running = false;
+    if (thread == null) {
+      return;
+    }
+    try {
+      thread.join(properties.block().plusSeconds(2).toMillis());
+      if (thread.isAlive()) {
+        thread.interrupt();
+        thread.join(5_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    thread = null;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  private void run() {
+    Duration backoff = properties.retryBackoff();
+    while (running) {
+      try (RedisConnection connection = connections.getConnection()) {
+        StringRedisConnection redis = new DefaultStringRedisConnection(connection);
+        createGroupIfAbsent(redis);
+        consume(redis);
+        backoff = properties.retryBackoff();
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        log.warn("Usage stream consumer failed; retrying in {}: {}", backoff, e.toString());
+        pause(backoff);
+        backoff = min(backoff.multipliedBy(2), properties.maxRetryBackoff());
+      }
+    }
+  }
+
+  private void consume(StringRedisConnection redis) {
+    boolean ownBacklog = true;
+    Instant nextClaim = Instant.now();
+    while (running) {
+      if (!Instant.now().isBefore(nextClaim)) {
+        claimAbandoned(redis);
+        nextClaim = Instant.now().plus(properties.claimInterval());
+      }
+      List<StringRecord> records;
+      if (ownBacklog) {
+        // Id 0 returns this consumer's pending entries rather than new ones.
+        records = read(redis, ReadOffset.from("0-0"), false);
+        ownBacklog = !records.isEmpty();
+      } else {
+        records = read(redis, ReadOffset.lastConsumed(), true);
+      }
+      handle(redis, records);
+    }
+  }
+
+  private List<StringRecord> read(StringRedisConnection redis, ReadOffset offset, boolean block) {
+    StreamReadOptions options = StreamReadOptions.empty().count(properties.batchSize());
+    if (block) {
+      options = options.block(properties.block());
+    }
+    List<StringRecord> records =
+        redis.xReadGroupAsString(consumer, options, StreamOffset.create(UsageStream.KEY, offset));
+    return records == null ? List.of() : records;
+  }
+
+  private void claimAbandoned(StringRedisConnection redis) {
+    Range<String> range = Range.unbounded();
+    while (running) {
+      PendingMessages page =
+          redis.xPending(
+              UsageStream.KEY,
+              UsageStream.GROUP,
+              range,
+              (long) properties.batchSize(),
+              properties.claimMinIdle());
+      if (page == null || page.isEmpty()) {
+        return;
+      }
+      List<RecordId> others = new ArrayList<>();
+      RecordId last = null;
+      for (PendingMessage message : page) {
+        last = message.getId();
+        if (!message.getConsumerName().equals(consumer.getName())) {
+          others.add(message.getId());
+        }
+      }
+      if (!others.isEmpty()) {
+        List<StringRecord> claimed =
+            redis.xClaim(
+                UsageStream.KEY,
+                UsageStream.GROUP,
+                consumer.getName(),
+                XClaimOptions.minIdle(properties.claimMinIdle())
+                    .ids(others.toArray(RecordId[]::new)));
+        log.info("Claimed {} usage entries abandoned by other consumers", claimed.size());
+        handle(redis, claimed);
+      }
+      if (page.size() < properties.batchSize()) {
+        return;
+      }
+      range = Range.rightUnbounded(Range.Bound.exclusive(last.getValue()));
+    }
+  }
+
+  private void handle(StringRedisConnection redis, List<StringRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    List<RecordId> done = new ArrayList<>(records.size());
+    Map<StringRecord, UsageEvent> events = new LinkedHashMap<>();
+    for (StringRecord record : records) {
+      String raw = record.getValue() == null ? null : record.getValue().get(UsageStream.FIELD);
+      try {
+        if (raw == null) {
+          throw new InvalidUsageEventException(
+              null, "entry has no '" + UsageStream.FIELD + "' field");
+        }
+        events.put(record, reader.read(raw));
+      } catch (InvalidUsageEventException e) {
+        deadLetter(redis, record, raw, e.reason(), "invalid");
+        done.add(record.getId());
+      }
+    }
+    store(redis, events);
+    events.keySet().forEach(record -> done.add(record.getId()));
+    redis.xAck(UsageStream.KEY, UsageStream.GROUP, done.toArray(RecordId[]::new));
+  }
+
+  /**
+   * Stores the batch in one transaction. When PostgreSQL rejects a value, the batch is retried one
+   * event at a time so only the offending event is dead-lettered; any other failure propagates and
+   * the batch stays pending to be retried.
+   */
+  private void store(StringRedisConnection redis, Map<StringRecord, UsageEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    try {
+      ingester.ingest(List.copyOf(events.values()));
+    } catch (DataIntegrityViolationException batchFailure) {
+      events.forEach(
+          (record, event) -> {
+            try {
+              ingester.ingest(List.of(event));
+            } catch (DataIntegrityViolationException e) {
+              deadLetter(
+                  redis,
+                  record,
+                  record.getValue().get(UsageStream.FIELD),
+                  "rejected by storage: " + rootMessage(e),
+                  "storage");
+            }
+          });
+    }
+  }
+
+  private void deadLetter(
+      StringRedisConnection redis, StringRecord record, String raw, String reason, String cause) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    if (raw != null) {
+      fields.put(UsageStream.FIELD, raw);
+    }
+    fields.put("reason", reason);
+    fields.put("sourceId", record.getId().getValue());
+    redis.xAdd(UsageStream.DEAD_LETTER_KEY, fields);
+    metrics.deadLettered(cause);
+    log.warn("Usage entry {} dead-lettered: {}", record.getId().getValue(), reason);
+  }
+
+  private static void createGroupIfAbsent(StringRedisConnection redis) {
+    try {
+      // From the stream's start: events produced before cost-service first ran are priced too.
+      redis.xGroupCreate(UsageStream.KEY, ReadOffset.from("0-0"), UsageStream.GROUP, true);
+    } catch (DataAccessException e) {
+      if (!String.valueOf(rootMessage(e)).contains("BUSYGROUP")) {
+        throw e;
+      }
+    }
+  }
+
+  private void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage();
+  }
+
+  private static String consumerName(String configured) {
+    if (configured != null && !configured.isBlank()) {
+      return configured;
+    }
+    String host = System.getenv("HOSTNAME");
+    if (host != null && !host.isBlank()) {
+      return host;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "cost-service-" + ProcessHandle.current().pid();
+    }
+  }
+}
