@@ -1,0 +1,435 @@
+package dev.tokenwise.cost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.usage.UsageStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * cost-service against real Redis and PostgreSQL: events go onto the usage stream (or to {@code
+ * POST /api/events}) and come out priced in {@code GET /api/usage/summary} and on {@code
+ * /actuator/prometheus}. Each test uses its own day in the past as its summary window, so tests do
+ * not see each other's events.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "tokenwise.cost.ingest.claim-min-idle=500ms",
+      "tokenwise.cost.ingest.claim-interval=500ms"
+    })
+@RealServers
+class UsageIngestIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @LocalServerPort int port;
+  @Autowired StringRedisTemplate redis;
+  @Autowired JdbcTemplate jdbc;
+  @Autowired JsonMapper json;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void pricesStreamedEventsAndSummarisesThem() {
+    Instant day = Instant.parse("2026-06-03T00:00:00Z");
+    // GPT-5 mini: $0.25 input, $0.025 cached read, $2 output per million tokens.
+    // cost     = (2000 - 1024) x 0.25 + 1024 x 0.025 + 500 x 2   = 244 + 25.6 + 1000 = 1269.6 µ$
+    // baseline = 2000 x 0.25 + 500 x 2                            = 500 + 1000        = 1500 µ$
+    // savings (prompt caching) = 1024 x (0.25 - 0.025)            = 230.4 µ$
+    xadd(
+        event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
+            .tokens(2000, 1024, 0, 0, 500)
+            .json());
+    // Claude Sonnet 4.5: $3 input, $0.30 cache read, $3.75 5-minute cache write, $15 output per
+    // million. Anthropic reported input 200, cache_creation 1000 (5m), cache_read 2000, so the
+    // normalised input is 200 + 1000 + 2000 = 3200.
+    // cost     = 200 x 3 + 2000 x 0.30 + 1000 x 3.75 + 300 x 15   = 600 + 600 + 3750 + 4500 = 9450
+    // µ$
+    // baseline = 3200 x 3 + 300 x 15                               = 9600 + 4500 = 14100 µ$
+    // savings (prompt caching) = 2000 x (3 - 0.30) - 1000 x (3.75 - 3) = 5400 - 750 = 4650 µ$
+    xadd(
+        event(UUID.randomUUID(), day.plusSeconds(120), "anthropic", "claude-sonnet-4-5", "sync")
+            .tokens(3200, 2000, 1000, 0, 300)
+            .json());
+    // An exact cache hit for the GPT-5 mini request: no provider call, so it costs nothing and
+    // saves its whole baseline, 1500 µ$, to the cache tactic.
+    xadd(
+        event(UUID.randomUUID(), day.plusSeconds(180), "openai", "gpt-5-mini", "cache-exact")
+            .tokens(2000, 0, 0, 0, 500)
+            .json());
+
+    JsonNode summary = awaitSummary(day, 3);
+
+    // Totals: cost 1269.6 + 9450 + 0 = 10719.6 µ$; baseline 1500 + 14100 + 1500 = 17100 µ$;
+    // savings 230.4 + 4650 + 1500 = 6380.4 µ$ = 17100 - 10719.6.
+    assertThat(summary.get("inputTokens").asLong()).isEqualTo(2000 + 3200 + 2000);
+    assertThat(summary.get("cachedInputTokens").asLong()).isEqualTo(1024 + 2000);
+    assertThat(summary.get("outputTokens").asLong()).isEqualTo(500 + 300 + 500);
+    assertMoney(summary.get("costUsd"), "0.0107196");
+    assertMoney(summary.get("baselineUsd"), "0.0171");
+    assertMoney(summary.get("savingsUsd"), "0.0063804");
+    assertMoney(summary.at("/savingsByTactic/cache"), "0.0015");
+    assertMoney(summary.at("/savingsByTactic/promptCaching"), "0.0048804");
+
+    Map<String, JsonNode> byModel = byModel(summary);
+    assertThat(byModel).containsOnlyKeys("gpt-5-mini", "claude-sonnet-4-5");
+    assertThat(byModel.get("gpt-5-mini").get("requests").asLong()).isEqualTo(2);
+    assertMoney(byModel.get("gpt-5-mini").get("costUsd"), "0.0012696");
+    assertMoney(byModel.get("gpt-5-mini").get("baselineUsd"), "0.003");
+    assertThat(byModel.get("claude-sonnet-4-5").get("inputTokens").asLong()).isEqualTo(3200);
+    assertMoney(byModel.get("claude-sonnet-4-5").get("costUsd"), "0.00945");
+    assertMoney(byModel.get("claude-sonnet-4-5").get("baselineUsd"), "0.0141");
+
+    String prometheus = get("/actuator/prometheus").body();
+    assertThat(prometheus)
+        .containsPattern("tokenwise_cost_usd_total\\{[^}]*model=\"gpt-5-mini\"[^}]*\\} \\S+")
+        .containsPattern(
+            "tokenwise_savings_usd_total\\{[^}]*model=\"claude-sonnet-4-5\"[^}]*"
+                + "tactic=\"prompt-caching\"[^}]*\\} \\S+");
+  }
+
+  @Test
+  void storesAnEventDeliveredTwiceOnce() throws Exception {
+    Instant day = Instant.parse("2026-06-04T00:00:00Z");
+    String event =
+        event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json();
+    xadd(event);
+    xadd(event);
+    awaitSummary(day, 1);
+
+    HttpResponse<String> again = post("/api/events", event);
+
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(json.readTree(again.body()).get("duplicates").asInt()).isEqualTo(1);
+    // 1000 x 0.25 + 100 x 2 = 450 µ$, once.
+    JsonNode summary = summary(day);
+    assertThat(summary.get("requests").asLong()).isEqualTo(1);
+    assertMoney(summary.get("costUsd"), "0.00045");
+  }
+
+  @Test
+  void acceptsEventsOverHttp() throws Exception {
+    Instant day = Instant.parse("2026-06-05T00:00:00Z");
+    String events =
+        "["
+            + event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "batch")
+                .tokens(1000, 0, 0, 0, 100)
+                .json()
+            + ","
+            + event(UUID.randomUUID(), day.plusSeconds(70), "openai", "gpt-5-mini", "sync")
+                .tokens(1000, 0, 0, 0, 100)
+                .json()
+            + "]";
+
+    HttpResponse<String> response = post("/api/events", events);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(json.readTree(response.body()).get("stored").asInt()).isEqualTo(2);
+    JsonNode summary = summary(day);
+    assertThat(summary.get("requests").asLong()).isEqualTo(2);
+    // sync 450 µ$; batch at half price 225 µ$, saving 225 µ$ to the batch tactic.
+    assertMoney(summary.get("costUsd"), "0.000675");
+    assertMoney(summary.at("/savingsByTactic/batch"), "0.000225");
+  }
+
+  @Test
+  void rejectsAnInvalidEventNamingTheFieldAndStoresNothing() throws Exception {
+    Instant day = Instant.parse("2026-06-06T00:00:00Z");
+    String valid =
+        event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json();
+    String badTime =
+        event(UUID.randomUUID(), day.plusSeconds(70), "openai", "gpt-5-mini", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json()
+            .replaceFirst("\"occurredAt\":\"[^\"]+\"", "\"occurredAt\":\"yesterday\"");
+
+    HttpResponse<String> response = post("/api/events", "[" + valid + "," + badTime + "]");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    JsonNode problem = json.readTree(response.body());
+    assertThat(problem.get("type").asString())
+        .isEqualTo("https://tokenwise.dev/problems/invalid-usage-event");
+    assertThat(problem.get("field").asString()).isEqualTo("[1].occurredAt");
+    assertThat(summary(day).get("requests").asLong()).isZero();
+
+    HttpResponse<String> missingTenant =
+        post("/api/events", valid.replace("\"tenant\":\"acme\",", ""));
+    assertThat(missingTenant.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(missingTenant.body()).get("field").asString()).isEqualTo("tenant");
+
+    HttpResponse<String> notJson = post("/api/events", "{\"eventId\":");
+    assertThat(notJson.statusCode()).isEqualTo(400);
+    assertThat(summary(day).get("requests").asLong()).isZero();
+  }
+
+  @Test
+  void deadLettersAPoisonEntryWithAReason() {
+    RecordId malformed = xadd("{\"eventId\": not json");
+    String negative =
+        event(
+                UUID.randomUUID(),
+                Instant.parse("2026-06-07T00:01:00Z"),
+                "openai",
+                "gpt-5-mini",
+                "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json()
+            .replace("\"outputTokens\":100", "\"outputTokens\":-1");
+    RecordId invalid = xadd(negative);
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              Map<String, String> dead = deadLetter(malformed);
+              assertThat(dead).containsEntry("event", "{\"eventId\": not json");
+              assertThat(dead.get("reason")).startsWith("malformed JSON");
+              assertThat(deadLetter(invalid).get("reason")).startsWith("outputTokens:");
+            });
+    // Acknowledged: nothing stays pending for the group.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        redis
+                            .opsForStream()
+                            .pending(UsageStream.KEY, UsageStream.GROUP)
+                            .getTotalPendingMessages())
+                    .isZero());
+  }
+
+  @Test
+  void storesAnEventForAnUnknownModelUnpriced() {
+    Instant day = Instant.parse("2026-06-08T00:00:00Z");
+    xadd(
+        event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-unheard-of", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json());
+
+    JsonNode summary = awaitSummary(day, 1);
+
+    assertThat(summary.get("unpricedRequests").asLong()).isEqualTo(1);
+    assertThat(summary.get("inputTokens").asLong()).isEqualTo(1000);
+    assertMoney(summary.get("costUsd"), "0");
+    assertThat(get("/actuator/prometheus").body())
+        .contains("tokenwise_usage_events_total{")
+        .containsPattern("tokenwise_usage_events_total\\{[^}]*outcome=\"unpriced\"");
+  }
+
+  @Test
+  void takesOverEntriesACrashedConsumerLeftPending() {
+    Instant day = Instant.parse("2026-06-09T00:00:00Z");
+    String event =
+        event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json();
+    // Added and read by another consumer in one atomic step, so this service never sees it as
+    // new; that consumer then "crashes" without acknowledging.
+    redis.execute(
+        new DefaultRedisScript<>(
+            "redis.call('XADD', KEYS[1], '*', 'event', ARGV[1]) "
+                + "redis.call('XREADGROUP', 'GROUP', ARGV[2], 'crashed-replica', 'COUNT', 1000,"
+                + " 'STREAMS', KEYS[1], '>') return 1",
+            Long.class),
+        List.of(UsageStream.KEY),
+        event,
+        UsageStream.GROUP);
+
+    awaitSummary(day, 1);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        redis
+                            .opsForStream()
+                            .pending(UsageStream.KEY, UsageStream.GROUP)
+                            .getPendingMessagesPerConsumer())
+                    .doesNotContainKey("crashed-replica"));
+  }
+
+  @Test
+  void keepsEventsOfMonthsWithoutAPartitionAndMovesThemWhenOneIsCreated() {
+    Instant day = Instant.parse("2019-03-10T00:00:00Z");
+    UUID id = UUID.randomUUID();
+    xadd(
+        event(id, day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json());
+    awaitSummary(day, 1);
+    assertThat(partitionOf(id)).isEqualTo("cost.usage_event_default");
+
+    jdbc.queryForObject(
+        "SELECT cost.ensure_usage_event_partition(DATE '2019-03-01')", Boolean.class);
+
+    assertThat(partitionOf(id)).isEqualTo("cost.usage_event_2019_03");
+    assertThat(summary(day).get("requests").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void rejectsABadWindow() throws Exception {
+    HttpResponse<String> missing = get("/api/usage/summary?from=2026-06-01T00:00:00Z");
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(missing.body()).get("field").asString()).isEqualTo("to");
+
+    HttpResponse<String> reversed =
+        get("/api/usage/summary?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z");
+    assertThat(reversed.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(reversed.body()).get("type").asString())
+        .isEqualTo("https://tokenwise.dev/problems/invalid-time-window");
+  }
+
+  // --- helpers ---
+
+  private RecordId xadd(String eventJson) {
+    MapRecord<String, String, String> record =
+        StreamRecords.newRecord().in(UsageStream.KEY).ofMap(Map.of(UsageStream.FIELD, eventJson));
+    return redis.opsForStream().add(record);
+  }
+
+  private Map<String, String> deadLetter(RecordId source) {
+    return redis.opsForStream().range(UsageStream.DEAD_LETTER_KEY, Range.unbounded()).stream()
+        .map(r -> (Map<String, String>) (Map<?, ?>) r.getValue())
+        .filter(fields -> source.getValue().equals(fields.get("sourceId")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no dead letter for " + source));
+  }
+
+  private String partitionOf(UUID id) {
+    return jdbc.queryForObject(
+        "SELECT tableoid::regclass::text FROM cost.usage_event WHERE event_id = ?",
+        String.class,
+        id);
+  }
+
+  private JsonNode awaitSummary(Instant day, long requests) {
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(summary(day).get("requests").asLong()).isEqualTo(requests));
+    return summary(day);
+  }
+
+  private JsonNode summary(Instant day) {
+    HttpResponse<String> response =
+        get("/api/usage/summary?from=" + day + "&to=" + day.plus(Duration.ofDays(1)));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return json.readTree(response.body());
+  }
+
+  private Map<String, JsonNode> byModel(JsonNode summary) {
+    Map<String, JsonNode> byModel = new java.util.LinkedHashMap<>();
+    summary.get("byModel").forEach(m -> byModel.put(m.get("model").asString(), m));
+    return byModel;
+  }
+
+  private static void assertMoney(JsonNode actual, String expected) {
+    assertThat(actual.isString()).as("money is a JSON string: %s", actual).isTrue();
+    assertThat(new BigDecimal(actual.asString())).isEqualByComparingTo(expected);
+  }
+
+  private HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  private HttpResponse<String> post(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://localhost:" + port + path);
+  }
+
+  private static EventBuilder event(
+      UUID id, Instant at, String provider, String model, String mode) {
+    return new EventBuilder(id, at, provider, model, mode);
+  }
+
+  /** A usage event as the router writes it. */
+  private static final class EventBuilder {
+    private final UUID id;
+    private final Instant at;
+    private final String provider;
+    private final String model;
+    private final String mode;
+    private long input;
+    private long cached;
+    private long write5m;
+    private long write1h;
+    private long output;
+
+    EventBuilder(UUID id, Instant at, String provider, String model, String mode) {
+      this.id = id;
+      this.at = at;
+      this.provider = provider;
+      this.model = model;
+      this.mode = mode;
+    }
+
+    EventBuilder tokens(long input, long cached, long write5m, long write1h, long output) {
+      this.input = input;
+      this.cached = cached;
+      this.write5m = write5m;
+      this.write1h = write1h;
+      this.output = output;
+      return this;
+    }
+
+    String json() {
+      return """
+          {"schemaVersion":1,"eventId":"%s","occurredAt":"%s","requestId":"req-%s",\
+          "tenant":"acme","app":"demo-app","endUser":"u-hash","conversationId":"c1",\
+          "route":"default","requestedModel":"%s","servedModel":"%s","provider":"%s",\
+          "mode":"%s","inputTokens":%d,"cachedInputTokens":%d,\
+          "cacheWriteTokens":{"ttl5m":%d,"ttl1h":%d},"outputTokens":%d,"reasoningTokens":0,\
+          "latencyMs":420,"status":"ok","finishReason":"stop"}"""
+          .formatted(
+              id, at, id, model, model, provider, mode, input, cached, write5m, write1h, output);
+    }
+  }
+}
