@@ -138,6 +138,7 @@ class ChatCompletionsIT {
             meters
                 .get("gen_ai.client.token.usage")
                 .tag("gen_ai.token.type", "input")
+                .tag("gen_ai.request.model", "gpt-5-mini")
                 .counter()
                 .count())
         .isGreaterThanOrEqualTo(20);

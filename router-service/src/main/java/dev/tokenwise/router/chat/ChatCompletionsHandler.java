@@ -1,10 +1,11 @@
 package dev.tokenwise.router.chat;
 
+import dev.tokenwise.common.openai.OpenAiError;
+import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.cache.CacheLookup;
 import dev.tokenwise.router.cache.ExactCacheClient;
 import dev.tokenwise.router.error.OpenAiApiException;
-import dev.tokenwise.router.error.OpenAiErrorBody;
 import dev.tokenwise.router.provider.OpenAiProviderClient;
 import dev.tokenwise.router.provider.ProviderReply;
 import dev.tokenwise.router.request.PublicApiRequestFilter;
@@ -13,7 +14,6 @@ import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import dev.tokenwise.router.usage.CostEstimator;
-import dev.tokenwise.router.usage.TokenCounts;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
 import org.springframework.http.HttpStatus;
@@ -123,7 +123,7 @@ class ChatCompletionsHandler {
             facts.requestedModel(),
             OpenAiProviderClient.PROVIDER,
             UsageEvent.Mode.CACHE_EXACT,
-            TokenCounts.fromOpenAi(stored.get("usage")),
+            UsageEvents.openAiUsage(json, stored.get("usage")),
             UsageEvent.Status.OK,
             finishReason(stored));
     usage.publish(event);
@@ -157,7 +157,7 @@ class ChatCompletionsHandler {
                       facts.requestedModel(),
                       OpenAiProviderClient.PROVIDER,
                       UsageEvent.Mode.SYNC,
-                      TokenCounts.fromOpenAi(completion.get("usage")),
+                      UsageEvents.openAiUsage(json, completion.get("usage")),
                       UsageEvent.Status.OK,
                       finishReason);
               usage.publish(event);
@@ -196,7 +196,7 @@ class ChatCompletionsHandler {
         facts.requestedModel(),
         OpenAiProviderClient.PROVIDER,
         UsageEvent.Mode.SYNC,
-        TokenCounts.ZERO,
+        NormalizedUsage.ZERO,
         UsageEvent.Status.ERROR,
         null);
   }
@@ -211,9 +211,10 @@ class ChatCompletionsHandler {
     } catch (JacksonException e) {
       // not JSON: wrapped below
     }
-    String type = reply.status().is4xxClientError() ? "invalid_request_error" : "api_error";
+    String type =
+        reply.status().is4xxClientError() ? OpenAiError.INVALID_REQUEST : OpenAiError.SERVER;
     return json.writeValueAsBytes(
-        OpenAiErrorBody.of(
+        OpenAiError.of(
             "The provider answered with HTTP status " + reply.status().value() + ".",
             type,
             null,

@@ -1,5 +1,8 @@
 package dev.tokenwise.router.chat;
 
+import dev.tokenwise.common.openai.OpenAiChatRequest;
+import dev.tokenwise.common.openai.OpenAiChatRequestParser;
+import dev.tokenwise.common.openai.OpenAiRequestException;
 import dev.tokenwise.router.error.OpenAiApiException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -15,8 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reads a chat request body within the size limit and validates it. Errors are OpenAI-shaped 400s
- * naming the offending field, or a 413 for an oversize body; nothing downstream runs for them.
+ * Reads a chat request body within the size limit and validates it with common's {@link
+ * OpenAiChatRequestParser}. Errors are OpenAI-shaped 400s naming the offending field, or a 413 for
+ * an oversize body; nothing downstream runs for them.
  */
 @Component
 class ChatRequestReader {
@@ -66,26 +70,20 @@ class ChatRequestReader {
           null,
           "invalid_json");
     }
-    if (!(tree instanceof ObjectNode body)) {
-      throw OpenAiApiException.invalidRequest(
-          "The request body must be a JSON object.", null, "invalid_type");
+    OpenAiChatRequest request;
+    try {
+      request = OpenAiChatRequestParser.parse(json, tree);
+    } catch (OpenAiRequestException e) {
+      throw OpenAiApiException.invalidRequest(e.getMessage(), e.param(), e.code());
     }
-    ChatRequestValidation.validate(body);
+    ObjectNode body = (ObjectNode) tree;
     return new ChatCall(
         body,
         bytes,
-        body.get("model").asString(),
-        body.path("stream").asBoolean(false),
-        requestedMaxTokens(body),
+        request.model(),
+        Boolean.TRUE.equals(request.stream()),
+        request.requestedMaxTokens(),
         endUser(body));
-  }
-
-  private static Long requestedMaxTokens(ObjectNode body) {
-    JsonNode max = body.get("max_completion_tokens");
-    if (max == null || max.isNull()) {
-      max = body.get("max_tokens");
-    }
-    return max == null || max.isNull() ? null : max.asLong();
   }
 
   private static String endUser(ObjectNode body) {

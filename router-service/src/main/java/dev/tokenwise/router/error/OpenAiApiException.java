@@ -1,5 +1,6 @@
 package dev.tokenwise.router.error;
 
+import dev.tokenwise.common.openai.OpenAiError;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 
@@ -25,26 +26,27 @@ public class OpenAiApiException extends RuntimeException {
 
   public static OpenAiApiException invalidRequest(String message, String param, String code) {
     return new OpenAiApiException(
-        HttpStatus.BAD_REQUEST, message, "invalid_request_error", param, code);
+        HttpStatus.BAD_REQUEST, message, OpenAiError.INVALID_REQUEST, param, code);
   }
 
   public static OpenAiApiException invalidApiKey(String message) {
     return new OpenAiApiException(
-        HttpStatus.UNAUTHORIZED, message, "authentication_error", null, "invalid_api_key");
+        HttpStatus.UNAUTHORIZED, message, OpenAiError.AUTHENTICATION, null, "invalid_api_key");
   }
 
   public static OpenAiApiException bodyTooLarge(long limitBytes) {
     return new OpenAiApiException(
         HttpStatus.PAYLOAD_TOO_LARGE,
         "Request body exceeds the limit of " + limitBytes + " bytes.",
-        "invalid_request_error",
+        OpenAiError.INVALID_REQUEST,
         null,
         "request_too_large");
   }
 
   /** The provider could not be reached or did not answer in time (a gateway failure). */
   public static OpenAiApiException upstreamUnavailable(HttpStatus status, String message) {
-    return new OpenAiApiException(status, message, "api_error", null, "upstream_unavailable");
+    return new OpenAiApiException(
+        status, message, OpenAiError.SERVER, null, "upstream_unavailable");
   }
 
   public HttpStatusCode status() {
@@ -63,7 +65,7 @@ public class OpenAiApiException extends RuntimeException {
     return code;
   }
 
-  public OpenAiErrorBody body() {
-    return OpenAiErrorBody.of(getMessage(), type, param, code);
+  public OpenAiError body() {
+    return OpenAiError.of(getMessage(), type, param, code);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.error;
 
+import dev.tokenwise.common.openai.OpenAiError;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -63,7 +64,7 @@ public class PublicApiErrorHandler implements ErrorWebExceptionHandler {
       return new OpenAiApiException(
           HttpStatus.PAYLOAD_TOO_LARGE,
           "Request body is too large.",
-          "invalid_request_error",
+          OpenAiError.INVALID_REQUEST,
           null,
           "request_too_large");
     }
@@ -74,7 +75,7 @@ public class PublicApiErrorHandler implements ErrorWebExceptionHandler {
       return new OpenAiApiException(
           status,
           reason + ".",
-          status.is4xxClientError() ? "invalid_request_error" : "api_error",
+          status.is4xxClientError() ? OpenAiError.INVALID_REQUEST : OpenAiError.SERVER,
           null,
           reason.toLowerCase().replace(' ', '_').replace("-", "_"));
     }
@@ -82,7 +83,7 @@ public class PublicApiErrorHandler implements ErrorWebExceptionHandler {
     return new OpenAiApiException(
         HttpStatus.INTERNAL_SERVER_ERROR,
         "The server had an error while processing your request.",
-        "api_error",
+        OpenAiError.SERVER,
         null,
         "internal_error");
   }

@@ -1,21 +1,45 @@
 package dev.tokenwise.router.usage;
 
+import dev.tokenwise.common.pricing.CostCalculator;
+import dev.tokenwise.common.pricing.ModelPrice;
+import dev.tokenwise.common.pricing.PriceCatalogs;
 import dev.tokenwise.common.usage.UsageEvent;
 import java.math.BigDecimal;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * The {@code Tokenwise-Cost-USD} estimate of one answered request. A cache answer costs nothing;
- * anything else is priced by common's catalog when it knows the model, and unknown otherwise.
+ * The {@code Tokenwise-Cost-USD} estimate of one answered request, from the same catalog and
+ * arithmetic cost-service bills with (DESIGN.md: the header is an estimate from common's pricing).
+ * A failed request costs nothing; a model no catalog version prices has no estimate.
  */
 @Component
 public class CostEstimator {
 
+  private final PriceCatalogs catalogs;
+
+  public CostEstimator() {
+    this(PriceCatalogs.bundled());
+  }
+
+  CostEstimator(PriceCatalogs catalogs) {
+    this.catalogs = catalogs;
+  }
+
   public Optional<BigDecimal> estimateUsd(UsageEvent event) {
-    if (event.mode().isCacheHit() || event.status() != UsageEvent.Status.OK) {
+    if (event.status() == UsageEvent.Status.ERROR) {
       return Optional.of(BigDecimal.ZERO);
     }
-    return Optional.empty();
+    return catalogs
+        .forEvent(event)
+        .map(catalog -> CostCalculator.price(event, catalog).actual().stripTrailingZeros());
+  }
+
+  /**
+   * The catalog's canonical id of {@code model} (aliases and dated snapshots resolve to it), empty
+   * when the current catalog does not price it: the bound on model tag values.
+   */
+  public Optional<String> canonicalModel(String model) {
+    return catalogs.current().find(model).map(ModelPrice::model);
   }
 }

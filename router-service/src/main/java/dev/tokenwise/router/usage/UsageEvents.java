@@ -1,5 +1,7 @@
 package dev.tokenwise.router.usage;
 
+import dev.tokenwise.common.openai.OpenAiUsage;
+import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -7,6 +9,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.UUID;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** Builds usage events from what the router knows about one answered request. */
 public final class UsageEvents {
@@ -34,7 +39,7 @@ public final class UsageEvents {
       String servedModel,
       String provider,
       UsageEvent.Mode mode,
-      TokenCounts tokens,
+      NormalizedUsage tokens,
       UsageEvent.Status status,
       String finishReason) {
     return new UsageEvent(
@@ -51,16 +56,31 @@ public final class UsageEvents {
         servedModel,
         provider,
         mode,
-        tokens.input(),
-        tokens.cachedInput(),
-        new UsageEvent.CacheWriteTokens(tokens.cacheWrite(), 0),
-        tokens.output(),
-        tokens.reasoning(),
+        tokens.inputTokens(),
+        tokens.cachedInputTokens(),
+        new UsageEvent.CacheWriteTokens(tokens.cacheWrite5m(), tokens.cacheWrite1h()),
+        tokens.outputTokens(),
+        tokens.reasoningTokens(),
         request.requestedMaxTokens(),
         request.appliedMaxTokens(),
         (System.nanoTime() - request.startedNanos()) / 1_000_000,
         status,
         finishReason);
+  }
+
+  /**
+   * The normalised usage of an OpenAI {@code chat.completion}'s {@code usage} object. A missing or
+   * unreadable usage counts as zero tokens rather than failing an answer the client already has.
+   */
+  public static NormalizedUsage openAiUsage(ObjectMapper json, JsonNode usage) {
+    if (usage == null || !usage.isObject()) {
+      return NormalizedUsage.ZERO;
+    }
+    try {
+      return NormalizedUsage.from(json.treeToValue(usage, OpenAiUsage.class));
+    } catch (JacksonException | IllegalArgumentException e) {
+      return NormalizedUsage.ZERO;
+    }
   }
 
   /**

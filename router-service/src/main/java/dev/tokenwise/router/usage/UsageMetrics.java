@@ -3,34 +3,30 @@ package dev.tokenwise.router.usage;
 import dev.tokenwise.common.usage.UsageEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 /**
  * Token usage as OpenTelemetry GenAI names it ({@code gen_ai.client.token.usage}, tagged by token
  * type, provider and requested model) and the delivery of usage events ({@code
- * tokenwise.router.usage.events} by delivery). Tags stay bounded: a model name enters the tag set
- * only while fewer than {@value #MAX_MODELS} names are known; the rest are {@code other}.
+ * tokenwise.router.usage.events} by delivery). Tags stay bounded: a model the price catalog does
+ * not know is tagged {@code other}.
  */
 @Component
 public class UsageMetrics {
 
   static final String TOKEN_USAGE = "gen_ai.client.token.usage";
   static final String EVENTS = "tokenwise.router.usage.events";
-  static final int MAX_MODELS = 64;
-  private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
 
   private final MeterRegistry registry;
-  private final Set<String> knownModels = ConcurrentHashMap.newKeySet();
+  private final CostEstimator catalog;
   final Counter published;
   final Counter spooled;
   final Counter drained;
   final Counter lost;
 
-  public UsageMetrics(MeterRegistry registry) {
+  public UsageMetrics(MeterRegistry registry, CostEstimator catalog) {
     this.registry = registry;
+    this.catalog = catalog;
     this.published = events("published");
     this.spooled = events("spooled");
     this.drained = events("drained");
@@ -48,17 +44,7 @@ public class UsageMetrics {
   }
 
   String modelTag(String model) {
-    if (model == null || !MODEL_NAME.matcher(model).matches()) {
-      return "other";
-    }
-    if (knownModels.contains(model)) {
-      return model;
-    }
-    if (knownModels.size() < MAX_MODELS) {
-      knownModels.add(model);
-      return model;
-    }
-    return "other";
+    return catalog.canonicalModel(model).orElse("other");
   }
 
   private Counter tokens(String type, String provider, String model) {

@@ -51,13 +51,13 @@ class ChatRequestReaderTests {
         "model not a string|{\"model\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}|model|invalid_type",
         "missing messages|{\"model\":\"m\"}|messages|missing_required_parameter",
         "messages not an array|{\"model\":\"m\",\"messages\":\"hi\"}|messages|invalid_type",
-        "empty messages|{\"model\":\"m\",\"messages\":[]}|messages|invalid_value",
+        "empty messages|{\"model\":\"m\",\"messages\":[]}|messages|empty_array",
         "message not an object|{\"model\":\"m\",\"messages\":[\"hi\"]}|messages[0]|invalid_type",
         "message without role|{\"model\":\"m\",\"messages\":[{\"content\":\"hi\"}]}|messages[0].role|missing_required_parameter",
         "unknown role|{\"model\":\"m\",\"messages\":[{\"role\":\"bot\",\"content\":\"hi\"}]}|messages[0].role|invalid_value",
         "content a number|{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":1}]}|messages[0].content|invalid_type",
         "stream a string|{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":\"yes\"}|stream|invalid_type",
-        "max_tokens negative|{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":-1}|max_tokens|invalid_type",
+        "max_tokens negative|{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":-1}|max_tokens|invalid_value",
         "temperature a string|{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":\"hot\"}|temperature|invalid_type",
       })
   void invalidRequestIs400NamingTheField(String name, String body, String param, String code) {

@@ -25,7 +25,7 @@ class PublicApiErrorHandlerTests {
     String body = exchange.getResponse().getBodyAsString().block();
     assertThat(body).doesNotContain("secret internals").doesNotContain("IllegalStateException");
     JsonNode error = json.readTree(body).get("error");
-    assertThat(error.get("type").asString()).isEqualTo("api_error");
+    assertThat(error.get("type").asString()).isEqualTo("server_error");
     assertThat(error.has("param")).isTrue();
     assertThat(error.has("code")).isTrue();
   }
