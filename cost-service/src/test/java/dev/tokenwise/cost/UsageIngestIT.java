@@ -116,8 +116,9 @@ class UsageIngestIT {
   @Test
   void storesAnEventDeliveredTwiceOnce() throws Exception {
     Instant day = Instant.parse("2026-06-04T00:00:00Z");
+    UUID id = UUID.randomUUID();
     String event =
-        event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
+        event(id, day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
             .tokens(1000, 0, 0, 0, 100)
             .json();
     xadd(event);
@@ -132,6 +133,14 @@ class UsageIngestIT {
     JsonNode summary = summary(day);
     assertThat(summary.get("requests").asLong()).isEqualTo(1);
     assertMoney(summary.get("costUsd"), "0.00045");
+    // Priced by the catalog version in force on the day it occurred, and that version is kept.
+    assertThat(
+            jdbc.queryForMap(
+                "SELECT catalog_version, pricing_status, cost_usd FROM cost.usage_event"
+                    + " WHERE event_id = ?",
+                id))
+        .containsEntry("catalog_version", "2026-02-17")
+        .containsEntry("pricing_status", "priced");
   }
 
   @Test
@@ -243,8 +252,9 @@ class UsageIngestIT {
     assertThat(summary.get("inputTokens").asLong()).isEqualTo(1000);
     assertMoney(summary.get("costUsd"), "0");
     assertThat(get("/actuator/prometheus").body())
-        .contains("tokenwise_usage_events_total{")
-        .containsPattern("tokenwise_usage_events_total\\{[^}]*outcome=\"unpriced\"");
+        .containsPattern("tokenwise_usage_events_total\\{[^}]*outcome=\"unpriced\"")
+        // Metric tags stay bounded: a model outside the catalog is never a label value.
+        .doesNotContain("gpt-unheard-of");
   }
 
   @Test
