@@ -11,6 +11,9 @@ import java.util.Optional;
  * What each child process is told: non-secret properties as command-line arguments (they outrank
  * every other Spring Boot property source), secrets in its environment (they must not show in
  * {@code ps}). Provider keys reach the router only.
+ *
+ * <p>The simulator, like the real APIs, answers 401 to a request without a key; when the router's
+ * upstream is the simulator it gets {@code simulatorKey}, generated at start, as its provider key.
  */
 record ChildSettings(
     Map<Service, Integer> servicePorts,
@@ -19,7 +22,8 @@ record ChildSettings(
     LocalPostgres.Login costLogin,
     LocalPostgres.Login batchLogin,
     List<DemoTenant> demoTenants,
-    Map<String, String> launcherEnvironment) {
+    Map<String, String> launcherEnvironment,
+    String simulatorKey) {
 
   /** Where the router sends OpenAI traffic when {@code OPENAI_API_KEY} is set. */
   static final URI OPENAI_API = URI.create("https://api.openai.com");
@@ -70,8 +74,8 @@ record ChildSettings(
   }
 
   /**
-   * The launcher's environment without provider keys (the router gets them back), plus {@code PORT}
-   * and the database password.
+   * The launcher's environment without provider keys (the router gets them back, or the simulator's
+   * key), plus {@code PORT} and the database password.
    */
   Map<String, String> environment(Service service) {
     Map<String, String> environment = new HashMap<>(launcherEnvironment);
@@ -82,8 +86,8 @@ record ChildSettings(
       case COST -> environment.put("SPRING_DATASOURCE_PASSWORD", costLogin.password());
       case BATCH -> environment.put("SPRING_DATASOURCE_PASSWORD", batchLogin.password());
       case ROUTER -> {
-        providerKey(OPENAI_KEY_ENV).ifPresent(key -> environment.put(OPENAI_KEY_ENV, key));
-        providerKey(ANTHROPIC_KEY_ENV).ifPresent(key -> environment.put(ANTHROPIC_KEY_ENV, key));
+        environment.put(OPENAI_KEY_ENV, providerKey(OPENAI_KEY_ENV).orElse(simulatorKey));
+        environment.put(ANTHROPIC_KEY_ENV, providerKey(ANTHROPIC_KEY_ENV).orElse(simulatorKey));
       }
       default -> {}
     }

@@ -29,6 +29,7 @@ public final class Suite implements AutoCloseable {
 
   private final SuiteOptions options;
   private final List<DemoTenant> demoTenants;
+  private final String simulatorKey = DemoTenant.generate("simulator").virtualKey();
   private final Map<Service, ChildProcess> children = new EnumMap<>(Service.class);
   private final Map<Service, Integer> servicePorts = new EnumMap<>(Service.class);
   private final Thread shutdownHook = new Thread(this::stop, "tokenwise-local-shutdown");
@@ -181,7 +182,8 @@ public final class Suite implements AutoCloseable {
         postgres.cost(),
         postgres.batch(),
         demoTenants,
-        options.environment());
+        options.environment(),
+        simulatorKey);
   }
 
   /** The OpenAI upstream: the real API when {@code OPENAI_API_KEY} is set, else the simulator. */

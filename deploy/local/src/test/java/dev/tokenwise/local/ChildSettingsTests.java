@@ -28,6 +28,15 @@ class ChildSettingsTests {
   }
 
   @Test
+  void withoutProviderKeysTheRouterGetsTheSimulatorsKeyWhichTheSimulatorAccepts() {
+    Map<String, String> router = settings(Map.of()).environment(Service.ROUTER);
+
+    assertThat(router)
+        .containsEntry("OPENAI_API_KEY", "simulator-key")
+        .containsEntry("ANTHROPIC_API_KEY", "simulator-key");
+  }
+
+  @Test
   void theRouterKnowsBothDemoTenantsByKeyHashOnly() {
     Map<String, String> router = settings(Map.of()).properties(Service.ROUTER);
 
@@ -89,6 +98,7 @@ class ChildSettingsTests {
         new LocalPostgres.Login("tokenwise_cost", "cost-secret", "cost"),
         new LocalPostgres.Login("tokenwise_batch", "batch-secret", "batch"),
         List.of(DEMO, DEMO_B),
-        environment);
+        environment,
+        "simulator-key");
   }
 }
