@@ -28,7 +28,7 @@ class CacheController {
 
   /** {@code 200 {"result":"hit-exact",...}} or {@code 200 {"result":"miss"}}. */
   @PostMapping("/lookup")
-  Mono<LookupResponse> lookup(@RequestBody byte[] body) {
+  Mono<LookupResponse> lookup(@RequestBody(required = false) byte[] body) {
     return Mono.fromCallable(() -> CacheRequestBody.lookup(body))
         .subscribeOn(Schedulers.parallel())
         .flatMap(lookup -> exactCache.lookup(lookup.namespace(), lookup.request()))
@@ -37,7 +37,7 @@ class CacheController {
 
   /** {@code 201 {"entryId"}}, or a problem when the answer is not stored. */
   @PostMapping("/store")
-  Mono<ResponseEntity<?>> store(@RequestBody byte[] body) {
+  Mono<ResponseEntity<?>> store(@RequestBody(required = false) byte[] body) {
     return Mono.fromCallable(() -> CacheRequestBody.store(body))
         .subscribeOn(Schedulers.parallel())
         .flatMap(

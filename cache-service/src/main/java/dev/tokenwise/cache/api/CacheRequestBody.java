@@ -54,6 +54,9 @@ final class CacheRequestBody {
   }
 
   private static JsonNode parse(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw CacheProblems.invalidRequest(null, "body is required");
+    }
     JsonNode root;
     try {
       root = JSON.readTree(body);

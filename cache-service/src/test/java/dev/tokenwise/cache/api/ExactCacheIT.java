@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenwise.common.testsupport.RealServers;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,8 @@ class ExactCacheIT {
         .jsonPath("$.entryId")
         .isEqualTo(entryId)
         .jsonPath("$.storedAt")
-        .isNotEmpty()
+        .value(
+            String.class, storedAt -> assertThat(Instant.parse(storedAt)).isBefore(Instant.now()))
         .jsonPath("$.response.choices[0].message.content")
         .isEqualTo("Paris.")
         .jsonPath("$.response.usage.prompt_tokens")
@@ -230,6 +232,12 @@ class ExactCacheIT {
         "response");
     assertBadRequest(store("bad", request, response, "an hour"), "ttl");
     assertBadRequest(store("bad", request, response, "-PT1H"), "ttl");
+    post("/lookup", "")
+        .expectStatus()
+        .isBadRequest()
+        .expectBody()
+        .jsonPath("$.detail")
+        .isEqualTo("body is required");
     post("/store", "{\"tenant\":\"bad\",")
         .expectStatus()
         .isBadRequest()
@@ -262,6 +270,28 @@ class ExactCacheIT {
         .containsPattern("tokenwise_cache_lookups_total\\{[^}]*kind=\"exact\"[^}]*result=\"miss\"")
         .contains("tokenwise_cache_lookup_duration_seconds_bucket")
         .containsPattern("tokenwise_cache_stores_total\\{[^}]*result=\"stored\"");
+  }
+
+  @Test
+  void healthProbesAreUp() {
+    for (String probe : new String[] {"/actuator/health/liveness", "/actuator/health/readiness"}) {
+      client
+          .get()
+          .uri(probe)
+          .exchange()
+          .expectStatus()
+          .isOk()
+          .expectBody()
+          .jsonPath("$.status")
+          .isEqualTo("UP");
+    }
+    client
+        .get()
+        .uri("/actuator/health")
+        .exchange()
+        .expectBody()
+        .jsonPath("$.components.redis.status")
+        .isEqualTo("UP");
   }
 
   private void assertRefused(WebTestClient.ResponseSpec response) {
