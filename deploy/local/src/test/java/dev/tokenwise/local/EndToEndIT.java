@@ -3,6 +3,10 @@ package dev.tokenwise.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenwise.common.pricing.CostBreakdown;
+import dev.tokenwise.common.pricing.CostCalculator;
+import dev.tokenwise.common.pricing.PriceCatalogs;
+import dev.tokenwise.common.usage.UsageEvent;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -104,6 +108,64 @@ class EndToEndIT {
         .isEqualTo(2 * usage.path("prompt_tokens").asLong());
     assertThat(summary.path("outputTokens").asLong())
         .isEqualTo(2 * usage.path("completion_tokens").asLong());
+
+    // Expected money from common's catalog and calculator, applied to the usage the answer
+    // reported.
+    CostBreakdown missCost = price(usageEvent(UsageEvent.Mode.SYNC, answer));
+    CostBreakdown hitCost = price(usageEvent(UsageEvent.Mode.CACHE_EXACT, answer));
+    assertThat(missCost.actual()).isPositive();
+    assertThat(hitCost.baseline())
+        .as("a hit's baseline is the full price")
+        .isEqualByComparingTo(missCost.baseline());
+    assertThat(first.headers().firstValue("Tokenwise-Cost-USD"))
+        .hasValueSatisfying(
+            cost -> assertThat(new BigDecimal(cost)).isEqualByComparingTo(missCost.actual()));
+    assertThat(money(summary, "costUsd"))
+        .as("the hit costs nothing: the total is the miss's cost")
+        .isEqualByComparingTo(missCost.actual());
+    assertThat(money(summary, "baselineUsd"))
+        .isEqualByComparingTo(missCost.baseline().add(hitCost.baseline()));
+    assertThat(money(summary, "savingsUsd"))
+        .as("the hit saved its whole baseline")
+        .isEqualByComparingTo(
+            missCost.baseline().subtract(missCost.actual()).add(hitCost.baseline()));
+  }
+
+  private static UsageEvent usageEvent(UsageEvent.Mode mode, JsonNode answer) {
+    JsonNode usage = answer.path("usage");
+    return new UsageEvent(
+        UsageEvent.SCHEMA_VERSION,
+        UUID.randomUUID(),
+        Instant.now(),
+        null,
+        "demo",
+        "demo-app",
+        null,
+        null,
+        "default",
+        "gpt-5-mini",
+        answer.path("model").asString(),
+        "openai",
+        mode,
+        usage.path("prompt_tokens").asLong(),
+        usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
+        null,
+        usage.path("completion_tokens").asLong(),
+        usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0),
+        null,
+        null,
+        0,
+        UsageEvent.Status.OK,
+        "stop");
+  }
+
+  private static CostBreakdown price(UsageEvent event) {
+    PriceCatalogs catalogs = PriceCatalogs.bundled();
+    return CostCalculator.price(event, catalogs.forEvent(event).orElseThrow());
+  }
+
+  private static BigDecimal money(JsonNode summary, String field) {
+    return new BigDecimal(summary.path(field).asString());
   }
 
   @Test
