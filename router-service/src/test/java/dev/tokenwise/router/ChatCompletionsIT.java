@@ -310,6 +310,74 @@ class ChatCompletionsIT {
   }
 
   @Test
+  void streamIsPassedThroughAndItsUsageCounted() {
+    String body =
+        post("""
+                {"model":"gpt-5-mini","stream":true,
+                 "messages":[{"role":"user","content":"hello"}]}""")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+            .expectHeader()
+            .valueEquals("Tokenwise-Cache", "bypass")
+            .expectHeader()
+            .exists("Tokenwise-Request-Id")
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
+
+    assertThat(body).contains("\"content\":\"Hel\"").contains("\"content\":\"lo\"");
+    assertThat(body).endsWith("data: [DONE]\n\n");
+    // The router asked for the usage chunk; the client did not, so it never sees it.
+    assertThat(body).doesNotContain("\"usage\"");
+    JsonNode sent = json.readTree(upstream.providerCalls.get(0).body());
+    assertThat(sent.at("/stream_options/include_usage").asBoolean()).isTrue();
+    assertThat(upstream.cacheLookups).isEmpty();
+
+    JsonNode event = awaitSingleEvent();
+    assertThat(event.get("mode").asString()).isEqualTo("stream");
+    assertThat(event.get("inputTokens").asLong()).isEqualTo(30);
+    assertThat(event.get("outputTokens").asLong()).isEqualTo(2);
+    assertThat(event.get("finishReason").asString()).isEqualTo("stop");
+  }
+
+  @Test
+  void streamKeepsTheUsageChunkTheClientAskedFor() {
+    String request =
+        """
+        {"model":"gpt-5-mini","stream":true,"stream_options":{"include_usage":true},
+         "messages":[{"role":"user","content":"hello"}]}""";
+    String body =
+        post(request)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
+
+    assertThat(body).contains("\"usage\":{\"prompt_tokens\":30");
+    assertThat(json.readTree(upstream.providerCalls.get(0).body()))
+        .isEqualTo(json.readTree(request));
+    assertThat(awaitSingleEvent().get("outputTokens").asLong()).isEqualTo(2);
+  }
+
+  @Test
+  void streamRefusedByTheProviderIsAnOpenAiError() {
+    post("""
+            {"model":"gpt-limited","stream":true,"messages":[{"role":"user","content":"hi"}]}""")
+        .exchange()
+        .expectStatus()
+        .isEqualTo(429)
+        .expectBody()
+        .jsonPath("$.error.code")
+        .isEqualTo("rate_limit_exceeded");
+    assertThat(awaitSingleEvent().get("status").asString()).isEqualTo("error");
+  }
+
+  @Test
   void usageEventsSurviveARedisOutage() throws IOException {
     TestServers.redis().stop();
     try {

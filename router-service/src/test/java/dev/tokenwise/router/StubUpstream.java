@@ -82,6 +82,10 @@ final class StubUpstream implements AutoCloseable {
           "param":null,"code":"rate_limit_exceeded"}}""");
       return;
     }
+    if (request.path("stream").asBoolean(false)) {
+      stream(exchange, request);
+      return;
+    }
     respond(
         exchange,
         200,
@@ -93,6 +97,39 @@ final class StubUpstream implements AutoCloseable {
         "prompt_tokens_details":{"cached_tokens":8},\
         "completion_tokens_details":{"reasoning_tokens":2}}}"""
             .formatted(request.path("model").asString()));
+  }
+
+  private static void stream(HttpExchange exchange, JsonNode request) throws IOException {
+    String head =
+        "{\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":1764200000,"
+            + "\"model\":\"gpt-5-mini-2025-08-07\",";
+    StringBuilder sse = new StringBuilder();
+    sse.append("data: ")
+        .append(head)
+        .append(
+            "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hel\"},"
+                + "\"finish_reason\":null}]}\n\n");
+    sse.append("data: ")
+        .append(head)
+        .append(
+            "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":null}]}\n\n");
+    sse.append("data: ")
+        .append(head)
+        .append("\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
+    if (request.path("stream_options").path("include_usage").asBoolean(false)) {
+      sse.append("data: ")
+          .append(head)
+          .append(
+              "\"choices\":[],\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":2,"
+                  + "\"total_tokens\":32}}\n\n");
+    }
+    sse.append("data: [DONE]\n\n");
+    byte[] bytes = sse.toString().getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (var out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
   }
 
   private void lookup(HttpExchange exchange) throws IOException {

@@ -7,6 +7,7 @@ import dev.tokenwise.router.cache.CacheLookup;
 import dev.tokenwise.router.cache.ExactCacheClient;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.provider.OpenAiProviderClient;
+import dev.tokenwise.router.provider.ProviderErrorReply;
 import dev.tokenwise.router.provider.ProviderReply;
 import dev.tokenwise.router.request.PublicApiRequestFilter;
 import dev.tokenwise.router.request.RequestOutcome;
@@ -16,6 +17,12 @@ import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -23,10 +30,13 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code POST /v1/chat/completions}: authenticate, read and validate, look up the exact cache,
@@ -86,13 +96,6 @@ class ChatCompletionsHandler {
               "model",
               "model_not_supported"));
     }
-    if (call.stream()) {
-      return Mono.error(
-          OpenAiApiException.invalidRequest(
-              "Streaming arrives in a later release; send \"stream\": false.",
-              "stream",
-              "unsupported_value"));
-    }
     String route = properties.defaultRoute().name();
     UsageEvents.Request facts =
         new UsageEvents.Request(
@@ -105,6 +108,9 @@ class ChatCompletionsHandler {
             call.requestedMaxTokens(),
             call.requestedMaxTokens(),
             started);
+    if (call.stream()) {
+      return streamed(facts, call);
+    }
     return cache
         .lookup(tenant.id(), route, call.model(), call.json())
         .flatMap(
@@ -168,6 +174,113 @@ class ChatCompletionsHandler {
               }
               return answer(HttpStatus.OK, reply.body(), facts, cacheResult, event);
             });
+  }
+
+  /**
+   * A streamed request bypasses the exact cache (its answer cannot be replayed as a stream yet).
+   * The router asks for the usage chunk ({@code stream_options.include_usage}), passes the events
+   * through as they arrive, and emits the usage event when the stream ends, fails or the client
+   * goes away: exactly one, whichever comes first.
+   */
+  private Mono<ServerResponse> streamed(UsageEvents.Request facts, ChatCall call) {
+    boolean clientWantsUsage =
+        call.json().path("stream_options").path("include_usage").asBoolean(false);
+    byte[] body = call.raw();
+    if (!clientWantsUsage) {
+      ObjectNode withUsage = call.json().deepCopy();
+      withUsage
+          .putObject("stream_options")
+          .setAll(optionsOf(call.json()))
+          .put("include_usage", true);
+      body = json.writeValueAsBytes(withUsage);
+    }
+    SseUsageTap tap = new SseUsageTap(json, clientWantsUsage);
+    AtomicBoolean reported = new AtomicBoolean();
+    Consumer<UsageEvent.Status> report =
+        status -> {
+          if (reported.compareAndSet(false, true)) {
+            NormalizedUsage tokens = tap.usage() != null ? tap.usage() : NormalizedUsage.ZERO;
+            usage.publish(
+                UsageEvents.answered(
+                    facts,
+                    facts.requestedModel(),
+                    OpenAiProviderClient.PROVIDER,
+                    UsageEvent.Mode.STREAM,
+                    tokens,
+                    status,
+                    tap.finishReason()));
+          }
+        };
+    return openai
+        .streamChatCompletion(body)
+        .flatMap(
+            entity -> {
+              Flux<DataBuffer> events =
+                  entity
+                      .getBody()
+                      .concatMapIterable(
+                          buffer -> {
+                            byte[] bytes = new byte[buffer.readableByteCount()];
+                            buffer.read(bytes);
+                            DataBufferUtils.release(buffer);
+                            return tap.accept(bytes);
+                          })
+                      .concatWith(Mono.fromSupplier(tap::finish).filter(tail -> tail.length > 0))
+                      .map(DefaultDataBufferFactory.sharedInstance::wrap)
+                      .cast(DataBuffer.class)
+                      .doOnComplete(() -> report.accept(UsageEvent.Status.OK))
+                      .doOnCancel(() -> report.accept(UsageEvent.Status.CLIENT_DISCONNECTED))
+                      .onErrorResume(
+                          e -> {
+                            report.accept(UsageEvent.Status.ERROR);
+                            return Mono.just(midStreamError());
+                          });
+              return ServerResponse.ok()
+                  .contentType(MediaType.TEXT_EVENT_STREAM)
+                  .headers(
+                      headers -> {
+                        headers.set(TokenwiseHeaders.ROUTE, facts.route());
+                        headers.set(TokenwiseHeaders.MODEL, facts.requestedModel());
+                        headers.set(TokenwiseHeaders.CACHE, CacheLookup.Result.BYPASS.header());
+                      })
+                  .body(events, DataBuffer.class);
+            })
+        .onErrorResume(
+            ProviderErrorReply.class,
+            e -> {
+              UsageEvent event = failed(facts);
+              usage.publish(event);
+              return answer(
+                  e.reply().status(),
+                  providerError(e.reply()),
+                  facts,
+                  CacheLookup.Result.BYPASS,
+                  event);
+            })
+        .doOnError(OpenAiApiException.class, e -> usage.publish(failed(facts)));
+  }
+
+  /** OpenAI reports a failure after the 200 as a data event carrying an error object. */
+  private DataBuffer midStreamError() {
+    byte[] error =
+        json.writeValueAsBytes(
+            OpenAiError.of(
+                "The provider stream failed before it finished.",
+                OpenAiError.SERVER,
+                null,
+                "upstream_error"));
+    byte[] event = new byte[error.length + 8];
+    System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, event, 0, 6);
+    System.arraycopy(error, 0, event, 6, error.length);
+    event[event.length - 2] = '\n';
+    event[event.length - 1] = '\n';
+    return DefaultDataBufferFactory.sharedInstance.wrap(event);
+  }
+
+  private static ObjectNode optionsOf(ObjectNode request) {
+    return request.get("stream_options") instanceof ObjectNode options
+        ? options.deepCopy()
+        : JsonNodeFactory.instance.objectNode();
   }
 
   private Mono<ServerResponse> answer(

@@ -9,11 +9,14 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
@@ -70,8 +73,34 @@ public class OpenAiProviderClient {
         .onErrorMap(OpenAiProviderClient::isTransportFailure, OpenAiProviderClient::toApiError);
   }
 
+  /**
+   * {@code POST /v1/chat/completions} with {@code "stream": true}: the status and headers once they
+   * arrive, the server-sent events as the provider sends them. An error status arrives as {@link
+   * ProviderErrorReply} carrying the provider's body. Only the idle timeout between reads applies,
+   * not the total one: a long answer may stream for minutes.
+   */
+  public Mono<ResponseEntity<Flux<DataBuffer>>> streamChatCompletion(byte[] body) {
+    return client
+        .post()
+        .uri("/v1/chat/completions")
+        .contentType(MediaType.APPLICATION_JSON)
+        .accept(MediaType.TEXT_EVENT_STREAM, MediaType.APPLICATION_JSON)
+        .bodyValue(body)
+        .retrieve()
+        .onStatus(
+            HttpStatusCode::isError,
+            response ->
+                DataBufferUtils.join(
+                        response.body(BodyExtractors.toDataBuffers()), maxResponseBytes)
+                    .map(OpenAiProviderClient::drain)
+                    .defaultIfEmpty(new byte[0])
+                    .map(bytes -> new ProviderErrorReply(response.statusCode(), bytes)))
+        .toEntityFlux(DataBuffer.class)
+        .onErrorMap(OpenAiProviderClient::isTransportFailure, OpenAiProviderClient::toApiError);
+  }
+
   private static boolean isTransportFailure(Throwable e) {
-    return !(e instanceof OpenAiApiException);
+    return !(e instanceof OpenAiApiException) && !(e instanceof ProviderErrorReply);
   }
 
   private static OpenAiApiException toApiError(Throwable e) {

@@ -1,0 +1,127 @@
+package dev.tokenwise.router.chat;
+
+import dev.tokenwise.common.translate.NormalizedUsage;
+import dev.tokenwise.router.usage.UsageEvents;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Watches an OpenAI chat-completion event stream on its way to the client, event by event: it
+ * remembers the usage chunk and the finish reason, and passes every event through byte for byte
+ * except the usage-only chunk ({@code "choices": []}) when the router asked for it and the client
+ * did not (PROVIDERS.md: that chunk arrives only with {@code stream_options.include_usage}).
+ *
+ * <p>Events are forwarded whole, as soon as their blank-line terminator arrives. Not thread-safe:
+ * one instance per stream, fed in order.
+ */
+final class SseUsageTap {
+
+  private final JsonMapper json;
+  private final boolean forwardUsageChunk;
+  private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+  private NormalizedUsage usage;
+  private String finishReason;
+
+  SseUsageTap(JsonMapper json, boolean forwardUsageChunk) {
+    this.json = json;
+    this.forwardUsageChunk = forwardUsageChunk;
+  }
+
+  /** Feeds bytes from the provider; returns the complete events to send on, in order. */
+  List<byte[]> accept(byte[] bytes) {
+    pending.writeBytes(bytes);
+    byte[] buffered = pending.toByteArray();
+    List<byte[]> out = new ArrayList<>();
+    int start = 0;
+    int end;
+    while ((end = eventEnd(buffered, start)) > 0) {
+      byte[] event = java.util.Arrays.copyOfRange(buffered, start, end);
+      if (inspect(event)) {
+        out.add(event);
+      }
+      start = end;
+    }
+    pending.reset();
+    pending.write(buffered, start, buffered.length - start);
+    return out;
+  }
+
+  /** The unterminated tail when the provider ends the stream, inspected like any event. */
+  byte[] finish() {
+    byte[] rest = pending.toByteArray();
+    pending.reset();
+    return rest.length > 0 && inspect(rest) ? rest : new byte[0];
+  }
+
+  /** The usage the stream reported, or null when it never did (a stream cut short). */
+  NormalizedUsage usage() {
+    return usage;
+  }
+
+  String finishReason() {
+    return finishReason;
+  }
+
+  /** Records what the event says; false when it must not reach the client. */
+  private boolean inspect(byte[] event) {
+    String data = data(new String(event, StandardCharsets.UTF_8));
+    if (data == null || data.equals("[DONE]")) {
+      return true;
+    }
+    JsonNode chunk;
+    try {
+      chunk = json.readTree(data);
+    } catch (JacksonException e) {
+      return true;
+    }
+    JsonNode choices = chunk.path("choices");
+    for (JsonNode choice : choices) {
+      JsonNode reason = choice.path("finish_reason");
+      if (reason.isString()) {
+        finishReason = reason.asString();
+      }
+    }
+    if (chunk.path("usage").isObject()) {
+      usage = UsageEvents.openAiUsage(json, chunk.get("usage"));
+      return forwardUsageChunk || !(choices.isArray() && choices.isEmpty());
+    }
+    return true;
+  }
+
+  /** The event's data lines joined by newlines (the SSE rule), or null when it has none. */
+  private static String data(String event) {
+    StringBuilder data = null;
+    for (String line : event.split("\r\n|\r|\n")) {
+      if (line.startsWith("data:")) {
+        String value = line.substring(5);
+        if (value.startsWith(" ")) {
+          value = value.substring(1);
+        }
+        data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+      }
+    }
+    return data == null ? null : data.toString().trim();
+  }
+
+  /** Index just past the first blank line at or after {@code from}, or -1. */
+  private static int eventEnd(byte[] bytes, int from) {
+    for (int i = from; i < bytes.length - 1; i++) {
+      if (bytes[i] == '\n' && bytes[i + 1] == '\n') {
+        return i + 2;
+      }
+      if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
+        if (i + 3 < bytes.length && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
+          return i + 4;
+        }
+      } else if (bytes[i] == '\r' && bytes[i + 1] == '\r') {
+        return i + 2;
+      }
+    }
+    return -1;
+  }
+}

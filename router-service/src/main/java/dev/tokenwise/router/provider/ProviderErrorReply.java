@@ -1,0 +1,21 @@
+package dev.tokenwise.router.provider;
+
+import org.springframework.http.HttpStatusCode;
+
+/**
+ * The provider refused a streamed request before any event: its status and body, for the router to
+ * pass on to the client.
+ */
+public class ProviderErrorReply extends RuntimeException {
+
+  private final transient ProviderReply reply;
+
+  public ProviderErrorReply(HttpStatusCode status, byte[] body) {
+    super("provider answered " + status.value(), null, false, false);
+    this.reply = new ProviderReply(status, body);
+  }
+
+  public ProviderReply reply() {
+    return reply;
+  }
+}

@@ -1,0 +1,75 @@
+package dev.tokenwise.router.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+class SseUsageTapTests {
+
+  private static final String CONTENT =
+      "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+          + "\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n";
+  private static final String STOP =
+      "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+          + "\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n";
+  private static final String USAGE =
+      "data: {\"object\":\"chat.completion.chunk\",\"choices\":[],"
+          + "\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":2,"
+          + "\"prompt_tokens_details\":{\"cached_tokens\":10}}}\n\n";
+  private static final String DONE = "data: [DONE]\n\n";
+
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  @Test
+  void eventsSplitAcrossReadsArriveWholeAndUnchanged() {
+    SseUsageTap tap = new SseUsageTap(json, true);
+    String stream = CONTENT + STOP + USAGE + DONE;
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < stream.length(); i += 7) {
+      for (byte[] event :
+          tap.accept(
+              stream
+                  .substring(i, Math.min(stream.length(), i + 7))
+                  .getBytes(StandardCharsets.UTF_8))) {
+        out.add(new String(event, StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(tap.finish()).isEmpty();
+    assertThat(out).containsExactly(CONTENT, STOP, USAGE, DONE);
+    assertThat(tap.usage().inputTokens()).isEqualTo(30);
+    assertThat(tap.usage().cachedInputTokens()).isEqualTo(10);
+    assertThat(tap.usage().outputTokens()).isEqualTo(2);
+    assertThat(tap.finishReason()).isEqualTo("stop");
+  }
+
+  @Test
+  void usageChunkTheClientDidNotAskForIsDroppedButCounted() {
+    SseUsageTap tap = new SseUsageTap(json, false);
+    List<byte[]> out = tap.accept((CONTENT + STOP + USAGE + DONE).getBytes(StandardCharsets.UTF_8));
+    assertThat(out)
+        .extracting(b -> new String(b, StandardCharsets.UTF_8))
+        .containsExactly(CONTENT, STOP, DONE);
+    assertThat(tap.usage().inputTokens()).isEqualTo(30);
+  }
+
+  @Test
+  void crlfDelimitedEventsAndAnUnterminatedTailAreHandled() {
+    SseUsageTap tap = new SseUsageTap(json, true);
+    String first = CONTENT.replace("\n", "\r\n");
+    List<byte[]> out = tap.accept((first + "data: [DONE]").getBytes(StandardCharsets.UTF_8));
+    assertThat(out).hasSize(1);
+    assertThat(new String(out.get(0), StandardCharsets.UTF_8)).isEqualTo(first);
+    assertThat(new String(tap.finish(), StandardCharsets.UTF_8)).isEqualTo("data: [DONE]");
+  }
+
+  @Test
+  void streamCutBeforeItsUsageReportsNone() {
+    SseUsageTap tap = new SseUsageTap(json, false);
+    tap.accept(CONTENT.getBytes(StandardCharsets.UTF_8));
+    assertThat(tap.usage()).isNull();
+  }
+}
