@@ -15,7 +15,8 @@ import tools.jackson.databind.JsonNode;
  *     does not)
  * @param maxTokens the output cap, or null for none
  * @param stopSequences sequences that end the answer where they first occur
- * @param answerTokens the length the answer should have before caps, or null for a short answer
+ * @param answerTokens the length, in tokens, the answer should come close to without exceeding (it
+ *     ends at a whole word), before caps and stop sequences; null for a short answer
  */
 public record Prompt(
     String model,

@@ -297,6 +297,7 @@ class AnthropicMessagesController {
     block.put("id", toolUseId);
     block.put("name", answer.toolCall().name());
     block.set("input", input);
+    block.putObject("caller").put("type", "direct");
     return block;
   }
 
