@@ -46,9 +46,10 @@ public record NormalizedUsage(
   }
 
   /**
-   * From Anthropic usage, where {@code input_tokens} excludes cache reads and writes. Writes are
-   * split by TTL when {@code cache_creation} is present; otherwise they count as 5-minute writes,
-   * Anthropic's default TTL.
+   * From Anthropic usage, where {@code input_tokens} excludes cache reads and writes. The total of
+   * writes is {@code cache_creation_input_tokens}; {@code cache_creation} says how many of them
+   * were 1-hour writes, and the rest count as 5-minute writes (Anthropic's default TTL), also when
+   * the split is absent or does not add up.
    */
   public static NormalizedUsage from(AnthropicUsage usage) {
     if (usage == null) {
@@ -56,22 +57,15 @@ public record NormalizedUsage(
     }
     long writes = usage.cacheCreationOrZero();
     long write1h = 0;
-    long write5m = writes;
     AnthropicUsage.CacheCreation split = usage.cacheCreation();
-    if (split != null
-        && (split.ephemeral5mInputTokens() != null || split.ephemeral1hInputTokens() != null)) {
+    if (split != null) {
+      long split5m = split.ephemeral5mInputTokens() == null ? 0 : split.ephemeral5mInputTokens();
       write1h = split.ephemeral1hInputTokens() == null ? 0 : split.ephemeral1hInputTokens();
-      write5m =
-          split.ephemeral5mInputTokens() == null
-              ? Math.max(0, writes - write1h)
-              : split.ephemeral5mInputTokens();
-      if (writes == 0) {
-        writes = write5m + write1h;
-      }
+      writes = Math.max(writes, split5m + write1h);
     }
     long input = usage.inputTokensOrZero() + writes + usage.cacheReadOrZero();
     return new NormalizedUsage(
-        input, usage.cacheReadOrZero(), write5m, write1h, usage.outputTokensOrZero(), 0);
+        input, usage.cacheReadOrZero(), writes - write1h, write1h, usage.outputTokensOrZero(), 0);
   }
 
   /** Cache writes of either TTL. */

@@ -27,6 +27,19 @@ class NormalizedUsageTests {
   }
 
   @Test
+  void anthropicSplitThatDoesNotAddUpLeavesTheRestAsFiveMinuteWrites() {
+    AnthropicUsage usage =
+        mapper.readValue(
+            """
+            {"input_tokens": 5, "cache_creation_input_tokens": 100, "output_tokens": 1,
+             "cache_creation": {"ephemeral_1h_input_tokens": 30}}
+            """,
+            AnthropicUsage.class);
+
+    assertThat(NormalizedUsage.from(usage)).isEqualTo(new NormalizedUsage(105, 0, 70, 30, 1, 0));
+  }
+
+  @Test
   void anthropicWritesWithoutSplitCountAsFiveMinuteWrites() {
     assertThat(NormalizedUsage.from(AnthropicUsage.of(10, 5, 100, 0)))
         .isEqualTo(new NormalizedUsage(110, 0, 100, 0, 5, 0));
