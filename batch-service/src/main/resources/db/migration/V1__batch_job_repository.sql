@@ -2,8 +2,9 @@
 -- Taken from spring-batch-core 6.0.4, org/springframework/batch/core/schema-postgresql.sql, with
 -- every table and sequence qualified by the schema. Upgrading Spring Batch means a new migration
 -- with that release's migration script, never an edit here.
-
-CREATE SCHEMA IF NOT EXISTS batch;
+-- The schema itself is Flyway's (spring.flyway.schemas=batch): it creates it when missing and
+-- leaves alone one an operator created for the service's login, which then needs no CREATE
+-- privilege on the database.
 
 CREATE TABLE batch.BATCH_JOB_INSTANCE (
 	JOB_INSTANCE_ID BIGINT  NOT NULL PRIMARY KEY,
