@@ -3,6 +3,8 @@ package dev.tokenwise.router.usage;
 import dev.tokenwise.common.usage.UsageEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,6 +17,7 @@ import org.springframework.stereotype.Component;
 public class UsageMetrics {
 
   static final String TOKEN_USAGE = "gen_ai.client.token.usage";
+  static final String OPERATION_DURATION = "gen_ai.client.operation.duration";
   static final String EVENTS = "tokenwise.router.usage.events";
 
   private final MeterRegistry registry;
@@ -33,14 +36,27 @@ public class UsageMetrics {
     this.lost = events("lost");
   }
 
-  /** Counts the tokens a provider served; cache answers used no provider tokens. */
-  void recordTokens(UsageEvent event) {
+  /**
+   * Counts the tokens a provider served and times the operation ({@code
+   * gen_ai.client.operation.duration}, percentile histogram for the dashboards); cache answers used
+   * no provider.
+   */
+  void record(UsageEvent event) {
     if (event.mode().isCacheHit() || event.provider() == null) {
       return;
     }
     String model = modelTag(event.requestedModel());
     tokens("input", event.provider(), model).increment(event.inputTokens());
     tokens("output", event.provider(), model).increment(event.outputTokens());
+    Timer.builder(OPERATION_DURATION)
+        .description("Provider operations, from request arrival to the end of the answer")
+        .tag("gen_ai.operation.name", "chat")
+        .tag("gen_ai.provider.name", event.provider())
+        .tag("gen_ai.request.model", model)
+        .tag("outcome", event.status() == UsageEvent.Status.OK ? "ok" : "error")
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(event.latencyMs(), TimeUnit.MILLISECONDS);
   }
 
   String modelTag(String model) {

@@ -51,7 +51,7 @@ public class UsagePublisher {
 
   /** Completes once the event is in the stream or durably spooled; never errors. */
   public Mono<Void> deliver(UsageEvent event) {
-    metrics.recordTokens(event);
+    metrics.record(event);
     String payload = json.writeValueAsString(event);
     return add(payload)
         .doOnSuccess(id -> metrics.published.increment())

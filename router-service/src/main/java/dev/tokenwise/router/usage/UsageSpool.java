@@ -30,6 +30,7 @@ public class UsageSpool {
   private final Path dir;
   private final Path active;
   private final Object lock = new Object();
+  private long claims;
 
   public UsageSpool(UsageProperties properties) {
     this.dir = properties.spoolDir();
@@ -71,7 +72,12 @@ public class UsageSpool {
     synchronized (lock) {
       try {
         if (Files.exists(active) && Files.size(active) > 0) {
-          Path claimed = dir.resolve("usage-events-" + System.currentTimeMillis() + CLAIMED_SUFFIX);
+          // Time first so names sort oldest first; the counter keeps names unique within a run.
+          Path claimed =
+              dir.resolve(
+                  String.format(
+                      "usage-events-%013d-%06d%s",
+                      System.currentTimeMillis(), ++claims % 1_000_000, CLAIMED_SUFFIX));
           Files.move(active, claimed, StandardCopyOption.ATOMIC_MOVE);
         }
         if (!Files.isDirectory(dir)) {
