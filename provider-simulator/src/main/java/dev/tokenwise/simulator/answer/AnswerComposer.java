@@ -139,8 +139,13 @@ public class AnswerComposer {
     }
     if (prompt.answerTokens() != null) {
       int target = prompt.answerTokens();
-      for (int i = sentences; tokens.countText(prompt.model(), text.toString()) < target; i++) {
-        text.append(' ').append(sentence(hash, i));
+      // Sentence counts add up to within a token or two of the whole: overshoot by a margin,
+      // then cut exactly, so a long answer costs a linear number of tokenizer calls.
+      long estimate = tokens.countText(prompt.model(), text.toString());
+      for (int i = sentences; estimate < target + target / 10 + 8; i++) {
+        String next = " " + sentence(hash, i);
+        text.append(next);
+        estimate += tokens.countText(prompt.model(), next);
       }
       return truncate(prompt.model(), text.toString(), target);
     }

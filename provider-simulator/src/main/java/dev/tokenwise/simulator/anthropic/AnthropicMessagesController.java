@@ -23,17 +23,22 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code POST /v1/messages}, answered as Anthropic does, plainly or as named stream events. */
+/**
+ * {@code POST /v1/messages}, answered as Anthropic does, plainly or as named stream events, and
+ * {@code POST /v1/messages/count_tokens}.
+ */
 @RestController
 class AnthropicMessagesController {
 
   static final String ENDPOINT = "POST /v1/messages";
+  static final String COUNT_ENDPOINT = "POST /v1/messages/count_tokens";
 
   private final JsonMapper json;
   private final AnswerComposer answers;
@@ -56,6 +61,47 @@ class AnthropicMessagesController {
 
   @PostMapping("/v1/messages")
   Mono<Void> messages(ServerWebExchange exchange, @RequestBody(required = false) String body) {
+    // Parsing, token counting and composing grow with the prompt: CPU work, kept off the event
+    // loop.
+    return Mono.defer(() -> handle(exchange, body)).subscribeOn(Schedulers.parallel());
+  }
+
+  /**
+   * Anthropic's token counting: the input tokens a message request would use, nothing generated.
+   */
+  @PostMapping("/v1/messages/count_tokens")
+  Mono<Void> countTokens(ServerWebExchange exchange, @RequestBody(required = false) String body) {
+    return Mono.defer(() -> count(exchange, body)).subscribeOn(Schedulers.parallel());
+  }
+
+  private Mono<Void> count(ServerWebExchange exchange, String body) {
+    HttpHeaders headers = exchange.getRequest().getHeaders();
+    JsonNode tree = readTree(body);
+    requests.record(COUNT_ENDPOINT, headers, tree);
+    String requestId = AnthropicHeaders.common(exchange.getResponse().getHeaders());
+    try {
+      AnthropicHeaders.requireKeyAndVersion(headers);
+      if (tree == null) {
+        throw AnthropicError.invalidRequest(
+            "There was an issue with your request body: it is not valid JSON.");
+      }
+      AnthropicRequest request = AnthropicRequest.parseForCounting(tree);
+      requireKnown(request.model());
+      ObjectNode count = json.createObjectNode().put("input_tokens", request.inputTokens());
+      return Wire.json(exchange, HttpStatus.OK, json.writeValueAsString(count));
+    } catch (AnthropicError e) {
+      return error(exchange, requestId, e);
+    }
+  }
+
+  private String requireKnown(String model) {
+    return models
+        .resolve(Provider.ANTHROPIC, model)
+        .orElseThrow(
+            () -> new AnthropicError(HttpStatus.NOT_FOUND, "not_found_error", "model: " + model));
+  }
+
+  private Mono<Void> handle(ServerWebExchange exchange, String body) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
     JsonNode tree = readTree(body);
     requests.record(ENDPOINT, headers, tree);
@@ -67,13 +113,7 @@ class AnthropicMessagesController {
             "There was an issue with your request body: it is not valid JSON.");
       }
       AnthropicRequest request = AnthropicRequest.parse(tree, AnswerComposer.answerTokens(headers));
-      String served =
-          models
-              .resolve(Provider.ANTHROPIC, request.model())
-              .orElseThrow(
-                  () ->
-                      new AnthropicError(
-                          HttpStatus.NOT_FOUND, "not_found_error", "model: " + request.model()));
+      String served = requireKnown(request.model());
       Pacing pacing = faults.pacingFor(headers);
       Optional<Fault> fault = faults.faultFor(headers);
       if (fault.isPresent() && fault.get() == Fault.SLOW_FIRST_BYTE) {

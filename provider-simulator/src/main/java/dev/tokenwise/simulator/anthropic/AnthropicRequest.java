@@ -25,6 +25,17 @@ record AnthropicRequest(String model, Prompt prompt, long inputTokens, boolean s
    * @throws AnthropicError with the API's 400 when the request is invalid
    */
   static AnthropicRequest parse(JsonNode body, Integer answerTokens) {
+    return parse(body, answerTokens, true);
+  }
+
+  /**
+   * Reads and validates a {@code count_tokens} body: a messages request without {@code max_tokens}.
+   */
+  static AnthropicRequest parseForCounting(JsonNode body) {
+    return parse(body, null, false);
+  }
+
+  private static AnthropicRequest parse(JsonNode body, Integer answerTokens, boolean generating) {
     if (!body.isObject()) {
       throw AnthropicError.invalidRequest("Input should be a valid dictionary");
     }
@@ -43,14 +54,17 @@ record AnthropicRequest(String model, Prompt prompt, long inputTokens, boolean s
       throw AnthropicError.invalidRequest("messages: Input should be a valid list");
     }
     JsonNode maxTokens = body.path("max_tokens");
-    if (maxTokens.isMissingNode()) {
-      throw AnthropicError.invalidRequest("max_tokens: Field required");
-    }
-    if (!maxTokens.isIntegralNumber()) {
-      throw AnthropicError.invalidRequest("max_tokens: Input should be a valid integer");
-    }
-    if (maxTokens.longValue() < 1) {
-      throw AnthropicError.invalidRequest("max_tokens: Input should be greater than or equal to 1");
+    if (generating) {
+      if (maxTokens.isMissingNode()) {
+        throw AnthropicError.invalidRequest("max_tokens: Field required");
+      }
+      if (!maxTokens.isIntegralNumber()) {
+        throw AnthropicError.invalidRequest("max_tokens: Input should be a valid integer");
+      }
+      if (maxTokens.longValue() < 1) {
+        throw AnthropicError.invalidRequest(
+            "max_tokens: Input should be greater than or equal to 1");
+      }
     }
     if (messages.isEmpty()) {
       throw AnthropicError.invalidRequest("messages: at least one message is required");
@@ -130,7 +144,7 @@ record AnthropicRequest(String model, Prompt prompt, long inputTokens, boolean s
             tools,
             toolChoice(body.path("tool_choice")),
             true,
-            maxTokens.longValue(),
+            generating ? maxTokens.longValue() : null,
             stopSequences(body.path("stop_sequences")),
             answerTokens);
     return new AnthropicRequest(modelId, prompt, inputTokens, stream.asBoolean(false));

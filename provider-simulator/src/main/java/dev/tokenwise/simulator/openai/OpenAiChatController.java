@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,6 +64,12 @@ class OpenAiChatController {
 
   @PostMapping("/v1/chat/completions")
   Mono<Void> chat(ServerWebExchange exchange, @RequestBody(required = false) String body) {
+    // Parsing, token counting and composing grow with the prompt: CPU work, kept off the event
+    // loop.
+    return Mono.defer(() -> handle(exchange, body)).subscribeOn(Schedulers.parallel());
+  }
+
+  private Mono<Void> handle(ServerWebExchange exchange, String body) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
     HttpHeaders out = exchange.getResponse().getHeaders();
     JsonNode tree = readTree(body);

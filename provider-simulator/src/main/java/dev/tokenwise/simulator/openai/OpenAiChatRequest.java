@@ -119,6 +119,13 @@ record OpenAiChatRequest(
             stop(body.path("stop")),
             answerTokens);
     boolean streaming = stream.asBoolean(false);
+    JsonNode streamOptions = body.path("stream_options");
+    if (!streaming && !streamOptions.isMissingNode() && !streamOptions.isNull()) {
+      throw OpenAiError.invalidRequest(
+          "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+          "stream_options",
+          null);
+    }
     boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
     return new OpenAiChatRequest(modelId, prompt, promptTokens, streaming, includeUsage);
   }

@@ -42,7 +42,7 @@ public class RequestLog {
   /** Records a request to {@code endpoint} (e.g. {@code POST /v1/messages}). */
   public void record(String endpoint, HttpHeaders headers, JsonNode body) {
     counts.computeIfAbsent(endpoint, e -> new AtomicLong()).incrementAndGet();
-    meters.counter("simulator.requests", "endpoint", endpoint).increment();
+    meters.counter("tokenwise.simulator.requests", "endpoint", endpoint).increment();
     Map<String, String> kept = new TreeMap<>();
     headers.forEach(
         (name, values) -> {

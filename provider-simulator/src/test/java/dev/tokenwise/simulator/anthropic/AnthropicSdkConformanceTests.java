@@ -15,6 +15,7 @@ import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.ContentBlockParam;
 import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
@@ -74,6 +75,24 @@ class AnthropicSdkConformanceTests {
     assertThat(message.usage().inputTokens()).isPositive();
     assertThat(message.usage().outputTokens()).isPositive();
     assertThat(message.usage().cacheReadInputTokens()).contains(0L);
+  }
+
+  @Test
+  void countsTokensAsTheMessageWouldUseThem() {
+    Message message = client.messages().create(ask("How many tokens is this?").build());
+
+    long counted =
+        client
+            .messages()
+            .countTokens(
+                MessageCountTokensParams.builder()
+                    .model("claude-sonnet-4-5")
+                    .system("You are terse.")
+                    .addUserMessage("How many tokens is this?")
+                    .build())
+            .inputTokens();
+
+    assertThat(counted).isEqualTo(message.usage().inputTokens());
   }
 
   @Test

@@ -141,6 +141,16 @@ class FaultInjectionTests {
   }
 
   @Test
+  void latencyHeaderHoldsTheAnswerPastAShortClientTimeout() {
+    assertThatThrownBy(
+            () ->
+                http.send(
+                    http.anthropic(ANTHROPIC, "x-simulator-latency-ms", "5000")
+                        .timeout(java.time.Duration.ofMillis(500))))
+        .isInstanceOf(java.net.http.HttpTimeoutException.class);
+  }
+
+  @Test
   void queuedFaultsHitTheNextRequestsThenStop() throws IOException {
     HttpResponse<String> queued =
         http.send(

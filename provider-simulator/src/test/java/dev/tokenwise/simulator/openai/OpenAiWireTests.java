@@ -158,6 +158,16 @@ class OpenAiWireTests {
   }
 
   @Test
+  void streamOptionsWithoutStreamingIsRejected() throws Exception {
+    assertError(
+        http.send(http.openAi(chat("hi", ",\"stream_options\":{\"include_usage\":true}"))),
+        400,
+        "stream_options",
+        null,
+        "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+  }
+
+  @Test
   void listsModelsAsAListObject() throws Exception {
     JsonNode list =
         json.readTree(
