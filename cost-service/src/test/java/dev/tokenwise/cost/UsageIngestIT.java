@@ -105,12 +105,19 @@ class UsageIngestIT {
     assertMoney(byModel.get("claude-sonnet-4-5").get("costUsd"), "0.00945");
     assertMoney(byModel.get("claude-sonnet-4-5").get("baselineUsd"), "0.0141");
 
-    String prometheus = get("/actuator/prometheus").body();
-    assertThat(prometheus)
-        .containsPattern("tokenwise_cost_usd_total\\{[^}]*model=\"gpt-5-mini\"[^}]*\\} \\S+")
-        .containsPattern(
-            "tokenwise_savings_usd_total\\{[^}]*model=\"claude-sonnet-4-5\"[^}]*"
-                + "tactic=\"prompt-caching\"[^}]*\\} \\S+");
+    // Counted just after the commit that made the events visible, so wait for the counters too.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(get("/actuator/prometheus").body())
+                    .containsPattern(
+                        "tokenwise_cost_usd_total\\{[^}]*model=\"gpt-5-mini\"[^}]*\\} \\S+")
+                    .containsPattern(
+                        "tokenwise_cost_baseline_usd_total\\{[^}]*model=\"claude-sonnet-4-5\"[^}]*\\} \\S+")
+                    .containsPattern(
+                        "tokenwise_savings_usd_total\\{[^}]*model=\"claude-sonnet-4-5\"[^}]*"
+                            + "tactic=\"prompt-caching\"[^}]*\\} \\S+"));
   }
 
   @Test
@@ -225,6 +232,13 @@ class UsageIngestIT {
               assertThat(dead.get("reason")).startsWith("malformed JSON");
               assertThat(deadLetter(invalid).get("reason")).startsWith("outputTokens:");
             });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(get("/actuator/prometheus").body())
+                    .containsPattern(
+                        "tokenwise_usage_events_total\\{[^}]*outcome=\"dead-lettered\""));
     // Acknowledged: nothing stays pending for the group.
     await()
         .atMost(WAIT)
@@ -251,10 +265,14 @@ class UsageIngestIT {
     assertThat(summary.get("unpricedRequests").asLong()).isEqualTo(1);
     assertThat(summary.get("inputTokens").asLong()).isEqualTo(1000);
     assertMoney(summary.get("costUsd"), "0");
-    assertThat(get("/actuator/prometheus").body())
-        .containsPattern("tokenwise_usage_events_total\\{[^}]*outcome=\"unpriced\"")
-        // Metric tags stay bounded: a model outside the catalog is never a label value.
-        .doesNotContain("gpt-unheard-of");
+    // Metric tags stay bounded: a model outside the catalog is never a label value.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(get("/actuator/prometheus").body())
+                    .containsPattern("tokenwise_usage_events_total\\{[^}]*outcome=\"unpriced\"")
+                    .doesNotContain("gpt-unheard-of"));
   }
 
   @Test

@@ -1,24 +1,32 @@
 package dev.tokenwise.cost.ingest;
 
+import dev.tokenwise.common.metrics.BoundedTags;
+import dev.tokenwise.common.metrics.MetricNames;
+import dev.tokenwise.common.metrics.MetricTags;
 import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
-import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.EventCost;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.math.BigDecimal;
 import org.springframework.stereotype.Component;
 
 /**
- * Ingest-time meters. Money counters carry only bounded tags: provider and model as the catalog
- * knows them ({@code other} otherwise) and the mode; never a tenant, user or request id.
+ * Ingest-time meters, named and tagged as common's {@link MetricNames} defines them. Money counters
+ * carry only bounded tags: provider and model as the catalog knows them ({@code other} otherwise)
+ * and the mode; never a tenant, user or request id.
+ *
+ * <p>{@link MetricNames#USAGE_EVENTS} outcomes here: {@code ingested} (stored and priced), {@code
+ * unpriced} (stored, model unknown to the catalog), {@code duplicate} (already stored), {@code
+ * dead-lettered} (moved to the dead-letter stream).
  */
 @Component
 class IngestMetrics {
 
-  static final String COST = "tokenwise.cost";
-  static final String SAVINGS = "tokenwise.savings";
-  static final String EVENTS = "tokenwise.usage.events";
-  static final String DEAD_LETTERS = "tokenwise.usage.dead.letters";
+  static final String INGESTED = "ingested";
+  static final String UNPRICED = "unpriced";
+  static final String DUPLICATE = "duplicate";
+  static final String DEAD_LETTERED = "dead-lettered";
 
   private final MeterRegistry registry;
 
@@ -26,32 +34,34 @@ class IngestMetrics {
     this.registry = registry;
   }
 
+  /** A new event was stored; counted after its transaction committed. */
   void stored(PricedEvent priced) {
-    UsageEvent event = priced.event();
     EventCost cost = priced.cost();
-    String provider = cost.provider();
-    String model = cost.model();
-    String mode = UsageWire.mode(event.mode());
-    events(cost.priced() ? "stored" : "unpriced").increment();
+    events(cost.priced() ? INGESTED : UNPRICED).increment();
     if (!cost.priced()) {
       return;
     }
-    Counter.builder(COST)
-        .description("Cost of answered requests in USD, as priced by the catalog")
-        .baseUnit("usd")
-        .tags("provider", provider, "model", model, "mode", mode)
-        .register(registry)
+    Tags tags =
+        Tags.of(
+            MetricTags.PROVIDER, cost.provider(),
+            MetricTags.MODEL, cost.model(),
+            MetricTags.MODE, BoundedTags.mode(priced.event().mode()));
+    money(MetricNames.COST, "Provider-billed cost of answered requests", tags)
         .increment(cost.costUsd().doubleValue());
+    money(
+            MetricNames.COST_BASELINE,
+            "What the same requests would have cost without Tokenwise",
+            tags)
+        .increment(cost.baselineUsd().doubleValue());
     for (Tactic tactic : Tactic.values()) {
       BigDecimal saved = cost.savingsUsd(tactic);
       // A counter only rises: a tactic that cost money on this event (a cache write not read yet)
       // shows in the savings reports, which are computed from storage, not here.
       if (saved.signum() > 0) {
-        Counter.builder(SAVINGS)
-            .description("Savings against the baseline in USD, by cost tactic")
-            .baseUnit("usd")
-            .tags("tactic", tactic.tagValue(), "provider", provider, "model", model, "mode", mode)
-            .register(registry)
+        money(
+                MetricNames.SAVINGS,
+                "Savings against the baseline, by cost tactic",
+                tags.and(MetricTags.TACTIC, BoundedTags.tactic(tactic)))
             .increment(saved.doubleValue());
       }
     }
@@ -59,23 +69,26 @@ class IngestMetrics {
 
   void duplicates(int count) {
     if (count > 0) {
-      events("duplicate").increment(count);
+      events(DUPLICATE).increment(count);
     }
   }
 
-  /** An entry moved to the dead-letter stream; {@code cause} is one of a fixed few words. */
-  void deadLettered(String cause) {
-    Counter.builder(DEAD_LETTERS)
-        .description("Usage stream entries moved to the dead-letter stream")
-        .tag("cause", cause)
-        .register(registry)
-        .increment();
+  void deadLettered() {
+    events(DEAD_LETTERED).increment();
+  }
+
+  private Counter money(String name, String description, Tags tags) {
+    return Counter.builder(name)
+        .description(description + ", in USD")
+        .baseUnit(MetricTags.UNIT_USD)
+        .tags(tags)
+        .register(registry);
   }
 
   private Counter events(String outcome) {
-    return Counter.builder(EVENTS)
-        .description("Usage events received, by outcome (stored, unpriced, duplicate)")
-        .tag("outcome", outcome)
+    return Counter.builder(MetricNames.USAGE_EVENTS)
+        .description("Usage events received by cost-service, by outcome")
+        .tag(MetricTags.OUTCOME, outcome)
         .register(registry);
   }
 }

@@ -220,7 +220,7 @@ class UsageStreamConsumer implements SmartLifecycle {
         }
         events.put(record, reader.read(raw));
       } catch (InvalidUsageEventException e) {
-        deadLetter(redis, record, raw, e.reason(), "invalid");
+        deadLetter(redis, record, raw, e.reason());
         done.add(record.getId());
       }
     }
@@ -250,15 +250,14 @@ class UsageStreamConsumer implements SmartLifecycle {
                   redis,
                   record,
                   record.getValue().get(UsageStream.FIELD),
-                  "rejected by storage: " + rootMessage(e),
-                  "storage");
+                  "rejected by storage: " + rootMessage(e));
             }
           });
     }
   }
 
   private void deadLetter(
-      StringRedisConnection redis, StringRecord record, String raw, String reason, String cause) {
+      StringRedisConnection redis, StringRecord record, String raw, String reason) {
     Map<String, String> fields = new LinkedHashMap<>();
     if (raw != null) {
       fields.put(UsageStream.FIELD, raw);
@@ -266,7 +265,7 @@ class UsageStreamConsumer implements SmartLifecycle {
     fields.put("reason", reason);
     fields.put("sourceId", record.getId().getValue());
     redis.xAdd(UsageStream.DEAD_LETTER_KEY, fields);
-    metrics.deadLettered(cause);
+    metrics.deadLettered();
     log.warn("Usage entry {} dead-lettered: {}", record.getId().getValue(), reason);
   }
 

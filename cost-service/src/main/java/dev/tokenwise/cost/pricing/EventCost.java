@@ -26,9 +26,6 @@ public record EventCost(
     String provider,
     String model) {
 
-  /** The tag value for a provider or model the catalog does not know. */
-  public static final String OTHER = "other";
-
   public EventCost {
     Objects.requireNonNull(provider, "provider");
     Objects.requireNonNull(model, "model");

@@ -1,5 +1,6 @@
 package dev.tokenwise.cost.pricing;
 
+import dev.tokenwise.common.metrics.BoundedTags;
 import dev.tokenwise.common.pricing.CostBreakdown;
 import dev.tokenwise.common.pricing.CostCalculator;
 import dev.tokenwise.common.pricing.ModelPrice;
@@ -8,8 +9,6 @@ import dev.tokenwise.common.pricing.PriceCatalogs;
 import dev.tokenwise.common.pricing.UnknownModelException;
 import dev.tokenwise.common.usage.UsageEvent;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,7 +24,6 @@ public class UsagePricer {
   private static final Logger log = LoggerFactory.getLogger(UsagePricer.class);
 
   private final PriceCatalogs catalogs;
-  private final Set<String> providers;
 
   @Autowired
   UsagePricer(PricingProperties properties) {
@@ -34,24 +32,19 @@ public class UsagePricer {
 
   UsagePricer(PriceCatalogs catalogs) {
     this.catalogs = catalogs;
-    this.providers =
-        catalogs.versions().stream()
-            .flatMap(version -> version.models().stream())
-            .map(ModelPrice::provider)
-            .collect(Collectors.toUnmodifiableSet());
     log.info("Pricing with catalog versions {}", catalogs);
   }
 
   /** The event's cost; unpriced (not an error) when no catalog version knows its model. */
   public EventCost price(UsageEvent event) {
-    String providerTag = providers.contains(event.provider()) ? event.provider() : EventCost.OTHER;
+    String providerTag = BoundedTags.provider(event.provider());
     if (event.requestedModel() == null && event.servedModel() == null) {
       return new EventCost(
           null,
           catalogs.inForceAt(event.occurredAt()).version(),
           "event names no model",
           providerTag,
-          EventCost.OTHER);
+          BoundedTags.OTHER);
     }
     Optional<PriceCatalog> catalog = catalogs.forEvent(event);
     if (catalog.isEmpty()) {
@@ -61,7 +54,7 @@ public class UsagePricer {
           inForce.version(),
           "no catalog version prices " + models(event),
           providerTag,
-          EventCost.OTHER);
+          BoundedTags.OTHER);
     }
     try {
       CostBreakdown breakdown = CostCalculator.price(event, catalog.get());
@@ -69,7 +62,8 @@ public class UsagePricer {
       return new EventCost(
           breakdown, breakdown.catalogVersion(), null, served.provider(), served.model());
     } catch (UnknownModelException e) {
-      return new EventCost(null, e.catalogVersion(), e.getMessage(), providerTag, EventCost.OTHER);
+      return new EventCost(
+          null, e.catalogVersion(), e.getMessage(), providerTag, BoundedTags.OTHER);
     }
   }
 
