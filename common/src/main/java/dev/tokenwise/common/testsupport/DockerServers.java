@@ -10,7 +10,7 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * Servers as Testcontainers. Containers are JVM-wide: their {@code stop()} is a no-op so that
  * neither Spring's destroy callbacks nor Boot's Testcontainers lifecycle stop them when one test
- * context closes; Ryuk removes them when the JVM exits.
+ * context closes; a shutdown hook (and Ryuk, where enabled) removes them when the JVM exits.
  */
 final class DockerServers {
 
@@ -39,6 +39,7 @@ final class DockerServers {
       container.setPortBindings(List.of(TestServers.freePort() + ":" + RedisContainer.REDIS_PORT));
       container.withCommand("redis-server", "--save", "", "--appendonly", "no");
       container.start();
+      stopAtExit(container::shutdown, "redis");
       redisContainer = container;
     }
     return redisContainer;
@@ -48,9 +49,14 @@ final class DockerServers {
     if (postgresContainer == null) {
       SharedPostgresContainer container = new SharedPostgresContainer();
       container.start();
+      stopAtExit(container::shutdown, "postgres");
       postgresContainer = container;
     }
     return postgresContainer;
+  }
+
+  private static void stopAtExit(Runnable stop, String name) {
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "tokenwise-test-" + name + "-stop"));
   }
 
   static TestRedis redis() {
@@ -77,6 +83,10 @@ final class DockerServers {
     public void stop() {
       // JVM-wide; see the class comment of DockerServers.
     }
+
+    void shutdown() {
+      super.stop();
+    }
   }
 
   /** A PostgreSQL container that outlives any one Spring context. */
@@ -88,6 +98,10 @@ final class DockerServers {
     @Override
     public void stop() {
       // JVM-wide; see the class comment of DockerServers.
+    }
+
+    void shutdown() {
+      super.stop();
     }
   }
 

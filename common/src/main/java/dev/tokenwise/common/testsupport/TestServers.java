@@ -50,7 +50,10 @@ public final class TestServers {
     return backend;
   }
 
-  /** The shared Redis, started on first call. */
+  /**
+   * The shared Redis, started on first call, and started again if an earlier test stopped it. Tests
+   * sharing it isolate themselves by key prefix or {@link TestRedis#flushAll()}.
+   */
   public static synchronized TestRedis redis() {
     if (redis == null) {
       redis =
@@ -60,7 +63,10 @@ public final class TestServers {
     return redis;
   }
 
-  /** The shared PostgreSQL, started on first call. */
+  /**
+   * The shared PostgreSQL, started on first call. Read the database name and credentials from the
+   * result: they differ between the embedded server and the container.
+   */
   public static synchronized TestPostgres postgres() {
     if (postgres == null) {
       postgres =
