@@ -145,6 +145,34 @@ class ChatCompletionsIT {
   }
 
   @Test
+  void prometheusExportsTheRouterMeters() {
+    post("{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+        .exchange()
+        .expectStatus()
+        .isOk();
+    awaitSingleEvent();
+    String scrape =
+        client
+            .get()
+            .uri("/actuator/prometheus")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
+    assertThat(scrape)
+        .contains("tokenwise_router_requests_total{")
+        .contains("outcome=\"ok\"")
+        .contains("gen_ai_client_token_usage_tokens_total{")
+        .contains("gen_ai_client_operation_duration_seconds_bucket{")
+        .contains("tokenwise_cache_lookups_total{")
+        .contains("tokenwise_usage_events_total{")
+        .contains("tokenwise_usage_spool_size")
+        .doesNotContain("acme");
+  }
+
+  @Test
   void cacheHitIsAnsweredWithoutCallingTheProvider() {
     post("""
             {"model":"gpt-5-mini","messages":[{"role":"user","content":"%s"}]}"""
@@ -247,6 +275,16 @@ class ChatCompletionsIT {
     assertThat(upstream.providerCalls).isEmpty();
     assertThat(upstream.cacheLookups).isEmpty();
     assertThat(upstream.cacheStores).isEmpty();
+    assertThat(
+            meters
+                .get("tokenwise.router.requests")
+                .tag("outcome", "unauthorized")
+                .counter()
+                .count())
+        .isPositive();
+    assertThat(
+            meters.get("tokenwise.router.requests").tag("outcome", "too-large").counter().count())
+        .isPositive();
 
     // A good request afterwards: once its event is in the stream, it must be the only one.
     post("{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"ok\"}]}")
@@ -410,7 +448,7 @@ class ChatCompletionsIT {
   }
 
   private double bypasses() {
-    return meters.get("tokenwise.router.cache.lookups").tag("result", "bypass").counter().count();
+    return meters.get("tokenwise.cache.lookups").tag("result", "bypass").counter().count();
   }
 
   private JsonNode awaitSingleEvent() {

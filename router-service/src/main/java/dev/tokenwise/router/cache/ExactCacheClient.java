@@ -1,9 +1,13 @@
 package dev.tokenwise.router.cache;
 
+import dev.tokenwise.common.metrics.MetricNames;
+import dev.tokenwise.common.metrics.MetricTags;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ChannelOption;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -19,12 +23,15 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Client of cache-service's {@code /internal/cache/lookup} and {@code /internal/cache/store}. The
  * cache fails open (DESIGN.md, "Reliability"): an error or a slow answer is a bypass, counted in
- * {@code tokenwise.router.cache.lookups{result="bypass"}}, never a failed request.
+ * {@code tokenwise.cache.lookups{result="bypass"}}, never a failed request.
  */
 @Component
 public class ExactCacheClient {
 
   private static final Logger log = LoggerFactory.getLogger(ExactCacheClient.class);
+
+  /** Stores sent to cache-service, by outcome: stored, failed (refused or unreachable). */
+  static final String STORES = "tokenwise.router.cache.stores";
 
   /** Only complete answers are worth replaying; {@code length} was cut short. */
   private static final Set<String> STORABLE_FINISH_REASONS = Set.of("stop", "tool_calls");
@@ -32,9 +39,7 @@ public class ExactCacheClient {
   private final CacheProperties properties;
   private final JsonMapper json;
   private final WebClient client;
-  private final Counter hits;
-  private final Counter misses;
-  private final Counter bypasses;
+  private final MeterRegistry registry;
   private final Counter stored;
   private final Counter storeFailed;
 
@@ -58,17 +63,9 @@ public class ExactCacheClient {
                                 Math.min(
                                     Integer.MAX_VALUE - 8, properties.maxResponseSize().toBytes())))
             .build();
-    String lookups = "tokenwise.router.cache.lookups";
-    String desc = "Exact-cache lookups by result; bypass = disabled, failed or timed out";
-    this.hits =
-        Counter.builder(lookups).description(desc).tag("result", "hit-exact").register(registry);
-    this.misses =
-        Counter.builder(lookups).description(desc).tag("result", "miss").register(registry);
-    this.bypasses =
-        Counter.builder(lookups).description(desc).tag("result", "bypass").register(registry);
-    String stores = "tokenwise.router.cache.stores";
-    this.stored = Counter.builder(stores).tag("result", "stored").register(registry);
-    this.storeFailed = Counter.builder(stores).tag("result", "failed").register(registry);
+    this.registry = registry;
+    this.stored = Counter.builder(STORES).tag(MetricTags.OUTCOME, "stored").register(registry);
+    this.storeFailed = Counter.builder(STORES).tag(MetricTags.OUTCOME, "failed").register(registry);
   }
 
   /** Looks the request up; never fails, a broken or slow cache-service reads as a bypass. */
@@ -77,6 +74,7 @@ public class ExactCacheClient {
       return Mono.just(CacheLookup.bypass());
     }
     ObjectNode body = namespace(tenant, route, model, request);
+    long started = System.nanoTime();
     return client
         .post()
         .uri("/internal/cache/lookup")
@@ -93,7 +91,7 @@ public class ExactCacheClient {
               return Mono.just(CacheLookup.bypass());
             })
         .defaultIfEmpty(CacheLookup.bypass())
-        .doOnNext(this::count);
+        .doOnNext(lookup -> count(lookup, route, System.nanoTime() - started));
   }
 
   /** True when an answer with this finish reason may be stored. */
@@ -153,11 +151,17 @@ public class ExactCacheClient {
     return CacheLookup.bypass();
   }
 
-  private void count(CacheLookup lookup) {
-    switch (lookup.result()) {
-      case HIT_EXACT -> hits.increment();
-      case MISS -> misses.increment();
-      case BYPASS -> bypasses.increment();
-    }
+  /** Route values come from configuration, never from the client: bounded. */
+  private void count(CacheLookup lookup, String route, long nanos) {
+    Counter.builder(MetricNames.CACHE_LOOKUPS)
+        .description("Exact-cache lookups by result; bypass = disabled, failed or timed out")
+        .tag(MetricTags.CACHE_RESULT, lookup.result().header())
+        .tag(MetricTags.ROUTE, route)
+        .register(registry)
+        .increment();
+    Timer.builder(MetricNames.CACHE_LOOKUP_DURATION)
+        .tag(MetricTags.ROUTE, route)
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.chat;
 
+import dev.tokenwise.common.metrics.BoundedTags;
 import dev.tokenwise.common.openai.OpenAiError;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
@@ -54,6 +55,7 @@ class ChatCompletionsHandler {
   private final CostEstimator costs;
   private final ChatProperties properties;
   private final JsonMapper json;
+  private final BoundedTags tags;
 
   ChatCompletionsHandler(
       VirtualKeyAuthenticator authenticator,
@@ -63,7 +65,9 @@ class ChatCompletionsHandler {
       UsagePublisher usage,
       CostEstimator costs,
       ChatProperties properties,
-      JsonMapper json) {
+      JsonMapper json,
+      BoundedTags tags) {
+    this.tags = tags;
     this.authenticator = authenticator;
     this.reader = reader;
     this.cache = cache;
@@ -87,6 +91,8 @@ class ChatCompletionsHandler {
 
   private Mono<ServerResponse> serve(
       ServerWebExchange exchange, Tenant tenant, ChatCall call, long started) {
+    String route = properties.defaultRoute().name();
+    PublicApiRequestFilter.describe(exchange, route, tags.model(call.model()));
     if (call.model().startsWith("claude-")) {
       return Mono.error(
           OpenAiApiException.invalidRequest(
@@ -96,7 +102,6 @@ class ChatCompletionsHandler {
               "model",
               "model_not_supported"));
     }
-    String route = properties.defaultRoute().name();
     UsageEvents.Request facts =
         new UsageEvents.Request(
             PublicApiRequestFilter.requestId(exchange),

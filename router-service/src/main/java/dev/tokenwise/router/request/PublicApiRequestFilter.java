@@ -1,9 +1,10 @@
 package dev.tokenwise.router.request;
 
+import dev.tokenwise.common.metrics.BoundedTags;
+import dev.tokenwise.common.metrics.MetricNames;
+import dev.tokenwise.common.metrics.MetricTags;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
@@ -14,26 +15,31 @@ import reactor.core.publisher.Mono;
 
 /**
  * Gives each {@code /v1/**} request its id (echoed as {@code Tokenwise-Request-Id}, success or
- * error) and counts it once by outcome in {@code tokenwise.router.requests}.
+ * error) and counts it once in {@code tokenwise.router.requests} by route, model and outcome.
  */
 @Component
 public class PublicApiRequestFilter implements WebFilter, Ordered {
 
-  public static final String METER = "tokenwise.router.requests";
+  private static final String NONE = BoundedTags.NONE;
 
   private static final String REQUEST_ID_ATTRIBUTE = PublicApiRequestFilter.class.getName() + ".id";
 
-  private final Map<RequestOutcome, Counter> counters = new EnumMap<>(RequestOutcome.class);
+  private static final String ROUTE_ATTRIBUTE = PublicApiRequestFilter.class.getName() + ".route";
+  private static final String MODEL_ATTRIBUTE = PublicApiRequestFilter.class.getName() + ".model";
+
+  private final MeterRegistry registry;
 
   public PublicApiRequestFilter(MeterRegistry registry) {
-    for (RequestOutcome outcome : RequestOutcome.values()) {
-      counters.put(
-          outcome,
-          Counter.builder(METER)
-              .description("Requests to the public API by outcome")
-              .tag("outcome", outcome.tag())
-              .register(registry));
-    }
+    this.registry = registry;
+  }
+
+  /**
+   * Names the route and the (already bounded) model of the current request for its count; requests
+   * rejected before they are known count as {@code none}.
+   */
+  public static void describe(ServerWebExchange exchange, String route, String boundedModel) {
+    exchange.getAttributes().put(ROUTE_ATTRIBUTE, route);
+    exchange.getAttributes().put(MODEL_ATTRIBUTE, boundedModel);
   }
 
   /** The id of the current request, assigned on arrival. */
@@ -60,7 +66,13 @@ public class PublicApiRequestFilter implements WebFilter, Ordered {
         .beforeCommit(
             () -> {
               exchange.getResponse().getHeaders().set(TokenwiseHeaders.REQUEST_ID, id);
-              counters.get(RequestOutcome.of(exchange)).increment();
+              Counter.builder(MetricNames.ROUTER_REQUESTS)
+                  .description("Requests to the public API by route, model and outcome")
+                  .tag(MetricTags.ROUTE, exchange.getAttributeOrDefault(ROUTE_ATTRIBUTE, NONE))
+                  .tag(MetricTags.MODEL, exchange.getAttributeOrDefault(MODEL_ATTRIBUTE, NONE))
+                  .tag(MetricTags.OUTCOME, RequestOutcome.of(exchange).tag())
+                  .register(registry)
+                  .increment();
               return Mono.empty();
             });
     return chain.filter(exchange);

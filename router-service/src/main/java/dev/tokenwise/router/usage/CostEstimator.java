@@ -1,7 +1,6 @@
 package dev.tokenwise.router.usage;
 
 import dev.tokenwise.common.pricing.CostCalculator;
-import dev.tokenwise.common.pricing.ModelPrice;
 import dev.tokenwise.common.pricing.PriceCatalogs;
 import dev.tokenwise.common.usage.UsageEvent;
 import java.math.BigDecimal;
@@ -18,11 +17,7 @@ public class CostEstimator {
 
   private final PriceCatalogs catalogs;
 
-  public CostEstimator() {
-    this(PriceCatalogs.bundled());
-  }
-
-  CostEstimator(PriceCatalogs catalogs) {
+  public CostEstimator(PriceCatalogs catalogs) {
     this.catalogs = catalogs;
   }
 
@@ -33,13 +28,5 @@ public class CostEstimator {
     return catalogs
         .forEvent(event)
         .map(catalog -> CostCalculator.price(event, catalog).actual().stripTrailingZeros());
-  }
-
-  /**
-   * The catalog's canonical id of {@code model} (aliases and dated snapshots resolve to it), empty
-   * when the current catalog does not price it: the bound on model tag values.
-   */
-  public Optional<String> canonicalModel(String model) {
-    return catalogs.current().find(model).map(ModelPrice::model);
   }
 }

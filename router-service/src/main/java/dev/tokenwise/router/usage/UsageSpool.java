@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
@@ -31,10 +32,17 @@ public class UsageSpool {
   private final Path active;
   private final Object lock = new Object();
   private long claims;
+  private final AtomicLong pending = new AtomicLong();
 
   public UsageSpool(UsageProperties properties) {
     this.dir = properties.spoolDir();
     this.active = dir.resolve(ACTIVE);
+    this.pending.set(countSpooled());
+  }
+
+  /** Events spooled and not yet delivered (counted at startup, then kept up to date). */
+  public long pending() {
+    return pending.get();
   }
 
   /** Appends one event's JSON and forces it to disk. */
@@ -58,6 +66,7 @@ public class UsageSpool {
           }
           channel.force(false);
         }
+        pending.incrementAndGet();
       } catch (IOException e) {
         throw new UncheckedIOException("could not spool usage event to " + active, e);
       }
@@ -95,6 +104,24 @@ public class UsageSpool {
     }
   }
 
+  private long countSpooled() {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      long count = 0;
+      for (Path file : files.toList()) {
+        String name = file.getFileName().toString();
+        if (name.equals(ACTIVE) || name.endsWith(CLAIMED_SUFFIX)) {
+          count += read(file).size();
+        }
+      }
+      return count;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the usage spool in " + dir, e);
+    }
+  }
+
   /** The events of a claimed file, in the order they were spooled. */
   static List<String> read(Path claimed) throws IOException {
     List<String> lines = new ArrayList<>();
@@ -107,7 +134,8 @@ public class UsageSpool {
   }
 
   /** Records that the first {@code delivered} events of a claimed file reached the stream. */
-  static void markDelivered(Path claimed, List<String> events, int delivered) throws IOException {
+  void markDelivered(Path claimed, List<String> events, int delivered) throws IOException {
+    pending.addAndGet(-Math.min(delivered, events.size()));
     if (delivered >= events.size()) {
       Files.delete(claimed);
       return;

@@ -69,7 +69,7 @@ public class UsageSpoolDrainer implements SmartLifecycle {
       }
       delivered += sent;
       try {
-        UsageSpool.markDelivered(claimed, events, sent);
+        spool.markDelivered(claimed, events, sent);
       } catch (IOException e) {
         log.error("Could not record drain progress in {}", claimed, e);
         return delivered;

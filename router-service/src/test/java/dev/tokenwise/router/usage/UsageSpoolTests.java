@@ -23,7 +23,8 @@ class UsageSpoolTests {
     spool.append("{\"n\":3}");
 
     assertThat(UsageSpool.read(claimed.get(0))).containsExactly("{\"n\":1}", "{\"n\":2}");
-    UsageSpool.markDelivered(claimed.get(0), UsageSpool.read(claimed.get(0)), 2);
+    assertThat(spool.pending()).isEqualTo(3);
+    spool.markDelivered(claimed.get(0), UsageSpool.read(claimed.get(0)), 2);
     assertThat(claimed.get(0)).doesNotExist();
 
     List<Path> next = spool.claim();
@@ -38,11 +39,14 @@ class UsageSpoolTests {
     spool.append("{\"n\":2}");
     spool.append("{\"n\":3}");
     Path claimed = spool.claim().get(0);
-    UsageSpool.markDelivered(claimed, UsageSpool.read(claimed), 1);
+    spool.markDelivered(claimed, UsageSpool.read(claimed), 1);
 
     List<Path> again = spool.claim();
     assertThat(again).containsExactly(claimed);
     assertThat(UsageSpool.read(claimed)).containsExactly("{\"n\":2}", "{\"n\":3}");
+    assertThat(spool.pending()).isEqualTo(2);
+    // A restarted router finds the backlog and counts it.
+    assertThat(spool().pending()).isEqualTo(2);
   }
 
   @Test
