@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestRedis;
+import dev.tokenwise.common.testsupport.TestServers;
 import dev.tokenwise.common.usage.UsageStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -305,6 +307,22 @@ class UsageIngestIT {
                             .pending(UsageStream.KEY, UsageStream.GROUP)
                             .getPendingMessagesPerConsumer())
                     .doesNotContainKey("crashed-replica"));
+  }
+
+  @Test
+  void resumesAfterRedisRestartsEmpty() {
+    Instant day = Instant.parse("2026-06-10T00:00:00Z");
+    TestRedis server = TestServers.redis();
+
+    // A restart without persistence loses the stream and the consumer group, as after a crash.
+    server.stop();
+    server.start();
+    xadd(
+        event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json());
+
+    assertThat(awaitSummary(day, 1).get("costUsd").asString()).isEqualTo("0.00045");
   }
 
   @Test
