@@ -83,7 +83,9 @@ public class AnswerComposer {
     Tool tool = toolToCall(prompt);
     if (tool != null) {
       String preamble =
-          prompt.toolPreamble()
+          // Claude writes a sentence before an unforced call only; a forced choice prefills
+          // the tool call (Anthropic, "Forcing tool use").
+          prompt.toolPreamble() && prompt.toolChoice().mode() == Mode.AUTO
               ? "I'll use the "
                   + tool.name()
                   + " tool to answer \""

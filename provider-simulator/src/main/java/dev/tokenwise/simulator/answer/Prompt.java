@@ -11,8 +11,8 @@ import tools.jackson.databind.JsonNode;
  * @param toolResult the text of the tool result the conversation ends with, or null
  * @param tools the tools the request offers
  * @param toolChoice how the request wants tools used
- * @param toolPreamble whether a tool call is preceded by a sentence of text (Claude does this, GPT
- *     does not)
+ * @param toolPreamble whether an unforced tool call is preceded by a sentence of text (Claude does
+ *     this, GPT does not)
  * @param maxTokens the output cap, or null for none
  * @param stopSequences sequences that end the answer where they first occur
  * @param answerTokens the length, in tokens, the answer should come close to without exceeding (it

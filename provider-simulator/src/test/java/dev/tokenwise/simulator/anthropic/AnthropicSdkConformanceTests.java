@@ -148,6 +148,7 @@ class AnthropicSdkConformanceTests {
     }
 
     assertThat(call.stopReason()).contains(StopReason.TOOL_USE);
+    assertThat(call.content()).hasSize(1);
     ToolUseBlock toolUse =
         call.content().stream()
             .filter(ContentBlock::isToolUse)
