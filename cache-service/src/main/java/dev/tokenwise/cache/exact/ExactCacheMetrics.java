@@ -1,5 +1,7 @@
 package dev.tokenwise.cache.exact;
 
+import dev.tokenwise.common.metrics.MetricNames;
+import dev.tokenwise.common.metrics.MetricTags;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,17 +11,20 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
 /**
- * The exact cache's meters: {@code tokenwise.cache.lookups} and {@code
- * tokenwise.cache.lookup.duration} tagged {@code kind=exact} and {@code result=hit|miss|error}, and
- * {@code tokenwise.cache.stores} tagged {@code kind=exact} and {@code
- * result=stored|not-cacheable|too-large|dropped}. All registered at start so dashboards see zeros.
+ * The exact cache's meters: {@link MetricNames#CACHE_LOOKUPS} and {@link
+ * MetricNames#CACHE_LOOKUP_DURATION} (histogram from common's meter filter) tagged {@code
+ * kind=exact} and {@code result=hit|miss|error}, and {@code tokenwise.cache.stores} tagged {@code
+ * kind=exact} and {@code result=stored|not-cacheable|too-large|dropped}. All registered at start so
+ * dashboards see zeros.
  */
 @Component
 class ExactCacheMetrics {
 
-  static final String LOOKUPS = "tokenwise.cache.lookups";
-  static final String LOOKUP_DURATION = "tokenwise.cache.lookup.duration";
+  /** Not yet among common's {@link MetricNames}; moves there when a second module reads it. */
   static final String STORES = "tokenwise.cache.stores";
+
+  /** Which cache answered: {@code exact} now, {@code semantic} with the semantic cache. */
+  static final String KIND = "kind";
 
   enum LookupResult {
     HIT("hit"),
@@ -43,18 +48,17 @@ class ExactCacheMetrics {
     for (LookupResult result : LookupResult.values()) {
       lookups.put(
           result,
-          Counter.builder(LOOKUPS)
+          Counter.builder(MetricNames.CACHE_LOOKUPS)
               .description("Cache lookups by outcome")
-              .tag("kind", "exact")
-              .tag("result", result.tag)
+              .tag(KIND, "exact")
+              .tag(MetricTags.CACHE_RESULT, result.tag)
               .register(registry));
       lookupDurations.put(
           result,
-          Timer.builder(LOOKUP_DURATION)
+          Timer.builder(MetricNames.CACHE_LOOKUP_DURATION)
               .description("Cache lookup latency, Redis included")
-              .tag("kind", "exact")
-              .tag("result", result.tag)
-              .publishPercentileHistogram()
+              .tag(KIND, "exact")
+              .tag(MetricTags.CACHE_RESULT, result.tag)
               .register(registry));
     }
     this.stores =
@@ -77,8 +81,8 @@ class ExactCacheMetrics {
   private static Counter storeCounter(MeterRegistry registry, String result) {
     return Counter.builder(STORES)
         .description("Cache store requests by outcome")
-        .tag("kind", "exact")
-        .tag("result", result)
+        .tag(KIND, "exact")
+        .tag(MetricTags.CACHE_RESULT, result)
         .register(registry);
   }
 }
