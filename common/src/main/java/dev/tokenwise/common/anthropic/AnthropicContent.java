@@ -6,16 +6,19 @@ import java.util.Objects;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * A string or an array of content blocks: the shape of a message's {@code content}, of the
  * top-level {@code system} and of a {@code tool_result}'s {@code content}. The shape a client sent
- * is kept.
+ * is kept. Some server-tool results carry an object here ({@code code_execution_tool_result}, a
+ * {@code web_search_tool_result} error); that is kept as {@link Other}.
  */
 @JsonDeserialize(using = AnthropicContent.Deserializer.class)
-public sealed interface AnthropicContent permits AnthropicContent.Text, AnthropicContent.Blocks {
+public sealed interface AnthropicContent
+    permits AnthropicContent.Text, AnthropicContent.Blocks, AnthropicContent.Other {
 
   static AnthropicContent text(String text) {
     return new Text(text);
@@ -81,7 +84,29 @@ public sealed interface AnthropicContent permits AnthropicContent.Text, Anthropi
     }
   }
 
-  /** Reads a string or an array; anything else is a type error naming the field. */
+  /** Any other JSON value, passed through untouched; it has no text and no blocks. */
+  record Other(JsonNode value) implements AnthropicContent {
+    public Other {
+      Objects.requireNonNull(value, "value");
+    }
+
+    @JsonValue
+    public JsonNode value() {
+      return value;
+    }
+
+    @Override
+    public String joinedText() {
+      return "";
+    }
+
+    @Override
+    public List<AnthropicContentBlock> asBlocks() {
+      return List.of();
+    }
+  }
+
+  /** Reads a string or an array of blocks; any other value is kept as {@link Other}. */
   final class Deserializer extends ValueDeserializer<AnthropicContent> {
     @Override
     public AnthropicContent deserialize(JsonParser p, DeserializationContext ctxt) {
@@ -97,8 +122,7 @@ public sealed interface AnthropicContent permits AnthropicContent.Text, Anthropi
                     .constructCollectionType(List.class, AnthropicContentBlock.class));
         return new Blocks(blocks);
       }
-      return ctxt.reportInputMismatch(
-          this, "expected a string or an array of content blocks, got %s", token);
+      return new Other(ctxt.readTree(p));
     }
   }
 }

@@ -27,7 +27,7 @@ public record AnthropicContentBlock(
     String thinking,
     String signature,
     @JsonProperty("cache_control") AnthropicCacheControl cacheControl,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public static final String TEXT = "text";
   public static final String IMAGE = "image";
@@ -100,7 +100,7 @@ public record AnthropicContentBlock(
       @JsonProperty("media_type") String mediaType,
       String data,
       String url,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public Source {
       extra = Extras.copy(extra);
     }

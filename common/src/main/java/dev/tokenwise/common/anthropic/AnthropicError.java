@@ -17,7 +17,7 @@ public record AnthropicError(
     String type,
     Body error,
     @JsonProperty("request_id") String requestId,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public static final String INVALID_REQUEST = "invalid_request_error";
   public static final String AUTHENTICATION = "authentication_error";
@@ -38,7 +38,9 @@ public record AnthropicError(
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Body(
-      String type, String message, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      String type,
+      String message,
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public Body {
       extra = Extras.copy(extra);
     }

@@ -3,6 +3,7 @@ package dev.tokenwise.common.anthropic;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -12,7 +13,7 @@ import tools.jackson.databind.JsonNode;
 public record AnthropicMessage(
     String role,
     AnthropicContent content,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public static final Set<String> ROLES = Set.of("user", "assistant");
 

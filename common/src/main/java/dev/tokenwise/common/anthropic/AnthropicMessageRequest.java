@@ -30,7 +30,7 @@ public record AnthropicMessageRequest(
     @JsonProperty("cache_control") AnthropicCacheControl cacheControl,
     JsonNode thinking,
     @JsonProperty("service_tier") String serviceTier,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public AnthropicMessageRequest {
     messages = messages == null ? null : List.copyOf(messages);

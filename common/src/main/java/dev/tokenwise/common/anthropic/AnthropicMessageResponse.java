@@ -23,7 +23,7 @@ public record AnthropicMessageResponse(
     @JsonProperty("stop_reason") String stopReason,
     @JsonProperty("stop_sequence") String stopSequence,
     AnthropicUsage usage,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public static final String TYPE = "message";
 

@@ -41,7 +41,8 @@ public sealed interface AnthropicStreamEvent
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"type"})
   record MessageStart(
-      AnthropicMessageResponse message, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra)
+      AnthropicMessageResponse message,
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra)
       implements AnthropicStreamEvent {
     public static final String TYPE = "message_start";
 
@@ -67,7 +68,7 @@ public sealed interface AnthropicStreamEvent
   record ContentBlockStart(
       Integer index,
       @JsonProperty("content_block") AnthropicContentBlock contentBlock,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra)
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra)
       implements AnthropicStreamEvent {
     public static final String TYPE = "content_block_start";
 
@@ -91,7 +92,9 @@ public sealed interface AnthropicStreamEvent
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"type"})
   record ContentBlockDelta(
-      Integer index, Delta delta, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra)
+      Integer index,
+      Delta delta,
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra)
       implements AnthropicStreamEvent {
     public static final String TYPE = "content_block_delta";
 
@@ -122,7 +125,7 @@ public sealed interface AnthropicStreamEvent
       @JsonProperty("partial_json") String partialJson,
       String thinking,
       String signature,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public static final String TEXT = "text_delta";
     public static final String INPUT_JSON = "input_json_delta";
 
@@ -143,7 +146,9 @@ public sealed interface AnthropicStreamEvent
   @JsonDeserialize(using = ValueDeserializer.None.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"type"})
-  record ContentBlockStop(Integer index, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra)
+  record ContentBlockStop(
+      Integer index,
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra)
       implements AnthropicStreamEvent {
     public static final String TYPE = "content_block_stop";
 
@@ -169,7 +174,7 @@ public sealed interface AnthropicStreamEvent
   record MessageDelta(
       MessageDeltaBody delta,
       AnthropicUsage usage,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra)
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra)
       implements AnthropicStreamEvent {
     public static final String TYPE = "message_delta";
 
@@ -198,7 +203,7 @@ public sealed interface AnthropicStreamEvent
   record MessageDeltaBody(
       @JsonProperty("stop_reason") String stopReason,
       @JsonProperty("stop_sequence") String stopSequence,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public MessageDeltaBody {
       extra = Extras.copy(extra);
     }
@@ -208,7 +213,8 @@ public sealed interface AnthropicStreamEvent
   @JsonDeserialize(using = ValueDeserializer.None.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"type"})
-  record MessageStop(@JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra)
+  record MessageStop(
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra)
       implements AnthropicStreamEvent {
     public static final String TYPE = "message_stop";
 
@@ -231,7 +237,8 @@ public sealed interface AnthropicStreamEvent
   @JsonDeserialize(using = ValueDeserializer.None.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"type"})
-  record Ping(@JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra)
+  record Ping(
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra)
       implements AnthropicStreamEvent {
     public static final String TYPE = "ping";
 
@@ -254,7 +261,9 @@ public sealed interface AnthropicStreamEvent
   @JsonDeserialize(using = ValueDeserializer.None.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"type"})
-  record Error(AnthropicError.Body error, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra)
+  record Error(
+      AnthropicError.Body error,
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra)
       implements AnthropicStreamEvent {
     public static final String TYPE = "error";
 
@@ -277,7 +286,9 @@ public sealed interface AnthropicStreamEvent
   @JsonDeserialize(using = ValueDeserializer.None.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"type"})
-  record Unknown(String type, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra)
+  record Unknown(
+      String type,
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra)
       implements AnthropicStreamEvent {
     public Unknown {
       extra = Extras.copy(extra);

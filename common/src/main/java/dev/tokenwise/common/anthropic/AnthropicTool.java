@@ -19,7 +19,7 @@ public record AnthropicTool(
     String description,
     @JsonProperty("input_schema") JsonNode inputSchema,
     @JsonProperty("cache_control") AnthropicCacheControl cacheControl,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public AnthropicTool {
     extra = Extras.copy(extra);

@@ -13,7 +13,7 @@ public record AnthropicToolChoice(
     String type,
     String name,
     @JsonProperty("disable_parallel_tool_use") Boolean disableParallelToolUse,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public AnthropicToolChoice {
     extra = Extras.copy(extra);

@@ -21,7 +21,7 @@ public record AnthropicUsage(
     @JsonProperty("cache_read_input_tokens") Long cacheReadInputTokens,
     @JsonProperty("cache_creation") CacheCreation cacheCreation,
     @JsonProperty("service_tier") String serviceTier,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public AnthropicUsage {
     extra = Extras.copy(extra);
@@ -90,7 +90,7 @@ public record AnthropicUsage(
   public record CacheCreation(
       @JsonProperty("ephemeral_5m_input_tokens") Long ephemeral5mInputTokens,
       @JsonProperty("ephemeral_1h_input_tokens") Long ephemeral1hInputTokens,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public CacheCreation {
       extra = Extras.copy(extra);
     }

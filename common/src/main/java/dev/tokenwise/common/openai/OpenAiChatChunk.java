@@ -24,7 +24,7 @@ public record OpenAiChatChunk(
     @JsonProperty("service_tier") String serviceTier,
     @JsonProperty("system_fingerprint") String systemFingerprint,
     OpenAiError.Body error,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public static final String OBJECT = "chat.completion.chunk";
 
@@ -56,7 +56,7 @@ public record OpenAiChatChunk(
       Delta delta,
       @JsonProperty("finish_reason") String finishReason,
       JsonNode logprobs,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public Choice {
       extra = Extras.copy(extra);
     }
@@ -69,7 +69,7 @@ public record OpenAiChatChunk(
       String content,
       @JsonProperty("tool_calls") List<OpenAiToolCall> toolCalls,
       String refusal,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public Delta {
       toolCalls = toolCalls == null ? null : List.copyOf(toolCalls);
       extra = Extras.copy(extra);

@@ -35,7 +35,7 @@ public record OpenAiChatRequest(
     @JsonProperty("prompt_cache_key") String promptCacheKey,
     @JsonProperty("service_tier") String serviceTier,
     JsonNode metadata,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public OpenAiChatRequest {
     messages = messages == null ? null : List.copyOf(messages);

@@ -22,7 +22,7 @@ public record OpenAiChatResponse(
     OpenAiUsage usage,
     @JsonProperty("service_tier") String serviceTier,
     @JsonProperty("system_fingerprint") String systemFingerprint,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public static final String OBJECT = "chat.completion";
 
@@ -52,7 +52,7 @@ public record OpenAiChatResponse(
       OpenAiMessage message,
       @JsonProperty("finish_reason") String finishReason,
       JsonNode logprobs,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public Choice {
       extra = Extras.copy(extra);
     }

@@ -17,7 +17,7 @@ public record OpenAiContentPart(
     String text,
     @JsonProperty("image_url") ImageUrl imageUrl,
     String refusal,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public OpenAiContentPart {
     extra = Extras.copy(extra);
@@ -34,7 +34,9 @@ public record OpenAiContentPart(
   /** {@code image_url.url} is an {@code https:} URL or a {@code data:} URL with base64 data. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ImageUrl(
-      String url, String detail, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      String url,
+      String detail,
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public ImageUrl {
       extra = Extras.copy(extra);
     }

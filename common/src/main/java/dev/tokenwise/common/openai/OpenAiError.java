@@ -3,6 +3,7 @@ package dev.tokenwise.common.openai;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
@@ -12,7 +13,9 @@ import tools.jackson.databind.JsonNode;
  * written, null or not, because the SDKs read them as present.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record OpenAiError(Body error, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+public record OpenAiError(
+    Body error,
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public static final String INVALID_REQUEST = "invalid_request_error";
   public static final String AUTHENTICATION = "authentication_error";
@@ -37,7 +40,7 @@ public record OpenAiError(Body error, @JsonAnySetter @JsonAnyGetter Map<String, 
       String type,
       String param,
       String code,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public Body {
       extra = Extras.copy(extra);
     }

@@ -22,7 +22,7 @@ public record OpenAiMessage(
     @JsonProperty("tool_calls") List<OpenAiToolCall> toolCalls,
     @JsonProperty("tool_call_id") String toolCallId,
     String refusal,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   /** Roles Chat Completions accepts in a request. */
   public static final Set<String> ROLES =

@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
 public record OpenAiResponseFormat(
     String type,
     @JsonProperty("json_schema") JsonSchema jsonSchema,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public OpenAiResponseFormat {
     extra = Extras.copy(extra);
@@ -30,7 +30,7 @@ public record OpenAiResponseFormat(
       String description,
       JsonNode schema,
       Boolean strict,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public JsonSchema {
       extra = Extras.copy(extra);
     }

@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OpenAiStreamOptions(
     @JsonProperty("include_usage") Boolean includeUsage,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public OpenAiStreamOptions {
     extra = Extras.copy(extra);

@@ -3,13 +3,16 @@ package dev.tokenwise.common.openai;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /** A tool the model may call; Chat Completions defines {@code type: "function"}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OpenAiTool(
-    String type, Function function, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    String type,
+    Function function,
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public OpenAiTool {
     extra = Extras.copy(extra);
@@ -27,7 +30,7 @@ public record OpenAiTool(
       String description,
       JsonNode parameters,
       Boolean strict,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public Function {
       extra = Extras.copy(extra);
     }

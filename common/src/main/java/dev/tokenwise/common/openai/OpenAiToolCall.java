@@ -3,6 +3,7 @@ package dev.tokenwise.common.openai;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
@@ -16,7 +17,7 @@ public record OpenAiToolCall(
     String id,
     String type,
     Function function,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public OpenAiToolCall {
     extra = Extras.copy(extra);
@@ -29,7 +30,9 @@ public record OpenAiToolCall(
   /** {@code arguments} is a JSON document as a string, as the model wrote it. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Function(
-      String name, String arguments, @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      String name,
+      String arguments,
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public Function {
       extra = Extras.copy(extra);
     }

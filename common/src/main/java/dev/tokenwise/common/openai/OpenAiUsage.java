@@ -19,7 +19,7 @@ public record OpenAiUsage(
     @JsonProperty("total_tokens") Long totalTokens,
     @JsonProperty("prompt_tokens_details") PromptTokensDetails promptTokensDetails,
     @JsonProperty("completion_tokens_details") CompletionTokensDetails completionTokensDetails,
-    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+    @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
 
   public OpenAiUsage {
     extra = Extras.copy(extra);
@@ -76,7 +76,7 @@ public record OpenAiUsage(
   public record PromptTokensDetails(
       @JsonProperty("cached_tokens") Long cachedTokens,
       @JsonProperty("cache_write_tokens") Long cacheWriteTokens,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public PromptTokensDetails {
       extra = Extras.copy(extra);
     }
@@ -85,7 +85,7 @@ public record OpenAiUsage(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CompletionTokensDetails(
       @JsonProperty("reasoning_tokens") Long reasoningTokens,
-      @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+      @JsonAnySetter @JsonAnyGetter @JsonProperty(Extras.PROPERTY) Map<String, JsonNode> extra) {
     public CompletionTokensDetails {
       extra = Extras.copy(extra);
     }

@@ -298,7 +298,7 @@ public final class RequestTranslator {
       return OpenAiContent.text(text.text());
     }
     List<OpenAiContentPart> parts = new ArrayList<>();
-    List<AnthropicContentBlock> blocks = content.asBlocks();
+    List<AnthropicContentBlock> blocks = blocksOf(content, at);
     for (int i = 0; i < blocks.size(); i++) {
       if (!AnthropicContentBlock.TEXT.equals(blocks.get(i).type())) {
         throw new UntranslatableException(at + "." + i, "Only text blocks are allowed here.");
@@ -311,7 +311,8 @@ public final class RequestTranslator {
   private static OpenAiMessage assistantMessage(AnthropicContent content, String at) {
     StringBuilder text = new StringBuilder();
     List<OpenAiToolCall> calls = new ArrayList<>();
-    List<AnthropicContentBlock> blocks = content == null ? List.of() : content.asBlocks();
+    List<AnthropicContentBlock> blocks =
+        content == null ? List.of() : blocksOf(content, at + ".content");
     for (int i = 0; i < blocks.size(); i++) {
       AnthropicContentBlock block = blocks.get(i);
       switch (block.type()) {
@@ -349,7 +350,7 @@ public final class RequestTranslator {
       return;
     }
     List<OpenAiContentPart> parts = new ArrayList<>();
-    List<AnthropicContentBlock> blocks = content.asBlocks();
+    List<AnthropicContentBlock> blocks = blocksOf(content, at + ".content");
     for (int i = 0; i < blocks.size(); i++) {
       AnthropicContentBlock block = blocks.get(i);
       String blockAt = at + ".content." + i;
@@ -380,6 +381,13 @@ public final class RequestTranslator {
     }
   }
 
+  private static List<AnthropicContentBlock> blocksOf(AnthropicContent content, String at) {
+    if (content instanceof AnthropicContent.Other) {
+      throw new UntranslatableException(at, "This content cannot be translated for OpenAI.");
+    }
+    return content.asBlocks();
+  }
+
   private static String imageUrl(AnthropicContentBlock.Source source, String at) {
     if (source != null && "base64".equals(source.type())) {
       return "data:" + source.mediaType() + ";base64," + source.data();
@@ -397,7 +405,7 @@ public final class RequestTranslator {
     if (content instanceof AnthropicContent.Text text) {
       return text.text();
     }
-    List<AnthropicContentBlock> blocks = content.asBlocks();
+    List<AnthropicContentBlock> blocks = blocksOf(content, at + ".content");
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < blocks.size(); i++) {
       if (!AnthropicContentBlock.TEXT.equals(blocks.get(i).type())) {

@@ -58,6 +58,26 @@ class AnthropicMessageRequestTests {
         .isEqualTo("42");
   }
 
+  @Test
+  void serverToolResultsWithObjectContentPassThrough() {
+    String response =
+        """
+        {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+         "content": [
+           {"type": "server_tool_use", "id": "srvtoolu_1", "name": "code_execution", "input": {"code": "print(1)"}},
+           {"type": "code_execution_tool_result", "tool_use_id": "srvtoolu_1",
+            "content": {"type": "code_execution_result", "stdout": "1\\n", "stderr": "", "return_code": 0}},
+           {"type": "text", "text": "It printed 1."}],
+         "stop_reason": "end_turn", "usage": {"input_tokens": 10, "output_tokens": 5}}
+        """;
+
+    AnthropicMessageResponse read = mapper.readValue(response, AnthropicMessageResponse.class);
+
+    assertThat(read.content().get(1).content()).isInstanceOf(AnthropicContent.Other.class);
+    assertThat(mapper.readTree(mapper.writeValueAsString(read)))
+        .isEqualTo(mapper.readTree(response));
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(
       delimiter = '|',

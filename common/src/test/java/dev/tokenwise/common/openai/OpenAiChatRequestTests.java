@@ -55,6 +55,20 @@ class OpenAiChatRequestTests {
   }
 
   @Test
+  void anUnknownFieldNamedExtraIsKeptLikeAnyOther() {
+    String json =
+        """
+        {"model": "m", "messages": [{"role": "user", "content": "hi", "extra": [1]}],
+         "extra": {"a": 1}}
+        """;
+
+    OpenAiChatRequest request = mapper.readValue(json, OpenAiChatRequest.class);
+
+    assertThat(mapper.readTree(mapper.writeValueAsString(request)))
+        .isEqualTo(mapper.readTree(json));
+  }
+
+  @Test
   void modelledFieldsAreReadWithTheirShape() {
     OpenAiChatRequest request = mapper.readValue(REQUEST, OpenAiChatRequest.class);
 
