@@ -403,6 +403,38 @@ class ChatCompletionsIT {
   }
 
   @Test
+  void streamWithoutAUsageChunkIsCounted() {
+    post("""
+            {"model":"gpt-no-usage","stream":true,
+             "messages":[{"role":"system","content":"Be brief."},
+                         {"role":"user","content":"Say hello to the whole world"}]}""")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectBody(String.class)
+        .value(body -> assertThat(body).endsWith("data: [DONE]\n\n"));
+
+    JsonNode event = awaitSingleEvent();
+    assertThat(event.get("status").asString()).isEqualTo("ok");
+    assertThat(event.get("inputTokens").asLong()).isBetween(10L, 40L);
+    assertThat(event.get("outputTokens").asLong()).isBetween(1L, 3L);
+  }
+
+  @Test
+  void providerHangingUpIsA502InOpenAiShape() {
+    post("{\"model\":\"gpt-broken\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+        .exchange()
+        .expectStatus()
+        .isEqualTo(502)
+        .expectBody()
+        .jsonPath("$.error.code")
+        .isEqualTo("upstream_unavailable")
+        .jsonPath("$.error.message")
+        .value(message -> assertThat((String) message).doesNotContain("Exception"));
+    assertThat(awaitSingleEvent().get("status").asString()).isEqualTo("error");
+  }
+
+  @Test
   void streamRefusedByTheProviderIsAnOpenAiError() {
     post("""
             {"model":"gpt-limited","stream":true,"messages":[{"role":"user","content":"hi"}]}""")

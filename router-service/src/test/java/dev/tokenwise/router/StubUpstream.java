@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A tiny HTTP server standing in for an OpenAI-compatible provider and for cache-service, recording
  * what the router sent. Behaviour is chosen by the request: a user message of {@code "cached
- * question"} is a cache hit, the model {@code gpt-limited} gets a provider 429.
+ * question"} is a cache hit, the model {@code gpt-limited} gets a provider 429, {@code gpt-broken}
+ * a hang-up, and {@code gpt-no-usage} a stream without its usage chunk.
  */
 final class StubUpstream implements AutoCloseable {
 
@@ -82,6 +83,11 @@ final class StubUpstream implements AutoCloseable {
           "param":null,"code":"rate_limit_exceeded"}}""");
       return;
     }
+    if ("gpt-broken".equals(request.path("model").asString())) {
+      // Hang up without an answer, as a crashed upstream would.
+      exchange.close();
+      return;
+    }
     if (request.path("stream").asBoolean(false)) {
       stream(exchange, request);
       return;
@@ -116,7 +122,8 @@ final class StubUpstream implements AutoCloseable {
     sse.append("data: ")
         .append(head)
         .append("\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
-    if (request.path("stream_options").path("include_usage").asBoolean(false)) {
+    if (request.path("stream_options").path("include_usage").asBoolean(false)
+        && !"gpt-no-usage".equals(request.path("model").asString())) {
       sse.append("data: ")
           .append(head)
           .append(

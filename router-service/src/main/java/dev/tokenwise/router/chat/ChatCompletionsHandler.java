@@ -2,6 +2,7 @@ package dev.tokenwise.router.chat;
 
 import dev.tokenwise.common.metrics.BoundedTags;
 import dev.tokenwise.common.openai.OpenAiError;
+import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.cache.CacheLookup;
@@ -19,6 +20,8 @@ import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -33,6 +36,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -67,7 +71,6 @@ class ChatCompletionsHandler {
       ChatProperties properties,
       JsonMapper json,
       BoundedTags tags) {
-    this.tags = tags;
     this.authenticator = authenticator;
     this.reader = reader;
     this.cache = cache;
@@ -76,6 +79,7 @@ class ChatCompletionsHandler {
     this.costs = costs;
     this.properties = properties;
     this.json = json;
+    this.tags = tags;
   }
 
   Mono<ServerResponse> handle(ServerRequest request) {
@@ -204,16 +208,20 @@ class ChatCompletionsHandler {
     Consumer<UsageEvent.Status> report =
         status -> {
           if (reported.compareAndSet(false, true)) {
-            NormalizedUsage tokens = tap.usage() != null ? tap.usage() : NormalizedUsage.ZERO;
-            usage.publish(
-                UsageEvents.answered(
-                    facts,
-                    facts.requestedModel(),
-                    OpenAiProviderClient.PROVIDER,
-                    UsageEvent.Mode.STREAM,
-                    tokens,
-                    status,
-                    tap.finishReason()));
+            Mono.fromCallable(
+                    () -> tap.usage() != null ? tap.usage() : estimatedUsage(call, tap.output()))
+                .subscribeOn(Schedulers.parallel())
+                .map(
+                    tokens ->
+                        UsageEvents.answered(
+                            facts,
+                            facts.requestedModel(),
+                            OpenAiProviderClient.PROVIDER,
+                            UsageEvent.Mode.STREAM,
+                            tokens,
+                            status,
+                            tap.finishReason()))
+                .subscribe(usage::publish);
           }
         };
     return openai
@@ -263,6 +271,37 @@ class ChatCompletionsHandler {
                   event);
             })
         .doOnError(OpenAiApiException.class, e -> usage.publish(failed(facts)));
+  }
+
+  /**
+   * Counts a stream's tokens when its usage chunk never came (the client left, the stream broke, or
+   * the server does not report usage): the prompt by OpenAI's chat recipe, the output from the text
+   * that streamed. CPU work: runs on the parallel scheduler, not the event loop.
+   */
+  private static NormalizedUsage estimatedUsage(ChatCall call, String output) {
+    TokenEstimator estimator = TokenEstimator.shared();
+    List<TokenEstimator.Message> messages = new ArrayList<>();
+    for (JsonNode message : call.json().path("messages")) {
+      StringBuilder text = new StringBuilder();
+      JsonNode content = message.path("content");
+      if (content.isString()) {
+        text.append(content.asString());
+      }
+      for (JsonNode part : content.isArray() ? content : JsonNodeFactory.instance.arrayNode()) {
+        if (part.path("text").isString()) {
+          text.append(part.path("text").asString());
+        }
+      }
+      JsonNode name = message.path("name");
+      messages.add(
+          new TokenEstimator.Message(
+              message.path("role").asString(""),
+              text.toString(),
+              name.isString() ? name.asString() : null));
+    }
+    long input = estimator.countChat(call.model(), messages);
+    long generated = output.isEmpty() ? 0 : estimator.countText(call.model(), output);
+    return new NormalizedUsage(input, 0, 0, 0, generated, 0);
   }
 
   /** OpenAI reports a failure after the 200 as a data event carrying an error object. */

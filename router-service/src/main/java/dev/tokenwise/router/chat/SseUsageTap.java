@@ -21,9 +21,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class SseUsageTap {
 
+  static final int MAX_OUTPUT_CHARS = 4 * 1024 * 1024;
+
   private final JsonMapper json;
   private final boolean forwardUsageChunk;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+  private final StringBuilder output = new StringBuilder();
   private NormalizedUsage usage;
   private String finishReason;
 
@@ -67,6 +70,21 @@ final class SseUsageTap {
     return finishReason;
   }
 
+  /**
+   * The generated text seen so far (content and tool-call arguments), for counting the output of a
+   * stream that ended without its usage chunk. Capped at {@value #MAX_OUTPUT_CHARS} characters.
+   */
+  String output() {
+    return output.toString();
+  }
+
+  private void collect(JsonNode text) {
+    if (text.isString() && output.length() < MAX_OUTPUT_CHARS) {
+      String value = text.asString();
+      output.append(value, 0, Math.min(value.length(), MAX_OUTPUT_CHARS - output.length()));
+    }
+  }
+
   /** Records what the event says; false when it must not reach the client. */
   private boolean inspect(byte[] event) {
     String data = data(new String(event, StandardCharsets.UTF_8));
@@ -84,6 +102,11 @@ final class SseUsageTap {
       JsonNode reason = choice.path("finish_reason");
       if (reason.isString()) {
         finishReason = reason.asString();
+      }
+      JsonNode delta = choice.path("delta");
+      collect(delta.path("content"));
+      for (JsonNode call : delta.path("tool_calls")) {
+        collect(call.path("function").path("arguments"));
       }
     }
     if (chunk.path("usage").isObject()) {
