@@ -22,6 +22,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "tokenwise.cache.exact.max-entry-size=64KB",
       "tokenwise.cache.exact.compression-threshold=4KB",
       "tokenwise.cache.exact.max-ttl=PT2H",
+      "spring.http.codecs.max-in-memory-size=256KB",
       // Generous: this test is about what is cached; ExactCacheRedisDownIT covers failing open.
       "tokenwise.cache.exact.lookup-timeout=5s",
       "tokenwise.cache.exact.store-timeout=5s"
@@ -189,6 +190,18 @@ class ExactCacheIT {
         .isEqualTo("https://tokenwise.dev/problems/cache-entry-too-large");
 
     lookup("big", request).expectBody().jsonPath("$.result").isEqualTo("miss");
+  }
+
+  @Test
+  void bodiesOverTheCodecLimitAre413Problems() {
+    String request = request("Big question " + "y".repeat(300 * 1024));
+    store("huge-body", request, completion("stop", "fine"), null)
+        .expectStatus()
+        .isEqualTo(413)
+        .expectHeader()
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+
+    assertThat(keysOf("huge-body")).isEmpty();
   }
 
   @Test
