@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -121,7 +122,7 @@ public class FaultPlanner {
 
   /** How many of each fault have been injected since the last reset, by token. */
   public Map<String, Long> injected() {
-    Map<String, Long> byToken = new java.util.LinkedHashMap<>();
+    Map<String, Long> byToken = new LinkedHashMap<>();
     synchronized (injected) {
       injected.forEach((fault, count) -> byToken.put(fault.token(), count));
     }

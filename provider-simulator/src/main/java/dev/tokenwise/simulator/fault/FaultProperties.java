@@ -2,7 +2,6 @@ package dev.tokenwise.simulator.fault;
 
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -27,7 +26,7 @@ public record FaultProperties(
     Long seed) {
 
   public FaultProperties {
-    rates = rates == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(rates));
+    rates = rates == null ? Map.of() : Map.copyOf(rates);
     double sum = 0;
     for (Map.Entry<String, Double> rate : rates.entrySet()) {
       if (Fault.fromToken(rate.getKey()).isEmpty()) {

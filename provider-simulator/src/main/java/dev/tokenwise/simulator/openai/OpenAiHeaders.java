@@ -3,6 +3,7 @@ package dev.tokenwise.simulator.openai;
 import dev.tokenwise.simulator.wire.Wire;
 import java.time.Duration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 
 /**
  * The response headers OpenAI sends (request id, processing time, rate limits), and its API-key
@@ -63,7 +64,7 @@ final class OpenAiHeaders {
             && !authorization.substring(7).isBlank();
     if (!bearer) {
       throw new OpenAiError(
-          org.springframework.http.HttpStatus.UNAUTHORIZED,
+          HttpStatus.UNAUTHORIZED,
           "You didn't provide an API key. You need to provide your API key in an Authorization"
               + " header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password"
               + " field (with blank username) if you're accessing the API from your browser and are"

@@ -15,6 +15,7 @@ import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.ContentBlockParam;
 import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageContentParam;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
@@ -178,7 +179,7 @@ class AnthropicSdkConformanceTests {
                     .addTool(weather)
                     .addMessage(call)
                     .addUserMessage(
-                        com.anthropic.models.messages.MessageContentParam.ofContentBlockParams(
+                        MessageContentParam.ofContentBlockParams(
                             List.of(
                                 ContentBlockParam.ofToolResult(
                                     ToolResultBlockParam.builder()

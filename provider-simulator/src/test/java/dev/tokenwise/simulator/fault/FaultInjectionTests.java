@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -146,8 +148,8 @@ class FaultInjectionTests {
             () ->
                 http.send(
                     http.anthropic(ANTHROPIC, "x-simulator-latency-ms", "5000")
-                        .timeout(java.time.Duration.ofMillis(500))))
-        .isInstanceOf(java.net.http.HttpTimeoutException.class);
+                        .timeout(Duration.ofMillis(500))))
+        .isInstanceOf(HttpTimeoutException.class);
   }
 
   @Test

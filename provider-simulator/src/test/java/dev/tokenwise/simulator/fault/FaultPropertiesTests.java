@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
 
 class FaultPropertiesTests {
 
@@ -42,7 +43,7 @@ class FaultPropertiesTests {
     LatencyProperties latency = new LatencyProperties(Duration.ZERO, 0);
     FaultPlanner first = new FaultPlanner(properties, latency);
     FaultPlanner second = new FaultPlanner(properties, latency);
-    org.springframework.http.HttpHeaders none = new org.springframework.http.HttpHeaders();
+    HttpHeaders none = new HttpHeaders();
 
     for (int i = 0; i < 20; i++) {
       assertThat(first.faultFor(none)).isEqualTo(second.faultFor(none));

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -106,7 +107,7 @@ class OpenAiSdkConformanceTests {
         client
             .chat()
             .completions()
-            .create(params.toBuilder().streamOptions(java.util.Optional.empty()).build());
+            .create(params.toBuilder().streamOptions(Optional.empty()).build());
     assertThat(chunks.size()).isGreaterThan(3);
     assertThat(chunks.get(chunks.size() - 1).choices()).isEmpty();
     assertThat(chunks.get(chunks.size() - 1).usage()).isPresent();

@@ -3,6 +3,7 @@ package dev.tokenwise.simulator.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenwise.simulator.SimulatorHttp;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.List;
@@ -110,7 +111,7 @@ class OpenAiWireTests {
         http.send(
             http.request("/v1/chat/completions")
                 .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(chat("hi", ""))));
+                .POST(HttpRequest.BodyPublishers.ofString(chat("hi", ""))));
 
     assertThat(response.statusCode()).isEqualTo(401);
     JsonNode error = json.readTree(response.body()).path("error");
