@@ -323,6 +323,9 @@ class UsageIngestIT {
             .json());
 
     assertThat(awaitSummary(day, 1).get("costUsd").asString()).isEqualTo("0.00045");
+    JsonNode health = json.readTree(get("/actuator/health/usageStream").body());
+    assertThat(health.get("status").asString()).isEqualTo("UP");
+    assertThat(health.at("/details/group").asString()).isEqualTo(UsageStream.GROUP);
   }
 
   @Test

@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code maxRetryBackoff}
  * @param maxRetryBackoff longest wait between retries
  * @param maxEventsPerRequest most events {@code POST /api/events} accepts in one body
+ * @param deadLetterMaxLength about how many entries the dead-letter stream keeps (oldest trimmed)
  */
 @ConfigurationProperties("tokenwise.cost.ingest")
 record IngestProperties(
@@ -30,11 +31,13 @@ record IngestProperties(
     @DefaultValue("30s") Duration claimInterval,
     @DefaultValue("500ms") Duration retryBackoff,
     @DefaultValue("30s") Duration maxRetryBackoff,
-    @DefaultValue("1000") int maxEventsPerRequest) {
+    @DefaultValue("1000") int maxEventsPerRequest,
+    @DefaultValue("100000") long deadLetterMaxLength) {
 
   IngestProperties {
-    if (batchSize < 1 || maxEventsPerRequest < 1) {
-      throw new IllegalArgumentException("batch-size and max-events-per-request must be positive");
+    if (batchSize < 1 || maxEventsPerRequest < 1 || deadLetterMaxLength < 1) {
+      throw new IllegalArgumentException(
+          "batch-size, max-events-per-request and dead-letter-max-length must be positive");
     }
   }
 }

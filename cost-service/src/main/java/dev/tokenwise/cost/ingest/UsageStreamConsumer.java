@@ -19,6 +19,7 @@ import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.DefaultStringRedisConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
 import org.springframework.data.redis.connection.RedisStreamCommands.XClaimOptions;
 import org.springframework.data.redis.connection.StringRedisConnection;
 import org.springframework.data.redis.connection.stream.Consumer;
@@ -28,6 +29,7 @@ import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.connection.stream.StringRecord;
 import org.springframework.stereotype.Component;
 
@@ -61,6 +63,9 @@ class UsageStreamConsumer implements SmartLifecycle {
   private final Consumer consumer;
 
   private volatile boolean running;
+  private volatile Instant lastReadAt;
+  private volatile Instant lastFailureAt;
+  private volatile String lastFailure;
   private Thread thread;
 
   UsageStreamConsumer(
@@ -117,6 +122,28 @@ class UsageStreamConsumer implements SmartLifecycle {
     return running;
   }
 
+  /** What the health endpoint shows about this consumer. */
+  State state() {
+    return new State(consumer.getName(), running, lastReadAt, lastFailureAt, lastFailure);
+  }
+
+  /**
+   * @param lastReadAt when a read from the stream last succeeded
+   * @param lastFailureAt when the consumer loop last failed, with {@code lastFailure} saying why
+   */
+  record State(
+      String consumer,
+      boolean running,
+      Instant lastReadAt,
+      Instant lastFailureAt,
+      String lastFailure) {
+
+    /** Failing now: the last failure is more recent than the last successful read. */
+    boolean failing() {
+      return lastFailureAt != null && (lastReadAt == null || lastFailureAt.isAfter(lastReadAt));
+    }
+  }
+
   private void run() {
     Duration backoff = properties.retryBackoff();
     while (running) {
@@ -129,6 +156,8 @@ class UsageStreamConsumer implements SmartLifecycle {
         if (!running) {
           return;
         }
+        lastFailureAt = Instant.now();
+        lastFailure = e.toString();
         log.warn("Usage stream consumer failed; retrying in {}: {}", backoff, e.toString());
         pause(backoff);
         backoff = min(backoff.multipliedBy(2), properties.maxRetryBackoff());
@@ -163,6 +192,7 @@ class UsageStreamConsumer implements SmartLifecycle {
     }
     List<StringRecord> records =
         redis.xReadGroupAsString(consumer, options, StreamOffset.create(UsageStream.KEY, offset));
+    lastReadAt = Instant.now();
     return records == null ? List.of() : records;
   }
 
@@ -264,7 +294,9 @@ class UsageStreamConsumer implements SmartLifecycle {
     }
     fields.put("reason", reason);
     fields.put("sourceId", record.getId().getValue());
-    redis.xAdd(UsageStream.DEAD_LETTER_KEY, fields);
+    redis.xAdd(
+        StreamRecords.string(fields).withStreamKey(UsageStream.DEAD_LETTER_KEY),
+        XAddOptions.maxlen(properties.deadLetterMaxLength()).approximateTrimming(true));
     metrics.deadLettered();
     log.warn("Usage entry {} dead-lettered: {}", record.getId().getValue(), reason);
   }
