@@ -27,6 +27,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -418,6 +419,29 @@ class ChatCompletionsIT {
     assertThat(event.get("status").asString()).isEqualTo("ok");
     assertThat(event.get("inputTokens").asLong()).isBetween(10L, 40L);
     assertThat(event.get("outputTokens").asLong()).isBetween(1L, 3L);
+  }
+
+  @Test
+  void clientLeavingMidStreamStillProducesOneEvent() {
+    String first =
+        WebClient.create("http://localhost:" + port)
+            .post()
+            .uri("/v1/chat/completions")
+            .header("Authorization", "Bearer " + KEY)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(
+                "{\"model\":\"gpt-endless\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Tell a story\"}]}")
+            .retrieve()
+            .bodyToFlux(String.class)
+            .blockFirst(Duration.ofSeconds(20));
+    assertThat(first).contains("Once upon a time");
+
+    JsonNode event = awaitSingleEvent();
+    assertThat(event.get("status").asString()).isEqualTo("client-disconnected");
+    assertThat(event.get("mode").asString()).isEqualTo("stream");
+    assertThat(event.get("outputTokens").asLong()).isPositive();
+    assertThat(event.get("inputTokens").asLong()).isPositive();
   }
 
   @Test

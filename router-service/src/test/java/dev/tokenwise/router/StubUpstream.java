@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  * A tiny HTTP server standing in for an OpenAI-compatible provider and for cache-service, recording
  * what the router sent. Behaviour is chosen by the request: a user message of {@code "cached
  * question"} is a cache hit, the model {@code gpt-limited} gets a provider 429, {@code gpt-broken}
- * a hang-up, and {@code gpt-no-usage} a stream without its usage chunk.
+ * a hang-up, {@code gpt-endless} one chunk and then silence, and {@code gpt-no-usage} a stream
+ * without its usage chunk.
  */
 final class StubUpstream implements AutoCloseable {
 
@@ -88,6 +89,10 @@ final class StubUpstream implements AutoCloseable {
       exchange.close();
       return;
     }
+    if ("gpt-endless".equals(request.path("model").asString())) {
+      endless(exchange);
+      return;
+    }
     if (request.path("stream").asBoolean(false)) {
       stream(exchange, request);
       return;
@@ -137,6 +142,25 @@ final class StubUpstream implements AutoCloseable {
     try (var out = exchange.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  /** One chunk, then nothing until the router hangs up (or the stub stops). */
+  private void endless(HttpExchange exchange) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+    exchange.sendResponseHeaders(200, 0);
+    var out = exchange.getResponseBody();
+    out.write(
+        ("data: {\"id\":\"chatcmpl-e\",\"object\":\"chat.completion.chunk\",\"choices\":"
+                + "[{\"index\":0,\"delta\":{\"content\":\"Once upon a time\"},"
+                + "\"finish_reason\":null}]}\n\n")
+            .getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    try {
+      never.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    exchange.close();
   }
 
   private void lookup(HttpExchange exchange) throws IOException {
