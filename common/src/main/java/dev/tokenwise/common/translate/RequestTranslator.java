@@ -37,8 +37,12 @@ public final class RequestTranslator {
     this.defaultMaxTokens = defaultMaxTokens;
   }
 
-  // ---------------------------------------------------------------- OpenAI -> Anthropic
-
+  /**
+   * System and developer messages become the top-level {@code system}; tool calls become {@code
+   * tool_use} blocks and tool messages {@code tool_result} blocks in a user turn; {@code
+   * max_completion_tokens} (else {@code max_tokens}, else the configured default) becomes {@code
+   * max_tokens}.
+   */
   public AnthropicMessageRequest toAnthropic(OpenAiChatRequest request) {
     if (request.n() != null && request.n() > 1) {
       throw new UntranslatableException("n", "Anthropic models return one choice; 'n' must be 1.");
@@ -254,8 +258,11 @@ public final class RequestTranslator {
     return metadata;
   }
 
-  // ---------------------------------------------------------------- Anthropic -> OpenAI
-
+  /**
+   * {@code system} becomes a leading system message, {@code tool_use} blocks become {@code
+   * tool_calls} and {@code tool_result} blocks {@code tool} messages; a streaming request also asks
+   * for the usage chunk, which Anthropic clients expect to receive.
+   */
   public OpenAiChatRequest toOpenAi(AnthropicMessageRequest request) {
     List<OpenAiMessage> messages = new ArrayList<>();
     if (request.system() != null) {
@@ -321,8 +328,9 @@ public final class RequestTranslator {
             calls.add(
                 OpenAiToolCall.function(
                     block.id(), block.name(), Json.writeArguments(block.input())));
-        // Thinking is Anthropic-only state; OpenAI models cannot take it back.
-        case AnthropicContentBlock.THINKING, "redacted_thinking" -> {}
+        case AnthropicContentBlock.THINKING, "redacted_thinking" -> {
+          // Thinking is Anthropic-only state; OpenAI models cannot take it back.
+        }
         default ->
             throw new UntranslatableException(
                 at + ".content." + i,
