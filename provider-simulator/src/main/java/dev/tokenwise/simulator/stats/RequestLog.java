@@ -1,5 +1,6 @@
 package dev.tokenwise.simulator.stats;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -42,7 +43,11 @@ public class RequestLog {
   /** Records a request to {@code endpoint} (e.g. {@code POST /v1/messages}). */
   public void record(String endpoint, HttpHeaders headers, JsonNode body) {
     counts.computeIfAbsent(endpoint, e -> new AtomicLong()).incrementAndGet();
-    meters.counter("tokenwise.simulator.requests", "endpoint", endpoint).increment();
+    Counter.builder("tokenwise.simulator.requests")
+        .description("Requests the simulated providers received, by endpoint")
+        .tag("endpoint", endpoint)
+        .register(meters)
+        .increment();
     Map<String, String> kept = new TreeMap<>();
     headers.forEach(
         (name, values) -> {

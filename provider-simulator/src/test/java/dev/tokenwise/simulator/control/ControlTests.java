@@ -1,5 +1,7 @@
 package dev.tokenwise.simulator.control;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -62,6 +64,16 @@ class ControlTests {
         .isEqualTo("gpt-5")
         .jsonPath("$[0].headers.authorization")
         .isEqualTo("<redacted>");
+
+    web.get()
+        .uri("/actuator/prometheus")
+        .exchange()
+        .expectBody(String.class)
+        .value(
+            body ->
+                assertThat(body)
+                    .contains("tokenwise_simulator_requests_total{")
+                    .contains("endpoint=\"POST /v1/messages\""));
 
     web.post().uri("/simulator/reset").exchange().expectStatus().isNoContent();
     web.get().uri("/simulator/stats").exchange().expectBody().jsonPath("$.total").isEqualTo(0);
