@@ -1,0 +1,193 @@
+package dev.tokenwise.router.chat;
+
+import dev.tokenwise.common.openai.OpenAiError;
+import dev.tokenwise.common.tokens.TokenEstimator;
+import dev.tokenwise.common.translate.NormalizedUsage;
+import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.router.cache.CacheLookup;
+import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.provider.OpenAiProviderClient;
+import dev.tokenwise.router.provider.ProviderErrorReply;
+import dev.tokenwise.router.request.TokenwiseHeaders;
+import dev.tokenwise.router.usage.UsageEvents;
+import dev.tokenwise.router.usage.UsagePublisher;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Chat requests with {@code "stream": true}: server-sent events passed through as they arrive. */
+@Component
+class StreamedCompletions {
+
+  private final OpenAiProviderClient openai;
+  private final UsagePublisher usage;
+  private final ChatAnswers answers;
+  private final JsonMapper json;
+
+  StreamedCompletions(
+      OpenAiProviderClient openai, UsagePublisher usage, ChatAnswers answers, JsonMapper json) {
+    this.openai = openai;
+    this.usage = usage;
+    this.answers = answers;
+    this.json = json;
+  }
+
+  /**
+   * A streamed request bypasses the exact cache (its answer cannot be replayed as a stream yet).
+   * The router asks for the usage chunk ({@code stream_options.include_usage}), passes the events
+   * through as they arrive, and emits the usage event when the stream ends, fails or the client
+   * goes away: exactly one, whichever comes first.
+   */
+  Mono<ServerResponse> serve(UsageEvents.Request facts, ChatCall call) {
+    boolean clientWantsUsage =
+        call.json().path("stream_options").path("include_usage").asBoolean(false);
+    byte[] body = call.raw();
+    if (!clientWantsUsage) {
+      ObjectNode withUsage = call.json().deepCopy();
+      withUsage
+          .putObject("stream_options")
+          .setAll(optionsOf(call.json()))
+          .put("include_usage", true);
+      body = json.writeValueAsBytes(withUsage);
+    }
+    SseUsageTap tap = new SseUsageTap(json, clientWantsUsage);
+    AtomicBoolean reported = new AtomicBoolean();
+    Consumer<UsageEvent.Status> report =
+        status -> {
+          if (reported.compareAndSet(false, true)) {
+            Mono.fromCallable(
+                    () -> tap.usage() != null ? tap.usage() : estimatedUsage(call, tap.output()))
+                .subscribeOn(Schedulers.parallel())
+                .map(
+                    tokens ->
+                        UsageEvents.answered(
+                            facts,
+                            facts.requestedModel(),
+                            OpenAiProviderClient.PROVIDER,
+                            UsageEvent.Mode.STREAM,
+                            tokens,
+                            status,
+                            tap.finishReason()))
+                .subscribe(usage::publish);
+          }
+        };
+    return openai
+        .streamChatCompletion(body)
+        .flatMap(
+            entity -> {
+              Flux<DataBuffer> events =
+                  entity
+                      .getBody()
+                      .concatMapIterable(
+                          buffer -> {
+                            byte[] bytes = new byte[buffer.readableByteCount()];
+                            buffer.read(bytes);
+                            DataBufferUtils.release(buffer);
+                            return tap.accept(bytes);
+                          })
+                      .concatWith(Mono.fromSupplier(tap::finish).filter(tail -> tail.length > 0))
+                      .map(DefaultDataBufferFactory.sharedInstance::wrap)
+                      .cast(DataBuffer.class)
+                      .doOnComplete(() -> report.accept(UsageEvent.Status.OK))
+                      .doOnCancel(() -> report.accept(UsageEvent.Status.CLIENT_DISCONNECTED))
+                      .onErrorResume(
+                          e -> {
+                            report.accept(UsageEvent.Status.ERROR);
+                            return Mono.just(midStreamError());
+                          });
+              return ServerResponse.ok()
+                  .contentType(MediaType.TEXT_EVENT_STREAM)
+                  .headers(
+                      headers -> {
+                        headers.set(TokenwiseHeaders.ROUTE, facts.route());
+                        headers.set(TokenwiseHeaders.MODEL, facts.requestedModel());
+                        headers.set(TokenwiseHeaders.CACHE, CacheLookup.Result.BYPASS.header());
+                      })
+                  .body(events, DataBuffer.class);
+            })
+        .onErrorResume(
+            ProviderErrorReply.class,
+            e -> {
+              UsageEvent event = answers.failed(facts, UsageEvent.Mode.STREAM);
+              usage.publish(event);
+              return answers.answer(
+                  e.reply().status(),
+                  answers.providerError(e.reply()),
+                  facts,
+                  CacheLookup.Result.BYPASS,
+                  event);
+            })
+        .doOnError(
+            OpenAiApiException.class,
+            e -> usage.publish(answers.failed(facts, UsageEvent.Mode.STREAM)));
+  }
+
+  /**
+   * Counts a stream's tokens when its usage chunk never came (the client left, the stream broke, or
+   * the server does not report usage): the prompt by OpenAI's chat recipe, the output from the text
+   * that streamed. CPU work: runs on the parallel scheduler, not the event loop.
+   */
+  private static NormalizedUsage estimatedUsage(ChatCall call, String output) {
+    TokenEstimator estimator = TokenEstimator.shared();
+    List<TokenEstimator.Message> messages = new ArrayList<>();
+    for (JsonNode message : call.json().path("messages")) {
+      StringBuilder text = new StringBuilder();
+      JsonNode content = message.path("content");
+      if (content.isString()) {
+        text.append(content.asString());
+      }
+      for (JsonNode part : content.isArray() ? content : JsonNodeFactory.instance.arrayNode()) {
+        if (part.path("text").isString()) {
+          text.append(part.path("text").asString());
+        }
+      }
+      JsonNode name = message.path("name");
+      messages.add(
+          new TokenEstimator.Message(
+              message.path("role").asString(""),
+              text.toString(),
+              name.isString() ? name.asString() : null));
+    }
+    long input = estimator.countChat(call.model(), messages);
+    long generated = output.isEmpty() ? 0 : estimator.countText(call.model(), output);
+    return new NormalizedUsage(input, 0, 0, 0, generated, 0);
+  }
+
+  /** OpenAI reports a failure after the 200 as a data event carrying an error object. */
+  private DataBuffer midStreamError() {
+    byte[] error =
+        json.writeValueAsBytes(
+            OpenAiError.of(
+                "The provider stream failed before it finished.",
+                OpenAiError.SERVER,
+                null,
+                "upstream_error"));
+    byte[] event = new byte[error.length + 8];
+    System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, event, 0, 6);
+    System.arraycopy(error, 0, event, 6, error.length);
+    event[event.length - 2] = '\n';
+    event[event.length - 1] = '\n';
+    return DefaultDataBufferFactory.sharedInstance.wrap(event);
+  }
+
+  private static ObjectNode optionsOf(ObjectNode request) {
+    return request.get("stream_options") instanceof ObjectNode options
+        ? options.deepCopy()
+        : JsonNodeFactory.instance.objectNode();
+  }
+}
