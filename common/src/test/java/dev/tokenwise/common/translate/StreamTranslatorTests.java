@@ -118,6 +118,66 @@ class StreamTranslatorTests {
   }
 
   @Test
+  void openAiParallelToolCallsBecomeOneToolUseBlockEach() {
+    String[] chunks = {
+      "{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+          + "\"tool_calls\":[{\"index\":0,\"id\":\"call_a\",\"type\":\"function\","
+          + "\"function\":{\"name\":\"w\",\"arguments\":\"\"}}]}}]}",
+      "{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":"
+          + "[{\"index\":0,\"function\":{\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]}}]}",
+      "{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":"
+          + "[{\"index\":1,\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"w\","
+          + "\"arguments\":\"{\\\"city\\\":\\\"Rome\\\"}\"}}]}}]}",
+      "{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},"
+          + "\"finish_reason\":\"tool_calls\"}]}",
+    };
+    OpenAiToAnthropicStream stream = new OpenAiToAnthropicStream();
+    List<AnthropicStreamEvent> events = new ArrayList<>();
+    for (String chunk : chunks) {
+      events.addAll(stream.accept(Fixtures.MAPPER.readValue(chunk, OpenAiChatChunk.class)));
+    }
+    events.addAll(stream.finish());
+
+    Assembled answer = Assembled.fromEvents(events);
+    assertThat(answer.toolIds).containsExactly(Map.entry(0, "call_a"), Map.entry(1, "call_b"));
+    assertThat(answer.toolCalls.get(0).toString()).isEqualTo("{\"city\":\"Paris\"}");
+    assertThat(answer.toolCalls.get(1).toString()).isEqualTo("{\"city\":\"Rome\"}");
+    assertThat(answer.finishReason).isEqualTo("tool_use");
+    assertThat(events)
+        .extracting(AnthropicStreamEvent::type)
+        .containsExactly(
+            "message_start",
+            "content_block_start",
+            "content_block_delta",
+            "content_block_stop",
+            "content_block_start",
+            "content_block_delta",
+            "content_block_stop",
+            "message_delta",
+            "message_stop");
+  }
+
+  @Test
+  void openAiMidStreamErrorBecomesAnAnthropicErrorEvent() {
+    OpenAiToAnthropicStream stream = new OpenAiToAnthropicStream();
+
+    List<AnthropicStreamEvent> events =
+        stream.accept(
+            Fixtures.MAPPER.readValue(
+                "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,"
+                    + "\"code\":null}}",
+                OpenAiChatChunk.class));
+
+    assertThat(events)
+        .extracting(AnthropicStreamEvent::type)
+        .containsExactly("message_start", "error");
+    assertThat(Fixtures.written(events.get(1)))
+        .isEqualTo(
+            Fixtures.MAPPER.readTree(
+                "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"boom\"}}"));
+  }
+
+  @Test
   void toolUseStreamRoundTripsThroughOpenAiChunks() {
     List<AnthropicStreamEvent> original = events("anthropic/stream-tool-use.txt");
     AnthropicToOpenAiStream toOpenAi = new AnthropicToOpenAiStream(CLOCK, true);
