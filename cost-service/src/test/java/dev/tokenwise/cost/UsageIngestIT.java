@@ -24,6 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -42,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "tokenwise.cost.ingest.claim-min-idle=500ms",
-      "tokenwise.cost.ingest.claim-interval=500ms"
+      "tokenwise.cost.ingest.claim-interval=500ms",
+      "tokenwise.cost.ingest.retain-acknowledged=0s"
     })
 @RealServers
 class UsageIngestIT {
@@ -310,6 +312,36 @@ class UsageIngestIT {
   }
 
   @Test
+  void trimsAcknowledgedEntriesButKeepsThoseAnotherGroupStillNeeds() {
+    Instant day = Instant.parse("2026-06-11T00:00:00Z");
+    RecordId mine =
+        xadd(
+            event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
+                .tokens(1000, 0, 0, 0, 100)
+                .json());
+    awaitSummary(day, 1);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(entry(mine)).isEmpty());
+
+    // Another reader that has not caught up holds back the trim.
+    redis.opsForStream().createGroup(UsageStream.KEY, ReadOffset.from("0-0"), "slow-reader");
+    try {
+      RecordId shared =
+          xadd(
+              event(UUID.randomUUID(), day.plusSeconds(120), "openai", "gpt-5-mini", "sync")
+                  .tokens(1000, 0, 0, 0, 100)
+                  .json());
+      awaitSummary(day, 2);
+      // Two claim-and-trim rounds (500 ms each) after the store: still there.
+      await()
+          .pollDelay(Duration.ofMillis(1200))
+          .atMost(WAIT)
+          .untilAsserted(() -> assertThat(entry(shared)).hasSize(1));
+    } finally {
+      redis.opsForStream().destroyGroup(UsageStream.KEY, "slow-reader");
+    }
+  }
+
+  @Test
   void resumesAfterRedisRestartsEmpty() {
     Instant day = Instant.parse("2026-06-10T00:00:00Z");
     TestRedis server = TestServers.redis();
@@ -365,6 +397,10 @@ class UsageIngestIT {
     MapRecord<String, String, String> record =
         StreamRecords.newRecord().in(UsageStream.KEY).ofMap(Map.of(UsageStream.FIELD, eventJson));
     return redis.opsForStream().add(record);
+  }
+
+  private List<MapRecord<String, Object, Object>> entry(RecordId id) {
+    return redis.opsForStream().range(UsageStream.KEY, Range.closed(id.getValue(), id.getValue()));
   }
 
   private Map<String, String> deadLetter(RecordId source) {

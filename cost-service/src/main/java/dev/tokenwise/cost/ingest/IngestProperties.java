@@ -20,6 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRetryBackoff longest wait between retries
  * @param maxEventsPerRequest most events {@code POST /api/events} accepts in one body
  * @param deadLetterMaxLength about how many entries the dead-letter stream keeps (oldest trimmed)
+ * @param retainAcknowledged how long the usage stream keeps entries every consumer group has
+ *     acknowledged (they are stored in PostgreSQL by then); older ones are trimmed every {@code
+ *     claimInterval}. Producers do not trim the stream, so this is what bounds its memory.
  */
 @ConfigurationProperties("tokenwise.cost.ingest")
 record IngestProperties(
@@ -32,7 +35,8 @@ record IngestProperties(
     @DefaultValue("500ms") Duration retryBackoff,
     @DefaultValue("30s") Duration maxRetryBackoff,
     @DefaultValue("1000") int maxEventsPerRequest,
-    @DefaultValue("100000") long deadLetterMaxLength) {
+    @DefaultValue("100000") long deadLetterMaxLength,
+    @DefaultValue("5m") Duration retainAcknowledged) {
 
   IngestProperties {
     if (batchSize < 1 || maxEventsPerRequest < 1 || deadLetterMaxLength < 1) {

@@ -25,8 +25,10 @@ import org.springframework.data.redis.connection.StringRedisConnection;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.PendingMessage;
 import org.springframework.data.redis.connection.stream.PendingMessages;
+import org.springframework.data.redis.connection.stream.PendingMessagesSummary;
 import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.connection.stream.StreamRecords;
@@ -44,6 +46,8 @@ import org.springframework.stereotype.Component;
  *   <li>Every {@link IngestProperties#claimInterval()} it takes over entries another consumer has
  *       left pending longer than {@link IngestProperties#claimMinIdle()} (XPENDING IDLE + XCLAIM,
  *       which is what XAUTOCLAIM does; Spring Data Redis exposes only these two).
+ *   <li>At the same cadence it trims entries every group has acknowledged and that are older than
+ *       {@link IngestProperties#retainAcknowledged()}; nothing else bounds the stream.
  *   <li>An entry that can never be stored (no {@code event} field, malformed JSON, an invalid
  *       event, a value the table rejects) is copied to {@link UsageStream#DEAD_LETTER_KEY} with a
  *       {@code reason} field and acknowledged. An event for a model the catalog does not know is
@@ -171,6 +175,7 @@ class UsageStreamConsumer implements SmartLifecycle {
     while (running) {
       if (!Instant.now().isBefore(nextClaim)) {
         claimAbandoned(redis);
+        trimAcknowledged(redis);
         nextClaim = Instant.now().plus(properties.claimInterval());
       }
       List<StringRecord> records;
@@ -233,6 +238,40 @@ class UsageStreamConsumer implements SmartLifecycle {
       }
       range = Range.rightUnbounded(Range.Bound.exclusive(last.getValue()));
     }
+  }
+
+  /**
+   * Trims usage entries older than {@link IngestProperties#retainAcknowledged()} that no consumer
+   * group still needs: an entry stays if any group has not read it yet or has it pending.
+   */
+  private void trimAcknowledged(StringRedisConnection redis) {
+    RecordId keepFrom =
+        RecordId.of(Instant.now().minus(properties.retainAcknowledged()).toEpochMilli(), 0);
+    for (StreamInfo.XInfoGroup group : redis.xInfoGroups(UsageStream.KEY)) {
+      // Entries after the last-delivered id are unread; entries up to it are read, and acknowledged
+      // unless pending.
+      RecordId lastDelivered = RecordId.of(group.lastDeliveredId());
+      keepFrom =
+          lower(
+              keepFrom, RecordId.of(lastDelivered.getTimestamp(), lastDelivered.getSequence() + 1));
+      if (group.pendingCount() != null && group.pendingCount() > 0) {
+        PendingMessagesSummary pending = redis.xPending(UsageStream.KEY, group.groupName());
+        if (pending != null && pending.getTotalPendingMessages() > 0) {
+          keepFrom = lower(keepFrom, pending.minRecordId());
+        }
+      }
+    }
+    // XTRIM MINID (Redis 6.2) removes entries with an id below keepFrom; exact, not "~", so the
+    // bound holds even for a small stream.
+    redis.execute("XTRIM", UsageStream.KEY, "MINID", keepFrom.getValue());
+  }
+
+  private static RecordId lower(RecordId a, RecordId b) {
+    int byTime = Long.compare(a.getTimestamp(), b.getTimestamp());
+    if (byTime != 0) {
+      return byTime < 0 ? a : b;
+    }
+    return a.getSequence() <= b.getSequence() ? a : b;
   }
 
   private void handle(StringRedisConnection redis, List<StringRecord> records) {
