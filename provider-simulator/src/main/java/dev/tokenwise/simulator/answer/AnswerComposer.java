@@ -125,6 +125,19 @@ public class AnswerComposer {
   }
 
   private String fullText(Prompt prompt, byte[] hash) {
+    String prose = prose(prompt, hash);
+    // Pretty-printed, so a max-tokens cut (at whitespace) leaves a prefix of the JSON, as a real
+    // truncated structured answer does.
+    return switch (prompt.output().kind()) {
+      case TEXT -> prose;
+      case JSON_OBJECT ->
+          JsonNodeFactory.instance.objectNode().put("answer", prose).toPrettyString();
+      case JSON_SCHEMA ->
+          valueFor(prompt.output().schema(), prompt.question(), hash, 0).toPrettyString();
+    };
+  }
+
+  private String prose(Prompt prompt, byte[] hash) {
     StringBuilder text = new StringBuilder();
     if (prompt.toolResult() != null) {
       text.append("According to the tool result \"")
@@ -154,8 +167,14 @@ public class AnswerComposer {
     return text.toString();
   }
 
+  /**
+   * The {@code i}-th sentence: the hash picks a start and an odd stride, which with 16 sentences
+   * visits every one before any repeats.
+   */
   private static String sentence(byte[] hash, int i) {
-    return SENTENCES.get(Byte.toUnsignedInt(hash[1 + i % (hash.length - 1)]) % SENTENCES.size());
+    int start = Byte.toUnsignedInt(hash[1]);
+    int stride = 2 * (Byte.toUnsignedInt(hash[2]) % 8) + 1;
+    return SENTENCES.get((start + i * stride) % SENTENCES.size());
   }
 
   /** The longest prefix of whole pieces that fits in {@code max} tokens. */
@@ -230,15 +249,26 @@ public class AnswerComposer {
 
   private static JsonNode valueFor(JsonNode schema, String question, byte[] hash, int i) {
     JsonNodeFactory nodes = JsonNodeFactory.instance;
+    if (schema.has("const")) {
+      return schema.get("const");
+    }
     if (schema.path("enum").isArray() && !schema.path("enum").isEmpty()) {
       return schema.path("enum").get(0);
+    }
+    for (String alternatives : List.of("anyOf", "oneOf")) {
+      if (schema.path(alternatives).isArray() && !schema.path(alternatives).isEmpty()) {
+        return valueFor(schema.path(alternatives).get(0), question, hash, i);
+      }
     }
     int number = 1 + Byte.toUnsignedInt(hash[(i + 7) % hash.length]) % 10;
     return switch (typeOf(schema)) {
       case "integer" -> nodes.numberNode(number);
       case "number" -> nodes.numberNode(number + 0.5);
       case "boolean" -> nodes.booleanNode(true);
-      case "array" -> nodes.arrayNode();
+      case "array" ->
+          schema.path("items").isObject()
+              ? nodes.arrayNode().add(valueFor(schema.path("items"), question, hash, i + 1))
+              : nodes.arrayNode();
       case "object" -> argumentsFor(schema, question, hash);
       case "null" -> nodes.nullNode();
       default -> nodes.stringNode(quote(question).isEmpty() ? "example" : quote(question));

@@ -15,6 +15,7 @@ import tools.jackson.databind.JsonNode;
  *     this, GPT does not)
  * @param maxTokens the output cap, or null for none
  * @param stopSequences sequences that end the answer where they first occur
+ * @param output the shape of the answer text: prose or JSON
  * @param answerTokens the length, in tokens, the answer should come close to without exceeding (it
  *     ends at a whole word), before caps and stop sequences; null for a short answer
  */
@@ -27,12 +28,57 @@ public record Prompt(
     boolean toolPreamble,
     Long maxTokens,
     List<String> stopSequences,
-    Integer answerTokens) {
+    Integer answerTokens,
+    Output output) {
 
   public Prompt {
     question = question == null ? "" : question;
     tools = List.copyOf(tools);
     stopSequences = List.copyOf(stopSequences);
+    output = output == null ? Output.TEXT : output;
+  }
+
+  /** A prompt whose answer is prose. */
+  public Prompt(
+      String model,
+      String question,
+      String toolResult,
+      List<Tool> tools,
+      ToolChoice toolChoice,
+      boolean toolPreamble,
+      Long maxTokens,
+      List<String> stopSequences,
+      Integer answerTokens) {
+    this(
+        model,
+        question,
+        toolResult,
+        tools,
+        toolChoice,
+        toolPreamble,
+        maxTokens,
+        stopSequences,
+        answerTokens,
+        Output.TEXT);
+  }
+
+  /**
+   * The shape the request asks the answer text to take; {@code schema} is set only for {@link
+   * Kind#JSON_SCHEMA}.
+   */
+  public record Output(Kind kind, JsonNode schema) {
+
+    public static final Output TEXT = new Output(Kind.TEXT, null);
+
+    /** Answer shapes (OpenAI {@code response_format} types). */
+    public enum Kind {
+      /** Prose. */
+      TEXT,
+      /** Some JSON object: {@code {"answer": <prose>}}. */
+      JSON_OBJECT,
+      /** A JSON instance of the schema. */
+      JSON_SCHEMA
+    }
   }
 
   /** A tool the model may call; {@code inputSchema} is its JSON Schema (may be missing). */

@@ -2,11 +2,14 @@ package dev.tokenwise.simulator.openai;
 
 import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.simulator.answer.Prompt;
+import dev.tokenwise.simulator.answer.Prompt.Output;
 import dev.tokenwise.simulator.answer.Prompt.Tool;
 import dev.tokenwise.simulator.answer.Prompt.ToolChoice;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -117,7 +120,8 @@ record OpenAiChatRequest(
             false,
             maxTokens,
             stop(body.path("stop")),
-            answerTokens);
+            answerTokens,
+            output(body.path("response_format"), counted));
     boolean streaming = stream.asBoolean(false);
     JsonNode streamOptions = body.path("stream_options");
     if (!streaming && !streamOptions.isMissingNode() && !streamOptions.isNull()) {
@@ -151,6 +155,51 @@ record OpenAiChatRequest(
       }
     }
     return text.toString();
+  }
+
+  private static final Pattern SCHEMA_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+
+  private static Output output(JsonNode format, List<TokenEstimator.Message> messages) {
+    if (format.isMissingNode() || format.isNull()) {
+      return Output.TEXT;
+    }
+    String type = format.path("type").asString("");
+    return switch (type) {
+      case "text" -> Output.TEXT;
+      case "json_object" -> {
+        boolean mentionsJson =
+            messages.stream().anyMatch(m -> m.content().toLowerCase(Locale.ROOT).contains("json"));
+        if (!mentionsJson) {
+          throw OpenAiError.invalidRequest(
+              "'messages' must contain the word 'json' in some form, to use 'response_format' of"
+                  + " type 'json_object'.",
+              "messages",
+              null);
+        }
+        yield new Output(Output.Kind.JSON_OBJECT, null);
+      }
+      case "json_schema" -> {
+        JsonNode jsonSchema = format.path("json_schema");
+        if (!jsonSchema.path("name").isString()) {
+          throw OpenAiError.missingParameter("response_format.json_schema.name");
+        }
+        if (!SCHEMA_NAME.matcher(jsonSchema.path("name").stringValue()).matches()) {
+          throw OpenAiError.invalidRequest(
+              "Invalid 'response_format.json_schema.name': string does not match pattern."
+                  + " Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+              "response_format.json_schema.name",
+              "invalid_value");
+        }
+        yield new Output(Output.Kind.JSON_SCHEMA, jsonSchema.path("schema"));
+      }
+      default ->
+          throw OpenAiError.invalidRequest(
+              "Invalid value: '"
+                  + type
+                  + "'. Supported values are: 'text', 'json_object', and 'json_schema'.",
+              "response_format.type",
+              "invalid_value");
+    };
   }
 
   private static List<Tool> tools(JsonNode tools) {

@@ -33,6 +33,8 @@ class AnswerComposerTests {
     assertThat(a.stop()).isEqualTo(Stop.END_TURN);
     assertThat(a.outputTokens()).isEqualTo(TokenEstimator.shared().countText("gpt-5", a.text()));
     assertThat(String.join("", a.textPieces())).isEqualTo(a.text());
+    List<String> sentences = List.of(a.text().split("(?<=\\.) "));
+    assertThat(sentences).doesNotHaveDuplicates();
   }
 
   @Test

@@ -159,6 +159,47 @@ class OpenAiWireTests {
   }
 
   @Test
+  void jsonSchemaResponseFormatGivesAnInstanceOfTheSchema() throws Exception {
+    String format =
+        """
+        ,"response_format":{"type":"json_schema","json_schema":{"name":"forecast","strict":true,
+         "schema":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"},
+         "tags":{"type":"array","items":{"type":"string"}},"unit":{"type":"string","enum":["c","f"]}},
+         "required":["city","days","tags","unit"],"additionalProperties":false}}}""";
+
+    JsonNode answer =
+        json.readTree(content(http.send(http.openAi(chat("Forecast for Oslo", format))).body()));
+
+    assertThat(answer.propertyNames()).containsExactlyInAnyOrder("city", "days", "tags", "unit");
+    assertThat(answer.path("city").asString()).isEqualTo("Forecast for Oslo");
+    assertThat(answer.path("days").isInt()).isTrue();
+    assertThat(answer.path("tags").get(0).isString()).isTrue();
+    assertThat(answer.path("unit").asString()).isEqualTo("c");
+  }
+
+  @Test
+  void jsonObjectResponseFormatNeedsTheWordJson() throws Exception {
+    String format = ",\"response_format\":{\"type\":\"json_object\"}";
+
+    JsonNode answer =
+        json.readTree(content(http.send(http.openAi(chat("Answer in JSON", format))).body()));
+
+    assertThat(answer.path("answer").asString()).startsWith("You asked: \"Answer in JSON\".");
+    assertError(
+        http.send(http.openAi(chat("Answer plainly", format))),
+        400,
+        "messages",
+        null,
+        "'messages' must contain the word 'json' in some form");
+    assertError(
+        http.send(http.openAi(chat("hi", ",\"response_format\":{\"type\":\"xml\"}"))),
+        400,
+        "response_format.type",
+        "invalid_value",
+        "Invalid value: 'xml'.");
+  }
+
+  @Test
   void streamOptionsWithoutStreamingIsRejected() throws Exception {
     assertError(
         http.send(http.openAi(chat("hi", ",\"stream_options\":{\"include_usage\":true}"))),
