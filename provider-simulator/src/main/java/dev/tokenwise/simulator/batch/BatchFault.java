@@ -5,9 +5,9 @@ import org.springframework.http.HttpHeaders;
 
 /**
  * A failure injected into one batch with header {@value #HEADER} on its creation: {@code fail}
- * (OpenAI: the batch fails validation; Anthropic: every request errors), {@code expire} (the
- * window runs out before any request is answered) or {@code errors-every-N} (every N-th line, in
- * input order, errors with a server error).
+ * (OpenAI: the batch fails validation; Anthropic: every request errors), {@code expire} (the window
+ * runs out before any request is answered) or {@code errors-every-N} (every N-th line, in input
+ * order, errors with a server error).
  *
  * @param kind what goes wrong
  * @param every for {@link Kind#LINE_ERRORS}, the period of failing lines

@@ -5,8 +5,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The simulator's accelerated batch clock: how long each stage lasts (a real provider takes
- * minutes to hours; the simulator seconds, so tests and demos can watch a batch end).
+ * The simulator's accelerated batch clock: how long each stage lasts (a real provider takes minutes
+ * to hours; the simulator seconds, so tests and demos can watch a batch end).
  *
  * @param validating time spent {@code validating} before {@code in_progress} (or {@code failed})
  * @param inProgress least time spent {@code in_progress}; also the time until an injected expiry

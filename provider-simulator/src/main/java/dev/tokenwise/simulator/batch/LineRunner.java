@@ -10,8 +10,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 
 /**
- * Answers one batch line by calling the simulator's own synchronous endpoint, so a batched
- * request gets exactly the answer, usage and validation errors the same request gets online.
+ * Answers one batch line by calling the simulator's own synchronous endpoint, so a batched request
+ * gets exactly the answer, usage and validation errors the same request gets online.
  */
 @Component
 class LineRunner {
