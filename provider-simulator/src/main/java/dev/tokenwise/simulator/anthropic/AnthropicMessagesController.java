@@ -77,7 +77,7 @@ class AnthropicMessagesController {
   private Mono<Void> count(ServerWebExchange exchange, String body) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
     JsonNode tree = readTree(body);
-    requests.record(COUNT_ENDPOINT, headers, tree);
+    requests.record(COUNT_ENDPOINT, headers, tree, body == null ? 0 : body.length());
     String requestId = AnthropicHeaders.common(exchange.getResponse().getHeaders());
     try {
       AnthropicHeaders.requireKeyAndVersion(headers);
@@ -104,7 +104,7 @@ class AnthropicMessagesController {
   private Mono<Void> handle(ServerWebExchange exchange, String body) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
     JsonNode tree = readTree(body);
-    requests.record(ENDPOINT, headers, tree);
+    requests.record(ENDPOINT, headers, tree, body == null ? 0 : body.length());
     String requestId = AnthropicHeaders.common(exchange.getResponse().getHeaders());
     try {
       AnthropicHeaders.requireKeyAndVersion(headers);

@@ -34,7 +34,7 @@ class AnthropicModelsController {
   @GetMapping(path = "/v1/models", headers = "anthropic-version")
   Mono<Void> list(ServerWebExchange exchange) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
-    requests.record("GET /v1/models", headers, null);
+    requests.record("GET /v1/models", headers);
     String requestId = AnthropicHeaders.common(exchange.getResponse().getHeaders());
     try {
       AnthropicHeaders.requireKeyAndVersion(headers);

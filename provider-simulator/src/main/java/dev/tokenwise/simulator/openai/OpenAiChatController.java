@@ -73,7 +73,7 @@ class OpenAiChatController {
     HttpHeaders headers = exchange.getRequest().getHeaders();
     HttpHeaders out = exchange.getResponse().getHeaders();
     JsonNode tree = readTree(body);
-    requests.record(ENDPOINT, headers, tree);
+    requests.record(ENDPOINT, headers, tree, body == null ? 0 : body.length());
     OpenAiHeaders.common(out);
     try {
       OpenAiHeaders.requireApiKey(headers);

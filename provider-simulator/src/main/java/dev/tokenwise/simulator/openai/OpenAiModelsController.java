@@ -39,7 +39,7 @@ class OpenAiModelsController {
   @GetMapping(path = "/v1/models", headers = "!anthropic-version")
   Mono<Void> list(ServerWebExchange exchange) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
-    requests.record("GET /v1/models", headers, null);
+    requests.record("GET /v1/models", headers);
     OpenAiHeaders.common(exchange.getResponse().getHeaders());
     OpenAiHeaders.processing(exchange.getResponse().getHeaders(), Duration.ZERO);
     try {
@@ -57,7 +57,7 @@ class OpenAiModelsController {
   @GetMapping(path = "/v1/models/{model}", headers = "!anthropic-version")
   Mono<Void> retrieve(ServerWebExchange exchange, @PathVariable String model) {
     HttpHeaders headers = exchange.getRequest().getHeaders();
-    requests.record("GET /v1/models/{model}", headers, null);
+    requests.record("GET /v1/models/{model}", headers);
     OpenAiHeaders.common(exchange.getResponse().getHeaders());
     OpenAiHeaders.processing(exchange.getResponse().getHeaders(), Duration.ZERO);
     try {

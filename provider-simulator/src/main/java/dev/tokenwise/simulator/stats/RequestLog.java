@@ -40,8 +40,19 @@ public class RequestLog {
     this.clock = Clock.systemUTC();
   }
 
-  /** Records a request to {@code endpoint} (e.g. {@code POST /v1/messages}). */
-  public void record(String endpoint, HttpHeaders headers, JsonNode body) {
+  /** Bodies larger than this many characters are counted but not kept. */
+  static final int MAX_KEPT_BODY_CHARS = 256 * 1024;
+
+  /** Records a request without a body to {@code endpoint} (e.g. {@code GET /v1/models}). */
+  public void record(String endpoint, HttpHeaders headers) {
+    record(endpoint, headers, null, 0);
+  }
+
+  /**
+   * Records a request to {@code endpoint} (e.g. {@code POST /v1/messages}) whose body, {@code
+   * bodyChars} long, parsed to {@code body} (null if it did not).
+   */
+  public void record(String endpoint, HttpHeaders headers, JsonNode body, long bodyChars) {
     counts.computeIfAbsent(endpoint, e -> new AtomicLong()).incrementAndGet();
     Counter.builder("tokenwise.simulator.requests")
         .description("Requests the simulated providers received, by endpoint")
@@ -55,7 +66,9 @@ public class RequestLog {
           kept.put(lower, CREDENTIALS.contains(lower) ? "<redacted>" : String.join(", ", values));
         });
     synchronized (recent) {
-      recent.addLast(new RecordedRequest(endpoint, clock.instant(), kept, body));
+      boolean omitted = bodyChars > MAX_KEPT_BODY_CHARS;
+      recent.addLast(
+          new RecordedRequest(endpoint, clock.instant(), kept, omitted ? null : body, omitted));
       while (recent.size() > KEPT) {
         recent.removeFirst();
       }

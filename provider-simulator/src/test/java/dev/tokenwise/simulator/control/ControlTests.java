@@ -80,6 +80,31 @@ class ControlTests {
   }
 
   @Test
+  void largeBodiesAreCountedButNotKept() {
+    String prompt = "word ".repeat(60_000);
+    web.post()
+        .uri("/v1/chat/completions")
+        .header("Authorization", "Bearer sk-secret")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"gpt-5\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + prompt
+                + "\"}]}")
+        .exchange()
+        .expectStatus()
+        .isOk();
+
+    web.get()
+        .uri("/simulator/requests")
+        .exchange()
+        .expectBody()
+        .jsonPath("$[0].bodyOmitted")
+        .isEqualTo(true)
+        .jsonPath("$[0].body")
+        .doesNotExist();
+  }
+
+  @Test
   void anUnknownQueuedFaultIsAProblem() {
     web.post()
         .uri("/simulator/faults")
