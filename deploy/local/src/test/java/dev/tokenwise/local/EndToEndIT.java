@@ -73,6 +73,7 @@ class EndToEndIT {
   void aRepeatedRequestIsAnsweredFromTheCacheWithoutAProviderCall() throws Exception {
     Instant from = Instant.now().minusMillis(1);
     long providerCallsBefore = providerChatCalls();
+    long cacheEntriesBefore = exactCacheEntries();
     String body = chatRequest("Name three rivers in Europe. (" + UUID.randomUUID() + ")");
 
     HttpResponse<String> first = chat(demoKey(), body);
@@ -84,6 +85,10 @@ class EndToEndIT {
     String content = answer.path("choices").path(0).path("message").path("content").asString();
     assertThat(content).isNotBlank();
     assertThat(providerChatCalls()).isEqualTo(providerCallsBefore + 1);
+    // The router stores the answer in the background, after answering.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(EndToEndIT::exactCacheEntries, entries -> entries == cacheEntriesBefore + 1);
 
     HttpResponse<String> second = chat(demoKey(), body);
 
