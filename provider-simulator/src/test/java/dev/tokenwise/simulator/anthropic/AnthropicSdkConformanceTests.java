@@ -11,6 +11,7 @@ import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.NotFoundException;
 import com.anthropic.errors.OverloadedException;
 import com.anthropic.errors.RateLimitException;
+import com.anthropic.errors.SseException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.ContentBlockParam;
@@ -222,6 +223,25 @@ class AnthropicSdkConformanceTests {
               assertThat(e.getMessage()).contains("Overloaded");
               assertThat(e.requestId()).get().asString().startsWith("req_");
             });
+  }
+
+  @Test
+  void midStreamErrorEventBecomesTheSdksSseException() {
+    MessageCreateParams params =
+        ask("hello there").putAdditionalHeader("x-simulator-fault", "stream-error").build();
+    List<RawMessageStreamEvent> events = new ArrayList<>();
+
+    assertThatThrownBy(
+            () -> {
+              try (StreamResponse<RawMessageStreamEvent> stream =
+                  client.messages().createStreaming(params)) {
+                stream.stream().forEach(events::add);
+              }
+            })
+        .isInstanceOfSatisfying(
+            SseException.class, e -> assertThat(e.getMessage()).contains("Overloaded"));
+    assertThat(events).isNotEmpty();
+    assertThat(events.get(0).isMessageStart()).isTrue();
   }
 
   @Test

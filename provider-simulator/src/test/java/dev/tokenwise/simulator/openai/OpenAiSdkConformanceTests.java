@@ -11,6 +11,7 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
+import com.openai.errors.SseException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
@@ -239,6 +240,29 @@ class OpenAiSdkConformanceTests {
               assertThat(e.headers().values("retry-after")).containsExactly("1");
               assertThat(e.headers().values("x-ratelimit-remaining-requests")).containsExactly("0");
             });
+  }
+
+  @Test
+  void midStreamErrorBecomesTheSdksSseException() {
+    ChatCompletionCreateParams params =
+        ChatCompletionCreateParams.builder()
+            .model("gpt-5-mini")
+            .addUserMessage("hello there")
+            .putAdditionalHeader("x-simulator-fault", "stream-error")
+            .build();
+    List<ChatCompletionChunk> chunks = new ArrayList<>();
+
+    assertThatThrownBy(
+            () -> {
+              try (StreamResponse<ChatCompletionChunk> stream =
+                  client.chat().completions().createStreaming(params)) {
+                stream.stream().forEach(chunks::add);
+              }
+            })
+        .isInstanceOfSatisfying(
+            SseException.class,
+            e -> assertThat(e.getMessage()).contains("The server had an error"));
+    assertThat(chunks).isNotEmpty();
   }
 
   @Test
