@@ -9,6 +9,8 @@ import dev.tokenwise.common.pricing.PriceCatalogs;
 import dev.tokenwise.common.usage.UsageEvent;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -63,9 +66,28 @@ class EndToEndIT {
   }
 
   @AfterAll
-  static void stopSuite() {
-    if (suite != null) {
-      suite.stop();
+  static void stopSuiteLeavingNothingBehind() {
+    if (suite == null) {
+      return;
+    }
+    // The child JVMs and redis-server are our descendants; postgres detaches, so probe its port.
+    List<ProcessHandle> started = ProcessHandle.current().descendants().toList();
+    suite.stop();
+
+    assertThat(started).as("processes left after stop()").noneMatch(ProcessHandle::isAlive);
+    for (Service service : Service.values()) {
+      assertThat(answers(suite.url(service).getPort())).as(service + " still answers").isFalse();
+    }
+    assertThat(answers(suite.redisPort())).as("Redis still answers").isFalse();
+    assertThat(answers(suite.postgresPort())).as("PostgreSQL still answers").isFalse();
+  }
+
+  private static boolean answers(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("localhost", port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
