@@ -27,6 +27,7 @@ public class UsageSpoolDrainer implements SmartLifecycle {
   private final UsageMetrics metrics;
   private final UsageProperties properties;
   private volatile Disposable schedule;
+  private boolean redisDown;
 
   public UsageSpoolDrainer(
       UsageSpool spool,
@@ -62,10 +63,14 @@ public class UsageSpoolDrainer implements SmartLifecycle {
           metrics.drained.increment();
         }
       } catch (RuntimeException e) {
-        log.warn(
-            "Redis still unavailable, {} spooled events wait: {}",
-            events.size() - sent,
-            e.toString());
+        // Once per outage at WARN; every retry after that at DEBUG.
+        if (redisDown) {
+          log.debug("Redis still unavailable, {} spooled events wait", events.size() - sent);
+        } else {
+          log.warn(
+              "Redis unavailable, {} spooled events wait: {}", events.size() - sent, e.toString());
+        }
+        redisDown = true;
       }
       delivered += sent;
       try {
@@ -78,6 +83,7 @@ public class UsageSpoolDrainer implements SmartLifecycle {
         return delivered;
       }
     }
+    redisDown = false;
     if (delivered > 0) {
       log.info("Drained {} spooled usage events into the stream", delivered);
     }
