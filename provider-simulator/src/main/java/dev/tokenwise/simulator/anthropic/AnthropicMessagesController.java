@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -115,7 +116,7 @@ class AnthropicMessagesController {
       AnthropicRequest request = AnthropicRequest.parse(tree, AnswerComposer.answerTokens(headers));
       String served = requireKnown(request.model());
       Pacing pacing = faults.pacingFor(headers);
-      Optional<Fault> fault = faults.faultFor(headers);
+      Optional<Fault> fault = faults.faultFor(headers, ENDPOINT, Set.of(request.model(), served));
       if (fault.isPresent() && fault.get() == Fault.SLOW_FIRST_BYTE) {
         return Mono.delay(faults.slowFirstByte())
             .then(Mono.defer(() -> answer(exchange, requestId, request, served, pacing, null)));

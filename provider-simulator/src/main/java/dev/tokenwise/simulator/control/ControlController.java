@@ -2,6 +2,7 @@ package dev.tokenwise.simulator.control;
 
 import dev.tokenwise.simulator.fault.Fault;
 import dev.tokenwise.simulator.fault.FaultPlanner;
+import dev.tokenwise.simulator.fault.FaultPlanner.QueuedFault;
 import dev.tokenwise.simulator.stats.RecordedRequest;
 import dev.tokenwise.simulator.stats.RequestLog;
 import java.net.URI;
@@ -39,9 +40,10 @@ class ControlController {
       long total, Map<String, Long> endpoints, Map<String, Long> faults, int queuedFaults) {}
 
   /**
-   * Faults to inject into the next {@code count} provider requests that name no fault by header.
+   * Faults to inject into the next {@code count} provider requests that name no fault by header,
+   * optionally only those to one endpoint or for one model.
    */
-  record QueuedFaults(String fault, Integer count) {}
+  record QueuedFaults(String fault, Integer count, String endpoint, String model) {}
 
   @GetMapping("/simulator/stats")
   Stats stats() {
@@ -72,7 +74,7 @@ class ControlController {
       problem.setTitle("Invalid simulator fault");
       return ResponseEntity.badRequest().body(problem);
     }
-    faults.enqueue(fault, count);
+    faults.enqueue(new QueuedFault(fault, request.endpoint(), request.model()), count);
     return ResponseEntity.accepted().body(stats());
   }
 

@@ -5,10 +5,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 
@@ -32,7 +34,7 @@ public class FaultPlanner {
   private final LatencyProperties latency;
   private final Map<Fault, Double> rates;
   private final Random random;
-  private final Deque<Fault> queued = new ArrayDeque<>();
+  private final Deque<QueuedFault> queued = new ArrayDeque<>();
   private final Map<Fault, Long> injected = new EnumMap<>(Fault.class);
 
   public FaultPlanner(FaultProperties faults, LatencyProperties latency) {
@@ -43,12 +45,27 @@ public class FaultPlanner {
   }
 
   /**
-   * The fault for a request with these headers, counted as injected.
+   * A fault waiting for the next matching request.
+   *
+   * @param fault the fault to inject
+   * @param endpoint only requests to this endpoint ({@code POST /v1/messages}); null for any
+   * @param model only requests for this model (as requested, or the snapshot served); null for any
+   */
+  public record QueuedFault(Fault fault, String endpoint, String model) {
+
+    boolean matches(String endpoint, Set<String> models) {
+      return (this.endpoint == null || this.endpoint.equals(endpoint))
+          && (this.model == null || models.contains(this.model));
+    }
+  }
+
+  /**
+   * The fault for a request to {@code endpoint} for one of {@code models}, counted as injected.
    *
    * @throws BadSimulatorHeader when the fault header names no fault
    */
-  public Optional<Fault> faultFor(HttpHeaders headers) {
-    Optional<Fault> fault = choose(headers);
+  public Optional<Fault> faultFor(HttpHeaders headers, String endpoint, Set<String> models) {
+    Optional<Fault> fault = choose(headers, endpoint, models);
     fault.ifPresent(
         f -> {
           synchronized (injected) {
@@ -58,7 +75,7 @@ public class FaultPlanner {
     return fault;
   }
 
-  private Optional<Fault> choose(HttpHeaders headers) {
+  private Optional<Fault> choose(HttpHeaders headers, String endpoint, Set<String> models) {
     String header = headers.getFirst(FAULT_HEADER);
     if (header != null && !header.isBlank()) {
       if (header.strip().equalsIgnoreCase("none")) {
@@ -72,8 +89,12 @@ public class FaultPlanner {
                           FAULT_HEADER, "unknown fault '" + header.strip() + "'")));
     }
     synchronized (queued) {
-      if (!queued.isEmpty()) {
-        return Optional.of(queued.removeFirst());
+      for (Iterator<QueuedFault> it = queued.iterator(); it.hasNext(); ) {
+        QueuedFault next = it.next();
+        if (next.matches(endpoint, models)) {
+          it.remove();
+          return Optional.of(next.fault());
+        }
       }
     }
     if (rates.isEmpty()) {
@@ -109,10 +130,8 @@ public class FaultPlanner {
     return new Pacing(ttft, speed);
   }
 
-  /**
-   * Makes the next {@code count} provider requests without a fault header fail with {@code fault}.
-   */
-  public void enqueue(Fault fault, int count) {
+  /** Makes the next {@code count} matching requests without a fault header fail with it. */
+  public void enqueue(QueuedFault fault, int count) {
     synchronized (queued) {
       for (int i = 0; i < count; i++) {
         queued.addLast(fault);

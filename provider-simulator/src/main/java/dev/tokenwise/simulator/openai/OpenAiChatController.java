@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -96,7 +97,7 @@ class OpenAiChatController {
                           null,
                           "model_not_found"));
       Pacing pacing = faults.pacingFor(headers);
-      Optional<Fault> fault = faults.faultFor(headers);
+      Optional<Fault> fault = faults.faultFor(headers, ENDPOINT, Set.of(request.model(), served));
       if (fault.isPresent() && fault.get() == Fault.SLOW_FIRST_BYTE) {
         return Mono.delay(faults.slowFirstByte())
             .then(Mono.defer(() -> answer(exchange, request, served, pacing, null)));

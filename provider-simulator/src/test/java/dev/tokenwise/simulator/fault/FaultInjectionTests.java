@@ -169,6 +169,28 @@ class FaultInjectionTests {
     assertThat(stats.path("queuedFaults").asInt()).isZero();
   }
 
+  @Test
+  void queuedFaultsCanTargetOneModelOrEndpoint() throws IOException {
+    enqueue("{\"fault\":\"429\",\"model\":\"gpt-5\"}");
+    enqueue("{\"fault\":\"529\",\"endpoint\":\"POST /v1/messages\"}");
+
+    assertThat(http.send(http.openAi(OPENAI.replace("gpt-5", "gpt-5-mini"))).statusCode())
+        .isEqualTo(200);
+    assertThat(http.send(http.openAi(OPENAI)).statusCode()).isEqualTo(429);
+    assertThat(http.send(http.openAi(OPENAI)).statusCode()).isEqualTo(200);
+    assertThat(http.send(http.anthropic(ANTHROPIC)).statusCode()).isEqualTo(529);
+    assertThat(http.send(http.anthropic(ANTHROPIC)).statusCode()).isEqualTo(200);
+  }
+
+  private void enqueue(String json) throws IOException {
+    HttpResponse<String> queued =
+        http.send(
+            http.request("/simulator/faults")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    assertThat(queued.statusCode()).isEqualTo(202);
+  }
+
   private List<String> linesUntilBroken(HttpRequest.Builder request) throws Exception {
     HttpResponse<Stream<String>> response =
         HttpClient.newBuilder()

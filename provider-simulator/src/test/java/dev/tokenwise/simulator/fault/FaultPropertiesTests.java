@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 
 class FaultPropertiesTests {
+
+  static final String CHAT = "POST /v1/chat/completions";
+  static final Set<String> GPT5 = Set.of("gpt-5");
 
   @Test
   void ratesAreKeyedByFaultToken() {
@@ -46,7 +50,7 @@ class FaultPropertiesTests {
     HttpHeaders none = new HttpHeaders();
 
     for (int i = 0; i < 20; i++) {
-      assertThat(first.faultFor(none)).isEqualTo(second.faultFor(none));
+      assertThat(first.faultFor(none, CHAT, GPT5)).isEqualTo(second.faultFor(none, CHAT, GPT5));
     }
     assertThat(first.injected().get("500")).isBetween(1L, 19L);
   }
