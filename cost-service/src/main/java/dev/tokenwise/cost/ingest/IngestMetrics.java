@@ -5,6 +5,7 @@ import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
 import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.cost.pricing.EventCost;
+import dev.tokenwise.cost.pricing.PricedEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;

@@ -3,54 +3,77 @@ package dev.tokenwise.cost.ingest;
 import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.EventCost;
+import dev.tokenwise.cost.pricing.PricedEvent;
+import dev.tokenwise.cost.rollup.RollupStore;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.springframework.jdbc.core.BatchPreparedStatementSetter;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.postgresql.PGConnection;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Writes priced usage events to {@code cost.usage_event}, once per {@code eventId}.
+ * Writes priced usage events to {@code cost.usage_event}, once per {@code eventId}, and adds the
+ * new ones to the hourly rollups in the same transaction.
  *
- * <p>The event table is partitioned by {@code occurred_at}, so it cannot carry a unique constraint
- * on {@code event_id} alone. Each row is therefore written by one statement that first claims the
- * id in {@code cost.usage_event_key} and inserts the event only when the claim was new: a replayed
- * or concurrently delivered event inserts nothing.
+ * <p>A batch is streamed with {@code COPY} into a session-local staging table (emptied at commit),
+ * then moved by one statement that claims each id in {@code cost.usage_event_key} and inserts only
+ * the events whose claim was new. The event table is partitioned by {@code occurred_at}, so it
+ * cannot carry a unique constraint on {@code event_id} alone; the key table is that constraint. A
+ * replayed or concurrently delivered event inserts nothing and is not rolled up again.
  */
 @Repository
 class UsageEventStore {
 
-  private static final String INSERT =
+  static final String COLUMNS =
+      "event_id, occurred_at, schema_version, request_id, tenant, app, end_user, conversation_id,"
+          + " route, requested_model, served_model, provider, mode, input_tokens,"
+          + " cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,"
+          + " reasoning_tokens, requested_max_tokens, applied_max_tokens, latency_ms, status,"
+          + " finish_reason, cost_usd, baseline_usd, savings_cache_usd, savings_routing_usd,"
+          + " savings_prompt_caching_usd, savings_batch_usd, savings_output_cap_usd,"
+          + " catalog_version, pricing_status, pricing_note";
+
+  private static final String CREATE_STAGE =
+      "CREATE TEMP TABLE IF NOT EXISTS usage_event_stage (LIKE cost.usage_event INCLUDING DEFAULTS)"
+          + " ON COMMIT DELETE ROWS";
+
+  private static final String COPY =
+      "COPY usage_event_stage (" + COLUMNS + ") FROM STDIN (FORMAT csv)";
+
+  // Ids are claimed in event_id order so that replicas storing overlapping batches lock keys in
+  // the same order (no deadlock).
+  private static final String MOVE =
       """
       WITH fresh AS (
-        INSERT INTO cost.usage_event_key (event_id, occurred_at) VALUES (?, ?)
+        INSERT INTO cost.usage_event_key (event_id, occurred_at)
+        SELECT event_id, occurred_at FROM usage_event_stage ORDER BY event_id
         ON CONFLICT (event_id) DO NOTHING
-        RETURNING event_id, occurred_at)
-      INSERT INTO cost.usage_event (
-        event_id, occurred_at, schema_version, request_id, tenant, app, end_user, conversation_id,
-        route, requested_model, served_model, provider, mode, input_tokens, cached_input_tokens,
-        cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens,
-        requested_max_tokens, applied_max_tokens, latency_ms, status, finish_reason,
-        cost_usd, baseline_usd, savings_cache_usd, savings_routing_usd, savings_prompt_caching_usd,
-        savings_batch_usd, savings_output_cap_usd, catalog_version, pricing_status, pricing_note)
-      SELECT event_id, occurred_at, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-        ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-      FROM fresh
-      """;
+        RETURNING event_id)
+      INSERT INTO cost.usage_event (%1$s)
+      SELECT %1$s FROM usage_event_stage WHERE event_id IN (SELECT event_id FROM fresh)
+      RETURNING event_id
+      """
+          .formatted(COLUMNS);
 
   private final JdbcTemplate jdbc;
   private final TransactionTemplate transaction;
+  private final RollupStore rollups;
 
-  UsageEventStore(JdbcTemplate jdbc, TransactionTemplate transaction) {
+  UsageEventStore(JdbcTemplate jdbc, TransactionTemplate transaction, RollupStore rollups) {
     this.jdbc = jdbc;
     this.transaction = transaction;
+    this.rollups = rollups;
   }
 
   /**
@@ -61,85 +84,144 @@ class UsageEventStore {
     if (events.isEmpty()) {
       return List.of();
     }
-    int[] counts =
-        transaction.execute(
-            status ->
-                jdbc.batchUpdate(
-                    INSERT,
-                    new BatchPreparedStatementSetter() {
-                      @Override
-                      public void setValues(PreparedStatement ps, int i) throws SQLException {
-                        bind(ps, events.get(i));
-                      }
+    Map<UUID, PricedEvent> unique = new LinkedHashMap<>();
+    events.forEach(e -> unique.putIfAbsent(e.event().eventId(), e));
+    String csv = csv(unique.values());
+    return transaction.execute(
+        status -> {
+          Set<UUID> fresh =
+              jdbc.execute(
+                  (ConnectionCallback<Set<UUID>>)
+                      connection -> {
+                        try (var statement = connection.createStatement()) {
+                          statement.execute(CREATE_STAGE);
+                        }
+                        try {
+                          connection
+                              .unwrap(PGConnection.class)
+                              .getCopyAPI()
+                              .copyIn(COPY, new StringReader(csv));
+                        } catch (IOException e) {
+                          throw new SQLException("COPY into the staging table failed", e);
+                        }
+                        Set<UUID> ids = new HashSet<>();
+                        try (var statement = connection.createStatement();
+                            var rs = statement.executeQuery(MOVE)) {
+                          while (rs.next()) {
+                            ids.add(rs.getObject(1, UUID.class));
+                          }
+                        }
+                        return ids;
+                      });
+          List<PricedEvent> stored = new ArrayList<>(fresh.size());
+          for (PricedEvent e : unique.values()) {
+            if (fresh.contains(e.event().eventId())) {
+              stored.add(e);
+            }
+          }
+          rollups.add(stored);
+          return stored;
+        });
+  }
 
-                      @Override
-                      public int getBatchSize() {
-                        return events.size();
-                      }
-                    }));
-    List<PricedEvent> stored = new ArrayList<>(events.size());
-    for (int i = 0; i < events.size(); i++) {
-      if (counts[i] > 0) {
-        stored.add(events.get(i));
+  /** The events as CSV rows in {@link #COLUMNS} order; an unquoted empty field is NULL. */
+  static String csv(Iterable<PricedEvent> events) {
+    StringBuilder out = new StringBuilder(1024);
+    for (PricedEvent priced : events) {
+      UsageEvent e = priced.event();
+      EventCost cost = priced.cost();
+      Row row = new Row(out);
+      row.raw(e.eventId().toString());
+      row.raw(e.occurredAt().toString());
+      row.raw(Integer.toString(e.schemaVersion()));
+      row.text(e.requestId());
+      row.text(e.tenant());
+      row.text(e.app());
+      row.text(e.endUser());
+      row.text(e.conversationId());
+      row.text(e.route());
+      row.text(e.requestedModel());
+      row.text(e.servedModel());
+      row.text(e.provider());
+      row.text(UsageWire.mode(e.mode()));
+      row.number(e.inputTokens());
+      row.number(e.cachedInputTokens());
+      row.number(e.cacheWriteTokens().ttl5m());
+      row.number(e.cacheWriteTokens().ttl1h());
+      row.number(e.outputTokens());
+      row.number(e.reasoningTokens());
+      row.number(e.requestedMaxTokens());
+      row.number(e.appliedMaxTokens());
+      row.number(e.latencyMs());
+      row.text(UsageWire.status(e.status()));
+      row.text(e.finishReason());
+      row.money(cost.costUsd());
+      row.money(cost.baselineUsd());
+      for (Tactic tactic : Tactic.values()) {
+        row.money(cost.savingsUsd(tactic));
+      }
+      row.text(cost.catalogVersion());
+      row.text(cost.priced() ? "priced" : "unpriced");
+      row.text(cost.unpricedReason());
+      out.append('\n');
+    }
+    return out.toString();
+  }
+
+  private static final class Row {
+    private final StringBuilder out;
+    private boolean first = true;
+
+    Row(StringBuilder out) {
+      this.out = out;
+    }
+
+    private void separate() {
+      if (!first) {
+        out.append(',');
+      }
+      first = false;
+    }
+
+    void raw(String value) {
+      separate();
+      out.append(value);
+    }
+
+    void number(Long value) {
+      separate();
+      if (value != null) {
+        out.append(value.longValue());
       }
     }
-    return stored;
-  }
 
-  private static void bind(PreparedStatement ps, PricedEvent priced) throws SQLException {
-    UsageEvent e = priced.event();
-    EventCost cost = priced.cost();
-    int i = 1;
-    ps.setObject(i++, e.eventId());
-    ps.setObject(i++, OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC));
-    ps.setInt(i++, e.schemaVersion());
-    ps.setString(i++, e.requestId());
-    ps.setString(i++, e.tenant());
-    ps.setString(i++, e.app());
-    ps.setString(i++, e.endUser());
-    ps.setString(i++, e.conversationId());
-    ps.setString(i++, e.route());
-    ps.setString(i++, e.requestedModel());
-    ps.setString(i++, e.servedModel());
-    ps.setString(i++, e.provider());
-    ps.setString(i++, UsageWire.mode(e.mode()));
-    ps.setLong(i++, e.inputTokens());
-    ps.setLong(i++, e.cachedInputTokens());
-    ps.setLong(i++, e.cacheWriteTokens().ttl5m());
-    ps.setLong(i++, e.cacheWriteTokens().ttl1h());
-    ps.setLong(i++, e.outputTokens());
-    ps.setLong(i++, e.reasoningTokens());
-    setLong(ps, i++, e.requestedMaxTokens());
-    setLong(ps, i++, e.appliedMaxTokens());
-    ps.setLong(i++, e.latencyMs());
-    ps.setString(i++, UsageWire.status(e.status()));
-    ps.setString(i++, e.finishReason());
-    setMoney(ps, i++, cost.costUsd());
-    setMoney(ps, i++, cost.baselineUsd());
-    setMoney(ps, i++, cost.savingsUsd(Tactic.CACHE));
-    setMoney(ps, i++, cost.savingsUsd(Tactic.ROUTING));
-    setMoney(ps, i++, cost.savingsUsd(Tactic.PROMPT_CACHING));
-    setMoney(ps, i++, cost.savingsUsd(Tactic.BATCH));
-    setMoney(ps, i++, cost.savingsUsd(Tactic.OUTPUT_CAP));
-    ps.setString(i++, cost.catalogVersion());
-    ps.setString(i++, cost.priced() ? "priced" : "unpriced");
-    ps.setString(i, cost.unpricedReason());
-  }
-
-  private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
-    if (value == null) {
-      ps.setNull(index, Types.BIGINT);
-    } else {
-      ps.setLong(index, value);
+    void number(long value) {
+      separate();
+      out.append(value);
     }
-  }
 
-  private static void setMoney(PreparedStatement ps, int index, BigDecimal value)
-      throws SQLException {
-    if (value == null) {
-      ps.setNull(index, Types.NUMERIC);
-    } else {
-      ps.setBigDecimal(index, value);
+    void money(BigDecimal value) {
+      separate();
+      if (value != null) {
+        out.append(value.toPlainString());
+      }
+    }
+
+    /** Quoted, so an empty string stays empty and only an unquoted empty field means NULL. */
+    void text(String value) {
+      separate();
+      if (value == null) {
+        return;
+      }
+      out.append('"');
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == '"') {
+          out.append('"');
+        }
+        out.append(c);
+      }
+      out.append('"');
     }
   }
 }

@@ -1,13 +1,16 @@
 package dev.tokenwise.cost.ingest;
 
 import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.cost.budget.TenantSpend;
+import dev.tokenwise.cost.pricing.PricedEvent;
 import dev.tokenwise.cost.pricing.UsagePricer;
 import java.util.List;
 import org.springframework.stereotype.Service;
 
 /**
  * The one path every usage event takes into storage, whether it came from the stream or over HTTP:
- * price it with the catalog in force, store it once, and count what was new.
+ * price it with the catalog in force, store it once (rolled up in the same transaction), count what
+ * was new and add its cost to the tenant's monthly spend in Redis.
  */
 @Service
 class UsageIngester {
@@ -15,11 +18,14 @@ class UsageIngester {
   private final UsagePricer pricer;
   private final UsageEventStore store;
   private final IngestMetrics metrics;
+  private final TenantSpend spend;
 
-  UsageIngester(UsagePricer pricer, UsageEventStore store, IngestMetrics metrics) {
+  UsageIngester(
+      UsagePricer pricer, UsageEventStore store, IngestMetrics metrics, TenantSpend spend) {
     this.pricer = pricer;
     this.store = store;
     this.metrics = metrics;
+    this.spend = spend;
   }
 
   /** Stores the events not seen before; returns how many were new. */
@@ -29,6 +35,7 @@ class UsageIngester {
     List<PricedEvent> stored = store.store(priced);
     // Counted after the commit, and only for new events, so a redelivery never counts twice.
     stored.forEach(metrics::stored);
+    spend.added(stored);
     metrics.duplicates(events.size() - stored.size());
     return stored.size();
   }

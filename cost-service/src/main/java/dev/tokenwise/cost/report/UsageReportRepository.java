@@ -11,29 +11,29 @@ import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
-/** Reads sums from {@code cost.usage_event}; the window prunes to the months it touches. */
+/** Reads usage sums from the hourly rollups. */
 @Repository
 class UsageReportRepository {
 
   // The billed model: what served the request, else what was asked for (a cache hit may name only
-  // the requested model).
+  // the requested model). Read from the hourly rollups, never from raw events.
   private static final String BY_MODEL =
       """
-      SELECT coalesce(served_model, requested_model, 'unknown') AS model,
-             count(*) AS requests,
-             count(*) FILTER (WHERE pricing_status = 'unpriced') AS unpriced_requests,
-             coalesce(sum(input_tokens), 0) AS input_tokens,
-             coalesce(sum(cached_input_tokens), 0) AS cached_input_tokens,
-             coalesce(sum(output_tokens), 0) AS output_tokens,
-             coalesce(sum(cost_usd), 0) AS cost_usd,
-             coalesce(sum(baseline_usd), 0) AS baseline_usd,
-             coalesce(sum(savings_cache_usd), 0) AS savings_cache_usd,
-             coalesce(sum(savings_routing_usd), 0) AS savings_routing_usd,
-             coalesce(sum(savings_prompt_caching_usd), 0) AS savings_prompt_caching_usd,
-             coalesce(sum(savings_batch_usd), 0) AS savings_batch_usd,
-             coalesce(sum(savings_output_cap_usd), 0) AS savings_output_cap_usd
-      FROM cost.usage_event
-      WHERE occurred_at >= ? AND occurred_at < ?
+      SELECT coalesce(nullif(model, ''), 'unknown') AS model,
+             sum(requests) AS requests,
+             sum(unpriced_requests) AS unpriced_requests,
+             sum(input_tokens) AS input_tokens,
+             sum(cached_input_tokens) AS cached_input_tokens,
+             sum(output_tokens) AS output_tokens,
+             sum(cost_usd) AS cost_usd,
+             sum(baseline_usd) AS baseline_usd,
+             sum(savings_cache_usd) AS savings_cache_usd,
+             sum(savings_routing_usd) AS savings_routing_usd,
+             sum(savings_prompt_caching_usd) AS savings_prompt_caching_usd,
+             sum(savings_batch_usd) AS savings_batch_usd,
+             sum(savings_output_cap_usd) AS savings_output_cap_usd
+      FROM cost.usage_rollup
+      WHERE hour >= ? AND hour < ?
       GROUP BY 1
       ORDER BY cost_usd DESC, model
       """;
@@ -44,7 +44,7 @@ class UsageReportRepository {
     this.jdbc = jdbc;
   }
 
-  /** Totals per model for events with {@code from <= occurredAt < to}, costliest first. */
+  /** Totals per model for the hours in {@code [from, to)}, costliest first. */
   Map<String, UsageTotals> totalsByModel(Instant from, Instant to) {
     Map<String, UsageTotals> byModel = new LinkedHashMap<>();
     jdbc.query(

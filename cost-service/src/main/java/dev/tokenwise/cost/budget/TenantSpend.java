@@ -1,0 +1,125 @@
+package dev.tokenwise.cost.budget;
+
+import dev.tokenwise.cost.pricing.PricedEvent;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps {@code tokenwise:budget:spend:{tenant}:{yyyy-MM}} current: the tenant's provider-billed
+ * spend in that UTC month, in USD, as a decimal string (what the router's budget check reads).
+ *
+ * <p>After each ingest commit the new events' cost is added with {@code INCRBYFLOAT} (by the month
+ * each event occurred in). Every {@link BudgetProperties#refreshInterval()} the current month's
+ * value of every tenant is recomputed from the rollups and written over the key, which repairs
+ * increments lost while Redis was down and follows re-pricing. Between the two the key can briefly
+ * lag by the events of one batch: a budget check is a guard rail, not an invoice.
+ */
+@Component
+public class TenantSpend implements SchedulingConfigurer {
+
+  /** Key prefix; the key is {@code prefix + tenant + ":" + yyyy-MM}. */
+  public static final String KEY_PREFIX = "tokenwise:budget:spend:";
+
+  private static final Logger log = LoggerFactory.getLogger(TenantSpend.class);
+
+  private static final String MONTH_SPEND =
+      """
+      SELECT tenant, sum(cost_usd) AS spend FROM cost.usage_rollup
+      WHERE hour >= ? AND hour < ? GROUP BY tenant
+      """;
+
+  private final StringRedisTemplate redis;
+  private final JdbcTemplate jdbc;
+  private final BudgetProperties properties;
+  private final Clock clock = Clock.systemUTC();
+
+  TenantSpend(StringRedisTemplate redis, JdbcTemplate jdbc, BudgetProperties properties) {
+    this.redis = redis;
+    this.jdbc = jdbc;
+    this.properties = properties;
+  }
+
+  public static String key(String tenant, YearMonth month) {
+    return KEY_PREFIX + tenant + ":" + month;
+  }
+
+  /** Adds newly stored events' cost to their tenants' month keys; never throws. */
+  public void added(List<PricedEvent> events) {
+    if (!properties.enabled() || events.isEmpty()) {
+      return;
+    }
+    Map<String, BigDecimal> byKey = new TreeMap<>();
+    for (PricedEvent e : events) {
+      if (e.cost().priced() && e.cost().costUsd().signum() != 0) {
+        YearMonth month = YearMonth.from(e.event().occurredAt().atZone(ZoneOffset.UTC));
+        byKey.merge(key(e.event().tenant(), month), e.cost().costUsd(), BigDecimal::add);
+      }
+    }
+    try {
+      byKey.forEach(
+          (key, usd) -> {
+            redis.opsForValue().increment(key, usd.doubleValue());
+            redis.expire(key, properties.keyTtl());
+          });
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not add spend to Redis; the next refresh (within {}) repairs it: {}",
+          properties.refreshInterval(),
+          e.toString());
+    }
+  }
+
+  /** Recomputes every tenant's spend in {@code month} from the rollups and writes it. */
+  public int refresh(YearMonth month) {
+    OffsetDateTime from = month.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
+    Map<String, BigDecimal> spend = new TreeMap<>();
+    jdbc.query(
+        MONTH_SPEND,
+        rs -> {
+          spend.put(rs.getString("tenant"), rs.getBigDecimal("spend"));
+        },
+        from,
+        from.plusMonths(1));
+    spend.forEach(
+        (tenant, usd) ->
+            redis
+                .opsForValue()
+                .set(
+                    key(tenant, month),
+                    usd.stripTrailingZeros().toPlainString(),
+                    properties.keyTtl()));
+    return spend.size();
+  }
+
+  @Override
+  public void configureTasks(ScheduledTaskRegistrar registrar) {
+    if (!properties.enabled()) {
+      return;
+    }
+    registrar.addFixedDelayTask(
+        new FixedDelayTask(
+            this::refreshQuietly, properties.refreshInterval(), properties.refreshInterval()));
+  }
+
+  private void refreshQuietly() {
+    try {
+      refresh(YearMonth.now(clock));
+    } catch (RuntimeException e) {
+      log.warn("Could not refresh tenant spend in Redis; will retry: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.tokenwise.cost.rollup;
+
+import dev.tokenwise.common.usage.UsageEvent;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.Locale;
+
+/**
+ * The dimensions of an hourly rollup row. Missing app, route or model are empty strings; the model
+ * is the one billed: the served model, else the requested one.
+ */
+public record RollupKey(
+    Instant hour, String tenant, String app, String route, String model, String mode)
+    implements Comparable<RollupKey> {
+
+  private static final Comparator<RollupKey> ORDER =
+      Comparator.comparing(RollupKey::hour)
+          .thenComparing(RollupKey::tenant)
+          .thenComparing(RollupKey::app)
+          .thenComparing(RollupKey::route)
+          .thenComparing(RollupKey::model)
+          .thenComparing(RollupKey::mode);
+
+  public static RollupKey of(UsageEvent event) {
+    return new RollupKey(
+        event.occurredAt().truncatedTo(ChronoUnit.HOURS),
+        event.tenant(),
+        orEmpty(event.app()),
+        orEmpty(event.route()),
+        orEmpty(event.servedModel() != null ? event.servedModel() : event.requestedModel()),
+        mode(event.mode()));
+  }
+
+  /** The usage event mode's wire value. */
+  public static String mode(UsageEvent.Mode mode) {
+    return mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** Rows are written in this order so that concurrent replicas lock them in the same order. */
+  @Override
+  public int compareTo(RollupKey o) {
+    return ORDER.compare(this, o);
+  }
+
+  static String orEmpty(String value) {
+    return value == null ? "" : value;
+  }
+}
