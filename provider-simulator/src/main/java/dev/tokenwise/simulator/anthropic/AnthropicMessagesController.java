@@ -116,7 +116,8 @@ class AnthropicMessagesController {
       AnthropicRequest request = AnthropicRequest.parse(tree, AnswerComposer.answerTokens(headers));
       String served = requireKnown(request.model());
       Pacing pacing = faults.pacingFor(headers);
-      Optional<Fault> fault = faults.faultFor(headers, ENDPOINT, Set.of(request.model(), served));
+      Optional<Fault> fault =
+          faults.faultFor(headers, ENDPOINT, Set.copyOf(List.of(request.model(), served)));
       if (fault.isPresent() && fault.get() == Fault.SLOW_FIRST_BYTE) {
         return Mono.delay(faults.slowFirstByte())
             .then(Mono.defer(() -> answer(exchange, requestId, request, served, pacing, null)));

@@ -97,7 +97,8 @@ class OpenAiChatController {
                           null,
                           "model_not_found"));
       Pacing pacing = faults.pacingFor(headers);
-      Optional<Fault> fault = faults.faultFor(headers, ENDPOINT, Set.of(request.model(), served));
+      Optional<Fault> fault =
+          faults.faultFor(headers, ENDPOINT, Set.copyOf(List.of(request.model(), served)));
       if (fault.isPresent() && fault.get() == Fault.SLOW_FIRST_BYTE) {
         return Mono.delay(faults.slowFirstByte())
             .then(Mono.defer(() -> answer(exchange, request, served, pacing, null)));

@@ -90,6 +90,18 @@ class AnthropicWireTests {
   }
 
   @Test
+  void aDatedSnapshotIsServedAsItself() throws Exception {
+    JsonNode message =
+        json.readTree(
+            http.send(
+                    http.anthropic(
+                        message("hi", "").replace("claude-haiku-4-5", "claude-haiku-4-5-20251001")))
+                .body());
+
+    assertThat(message.path("model").asString()).isEqualTo("claude-haiku-4-5-20251001");
+  }
+
+  @Test
   void answersCarryTheProvidersHeaders() throws Exception {
     HttpResponse<String> response = http.send(http.anthropic(message("hello", "")));
 

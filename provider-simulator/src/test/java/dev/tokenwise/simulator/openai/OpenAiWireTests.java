@@ -97,6 +97,16 @@ class OpenAiWireTests {
   }
 
   @Test
+  void aDatedSnapshotIsServedAsItself() throws Exception {
+    JsonNode completion =
+        json.readTree(
+            http.send(http.openAi(chat("hi", "").replace("gpt-5-mini", "gpt-5-mini-2025-08-07")))
+                .body());
+
+    assertThat(completion.path("model").asString()).isEqualTo("gpt-5-mini-2025-08-07");
+  }
+
+  @Test
   void answerLengthHeaderMakesLongAnswers() throws Exception {
     JsonNode completion =
         json.readTree(
