@@ -52,6 +52,10 @@ record ChildSettings(
       case BATCH -> {
         putRedis(properties);
         putDatasource(properties, batchLogin);
+        // Provider keys reach the router only, so batch jobs always go to the simulator here.
+        String simulator = url(Service.PROVIDER_SIMULATOR).toString();
+        properties.put("tokenwise.batch.providers.openai.base-url", simulator);
+        properties.put("tokenwise.batch.providers.anthropic.base-url", simulator);
       }
       case ROUTER -> {
         putRedis(properties);
@@ -84,7 +88,11 @@ record ChildSettings(
     environment.put("PORT", String.valueOf(servicePorts.get(service)));
     switch (service) {
       case COST -> environment.put("SPRING_DATASOURCE_PASSWORD", costLogin.password());
-      case BATCH -> environment.put("SPRING_DATASOURCE_PASSWORD", batchLogin.password());
+      case BATCH -> {
+        environment.put("SPRING_DATASOURCE_PASSWORD", batchLogin.password());
+        environment.put("TOKENWISE_BATCH_PROVIDERS_OPENAI_APIKEY", simulatorKey);
+        environment.put("TOKENWISE_BATCH_PROVIDERS_ANTHROPIC_APIKEY", simulatorKey);
+      }
       case ROUTER -> {
         environment.put(OPENAI_KEY_ENV, providerKey(OPENAI_KEY_ENV).orElse(simulatorKey));
         environment.put(ANTHROPIC_KEY_ENV, providerKey(ANTHROPIC_KEY_ENV).orElse(simulatorKey));

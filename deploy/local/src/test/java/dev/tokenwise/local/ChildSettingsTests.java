@@ -60,6 +60,13 @@ class ChildSettingsTests {
     assertThat(settings.environment(Service.ROUTER))
         .containsEntry("OPENAI_API_KEY", "sk-test")
         .containsEntry("ANTHROPIC_API_KEY", "sk-ant-test");
+    assertThat(settings.properties(Service.BATCH))
+        .as("batch jobs stay on the simulator: provider keys reach the router only")
+        .containsEntry("tokenwise.batch.providers.openai.base-url", "http://localhost:18090")
+        .containsEntry("tokenwise.batch.providers.anthropic.base-url", "http://localhost:18090");
+    assertThat(settings.environment(Service.BATCH))
+        .containsEntry("TOKENWISE_BATCH_PROVIDERS_OPENAI_APIKEY", "simulator-key")
+        .doesNotContainValue("sk-test");
     for (Service other : List.of(Service.CACHE, Service.COST, Service.BATCH)) {
       assertThat(settings.environment(other))
           .doesNotContainKeys("OPENAI_API_KEY", "ANTHROPIC_API_KEY");
