@@ -16,11 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -40,6 +45,8 @@ class AnthropicMessagesController {
 
   static final String ENDPOINT = "POST /v1/messages";
   static final String COUNT_ENDPOINT = "POST /v1/messages/count_tokens";
+
+  private static final Logger log = LoggerFactory.getLogger(AnthropicMessagesController.class);
 
   private final JsonMapper json;
   private final AnswerComposer answers;
@@ -351,6 +358,28 @@ class AnthropicMessagesController {
     usage.put("cache_read_input_tokens", 0);
     usage.put("output_tokens", outputTokens);
     return usage;
+  }
+
+  /**
+   * Failures outside the simulation (an oversized body, a bug) still answer in Anthropic's
+   * envelope, never with Spring's default error body.
+   */
+  @ExceptionHandler(Exception.class)
+  Mono<Void> unexpected(ServerWebExchange exchange, Exception e) {
+    String requestId = AnthropicHeaders.common(exchange.getResponse().getHeaders());
+    if (e instanceof DataBufferLimitException
+        || (e instanceof ResponseStatusException status
+            && status.getStatusCode().value() == HttpStatus.PAYLOAD_TOO_LARGE.value())) {
+      return error(
+          exchange,
+          requestId,
+          new AnthropicError(
+              HttpStatus.PAYLOAD_TOO_LARGE,
+              "request_too_large",
+              "Request exceeds the maximum allowed number of bytes."));
+    }
+    log.error("Unexpected failure answering {}", ENDPOINT, e);
+    return error(exchange, requestId, apiError());
   }
 
   private Mono<Void> error(ServerWebExchange exchange, String requestId, AnthropicError error) {

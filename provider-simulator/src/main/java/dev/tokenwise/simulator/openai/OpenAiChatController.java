@@ -17,11 +17,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -37,6 +42,8 @@ import tools.jackson.databind.node.ObjectNode;
 class OpenAiChatController {
 
   static final String ENDPOINT = "POST /v1/chat/completions";
+
+  private static final Logger log = LoggerFactory.getLogger(OpenAiChatController.class);
 
   private static final String BAD_JSON =
       "We could not parse the JSON body of your request. (HINT: This likely means you aren't using"
@@ -323,6 +330,29 @@ class OpenAiChatController {
         .put("accepted_prediction_tokens", 0)
         .put("rejected_prediction_tokens", 0);
     return usage;
+  }
+
+  /**
+   * Failures outside the simulation (an oversized body, a bug) still answer in OpenAI's envelope,
+   * never with Spring's default error body.
+   */
+  @ExceptionHandler(Exception.class)
+  Mono<Void> unexpected(ServerWebExchange exchange, Exception e) {
+    if (e instanceof DataBufferLimitException
+        || (e instanceof ResponseStatusException status
+            && status.getStatusCode().value() == HttpStatus.PAYLOAD_TOO_LARGE.value())) {
+      return error(
+          exchange,
+          new OpenAiError(
+              HttpStatus.PAYLOAD_TOO_LARGE,
+              "Request too large: the body exceeds the simulator's limit"
+                  + " (spring.http.codecs.max-in-memory-size).",
+              "invalid_request_error",
+              null,
+              "request_too_large"));
+    }
+    log.error("Unexpected failure answering {}", ENDPOINT, e);
+    return error(exchange, serverError());
   }
 
   private Mono<Void> error(ServerWebExchange exchange, OpenAiError error) {
