@@ -24,19 +24,30 @@ final class ChildProcess implements AutoCloseable {
 
   private final Service service;
   private final int port;
+  private final String launchId;
   private final Path logFile;
   private final Process process;
 
-  private ChildProcess(Service service, int port, Path logFile, Process process) {
+  private ChildProcess(Service service, int port, String launchId, Path logFile, Process process) {
     this.service = service;
     this.port = port;
+    this.launchId = launchId;
     this.logFile = logFile;
     this.process = process;
+  }
+
+  /**
+   * The properties that make a child show {@code launchId} at {@code /actuator/info}, so that a
+   * readiness answer can be told apart from one by some other process on the same port.
+   */
+  static Map<String, String> launchIdProperties(String launchId) {
+    return Map.of("management.info.env.enabled", "true", "info.tokenwise-launch.id", launchId);
   }
 
   static ChildProcess start(
       Service service,
       int port,
+      String launchId,
       List<String> command,
       Map<String, String> environment,
       Path workingDirectory,
@@ -52,7 +63,7 @@ final class ChildProcess implements AutoCloseable {
             .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
     builder.environment().clear();
     builder.environment().putAll(environment);
-    return new ChildProcess(service, port, logFile, builder.start());
+    return new ChildProcess(service, port, launchId, logFile, builder.start());
   }
 
   Service service() {
@@ -80,16 +91,14 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * Polls the readiness probe until it answers 200.
+   * Polls the readiness probe until it answers 200 and {@code /actuator/info} shows this child's
+   * launch id.
    *
    * @throws SuiteStartupException when the process exits or the deadline passes first
    */
   void awaitReady(HttpClient http, Instant deadline) throws InterruptedException {
-    HttpRequest probe =
-        HttpRequest.newBuilder(baseUrl().resolve("/actuator/health/readiness"))
-            .timeout(Duration.ofSeconds(2))
-            .GET()
-            .build();
+    HttpRequest probe = get("/actuator/health/readiness");
+    HttpRequest info = get("/actuator/info");
     String lastAnswer = "no answer yet";
     while (true) {
       if (!process.isAlive()) {
@@ -103,9 +112,13 @@ final class ChildProcess implements AutoCloseable {
       try {
         HttpResponse<String> response = http.send(probe, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
-          return;
+          if (http.send(info, HttpResponse.BodyHandlers.ofString()).body().contains(launchId)) {
+            return;
+          }
+          lastAnswer = "another process answers on port " + port;
+        } else {
+          lastAnswer = "HTTP " + response.statusCode() + " " + response.body();
         }
-        lastAnswer = "HTTP " + response.statusCode() + " " + response.body();
       } catch (ConnectException e) {
         lastAnswer = "not listening yet";
       } catch (IOException e) {
@@ -132,6 +145,13 @@ final class ChildProcess implements AutoCloseable {
 
   void kill() {
     process.destroyForcibly();
+  }
+
+  private HttpRequest get(String path) {
+    return HttpRequest.newBuilder(baseUrl().resolve(path))
+        .timeout(Duration.ofSeconds(2))
+        .GET()
+        .build();
   }
 
   /** Asks the process to stop (SIGTERM, so Spring shuts down gracefully). */

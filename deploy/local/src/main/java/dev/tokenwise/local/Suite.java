@@ -11,9 +11,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -127,11 +132,13 @@ public final class Suite implements AutoCloseable {
     }
     for (Service service : Service.values()) {
       Path jar = ServiceJars.extract(service, runDirectory.resolve("services"));
+      String launchId = UUID.randomUUID().toString();
       ChildProcess child =
           ChildProcess.start(
               service,
               servicePorts.get(service),
-              command(service, jar),
+              launchId,
+              command(service, jar, launchId),
               settings().environment(service),
               runDirectory.resolve("work").resolve(service.artifactId()),
               logFile(service));
@@ -146,10 +153,13 @@ public final class Suite implements AutoCloseable {
       child.awaitReady(http, deadline);
       say(child.service().artifactId() + " ready at " + url(child.service()));
     }
+    // Ctrl-C in a terminal signals the children too, so they may exit just before stop() begins:
+    // only an exit that no stop follows within a moment is reported.
+    Executor shortly = CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS);
     for (ChildProcess child : children.values()) {
       child
           .onExit()
-          .thenAccept(
+          .thenAcceptAsync(
               code -> {
                 if (!stopping) {
                   say(
@@ -159,18 +169,21 @@ public final class Suite implements AutoCloseable {
                           + "; see "
                           + child.logFile());
                 }
-              });
+              },
+              shortly);
     }
   }
 
-  private List<String> command(Service service, Path jar) {
+  private List<String> command(Service service, Path jar, String launchId) {
     List<String> command = new ArrayList<>();
     command.add(javaExecutable());
     command.addAll(options.childJvmOptions());
     command.add("-jar");
     command.add(jar.toAbsolutePath().toString());
     // Command-line arguments outrank every other property source in Spring Boot.
-    settings().properties(service).forEach((name, value) -> command.add("--" + name + "=" + value));
+    Map<String, String> properties = new LinkedHashMap<>(settings().properties(service));
+    properties.putAll(ChildProcess.launchIdProperties(launchId));
+    properties.forEach((name, value) -> command.add("--" + name + "=" + value));
     return command;
   }
 

@@ -3,7 +3,10 @@ package dev.tokenwise.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,10 +49,36 @@ class ChildProcessTests {
     }
   }
 
+  @Test
+  void anotherProcessAnsweringOnThePortIsNotMistakenForTheChild() throws Exception {
+    HttpServer impostor = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    impostor.createContext(
+        "/",
+        exchange -> {
+          byte[] body = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    impostor.start();
+    try (ChildProcess child = start(List.of("sleep", "30"), impostor.getAddress().getPort())) {
+      assertThatThrownBy(() -> child.awaitReady(http, Instant.now().plus(Duration.ofSeconds(2))))
+          .isInstanceOf(SuiteStartupException.class)
+          .hasMessageContaining("another process answers on port");
+    } finally {
+      impostor.stop(0);
+    }
+  }
+
   private ChildProcess start(List<String> command) throws Exception {
+    return start(command, Ports.allFree().forService(Service.ROUTER));
+  }
+
+  private ChildProcess start(List<String> command, int port) throws Exception {
     return ChildProcess.start(
         Service.ROUTER,
-        Ports.allFree().forService(Service.ROUTER),
+        port,
+        "launch-" + port,
         command,
         Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
         temp.resolve("work"),
