@@ -1,0 +1,431 @@
+package dev.tokenwise.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The dashboards and alerts against real data: the whole suite (deploy/local's launcher, as a
+ * process) scraped by a real Prometheus that also loads the alert rules, traffic through the
+ * router, then every panel query and every rule expression evaluated through Prometheus's HTTP API.
+ * Every one must parse; every panel query must return data, unless it reads a metric listed in
+ * {@link #PENDING} that no service exports yet.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PrometheusIT {
+
+  /**
+   * Metrics the dashboards and alerts read that no service exports yet: their meters are being
+   * built. A query reading one of them may come back empty while the metric is absent; once a
+   * service exports it, the query must return data like every other.
+   */
+  static final Set<String> PENDING =
+      Set.of(
+          "tokenwise_router_overhead_seconds_bucket",
+          "tokenwise_router_fallbacks_total",
+          "resilience4j_circuitbreaker_state",
+          "tokenwise_promptcache_lint_findings_total",
+          "tokenwise_promptcache_tokens_total",
+          "tokenwise_cache_semantic_false_hit_estimate",
+          "tokenwise_cache_semantic_shadow_reports_total",
+          "tokenwise_cache_semantic_index_entries",
+          "tokenwise_cache_semantic_index_size_bytes",
+          "tokenwise_cache_semantic_guard_refusals_total",
+          "tokenwise_batch_queue_depth",
+          "tokenwise_batch_batches",
+          "tokenwise_batch_queue_oldest_age_seconds",
+          "tokenwise_batch_requests_total",
+          "tokenwise_quality_shadow_evaluations_total",
+          "tokenwise_quality_feedback_total");
+
+  private static final String SCRAPE_INTERVAL = "2s";
+  private static final String RATE_INTERVAL = "1m";
+  private static final String RANGE = "15m";
+  private static final Pattern KEY_LINE = Pattern.compile("^\\s+(demo\\S*)\\s+(\\S+)\\s*$");
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final AtomicBoolean driving = new AtomicBoolean(true);
+  private final List<String> launcherOutput = new ArrayList<>();
+  private Process launcher;
+  private Process prometheus;
+  private URI router;
+  private URI prometheusUrl;
+  private String virtualKey;
+  private CompletableFuture<Void> traffic;
+
+  @BeforeAll
+  void startSuiteAndPrometheus(@TempDir Path work) throws Exception {
+    Path jar =
+        Path.of(System.getProperty("tokenwise.local.jar", "../local/target/tokenwise-local.jar"));
+    assertThat(jar).as("the launcher jar (build deploy/local first)").isRegularFile();
+    Path prometheusBinary =
+        Promtool.executable("prometheus")
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "prometheus is not on the PATH (Debian package prometheus)"));
+
+    int base = freePortBlock();
+    Map<String, Integer> services = new LinkedHashMap<>();
+    services.put("router-service", base);
+    services.put("cache-service", base + 1);
+    services.put("batch-service", base + 2);
+    services.put("cost-service", base + 3);
+    services.put("provider-simulator", base + 10);
+    router = URI.create("http://127.0.0.1:" + base);
+    startLauncher(jar, base, work.resolve("suite"));
+
+    Path rules = work.resolve("tokenwise-alerts.yml");
+    Files.copy(Deploy.RULES, rules);
+    StringBuilder config = new StringBuilder();
+    config
+        .append("global:\n  scrape_interval: ")
+        .append(SCRAPE_INTERVAL)
+        .append("\n  evaluation_interval: ")
+        .append(SCRAPE_INTERVAL)
+        .append("\n");
+    config.append("rule_files:\n  - ").append(rules.toAbsolutePath()).append("\n");
+    config.append("scrape_configs:\n");
+    services.forEach(
+        (name, port) ->
+            config
+                .append("  - job_name: ")
+                .append(name)
+                .append("\n")
+                .append("    metrics_path: /actuator/prometheus\n")
+                .append("    static_configs:\n      - targets: ['127.0.0.1:")
+                .append(port)
+                .append("']\n"));
+    Path configFile = work.resolve("prometheus.yml");
+    Files.writeString(configFile, config);
+    int prometheusPort = freePort();
+    prometheusUrl = URI.create("http://127.0.0.1:" + prometheusPort);
+    prometheus =
+        new ProcessBuilder(
+                prometheusBinary.toString(),
+                "--config.file=" + configFile,
+                "--storage.tsdb.path=" + work.resolve("tsdb"),
+                "--web.listen-address=127.0.0.1:" + prometheusPort)
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("prometheus.log").toFile())
+            .start();
+    await("every service scraped")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              JsonNode targets = api("/api/v1/targets").at("/data/activeTargets");
+              assertThat(targets.size()).isEqualTo(services.size());
+              assertThat(targets.valueStream().map(t -> t.path("health").asString()))
+                  .containsOnly("up");
+            });
+
+    traffic = CompletableFuture.runAsync(this::driveTraffic);
+    await("costs priced and cache savings counted")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              assertThat(query("sum(tokenwise_cost_usd_total) > 0")).isNotEmpty();
+              assertThat(query("sum(tokenwise_savings_usd_total{tactic=\"cache\"}) > 0"))
+                  .isNotEmpty();
+              assertThat(query("sum(rate(gen_ai_client_operation_duration_seconds_count[1m])) > 0"))
+                  .isNotEmpty();
+            });
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    driving.set(false);
+    if (traffic != null) {
+      traffic.get(1, TimeUnit.MINUTES);
+    }
+    stopProcess(prometheus);
+    stopProcess(launcher);
+  }
+
+  @Test
+  void everyPanelQueryParsesAndReturnsData() {
+    List<String> failures = new ArrayList<>();
+    Set<String> pendingSeen = new TreeSet<>();
+    for (PanelQuery panel : PanelQuery.all()) {
+      JsonNode answer = apiQuery(panel.resolved(RATE_INTERVAL, RANGE));
+      if (!"success".equals(answer.path("status").asString())) {
+        failures.add(panel + " does not parse: " + answer.path("error").asString());
+        continue;
+      }
+      if (!answer.at("/data/result").isEmpty()) {
+        continue;
+      }
+      List<String> absentPending =
+          panel.names().stream().filter(PENDING::contains).filter(n -> !exported(n)).toList();
+      if (absentPending.isEmpty()) {
+        failures.add(panel + " returned no data: " + panel.expr());
+      } else {
+        pendingSeen.addAll(absentPending);
+      }
+    }
+    System.out.println("Panels waiting for metrics no service exports yet: " + pendingSeen);
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void everyRuleIsLoadedAndEvaluatesWithoutError() {
+    JsonNode file = Deploy.readYaml(Deploy.RULES);
+    List<String> expressions =
+        file.path("groups")
+            .valueStream()
+            .flatMap(g -> g.path("rules").valueStream())
+            .map(r -> r.path("expr").asString())
+            .toList();
+    for (String expr : expressions) {
+      JsonNode answer = apiQuery(expr);
+      assertThat(answer.path("status").asString())
+          .as(expr + answer.path("error"))
+          .isEqualTo("success");
+    }
+    await("every rule evaluated")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              List<JsonNode> rules =
+                  api("/api/v1/rules")
+                      .at("/data/groups")
+                      .valueStream()
+                      .flatMap(g -> g.path("rules").valueStream())
+                      .toList();
+              assertThat(rules).hasSize(expressions.size());
+              for (JsonNode rule : rules) {
+                assertThat(rule.path("health").asString())
+                    .as(rule.path("name").asString() + " " + rule.path("lastError").asString())
+                    .isEqualTo("ok");
+              }
+            });
+    // The recording rules over exported metrics produce series: the alerts read real data.
+    assertThat(query("tokenwise:budget_burn:ratio_rate1h")).isNotEmpty();
+    assertThat(query("tokenwise:budget_monthly:usd")).isNotEmpty();
+  }
+
+  @Test
+  void everyAlertReadsMetricsTheServicesExportOrThatArePending() {
+    List<String> missing = new ArrayList<>();
+    for (JsonNode alert : AlertRulesTests.alerts(Deploy.readYaml(Deploy.RULES))) {
+      PanelQuery asQuery =
+          new PanelQuery(
+              "alerts", alert.path("alert").asString(), "expr", alert.path("expr").asString());
+      for (String name : asQuery.names()) {
+        if (name.matches(
+                ".*_(total|seconds|bucket|count|size|estimate|state|bytes|entries|depth|batches)$")
+            && !exported(name)
+            && !PENDING.contains(name)) {
+          missing.add(asQuery.panel() + " reads " + name + ", which no service exports");
+        }
+      }
+    }
+    assertThat(missing).isEmpty();
+  }
+
+  private boolean exported(String metric) {
+    return !query("count({__name__=\"" + metric + "\"})").isEmpty();
+  }
+
+  private JsonNode query(String promql) {
+    JsonNode answer = apiQuery(promql);
+    assertThat(answer.path("status").asString())
+        .as(promql + answer.path("error"))
+        .isEqualTo("success");
+    return answer.at("/data/result");
+  }
+
+  private JsonNode apiQuery(String promql) {
+    return api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+  }
+
+  private JsonNode api(String pathAndQuery) {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(prometheusUrl.resolve(pathAndQuery))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return Deploy.JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Until the tests end: distinct questions (provider calls, costs), repeated ones (exact cache
+   * hits, savings), a stream, a Claude model, and requests that fail (bad key, bad body).
+   */
+  private void driveTraffic() {
+    int i = 0;
+    while (driving.get()) {
+      i++;
+      chat("gpt-5-mini", "Question number " + i + ": name a colour.", false, virtualKey);
+      chat("gpt-5-mini", "What is the capital of France?", false, virtualKey);
+      if (i % 3 == 0) {
+        chat("gpt-5-mini", "Stream number " + i + ", please.", true, virtualKey);
+        chat("claude-haiku-4-5", "Claude question " + i, false, virtualKey);
+        chat("gpt-5-mini", "unauthorized", false, "sk-not-a-tenant-key");
+        post("{\"model\": 42}", virtualKey);
+      }
+    }
+  }
+
+  private void chat(String model, String content, boolean stream, String key) {
+    post(
+        "{\"model\":\""
+            + model
+            + "\",\"stream\":"
+            + stream
+            + ",\"messages\":[{\"role\":\"user\",\"content\":\""
+            + content
+            + "\"}]}",
+        key);
+  }
+
+  private void post(String body, String key) {
+    try {
+      http.send(
+          HttpRequest.newBuilder(router.resolve("/v1/chat/completions"))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + key)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      // A failed request is traffic too; the panels show it.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      driving.set(false);
+    }
+  }
+
+  private void startLauncher(Path jar, int base, Path runDir) throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                java.toString(),
+                "-jar",
+                jar.toAbsolutePath().toString(),
+                "--port-base=" + base,
+                "--run-dir=" + runDir,
+                "--startup-timeout=PT5M")
+            .redirectErrorStream(true);
+    // The simulator stands in for the providers, whatever keys this machine has.
+    builder.environment().remove("OPENAI_API_KEY");
+    builder.environment().remove("ANTHROPIC_API_KEY");
+    launcher = builder.start();
+    CompletableFuture<String> key = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8))) {
+                boolean running = false;
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  synchronized (launcherOutput) {
+                    launcherOutput.add(line);
+                  }
+                  running |= line.startsWith("Tokenwise is running.");
+                  Matcher m = KEY_LINE.matcher(line);
+                  if (running && m.matches() && m.group(1).equals("demo")) {
+                    key.complete(m.group(2));
+                  }
+                }
+                key.completeExceptionally(new AssertionError("launcher exited:\n" + tail()));
+              } catch (IOException e) {
+                key.completeExceptionally(e);
+              }
+            },
+            "tokenwise-local-output");
+    reader.setDaemon(true);
+    reader.start();
+    virtualKey = key.get(6, TimeUnit.MINUTES);
+  }
+
+  private String tail() {
+    synchronized (launcherOutput) {
+      return String.join(
+          "\n",
+          launcherOutput.subList(Math.max(0, launcherOutput.size() - 40), launcherOutput.size()));
+    }
+  }
+
+  private static void stopProcess(Process process) throws InterruptedException {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A base port whose +0..+3 and +10 are free (the launcher's --port-base layout). */
+  private static int freePortBlock() throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base = 20000 + (int) (Math.random() * 20000);
+      if (free(base) && free(base + 1) && free(base + 2) && free(base + 3) && free(base + 10)) {
+        return base;
+      }
+    }
+    throw new IOException("no free block of ports");
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket socket = new ServerSocket(port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
