@@ -41,6 +41,8 @@ class EndToEndIT {
   private static final String CHAT_ENDPOINT = "POST /v1/chat/completions";
   private static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+  private static final Instant SUITE_STARTED = Instant.now();
+
   private static Suite suite;
   private static HttpClient http;
 
@@ -93,7 +95,7 @@ class EndToEndIT {
 
   @Test
   void aRepeatedRequestIsAnsweredFromTheCacheWithoutAProviderCall() throws Exception {
-    Instant from = Instant.now().minusMillis(1);
+    JsonNode before = usageSummary();
     long providerCallsBefore = providerChatCalls();
     long cacheEntriesBefore = exactCacheEntries();
     String body = chatRequest("Name three rivers in Europe. (" + UUID.randomUUID() + ")");
@@ -125,15 +127,17 @@ class EndToEndIT {
         .as("no provider call for a cache hit")
         .isEqualTo(providerCallsBefore + 1);
 
-    Instant to = Instant.now().plusSeconds(1);
-    JsonNode summary =
+    JsonNode after =
         await()
             .atMost(Duration.ofSeconds(30))
-            .until(() -> usageSummary(from, to), s -> s.path("requests").asLong() == 2);
+            .until(
+                EndToEndIT::usageSummary,
+                s -> count(s, "requests") >= count(before, "requests") + 2);
+    assertThat(count(after, "requests")).isEqualTo(count(before, "requests") + 2);
     JsonNode usage = answer.path("usage");
-    assertThat(summary.path("inputTokens").asLong())
+    assertThat(count(after, "inputTokens") - count(before, "inputTokens"))
         .isEqualTo(2 * usage.path("prompt_tokens").asLong());
-    assertThat(summary.path("outputTokens").asLong())
+    assertThat(count(after, "outputTokens") - count(before, "outputTokens"))
         .isEqualTo(2 * usage.path("completion_tokens").asLong());
 
     // Expected money from common's catalog and calculator, applied to the usage the answer
@@ -147,12 +151,12 @@ class EndToEndIT {
     assertThat(first.headers().firstValue("Tokenwise-Cost-USD"))
         .hasValueSatisfying(
             cost -> assertThat(new BigDecimal(cost)).isEqualByComparingTo(missCost.actual()));
-    assertThat(money(summary, "costUsd"))
+    assertThat(added(before, after, "costUsd"))
         .as("the hit costs nothing: the total is the miss's cost")
         .isEqualByComparingTo(missCost.actual());
-    assertThat(money(summary, "baselineUsd"))
+    assertThat(added(before, after, "baselineUsd"))
         .isEqualByComparingTo(missCost.baseline().add(hitCost.baseline()));
-    assertThat(money(summary, "savingsUsd"))
+    assertThat(added(before, after, "savingsUsd"))
         .as("the hit saved its whole baseline")
         .isEqualByComparingTo(
             missCost.baseline().subtract(missCost.actual()).add(hitCost.baseline()));
@@ -191,13 +195,19 @@ class EndToEndIT {
     return CostCalculator.price(event, catalogs.forEvent(event).orElseThrow());
   }
 
-  private static BigDecimal money(JsonNode summary, String field) {
-    return new BigDecimal(summary.path(field).asString());
+  /** How much a money field of the summary grew. */
+  private static BigDecimal added(JsonNode before, JsonNode after, String field) {
+    return new BigDecimal(after.path(field).asString())
+        .subtract(new BigDecimal(before.path(field).asString()));
+  }
+
+  private static long count(JsonNode summary, String field) {
+    return summary.path(field).asLong();
   }
 
   @Test
   void badInputGetsAnOpenAiErrorAndChangesNothing() throws Exception {
-    Instant from = Instant.now().minusMillis(1);
+    JsonNode before = usageSummary();
     long providerCallsBefore = providerChatCalls();
     long cacheEntriesBefore = exactCacheEntries();
 
@@ -227,13 +237,12 @@ class EndToEndIT {
     HttpResponse<String> good =
         chat(demoKey(), chatRequest("Say yes. (" + UUID.randomUUID() + ")"));
     assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
-    Instant to = Instant.now().plusSeconds(1);
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> usageSummary(from, to), s -> s.path("requests").asLong() >= 1);
-    assertThat(usageSummary(from, to).path("requests").asLong())
+        .until(EndToEndIT::usageSummary, s -> count(s, "requests") > count(before, "requests"));
+    assertThat(count(usageSummary(), "requests"))
         .as("usage events: only the good request's")
-        .isEqualTo(1);
+        .isEqualTo(count(before, "requests") + 1);
   }
 
   private static void assertError(HttpResponse<String> response, int status, String field) {
@@ -282,8 +291,13 @@ class EndToEndIT {
     return stats.path("endpoints").path(CHAT_ENDPOINT).asLong(0);
   }
 
-  private static JsonNode usageSummary(Instant from, Instant to)
-      throws IOException, InterruptedException {
+  /**
+   * All usage so far. cost-service reports whole hours (it reads hourly rollups), so each test
+   * compares the summary before and after its own requests; the tests run one after another.
+   */
+  private static JsonNode usageSummary() throws IOException, InterruptedException {
+    Instant from = SUITE_STARTED.minus(Duration.ofHours(1));
+    Instant to = Instant.now().plus(Duration.ofHours(1));
     return getJson(
         suite.url(Service.COST).resolve("/api/usage/summary?from=" + from + "&to=" + to));
   }
