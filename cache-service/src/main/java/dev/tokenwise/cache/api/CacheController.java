@@ -1,12 +1,18 @@
 package dev.tokenwise.cache.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenwise.cache.exact.ExactCache;
 import dev.tokenwise.cache.exact.LookupOutcome;
 import dev.tokenwise.cache.exact.StoreOutcome;
+import dev.tokenwise.cache.semantic.InvalidationScope;
+import dev.tokenwise.cache.semantic.SemanticCache;
+import dev.tokenwise.cache.semantic.SemanticOutcome;
+import dev.tokenwise.cache.semantic.SemanticPolicy;
 import java.time.Instant;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -15,41 +21,136 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
-/** The cache API the router calls: look an answer up, store an answer (see the team brief). */
+/**
+ * The cache API the router calls: look an answer up (exact, then semantic), store an answer,
+ * invalidate, report a shadow comparison, read stats (see README.md, "API").
+ */
 @RestController
 @RequestMapping("/internal/cache")
 class CacheController {
 
   private final ExactCache exactCache;
+  private final SemanticCache semanticCache;
 
-  CacheController(ExactCache exactCache) {
+  CacheController(ExactCache exactCache, SemanticCache semanticCache) {
     this.exactCache = exactCache;
+    this.semanticCache = semanticCache;
   }
 
-  /** {@code 200 {"result":"hit-exact",...}} or {@code 200 {"result":"miss"}}. */
+  /**
+   * {@code 200 {"result":"hit-exact"|"hit-semantic"|"miss"|"bypass",...}}: exact first; on an exact
+   * miss the semantic cache when the route's policy allows.
+   */
   @PostMapping("/lookup")
   Mono<LookupResponse> lookup(@RequestBody(required = false) byte[] body) {
     return Mono.fromCallable(() -> CacheRequestBody.lookup(body))
         .subscribeOn(Schedulers.parallel())
-        .flatMap(lookup -> exactCache.lookup(lookup.namespace(), lookup.request()))
-        .map(LookupResponse::of);
+        .flatMap(this::lookup);
   }
 
-  /** {@code 201 {"entryId"}}, or a problem when the answer is not stored. */
+  private Mono<LookupResponse> lookup(CacheRequestBody.Lookup lookup) {
+    if (lookup.cacheControl().noCache()) {
+      return Mono.just(LookupResponse.bypass(lookup.cacheControl().noStore()));
+    }
+    SemanticPolicy policy = semanticCache.policy(lookup.namespace().route(), lookup.policy());
+    return exactCache
+        .lookup(lookup.namespace(), lookup.request(), policy.versionKey())
+        .flatMap(
+            exact -> {
+              if (exact instanceof LookupOutcome.Hit hit) {
+                return Mono.just(LookupResponse.exact(hit));
+              }
+              return semanticCache
+                  .lookup(lookup.namespace(), lookup.request(), policy)
+                  .map(LookupResponse::semantic);
+            });
+  }
+
+  /** {@code 201 {"entryId","semanticEntryId"?}}, or a problem when the answer is not stored. */
   @PostMapping("/store")
   Mono<ResponseEntity<?>> store(@RequestBody(required = false) byte[] body) {
     return Mono.fromCallable(() -> CacheRequestBody.store(body))
         .subscribeOn(Schedulers.parallel())
+        .flatMap(this::store);
+  }
+
+  private Mono<ResponseEntity<?>> store(CacheRequestBody.Store store) {
+    if (store.cacheControl().noStore()) {
+      return Mono.just(
+          ResponseEntity.of(CacheProblems.notCacheable("the client asked for no-store")).build());
+    }
+    SemanticPolicy policy = semanticCache.policy(store.namespace().route(), store.policy());
+    return exactCache
+        .store(
+            store.namespace(), store.request(), store.response(), store.ttl(), policy.versionKey())
         .flatMap(
-            store ->
-                exactCache.store(store.namespace(), store.request(), store.response(), store.ttl()))
-        .map(CacheController::storeResponse);
+            outcome -> {
+              if (!(outcome instanceof StoreOutcome.Stored stored)) {
+                return Mono.just(storeResponse(outcome));
+              }
+              return semanticCache
+                  .store(store.namespace(), store.request(), store.response(), stored.ttl(), policy)
+                  .<ResponseEntity<?>>map(semanticId -> created(stored.entryId(), semanticId))
+                  .defaultIfEmpty(created(stored.entryId(), null));
+            });
+  }
+
+  /**
+   * {@code 200 {"invalidated":n,"scope":"tenant|route|namespace|entry"}}: removes the scope's exact
+   * and semantic entries on every replica.
+   */
+  @PostMapping("/invalidate")
+  Mono<InvalidateResponse> invalidate(@RequestBody(required = false) byte[] body) {
+    return Mono.fromCallable(() -> CacheRequestBody.invalidate(body))
+        .subscribeOn(Schedulers.parallel())
+        .flatMap(
+            request -> {
+              InvalidationScope scope =
+                  new InvalidationScope(
+                      request.tenant(), request.route(), request.model(), request.entryId());
+              return semanticCache
+                  .invalidate(scope)
+                  .timeout(java.time.Duration.ofSeconds(30))
+                  .onErrorMap(error -> CacheProblems.unavailableException())
+                  .map(removed -> new InvalidateResponse(removed, scope.level()));
+            });
+  }
+
+  /**
+   * {@code 202 {"falseHitEstimate":x}}: the router asked the model too for a hit flagged {@code
+   * shadow} and says whether the cached answer agreed.
+   */
+  @PostMapping("/shadow")
+  Mono<ResponseEntity<ShadowResponse>> shadow(@RequestBody(required = false) byte[] body) {
+    return Mono.fromCallable(() -> CacheRequestBody.shadowReport(body))
+        .subscribeOn(Schedulers.parallel())
+        .map(
+            report -> {
+              semanticCache.shadowReport(report.route(), report.agreed());
+              double estimate = semanticCache.falseHitEstimate(report.route());
+              return ResponseEntity.status(HttpStatus.ACCEPTED)
+                  .body(new ShadowResponse(Double.isNaN(estimate) ? null : estimate));
+            });
+  }
+
+  /** {@code 200 {"semantic":{...}}}: this replica's index and embedding figures. */
+  @GetMapping("/stats")
+  Mono<JsonNode> stats() {
+    return Mono.fromCallable(
+            () -> {
+              var root = tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+              root.set("semantic", semanticCache.stats());
+              return (JsonNode) root;
+            })
+        .subscribeOn(Schedulers.boundedElastic());
+  }
+
+  private static ResponseEntity<?> created(String entryId, String semanticEntryId) {
+    return ResponseEntity.status(HttpStatus.CREATED)
+        .body(new StoreResponse(entryId, semanticEntryId));
   }
 
   private static ResponseEntity<?> storeResponse(StoreOutcome outcome) {
-    if (outcome instanceof StoreOutcome.Stored stored) {
-      return ResponseEntity.status(HttpStatus.CREATED).body(new StoreResponse(stored.entryId()));
-    }
     if (outcome instanceof StoreOutcome.NotCacheable refused) {
       return ResponseEntity.of(CacheProblems.notCacheable(refused.reason())).build();
     }
@@ -62,15 +163,51 @@ class CacheController {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record LookupResponse(String result, String entryId, Instant storedAt, JsonNode response) {
+  record LookupResponse(
+      String result,
+      String entryId,
+      Instant storedAt,
+      Double similarity,
+      Boolean shadow,
+      @JsonProperty("semanticBypass") String reason,
+      Boolean store,
+      JsonNode response) {
 
-    static LookupResponse of(LookupOutcome outcome) {
-      if (outcome instanceof LookupOutcome.Hit hit) {
-        return new LookupResponse("hit-exact", hit.entryId(), hit.storedAt(), hit.response());
+    static LookupResponse exact(LookupOutcome.Hit hit) {
+      return new LookupResponse(
+          "hit-exact", hit.entryId(), hit.storedAt(), null, null, null, null, hit.response());
+    }
+
+    static LookupResponse semantic(SemanticOutcome outcome) {
+      if (outcome instanceof SemanticOutcome.Hit hit) {
+        return new LookupResponse(
+            "hit-semantic",
+            hit.entryId(),
+            hit.storedAt(),
+            Math.round(hit.similarity() * 10_000) / 10_000.0,
+            hit.shadow() ? Boolean.TRUE : null,
+            null,
+            null,
+            hit.response());
       }
-      return new LookupResponse("miss", null, null, null);
+      if (outcome instanceof SemanticOutcome.Bypass bypass) {
+        // The exact cache was consulted and missed; only the semantic cache was bypassed.
+        return new LookupResponse("miss", null, null, null, null, bypass.reason(), null, null);
+      }
+      return new LookupResponse("miss", null, null, null, null, null, null, null);
+    }
+
+    static LookupResponse bypass(boolean noStore) {
+      return new LookupResponse(
+          "bypass", null, null, null, null, null, noStore ? Boolean.FALSE : null, null);
     }
   }
 
-  record StoreResponse(String entryId) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record StoreResponse(String entryId, String semanticEntryId) {}
+
+  record InvalidateResponse(long invalidated, String scope) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record ShadowResponse(Double falseHitEstimate) {}
 }

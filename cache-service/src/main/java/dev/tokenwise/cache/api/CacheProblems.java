@@ -52,6 +52,10 @@ final class CacheProblems {
         "the cache store did not answer in time; the response was not stored");
   }
 
+  static ErrorResponseException unavailableException() {
+    return new ErrorResponseException(HttpStatus.SERVICE_UNAVAILABLE, unavailable(), null);
+  }
+
   private static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     problem.setType(type);

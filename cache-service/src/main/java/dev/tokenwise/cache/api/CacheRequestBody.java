@@ -29,17 +29,137 @@ final class CacheRequestBody {
           .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
           .build();
 
-  /** {@code POST /internal/cache/lookup}. */
-  record Lookup(CacheNamespace namespace, JsonNode request) {}
+  /**
+   * {@code POST /internal/cache/lookup}; {@code policy} is the optional per-request policy (null
+   * when absent), {@code cacheControl} the client's {@code Cache-Control} header ("" when absent).
+   */
+  record Lookup(
+      CacheNamespace namespace, JsonNode request, JsonNode policy, CacheControl cacheControl) {}
 
   /** {@code POST /internal/cache/store}; {@code ttl} is {@code null} when not given. */
-  record Store(CacheNamespace namespace, JsonNode request, JsonNode response, Duration ttl) {}
+  record Store(
+      CacheNamespace namespace,
+      JsonNode request,
+      JsonNode response,
+      Duration ttl,
+      JsonNode policy,
+      CacheControl cacheControl) {}
+
+  /** {@code POST /internal/cache/invalidate}. */
+  record Invalidate(String tenant, String route, String model, String entryId) {}
+
+  /** {@code POST /internal/cache/shadow}: the router's verdict on a shadow-checked hit. */
+  record ShadowReport(String tenant, String route, String model, String entryId, boolean agreed) {}
+
+  /**
+   * The client's cache directives (RFC 9111 §5.2.1): {@code no-cache} forbids answering from a
+   * cache, {@code no-store} also forbids storing.
+   */
+  record CacheControl(boolean noCache, boolean noStore) {
+    static CacheControl parse(String header) {
+      boolean noCache = false;
+      boolean noStore = false;
+      for (String directive : header.split(",")) {
+        String name = directive.strip().toLowerCase(java.util.Locale.ROOT);
+        int equals = name.indexOf('=');
+        if (equals >= 0) {
+          name = name.substring(0, equals).strip();
+        }
+        noCache |= name.equals("no-cache");
+        noStore |= name.equals("no-store");
+      }
+      return new CacheControl(noCache || noStore, noStore);
+    }
+  }
 
   private CacheRequestBody() {}
 
   static Lookup lookup(byte[] body) {
     JsonNode root = parse(body);
-    return new Lookup(namespace(root), request(root));
+    return new Lookup(namespace(root), request(root), policy(root), cacheControl(root));
+  }
+
+  static Invalidate invalidate(byte[] body) {
+    JsonNode root = parse(body);
+    String tenant = component(root, "tenant");
+    String route = optionalComponent(root, "route");
+    String model = optionalComponent(root, "model");
+    String entryId = optionalComponent(root, "entryId");
+    if (model != null && route == null) {
+      throw CacheProblems.invalidRequest("route", "route is required when model is given");
+    }
+    if (entryId != null && model == null) {
+      throw CacheProblems.invalidRequest("model", "entryId needs tenant, route and model");
+    }
+    if (entryId != null && !entryId.matches("[0-9a-f]{32}|[0-9a-f]{64}")) {
+      throw CacheProblems.invalidRequest(
+          "entryId", "entryId must be 32 or 64 lower-case hex digits");
+    }
+    return new Invalidate(tenant, route, model, entryId);
+  }
+
+  static ShadowReport shadowReport(byte[] body) {
+    JsonNode root = parse(body);
+    CacheNamespace namespace = namespace(root);
+    String entryId = optionalComponent(root, "entryId");
+    JsonNode agreed = root.get("agreed");
+    if (agreed == null || !agreed.isBoolean()) {
+      throw CacheProblems.invalidRequest("agreed", "agreed is required and must be a boolean");
+    }
+    return new ShadowReport(
+        namespace.tenant(), namespace.route(), namespace.model(), entryId, agreed.booleanValue());
+  }
+
+  private static JsonNode policy(JsonNode root) {
+    JsonNode policy = root.get("policy");
+    if (policy == null || policy.isNull()) {
+      return null;
+    }
+    if (!policy.isObject()) {
+      throw CacheProblems.invalidRequest("policy", "policy must be a JSON object");
+    }
+    for (String number : new String[] {"threshold", "maxTemperature", "shadowRate"}) {
+      JsonNode value = policy.get(number);
+      if (value != null && !value.isNull() && !value.isNumber()) {
+        throw CacheProblems.invalidRequest("policy." + number, number + " must be a number");
+      }
+    }
+    double threshold = policy.path("threshold").asDouble(0.5);
+    if (threshold <= 0 || threshold > 1) {
+      throw CacheProblems.invalidRequest("policy.threshold", "threshold must be in (0, 1]");
+    }
+    double shadowRate = policy.path("shadowRate").asDouble(0);
+    if (shadowRate < 0 || shadowRate > 1) {
+      throw CacheProblems.invalidRequest("policy.shadowRate", "shadowRate must be in [0, 1]");
+    }
+    JsonNode difference = policy.get("maxKeyWordDifference");
+    if (difference != null
+        && !difference.isNull()
+        && (!difference.isIntegralNumber() || difference.intValue() < 0)) {
+      throw CacheProblems.invalidRequest(
+          "policy.maxKeyWordDifference", "maxKeyWordDifference must be a non-negative integer");
+    }
+    return policy;
+  }
+
+  private static CacheControl cacheControl(JsonNode root) {
+    JsonNode header = root.get("cacheControl");
+    if (header == null || header.isNull()) {
+      return new CacheControl(false, false);
+    }
+    if (!header.isString()) {
+      throw CacheProblems.invalidRequest(
+          "cacheControl", "cacheControl must be the client's Cache-Control header as a string");
+    }
+    return CacheControl.parse(header.stringValue());
+  }
+
+  private static String optionalComponent(JsonNode root, String field) {
+    JsonNode value = root.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    return component(root, field);
   }
 
   static Store store(byte[] body) {
@@ -50,7 +170,8 @@ final class CacheRequestBody {
     if (response == null || response.isNull()) {
       throw CacheProblems.invalidRequest("response", "response is required");
     }
-    return new Store(namespace, request, response, ttl(root.get("ttl")));
+    return new Store(
+        namespace, request, response, ttl(root.get("ttl")), policy(root), cacheControl(root));
   }
 
   private static JsonNode parse(byte[] body) {

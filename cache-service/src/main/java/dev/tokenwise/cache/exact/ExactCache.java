@@ -46,10 +46,18 @@ public class ExactCache {
 
   /** The stored answer to {@code request} in {@code namespace}, or a miss. Never errors. */
   public Mono<LookupOutcome> lookup(CacheNamespace namespace, JsonNode request) {
+    return lookup(namespace, request, "");
+  }
+
+  /**
+   * The same, for the route's prompt-template and model {@code versions} (empty: none given); an
+   * answer stored under other versions never answers.
+   */
+  public Mono<LookupOutcome> lookup(CacheNamespace namespace, JsonNode request, String versions) {
     return Mono.defer(
         () -> {
           long start = System.nanoTime();
-          return Mono.fromCallable(() -> RequestFingerprint.of(namespace, request))
+          return Mono.fromCallable(() -> RequestFingerprint.of(namespace, request, versions))
               .subscribeOn(Schedulers.parallel())
               .flatMap(
                   entryId ->
@@ -83,15 +91,29 @@ public class ExactCache {
    */
   public Mono<StoreOutcome> store(
       CacheNamespace namespace, JsonNode request, JsonNode response, Duration requestedTtl) {
-    return Mono.fromCallable(() -> prepare(namespace, request, response, requestedTtl))
+    return store(namespace, request, response, requestedTtl, "");
+  }
+
+  /** The same, under the route's prompt-template and model {@code versions}. */
+  public Mono<StoreOutcome> store(
+      CacheNamespace namespace,
+      JsonNode request,
+      JsonNode response,
+      Duration requestedTtl,
+      String versions) {
+    return Mono.fromCallable(() -> prepare(namespace, request, response, requestedTtl, versions))
         .subscribeOn(Schedulers.parallel())
         .flatMap(this::write)
         .doOnNext(metrics::store);
   }
 
   private PreparedStore prepare(
-      CacheNamespace namespace, JsonNode request, JsonNode response, Duration requestedTtl) {
-    Optional<String> refusal = Storability.refusal(response);
+      CacheNamespace namespace,
+      JsonNode request,
+      JsonNode response,
+      Duration requestedTtl,
+      String versions) {
+    Optional<String> refusal = Storability.refusal(request, response);
     if (refusal.isPresent()) {
       return PreparedStore.refused(new StoreOutcome.NotCacheable(refusal.get()));
     }
@@ -100,7 +122,7 @@ public class ExactCache {
     if (json.length > maxBytes) {
       return PreparedStore.refused(new StoreOutcome.TooLarge(json.length, maxBytes));
     }
-    String entryId = RequestFingerprint.of(namespace, request);
+    String entryId = RequestFingerprint.of(namespace, request, versions);
     Duration ttl = properties.effectiveTtl(requestedTtl);
     byte[] value =
         ExactEntry.encode(

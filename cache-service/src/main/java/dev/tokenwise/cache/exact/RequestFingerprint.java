@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * can change the answer ({@code temperature}, {@code top_p}, {@code seed}, {@code tools}, {@code
  * response_format}, {@code max_tokens}, {@code n}, ...) stays in the key.
  */
-final class RequestFingerprint {
+public final class RequestFingerprint {
 
   /**
    * Top-level request fields that do not change the model's answer (OpenAI Chat Completions API
@@ -35,7 +35,7 @@ final class RequestFingerprint {
    * service_tier} picks price and latency, not the model; {@code prompt_cache_key} and {@code
    * prompt_cache_retention} steer the provider's own prompt cache.
    */
-  static final Set<String> TRANSPORT_FIELDS =
+  public static final Set<String> TRANSPORT_FIELDS =
       Set.of(
           "stream",
           "stream_options",
@@ -53,6 +53,14 @@ final class RequestFingerprint {
 
   /** The hex SHA-256 of the canonical form of {@code request} inside {@code namespace}. */
   static String of(CacheNamespace namespace, JsonNode request) {
+    return of(namespace, request, "");
+  }
+
+  /**
+   * The same, with the route's prompt-template and model versions ({@code versions}, empty when the
+   * router sent none) in the key: an answer never crosses a template or model version.
+   */
+  static String of(CacheNamespace namespace, JsonNode request, String versions) {
     MessageDigest sha256 = sha256();
     try (JsonGenerator out =
         WRITER.createGenerator(new DigestOutputStream(OutputStream.nullOutputStream(), sha256))) {
@@ -65,7 +73,24 @@ final class RequestFingerprint {
       out.writeString(namespace.route());
       out.writeName("tenant");
       out.writeString(namespace.tenant());
+      if (!versions.isEmpty()) {
+        out.writeName("versions");
+        out.writeString(versions);
+      }
       out.writeEndObject();
+    }
+    return HexFormat.of().formatHex(sha256.digest());
+  }
+
+  /**
+   * The hex SHA-256 of the canonical form of {@code node} (sorted keys, numbers by value); the
+   * semantic cache hashes a conversation's context with it.
+   */
+  public static String canonicalSha256(JsonNode node) {
+    MessageDigest sha256 = sha256();
+    try (JsonGenerator out =
+        WRITER.createGenerator(new DigestOutputStream(OutputStream.nullOutputStream(), sha256))) {
+      writeCanonical(out, node);
     }
     return HexFormat.of().formatHex(sha256.digest());
   }

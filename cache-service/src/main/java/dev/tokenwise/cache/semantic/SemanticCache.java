@@ -1,0 +1,407 @@
+package dev.tokenwise.cache.semantic;
+
+import dev.tokenwise.cache.embedding.BatchingEmbedder;
+import dev.tokenwise.cache.exact.RequestFingerprint;
+import dev.tokenwise.cache.namespace.CacheNamespace;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The semantic cache: answers a question from a stored answer to a question that means the same,
+ * asked in the same context, safely.
+ *
+ * <p>A lookup embeds the last user message (on the embedder's bounded threads), asks this replica's
+ * HNSW index of the tenant/route/model for the nearest entries of the same context, and re-checks
+ * each candidate against its entry in Redis: it must still exist (not expired, not invalidated),
+ * have the same context, reach the route's threshold by exact cosine, and pass the {@link
+ * QuestionGuards}. Fails open: any error or timeout is a miss.
+ */
+public final class SemanticCache {
+
+  private static final Logger log = LoggerFactory.getLogger(SemanticCache.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  static final String VERSIONS_PREFIX = "tokenwise:cache:versions:";
+  static final String EXACT_PREFIX = "tokenwise:cache:exact:";
+
+  private final BatchingEmbedder embedder;
+  private final SemanticEntries entries;
+  private final SemanticIndexes indexes;
+  private final SemanticCacheProperties properties;
+  private final SemanticMetrics metrics;
+  private final ReactiveStringRedisTemplate strings;
+  private final Map<String, String> knownVersions = new ConcurrentHashMap<>();
+
+  SemanticCache(
+      BatchingEmbedder embedder,
+      SemanticEntries entries,
+      SemanticIndexes indexes,
+      SemanticCacheProperties properties,
+      SemanticMetrics metrics,
+      ReactiveStringRedisTemplate strings) {
+    this.embedder = embedder;
+    this.entries = entries;
+    this.indexes = indexes;
+    this.properties = properties;
+    this.metrics = metrics;
+    this.strings = strings;
+  }
+
+  /** The route's configured policy, overlaid with the router's per-request {@code policy}. */
+  public SemanticPolicy policy(String route, JsonNode override) {
+    SemanticPolicy policy = properties.policyOf(route);
+    if (!properties.enabled()) {
+      policy =
+          policy.with(
+              new SemanticCacheProperties.RoutePolicy(
+                  false, null, null, null, null, null, null, null));
+    }
+    if (override == null || !override.isObject()) {
+      return policy;
+    }
+    SemanticPolicy overlaid =
+        policy.with(
+            new SemanticCacheProperties.RoutePolicy(
+                bool(override, "semantic"),
+                number(override, "threshold"),
+                number(override, "maxTemperature"),
+                number(override, "shadowRate"),
+                override.path("maxKeyWordDifference").isIntegralNumber()
+                    ? override.get("maxKeyWordDifference").intValue()
+                    : null,
+                bool(override, "guards"),
+                bool(override, "allowTimeSensitive"),
+                bool(override, "allowTools")));
+    if (!properties.enabled()) {
+      overlaid =
+          overlaid.with(
+              new SemanticCacheProperties.RoutePolicy(
+                  false, null, null, null, null, null, null, null));
+    }
+    return overlaid.withVersions(
+        override.path("templateVersion").asString(""), override.path("modelVersion").asString(""));
+  }
+
+  /** Looks {@code request} up; never errors. */
+  public Mono<SemanticOutcome> lookup(
+      CacheNamespace namespace, JsonNode request, SemanticPolicy policy) {
+    long start = System.nanoTime();
+    Optional<SemanticOutcome> early;
+    ChatQuestion question;
+    try {
+      question = question(request, policy);
+      early = bypass(request, question, policy);
+    } catch (ChatQuestion.NotComparable notComparable) {
+      return Mono.just(new SemanticOutcome.Miss());
+    }
+    if (early.isPresent()) {
+      metrics.lookup("bypass", start);
+      return Mono.just(early.get());
+    }
+    if (!indexes.isRebuilt()) {
+      metrics.lookup("miss", start);
+      return Mono.just(new SemanticOutcome.Miss());
+    }
+    String segment = namespace.keySegment();
+    return noteVersions(namespace, policy)
+        .then(embedder.embed(question.text()))
+        .publishOn(Schedulers.parallel())
+        .flatMap(
+            vector -> {
+              List<VectorIndex.Candidate> candidates =
+                  indexes.search(segment, question.context(), vector, properties.candidates());
+              // int8 cosine is within about 0.02 of the exact one; anything further is no hit.
+              double floor = policy.threshold() - 0.02;
+              return Flux.fromIterable(candidates)
+                  .filter(candidate -> candidate.approximateSimilarity() >= floor)
+                  .concatMap(candidate -> verify(namespace, candidate, question, vector, policy))
+                  .next();
+            })
+        .timeout(properties.lookupTimeout())
+        .doOnNext(hit -> metrics.lookup("hit", start))
+        .switchIfEmpty(
+            Mono.fromSupplier(
+                () -> {
+                  metrics.lookup("miss", start);
+                  return new SemanticOutcome.Miss();
+                }))
+        .onErrorResume(
+            error -> {
+              log.warn("Semantic cache lookup failed open: {}", error.toString());
+              metrics.lookup("error", start);
+              return Mono.just(new SemanticOutcome.Miss());
+            });
+  }
+
+  private Mono<SemanticOutcome> verify(
+      CacheNamespace namespace,
+      VectorIndex.Candidate candidate,
+      ChatQuestion question,
+      float[] vector,
+      SemanticPolicy policy) {
+    String key = SemanticEntries.key(namespace, candidate.entryId());
+    return entries
+        .get(key)
+        .subscribeOn(Schedulers.boundedElastic())
+        .publishOn(Schedulers.parallel())
+        .switchIfEmpty(
+            Mono.fromRunnable(
+                () -> indexes.deleteLocally(namespace.keySegment(), candidate.entryId())))
+        .flatMap(
+            stored -> {
+              if (!stored.context().equals(question.context())) {
+                return Mono.empty();
+              }
+              double similarity = dot(vector, stored.vector());
+              if (similarity < policy.threshold()) {
+                return Mono.empty();
+              }
+              if (policy.guards()) {
+                Optional<QuestionGuards.Refusal> refusal =
+                    new QuestionGuards(policy.maxKeyWordDifference())
+                        .refusal(question.text(), stored.question());
+                if (refusal.isPresent()) {
+                  metrics.refused(refusal.get());
+                  return Mono.empty();
+                }
+              }
+              boolean shadow =
+                  policy.shadowRate() > 0
+                      && ThreadLocalRandom.current().nextDouble() < policy.shadowRate();
+              return Mono.just(
+                  new SemanticOutcome.Hit(
+                      candidate.entryId(),
+                      stored.storedAt(),
+                      JSON.readTree(stored.response()),
+                      similarity,
+                      shadow));
+            });
+  }
+
+  /**
+   * Stores {@code response} as the semantic answer to {@code request}; emits the entry id, or empty
+   * when the request is not semantically cacheable or Redis failed (counted). Never errors. Callers
+   * have already checked that the answer may be cached at all.
+   */
+  public Mono<String> store(
+      CacheNamespace namespace,
+      JsonNode request,
+      JsonNode response,
+      Duration ttl,
+      SemanticPolicy policy) {
+    ChatQuestion question;
+    try {
+      question = question(request, policy);
+      if (bypass(request, question, policy).isPresent()) {
+        metrics.store("skipped");
+        return Mono.empty();
+      }
+    } catch (ChatQuestion.NotComparable notComparable) {
+      metrics.store("skipped");
+      return Mono.empty();
+    }
+    String segment = namespace.keySegment();
+    String entryId = entryId(namespace, question);
+    Instant storedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    return noteVersions(namespace, policy)
+        .then(embedder.embed(question.text()))
+        .flatMap(
+            vector ->
+                entries
+                    .put(
+                        SemanticEntries.key(namespace, entryId),
+                        question.text(),
+                        question.context(),
+                        vector,
+                        storedAt,
+                        JSON.writeValueAsBytes(response),
+                        ttl)
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .then(
+                        indexes.putAndPublish(
+                            segment,
+                            entryId,
+                            question.context(),
+                            vector,
+                            storedAt.toEpochMilli() + ttl.toMillis())))
+        .thenReturn(entryId)
+        .timeout(properties.storeTimeout())
+        .doOnNext(id -> metrics.store("stored"))
+        .onErrorResume(
+            error -> {
+              log.warn("Semantic cache store dropped: {}", error.toString());
+              metrics.store("dropped");
+              return Mono.empty();
+            });
+  }
+
+  /**
+   * Removes everything in {@code scope} — exact and semantic entries in Redis, and the matching
+   * in-memory indexes here and on every replica. Emits the number of Redis entries removed.
+   */
+  public Mono<Long> invalidate(InvalidationScope scope) {
+    if (scope.entryId() != null) {
+      CacheNamespace namespace = new CacheNamespace(scope.tenant(), scope.route(), scope.model());
+      String semanticKey = SemanticEntries.key(namespace, scope.entryId());
+      String exactKey = EXACT_PREFIX + namespace.keySegment() + ':' + scope.entryId();
+      return entries
+          .delete(semanticKey)
+          .zipWith(entries.delete(exactKey), Long::sum)
+          .flatMap(
+              removed ->
+                  indexes
+                      .deleteAndPublish(namespace.keySegment(), scope.entryId())
+                      .thenReturn(removed));
+    }
+    return entries
+        .deleteMatching(scope.pattern(SemanticEntries.KEY_PREFIX))
+        .zipWith(entries.deleteMatching(scope.pattern(EXACT_PREFIX)), Long::sum)
+        .flatMap(removed -> indexes.dropAndPublish(scope).thenReturn(removed));
+  }
+
+  /** Records a shadow comparison of a semantic hit for {@code route}. */
+  public void shadowReport(String route, boolean agreed) {
+    metrics.shadowReport(route, agreed);
+  }
+
+  public double falseHitEstimate(String route) {
+    return metrics.falseHitEstimate(route);
+  }
+
+  /** Figures for {@code GET /internal/cache/stats}. */
+  public ObjectNode stats() {
+    ObjectNode stats = JsonNodeFactory.instance.objectNode();
+    stats.put("enabled", properties.enabled());
+    stats.put("rebuilt", indexes.isRebuilt());
+    stats.put("indexes", indexes.indexCount());
+    stats.put("entries", indexes.entryCount());
+    stats.put("indexBytes", indexes.bytesUsed());
+    stats.put("eventsApplied", indexes.eventsApplied());
+    ObjectNode embedding = stats.putObject("embedding");
+    embedding.put("model", embedder.source().modelId());
+    embedding.put("dimension", embedder.source().dimension());
+    embedding.put("queued", embedder.queued());
+    embedding.put("batches", embedder.batchCount());
+    return stats;
+  }
+
+  /**
+   * Invalidates a namespace when the router reports a new prompt-template or model version for it.
+   * The versions are part of every entry's context, so old entries could never answer anyway; this
+   * frees them at once instead of at their TTL. Redis is asked only when this replica has not seen
+   * the versions before.
+   */
+  private Mono<Void> noteVersions(CacheNamespace namespace, SemanticPolicy policy) {
+    if (policy.templateVersion().isEmpty() && policy.modelVersion().isEmpty()) {
+      return Mono.empty();
+    }
+    String segment = namespace.keySegment();
+    String versions = policy.templateVersion() + '\n' + policy.modelVersion();
+    if (versions.equals(knownVersions.get(segment))) {
+      return Mono.empty();
+    }
+    knownVersions.put(segment, versions);
+    return strings
+        .opsForValue()
+        .getAndSet(VERSIONS_PREFIX + segment, versions)
+        .filter(previous -> !previous.equals(versions))
+        .flatMap(
+            previous -> {
+              log.info("Prompt template or model version of {} changed; invalidating it", segment);
+              // In the background: the caller's lookup does not wait for a namespace to empty.
+              invalidate(InvalidationScope.namespace(namespace))
+                  .subscribeOn(Schedulers.boundedElastic())
+                  .subscribe(
+                      removed -> {},
+                      error -> log.warn("Invalidating {} failed: {}", segment, error.toString()));
+              return Mono.<Void>empty();
+            })
+        .onErrorResume(error -> Mono.empty())
+        .then();
+  }
+
+  private ChatQuestion question(JsonNode request, SemanticPolicy policy)
+      throws ChatQuestion.NotComparable {
+    if (!policy.enabled()) {
+      throw new ChatQuestion.NotComparable("disabled");
+    }
+    ChatQuestion question =
+        ChatQuestion.of(
+            request, policy.templateVersion(), policy.modelVersion(), embedder.source().modelId());
+    if (question.text().getBytes(StandardCharsets.UTF_8).length
+        > properties.maxQuestionSize().toBytes()) {
+      throw new ChatQuestion.NotComparable("too-long");
+    }
+    return question;
+  }
+
+  private static Optional<SemanticOutcome> bypass(
+      JsonNode request, ChatQuestion question, SemanticPolicy policy) {
+    if (!policy.allowTools() && offersTools(request)) {
+      return Optional.of(new SemanticOutcome.Bypass("tools"));
+    }
+    JsonNode temperature = request.get("temperature");
+    if (temperature != null
+        && temperature.isNumber()
+        && temperature.asDouble() > policy.maxTemperature()) {
+      return Optional.of(new SemanticOutcome.Bypass("temperature"));
+    }
+    if (!policy.allowTimeSensitive() && TimeSensitivity.isTimeSensitive(question.text())) {
+      return Optional.of(new SemanticOutcome.Bypass("time-sensitive"));
+    }
+    return Optional.empty();
+  }
+
+  private static boolean offersTools(JsonNode request) {
+    JsonNode tools = request.get("tools");
+    JsonNode functions = request.get("functions");
+    return (tools != null && tools.isArray() && !tools.isEmpty())
+        || (functions != null && functions.isArray() && !functions.isEmpty());
+  }
+
+  /** 128 bits of SHA-256 over namespace, context and question. */
+  static String entryId(CacheNamespace namespace, ChatQuestion question) {
+    ObjectNode key = JsonNodeFactory.instance.objectNode();
+    key.put("namespace", namespace.keySegment());
+    key.put("context", question.context());
+    key.put("question", question.text());
+    return RequestFingerprint.canonicalSha256(key).substring(0, 32);
+  }
+
+  private static double dot(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return -1;
+    }
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += a[i] * b[i];
+    }
+    return sum;
+  }
+
+  private static Boolean bool(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value != null && value.isBoolean() ? value.booleanValue() : null;
+  }
+
+  private static Double number(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value != null && value.isNumber() ? value.asDouble() : null;
+  }
+}

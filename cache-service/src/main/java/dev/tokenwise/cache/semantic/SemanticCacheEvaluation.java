@@ -1,0 +1,409 @@
+package dev.tokenwise.cache.semantic;
+
+import dev.tokenwise.cache.embedding.EmbeddingSource;
+import dev.tokenwise.cache.embedding.OnnxEmbeddingSource;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The semantic cache's evaluation over labelled question pairs ({@code {"a","b","duplicate"}} per
+ * line, e.g. {@code ../shared/data/qqp-dev.jsonl}). Not a test: a command whose output goes into
+ * BENCHMARKS.md.
+ *
+ * <pre>
+ * ./mvnw -q -pl cache-service exec:java \
+ *   -Dexec.mainClass=dev.tokenwise.cache.semantic.SemanticCacheEvaluation \
+ *   -Dexec.args="../shared/data/qqp-dev.jsonl [--embeddings-cache=/tmp/qqp.vec] [--holdout=30]"
+ * </pre>
+ *
+ * <p>Pairs are split by a hash of their position: {@code holdout}% are held out, the rest tune.
+ * Reported per threshold, guards off and on: the share of duplicates hit and the false-hit rate on
+ * non-duplicates (pair mode), then the configuration chosen on the tuning split against the 1%
+ * budget, measured on the held-out split, and a cache-shaped run (every {@code a} stored in the
+ * HNSW index, every {@code b} looked up as the service does: candidates, exact cosine, guards).
+ */
+public final class SemanticCacheEvaluation {
+
+  private static final double FALSE_HIT_BUDGET = 0.01;
+
+  /** Key-word differences allowed; {@value #KEY_WORDS_OFF} switches the key-noun guard off. */
+  private static final int[] KEY_WORD_LIMITS = {0, 1, 2, 3, 1000};
+
+  private static final int KEY_WORDS_OFF = 1000;
+
+  private record Pair(String a, String b, boolean duplicate, boolean heldOut) {}
+
+  private record Rates(double duplicateHits, double falseHits) {}
+
+  private SemanticCacheEvaluation() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length < 1) {
+      System.err.println(
+          "usage: SemanticCacheEvaluation <pairs.jsonl> [--embeddings-cache=<file>]"
+              + " [--holdout=<percent>]");
+      System.exit(2);
+    }
+    Path data = Path.of(args[0]);
+    Path cache = null;
+    int holdout = 30;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].startsWith("--embeddings-cache=")) {
+        cache = Path.of(args[i].substring("--embeddings-cache=".length()));
+      } else if (args[i].startsWith("--holdout=")) {
+        holdout = Integer.parseInt(args[i].substring("--holdout=".length()));
+      }
+    }
+    List<Pair> pairs = read(data, holdout);
+    long start = System.nanoTime();
+    float[][] vectors = embeddings(pairs, cache);
+    System.out.printf(
+        Locale.ROOT,
+        "pairs %d (duplicates %d), held out %d%% = %d; embedded in %.1f s%n",
+        pairs.size(),
+        pairs.stream().filter(Pair::duplicate).count(),
+        holdout,
+        pairs.stream().filter(Pair::heldOut).count(),
+        (System.nanoTime() - start) / 1e9);
+
+    double[] cosine = new double[pairs.size()];
+    for (int i = 0; i < pairs.size(); i++) {
+      cosine[i] = dot(vectors[2 * i], vectors[2 * i + 1]);
+    }
+    Map<Integer, boolean[]> passes = new LinkedHashMap<>();
+    for (int limit : KEY_WORD_LIMITS) {
+      QuestionGuards guards = new QuestionGuards(limit);
+      boolean[] pass = new boolean[pairs.size()];
+      for (int i = 0; i < pairs.size(); i++) {
+        pass[i] = guards.refusal(pairs.get(i).b(), pairs.get(i).a()).isEmpty();
+      }
+      passes.put(limit, pass);
+    }
+
+    System.out.println();
+    System.out.println("## Pair mode, all pairs (duplicate hits / false hits on non-duplicates)");
+    System.out.print("| threshold | guards off |");
+    for (int limit : KEY_WORD_LIMITS) {
+      System.out.print(
+          limit == KEY_WORDS_OFF
+              ? " guards on, key-noun guard off |"
+              : " guards on, key-word diff ≤ " + limit + " |");
+    }
+    System.out.println();
+    System.out.println("|---|---|" + "---|".repeat(KEY_WORD_LIMITS.length));
+    for (int t = 80; t <= 98; t++) {
+      double threshold = t / 100.0;
+      System.out.printf(
+          Locale.ROOT,
+          "| %.2f | %s |",
+          threshold,
+          format(rates(pairs, cosine, null, threshold, null)));
+      for (boolean[] pass : passes.values()) {
+        System.out.print(" " + format(rates(pairs, cosine, pass, threshold, null)) + " |");
+      }
+      System.out.println();
+    }
+
+    // Tune on the tuning split: the most duplicate hits within the false-hit budget.
+    double bestThreshold = 0;
+    int bestLimit = -1;
+    Rates best = null;
+    for (int limit : KEY_WORD_LIMITS) {
+      for (int t = 800; t <= 990; t += 5) {
+        double threshold = t / 1000.0;
+        Rates tuned = rates(pairs, cosine, passes.get(limit), threshold, false);
+        if (tuned.falseHits() <= FALSE_HIT_BUDGET * 0.8
+            && (best == null || tuned.duplicateHits() > best.duplicateHits())) {
+          best = tuned;
+          bestThreshold = threshold;
+          bestLimit = limit;
+        }
+      }
+    }
+    double plainThreshold = 0;
+    Rates plainBest = null;
+    for (int t = 800; t <= 990; t += 5) {
+      Rates tuned = rates(pairs, cosine, null, t / 1000.0, false);
+      if (tuned.falseHits() <= FALSE_HIT_BUDGET * 0.8
+          && (plainBest == null || tuned.duplicateHits() > plainBest.duplicateHits())) {
+        plainBest = tuned;
+        plainThreshold = t / 1000.0;
+      }
+    }
+    System.out.println();
+    System.out.println(
+        "## Tuned on the tuning split (false hits ≤ 0.8%), measured on held-out pairs");
+    System.out.printf(
+        Locale.ROOT,
+        "guards off: threshold %.3f: tuning %s, held out %s%n",
+        plainThreshold,
+        format(plainBest),
+        format(rates(pairs, cosine, null, plainThreshold, true)));
+    if (best != null) {
+      System.out.printf(
+          Locale.ROOT,
+          "guards on (key-word diff ≤ %d): threshold %.3f: tuning %s, held out %s%n",
+          bestLimit,
+          bestThreshold,
+          format(best),
+          format(rates(pairs, cosine, passes.get(bestLimit), bestThreshold, true)));
+      SemanticPolicy shipped = SemanticPolicy.BUILT_IN;
+      boolean[] shippedPass = passes.get(shipped.maxKeyWordDifference());
+      if (shippedPass != null) {
+        System.out.printf(
+            Locale.ROOT,
+            "shipped default (threshold %.3f, key-word diff ≤ %d): tuning %s, held out %s%n",
+            shipped.threshold(),
+            shipped.maxKeyWordDifference(),
+            format(rates(pairs, cosine, shippedPass, shipped.threshold(), false)),
+            format(rates(pairs, cosine, shippedPass, shipped.threshold(), true)));
+      }
+      refusalsByGuard(pairs, cosine, bestThreshold, bestLimit);
+      cacheShaped(
+          pairs,
+          vectors,
+          SemanticPolicy.BUILT_IN.threshold(),
+          SemanticPolicy.BUILT_IN.maxKeyWordDifference(),
+          vectors[0].length);
+    }
+  }
+
+  private static void refusalsByGuard(
+      List<Pair> pairs, double[] cosine, double threshold, int limit) {
+    QuestionGuards guards = new QuestionGuards(limit);
+    Map<String, int[]> counts = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.size(); i++) {
+      if (cosine[i] < threshold) {
+        continue;
+      }
+      Optional<QuestionGuards.Refusal> refusal = guards.refusal(pairs.get(i).b(), pairs.get(i).a());
+      String name = refusal.map(r -> r.tag).orElse("none (hit)");
+      counts.computeIfAbsent(name, k -> new int[2])[pairs.get(i).duplicate() ? 0 : 1]++;
+    }
+    System.out.println();
+    System.out.printf(
+        Locale.ROOT,
+        "Pairs above %.3f by guard verdict (duplicates / non-duplicates):%n",
+        threshold);
+    counts.forEach(
+        (name, c) -> System.out.printf(Locale.ROOT, "  %-12s %6d / %6d%n", name, c[0], c[1]));
+  }
+
+  /**
+   * Every distinct {@code a} stored in one index; every {@code b} looked up as the service does. A
+   * duplicate's lookup is right when it returns its own {@code a}; a non-duplicate's lookup is a
+   * false hit when it returns its own {@code a} (the near-duplicate built to fool the cache). Hits
+   * on some other stored question are counted apart (QQP does not label them).
+   */
+  private static void cacheShaped(
+      List<Pair> pairs, float[][] vectors, double threshold, int limit, int dimension) {
+    QuestionGuards guards = new QuestionGuards(limit);
+    String context = "00000000000000000000000000000000";
+    Map<String, Integer> storedIndex = new HashMap<>();
+    List<String> storedTexts = new ArrayList<>();
+    long start = System.nanoTime();
+    try (VectorIndex index = new VectorIndex(dimension, 16, 100)) {
+      for (int i = 0; i < pairs.size(); i++) {
+        String a = pairs.get(i).a();
+        if (storedIndex.putIfAbsent(a, storedTexts.size()) == null) {
+          index.put(id(storedTexts.size()), context, vectors[2 * i], Long.MAX_VALUE);
+          storedTexts.add(a);
+        }
+      }
+      index.compact();
+      double indexSeconds = (System.nanoTime() - start) / 1e9;
+      for (boolean guardsOn : new boolean[] {false, true}) {
+        int[] dup = new int[4];
+        int[] nonDup = new int[4];
+        for (int i = 0; i < pairs.size(); i++) {
+          Pair pair = pairs.get(i);
+          if (!pair.heldOut()) {
+            continue;
+          }
+          float[] query = vectors[2 * i + 1];
+          String hit = null;
+          for (VectorIndex.Candidate candidate : index.search(context, query, 4)) {
+            int stored = Integer.parseInt(candidate.entryId(), 16);
+            int storedPair = firstPairOf(pairs, storedTexts.get(stored));
+            double exact = dot(query, vectors[2 * storedPair]);
+            if (exact < threshold) {
+              continue;
+            }
+            if (guardsOn && guards.refusal(pair.b(), storedTexts.get(stored)).isPresent()) {
+              continue;
+            }
+            hit = storedTexts.get(stored);
+            break;
+          }
+          int[] bucket = pair.duplicate() ? dup : nonDup;
+          bucket[0]++;
+          if (hit == null) {
+            bucket[3]++;
+          } else if (hit.equals(pair.a())) {
+            bucket[1]++;
+          } else {
+            bucket[2]++;
+          }
+        }
+        System.out.println();
+        System.out.printf(
+            Locale.ROOT,
+            "## Cache-shaped, held-out b's against %d stored a's (index built in %.1f s),"
+                + " threshold %.3f, guards %s%n",
+            storedTexts.size(),
+            indexSeconds,
+            threshold,
+            guardsOn ? "on (key-word diff ≤ " + limit + ")" : "off");
+        System.out.printf(
+            Locale.ROOT,
+            "duplicates: %d looked up, %.1f%% answered with their own a, %.1f%% with another"
+                + " stored question, %.1f%% missed%n",
+            dup[0],
+            100.0 * dup[1] / dup[0],
+            100.0 * dup[2] / dup[0],
+            100.0 * dup[3] / dup[0]);
+        System.out.printf(
+            Locale.ROOT,
+            "non-duplicates: %d looked up, %.2f%% false hits on their own a, %.2f%% hits on"
+                + " another stored question, %.1f%% missed%n",
+            nonDup[0],
+            100.0 * nonDup[1] / nonDup[0],
+            100.0 * nonDup[2] / nonDup[0],
+            100.0 * nonDup[3] / nonDup[0]);
+      }
+    }
+  }
+
+  private static final Map<String, Integer> FIRST_PAIR = new HashMap<>();
+
+  private static int firstPairOf(List<Pair> pairs, String a) {
+    if (FIRST_PAIR.isEmpty()) {
+      for (int i = 0; i < pairs.size(); i++) {
+        FIRST_PAIR.putIfAbsent(pairs.get(i).a(), i);
+      }
+    }
+    return FIRST_PAIR.get(a);
+  }
+
+  private static String id(int n) {
+    return String.format(Locale.ROOT, "%032x", n);
+  }
+
+  /** heldOut: null = all pairs, true = held-out only, false = tuning only. */
+  private static Rates rates(
+      List<Pair> pairs, double[] cosine, boolean[] pass, double threshold, Boolean heldOut) {
+    int duplicates = 0;
+    int duplicateHits = 0;
+    int others = 0;
+    int falseHits = 0;
+    for (int i = 0; i < pairs.size(); i++) {
+      Pair pair = pairs.get(i);
+      if (heldOut != null && pair.heldOut() != heldOut) {
+        continue;
+      }
+      boolean hit = cosine[i] >= threshold && (pass == null || pass[i]);
+      if (pair.duplicate()) {
+        duplicates++;
+        duplicateHits += hit ? 1 : 0;
+      } else {
+        others++;
+        falseHits += hit ? 1 : 0;
+      }
+    }
+    return new Rates((double) duplicateHits / duplicates, (double) falseHits / others);
+  }
+
+  private static String format(Rates rates) {
+    return String.format(
+        Locale.ROOT, "%.1f%% / %.2f%%", 100 * rates.duplicateHits(), 100 * rates.falseHits());
+  }
+
+  private static double dot(float[] x, float[] y) {
+    double sum = 0;
+    for (int i = 0; i < x.length; i++) {
+      sum += x[i] * y[i];
+    }
+    return sum;
+  }
+
+  private static List<Pair> read(Path data, int holdoutPercent) throws IOException {
+    JsonMapper json = JsonMapper.builder().build();
+    List<Pair> pairs = new ArrayList<>();
+    for (String line : Files.readAllLines(data, StandardCharsets.UTF_8)) {
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode row = json.readTree(line);
+      int n = pairs.size();
+      // A fixed mix of the position, so the split is the same on every run and every machine.
+      int bucket = Math.floorMod((n * 0x9E3779B1) ^ (n >>> 7), 100);
+      pairs.add(
+          new Pair(
+              row.path("a").asString(""),
+              row.path("b").asString(""),
+              row.path("duplicate").asBoolean(false),
+              bucket < holdoutPercent));
+    }
+    return pairs;
+  }
+
+  private static float[][] embeddings(List<Pair> pairs, Path cache) throws IOException {
+    int count = pairs.size() * 2;
+    if (cache != null && Files.exists(cache)) {
+      try (DataInputStream in = new DataInputStream(Files.newInputStream(cache))) {
+        int n = in.readInt();
+        int dimension = in.readInt();
+        if (n == count) {
+          float[][] vectors = new float[n][dimension];
+          for (float[] vector : vectors) {
+            for (int d = 0; d < dimension; d++) {
+              vector[d] = in.readFloat();
+            }
+          }
+          return vectors;
+        }
+      }
+    }
+    EmbeddingSource source = OnnxEmbeddingSource.bundledMiniLm();
+    List<String> texts = new ArrayList<>(count);
+    for (Pair pair : pairs) {
+      texts.add(pair.a());
+      texts.add(pair.b());
+    }
+    float[][] vectors = new float[count][];
+    int batch = 64;
+    for (int from = 0; from < count; from += batch) {
+      List<float[]> embedded = source.embed(texts.subList(from, Math.min(count, from + batch)));
+      for (int i = 0; i < embedded.size(); i++) {
+        vectors[from + i] = embedded.get(i);
+      }
+    }
+    if (cache != null) {
+      try (OutputStream file = Files.newOutputStream(cache);
+          DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(file))) {
+        out.writeInt(count);
+        out.writeInt(vectors[0].length);
+        for (float[] vector : vectors) {
+          for (float v : vector) {
+            out.writeFloat(v);
+          }
+        }
+      }
+    }
+    return vectors;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.tokenwise.cache.semantic;
+
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the semantic cache.
+ *
+ * @param enabled whether the semantic cache runs at all (off: lookups and stores are exact only)
+ * @param lookupTimeout how long a semantic lookup (embedding, search, Redis check) may take before
+ *     it answers a miss
+ * @param storeTimeout how long the semantic half of a store may take before it is dropped
+ * @param candidates how many nearest entries are re-checked against Redis per lookup
+ * @param maxConnections HNSW graph degree (Lucene's {@code maxConn})
+ * @param beamWidth HNSW construction beam width
+ * @param syncInterval how often each replica reads the cache-event stream
+ * @param sweepInterval how often expired entries are dropped from the in-memory indexes
+ * @param eventsMaxLength approximate length the cache-event stream is trimmed to
+ * @param maxQuestionSize questions longer than this (UTF-8 bytes) are not cached semantically
+ * @param defaults the policy of every route, before its own overrides
+ * @param routes per-route overrides of {@code defaults}, by route name
+ */
+@ConfigurationProperties("tokenwise.cache.semantic")
+public record SemanticCacheProperties(
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("300ms") Duration lookupTimeout,
+    @DefaultValue("2s") Duration storeTimeout,
+    @DefaultValue("4") int candidates,
+    @DefaultValue("16") int maxConnections,
+    @DefaultValue("100") int beamWidth,
+    @DefaultValue("250ms") Duration syncInterval,
+    @DefaultValue("30s") Duration sweepInterval,
+    @DefaultValue("100000") long eventsMaxLength,
+    @DefaultValue("8KB") DataSize maxQuestionSize,
+    @DefaultValue RoutePolicy defaults,
+    Map<String, RoutePolicy> routes) {
+
+  public SemanticCacheProperties {
+    routes = routes == null ? Map.of() : Map.copyOf(routes);
+    if (candidates < 1) {
+      throw new IllegalArgumentException("tokenwise.cache.semantic.candidates must be positive");
+    }
+  }
+
+  /**
+   * The policy of {@code route}: built-in defaults, then {@code defaults}, then the route's own.
+   */
+  SemanticPolicy policyOf(String route) {
+    SemanticPolicy policy = SemanticPolicy.BUILT_IN.with(defaults);
+    RoutePolicy own = routes.get(route);
+    return own == null ? policy : policy.with(own);
+  }
+
+  /**
+   * A route's semantic-cache policy; every member may be left out to inherit.
+   *
+   * @param enabled whether the route uses the semantic cache
+   * @param threshold the cosine similarity a hit needs
+   * @param maxTemperature requests with a higher {@code temperature} bypass the semantic cache
+   * @param shadowRate share of semantic hits flagged for a shadow call to the model (0..1)
+   * @param maxKeyWordDifference content words allowed to appear in only one of the two questions
+   * @param guards whether the numbers/negation/entity/key-noun guards run (off only to measure)
+   * @param allowTimeSensitive whether time-sensitive questions may be answered from the cache
+   * @param allowTools whether requests that offer tools may be answered from the cache
+   */
+  public record RoutePolicy(
+      Boolean enabled,
+      Double threshold,
+      Double maxTemperature,
+      Double shadowRate,
+      Integer maxKeyWordDifference,
+      Boolean guards,
+      Boolean allowTimeSensitive,
+      Boolean allowTools) {}
+}

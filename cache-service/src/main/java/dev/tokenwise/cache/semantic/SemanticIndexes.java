@@ -1,0 +1,344 @@
+package dev.tokenwise.cache.semantic;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.Limit;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * This replica's in-memory vector indexes, one per tenant/route/model, and how they follow Redis:
+ * rebuilt from the entries in Redis at start, then kept in sync by reading the Redis Stream {@value
+ * #EVENTS} of cache events (entry put, entry deleted, scope dropped) that every replica writes.
+ * Expired entries are swept on a schedule; a lookup also re-checks every candidate in Redis, so an
+ * index that lags never serves an expired or invalidated answer.
+ */
+final class SemanticIndexes implements AutoCloseable {
+
+  static final String EVENTS = "tokenwise:cache:events";
+
+  private static final Logger log = LoggerFactory.getLogger(SemanticIndexes.class);
+
+  private final Map<String, VectorIndex> indexes = new ConcurrentHashMap<>();
+  private final ReactiveStringRedisTemplate redis;
+  private final SemanticEntries entries;
+  private final SemanticCacheProperties properties;
+  private final int dimension;
+  private final String origin = UUID.randomUUID().toString();
+  private final AtomicBoolean rebuilt = new AtomicBoolean();
+  private final AtomicBoolean syncing = new AtomicBoolean();
+  private final AtomicBoolean syncHealthy = new AtomicBoolean(true);
+  private final AtomicLong eventsApplied = new AtomicLong();
+  private volatile String lastEventId = "0-0";
+  private Disposable sync;
+
+  SemanticIndexes(
+      ReactiveStringRedisTemplate redis,
+      SemanticEntries entries,
+      SemanticCacheProperties properties,
+      int dimension) {
+    this.redis = redis;
+    this.entries = entries;
+    this.properties = properties;
+    this.dimension = dimension;
+  }
+
+  /** Starts the rebuild-then-follow loop and the expiry sweep. */
+  void start() {
+    Flux<Long> ticks = Flux.interval(properties.syncInterval(), Schedulers.boundedElastic());
+    Flux<Long> sweeps = Flux.interval(properties.sweepInterval(), Schedulers.boundedElastic());
+    Disposable follow =
+        ticks
+            .onBackpressureDrop()
+            .concatMap(tick -> syncOnce().onErrorResume(this::logSyncFailure), 1)
+            .subscribe();
+    Disposable sweep =
+        sweeps
+            .onBackpressureDrop()
+            .subscribe(
+                tick -> {
+                  try {
+                    sweep();
+                  } catch (RuntimeException e) {
+                    log.warn("Sweeping expired semantic entries failed: {}", e.toString());
+                  }
+                });
+    this.sync =
+        () -> {
+          follow.dispose();
+          sweep.dispose();
+        };
+  }
+
+  /** One step: rebuild if not done yet, else apply new events. */
+  Mono<Void> syncOnce() {
+    if (!syncing.compareAndSet(false, true)) {
+      return Mono.empty();
+    }
+    Mono<Void> step = rebuilt.get() ? followEvents() : rebuild();
+    return step.doOnSuccess(done -> syncHealthy.set(true)).doFinally(signal -> syncing.set(false));
+  }
+
+  /**
+   * Reads every entry from Redis into fresh indexes. The stream position is taken first, so events
+   * written during the scan are applied afterwards (puts and deletes are idempotent).
+   */
+  Mono<Void> rebuild() {
+    long start = System.nanoTime();
+    return redis
+        .opsForStream()
+        .reverseRange(EVENTS, Range.unbounded(), Limit.limit().count(1))
+        .next()
+        .map(record -> record.getId().getValue())
+        .defaultIfEmpty("0-0")
+        .flatMap(
+            position -> {
+              AtomicLong count = new AtomicLong();
+              return entries
+                  .scanAll()
+                  .publishOn(Schedulers.boundedElastic())
+                  .doOnNext(
+                      entry -> {
+                        int split = entry.key().lastIndexOf(':');
+                        String segment =
+                            entry.key().substring(SemanticEntries.KEY_PREFIX.length(), split);
+                        String entryId = entry.key().substring(split + 1);
+                        if (entry.vector().length == dimension
+                            && entry.expiresAtMillis() > System.currentTimeMillis()) {
+                          indexOf(segment)
+                              .put(
+                                  entryId,
+                                  entry.context(),
+                                  entry.vector(),
+                                  entry.expiresAtMillis());
+                          count.incrementAndGet();
+                        }
+                      })
+                  .then(
+                      Mono.fromRunnable(
+                          () -> {
+                            indexes.values().forEach(VectorIndex::compact);
+                            lastEventId = position;
+                            rebuilt.set(true);
+                            log.info(
+                                "Semantic indexes rebuilt from Redis: {} entries in {} ms",
+                                count.get(),
+                                (System.nanoTime() - start) / 1_000_000);
+                          }));
+            })
+        .then();
+  }
+
+  private Mono<Void> followEvents() {
+    return redis
+        .<String, String>opsForStream()
+        .read(
+            StreamReadOptions.empty().count(1000),
+            StreamOffset.create(EVENTS, ReadOffset.from(lastEventId)))
+        .publishOn(Schedulers.boundedElastic())
+        .doOnNext(this::apply)
+        .then(Mono.<Void>fromRunnable(this::refreshAll))
+        .timeout(Duration.ofSeconds(30));
+  }
+
+  private void apply(MapRecord<String, String, String> record) {
+    lastEventId = record.getId().getValue();
+    Map<String, String> event = record.getValue();
+    if (origin.equals(event.get("origin"))) {
+      return;
+    }
+    eventsApplied.incrementAndGet();
+    switch (event.getOrDefault("type", "")) {
+      case "put" ->
+          indexOf(event.get("ns"))
+              .put(
+                  event.get("id"),
+                  event.get("ctx"),
+                  SemanticEntries.vector(Base64.getDecoder().decode(event.get("vec"))),
+                  Long.parseLong(event.get("exp")));
+      case "delete" -> {
+        VectorIndex index = indexes.get(event.get("ns"));
+        if (index != null) {
+          index.delete(event.get("id"));
+        }
+      }
+      case "drop" ->
+          dropLocally(
+              new InvalidationScope(
+                  event.get("tenant"), event.get("route"), event.get("model"), null));
+      default -> log.debug("Ignoring cache event of type {}", event.get("type"));
+    }
+  }
+
+  private Mono<Void> logSyncFailure(Throwable error) {
+    // Once per outage, not once per tick.
+    if (syncHealthy.getAndSet(false)) {
+      log.warn("Semantic index sync failed; retrying until Redis answers: {}", error.toString());
+    }
+    return Mono.empty();
+  }
+
+  /** Indexes an entry this replica stored, and tells the other replicas. */
+  Mono<Void> putAndPublish(
+      String segment, String entryId, String context, float[] vector, long expiresAt) {
+    return Mono.fromRunnable(
+            () -> {
+              VectorIndex index = indexOf(segment);
+              index.put(entryId, context, vector, expiresAt);
+              index.refresh();
+            })
+        .subscribeOn(Schedulers.boundedElastic())
+        .then(
+            publish(
+                Map.of(
+                    "type",
+                    "put",
+                    "ns",
+                    segment,
+                    "id",
+                    entryId,
+                    "ctx",
+                    context,
+                    "exp",
+                    Long.toString(expiresAt),
+                    "vec",
+                    Base64.getEncoder().encodeToString(SemanticEntries.vectorBytes(vector)))));
+  }
+
+  /** Removes an entry here and everywhere. */
+  Mono<Void> deleteAndPublish(String segment, String entryId) {
+    deleteLocally(segment, entryId);
+    return publish(Map.of("type", "delete", "ns", segment, "id", entryId));
+  }
+
+  void deleteLocally(String segment, String entryId) {
+    VectorIndex index = indexes.get(segment);
+    if (index != null) {
+      index.delete(entryId);
+      index.refresh();
+    }
+  }
+
+  /** Drops every index inside {@code scope} here and everywhere. */
+  Mono<Void> dropAndPublish(InvalidationScope scope) {
+    dropLocally(scope);
+    Map<String, String> event = new java.util.HashMap<>();
+    event.put("type", "drop");
+    event.put("tenant", scope.tenant());
+    if (scope.route() != null) {
+      event.put("route", scope.route());
+    }
+    if (scope.model() != null) {
+      event.put("model", scope.model());
+    }
+    return publish(event);
+  }
+
+  private void dropLocally(InvalidationScope scope) {
+    List<VectorIndex> dropped = new ArrayList<>();
+    indexes
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (scope.covers(entry.getKey())) {
+                dropped.add(entry.getValue());
+                return true;
+              }
+              return false;
+            });
+    // Closed after removal from the map; a search still holding one fails with Lucene's
+    // AlreadyClosedException and that lookup fails open to a miss.
+    dropped.forEach(VectorIndex::close);
+  }
+
+  private Mono<Void> publish(Map<String, String> fields) {
+    Map<String, String> event = new java.util.HashMap<>(fields);
+    event.put("origin", origin);
+    return redis
+        .<String, String>opsForStream()
+        .add(
+            EVENTS,
+            event,
+            XAddOptions.maxlen(properties.eventsMaxLength()).approximateTrimming(true))
+        .then();
+  }
+
+  /** Candidates for a lookup, or none when this namespace has no index here. */
+  List<VectorIndex.Candidate> search(String segment, String context, float[] vector, int k) {
+    VectorIndex index = indexes.get(segment);
+    return index == null ? List.of() : index.search(context, vector, k);
+  }
+
+  void sweep() {
+    long now = System.currentTimeMillis();
+    for (VectorIndex index : indexes.values()) {
+      index.deleteExpired(now);
+      index.refresh();
+    }
+  }
+
+  void refreshAll() {
+    indexes.values().forEach(VectorIndex::refresh);
+  }
+
+  boolean isRebuilt() {
+    return rebuilt.get();
+  }
+
+  int indexCount() {
+    return indexes.size();
+  }
+
+  long entryCount() {
+    long total = 0;
+    for (VectorIndex index : indexes.values()) {
+      total += index.size();
+    }
+    return total;
+  }
+
+  long bytesUsed() {
+    long total = 0;
+    for (VectorIndex index : indexes.values()) {
+      total += index.ramBytesUsed();
+    }
+    return total;
+  }
+
+  long eventsApplied() {
+    return eventsApplied.get();
+  }
+
+  private VectorIndex indexOf(String segment) {
+    return indexes.computeIfAbsent(
+        segment,
+        s -> new VectorIndex(dimension, properties.maxConnections(), properties.beamWidth()));
+  }
+
+  @Override
+  public void close() {
+    if (sync != null) {
+      sync.dispose();
+    }
+    indexes.values().forEach(VectorIndex::close);
+    indexes.clear();
+  }
+}

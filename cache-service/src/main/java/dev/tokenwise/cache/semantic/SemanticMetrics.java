@@ -1,0 +1,168 @@
+package dev.tokenwise.cache.semantic;
+
+import dev.tokenwise.common.metrics.MetricNames;
+import dev.tokenwise.common.metrics.MetricTags;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The semantic cache's meters: lookups and their latency ({@code kind=semantic}, {@code
+ * result=hit|miss|bypass|error}), stores by result, guard refusals by guard, index size (entries
+ * and bytes), and shadow reports with the false-hit estimate per route. Route tags are bounded to
+ * the configured routes plus {@code default}; anything else is {@code other}.
+ */
+final class SemanticMetrics {
+
+  static final String STORES = "tokenwise.cache.stores";
+  static final String GUARD_REFUSALS = "tokenwise.cache.semantic.guard.refusals";
+  static final String INDEX_ENTRIES = "tokenwise.cache.semantic.index.entries";
+  static final String INDEX_BYTES = "tokenwise.cache.semantic.index.size";
+  static final String SHADOW_REPORTS = "tokenwise.cache.semantic.shadow.reports";
+  static final String FALSE_HIT_ESTIMATE = "tokenwise.cache.semantic.false.hit.estimate";
+  static final String KIND = "kind";
+
+  private final MeterRegistry registry;
+  private final Set<String> routes;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<String, long[]> shadow = new ConcurrentHashMap<>();
+
+  SemanticMetrics(MeterRegistry registry, Set<String> configuredRoutes, SemanticIndexes indexes) {
+    this.registry = registry;
+    this.routes = configuredRoutes;
+    for (String result : new String[] {"hit", "miss", "bypass", "error"}) {
+      lookupCounter(result);
+      lookupTimer(result);
+    }
+    for (String result : new String[] {"stored", "skipped", "dropped"}) {
+      storeCounter(result);
+    }
+    for (QuestionGuards.Refusal refusal : QuestionGuards.Refusal.values()) {
+      counter(GUARD_REFUSALS, "guard", refusal.tag);
+    }
+    Gauge.builder(INDEX_ENTRIES, indexes, SemanticIndexes::entryCount)
+        .description("Entries in this replica's semantic indexes")
+        .register(registry);
+    Gauge.builder(INDEX_BYTES, indexes, SemanticIndexes::bytesUsed)
+        .description("Memory held by this replica's semantic indexes")
+        .baseUnit("bytes")
+        .register(registry);
+    for (String route : configuredRoutes) {
+      shadowMeters(route);
+    }
+  }
+
+  void lookup(String result, long startNanos) {
+    lookupCounter(result).increment();
+    lookupTimer(result).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  void store(String result) {
+    storeCounter(result).increment();
+  }
+
+  void refused(QuestionGuards.Refusal refusal) {
+    counter(GUARD_REFUSALS, "guard", refusal.tag).increment();
+  }
+
+  /** A shadow comparison's verdict for {@code route}. */
+  void shadowReport(String route, boolean agreed) {
+    String tag = routeTag(route);
+    long[] counts = shadowMeters(tag);
+    synchronized (counts) {
+      counts[0]++;
+      if (!agreed) {
+        counts[1]++;
+      }
+    }
+    Counter.builder(SHADOW_REPORTS)
+        .description("Shadow comparisons of semantic hits with the model's own answer")
+        .tag(MetricTags.ROUTE, tag)
+        .tag(MetricTags.OUTCOME, agreed ? "agree" : "disagree")
+        .register(registry)
+        .increment();
+  }
+
+  /** Disagreeing share of shadow reports for {@code route} since start, or NaN with none. */
+  double falseHitEstimate(String route) {
+    long[] counts = shadow.get(routeTag(route));
+    if (counts == null) {
+      return Double.NaN;
+    }
+    synchronized (counts) {
+      return counts[0] == 0 ? Double.NaN : (double) counts[1] / counts[0];
+    }
+  }
+
+  String routeTag(String route) {
+    if (route == null || route.isBlank()) {
+      return "none";
+    }
+    return routes.contains(route) || "default".equals(route) ? route : "other";
+  }
+
+  private long[] shadowMeters(String routeTag) {
+    return shadow.computeIfAbsent(
+        routeTag,
+        route -> {
+          long[] counts = new long[2];
+          Gauge.builder(
+                  FALSE_HIT_ESTIMATE,
+                  counts,
+                  c -> {
+                    synchronized (c) {
+                      return c[0] == 0 ? 0 : (double) c[1] / c[0];
+                    }
+                  })
+              .description(
+                  "Share of shadow-checked semantic hits whose answer the model disagreed with")
+              .tag(MetricTags.ROUTE, route)
+              .register(registry);
+          return counts;
+        });
+  }
+
+  private Counter lookupCounter(String result) {
+    return counters.computeIfAbsent(
+        "lookup:" + result,
+        k ->
+            Counter.builder(MetricNames.CACHE_LOOKUPS)
+                .description("Cache lookups by outcome")
+                .tag(KIND, "semantic")
+                .tag(MetricTags.CACHE_RESULT, result)
+                .register(registry));
+  }
+
+  private Timer lookupTimer(String result) {
+    return timers.computeIfAbsent(
+        result,
+        k ->
+            Timer.builder(MetricNames.CACHE_LOOKUP_DURATION)
+                .description("Cache lookup latency, Redis included")
+                .tag(KIND, "semantic")
+                .tag(MetricTags.CACHE_RESULT, result)
+                .register(registry));
+  }
+
+  private Counter storeCounter(String result) {
+    return counters.computeIfAbsent(
+        "store:" + result,
+        k ->
+            Counter.builder(STORES)
+                .description("Cache store requests by outcome")
+                .tag(KIND, "semantic")
+                .tag(MetricTags.CACHE_RESULT, result)
+                .register(registry));
+  }
+
+  private Counter counter(String name, String tagKey, String tagValue) {
+    return counters.computeIfAbsent(
+        name + ":" + tagValue, k -> Counter.builder(name).tag(tagKey, tagValue).register(registry));
+  }
+}

@@ -1,0 +1,232 @@
+package dev.tokenwise.cache.semantic;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnByteVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnByteVectorQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * The in-memory HNSW index of one tenant/route/model: Lucene byte vectors (each unit vector scaled
+ * to int8, 1 byte per dimension instead of 4), searched with cosine and filtered to one
+ * conversation context. It only proposes candidates: the caller re-checks each against the entry in
+ * Redis (exact float cosine, guards, not expired), so quantisation error can cost a hit but never
+ * serve a wrong one.
+ *
+ * <p>Lucene's own scalar-quantised format keeps the float vectors beside the int8 ones (to
+ * re-quantise on merge), which would cost 4 bytes per dimension; quantising here keeps only the
+ * bytes. Thread-safe: writes go to Lucene's thread-safe {@link IndexWriter}, searches to a
+ * near-real-time {@link SearcherManager}.
+ */
+final class VectorIndex implements AutoCloseable {
+
+  static final String ID = "id";
+  static final String CONTEXT = "ctx";
+  static final String VECTOR = "vec";
+  static final String EXPIRES = "exp";
+
+  private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+  private final int dimension;
+
+  VectorIndex(int dimension, int maxConnections, int beamWidth) {
+    this.dimension = dimension;
+    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(maxConnections, beamWidth);
+    IndexWriterConfig config =
+        new IndexWriterConfig()
+            .setCodec(
+                new Lucene912Codec() {
+                  @Override
+                  public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                    return hnsw;
+                  }
+                })
+            .setRAMBufferSizeMB(64)
+            .setCommitOnClose(false);
+    // Fewer, larger segments: each search visits every segment's graph.
+    TieredMergePolicy merges = new TieredMergePolicy();
+    merges.setSegmentsPerTier(4);
+    config.setMergePolicy(merges);
+    try {
+      this.writer = new IndexWriter(directory, config);
+      this.searchers = new SearcherManager(writer, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("in-memory index cannot fail to open", e);
+    }
+  }
+
+  /** Adds (or replaces) entry {@code entryId} (hex) of context {@code context} (hex). */
+  void put(String entryId, String context, float[] vector, long expiresAtMillis) {
+    if (vector.length != dimension) {
+      throw new IllegalArgumentException(
+          "vector has " + vector.length + " dimensions, the index " + dimension);
+    }
+    BytesRef id = new BytesRef(HexFormat.of().parseHex(entryId));
+    Document doc = new Document();
+    doc.add(new StringField(ID, id, Field.Store.NO));
+    doc.add(new StoredField(ID, id));
+    doc.add(
+        new StringField(CONTEXT, new BytesRef(HexFormat.of().parseHex(context)), Field.Store.NO));
+    doc.add(new KnnByteVectorField(VECTOR, quantize(vector), VectorSimilarityFunction.COSINE));
+    doc.add(new LongPoint(EXPIRES, expiresAtMillis));
+    try {
+      writer.updateDocument(new Term(ID, id), doc);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  void delete(String entryId) {
+    try {
+      writer.deleteDocuments(new Term(ID, new BytesRef(HexFormat.of().parseHex(entryId))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Drops entries whose TTL has passed by {@code nowMillis}; returns whether any might have. */
+  void deleteExpired(long nowMillis) {
+    try {
+      writer.deleteDocuments(LongPoint.newRangeQuery(EXPIRES, Long.MIN_VALUE, nowMillis));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Makes writes so far visible to searches. */
+  void refresh() {
+    try {
+      searchers.maybeRefreshBlocking();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Up to {@code k} nearest entries of context {@code context}, nearest first. */
+  List<Candidate> search(String context, float[] vector, int k) {
+    try {
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        TermQuery filter =
+            new TermQuery(new Term(CONTEXT, new BytesRef(HexFormat.of().parseHex(context))));
+        TopDocs top =
+            searcher.search(new KnnByteVectorQuery(VECTOR, quantize(vector), k, filter), k);
+        List<Candidate> candidates = new ArrayList<>(top.scoreDocs.length);
+        StoredFields stored = searcher.storedFields();
+        for (ScoreDoc hit : top.scoreDocs) {
+          BytesRef id = stored.document(hit.doc).getBinaryValue(ID);
+          // Lucene's cosine score is (1 + cos) / 2.
+          candidates.add(
+              new Candidate(
+                  HexFormat.of().formatHex(id.bytes, id.offset, id.offset + id.length),
+                  2 * hit.score - 1));
+        }
+        return candidates;
+      } finally {
+        searchers.release(searcher);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Live entries visible to searches. */
+  int size() {
+    try {
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        return searcher.getIndexReader().numDocs();
+      } finally {
+        searchers.release(searcher);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Bytes held by the index files and the writer's buffers. */
+  long ramBytesUsed() {
+    try {
+      long files = 0;
+      for (String file : directory.listAll()) {
+        files += directory.fileLength(file);
+      }
+      return files + writer.ramBytesUsed();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Merges to one segment (after a bulk load: fewer graphs to search, deleted docs gone). */
+  void compact() {
+    try {
+      writer.forceMerge(1);
+      refresh();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      searchers.close();
+      writer.rollback();
+      directory.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A unit vector as int8: each component scaled by 127 over the largest magnitude. Cosine is
+   * scale-invariant, so per-vector scaling loses only rounding (≤ 0.5/127 per component).
+   */
+  static byte[] quantize(float[] vector) {
+    float max = 0;
+    for (float v : vector) {
+      max = Math.max(max, Math.abs(v));
+    }
+    byte[] bytes = new byte[vector.length];
+    if (max == 0) {
+      return bytes;
+    }
+    float scale = 127f / max;
+    for (int i = 0; i < vector.length; i++) {
+      bytes[i] = (byte) Math.round(vector[i] * scale);
+    }
+    return bytes;
+  }
+
+  /**
+   * An index match.
+   *
+   * @param entryId the entry id (hex)
+   * @param approximateSimilarity cosine over the int8 vectors
+   */
+  record Candidate(String entryId, double approximateSimilarity) {}
+}
