@@ -53,6 +53,7 @@ class PrometheusIT {
   static final Set<String> PENDING =
       Set.of(
           "tokenwise_router_overhead_seconds_bucket",
+          "gen_ai_client_operation_time_to_first_chunk_seconds_bucket",
           "tokenwise_router_fallbacks_total",
           "resilience4j_circuitbreaker_state",
           "tokenwise_promptcache_lint_findings_total",
@@ -235,8 +236,14 @@ class PrometheusIT {
               }
             });
     // The recording rules over exported metrics produce series: the alerts read real data.
-    assertThat(query("tokenwise:budget_burn:ratio_rate1h")).isNotEmpty();
-    assertThat(query("tokenwise:budget_monthly:usd")).isNotEmpty();
+    await("recorded budget burn")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              assertThat(query("tokenwise:budget_burn:ratio_rate1h")).isNotEmpty();
+              assertThat(query("tokenwise:budget_monthly:usd")).isNotEmpty();
+            });
   }
 
   @Test
