@@ -175,6 +175,28 @@ class DashboardTests {
         .contains("SUCCESS: " + queries.size() + " rules found");
   }
 
+  @Test
+  void panelsAndAlertsNameOnlyMetricsTheCodeNamesOrThatArePending() {
+    Set<String> inCode = MetricInventory.namedInCode();
+    assertThat(inCode)
+        .contains("tokenwise_cost", "gen_ai_client_token_usage", "tokenwise_router_requests");
+    List<String> unknown = new ArrayList<>();
+    List<PanelQuery> queries = new ArrayList<>(PanelQuery.all());
+    for (JsonNode alert : AlertRulesTests.alerts(Deploy.readYaml(Deploy.RULES))) {
+      queries.add(
+          new PanelQuery(
+              "alerts", alert.path("alert").asString(), "expr", alert.path("expr").asString()));
+    }
+    for (PanelQuery query : queries) {
+      for (String name : query.names()) {
+        if (!MetricInventory.namedInCode(inCode, name) && !MetricInventory.PENDING.contains(name)) {
+          unknown.add(query + ": " + name);
+        }
+      }
+    }
+    assertThat(unknown).as("names neither in the code nor pending").isEmpty();
+  }
+
   private static String title(JsonNode panel) {
     return panel.path("title").asString();
   }

@@ -40,35 +40,10 @@ import tools.jackson.databind.JsonNode;
  * process) scraped by a real Prometheus that also loads the alert rules, traffic through the
  * router, then every panel query and every rule expression evaluated through Prometheus's HTTP API.
  * Every one must parse; every panel query must return data, unless it reads a metric listed in
- * {@link #PENDING} that no service exports yet.
+ * {@link MetricInventory#PENDING} that no service exports yet.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PrometheusIT {
-
-  /**
-   * Metrics the dashboards and alerts read that no service exports yet: their meters are being
-   * built. A query reading one of them may come back empty while the metric is absent; once a
-   * service exports it, the query must return data like every other.
-   */
-  static final Set<String> PENDING =
-      Set.of(
-          "tokenwise_router_overhead_seconds_bucket",
-          "gen_ai_client_operation_time_to_first_chunk_seconds_bucket",
-          "tokenwise_router_fallbacks_total",
-          "resilience4j_circuitbreaker_state",
-          "tokenwise_promptcache_lint_findings_total",
-          "tokenwise_promptcache_tokens_total",
-          "tokenwise_cache_semantic_false_hit_estimate",
-          "tokenwise_cache_semantic_shadow_reports_total",
-          "tokenwise_cache_semantic_index_entries",
-          "tokenwise_cache_semantic_index_size_bytes",
-          "tokenwise_cache_semantic_guard_refusals_total",
-          "tokenwise_batch_queue_depth",
-          "tokenwise_batch_batches",
-          "tokenwise_batch_queue_oldest_age_seconds",
-          "tokenwise_batch_requests_total",
-          "tokenwise_quality_shadow_evaluations_total",
-          "tokenwise_quality_feedback_total");
 
   private static final String SCRAPE_INTERVAL = "2s";
   private static final String RATE_INTERVAL = "1m";
@@ -191,7 +166,10 @@ class PrometheusIT {
         continue;
       }
       List<String> absentPending =
-          panel.names().stream().filter(PENDING::contains).filter(n -> !exported(n)).toList();
+          panel.names().stream()
+              .filter(MetricInventory.PENDING::contains)
+              .filter(n -> !exported(n))
+              .toList();
       if (absentPending.isEmpty()) {
         failures.add(panel + " returned no data: " + panel.expr());
       } else {
@@ -257,7 +235,7 @@ class PrometheusIT {
         if (name.matches(
                 ".*_(total|seconds|bucket|count|size|estimate|state|bytes|entries|depth|batches)$")
             && !exported(name)
-            && !PENDING.contains(name)) {
+            && !MetricInventory.PENDING.contains(name)) {
           missing.add(asQuery.panel() + " reads " + name + ", which no service exports");
         }
       }
