@@ -419,6 +419,44 @@ class ChartTests {
   }
 
   @Test
+  void notesTellWhereEverythingIsAndWarnWithoutTenants() {
+    String defaults = HelmChart.notes(null);
+    assertThat(defaults)
+        .contains("router-service: http://tw-router-service:8080")
+        .contains("port-forward svc/tw-router-service 8080:8080")
+        .contains("no tenants are configured")
+        .doesNotContain("provider-simulator");
+    String full = HelmChart.notes(Deploy.CHART.resolve("ci/full-values.yaml"));
+    assertThat(full)
+        .contains("provider-simulator: http://tw-provider-simulator:8090")
+        .contains("curl https://llm.example.com/v1/chat/completions")
+        .contains("Secret \"tokenwise-credentials\"")
+        .doesNotContain("no tenants are configured");
+  }
+
+  @Test
+  void tenantsFromASecretAreMountedAndLoadedAfterTheChartsConfig() {
+    Manifests ha = manifests(Deploy.CHART.resolve("ci/ha-values.yaml"));
+    Deployment router = ha.get(Deployment.class, "tw-router-service");
+    PodSpec pod = router.getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> "tenants".equals(v.getName()))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getSecret().getSecretName()).isEqualTo("tokenwise-tenants");
+              assertThat(v.getSecret().getItems().get(0).getKey()).isEqualTo("tenants.yaml");
+            });
+    assertThat(env(onlyContainer(router), "SPRING_CONFIG_ADDITIONAL_LOCATION").getValue())
+        .isEqualTo(
+            "optional:file:/config/application.yaml,optional:file:/config/tenants/tenants.yaml");
+    assertThat(onlyContainer(router).getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/config/tenants"));
+    assertThat(onlyContainer(ha.get(Deployment.class, "tw-cost-service")).getVolumeMounts())
+        .noneSatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/config/tenants"));
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejected() throws IOException {
     Path dir = Path.of("src/test/resources/invalid-values");
     List<Path> files;

@@ -1,6 +1,7 @@
 package dev.tokenwise.deploy;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
@@ -45,6 +46,23 @@ final class HelmChart {
 
   static Manifests render(Path values) {
     return render(values, Map.of());
+  }
+
+  /** NOTES.txt as {@code helm install --dry-run} prints it for {@code values} (null: defaults). */
+  static String notes(Path values) {
+    InstallCommand install =
+        new Helm(Deploy.CHART)
+            .install()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(KUBE_VERSION)
+            .dryRun()
+            .clientOnly();
+    if (values != null) {
+      install = install.withValuesFile(values);
+    }
+    String output = install.call().getOutput();
+    return output.substring(output.indexOf("NOTES:"));
   }
 
   /**
