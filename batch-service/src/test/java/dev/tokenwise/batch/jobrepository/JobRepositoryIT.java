@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** batch-service boots against a real PostgreSQL with its job repository in schema "batch". */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@RealServers(redis = false)
+@RealServers
 class JobRepositoryIT {
 
   @Autowired JdbcTemplate jdbc;

@@ -1,0 +1,113 @@
+package dev.tokenwise.batch.assemble;
+
+import dev.tokenwise.batch.crash.CrashPoint;
+import dev.tokenwise.batch.crash.Crashes;
+import dev.tokenwise.batch.jobs.JobRunner;
+import dev.tokenwise.batch.lock.WorkLock;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Component;
+
+/**
+ * Finds work for the assemble-and-submit job and runs it, one replica at a time: first the provider
+ * batches a crash left half-submitted, then every group of queued requests that is due.
+ */
+@Component
+public class Assembler {
+
+  static final String LOCK = "assemble-and-submit";
+
+  private final AssemblyStore store;
+  private final JobRunner runner;
+  private final Job job;
+  private final WorkLock lock;
+  private final AssemblyProperties properties;
+  private final Crashes crashes;
+  private final Clock clock;
+
+  Assembler(
+      AssemblyStore store,
+      JobRunner runner,
+      @Qualifier("assembleAndSubmitJob") Job job,
+      WorkLock lock,
+      AssemblyProperties properties,
+      Crashes crashes,
+      Clock clock) {
+    this.store = store;
+    this.runner = runner;
+    this.job = job;
+    this.lock = lock;
+    this.properties = properties;
+    this.crashes = crashes;
+    this.clock = clock;
+  }
+
+  /**
+   * One pass, under the assembler lock; {@code flushAll} submits every queued request now, whatever
+   * its age. Returns the provider batches submitted, or empty when another replica holds the lock.
+   */
+  public List<UUID> runOnce(boolean flushAll) {
+    List<UUID> submitted = new ArrayList<>();
+    lock.runExclusively(LOCK, properties.lockAtMost(), () -> submitted.addAll(pass(flushAll)));
+    return submitted;
+  }
+
+  private List<UUID> pass(boolean flushAll) {
+    List<UUID> done = new ArrayList<>();
+    for (UUID batchId : store.unfinished()) {
+      run(batchId);
+      done.add(batchId);
+    }
+    for (Group group : store.queuedGroups()) {
+      int maxRequests = Math.min(properties.maxRequests(), group.provider().maxRequests());
+      long maxBytes = Math.min(properties.maxBytes().toBytes(), group.provider().maxBytes());
+      if (!flushAll && !due(group, maxRequests, maxBytes)) {
+        continue;
+      }
+      long left = group.requests();
+      while (left > 0) {
+        // A group larger than one batch goes out as several; a partial last batch waits for its
+        // own age unless everything is being flushed.
+        if (!flushAll && left < maxRequests && !dueByTime(group)) {
+          break;
+        }
+        Optional<UUID> batchId = store.assign(group, maxRequests, maxBytes);
+        if (batchId.isEmpty()) {
+          break;
+        }
+        crashes.check(CrashPoint.AFTER_ASSIGN);
+        run(batchId.get());
+        done.add(batchId.get());
+        left -= store.load(batchId.get()).requestCount();
+      }
+    }
+    return done;
+  }
+
+  private boolean due(Group group, int maxRequests, long maxBytes) {
+    return group.requests() >= maxRequests || group.bytes() >= maxBytes || dueByTime(group);
+  }
+
+  private boolean dueByTime(Group group) {
+    Instant now = clock.instant();
+    return !group.oldest().plus(properties.maxAge()).isAfter(now)
+        || (group.earliestDeadline() != null
+            && !group.earliestDeadline().minus(properties.deadlineMargin()).isAfter(now));
+  }
+
+  private void run(UUID batchId) {
+    runner.run(
+        job,
+        new JobParametersBuilder()
+            .addString("batchId", batchId.toString())
+            .addLong("run", System.nanoTime())
+            .toJobParameters());
+  }
+}

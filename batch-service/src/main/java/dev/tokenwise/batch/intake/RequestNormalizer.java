@@ -1,0 +1,78 @@
+package dev.tokenwise.batch.intake;
+
+import dev.tokenwise.batch.provider.Provider;
+import dev.tokenwise.common.anthropic.AnthropicMessageRequest;
+import dev.tokenwise.common.anthropic.AnthropicMessageRequestParser;
+import dev.tokenwise.common.anthropic.AnthropicRequestException;
+import dev.tokenwise.common.openai.OpenAiChatRequest;
+import dev.tokenwise.common.openai.OpenAiChatRequestParser;
+import dev.tokenwise.common.openai.OpenAiRequestException;
+import dev.tokenwise.common.translate.RequestTranslator;
+import dev.tokenwise.common.translate.UntranslatableException;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Validates a client's request body in its own format and turns it into the body a provider batch
+ * line carries: translated when the provider speaks the other format, the routed model set, and
+ * streaming removed (batch lines never stream).
+ */
+@Component
+public class RequestNormalizer {
+
+  private final JsonMapper json;
+  private final RequestTranslator translator;
+
+  RequestNormalizer(JsonMapper json, IntakeProperties properties) {
+    this.json = json;
+    this.translator = new RequestTranslator(properties.defaultMaxTokens());
+  }
+
+  /**
+   * The provider body, or {@link InvalidDeferredRequest} naming the field ({@code body.<path>}).
+   */
+  public ObjectNode normalize(JsonNode body, ClientFormat format, Provider provider, String model) {
+    JsonNode providerBody;
+    try {
+      if (format == ClientFormat.OPENAI) {
+        OpenAiChatRequestParser.validate(body);
+        if (provider == Provider.OPENAI) {
+          providerBody = body.deepCopy();
+        } else {
+          OpenAiChatRequest request = OpenAiChatRequestParser.parse(json, body);
+          providerBody = json.valueToTree(translator.toAnthropic(request));
+        }
+      } else {
+        AnthropicMessageRequestParser.validate(body);
+        if (provider == Provider.ANTHROPIC) {
+          providerBody = body.deepCopy();
+        } else {
+          AnthropicMessageRequest request = AnthropicMessageRequestParser.parse(json, body);
+          providerBody = json.valueToTree(translator.toOpenAi(request));
+        }
+      }
+    } catch (OpenAiRequestException e) {
+      throw new InvalidDeferredRequest(field(e.param()), e.getMessage());
+    } catch (AnthropicRequestException e) {
+      throw new InvalidDeferredRequest(field(e.field()), e.getMessage());
+    } catch (UntranslatableException e) {
+      throw new InvalidDeferredRequest(field(e.field()), e.getMessage());
+    }
+    ObjectNode out = (ObjectNode) providerBody;
+    out.put("model", model);
+    out.remove("stream");
+    out.remove("stream_options");
+    if (provider == Provider.ANTHROPIC
+        && (!out.path("max_tokens").isNumber() || out.path("max_tokens").asLong() < 1)) {
+      // A message batch refuses max_tokens 0 (PROVIDERS.md); a missing cap would be refused too.
+      throw new InvalidDeferredRequest("body.max_tokens", "max_tokens must be at least 1");
+    }
+    return out;
+  }
+
+  private static String field(String path) {
+    return path == null || path.isBlank() ? "body" : "body." + path;
+  }
+}

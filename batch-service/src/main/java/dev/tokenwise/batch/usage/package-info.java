@@ -1,0 +1,2 @@
+/** Usage events of answered requests, published from the database to the Redis stream. */
+package dev.tokenwise.batch.usage;
