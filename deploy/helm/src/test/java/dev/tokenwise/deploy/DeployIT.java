@@ -36,19 +36,22 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The dashboards and alerts against real data: the whole suite (deploy/local's launcher, as a
- * process) scraped by a real Prometheus that also loads the alert rules, traffic through the
- * router, then every panel query and every rule expression evaluated through Prometheus's HTTP API.
- * Every one must parse; every panel query must return data, unless it reads a metric listed in
- * {@link MetricInventory#PENDING} that no service exports yet.
+ * The deploy artifacts against the running suite. The chart's rendered configuration runs the real
+ * services ({@link ChartPods}). The dashboards and alerts against real data: the whole suite
+ * (deploy/local's launcher, as a process) scraped by a real Prometheus that also loads the alert
+ * rules, traffic through the router, then every panel query and every rule expression evaluated
+ * through Prometheus's HTTP API. Every one must parse; every panel query must return data, unless
+ * it reads a metric listed in {@link MetricInventory#PENDING} that no service exports yet.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PrometheusIT {
+class DeployIT {
 
   private static final String SCRAPE_INTERVAL = "2s";
   private static final String RATE_INTERVAL = "1m";
   private static final String RANGE = "15m";
   private static final Pattern KEY_LINE = Pattern.compile("^\\s+(demo\\S*)\\s+(\\S+)\\s*$");
+  private static final Pattern SERVER_LINE =
+      Pattern.compile("^\\s+(redis|postgresql)\\s+localhost:(\\d+).*$");
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -57,6 +60,10 @@ class PrometheusIT {
   private Process launcher;
   private Process prometheus;
   private URI router;
+  private Path launcherJar;
+  private int simulatorPort;
+  private final Map<String, Integer> infrastructure =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private URI prometheusUrl;
   private String virtualKey;
   private CompletableFuture<Void> traffic;
@@ -81,6 +88,8 @@ class PrometheusIT {
     services.put("cost-service", base + 3);
     services.put("provider-simulator", base + 10);
     router = URI.create("http://127.0.0.1:" + base);
+    launcherJar = jar;
+    simulatorPort = base + 10;
     startLauncher(jar, base, work.resolve("suite"));
 
     Path rules = work.resolve("tokenwise-alerts.yml");
@@ -243,6 +252,95 @@ class PrometheusIT {
     assertThat(missing).isEmpty();
   }
 
+  @Test
+  void theChartsConfigurationRunsTheRealServices(@TempDir Path work) throws Exception {
+    String key = "tw-chart-" + java.util.UUID.randomUUID();
+    Path values = work.resolve("values.yaml");
+    Files.writeString(
+        values,
+        """
+        redis:
+          url: redis://127.0.0.1:%d/0
+        postgresql:
+          url: jdbc:postgresql://127.0.0.1:%d/tokenwise
+        providers:
+          openai:
+            baseUrl: http://127.0.0.1:%d
+          anthropic:
+            baseUrl: http://127.0.0.1:%d
+        router:
+          defaultRoute:
+            name: default
+            model: gpt-5-mini
+          tenants:
+            - id: chart
+              app: chart-test
+              keyHashes: [%s]
+        """
+            .formatted(
+                infrastructure.get("redis"),
+                infrastructure.get("postgresql"),
+                simulatorPort,
+                simulatorPort,
+                sha256(key)));
+    Manifests manifests = HelmChart.render(values);
+    // What the existing Secret holds (embedded PostgreSQL trusts local logins).
+    Map<String, String> secret =
+        Map.of(
+            "openai-api-key", "sk-chart-test",
+            "anthropic-api-key", "sk-chart-test",
+            "cost-db-username", "tokenwise_cost",
+            "cost-db-password", "not-checked-locally",
+            "batch-db-username", "tokenwise_batch",
+            "batch-db-password", "not-checked-locally");
+    try (ChartPods pods = new ChartPods(manifests, secret, work)) {
+      pods.start(
+          launcherJar,
+          List.of("tw-cache-service", "tw-cost-service", "tw-batch-service", "tw-router-service"),
+          freePortBlock());
+      URI chartRouter = URI.create("http://127.0.0.1:" + pods.port("tw-router-service"));
+      String body =
+          "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Chart test \"}]}";
+      assertThat(send(chartRouter, body, "sk-not-a-tenant").statusCode()).isEqualTo(401);
+      HttpResponse<String> first = send(chartRouter, body, key);
+      assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+      assertThat(first.headers().firstValue("Tokenwise-Route")).hasValue("default");
+      // The router reaches the chart's cache-service through the URL the chart gave it.
+      await("an exact-cache hit through the chart's cache-service")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () ->
+                  assertThat(send(chartRouter, body, key).headers().firstValue("Tokenwise-Cache"))
+                      .hasValue("hit-exact"));
+    }
+  }
+
+  private HttpResponse<String> send(URI base, String body, String key) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + key)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String sha256(String text) throws java.security.NoSuchAlgorithmException {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
   private boolean exported(String metric) {
     return !query("count({__name__=\"" + metric + "\"})").isEmpty();
   }
@@ -354,6 +452,10 @@ class PrometheusIT {
                     launcherOutput.add(line);
                   }
                   running |= line.startsWith("Tokenwise is running.");
+                  Matcher server = SERVER_LINE.matcher(line);
+                  if (running && server.matches()) {
+                    infrastructure.put(server.group(1), Integer.parseInt(server.group(2)));
+                  }
                   Matcher m = KEY_LINE.matcher(line);
                   if (running && m.matches() && m.group(1).equals("demo")) {
                     key.complete(m.group(2));
