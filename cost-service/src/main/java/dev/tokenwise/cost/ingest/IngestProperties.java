@@ -28,7 +28,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 record IngestProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("") String consumerName,
-    @DefaultValue("500") int batchSize,
+    @DefaultValue("2000") int batchSize,
     @DefaultValue("1s") Duration block,
     @DefaultValue("1m") Duration claimMinIdle,
     @DefaultValue("30s") Duration claimInterval,

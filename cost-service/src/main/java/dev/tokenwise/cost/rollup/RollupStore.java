@@ -3,12 +3,10 @@ package dev.tokenwise.cost.rollup;
 import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.PricedEvent;
-import java.sql.Array;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,6 +22,9 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class RollupStore {
 
+  // One statement per batch (not a JDBC batch of per-row upserts, which ran ten times slower):
+  // every row's scalars as parallel arrays, both histograms as one flat
+  // array each (row i's buckets at [(i-1) x BUCKETS + 1, i x BUCKETS]).
   private static final String UPSERT_ROLLUP =
       """
       INSERT INTO cost.usage_rollup AS r (
@@ -32,7 +33,21 @@ public class RollupStore {
         uncapped_requests, uncapped_output_tokens, cost_usd, baseline_usd, savings_cache_usd,
         savings_routing_usd, savings_prompt_caching_usd, savings_batch_usd, savings_output_cap_usd,
         input_hist, output_hist)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      SELECT u.hour::timestamptz, u.tenant, u.app, u.route, u.model, u.mode, u.requests,
+        u.unpriced, u.errors, u.input, u.cached, u.writes, u.output, u.reasoning, u.uncapped,
+        u.uncapped_output, u.cost, u.baseline, u.s_cache, u.s_routing, u.s_prompt, u.s_batch,
+        u.s_cap,
+        h.input_flat[(u.ord - 1) * %1$d + 1 : u.ord * %1$d],
+        h.output_flat[(u.ord - 1) * %1$d + 1 : u.ord * %1$d]
+      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
+                  ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+                  ?::bigint[], ?::bigint[], ?::bigint[], ?::numeric[], ?::numeric[], ?::numeric[],
+                  ?::numeric[], ?::numeric[], ?::numeric[], ?::numeric[])
+             WITH ORDINALITY AS u(hour, tenant, app, route, model, mode, requests, unpriced, errors,
+                  input, cached, writes, output, reasoning, uncapped, uncapped_output, cost,
+                  baseline, s_cache, s_routing, s_prompt, s_batch, s_cap, ord),
+           (SELECT ?::bigint[] AS input_flat, ?::bigint[] AS output_flat) AS h
+      ORDER BY u.ord
       ON CONFLICT (hour, tenant, app, route, model, mode) DO UPDATE SET
         requests = r.requests + excluded.requests,
         unpriced_requests = r.unpriced_requests + excluded.unpriced_requests,
@@ -51,9 +66,12 @@ public class RollupStore {
         savings_prompt_caching_usd = r.savings_prompt_caching_usd + excluded.savings_prompt_caching_usd,
         savings_batch_usd = r.savings_batch_usd + excluded.savings_batch_usd,
         savings_output_cap_usd = r.savings_output_cap_usd + excluded.savings_output_cap_usd,
-        input_hist = cost.add_hist(r.input_hist, excluded.input_hist),
-        output_hist = cost.add_hist(r.output_hist, excluded.output_hist)
-      """;
+        input_hist = ARRAY(SELECT x + y FROM unnest(r.input_hist, excluded.input_hist)
+                           WITH ORDINALITY AS t(x, y, i) ORDER BY i),
+        output_hist = ARRAY(SELECT x + y FROM unnest(r.output_hist, excluded.output_hist)
+                            WITH ORDINALITY AS t(x, y, i) ORDER BY i)
+      """
+          .formatted(TokenHistogram.BUCKETS);
 
   private static final String UPSERT_ACTORS =
       """
@@ -105,37 +123,62 @@ public class RollupStore {
 
   private static void upsertRollups(Connection connection, Map<RollupKey, RollupDelta> rows)
       throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(UPSERT_ROLLUP)) {
-      for (Map.Entry<RollupKey, RollupDelta> row : rows.entrySet()) {
-        RollupKey k = row.getKey();
-        RollupDelta d = row.getValue();
-        int i = 1;
-        ps.setObject(i++, OffsetDateTime.ofInstant(k.hour(), ZoneOffset.UTC));
-        ps.setString(i++, k.tenant());
-        ps.setString(i++, k.app());
-        ps.setString(i++, k.route());
-        ps.setString(i++, k.model());
-        ps.setString(i++, k.mode());
-        ps.setLong(i++, d.requests);
-        ps.setLong(i++, d.unpricedRequests);
-        ps.setLong(i++, d.errorRequests);
-        ps.setLong(i++, d.inputTokens);
-        ps.setLong(i++, d.cachedInputTokens);
-        ps.setLong(i++, d.cacheWriteTokens);
-        ps.setLong(i++, d.outputTokens);
-        ps.setLong(i++, d.reasoningTokens);
-        ps.setLong(i++, d.uncappedRequests);
-        ps.setLong(i++, d.uncappedOutputTokens);
-        ps.setBigDecimal(i++, d.costUsd);
-        ps.setBigDecimal(i++, d.baselineUsd);
-        for (Tactic tactic : Tactic.values()) {
-          ps.setBigDecimal(i++, d.savingsUsd[tactic.ordinal()]);
-        }
-        ps.setArray(i++, longs(connection, d.inputHist));
-        ps.setArray(i, longs(connection, d.outputHist));
-        ps.addBatch();
+    int n = rows.size();
+    String[][] text = new String[6][n];
+    Long[][] counts = new Long[10][n];
+    BigDecimal[][] money = new BigDecimal[2 + Tactic.values().length][n];
+    Long[] inputFlat = new Long[n * TokenHistogram.BUCKETS];
+    Long[] outputFlat = new Long[n * TokenHistogram.BUCKETS];
+    int row = 0;
+    for (Map.Entry<RollupKey, RollupDelta> entry : rows.entrySet()) {
+      RollupKey k = entry.getKey();
+      RollupDelta d = entry.getValue();
+      text[0][row] = k.hour().toString();
+      text[1][row] = k.tenant();
+      text[2][row] = k.app();
+      text[3][row] = k.route();
+      text[4][row] = k.model();
+      text[5][row] = k.mode();
+      long[] c = {
+        d.requests,
+        d.unpricedRequests,
+        d.errorRequests,
+        d.inputTokens,
+        d.cachedInputTokens,
+        d.cacheWriteTokens,
+        d.outputTokens,
+        d.reasoningTokens,
+        d.uncappedRequests,
+        d.uncappedOutputTokens
+      };
+      for (int i = 0; i < c.length; i++) {
+        counts[i][row] = c[i];
       }
-      ps.executeBatch();
+      money[0][row] = d.costUsd;
+      money[1][row] = d.baselineUsd;
+      for (Tactic tactic : Tactic.values()) {
+        money[2 + tactic.ordinal()][row] = d.savingsUsd[tactic.ordinal()];
+      }
+      for (int b = 0; b < TokenHistogram.BUCKETS; b++) {
+        inputFlat[row * TokenHistogram.BUCKETS + b] = d.inputHist[b];
+        outputFlat[row * TokenHistogram.BUCKETS + b] = d.outputHist[b];
+      }
+      row++;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(UPSERT_ROLLUP)) {
+      int i = 1;
+      for (String[] column : text) {
+        ps.setArray(i++, connection.createArrayOf("text", column));
+      }
+      for (Long[] column : counts) {
+        ps.setArray(i++, connection.createArrayOf("int8", column));
+      }
+      for (BigDecimal[] column : money) {
+        ps.setArray(i++, connection.createArrayOf("numeric", column));
+      }
+      ps.setArray(i++, connection.createArrayOf("int8", inputFlat));
+      ps.setArray(i, connection.createArrayOf("int8", outputFlat));
+      ps.executeUpdate();
     }
   }
 
@@ -167,14 +210,6 @@ public class RollupStore {
       ps.setArray(8, connection.createArrayOf("int8", counts));
       ps.executeUpdate();
     }
-  }
-
-  private static Array longs(Connection connection, long[] values) throws SQLException {
-    Long[] boxed = new Long[values.length];
-    for (int i = 0; i < values.length; i++) {
-      boxed[i] = values[i];
-    }
-    return connection.createArrayOf("int8", boxed);
   }
 
   private record ActorKey(RollupKey rollup, String kind, String actor)

@@ -1,0 +1,151 @@
+package dev.tokenwise.cost;
+
+import dev.tokenwise.common.testsupport.TestPostgres;
+import dev.tokenwise.common.testsupport.TestRedis;
+import dev.tokenwise.common.testsupport.TestServers;
+import dev.tokenwise.common.usage.UsageStream;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Load harness for ingest throughput (not a test; results go in BENCHMARKS.md). Pre-loads N usage
+ * events onto the Redis stream, boots cost-service against real (embedded) Redis and PostgreSQL,
+ * waits until every event is stored, and reports the sustained rate measured inside PostgreSQL:
+ * events / (last ingested_at - first ingested_at), so the app's start-up is not counted.
+ *
+ * <p>Arguments: {@code [events=200000] [batchSize=2000]}. The workload: 20 tenants, 5 routes, 4
+ * models, 2,000 end users, 10,000 conversations, modes mixed (70% sync, 10% stream, 10% exact cache
+ * hits, 5% semantic hits, 5% batch), all in the current hour.
+ */
+public final class IngestLoadHarness {
+
+  private static final String[] MODELS = {
+    "gpt-5-mini", "gpt-5", "claude-sonnet-4-5", "claude-haiku-4-5"
+  };
+  private static final String[] MODES = {
+    "sync", "stream", "cache-exact", "cache-semantic", "batch"
+  };
+
+  public static void main(String[] args) throws Exception {
+    int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+    int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+    TestRedis redis = TestServers.redis();
+    TestPostgres postgres = TestServers.postgres();
+    preload(redis, events);
+    System.out.printf("preloaded %d events on %s%n", events, UsageStream.KEY);
+
+    long bootStart = System.nanoTime();
+    try (ConfigurableApplicationContext app =
+        new SpringApplicationBuilder(CostApplication.class)
+            .run(
+                // Command-line arguments: they win over application.yml (default properties do
+                // not).
+                "--server.port=0",
+                "--spring.data.redis.host=" + redis.host(),
+                "--spring.data.redis.port=" + redis.port(),
+                "--spring.datasource.url=" + postgres.jdbcUrl(),
+                "--spring.datasource.username=" + postgres.username(),
+                "--spring.datasource.password=" + postgres.password(),
+                "--tokenwise.cost.ingest.batch-size=" + batchSize,
+                "--logging.level.root=WARN")) {
+      JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+      long stored = 0;
+      while (stored < events && System.nanoTime() < deadline) {
+        Thread.sleep(250);
+        stored = jdbc.queryForObject("SELECT count(*) FROM cost.usage_event_key", Long.class);
+      }
+      double wall = (System.nanoTime() - bootStart) / 1e9;
+      Map<String, Object> span =
+          jdbc.queryForMap(
+              "SELECT count(*) AS n, extract(epoch FROM max(ingested_at) - min(ingested_at)) AS s"
+                  + " FROM cost.usage_event");
+      long rollupRows = jdbc.queryForObject("SELECT count(*) FROM cost.usage_rollup", Long.class);
+      long actorRows =
+          jdbc.queryForObject("SELECT count(*) FROM cost.usage_actor_hour", Long.class);
+      long rolledUp =
+          jdbc.queryForObject(
+              "SELECT coalesce(sum(requests), 0) FROM cost.usage_rollup", Long.class);
+      long n = ((Number) span.get("n")).longValue();
+      double seconds = ((Number) span.get("s")).doubleValue();
+      System.out.printf(
+          "stored %d events (rolled up %d into %d rollup rows, %d actor rows); batch size %d%n",
+          n, rolledUp, rollupRows, actorRows, batchSize);
+      System.out.printf(
+          "first->last commit %.2f s: %.0f events/s sustained; wall incl. boot %.1f s%n",
+          seconds, n / seconds, wall);
+    }
+    System.exit(0);
+  }
+
+  private static void preload(TestRedis redis, int events) {
+    RedisClient client = RedisClient.create(redis.url());
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      RedisAsyncCommands<String, String> async = connection.async();
+      connection.setAutoFlushCommands(false);
+      SplittableRandom random = new SplittableRandom(42);
+      Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+      List<RedisFuture<?>> pending = new ArrayList<>();
+      for (int i = 0; i < events; i++) {
+        pending.add(async.xadd(UsageStream.KEY, UsageStream.FIELD, event(random, hour)));
+        if (pending.size() == 5000) {
+          connection.flushCommands();
+          LettuceFutures.awaitAll(Duration.ofMinutes(1), pending.toArray(new RedisFuture[0]));
+          pending.clear();
+        }
+      }
+      connection.flushCommands();
+      LettuceFutures.awaitAll(Duration.ofMinutes(1), pending.toArray(new RedisFuture[0]));
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static String event(SplittableRandom random, Instant hour) {
+    int roll = random.nextInt(100);
+    String mode = MODES[roll < 70 ? 0 : roll < 80 ? 1 : roll < 90 ? 2 : roll < 95 ? 3 : 4];
+    String model = MODELS[random.nextInt(MODELS.length)];
+    long input = 200 + random.nextInt(8000);
+    long cached = mode.startsWith("cache") ? 0 : random.nextInt((int) input / 2);
+    long output = 20 + random.nextInt(800);
+    Instant at = hour.plusMillis(random.nextInt(3_600_000));
+    return ("{\"schemaVersion\":1,\"eventId\":\"%s\",\"occurredAt\":\"%s\",\"requestId\":\"req-%d\","
+            + "\"tenant\":\"tenant-%d\",\"app\":\"app-%d\",\"endUser\":\"user-%d\","
+            + "\"conversationId\":\"conv-%d\",\"route\":\"route-%d\",\"requestedModel\":\"%s\","
+            + "\"servedModel\":\"%s\",\"provider\":\"%s\",\"mode\":\"%s\",\"inputTokens\":%d,"
+            + "\"cachedInputTokens\":%d,\"outputTokens\":%d,\"reasoningTokens\":0,"
+            + "\"latencyMs\":%d,\"status\":\"ok\",\"finishReason\":\"stop\"}")
+        .formatted(
+            UUID.randomUUID(),
+            at,
+            random.nextLong(),
+            random.nextInt(20),
+            random.nextInt(3),
+            random.nextInt(2000),
+            random.nextInt(10_000),
+            random.nextInt(5),
+            model,
+            model,
+            model.startsWith("gpt") ? "openai" : "anthropic",
+            mode,
+            input,
+            cached,
+            output,
+            100 + random.nextInt(3000));
+  }
+}
