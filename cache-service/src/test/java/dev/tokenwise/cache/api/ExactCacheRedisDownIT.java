@@ -80,6 +80,32 @@ class ExactCacheRedisDownIT {
         .containsPattern(
             "tokenwise_cache_lookups_total\\{[^}]*kind=\"exact\"[^}]*result=\"error\"[^}]*} 1\\.0")
         .containsPattern(
-            "tokenwise_cache_stores_total\\{[^}]*kind=\"exact\"[^}]*result=\"dropped\"[^}]*} 1\\.0");
+            "tokenwise_cache_stores_total\\{[^}]*kind=\"exact\"[^}]*result=\"dropped\"[^}]*} 1\\.0")
+        .containsPattern(
+            "tokenwise_cache_lookups_total\\{[^}]*kind=\"semantic\"[^}]*result=\"miss\"[^}]*} 1\\.0");
+  }
+
+  @Test
+  void theIndexWaitsForRedisAndInvalidationSaysTheCacheIsUnavailable() {
+    client
+        .get()
+        .uri("/internal/cache/stats")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectBody()
+        .jsonPath("$.semantic.rebuilt")
+        .isEqualTo(false);
+    client
+        .post()
+        .uri("/internal/cache/invalidate")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"tenant\":\"acme\"}")
+        .exchange()
+        .expectStatus()
+        .isEqualTo(503)
+        .expectBody()
+        .jsonPath("$.type")
+        .isEqualTo("https://tokenwise.dev/problems/cache-unavailable");
   }
 }
