@@ -70,6 +70,11 @@ helm.sh/chart: {{ include "tokenwise.chart" . }}
 {{- if or (eq $name "cost-service") (eq $name "batch-service") -}}
 {{- $_ := set $config.spring "datasource" (dict "url" $root.Values.postgresql.url) -}}
 {{- end -}}
+{{- if eq $name "batch-service" -}}
+{{- $_ := set $config "tokenwise" (dict "batch" (dict "providers" (dict
+      "openai" (dict "base-url" (tpl $root.Values.providers.openai.baseUrl $root))
+      "anthropic" (dict "base-url" (tpl $root.Values.providers.anthropic.baseUrl $root))))) -}}
+{{- end -}}
 {{- if eq $name "router-service" -}}
 {{- $r := $root.Values.router -}}
 {{- $tenants := list -}}
@@ -88,6 +93,10 @@ helm.sh/chart: {{ include "tokenwise.chart" . }}
       "usage" (dict "spool-dir" "/var/spool/tokenwise")
 -}}
 {{- if $tenants }}{{- $_ := set $router "tenants" $tenants -}}{{- end }}
+{{- $batch := index $root.Values.services "batch-service" -}}
+{{- if $batch.enabled }}
+{{- $_ := set $router "batch" (dict "base-url" (printf "http://%s:%v" (include "tokenwise.fullname" (dict "root" $root "name" "batch-service")) $batch.port)) -}}
+{{- end }}
 {{- $_ := set $config "tokenwise" (dict "router" $router) -}}
 {{- end -}}
 {{- toYaml (mergeOverwrite $config (deepCopy ($settings.config | default dict))) -}}

@@ -318,6 +318,18 @@ class ChartTests {
         .startsWith("http")
         .doesNotEndWith("/v1")
         .doesNotContain("{{");
+    m.named(Service.class, "tw-batch-service")
+        .ifPresent(
+            batch -> {
+              assertThat(router.at("/tokenwise/router/batch/base-url").asString())
+                  .isEqualTo(
+                      "http://tw-batch-service:" + batch.getSpec().getPorts().get(0).getPort());
+              assertThat(
+                      springConfig(m, "tw-batch-service")
+                          .at("/tokenwise/batch/providers/openai/base-url")
+                          .asString())
+                  .isEqualTo(router.at("/tokenwise/router/providers/openai/base-url").asString());
+            });
     assertThat(router.at("/tokenwise/router/default-route/model").asString())
         .isEqualTo(values.at("/router/defaultRoute/model").asString());
     JsonNode tenants = values.at("/router/tenants");
@@ -414,7 +426,6 @@ class ChartTests {
     assertThat(recordExpr(spec, "tokenwise:budget_monthly:usd")).isEqualTo("vector(25000)");
     assertThat(recordExpr(spec, "tokenwise:budget_semantic_false_hit:ratio"))
         .isEqualTo("vector(0.01)");
-    assertThat(recordExpr(spec, "tokenwise:budget_regression:ratio")).isEqualTo("vector(0.03)");
     assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
   }
 

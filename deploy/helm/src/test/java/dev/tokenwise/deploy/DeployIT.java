@@ -386,6 +386,8 @@ class DeployIT {
       chat("gpt-5-mini", "What is the capital of France?", false, virtualKey);
       if (i % 3 == 0) {
         chat("gpt-5-mini", "Stream number " + i + ", please.", true, virtualKey);
+        // A timestamp in the prompt busts the provider's prompt cache: the lint counts it.
+        chat("gpt-5-mini", "It is 2026-11-27T10:15:00Z. Say hi.", false, virtualKey);
         chat("claude-haiku-4-5", "Claude question " + i, false, virtualKey);
         chat("gpt-5-mini", "unauthorized", false, "sk-not-a-tenant-key");
         post("{\"model\": 42}", virtualKey);

@@ -29,7 +29,7 @@ final class MetricInventory {
           "gen_ai_client_operation_time_to_first_chunk_seconds_bucket",
           "tokenwise_router_fallbacks_total",
           "resilience4j_circuitbreaker_state",
-          "tokenwise_promptcache_lint_findings_total",
+          "tokenwise_promptcache_lint_total",
           "tokenwise_promptcache_tokens_total",
           "tokenwise_cache_semantic_false_hit_estimate",
           "tokenwise_cache_semantic_shadow_reports_total",
@@ -40,6 +40,8 @@ final class MetricInventory {
           "tokenwise_batch_batches",
           "tokenwise_batch_queue_oldest_age_seconds",
           "tokenwise_batch_requests_total",
+          "tokenwise_quality_regression_rate",
+          "tokenwise_quality_budget_exceeded",
           "tokenwise_quality_shadow_evaluations_total",
           "tokenwise_quality_feedback_total");
 
