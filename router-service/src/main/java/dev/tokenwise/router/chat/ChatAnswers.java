@@ -6,6 +6,7 @@ import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.cache.CacheLookup;
 import dev.tokenwise.router.provider.OpenAiProviderClient;
 import dev.tokenwise.router.provider.ProviderReply;
+import dev.tokenwise.router.request.Overhead;
 import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
@@ -24,19 +25,35 @@ class ChatAnswers {
 
   private final CostEstimator costs;
   private final JsonMapper json;
+  private final Overhead overhead;
 
-  ChatAnswers(CostEstimator costs, JsonMapper json) {
+  ChatAnswers(CostEstimator costs, JsonMapper json, Overhead overhead) {
     this.costs = costs;
     this.json = json;
+    this.overhead = overhead;
   }
 
-  /** A whole JSON answer with the Tokenwise headers; the cost header when it can be priced. */
+  /** An answer no provider was asked for (a cache hit): all of its time is overhead. */
   Mono<ServerResponse> answer(
       HttpStatusCode status,
       byte[] body,
       UsageEvents.Request facts,
       CacheLookup.Result cacheResult,
       UsageEvent event) {
+    return answer(status, body, facts, cacheResult, event, 0);
+  }
+
+  /**
+   * A whole JSON answer with the Tokenwise headers; the cost header when it can be priced, the
+   * overhead header from the time the providers took.
+   */
+  Mono<ServerResponse> answer(
+      HttpStatusCode status,
+      byte[] body,
+      UsageEvents.Request facts,
+      CacheLookup.Result cacheResult,
+      UsageEvent event,
+      long providerNanos) {
     return ServerResponse.status(status)
         .contentType(MediaType.APPLICATION_JSON)
         .headers(
@@ -47,6 +64,7 @@ class ChatAnswers {
               costs
                   .estimateUsd(event)
                   .ifPresent(usd -> headers.set(TokenwiseHeaders.COST_USD, usd.toPlainString()));
+              overhead.record(headers, facts.startedNanos(), providerNanos);
             })
         .bodyValue(body);
   }

@@ -5,8 +5,10 @@ import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.cache.CacheLookup;
 import dev.tokenwise.router.cache.ExactCacheClient;
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.provider.Formats;
 import dev.tokenwise.router.provider.OpenAiProviderClient;
-import dev.tokenwise.router.provider.ProviderReply;
+import dev.tokenwise.router.provider.ProviderKind;
+import dev.tokenwise.router.provider.ResilientProviders;
 import dev.tokenwise.router.request.PublicApiRequestFilter;
 import dev.tokenwise.router.request.RequestOutcome;
 import dev.tokenwise.router.tenant.Tenant;
@@ -34,7 +36,8 @@ class ChatCompletionsHandler {
   private final VirtualKeyAuthenticator authenticator;
   private final ChatRequestReader reader;
   private final ExactCacheClient cache;
-  private final OpenAiProviderClient openai;
+  private final ResilientProviders providers;
+  private final Formats formats;
   private final UsagePublisher usage;
   private final ChatAnswers answers;
   private final StreamedCompletions streams;
@@ -46,7 +49,8 @@ class ChatCompletionsHandler {
       VirtualKeyAuthenticator authenticator,
       ChatRequestReader reader,
       ExactCacheClient cache,
-      OpenAiProviderClient openai,
+      ResilientProviders providers,
+      Formats formats,
       UsagePublisher usage,
       ChatAnswers answers,
       StreamedCompletions streams,
@@ -56,7 +60,8 @@ class ChatCompletionsHandler {
     this.authenticator = authenticator;
     this.reader = reader;
     this.cache = cache;
-    this.openai = openai;
+    this.providers = providers;
+    this.formats = formats;
     this.usage = usage;
     this.answers = answers;
     this.streams = streams;
@@ -80,14 +85,15 @@ class ChatCompletionsHandler {
       ServerWebExchange exchange, Tenant tenant, ChatCall call, long started) {
     String route = properties.defaultRoute().name();
     PublicApiRequestFilter.describe(exchange, route, tags.model(call.model()));
-    if (call.model().startsWith("claude-")) {
-      return Mono.error(
-          OpenAiApiException.invalidRequest(
-              "The model '"
-                  + call.model()
-                  + "' is not served on /v1/chat/completions yet; use an OpenAI model.",
-              "model",
-              "model_not_supported"));
+    ResilientProviders.Target target =
+        new ResilientProviders.Target(ProviderKind.forModel(call.model()), call.model());
+    if (target.kind() != ProviderKind.OPENAI) {
+      try {
+        // a request the model's format cannot express is the client's error, before the cache
+        formats.fromOpenAi(call.json(), call.raw(), target);
+      } catch (OpenAiApiException e) {
+        return Mono.error(e);
+      }
     }
     UsageEvents.Request facts =
         new UsageEvents.Request(
@@ -132,53 +138,60 @@ class ChatCompletionsHandler {
 
   private Mono<ServerResponse> fromProvider(
       UsageEvents.Request facts, ChatCall call, CacheLookup.Result cacheResult) {
-    return openai
-        .chatCompletion(call.raw())
+    return providers
+        .complete(
+            providers.chain(facts.route(), call.model()),
+            target -> formats.fromOpenAi(call.json(), call.raw(), target))
         .doOnError(
             OpenAiApiException.class,
             e -> usage.publish(answers.failed(facts, UsageEvent.Mode.SYNC)))
         .flatMap(
-            reply -> {
-              if (!reply.status().is2xxSuccessful()) {
+            served -> {
+              if (!served.reply().status().is2xxSuccessful()) {
                 UsageEvent event = answers.failed(facts, UsageEvent.Mode.SYNC);
                 usage.publish(event);
                 return answers.answer(
-                    reply.status(), answers.providerError(reply), facts, cacheResult, event);
+                    served.reply().status(),
+                    formats.openAiError(served.reply()),
+                    facts,
+                    cacheResult,
+                    event,
+                    served.providerNanos());
               }
-              JsonNode completion = parseCompletion(reply);
-              if (completion == null) {
+              JsonNode completion;
+              try {
+                completion = formats.toOpenAi(served);
+              } catch (OpenAiApiException | JacksonException e) {
                 usage.publish(answers.failed(facts, UsageEvent.Mode.SYNC));
                 return Mono.error(
                     OpenAiApiException.upstreamUnavailable(
                         HttpStatus.BAD_GATEWAY, "The provider's answer was not a JSON object."));
               }
               String finishReason = finishReason(completion);
+              String servedModel = served.target().model();
               UsageEvent event =
                   UsageEvents.answered(
                       facts,
-                      facts.requestedModel(),
-                      OpenAiProviderClient.PROVIDER,
+                      servedModel,
+                      served.target().kind().providerName(),
                       UsageEvent.Mode.SYNC,
                       UsageEvents.openAiUsage(json, completion.get("usage")),
                       UsageEvent.Status.OK,
                       finishReason);
               usage.publish(event);
               if (cacheResult == CacheLookup.Result.MISS
+                  && servedModel.equals(facts.requestedModel())
                   && ExactCacheClient.isStorable(finishReason)) {
                 cache.storeInBackground(
                     facts.tenant(), facts.route(), facts.requestedModel(), call.json(), completion);
               }
-              return answers.answer(HttpStatus.OK, reply.body(), facts, cacheResult, event);
+              byte[] body =
+                  served.target().kind() == ProviderKind.OPENAI
+                      ? served.reply().body()
+                      : json.writeValueAsBytes(completion);
+              return answers.answer(
+                  HttpStatus.OK, body, facts, cacheResult, event, served.providerNanos());
             });
-  }
-
-  private JsonNode parseCompletion(ProviderReply reply) {
-    try {
-      JsonNode body = json.readTree(reply.body());
-      return body.isObject() ? body : null;
-    } catch (JacksonException e) {
-      return null;
-    }
   }
 
   private static String finishReason(JsonNode completion) {

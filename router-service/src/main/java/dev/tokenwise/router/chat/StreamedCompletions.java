@@ -6,8 +6,11 @@ import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.cache.CacheLookup;
 import dev.tokenwise.router.error.OpenAiApiException;
-import dev.tokenwise.router.provider.OpenAiProviderClient;
+import dev.tokenwise.router.provider.Formats;
 import dev.tokenwise.router.provider.ProviderErrorReply;
+import dev.tokenwise.router.provider.ProviderKind;
+import dev.tokenwise.router.provider.ResilientProviders;
+import dev.tokenwise.router.request.Overhead;
 import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
@@ -15,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -34,14 +38,23 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 class StreamedCompletions {
 
-  private final OpenAiProviderClient openai;
+  private final ResilientProviders providers;
+  private final Formats formats;
+  private final Overhead overhead;
   private final UsagePublisher usage;
   private final ChatAnswers answers;
   private final JsonMapper json;
 
   StreamedCompletions(
-      OpenAiProviderClient openai, UsagePublisher usage, ChatAnswers answers, JsonMapper json) {
-    this.openai = openai;
+      ResilientProviders providers,
+      Formats formats,
+      Overhead overhead,
+      UsagePublisher usage,
+      ChatAnswers answers,
+      JsonMapper json) {
+    this.providers = providers;
+    this.formats = formats;
+    this.overhead = overhead;
     this.usage = usage;
     this.answers = answers;
     this.json = json;
@@ -56,6 +69,7 @@ class StreamedCompletions {
   Mono<ServerResponse> serve(UsageEvents.Request facts, ChatCall call) {
     boolean clientWantsUsage =
         call.json().path("stream_options").path("include_usage").asBoolean(false);
+    ObjectNode request = call.json();
     byte[] body = call.raw();
     if (!clientWantsUsage) {
       ObjectNode withUsage = call.json().deepCopy();
@@ -63,10 +77,15 @@ class StreamedCompletions {
           .putObject("stream_options")
           .setAll(optionsOf(call.json()))
           .put("include_usage", true);
+      request = withUsage;
       body = json.writeValueAsBytes(withUsage);
     }
+    ObjectNode sent = request;
+    byte[] sentBody = body;
     SseUsageTap tap = new SseUsageTap(json, clientWantsUsage);
     AtomicBoolean reported = new AtomicBoolean();
+    AtomicReference<ResilientProviders.Target> servedBy =
+        new AtomicReference<>(new ResilientProviders.Target(ProviderKind.OPENAI, call.model()));
     Consumer<UsageEvent.Status> report =
         status -> {
           if (reported.compareAndSet(false, true)) {
@@ -77,8 +96,8 @@ class StreamedCompletions {
                     tokens ->
                         UsageEvents.answered(
                             facts,
-                            facts.requestedModel(),
-                            OpenAiProviderClient.PROVIDER,
+                            servedBy.get().model(),
+                            servedBy.get().kind().providerName(),
                             UsageEvent.Mode.STREAM,
                             tokens,
                             status,
@@ -86,13 +105,18 @@ class StreamedCompletions {
                 .subscribe(usage::publish);
           }
         };
-    return openai
-        .streamChatCompletion(body)
+    return providers.stream(
+            providers.chain(facts.route(), call.model()),
+            target -> formats.fromOpenAi(sent, sentBody, target))
         .flatMap(
-            entity -> {
+            served -> {
+              servedBy.set(served.target());
+              Flux<DataBuffer> upstream =
+                  served.target().kind() == ProviderKind.ANTHROPIC
+                      ? formats.anthropicToOpenAi(served.entity().getBody())
+                      : served.entity().getBody();
               Flux<DataBuffer> events =
-                  entity
-                      .getBody()
+                  upstream
                       .concatMapIterable(
                           buffer -> {
                             byte[] bytes = new byte[buffer.readableByteCount()];
@@ -115,8 +139,9 @@ class StreamedCompletions {
                   .headers(
                       headers -> {
                         headers.set(TokenwiseHeaders.ROUTE, facts.route());
-                        headers.set(TokenwiseHeaders.MODEL, facts.requestedModel());
+                        headers.set(TokenwiseHeaders.MODEL, served.target().model());
                         headers.set(TokenwiseHeaders.CACHE, CacheLookup.Result.BYPASS.header());
+                        overhead.record(headers, facts.startedNanos(), served.providerNanos());
                       })
                   .body(events, DataBuffer.class);
             })
@@ -127,7 +152,7 @@ class StreamedCompletions {
               usage.publish(event);
               return answers.answer(
                   e.reply().status(),
-                  answers.providerError(e.reply()),
+                  formats.openAiError(e.reply()),
                   facts,
                   CacheLookup.Result.BYPASS,
                   event);

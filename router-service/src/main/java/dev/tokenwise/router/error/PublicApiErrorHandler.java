@@ -1,5 +1,6 @@
 package dev.tokenwise.router.error;
 
+import dev.tokenwise.common.anthropic.AnthropicError;
 import dev.tokenwise.common.openai.OpenAiError;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,7 +47,16 @@ public class PublicApiErrorHandler implements ErrorWebExceptionHandler {
     response.setStatusCode(error.status());
     response.getHeaders().clearContentHeaders();
     byte[] body;
-    if (exchange.getRequest().getPath().value().startsWith("/v1/")) {
+    String path = exchange.getRequest().getPath().value();
+    if (path.equals("/v1/messages") || path.startsWith("/v1/messages/")) {
+      response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+      body =
+          json.writeValueAsBytes(
+              AnthropicError.of(
+                  anthropicType(error.status().value()),
+                  error.getMessage(),
+                  exchange.getResponse().getHeaders().getFirst("Tokenwise-Request-Id")));
+    } else if (path.startsWith("/v1/")) {
       response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
       body = json.writeValueAsBytes(error.body());
     } else {
@@ -54,6 +64,20 @@ public class PublicApiErrorHandler implements ErrorWebExceptionHandler {
       body = json.writeValueAsBytes(problem(error));
     }
     return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+  }
+
+  /** Anthropic's error type for an HTTP status (PROVIDERS.md, "Errors"). */
+  public static String anthropicType(int status) {
+    return switch (status) {
+      case 400, 422 -> AnthropicError.INVALID_REQUEST;
+      case 401 -> AnthropicError.AUTHENTICATION;
+      case 402, 403 -> AnthropicError.PERMISSION;
+      case 404 -> AnthropicError.NOT_FOUND;
+      case 413 -> AnthropicError.REQUEST_TOO_LARGE;
+      case 429 -> AnthropicError.RATE_LIMIT;
+      case 503, 529 -> AnthropicError.OVERLOADED;
+      default -> status >= 500 ? AnthropicError.API : AnthropicError.INVALID_REQUEST;
+    };
   }
 
   static OpenAiApiException toApiError(Throwable ex) {

@@ -1,5 +1,9 @@
 package dev.tokenwise.router.provider;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -11,7 +15,27 @@ class ProviderConfiguration {
   @Bean
   OpenAiProviderClient openAiProviderClient(ProviderProperties properties, Environment env) {
     return new OpenAiProviderClient(
-        properties.openai(), apiKey(env, "OPENAI_API_KEY", properties.openai().apiKey()));
+        properties.openai(), upstreamKey(env, "OPENAI_API_KEY", properties.openai()));
+  }
+
+  @Bean
+  AnthropicProviderClient anthropicProviderClient(ProviderProperties properties, Environment env) {
+    return new AnthropicProviderClient(
+        properties.anthropic(), upstreamKey(env, "ANTHROPIC_API_KEY", properties.anthropic()));
+  }
+
+  static ProviderApiKey upstreamKey(
+      Environment env, String variable, ProviderProperties.Upstream up) {
+    ProviderApiKey configured = up.apiKey();
+    if (up.apiKeyFile() != null && (configured == null || configured.isBlank())) {
+      try {
+        configured =
+            new ProviderApiKey(Files.readString(up.apiKeyFile(), StandardCharsets.UTF_8).strip());
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read the provider key file " + up.apiKeyFile(), e);
+      }
+    }
+    return apiKey(env, variable, configured);
   }
 
   /** The environment variable wins over the property (BRIEF: "env wins"). */

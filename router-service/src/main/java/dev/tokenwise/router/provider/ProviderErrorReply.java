@@ -11,8 +11,12 @@ public class ProviderErrorReply extends RuntimeException {
   private final transient ProviderReply reply;
 
   public ProviderErrorReply(HttpStatusCode status, byte[] body) {
-    super("provider answered " + status.value(), null, false, false);
-    this.reply = new ProviderReply(status, body);
+    this(new ProviderReply(status, body));
+  }
+
+  public ProviderErrorReply(ProviderReply reply) {
+    super("provider answered " + reply.status().value(), null, false, false);
+    this.reply = reply;
   }
 
   public ProviderReply reply() {

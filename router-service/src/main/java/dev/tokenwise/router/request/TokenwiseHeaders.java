@@ -9,5 +9,11 @@ public final class TokenwiseHeaders {
   public static final String COST_USD = "Tokenwise-Cost-USD";
   public static final String REQUEST_ID = "Tokenwise-Request-Id";
 
+  /** Milliseconds spent inside Tokenwise, the provider's time excluded. */
+  public static final String OVERHEAD_MS = "Tokenwise-Overhead-Ms";
+
+  /** Set when the tenant's monthly spend passed its soft budget cap. */
+  public static final String BUDGET_WARNING = "Tokenwise-Budget-Warning";
+
   private TokenwiseHeaders() {}
 }

@@ -31,7 +31,8 @@ class ProviderConfigurationTests {
   void keyNeverShowsInToStringEvenInsideProperties() {
     ProviderApiKey key = new ProviderApiKey("sk-secret-123");
     ProviderProperties.Upstream upstream =
-        new ProviderProperties.Upstream(null, key, null, null, null, null);
+        new ProviderProperties.Upstream(
+            null, key, null, null, null, null, null, null, null, java.util.List.of());
     assertThat(key.toString()).doesNotContain("sk-secret-123");
     assertThat(upstream.toString()).doesNotContain("sk-secret-123");
   }

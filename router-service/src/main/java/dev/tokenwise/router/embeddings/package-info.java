@@ -1,0 +1,2 @@
+/** {@code POST /v1/embeddings}, passed through to the OpenAI-compatible provider. */
+package dev.tokenwise.router.embeddings;

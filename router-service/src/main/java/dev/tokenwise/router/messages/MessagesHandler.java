@@ -1,0 +1,386 @@
+package dev.tokenwise.router.messages;
+
+import dev.tokenwise.common.anthropic.AnthropicMessageRequest;
+import dev.tokenwise.common.anthropic.AnthropicMessageRequestParser;
+import dev.tokenwise.common.anthropic.AnthropicRequestException;
+import dev.tokenwise.common.anthropic.AnthropicStreamEvent;
+import dev.tokenwise.common.metrics.BoundedTags;
+import dev.tokenwise.common.tokens.TokenEstimator;
+import dev.tokenwise.common.translate.AnthropicToOpenAiStream;
+import dev.tokenwise.common.translate.FinishReasons;
+import dev.tokenwise.common.translate.NormalizedUsage;
+import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.router.chat.ChatProperties;
+import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.provider.Formats;
+import dev.tokenwise.router.provider.ProviderErrorReply;
+import dev.tokenwise.router.provider.ProviderKind;
+import dev.tokenwise.router.provider.ResilientProviders;
+import dev.tokenwise.router.provider.SseFrames;
+import dev.tokenwise.router.request.Overhead;
+import dev.tokenwise.router.request.PublicApiRequestFilter;
+import dev.tokenwise.router.request.TokenwiseHeaders;
+import dev.tokenwise.router.tenant.Tenant;
+import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
+import dev.tokenwise.router.usage.CostEstimator;
+import dev.tokenwise.router.usage.UsageEvents;
+import dev.tokenwise.router.usage.UsagePublisher;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.BodyExtractors;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code POST /v1/messages}: authenticate, read and validate in Anthropic's rules, call the model
+ * (a Claude model natively, any other through translation to Chat Completions and back, streams
+ * included), answer in Anthropic's shape, and emit exactly one usage event. Requests bypass the
+ * exact cache, whose key is defined over Chat Completions requests.
+ */
+@Component
+class MessagesHandler {
+
+  private final VirtualKeyAuthenticator authenticator;
+  private final ResilientProviders providers;
+  private final Formats formats;
+  private final UsagePublisher usage;
+  private final CostEstimator costs;
+  private final Overhead overhead;
+  private final ChatProperties properties;
+  private final JsonMapper json;
+  private final BoundedTags tags;
+  private final int limit;
+
+  MessagesHandler(
+      VirtualKeyAuthenticator authenticator,
+      ResilientProviders providers,
+      Formats formats,
+      UsagePublisher usage,
+      CostEstimator costs,
+      Overhead overhead,
+      ChatProperties properties,
+      JsonMapper json,
+      BoundedTags tags) {
+    this.authenticator = authenticator;
+    this.providers = providers;
+    this.formats = formats;
+    this.usage = usage;
+    this.costs = costs;
+    this.overhead = overhead;
+    this.properties = properties;
+    this.json = json;
+    this.tags = tags;
+    this.limit = (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBodySize().toBytes());
+  }
+
+  Mono<ServerResponse> handle(ServerRequest request) {
+    long started = System.nanoTime();
+    Tenant tenant;
+    try {
+      tenant = authenticator.authenticate(request.headers().asHttpHeaders());
+    } catch (OpenAiApiException e) {
+      return Mono.error(e);
+    }
+    return read(request)
+        .flatMap(
+            call -> {
+              String route = properties.defaultRoute().name();
+              PublicApiRequestFilter.describe(request.exchange(), route, tags.model(call.model()));
+              UsageEvents.Request facts =
+                  new UsageEvents.Request(
+                      PublicApiRequestFilter.requestId(request.exchange()),
+                      tenant.id(),
+                      tenant.app(),
+                      call.endUser(),
+                      route,
+                      call.model(),
+                      call.maxTokens(),
+                      call.maxTokens(),
+                      started);
+              return call.stream() ? stream(facts, call) : whole(facts, call);
+            });
+  }
+
+  private Mono<ServerResponse> whole(UsageEvents.Request facts, MessagesCall call) {
+    return providers
+        .complete(
+            providers.chain(facts.route(), call.model()),
+            target -> formats.fromAnthropic(call.json(), call.raw(), target))
+        .doOnError(
+            OpenAiApiException.class, e -> usage.publish(failed(facts, UsageEvent.Mode.SYNC)))
+        .flatMap(
+            served -> {
+              if (!served.reply().status().is2xxSuccessful()) {
+                UsageEvent event = failed(facts, UsageEvent.Mode.SYNC);
+                usage.publish(event);
+                return answer(
+                    served.reply().status(),
+                    formats.anthropicError(served.reply()),
+                    facts,
+                    event,
+                    served.providerNanos());
+              }
+              JsonNode message;
+              try {
+                message = formats.toAnthropic(served);
+              } catch (OpenAiApiException | JacksonException e) {
+                usage.publish(failed(facts, UsageEvent.Mode.SYNC));
+                return Mono.error(
+                    OpenAiApiException.upstreamUnavailable(
+                        HttpStatus.BAD_GATEWAY, "The provider's answer was not a JSON object."));
+              }
+              JsonNode stop = message.path("stop_reason");
+              UsageEvent event =
+                  UsageEvents.answered(
+                      facts,
+                      served.target().model(),
+                      served.target().kind().providerName(),
+                      UsageEvent.Mode.SYNC,
+                      formats.usage(message, ProviderKind.ANTHROPIC),
+                      UsageEvent.Status.OK,
+                      stop.isString() ? FinishReasons.toOpenAi(stop.asString()) : null);
+              usage.publish(event);
+              byte[] body =
+                  served.target().kind() == ProviderKind.ANTHROPIC
+                      ? served.reply().body()
+                      : json.writeValueAsBytes(message);
+              return answer(HttpStatus.OK, body, facts, event, served.providerNanos());
+            });
+  }
+
+  private Mono<ServerResponse> stream(UsageEvents.Request facts, MessagesCall call) {
+    AnthropicToOpenAiStream tap = new AnthropicToOpenAiStream(Clock.systemUTC(), true);
+    SseFrames frames = new SseFrames();
+    StringBuilder output = new StringBuilder();
+    AtomicBoolean reported = new AtomicBoolean();
+    AtomicReference<ResilientProviders.Target> servedBy =
+        new AtomicReference<>(
+            new ResilientProviders.Target(ProviderKind.forModel(call.model()), call.model()));
+    Consumer<UsageEvent.Status> report =
+        status -> {
+          if (reported.compareAndSet(false, true)) {
+            Mono.fromCallable(() -> streamUsage(tap.normalizedUsage(), call, output))
+                .subscribeOn(Schedulers.parallel())
+                .map(
+                    tokens ->
+                        UsageEvents.answered(
+                            facts,
+                            servedBy.get().model(),
+                            servedBy.get().kind().providerName(),
+                            UsageEvent.Mode.STREAM,
+                            tokens,
+                            status,
+                            tap.finishReason()))
+                .subscribe(usage::publish);
+          }
+        };
+    return providers.stream(
+            providers.chain(facts.route(), call.model()),
+            target -> formats.fromAnthropic(call.json(), call.raw(), target))
+        .flatMap(
+            served -> {
+              servedBy.set(served.target());
+              Flux<DataBuffer> upstream =
+                  served.target().kind() == ProviderKind.OPENAI
+                      ? formats.openAiToAnthropic(served.entity().getBody())
+                      : served.entity().getBody();
+              Flux<DataBuffer> events =
+                  upstream
+                      .concatMapIterable(
+                          buffer -> {
+                            byte[] bytes = new byte[buffer.readableByteCount()];
+                            buffer.read(bytes);
+                            DataBufferUtils.release(buffer);
+                            return frames.accept(bytes);
+                          })
+                      .concatWith(Flux.defer(() -> Flux.fromIterable(frames.finish())))
+                      .map(
+                          frame -> {
+                            inspect(frame, tap, output);
+                            return DefaultDataBufferFactory.sharedInstance.wrap(frame.raw());
+                          })
+                      .cast(DataBuffer.class)
+                      .doOnComplete(() -> report.accept(UsageEvent.Status.OK))
+                      .doOnCancel(() -> report.accept(UsageEvent.Status.CLIENT_DISCONNECTED))
+                      .onErrorResume(
+                          e -> {
+                            report.accept(UsageEvent.Status.ERROR);
+                            return Mono.just(midStreamError());
+                          });
+              return ServerResponse.ok()
+                  .contentType(MediaType.TEXT_EVENT_STREAM)
+                  .headers(
+                      headers -> {
+                        headers.set(TokenwiseHeaders.ROUTE, facts.route());
+                        headers.set(TokenwiseHeaders.MODEL, served.target().model());
+                        headers.set(TokenwiseHeaders.CACHE, "bypass");
+                        overhead.record(headers, facts.startedNanos(), served.providerNanos());
+                      })
+                  .body(events, DataBuffer.class);
+            })
+        .onErrorResume(
+            ProviderErrorReply.class,
+            e -> {
+              UsageEvent event = failed(facts, UsageEvent.Mode.STREAM);
+              usage.publish(event);
+              return answer(e.reply().status(), formats.anthropicError(e.reply()), facts, event, 0);
+            })
+        .doOnError(
+            OpenAiApiException.class, e -> usage.publish(failed(facts, UsageEvent.Mode.STREAM)));
+  }
+
+  /** Feeds the usage tap and keeps the generated text for counting a stream cut short. */
+  private void inspect(SseFrames.Frame frame, AnthropicToOpenAiStream tap, StringBuilder output) {
+    String data = frame.data();
+    if (data == null || data.isEmpty()) {
+      return;
+    }
+    try {
+      AnthropicStreamEvent event = json.readValue(data, AnthropicStreamEvent.class);
+      tap.accept(event);
+      if (event instanceof AnthropicStreamEvent.ContentBlockDelta delta
+          && delta.delta() != null
+          && output.length() < 4 * 1024 * 1024) {
+        if (delta.delta().text() != null) {
+          output.append(delta.delta().text());
+        } else if (delta.delta().partialJson() != null) {
+          output.append(delta.delta().partialJson());
+        }
+      }
+    } catch (JacksonException | IllegalArgumentException e) {
+      // not an event the tap understands; passed on unchanged
+    }
+  }
+
+  /** The stream's usage; its output counted from the streamed text when never reported. */
+  private static NormalizedUsage streamUsage(
+      NormalizedUsage reported, MessagesCall call, StringBuilder output) {
+    if (reported.outputTokens() > 0 || output.isEmpty()) {
+      return reported;
+    }
+    long generated = TokenEstimator.shared().countText(call.model(), output.toString());
+    return new NormalizedUsage(
+        reported.inputTokens(),
+        reported.cachedInputTokens(),
+        reported.cacheWrite5m(),
+        reported.cacheWrite1h(),
+        generated,
+        reported.reasoningTokens());
+  }
+
+  /** Anthropic reports a failure after the 200 as an {@code error} event. */
+  private DataBuffer midStreamError() {
+    byte[] data =
+        json.writeValueAsBytes(
+            new AnthropicStreamEvent.Error(
+                "api_error", "The provider stream failed before it finished."));
+    return DefaultDataBufferFactory.sharedInstance.wrap(
+        ("event: error\ndata: " + new String(data, StandardCharsets.UTF_8) + "\n\n")
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
+  private UsageEvent failed(UsageEvents.Request facts, UsageEvent.Mode mode) {
+    return UsageEvents.answered(
+        facts,
+        facts.requestedModel(),
+        ProviderKind.forModel(facts.requestedModel()).providerName(),
+        mode,
+        NormalizedUsage.ZERO,
+        UsageEvent.Status.ERROR,
+        null);
+  }
+
+  private Mono<ServerResponse> answer(
+      HttpStatusCode status,
+      byte[] body,
+      UsageEvents.Request facts,
+      UsageEvent event,
+      long providerNanos) {
+    return ServerResponse.status(status)
+        .contentType(MediaType.APPLICATION_JSON)
+        .headers(
+            headers -> {
+              headers.set(TokenwiseHeaders.ROUTE, facts.route());
+              headers.set(TokenwiseHeaders.MODEL, event.servedModel());
+              headers.set(TokenwiseHeaders.CACHE, "bypass");
+              costs
+                  .estimateUsd(event)
+                  .ifPresent(usd -> headers.set(TokenwiseHeaders.COST_USD, usd.toPlainString()));
+              overhead.record(headers, facts.startedNanos(), providerNanos);
+            })
+        .bodyValue(body);
+  }
+
+  private Mono<MessagesCall> read(ServerRequest request) {
+    long declared = request.headers().contentLength().orElse(-1);
+    if (declared > limit) {
+      return Mono.error(OpenAiApiException.bodyTooLarge(limit));
+    }
+    return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), limit)
+        .onErrorMap(DataBufferLimitException.class, e -> OpenAiApiException.bodyTooLarge(limit))
+        .map(
+            buffer -> {
+              try {
+                byte[] bytes = new byte[buffer.readableByteCount()];
+                buffer.read(bytes);
+                return bytes;
+              } finally {
+                DataBufferUtils.release(buffer);
+              }
+            })
+        .switchIfEmpty(
+            Mono.error(
+                () ->
+                    OpenAiApiException.invalidRequest(
+                        "The request body is empty; expected a JSON object.",
+                        null,
+                        "invalid_json")))
+        .flatMap(
+            bytes -> {
+              Mono<MessagesCall> parse = Mono.fromCallable(() -> parse(bytes));
+              return bytes.length > 64 * 1024 ? parse.subscribeOn(Schedulers.parallel()) : parse;
+            });
+  }
+
+  MessagesCall parse(byte[] bytes) {
+    JsonNode tree;
+    try {
+      tree = json.readTree(bytes);
+    } catch (JacksonException e) {
+      throw OpenAiApiException.invalidRequest(
+          "The request body is not valid JSON.", null, "invalid_json");
+    }
+    AnthropicMessageRequest request;
+    try {
+      request = AnthropicMessageRequestParser.parse(json, tree);
+    } catch (AnthropicRequestException e) {
+      throw OpenAiApiException.invalidRequest(e.getMessage(), e.field(), "invalid_request");
+    }
+    JsonNode user = tree.path("metadata").path("user_id");
+    return new MessagesCall(
+        (ObjectNode) tree,
+        bytes,
+        request.model(),
+        request.wantsStream(),
+        request.maxTokens() == null ? 0 : request.maxTokens(),
+        user.isString() && !user.asString().isBlank() ? user.asString() : null);
+  }
+}

@@ -1,0 +1,322 @@
+package dev.tokenwise.router.provider;
+
+import dev.tokenwise.common.anthropic.AnthropicMessageRequest;
+import dev.tokenwise.common.anthropic.AnthropicMessageResponse;
+import dev.tokenwise.common.anthropic.AnthropicStreamEvent;
+import dev.tokenwise.common.openai.OpenAiChatChunk;
+import dev.tokenwise.common.openai.OpenAiChatRequest;
+import dev.tokenwise.common.openai.OpenAiChatResponse;
+import dev.tokenwise.common.translate.AnthropicToOpenAiStream;
+import dev.tokenwise.common.translate.NormalizedUsage;
+import dev.tokenwise.common.translate.OpenAiToAnthropicStream;
+import dev.tokenwise.common.translate.RequestTranslator;
+import dev.tokenwise.common.translate.ResponseTranslator;
+import dev.tokenwise.common.translate.UntranslatableException;
+import dev.tokenwise.router.error.OpenAiApiException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Writes a client's request in the format of the model that serves it, and the answer back in the
+ * client's format: bodies whole, streams event by event (common's translators), so an OpenAI client
+ * can be served by a Claude model and an Anthropic client by an OpenAI model.
+ */
+@Component
+public class Formats {
+
+  /** Anthropic requires {@code max_tokens}; an OpenAI client that set none gets this. */
+  static final long DEFAULT_MAX_TOKENS = 4096;
+
+  private final JsonMapper json;
+  private final RequestTranslator requests = new RequestTranslator(DEFAULT_MAX_TOKENS);
+  private final ResponseTranslator responses = new ResponseTranslator(Clock.systemUTC());
+
+  public Formats(JsonMapper json) {
+    this.json = json;
+  }
+
+  /** The body of an OpenAI chat request (as the client sent it) for {@code target}. */
+  public byte[] fromOpenAi(ObjectNode request, byte[] raw, ResilientProviders.Target target) {
+    String model = request.path("model").asString("");
+    if (target.kind() == ProviderKind.OPENAI) {
+      if (model.equals(target.model())) {
+        return raw;
+      }
+      ObjectNode copy = request.deepCopy();
+      copy.put("model", target.model());
+      return json.writeValueAsBytes(copy);
+    }
+    try {
+      OpenAiChatRequest parsed = json.treeToValue(request, OpenAiChatRequest.class);
+      AnthropicMessageRequest translated = requests.toAnthropic(parsed).withModel(target.model());
+      return json.writeValueAsBytes(translated);
+    } catch (UntranslatableException e) {
+      throw OpenAiApiException.invalidRequest(e.getMessage(), e.field(), "unsupported_parameter");
+    }
+  }
+
+  /** The body of an Anthropic messages request (as the client sent it) for {@code target}. */
+  public byte[] fromAnthropic(ObjectNode request, byte[] raw, ResilientProviders.Target target) {
+    String model = request.path("model").asString("");
+    if (target.kind() == ProviderKind.ANTHROPIC) {
+      if (model.equals(target.model())) {
+        return raw;
+      }
+      ObjectNode copy = request.deepCopy();
+      copy.put("model", target.model());
+      return json.writeValueAsBytes(copy);
+    }
+    try {
+      AnthropicMessageRequest parsed = json.treeToValue(request, AnthropicMessageRequest.class);
+      OpenAiChatRequest translated = requests.toOpenAi(parsed).withModel(target.model());
+      if (Boolean.TRUE.equals(parsed.stream())) {
+        translated = translated.withStreamUsage();
+      }
+      return json.writeValueAsBytes(translated);
+    } catch (UntranslatableException e) {
+      throw OpenAiApiException.invalidRequest(e.getMessage(), e.field(), "unsupported_parameter");
+    }
+  }
+
+  /** A successful non-streamed answer as an OpenAI {@code chat.completion}. */
+  public JsonNode toOpenAi(ResilientProviders.Served served) {
+    JsonNode body = read(served.reply().body());
+    if (served.target().kind() == ProviderKind.OPENAI) {
+      return body;
+    }
+    AnthropicMessageResponse message = json.treeToValue(body, AnthropicMessageResponse.class);
+    return json.valueToTree(responses.toOpenAi(message));
+  }
+
+  /** A successful non-streamed answer as an Anthropic {@code message}. */
+  public JsonNode toAnthropic(ResilientProviders.Served served) {
+    JsonNode body = read(served.reply().body());
+    if (served.target().kind() == ProviderKind.ANTHROPIC) {
+      return body;
+    }
+    OpenAiChatResponse completion = json.treeToValue(body, OpenAiChatResponse.class);
+    return json.valueToTree(responses.toAnthropic(completion));
+  }
+
+  /** The normalised usage of an answer in either format; zero when absent or unreadable. */
+  public NormalizedUsage usage(JsonNode answer, ProviderKind kind) {
+    JsonNode usage = answer == null ? null : answer.get("usage");
+    if (usage == null || !usage.isObject()) {
+      return NormalizedUsage.ZERO;
+    }
+    try {
+      return kind == ProviderKind.ANTHROPIC
+          ? NormalizedUsage.from(
+              json.treeToValue(usage, dev.tokenwise.common.anthropic.AnthropicUsage.class))
+          : NormalizedUsage.from(
+              json.treeToValue(usage, dev.tokenwise.common.openai.OpenAiUsage.class));
+    } catch (JacksonException | IllegalArgumentException e) {
+      return NormalizedUsage.ZERO;
+    }
+  }
+
+  /**
+   * An Anthropic event stream as OpenAI {@code data:} chunks ending in {@code [DONE]}; the usage
+   * chunk is always written (the caller's tap drops it when the client did not ask).
+   */
+  public Flux<DataBuffer> anthropicToOpenAi(Flux<DataBuffer> events) {
+    AnthropicToOpenAiStream translator = new AnthropicToOpenAiStream(Clock.systemUTC(), true);
+    SseFrames frames = new SseFrames();
+    return events
+        .concatMapIterable(buffer -> frames.accept(drain(buffer)))
+        .concatWith(Flux.defer(() -> Flux.fromIterable(frames.finish())))
+        .concatMapIterable(
+            frame -> {
+              List<byte[]> out = new ArrayList<>();
+              AnthropicStreamEvent event = parseAnthropic(frame.data());
+              if (event == null) {
+                return out;
+              }
+              if (event instanceof AnthropicStreamEvent.Error error) {
+                out.add(
+                    dataEvent(json.writeValueAsBytes(java.util.Map.of("error", errorOf(error)))));
+                return out;
+              }
+              for (OpenAiChatChunk chunk : translator.accept(event)) {
+                out.add(dataEvent(json.writeValueAsBytes(chunk)));
+              }
+              if (event instanceof AnthropicStreamEvent.MessageStop) {
+                out.add(dataEvent(OpenAiChatChunk.DONE.getBytes(StandardCharsets.UTF_8)));
+              }
+              return out;
+            })
+        .map(DefaultDataBufferFactory.sharedInstance::wrap);
+  }
+
+  /** An OpenAI chunk stream as Anthropic named events, closed at {@code [DONE]}. */
+  public Flux<DataBuffer> openAiToAnthropic(Flux<DataBuffer> events) {
+    OpenAiToAnthropicStream translator = new OpenAiToAnthropicStream();
+    SseFrames frames = new SseFrames();
+    return events
+        .concatMapIterable(buffer -> frames.accept(drain(buffer)))
+        .concatWith(Flux.defer(() -> Flux.fromIterable(frames.finish())))
+        .concatMapIterable(
+            frame -> {
+              String data = frame.data();
+              if (data == null) {
+                return List.<byte[]>of();
+              }
+              if (data.equals(OpenAiChatChunk.DONE)) {
+                return namedEvents(translator.finish());
+              }
+              JsonNode tree;
+              try {
+                tree = json.readTree(data);
+              } catch (JacksonException e) {
+                return List.<byte[]>of();
+              }
+              if (tree.path("error").isObject()) {
+                return namedEvents(
+                    List.of(
+                        new AnthropicStreamEvent.Error(
+                            "api_error", tree.path("error").path("message").asString("error"))));
+              }
+              return namedEvents(translator.accept(json.treeToValue(tree, OpenAiChatChunk.class)));
+            })
+        .concatWith(
+            Mono.fromSupplier(() -> namedEvents(translator.finish())).flatMapIterable(l -> l))
+        .map(DefaultDataBufferFactory.sharedInstance::wrap);
+  }
+
+  /**
+   * A provider's error reply in OpenAI's envelope: passed through when it already is one,
+   * translated from Anthropic's, or a generic envelope naming the status.
+   */
+  public byte[] openAiError(ProviderReply reply) {
+    JsonNode body = tryRead(reply.body());
+    JsonNode error = body == null ? null : body.get("error");
+    if (error != null && error.isObject() && !"error".equals(body.path("type").asString(""))) {
+      return reply.body();
+    }
+    String message =
+        error != null && error.path("message").isString()
+            ? error.path("message").asString()
+            : "The provider answered with HTTP status " + reply.status().value() + ".";
+    String type =
+        error != null && error.path("type").isString()
+            ? error.path("type").asString()
+            : reply.status().is4xxClientError() ? "invalid_request_error" : "server_error";
+    java.util.Map<String, Object> envelope = new java.util.LinkedHashMap<>();
+    envelope.put("message", message);
+    envelope.put("type", type);
+    envelope.put("param", null);
+    envelope.put("code", reply.status().value() == 429 ? "rate_limit_exceeded" : "upstream_error");
+    return json.writeValueAsBytes(java.util.Map.of("error", envelope));
+  }
+
+  /** A provider's error reply in Anthropic's envelope. */
+  public byte[] anthropicError(ProviderReply reply) {
+    JsonNode body = tryRead(reply.body());
+    if (body != null && "error".equals(body.path("type").asString(""))) {
+      return reply.body();
+    }
+    JsonNode error = body == null ? null : body.get("error");
+    String message =
+        error != null && error.path("message").isString()
+            ? error.path("message").asString()
+            : "The provider answered with HTTP status " + reply.status().value() + ".";
+    return json.writeValueAsBytes(
+        dev.tokenwise.common.anthropic.AnthropicError.of(
+            dev.tokenwise.router.error.PublicApiErrorHandler.anthropicType(reply.status().value()),
+            message,
+            null));
+  }
+
+  private JsonNode tryRead(byte[] body) {
+    try {
+      JsonNode tree = json.readTree(body);
+      return tree != null && tree.isObject() ? tree : null;
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  private List<byte[]> namedEvents(List<AnthropicStreamEvent> events) {
+    List<byte[]> out = new ArrayList<>();
+    for (AnthropicStreamEvent event : events) {
+      byte[] data = json.writeValueAsBytes(event);
+      out.add(
+          ("event: "
+                  + event.type()
+                  + "\ndata: "
+                  + new String(data, StandardCharsets.UTF_8)
+                  + "\n\n")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  private java.util.Map<String, Object> errorOf(AnthropicStreamEvent.Error error) {
+    java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put(
+        "message",
+        "The provider stream failed: "
+            + (error.error() == null ? "error" : error.error().type())
+            + ".");
+    body.put("type", "server_error");
+    body.put("param", null);
+    body.put("code", "upstream_error");
+    return body;
+  }
+
+  private AnthropicStreamEvent parseAnthropic(String data) {
+    if (data == null || data.isEmpty()) {
+      return null;
+    }
+    try {
+      return json.readValue(data, AnthropicStreamEvent.class);
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  private JsonNode read(byte[] body) {
+    try {
+      JsonNode tree = json.readTree(body);
+      if (tree.isObject()) {
+        return tree;
+      }
+    } catch (JacksonException e) {
+      // reported below
+    }
+    throw OpenAiApiException.upstreamUnavailable(
+        HttpStatus.BAD_GATEWAY, "The provider's answer was not a JSON object.");
+  }
+
+  static byte[] dataEvent(byte[] data) {
+    byte[] event = new byte[data.length + 8];
+    System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, event, 0, 6);
+    System.arraycopy(data, 0, event, 6, data.length);
+    event[event.length - 2] = '\n';
+    event[event.length - 1] = '\n';
+    return event;
+  }
+
+  static byte[] drain(DataBuffer buffer) {
+    try {
+      byte[] bytes = new byte[buffer.readableByteCount()];
+      buffer.read(bytes);
+      return bytes;
+    } finally {
+      DataBufferUtils.release(buffer);
+    }
+  }
+}

@@ -1,0 +1,417 @@
+package dev.tokenwise.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServers;
+import dev.tokenwise.common.usage.UsageStream;
+import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The gateway surface against zero-latency fault-injecting providers: {@code /v1/messages} native
+ * and translated (whole and streamed), Claude models behind {@code /v1/chat/completions}, {@code
+ * /v1/models}, {@code /v1/embeddings}, retries with fallback under 20% faults, and the 503 when
+ * every provider fails.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@RealServers(postgres = false)
+class GatewayIT {
+
+  private static final String KEY = "tw-gateway-test-key";
+  private static final FaultyProviders providers = new FaultyProviders();
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    registry.add("tokenwise.router.tenants[0].id", () -> "acme");
+    registry.add(
+        "tokenwise.router.tenants[0].key-hashes[0]", () -> VirtualKeyAuthenticator.hash(KEY));
+    registry.add("tokenwise.router.providers.openai.base-url", providers::baseUrl);
+    registry.add("tokenwise.router.providers.openai.api-key", () -> "sk-openai-test");
+    registry.add("tokenwise.router.providers.openai.response-timeout", () -> "500ms");
+    registry.add("tokenwise.router.providers.openai.models[0]", () -> "gpt-5");
+    registry.add("tokenwise.router.providers.anthropic.base-url", providers::baseUrl);
+    registry.add("tokenwise.router.providers.anthropic.api-key", () -> "sk-ant-test");
+    registry.add("tokenwise.router.providers.anthropic.response-timeout", () -> "500ms");
+    registry.add("tokenwise.router.providers.anthropic.models[0]", () -> "claude-sonnet-4-5");
+    registry.add("tokenwise.router.cache.enabled", () -> "false");
+    registry.add("tokenwise.router.resilience.initial-backoff", () -> "1ms");
+    registry.add("tokenwise.router.resilience.max-backoff", () -> "5ms");
+    registry.add("tokenwise.router.resilience.total-timeout", () -> "8s");
+    registry.add("tokenwise.router.resilience.fallbacks[claude-haiku-4-5][0]", () -> "gpt-5-mini");
+    registry.add("tokenwise.router.resilience.fallbacks[claude-broken][0]", () -> "gpt-broken");
+    registry.add("tokenwise.router.resilience.fallbacks[claude-hang][0]", () -> "gpt-hang");
+  }
+
+  @LocalServerPort int port;
+  @Autowired ReactiveStringRedisTemplate redis;
+  @Autowired JsonMapper json;
+  WebTestClient client;
+
+  @BeforeEach
+  void setUp() {
+    TestServers.redis().start();
+    TestServers.redis().flushAll();
+    providers.reset();
+    client =
+        WebTestClient.bindToServer()
+            .baseUrl("http://localhost:" + port)
+            .responseTimeout(Duration.ofSeconds(30))
+            .defaultHeader("Authorization", "Bearer " + KEY)
+            .build();
+  }
+
+  @AfterAll
+  static void stop() {
+    providers.close();
+  }
+
+  @Test
+  void messagesForAClaudeModelGoToAnthropicAsSent() {
+    String request =
+        """
+        {"model":"claude-sonnet-4-5","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}""";
+    client
+        .post()
+        .uri("/v1/messages")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(request)
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .valueEquals("Tokenwise-Model", "claude-sonnet-4-5")
+        .expectHeader()
+        .exists("Tokenwise-Overhead-Ms")
+        .expectHeader()
+        .exists("Tokenwise-Cost-USD")
+        .expectBody()
+        .jsonPath("$.type")
+        .isEqualTo("message")
+        .jsonPath("$.content[0].text")
+        .isEqualTo("Hello from anthropic.");
+    assertThat(providers.calls).hasSize(1);
+    assertThat(providers.calls.get(0).path()).isEqualTo("/v1/messages");
+    assertThat(providers.calls.get(0).apiKey()).isEqualTo("sk-ant-test");
+    assertThat(json.readTree(providers.calls.get(0).body())).isEqualTo(json.readTree(request));
+    JsonNode event = awaitEvents(1).get(0);
+    assertThat(event.get("provider").asString()).isEqualTo("anthropic");
+    // Anthropic's input excludes cache reads; the event's includes them (PROVIDERS.md)
+    assertThat(event.get("inputTokens").asLong()).isEqualTo(30);
+    assertThat(event.get("cachedInputTokens").asLong()).isEqualTo(20);
+    assertThat(event.get("outputTokens").asLong()).isEqualTo(5);
+  }
+
+  @Test
+  void messagesForAnOpenAiModelAreTranslatedBothWays() {
+    client
+        .post()
+        .uri("/v1/messages")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            """
+            {"model":"gpt-5","max_tokens":100,"system":"be brief",
+             "messages":[{"role":"user","content":"hi"}]}""")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectBody()
+        .jsonPath("$.type")
+        .isEqualTo("message")
+        .jsonPath("$.content[0].text")
+        .isEqualTo("Hello from openai.")
+        .jsonPath("$.stop_reason")
+        .isEqualTo("end_turn")
+        .jsonPath("$.usage.input_tokens")
+        .isEqualTo(10)
+        .jsonPath("$.usage.cache_read_input_tokens")
+        .isEqualTo(20);
+    JsonNode sent = json.readTree(providers.calls.get(0).body());
+    assertThat(providers.calls.get(0).path()).isEqualTo("/v1/chat/completions");
+    assertThat(sent.path("messages").path(0).path("role").asString()).isEqualTo("system");
+    JsonNode event = awaitEvents(1).get(0);
+    assertThat(event.get("inputTokens").asLong()).isEqualTo(30);
+    assertThat(event.get("provider").asString()).isEqualTo("openai");
+  }
+
+  @Test
+  void streamedMessagesPassThroughAndTranslate() {
+    String nativeStream = streamMessages("claude-sonnet-4-5");
+    assertThat(nativeStream).contains("event: message_start").contains("\"text\":\"Hello\"");
+    String translated = streamMessages("gpt-5");
+    assertThat(translated)
+        .contains("event: message_start")
+        .contains("event: content_block_delta")
+        .contains("Hello")
+        .contains("event: message_stop");
+    List<JsonNode> events = awaitEvents(2);
+    assertThat(events).allSatisfy(e -> assertThat(e.get("mode").asString()).isEqualTo("stream"));
+    assertThat(events)
+        .allSatisfy(e -> assertThat(e.get("inputTokens").asLong()).isEqualTo(30))
+        .allSatisfy(e -> assertThat(e.get("outputTokens").asLong()).isEqualTo(5));
+  }
+
+  @Test
+  void chatCompletionsServedByAClaudeModelWholeAndStreamed() {
+    client
+        .post()
+        .uri("/v1/chat/completions")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            """
+            {"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}""")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .valueEquals("Tokenwise-Model", "claude-sonnet-4-5")
+        .expectBody()
+        .jsonPath("$.object")
+        .isEqualTo("chat.completion")
+        .jsonPath("$.choices[0].message.content")
+        .isEqualTo("Hello from anthropic.")
+        .jsonPath("$.usage.prompt_tokens")
+        .isEqualTo(30)
+        .jsonPath("$.usage.prompt_tokens_details.cached_tokens")
+        .isEqualTo(20);
+    JsonNode sent = json.readTree(providers.calls.get(0).body());
+    assertThat(providers.calls.get(0).path()).isEqualTo("/v1/messages");
+    assertThat(sent.path("max_tokens").asLong()).isPositive();
+
+    String stream =
+        client
+            .post()
+            .uri("/v1/chat/completions")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(
+                """
+                {"model":"claude-sonnet-4-5","stream":true,
+                 "messages":[{"role":"user","content":"hi"}]}""")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .returnResult(String.class)
+            .getResponseBody()
+            .collectList()
+            .map(parts -> String.join("\n", parts))
+            .block(Duration.ofSeconds(10));
+    assertThat(stream).contains("chat.completion.chunk").contains("Hello").contains("[DONE]");
+    assertThat(stream).doesNotContain("\"choices\":[]");
+    List<JsonNode> events = awaitEvents(2);
+    assertThat(events).allSatisfy(e -> assertThat(e.get("inputTokens").asLong()).isEqualTo(30));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void modelsListsAliasesAndConfiguredModels() {
+    client
+        .get()
+        .uri("/v1/models")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectBody()
+        .jsonPath("$.object")
+        .isEqualTo("list")
+        .jsonPath("$.data[*].id")
+        .value(
+            ids ->
+                assertThat((List<Object>) ids)
+                    .contains(
+                        "tokenwise/auto",
+                        "tokenwise/fast",
+                        "tokenwise/smart",
+                        "gpt-5",
+                        "claude-sonnet-4-5"));
+  }
+
+  @Test
+  void embeddingsPassThroughWithOneUsageEvent() {
+    client
+        .post()
+        .uri("/v1/embeddings")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"model\":\"text-embedding-3-small\",\"input\":\"hello\"}")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectBody()
+        .jsonPath("$.data[0].embedding[0]")
+        .isEqualTo(0.1);
+    assertThat(awaitEvents(1).get(0).get("inputTokens").asLong()).isEqualTo(4);
+    client
+        .post()
+        .uri("/v1/embeddings")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"model\":\"text-embedding-3-small\"}")
+        .exchange()
+        .expectStatus()
+        .isBadRequest()
+        .expectBody()
+        .jsonPath("$.error.param")
+        .isEqualTo("input");
+  }
+
+  @Test
+  void badMessagesRequestsGetAnthropicShapedErrors() {
+    client
+        .post()
+        .uri("/v1/messages")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"model\":\"claude-sonnet-4-5\",\"messages\":[]}")
+        .exchange()
+        .expectStatus()
+        .isBadRequest()
+        .expectBody()
+        .jsonPath("$.type")
+        .isEqualTo("error")
+        .jsonPath("$.error.type")
+        .isEqualTo("invalid_request_error")
+        .jsonPath("$.error.message")
+        .value(m -> assertThat((String) m).contains("max_tokens"));
+    assertThat(providers.calls).isEmpty();
+  }
+
+  /**
+   * 1,000 chat requests for a Claude model with a GPT-5 mini fallback, every fifth provider call
+   * failing (429, 500, 529, a hang past the first-byte timeout, a dropped connection, in turn):
+   * every request succeeds, and each has exactly one usage event.
+   */
+  @Test
+  void everyRequestSucceedsUnderTwentyPercentFaults() {
+    providers.faultEvery = 5;
+    WebClient web = WebClient.create("http://localhost:" + port);
+    Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Flux.range(0, 1000)
+        .flatMap(
+            i ->
+                web.post()
+                    .uri("/v1/chat/completions")
+                    .header("Authorization", "Bearer " + KEY)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(
+                        "{\"model\":\"claude-haiku-4-5\",\"messages\":[{\"role\":\"user\","
+                            + "\"content\":\"q"
+                            + i
+                            + "\"}]}")
+                    .exchangeToMono(
+                        r ->
+                            r.bodyToMono(String.class)
+                                .defaultIfEmpty("")
+                                .map(
+                                    b -> {
+                                      if (!r.statusCode().is2xxSuccessful()) {
+                                        failures.add(r.statusCode().value() + " " + b);
+                                      }
+                                      return r.statusCode().value();
+                                    })),
+            32)
+        .doOnNext(s -> statuses.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet())
+        .blockLast(Duration.ofSeconds(120));
+    assertThat(statuses).as(failures.toString()).containsOnlyKeys(200);
+    assertThat(statuses.get(200).get()).isEqualTo(1000);
+    assertThat(providers.faults.get()).isGreaterThanOrEqualTo(200);
+    List<JsonNode> events = awaitEvents(1000);
+    assertThat(events.stream().map(e -> e.get("requestId").asString()).distinct()).hasSize(1000);
+  }
+
+  @Test
+  void everyProviderFailingIsA503WithinTheTotalTimeout() {
+    long started = System.nanoTime();
+    client
+        .post()
+        .uri("/v1/chat/completions")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"claude-broken\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+        .exchange()
+        .expectStatus()
+        .isEqualTo(503)
+        .expectBody()
+        .jsonPath("$.error.type")
+        .isEqualTo("server_error");
+    client
+        .post()
+        .uri("/v1/chat/completions")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"claude-hang\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+        .exchange()
+        .expectStatus()
+        .isEqualTo(503);
+    client
+        .post()
+        .uri("/v1/messages")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"claude-hang\",\"max_tokens\":5,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+        .exchange()
+        .expectStatus()
+        .isEqualTo(503)
+        .expectBody()
+        .jsonPath("$.error.type")
+        .isEqualTo("overloaded_error");
+    assertThat(providers.calls.stream().map(FaultyProviders.Call::model).distinct())
+        .contains("claude-broken", "gpt-broken", "claude-hang");
+    // the deadline itself is pinned in ResilientProvidersTests
+  }
+
+  private String streamMessages(String model) {
+    return client
+        .post()
+        .uri("/v1/messages")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            """
+            {"model":"%s","max_tokens":100,"stream":true,
+             "messages":[{"role":"user","content":"hi"}]}"""
+                .formatted(model))
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+        .returnResult(byte[].class)
+        .getResponseBody()
+        .map(String::new)
+        .collectList()
+        .map(parts -> String.join("", parts))
+        .block(Duration.ofSeconds(10));
+  }
+
+  private List<JsonNode> awaitEvents(int count) {
+    return await().atMost(Duration.ofSeconds(20)).until(this::events, list -> list.size() >= count);
+  }
+
+  private List<JsonNode> events() {
+    List<MapRecord<String, Object, Object>> records =
+        redis.opsForStream().range(UsageStream.KEY, Range.unbounded()).collectList().block();
+    return records.stream()
+        .map(r -> json.readTree((String) r.getValue().get(UsageStream.FIELD)))
+        .toList();
+  }
+}
