@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.YearMonth;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -74,6 +76,7 @@ class ReportsIT {
   @Autowired JsonMapper json;
   @Autowired StringRedisTemplate redis;
   @Autowired TenantSpend spend;
+  @Autowired JdbcTemplate jdbc;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -348,6 +351,160 @@ class ReportsIT {
     assertThat(paths.has("/api/feedback")).isTrue();
   }
 
+  @Test
+  void repricingAnIntervalIsAuditedAndCorrectsEventsRollupsAndSpend() {
+    // gpt-5-mini sync, 1000 in, 100 out: 1000 x 0.25 + 100 x 2 = 450 µ$.
+    String tenant = "reprice-it-" + run;
+    post(
+        "/api/events",
+        event(
+            "r1",
+            tenant,
+            "2026-08-03T09:00",
+            "chat",
+            "gpt-5-mini",
+            "gpt-5-mini",
+            "sync",
+            1000,
+            0,
+            0,
+            100,
+            "u9",
+            "c9"));
+    // A catalog error at ingest time priced it at 900 µ$: what a correction has to undo.
+    jdbc.update(
+        "UPDATE cost.usage_event SET cost_usd = 0.0009, catalog_version = 'wrong' WHERE tenant = ?",
+        tenant);
+    jdbc.update(
+        "UPDATE cost.usage_rollup SET cost_usd = cost_usd + 0.00045 WHERE tenant = ?", tenant);
+
+    HttpResponse<String> response =
+        post(
+            "/api/admin/reprice",
+            """
+            {"from":"2026-08-03T09:00:00Z","to":"2026-08-03T10:00:00Z",\
+            "reason":"gpt-5-mini output price corrected","requestedBy":"it"}""");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode result = json.readTree(response.body());
+    assertThat(result.get("eventsChanged").asLong()).isEqualTo(1);
+    assertMoney(result.get("costBeforeUsd"), "0.0009");
+    assertMoney(result.get("costAfterUsd"), "0.00045");
+    assertMoney(result.get("costDeltaUsd"), "-0.00045");
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT reason FROM cost.reprice_audit WHERE id = ?",
+                String.class,
+                result.get("auditId").asLong()))
+        .isEqualTo("gpt-5-mini output price corrected");
+    JsonNode savings =
+        json.readTree(
+            get("/api/reports/savings?from=2026-08-03T00:00:00Z&to=2026-08-04T00:00:00Z&tenant="
+                    + tenant)
+                .body());
+    assertMoney(savings.at("/overall/costUsd"), "0.00045");
+    assertThat(redis.opsForValue().get("tokenwise:budget:spend:" + tenant + ":2026-08"))
+        .isEqualTo("0.00045");
+    // Nothing left to correct: a second run changes nothing.
+    HttpResponse<String> again =
+        post(
+            "/api/admin/reprice",
+            """
+            {"from":"2026-08-03T09:00:00Z","to":"2026-08-03T10:00:00Z","reason":"check"}""");
+    assertThat(json.readTree(again.body()).get("eventsChanged").asLong()).isZero();
+    HttpResponse<String> noReason =
+        post(
+            "/api/admin/reprice",
+            """
+            {"from":"2026-08-03T09:00:00Z","to":"2026-08-03T10:00:00Z"}""");
+    assertThat(noReason.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void weeklyReportFlagsAPromptCacheDropAndACostPerRequestJump() {
+    String tenant = "weekly-it-" + run;
+    // Week of 22 June: 2000 in with 1024 cached, 100 out: 976 x 0.25 + 1024 x 0.025 + 100 x 2
+    // = 469.6 µ$ each; prompt-cache read share 1024 / 2000 = 0.512.
+    // Week of 29 June: nothing cached: 2000 x 0.25 + 200 = 700 µ$ each (+49%), share 0.
+    post(
+        "/api/events",
+        "["
+            + String.join(
+                ",",
+                event(
+                    "w1",
+                    tenant,
+                    "2026-06-23T10:00",
+                    "chat",
+                    "gpt-5-mini",
+                    "gpt-5-mini",
+                    "sync",
+                    2000,
+                    1024,
+                    0,
+                    100,
+                    "u1",
+                    "c1"),
+                event(
+                    "w2",
+                    tenant,
+                    "2026-06-24T10:00",
+                    "chat",
+                    "gpt-5-mini",
+                    "gpt-5-mini",
+                    "sync",
+                    2000,
+                    1024,
+                    0,
+                    100,
+                    "u1",
+                    "c1"),
+                event(
+                    "w3",
+                    tenant,
+                    "2026-06-30T10:00",
+                    "chat",
+                    "gpt-5-mini",
+                    "gpt-5-mini",
+                    "sync",
+                    2000,
+                    0,
+                    0,
+                    100,
+                    "u1",
+                    "c1"),
+                event(
+                    "w4",
+                    tenant,
+                    "2026-07-01T10:00",
+                    "chat",
+                    "gpt-5-mini",
+                    "gpt-5-mini",
+                    "sync",
+                    2000,
+                    0,
+                    0,
+                    100,
+                    "u1",
+                    "c1"))
+            + "]");
+
+    HttpResponse<String> response = get("/api/reports/weekly?week=2026-07-02&tenant=" + tenant);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode report = json.readTree(response.body());
+    assertThat(report.get("week").asString()).isEqualTo("2026-06-29");
+    JsonNode chat = rows(report.get("routes"), "route").get("chat");
+    assertMoney(chat.at("/metrics/costPerRequestUsd/current"), "0.0007");
+    assertMoney(chat.at("/metrics/costPerRequestUsd/previous"), "0.0004696");
+    assertThat(chat.at("/metrics/costPerRequestUsd/change").asDouble())
+        .isCloseTo((700 - 469.6) / 469.6, within(1e-6));
+    assertThat(chat.at("/metrics/promptCacheReadShare/previous").asDouble()).isEqualTo(0.512);
+    List<String> flagged = new java.util.ArrayList<>();
+    chat.get("flags").forEach(f -> flagged.add(f.get("metric").asString()));
+    assertThat(flagged).containsExactlyInAnyOrder("promptCacheReadShare", "costPerRequestUsd");
+  }
+
   // --- helpers ---
 
   private JsonNode feedback(String event, String verdict) {
@@ -407,18 +564,47 @@ class ReportsIT {
       long output,
       String user,
       String conversation) {
+    return event(
+        name,
+        TENANT,
+        DAY + "T" + time,
+        route,
+        requested,
+        served,
+        mode,
+        input,
+        cached,
+        write5m,
+        output,
+        user,
+        conversation);
+  }
+
+  private String event(
+      String name,
+      String tenant,
+      String minute,
+      String route,
+      String requested,
+      String served,
+      String mode,
+      long input,
+      long cached,
+      long write5m,
+      long output,
+      String user,
+      String conversation) {
     return """
-        {"schemaVersion":1,"eventId":"%s","occurredAt":"%sT%s:00Z","requestId":"%s",\
+        {"schemaVersion":1,"eventId":"%s","occurredAt":"%s:00Z","requestId":"%s",\
         "tenant":"%s","app":"reports-app","endUser":"%s","conversationId":"%s","route":"%s",\
         "requestedModel":"%s","servedModel":"%s","provider":"%s","mode":"%s",\
         "inputTokens":%d,"cachedInputTokens":%d,"cacheWriteTokens":{"ttl5m":%d,"ttl1h":0},\
         "outputTokens":%d,"reasoningTokens":0,"latencyMs":300,"status":"ok","finishReason":"stop"}"""
         .formatted(
             UUID.randomUUID(),
-            DAY,
-            time,
+            minute,
             requestId(name),
-            TENANT,
+            tenant,
             user,
             conversation,
             route,
