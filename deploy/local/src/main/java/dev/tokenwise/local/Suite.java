@@ -182,6 +182,7 @@ public final class Suite implements AutoCloseable {
     command.add(jar.toAbsolutePath().toString());
     // Command-line arguments outrank every other property source in Spring Boot.
     Map<String, String> properties = new LinkedHashMap<>(settings().properties(service));
+    properties.putAll(options.extraProperties().getOrDefault(service, Map.of()));
     properties.putAll(ChildProcess.launchIdProperties(launchId));
     properties.forEach((name, value) -> command.add("--" + name + "=" + value));
     return command;

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
  * @param environment the environment the children inherit; {@code OPENAI_API_KEY} and {@code
  *     ANTHROPIC_API_KEY} in it switch the router to the real providers and reach the router only
  * @param childJvmOptions options for each child JVM
+ * @param extraProperties more properties per service, applied after the launcher's own
  * @param progress where progress lines go
  */
 public record SuiteOptions(
@@ -24,6 +25,7 @@ public record SuiteOptions(
     Duration startupTimeout,
     Map<String, String> environment,
     List<String> childJvmOptions,
+    Map<Service, Map<String, String>> extraProperties,
     Consumer<String> progress) {
 
   /**
@@ -36,6 +38,7 @@ public record SuiteOptions(
   public SuiteOptions {
     environment = Map.copyOf(environment);
     childJvmOptions = List.copyOf(childJvmOptions);
+    extraProperties = Map.copyOf(extraProperties);
   }
 
   /** Documented ports when free, a temporary run directory, this process's environment. */
@@ -46,32 +49,75 @@ public record SuiteOptions(
         Duration.ofMinutes(5),
         System.getenv(),
         DEFAULT_CHILD_JVM_OPTIONS,
+        Map.of(),
         System.out::println);
   }
 
   public SuiteOptions withPorts(Ports ports) {
     return new SuiteOptions(
-        ports, runDirectory, startupTimeout, environment, childJvmOptions, progress);
+        ports,
+        runDirectory,
+        startupTimeout,
+        environment,
+        childJvmOptions,
+        extraProperties,
+        progress);
   }
 
   public SuiteOptions withRunDirectory(Path runDirectory) {
     return new SuiteOptions(
-        ports, runDirectory, startupTimeout, environment, childJvmOptions, progress);
+        ports,
+        runDirectory,
+        startupTimeout,
+        environment,
+        childJvmOptions,
+        extraProperties,
+        progress);
   }
 
   public SuiteOptions withStartupTimeout(Duration startupTimeout) {
     return new SuiteOptions(
-        ports, runDirectory, startupTimeout, environment, childJvmOptions, progress);
+        ports,
+        runDirectory,
+        startupTimeout,
+        environment,
+        childJvmOptions,
+        extraProperties,
+        progress);
   }
 
   public SuiteOptions withEnvironment(Map<String, String> environment) {
     return new SuiteOptions(
-        ports, runDirectory, startupTimeout, environment, childJvmOptions, progress);
+        ports,
+        runDirectory,
+        startupTimeout,
+        environment,
+        childJvmOptions,
+        extraProperties,
+        progress);
   }
 
   public SuiteOptions withProgress(Consumer<String> progress) {
     return new SuiteOptions(
-        ports, runDirectory, startupTimeout, environment, childJvmOptions, progress);
+        ports,
+        runDirectory,
+        startupTimeout,
+        environment,
+        childJvmOptions,
+        extraProperties,
+        progress);
+  }
+
+  /** Sets one more property of one service, e.g. a test's longer timeout. */
+  public SuiteOptions withProperty(Service service, String name, String value) {
+    Map<Service, Map<String, String>> extra = new java.util.EnumMap<>(Service.class);
+    extra.putAll(extraProperties);
+    Map<String, String> forService =
+        new java.util.LinkedHashMap<>(extra.getOrDefault(service, Map.of()));
+    forService.put(name, value);
+    extra.put(service, forService);
+    return new SuiteOptions(
+        ports, runDirectory, startupTimeout, environment, childJvmOptions, extra, progress);
   }
 
   @Override

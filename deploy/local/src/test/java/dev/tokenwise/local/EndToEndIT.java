@@ -62,6 +62,9 @@ class EndToEndIT {
                 .withEnvironment(environment)
                 .withRunDirectory(Path.of("target", runName))
                 .withStartupTimeout(Duration.ofMinutes(8))
+                // The cache fails open after a short timeout (500 ms by default); on a loaded CI
+                // machine a lookup can take longer, and this test is about hits, not about load.
+                .withProperty(Service.ROUTER, "tokenwise.router.cache.timeout", "10s")
                 .withProgress(line -> System.out.println("[suite] " + line)));
     suite.start();
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
