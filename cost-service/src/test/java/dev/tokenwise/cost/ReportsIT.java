@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.cost.budget.TenantSpend;
 import dev.tokenwise.cost.quality.RouteAdvisor;
+import dev.tokenwise.cost.rollup.Retention;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +64,10 @@ import tools.jackson.databind.json.JsonMapper;
       "tokenwise.cost.quality.min-evaluated=3",
       "tokenwise.cost.quality.routes.support.regression-budget=0.25",
       "tokenwise.cost.quality.refresh-interval=1h",
-      "tokenwise.cost.budget.refresh-interval=1h"
+      "tokenwise.cost.budget.refresh-interval=1h",
+      // Per-route gauges over a window reaching back to this test's days.
+      "tokenwise.cost.metrics.gauge-window=3650d",
+      "tokenwise.cost.metrics.gauge-refresh=500ms"
     })
 @RealServers
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -77,6 +82,7 @@ class ReportsIT {
   @Autowired StringRedisTemplate redis;
   @Autowired TenantSpend spend;
   @Autowired JdbcTemplate jdbc;
+  @Autowired Retention retention;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -503,6 +509,41 @@ class ReportsIT {
     List<String> flagged = new java.util.ArrayList<>();
     chat.get("flags").forEach(f -> flagged.add(f.get("metric").asString()));
     assertThat(flagged).containsExactlyInAnyOrder("promptCacheReadShare", "costPerRequestUsd");
+  }
+
+  @Test
+  void retentionDropsOldMonthsAndRollups() {
+    String tenant = "retention-it-" + run;
+    jdbc.queryForObject("SELECT cost.ensure_usage_event_partition('2018-01-01')", Boolean.class);
+    post(
+        "/api/events",
+        event(
+            "old",
+            tenant,
+            "2018-01-15T10:00",
+            "chat",
+            "gpt-5-mini",
+            "gpt-5-mini",
+            "sync",
+            1000,
+            0,
+            0,
+            100,
+            "u1",
+            "c1"));
+    Instant cutoff = Instant.parse("2018-06-01T00:00:00Z");
+
+    Retention.Removed removed = retention.apply(cutoff, cutoff, cutoff, cutoff);
+
+    assertThat(removed.partitions()).contains("usage_event_2018_01");
+    assertThat(removed.partitions()).noneMatch(p -> p.compareTo("usage_event_2018_06") >= 0);
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT count(*) FROM cost.usage_rollup WHERE tenant = ?", Long.class, tenant))
+        .isZero();
+    assertThat(get("/actuator/prometheus").body())
+        .contains(
+            "tokenwise_cost_per_active_user_usd{application=\"cost-service\",route=\"support\"}");
   }
 
   // --- helpers ---

@@ -1,5 +1,6 @@
 package dev.tokenwise.cost.quality;
 
+import dev.tokenwise.common.metrics.MetricTags;
 import dev.tokenwise.cost.quality.QualityStore.RouteStats;
 import dev.tokenwise.cost.rollup.RouteTags;
 import io.micrometer.core.instrument.Gauge;
@@ -139,11 +140,11 @@ public class RouteAdvisor implements SchedulingConfigurer {
     String tag = routeTags.tag(route);
     Gauge.builder(RATE_GAUGE, ref, r -> rate(r.get()))
         .description("Bad verdicts / evaluated requests over the quality window, by route")
-        .tag("route", tag)
+        .tag(MetricTags.ROUTE, tag)
         .register(registry);
     Gauge.builder(EXCEEDED_GAUGE, ref, r -> r.get() != null && r.get().tighten() ? 1 : 0)
         .description("1 while the route is over its regression budget")
-        .tag("route", tag)
+        .tag(MetricTags.ROUTE, tag)
         .register(registry);
     return ref;
   }

@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param gaugeRefresh how often those gauges are recomputed
  */
 @ConfigurationProperties("tokenwise.cost.metrics")
-record CostMetricsProperties(
+public record CostMetricsProperties(
     @DefaultValue("100") int maxRoutes,
     @DefaultValue("24h") Duration gaugeWindow,
     @DefaultValue("1m") Duration gaugeRefresh) {}

@@ -1,0 +1,27 @@
+package dev.tokenwise.cost.rollup;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How long cost-service keeps what it stores. Raw events go by whole monthly partitions (dropped
+ * once the whole month is older than {@code rawEvents}); rollups outlive them, so reports over old
+ * periods keep working.
+ *
+ * @param enabled whether the retention job runs
+ * @param rawEvents age after which a month of raw usage events (and their idempotency keys) is
+ *     dropped; a redelivery of an event that old would be stored again
+ * @param rollups age after which hourly rollup rows are deleted
+ * @param actors age after which distinct user/conversation rows are deleted
+ * @param verdicts age after which quality verdicts are deleted
+ * @param interval how often the job runs (first run one interval after start-up)
+ */
+@ConfigurationProperties("tokenwise.cost.retention")
+record RetentionProperties(
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("400d") Duration rawEvents,
+    @DefaultValue("1100d") Duration rollups,
+    @DefaultValue("400d") Duration actors,
+    @DefaultValue("400d") Duration verdicts,
+    @DefaultValue("6h") Duration interval) {}
