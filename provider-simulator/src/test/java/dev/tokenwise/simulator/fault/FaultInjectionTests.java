@@ -104,12 +104,11 @@ class FaultInjectionTests {
     List<String> anthropicLines =
         linesUntilBroken(http.anthropic(ANTHROPIC_STREAM, "x-simulator-fault", "reset"));
 
-    assertThat(openAiLines)
-        .anyMatch(l -> l.startsWith("data: {"))
-        .noneMatch(l -> l.contains("[DONE]"));
-    assertThat(anthropicLines)
-        .contains("event: message_start")
-        .doesNotContain("event: message_stop");
+    // The 200 and its headers arrived before the break (checked in linesUntilBroken). Which events
+    // the client read before the RST is a race the kernel decides: an RST discards whatever the
+    // client had not yet read, so only the absence of a clean end is certain.
+    assertThat(openAiLines).noneMatch(l -> l.contains("[DONE]"));
+    assertThat(anthropicLines).doesNotContain("event: message_stop");
   }
 
   @Test
@@ -197,6 +196,7 @@ class FaultInjectionTests {
             .version(HttpClient.Version.HTTP_1_1)
             .build()
             .send(request.build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(response.statusCode()).isEqualTo(200);
     List<String> lines = new ArrayList<>();
     try (Stream<String> body = response.body()) {
       Iterator<String> it = body.iterator();
