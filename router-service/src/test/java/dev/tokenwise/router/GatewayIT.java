@@ -41,6 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
 class GatewayIT {
 
   private static final String KEY = "tw-gateway-test-key";
+  private static final String FRUGAL_KEY = "tw-frugal-test-key";
   private static final FaultyProviders providers = new FaultyProviders();
 
   @DynamicPropertySource
@@ -48,6 +49,16 @@ class GatewayIT {
     registry.add("tokenwise.router.tenants[0].id", () -> "acme");
     registry.add(
         "tokenwise.router.tenants[0].key-hashes[0]", () -> VirtualKeyAuthenticator.hash(KEY));
+    registry.add("tokenwise.router.tenants[1].id", () -> "frugal");
+    registry.add(
+        "tokenwise.router.tenants[1].key-hashes[0]",
+        () -> VirtualKeyAuthenticator.hash(FRUGAL_KEY));
+    registry.add("tokenwise.router.budgets.record-spend", () -> "true");
+    // generous: a loaded CI machine must not turn the budget check's fail-open into a flake
+    registry.add("tokenwise.router.budgets.redis-timeout", () -> "15s");
+    registry.add("tokenwise.router.usage.publish-timeout", () -> "15s");
+    registry.add("tokenwise.router.budgets.tenants.frugal.hard-usd", () -> "0.05");
+    registry.add("tokenwise.router.budgets.tenants.frugal.soft-usd", () -> "0.03");
     registry.add("tokenwise.router.providers.openai.base-url", providers::baseUrl);
     registry.add("tokenwise.router.providers.openai.api-key", () -> "sk-openai-test");
     registry.add("tokenwise.router.providers.openai.response-timeout", () -> "500ms");
@@ -59,7 +70,7 @@ class GatewayIT {
     registry.add("tokenwise.router.cache.enabled", () -> "false");
     registry.add("tokenwise.router.resilience.initial-backoff", () -> "1ms");
     registry.add("tokenwise.router.resilience.max-backoff", () -> "5ms");
-    registry.add("tokenwise.router.resilience.total-timeout", () -> "8s");
+    registry.add("tokenwise.router.resilience.total-timeout", () -> "30s");
     registry.add("tokenwise.router.resilience.fallbacks[claude-haiku-4-5][0]", () -> "gpt-5-mini");
     registry.add("tokenwise.router.resilience.fallbacks[claude-broken][0]", () -> "gpt-broken");
     registry.add("tokenwise.router.resilience.fallbacks[claude-hang][0]", () -> "gpt-hang");
@@ -328,10 +339,13 @@ class GatewayIT {
                                       }
                                       return r.statusCode().value();
                                     })),
-            32)
+            16)
         .doOnNext(s -> statuses.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet())
         .blockLast(Duration.ofSeconds(120));
     assertThat(statuses).as(failures.toString()).containsOnlyKeys(200);
+    System.out.printf(
+        "fault run: 1000 requests, %d injected faults, %d provider calls, all 200%n",
+        providers.faults.get(), providers.calls.size());
     assertThat(statuses.get(200).get()).isEqualTo(1000);
     assertThat(providers.faults.get()).isGreaterThanOrEqualTo(200);
     List<JsonNode> events = awaitEvents(1000);
@@ -380,6 +394,89 @@ class GatewayIT {
     // the deadline itself is pinned in ResilientProvidersTests
   }
 
+  /**
+   * 50 concurrent requests at the edge of a tenant's hard cap: each reserves its largest cost
+   * (prompt estimate + 1,000 output tokens of gpt-5-mini, about 0.002 USD) before the provider
+   * call, so spend never passes the cap; the rest get {@code budget_exceeded}. Prints the figures.
+   */
+  @Test
+  void concurrentRequestsAtTheBudgetEdgeDoNotOvershoot() {
+    String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+    String spendKey = "tokenwise:budget:spend:frugal:" + month;
+    java.math.BigDecimal cap = new java.math.BigDecimal("0.05");
+    java.math.BigDecimal start = new java.math.BigDecimal("0.044");
+    redis.opsForValue().set(spendKey, start.toPlainString()).block();
+    WebClient web = WebClient.create("http://localhost:" + port);
+    Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Flux.range(0, 50)
+        .flatMap(
+            i ->
+                web.post()
+                    .uri("/v1/chat/completions")
+                    .header("Authorization", "Bearer " + FRUGAL_KEY)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(
+                        "{\"model\":\"gpt-5-mini\",\"max_completion_tokens\":1000,"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"q"
+                            + i
+                            + "\"}]}")
+                    .exchangeToMono(
+                        r ->
+                            r.bodyToMono(String.class)
+                                .defaultIfEmpty("")
+                                .map(
+                                    b -> {
+                                      String w =
+                                          r.headers()
+                                              .asHttpHeaders()
+                                              .getFirst("Tokenwise-Budget-Warning");
+                                      if (w != null) {
+                                        warnings.add(w);
+                                      }
+                                      if (r.statusCode().value() == 402) {
+                                        refusals.add(b);
+                                      }
+                                      return r.statusCode().value();
+                                    })),
+            50)
+        .doOnNext(s -> statuses.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet())
+        .blockLast(Duration.ofSeconds(60));
+    assertThat(statuses).containsOnlyKeys(200, 402);
+    int answered = statuses.get(200).get();
+    awaitEvents(answered);
+    // every reservation released: the in-flight total returns to zero
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                new java.math.BigDecimal(
+                            redis
+                                .opsForValue()
+                                .get("tokenwise:budget:reserved:frugal:" + month)
+                                .defaultIfEmpty("0")
+                                .block())
+                        .abs()
+                        .compareTo(new java.math.BigDecimal("0.000001"))
+                    < 0);
+    java.math.BigDecimal spend =
+        new java.math.BigDecimal(redis.opsForValue().get(spendKey).block());
+    System.out.printf(
+        "budget edge: cap %s USD, start %s USD, 50 concurrent: %d answered, %d refused,"
+            + " final spend %s USD, overshoot %s USD%n",
+        cap,
+        start,
+        answered,
+        statuses.getOrDefault(402, new AtomicInteger()).get(),
+        spend,
+        spend.subtract(cap).max(java.math.BigDecimal.ZERO));
+    assertThat(answered).isPositive();
+    assertThat(refusals).isNotEmpty().allSatisfy(b -> assertThat(b).contains("budget_exceeded"));
+    assertThat(spend).isLessThanOrEqualTo(cap);
+    assertThat(warnings).isNotEmpty().allSatisfy(w -> assertThat(w).contains("soft-cap"));
+  }
+
   private String streamMessages(String model) {
     return client
         .post()
@@ -404,7 +501,7 @@ class GatewayIT {
   }
 
   private List<JsonNode> awaitEvents(int count) {
-    return await().atMost(Duration.ofSeconds(20)).until(this::events, list -> list.size() >= count);
+    return await().atMost(Duration.ofSeconds(60)).until(this::events, list -> list.size() >= count);
   }
 
   private List<JsonNode> events() {

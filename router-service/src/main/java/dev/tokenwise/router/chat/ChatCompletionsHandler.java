@@ -2,6 +2,7 @@ package dev.tokenwise.router.chat;
 
 import dev.tokenwise.common.metrics.BoundedTags;
 import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.router.budget.Budgets;
 import dev.tokenwise.router.cache.CacheLookup;
 import dev.tokenwise.router.cache.ExactCacheClient;
 import dev.tokenwise.router.error.OpenAiApiException;
@@ -38,6 +39,7 @@ class ChatCompletionsHandler {
   private final ExactCacheClient cache;
   private final ResilientProviders providers;
   private final Formats formats;
+  private final Budgets budgets;
   private final UsagePublisher usage;
   private final ChatAnswers answers;
   private final StreamedCompletions streams;
@@ -51,6 +53,7 @@ class ChatCompletionsHandler {
       ExactCacheClient cache,
       ResilientProviders providers,
       Formats formats,
+      Budgets budgets,
       UsagePublisher usage,
       ChatAnswers answers,
       StreamedCompletions streams,
@@ -62,6 +65,7 @@ class ChatCompletionsHandler {
     this.cache = cache;
     this.providers = providers;
     this.formats = formats;
+    this.budgets = budgets;
     this.usage = usage;
     this.answers = answers;
     this.streams = streams;
@@ -106,8 +110,12 @@ class ChatCompletionsHandler {
             call.requestedMaxTokens(),
             call.requestedMaxTokens(),
             started);
+    // an upper estimate of the prompt for the budget reservation: rarely under 3 bytes a token
+    long estimatedInput = call.raw().length / 3 + 16;
     if (call.stream()) {
-      return streams.serve(facts, call);
+      return budgets
+          .reserve(exchange, facts, estimatedInput, call.requestedMaxTokens())
+          .then(Mono.defer(() -> streams.serve(facts, call)));
     }
     return cache
         .lookup(tenant.id(), route, call.model(), call.json())
@@ -115,7 +123,9 @@ class ChatCompletionsHandler {
             lookup ->
                 lookup.isHit()
                     ? fromCache(exchange, facts, lookup)
-                    : fromProvider(facts, call, lookup.result()));
+                    : budgets
+                        .reserve(exchange, facts, estimatedInput, call.requestedMaxTokens())
+                        .then(Mono.defer(() -> fromProvider(facts, call, lookup.result()))));
   }
 
   private Mono<ServerResponse> fromCache(

@@ -10,6 +10,7 @@ import dev.tokenwise.common.translate.AnthropicToOpenAiStream;
 import dev.tokenwise.common.translate.FinishReasons;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.router.budget.Budgets;
 import dev.tokenwise.router.chat.ChatProperties;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.provider.Formats;
@@ -61,6 +62,7 @@ class MessagesHandler {
   private final VirtualKeyAuthenticator authenticator;
   private final ResilientProviders providers;
   private final Formats formats;
+  private final Budgets budgets;
   private final UsagePublisher usage;
   private final CostEstimator costs;
   private final Overhead overhead;
@@ -73,6 +75,7 @@ class MessagesHandler {
       VirtualKeyAuthenticator authenticator,
       ResilientProviders providers,
       Formats formats,
+      Budgets budgets,
       UsagePublisher usage,
       CostEstimator costs,
       Overhead overhead,
@@ -82,6 +85,7 @@ class MessagesHandler {
     this.authenticator = authenticator;
     this.providers = providers;
     this.formats = formats;
+    this.budgets = budgets;
     this.usage = usage;
     this.costs = costs;
     this.overhead = overhead;
@@ -115,7 +119,9 @@ class MessagesHandler {
                       call.maxTokens(),
                       call.maxTokens(),
                       started);
-              return call.stream() ? stream(facts, call) : whole(facts, call);
+              return budgets
+                  .reserve(request.exchange(), facts, call.raw().length / 3 + 16, call.maxTokens())
+                  .then(Mono.defer(() -> call.stream() ? stream(facts, call) : whole(facts, call)));
             });
   }
 

@@ -24,6 +24,7 @@ import org.springframework.web.util.UriBuilder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * One upstream's HTTP client: bodies are sent as given, answers returned as bytes with status and
@@ -42,8 +43,14 @@ public abstract class ProviderClient {
   protected ProviderClient(
       ProviderKind kind, ProviderProperties.Upstream upstream, Consumer<HttpHeaders> auth) {
     this.kind = kind;
+    ConnectionProvider pool =
+        ConnectionProvider.builder("provider-" + kind.providerName())
+            .maxConnections(Math.max(1, upstream.maxConnections()))
+            .pendingAcquireMaxCount(-1)
+            .maxIdleTime(Duration.ofSeconds(30))
+            .build();
     HttpClient http =
-        HttpClient.create()
+        HttpClient.create(pool)
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, upstream.connectTimeout().toMillis()))

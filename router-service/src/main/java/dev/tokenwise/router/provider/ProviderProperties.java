@@ -31,6 +31,8 @@ public record ProviderProperties(@DefaultValue Upstream openai, @DefaultValue Up
    * @param apiVersion Azure's {@code api-version} query parameter; when set the key travels as
    *     {@code api-key} instead of a bearer token
    * @param models the models this upstream serves, listed by {@code GET /v1/models}
+   * @param maxConnections pooled connections to this upstream (reactor-netty's default of 16 on two
+   *     cores would queue a gateway's concurrent calls)
    */
   public record Upstream(
       @DefaultValue("http://localhost:8090") URI baseUrl,
@@ -42,5 +44,6 @@ public record ProviderProperties(@DefaultValue Upstream openai, @DefaultValue Up
       @DefaultValue("16MB") DataSize maxResponseSize,
       @DefaultValue("/v1") String pathPrefix,
       String apiVersion,
-      @DefaultValue List<String> models) {}
+      @DefaultValue List<String> models,
+      @DefaultValue("1000") int maxConnections) {}
 }

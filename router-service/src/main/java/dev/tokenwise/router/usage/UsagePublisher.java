@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -30,13 +31,16 @@ public class UsagePublisher {
   private final UsageSpool spool;
   private final UsageMetrics metrics;
   private final Duration timeout;
+  private final ApplicationEventPublisher events;
 
   public UsagePublisher(
       ReactiveStringRedisTemplate redis,
       JsonMapper json,
       UsageSpool spool,
       UsageMetrics metrics,
-      UsageProperties properties) {
+      UsageProperties properties,
+      ApplicationEventPublisher events) {
+    this.events = events;
     this.redis = redis;
     this.json = json;
     this.spool = spool;
@@ -44,8 +48,12 @@ public class UsagePublisher {
     this.timeout = properties.publishTimeout();
   }
 
-  /** Publishes in the background; the caller's response does not wait for Redis. */
+  /**
+   * Publishes in the background; the caller's response does not wait for Redis. Listeners of {@link
+   * UsageEvent} application events (the budget's reservation release) hear of it at once.
+   */
   public void publish(UsageEvent event) {
+    events.publishEvent(event);
     deliver(event).subscribe();
   }
 

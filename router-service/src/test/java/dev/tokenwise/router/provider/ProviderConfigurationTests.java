@@ -32,7 +32,7 @@ class ProviderConfigurationTests {
     ProviderApiKey key = new ProviderApiKey("sk-secret-123");
     ProviderProperties.Upstream upstream =
         new ProviderProperties.Upstream(
-            null, key, null, null, null, null, null, null, null, java.util.List.of());
+            null, key, null, null, null, null, null, null, null, java.util.List.of(), 16);
     assertThat(key.toString()).doesNotContain("sk-secret-123");
     assertThat(upstream.toString()).doesNotContain("sk-secret-123");
   }

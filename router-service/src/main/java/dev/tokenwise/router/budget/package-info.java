@@ -1,0 +1,2 @@
+/** Per-tenant monthly budgets: spend shared through Redis, with in-flight reservations. */
+package dev.tokenwise.router.budget;
