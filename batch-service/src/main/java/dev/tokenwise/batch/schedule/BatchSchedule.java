@@ -3,7 +3,9 @@ package dev.tokenwise.batch.schedule;
 import dev.tokenwise.batch.assemble.Assembler;
 import dev.tokenwise.batch.collect.Collector;
 import dev.tokenwise.batch.delivery.WebhookDeliverer;
+import dev.tokenwise.batch.lock.WorkLock;
 import dev.tokenwise.batch.usage.UsagePublisher;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -28,13 +30,19 @@ class BatchSchedule {
   private final Collector collector;
   private final UsagePublisher usage;
   private final WebhookDeliverer webhooks;
+  private final WorkLock lock;
 
   BatchSchedule(
-      Assembler assembler, Collector collector, UsagePublisher usage, WebhookDeliverer webhooks) {
+      Assembler assembler,
+      Collector collector,
+      UsagePublisher usage,
+      WebhookDeliverer webhooks,
+      WorkLock lock) {
     this.assembler = assembler;
     this.collector = collector;
     this.usage = usage;
     this.webhooks = webhooks;
+    this.lock = lock;
   }
 
   @Scheduled(fixedDelayString = "${tokenwise.batch.assembly.interval:10s}")
@@ -49,8 +57,18 @@ class BatchSchedule {
 
   @Scheduled(fixedDelayString = "${tokenwise.batch.webhook.interval:5s}")
   void publishAndDeliver() {
-    guarded("usage", usage::publishPending);
-    guarded("delivery", webhooks::deliverDue);
+    // One replica at a time, so a webhook is not posted twice at once; a retry after a crash can
+    // still repeat one, which receivers drop by its Tokenwise-Webhook-Id.
+    guarded(
+        "usage and delivery",
+        () ->
+            lock.runExclusively(
+                "usage-and-delivery",
+                Duration.ofMinutes(10),
+                () -> {
+                  usage.publishPending();
+                  webhooks.deliverDue();
+                }));
   }
 
   private static void guarded(String name, Runnable work) {

@@ -24,12 +24,17 @@ import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** What the batch flow tests share: the fake provider, clean tables, and short-hand calls. */
+/**
+ * What the batch flow tests share: the fake provider, clean tables, and short-hand calls. The
+ * schedule is off: tests run each step themselves.
+ */
+@TestPropertySource(properties = "tokenwise.batch.scheduling.enabled=false")
 abstract class BatchTestSupport {
 
   static final String SECRET = "test-webhook-secret";
@@ -54,7 +59,6 @@ abstract class BatchTestSupport {
     registry.add("tokenwise.batch.providers.anthropic.api-key", () -> "sk-ant-test");
     registry.add("tokenwise.batch.webhook.secret", () -> SECRET);
     registry.add("tokenwise.batch.assembly.work-dir", workDir::toString);
-    registry.add("tokenwise.batch.scheduling.enabled", () -> "false");
   }
 
   @AfterAll
