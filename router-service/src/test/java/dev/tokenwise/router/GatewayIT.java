@@ -53,6 +53,7 @@ class GatewayIT {
     registry.add(
         "tokenwise.router.tenants[1].key-hashes[0]",
         () -> VirtualKeyAuthenticator.hash(FRUGAL_KEY));
+    registry.add("tokenwise.router.admin.token", () -> "admin-test-token");
     registry.add("tokenwise.router.budgets.record-spend", () -> "true");
     // generous: a loaded CI machine must not turn the budget check's fail-open into a flake
     registry.add("tokenwise.router.budgets.redis-timeout", () -> "15s");
@@ -475,6 +476,84 @@ class GatewayIT {
     assertThat(refusals).isNotEmpty().allSatisfy(b -> assertThat(b).contains("budget_exceeded"));
     assertThat(spend).isLessThanOrEqualTo(cap);
     assertThat(warnings).isNotEmpty().allSatisfy(w -> assertThat(w).contains("soft-cap"));
+  }
+
+  /**
+   * An admin mints a key restricted to one model with a rate limit of 1 request/s (burst 2): the
+   * key works, another model is refused with 403 naming it, and a burst past the bucket gets 429
+   * with Retry-After and {@code rate_limit_exceeded}. Only the key's hash is in Redis.
+   */
+  @Test
+  void mintedKeysAreRestrictedAndRateLimited() {
+    client
+        .post()
+        .uri("/admin/keys")
+        .header("Authorization", "Bearer wrong")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"tenant\":\"acme\"}")
+        .exchange()
+        .expectStatus()
+        .isUnauthorized()
+        .expectHeader()
+        .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+    JsonNode minted =
+        json.readTree(
+            client
+                .post()
+                .uri("/admin/keys")
+                .header("Authorization", "Bearer admin-test-token")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(
+                    """
+                    {"tenant":"acme","app":"mobile","models":["gpt-5"],
+                     "replenishRate":1,"burstCapacity":2}""")
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody()
+                .returnResult()
+                .getResponseBody());
+    String key = minted.get("key").asString();
+    assertThat(redis.keys("tokenwise:keys:*").collectList().block())
+        .containsExactly("tokenwise:keys:" + VirtualKeyAuthenticator.hash(key));
+
+    WebTestClient asMinted =
+        client.mutate().defaultHeader("Authorization", "Bearer " + key).build();
+    asMinted
+        .post()
+        .uri("/v1/chat/completions")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+        .exchange()
+        .expectStatus()
+        .isForbidden()
+        .expectBody()
+        .jsonPath("$.error.code")
+        .isEqualTo("model_not_allowed")
+        .jsonPath("$.error.message")
+        .value(m -> assertThat((String) m).contains("claude-sonnet-4-5"));
+    int limited = 0;
+    for (int i = 0; i < 4; i++) {
+      var result =
+          asMinted
+              .post()
+              .uri("/v1/chat/completions")
+              .contentType(MediaType.APPLICATION_JSON)
+              .bodyValue(
+                  "{\"model\":\"gpt-5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+              .exchange()
+              .expectBody()
+              .returnResult();
+      if (result.getStatus().value() == 429) {
+        limited++;
+        assertThat(result.getResponseHeaders().getFirst("Retry-After")).isNotNull();
+        assertThat(new String(result.getResponseBody())).contains("rate_limit_exceeded");
+      } else {
+        assertThat(result.getStatus().value()).isEqualTo(200);
+      }
+    }
+    assertThat(limited).isPositive();
   }
 
   private String streamMessages(String model) {

@@ -89,6 +89,8 @@ class ChatCompletionsHandler {
       ServerWebExchange exchange, Tenant tenant, ChatCall call, long started) {
     String route = properties.defaultRoute().name();
     PublicApiRequestFilter.describe(exchange, route, tags.model(call.model()));
+    tenant.checkRoute(route);
+    tenant.checkModel(call.model());
     ResilientProviders.Target target =
         new ResilientProviders.Target(ProviderKind.forModel(call.model()), call.model());
     if (target.kind() != ProviderKind.OPENAI) {

@@ -108,6 +108,8 @@ class MessagesHandler {
             call -> {
               String route = properties.defaultRoute().name();
               PublicApiRequestFilter.describe(request.exchange(), route, tags.model(call.model()));
+              tenant.checkRoute(route);
+              tenant.checkModel(call.model());
               UsageEvents.Request facts =
                   new UsageEvents.Request(
                       PublicApiRequestFilter.requestId(request.exchange()),

@@ -1,11 +1,60 @@
 package dev.tokenwise.router.tenant;
 
+import dev.tokenwise.router.error.OpenAiApiException;
+import java.util.List;
 import java.util.Objects;
+import org.springframework.http.HttpStatus;
 
-/** An authenticated caller: the tenant id usage is billed to and, when configured, its app. */
-public record Tenant(String id, String app) {
+/**
+ * An authenticated caller: the tenant id usage is billed to, its app when configured, and what its
+ * key may do.
+ *
+ * @param routes the routes the key may use; empty for any
+ * @param models the models the key may name; empty for any
+ * @param rateLimit the key's request rate limit, or null for none
+ */
+public record Tenant(
+    String id, String app, List<String> routes, List<String> models, RateLimit rateLimit) {
+
+  /**
+   * Spring Cloud Gateway's {@code RedisRateLimiter} token bucket, per key.
+   *
+   * @param replenishRate requests per second allowed on average
+   * @param burstCapacity requests allowed in one burst
+   */
+  public record RateLimit(int replenishRate, int burstCapacity) {}
 
   public Tenant {
     Objects.requireNonNull(id, "id");
+    routes = routes == null ? List.of() : List.copyOf(routes);
+    models = models == null ? List.of() : List.copyOf(models);
+  }
+
+  public Tenant(String id, String app) {
+    this(id, app, List.of(), List.of(), null);
+  }
+
+  /** Refuses (403, naming the model) a model the key may not use. */
+  public void checkModel(String model) {
+    if (!models.isEmpty() && !models.contains(model)) {
+      throw new OpenAiApiException(
+          HttpStatus.FORBIDDEN,
+          "This API key may not use the model '" + model + "'.",
+          "permission_error",
+          "model",
+          "model_not_allowed");
+    }
+  }
+
+  /** Refuses (403, naming the route) a route the key may not use. */
+  public void checkRoute(String route) {
+    if (!routes.isEmpty() && !routes.contains(route)) {
+      throw new OpenAiApiException(
+          HttpStatus.FORBIDDEN,
+          "This API key may not use the route '" + route + "'.",
+          "permission_error",
+          null,
+          "route_not_allowed");
+    }
   }
 }

@@ -22,6 +22,8 @@ public class VirtualKeyAuthenticator {
   private static final String BEARER = "bearer ";
 
   private final List<KeyHash> hashes;
+  private final java.util.Map<String, Remembered> minted =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public VirtualKeyAuthenticator(TenantProperties properties) {
     List<KeyHash> list = new ArrayList<>();
@@ -29,7 +31,7 @@ public class VirtualKeyAuthenticator {
       if (entry.id() == null || entry.id().isBlank()) {
         throw new IllegalArgumentException("tokenwise.router.tenants[].id must be set");
       }
-      Tenant tenant = new Tenant(entry.id(), entry.app());
+      Tenant tenant = entry.tenant();
       for (String hex : entry.keyHashes()) {
         byte[] digest;
         try {
@@ -72,10 +74,58 @@ public class VirtualKeyAuthenticator {
       }
     }
     if (match == null) {
+      Remembered minted = minted(HexFormat.of().formatHex(presented));
+      match = minted == null ? null : minted.tenant();
+    }
+    if (match == null) {
       throw OpenAiApiException.invalidApiKey("Incorrect API key provided.");
     }
     return match;
   }
+
+  /** The key presented with a request (bearer token or {@code x-api-key}), or null. */
+  public static String presented(HttpHeaders headers) {
+    return presentedKey(headers);
+  }
+
+  /** Whether a key hash (hex) is one of the configured ones. */
+  boolean isConfigured(String hashHex) {
+    byte[] digest = HexFormat.of().parseHex(hashHex);
+    boolean found = false;
+    for (KeyHash candidate : hashes) {
+      found |= MessageDigest.isEqual(candidate.digest(), digest);
+    }
+    return found;
+  }
+
+  /** The tenant of a configured key hash, or null. */
+  Tenant configured(String hashHex) {
+    byte[] digest = HexFormat.of().parseHex(hashHex);
+    Tenant match = null;
+    for (KeyHash candidate : hashes) {
+      if (MessageDigest.isEqual(candidate.digest(), digest) && match == null) {
+        match = candidate.tenant();
+      }
+    }
+    return match;
+  }
+
+  /** Remembers a key minted at run time (read from Redis) until {@code expiresAtNanos}. */
+  void remember(String hashHex, Tenant tenant, long expiresAtNanos) {
+    minted.put(hashHex, new Remembered(tenant, expiresAtNanos));
+  }
+
+  /** A minted key still fresh in memory, or null. */
+  Remembered minted(String hashHex) {
+    Remembered entry = minted.get(hashHex);
+    if (entry != null && entry.expiresAtNanos() - System.nanoTime() < 0) {
+      minted.remove(hashHex, entry);
+      return null;
+    }
+    return entry;
+  }
+
+  record Remembered(Tenant tenant, long expiresAtNanos) {}
 
   private static String presentedKey(HttpHeaders headers) {
     String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);

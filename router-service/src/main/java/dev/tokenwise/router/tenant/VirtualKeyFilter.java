@@ -1,0 +1,116 @@
+package dev.tokenwise.router.tenant;
+
+import dev.tokenwise.router.error.OpenAiApiException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Before any {@code /v1/**} handler: makes keys minted at run time known to the {@link
+ * VirtualKeyAuthenticator} (read from Redis, remembered for a minute so a revocation takes effect
+ * within one), and applies the key's request rate limit with Spring Cloud Gateway's {@link
+ * RedisRateLimiter} (a token bucket in Redis, so every replica counts the same requests). Over the
+ * limit: 429 with {@code Retry-After} and OpenAI's {@code rate_limit_exceeded} error.
+ */
+@Component
+public class VirtualKeyFilter implements WebFilter, Ordered {
+
+  private static final Duration REMEMBER = Duration.ofMinutes(1);
+
+  private final VirtualKeyAuthenticator authenticator;
+  private final MintedKeys minted;
+  private final RedisRateLimiter limiter;
+  private final Map<String, Boolean> configuredLimits = new ConcurrentHashMap<>();
+
+  public VirtualKeyFilter(
+      VirtualKeyAuthenticator authenticator, MintedKeys minted, RedisRateLimiter limiter) {
+    this.authenticator = authenticator;
+    this.minted = minted;
+    this.limiter = limiter;
+  }
+
+  @Override
+  public int getOrder() {
+    return Ordered.HIGHEST_PRECEDENCE + 20;
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    if (!exchange.getRequest().getPath().value().startsWith("/v1/")) {
+      return chain.filter(exchange);
+    }
+    String key = VirtualKeyAuthenticator.presented(exchange.getRequest().getHeaders());
+    if (key == null) {
+      return chain.filter(exchange);
+    }
+    String hash = VirtualKeyAuthenticator.hash(key);
+    Tenant configured = authenticator.configured(hash);
+    Mono<Tenant> tenant;
+    if (configured != null) {
+      tenant = Mono.just(configured);
+    } else {
+      VirtualKeyAuthenticator.Remembered remembered = authenticator.minted(hash);
+      tenant =
+          remembered != null
+              ? Mono.just(remembered.tenant())
+              : minted
+                  .find(hash, Duration.ofSeconds(2))
+                  .doOnNext(
+                      t -> authenticator.remember(hash, t, System.nanoTime() + REMEMBER.toNanos()))
+                  .onErrorResume(e -> Mono.empty());
+    }
+    return tenant
+        .flatMap(t -> t.rateLimit() == null ? Mono.just(true) : allowed(exchange, t, hash))
+        .defaultIfEmpty(true)
+        .flatMap(
+            allowed -> {
+              if (allowed) {
+                return chain.filter(exchange);
+              }
+              exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+              return Mono.error(
+                  new OpenAiApiException(
+                      HttpStatus.TOO_MANY_REQUESTS,
+                      "Rate limit reached for requests on this API key. Retry after 1 s.",
+                      "requests",
+                      null,
+                      "rate_limit_exceeded"));
+            });
+  }
+
+  private Mono<Boolean> allowed(ServerWebExchange exchange, Tenant tenant, String hash) {
+    Tenant.RateLimit limit = tenant.rateLimit();
+    String configId = "tokenwise-key-" + limit.replenishRate() + "-" + limit.burstCapacity();
+    configuredLimits.computeIfAbsent(
+        configId,
+        id -> {
+          synchronized (limiter) {
+            limiter
+                .getConfig()
+                .put(
+                    id,
+                    new RedisRateLimiter.Config()
+                        .setReplenishRate(limit.replenishRate())
+                        .setBurstCapacity(limit.burstCapacity())
+                        .setRequestedTokens(1));
+          }
+          return true;
+        });
+    return limiter
+        .isAllowed(configId, hash)
+        .map(
+            response -> {
+              response.getHeaders().forEach(exchange.getResponse().getHeaders()::set);
+              return response.isAllowed();
+            });
+  }
+}
