@@ -2,6 +2,7 @@ package dev.tokenwise.batch.collect;
 
 import dev.tokenwise.batch.crash.CrashPoint;
 import dev.tokenwise.batch.crash.Crashes;
+import dev.tokenwise.batch.metrics.BatchMetrics;
 import dev.tokenwise.batch.provider.BatchApi;
 import dev.tokenwise.batch.provider.BatchApis;
 import dev.tokenwise.batch.provider.Provider;
@@ -34,6 +35,7 @@ class ResultApplier {
   private final Crashes crashes;
   private final Clock clock;
   private final JsonMapper json;
+  private final BatchMetrics metrics;
 
   ResultApplier(
       CollectStore store,
@@ -42,7 +44,8 @@ class ResultApplier {
       CollectProperties properties,
       Crashes crashes,
       Clock clock,
-      JsonMapper json) {
+      JsonMapper json,
+      BatchMetrics metrics) {
     this.store = store;
     this.answers = answers;
     this.apis = apis;
@@ -50,6 +53,28 @@ class ResultApplier {
     this.crashes = crashes;
     this.clock = clock;
     this.json = json;
+    this.metrics = metrics;
+  }
+
+  private void succeed(UUID id, String result, String answeredBy, String usageEvent, Instant now) {
+    if (store.succeed(id, result, answeredBy, usageEvent, now)) {
+      metrics.count(
+          answeredBy.equals("sync-fallback")
+              ? BatchMetrics.Outcome.SYNC_FALLBACK
+              : BatchMetrics.Outcome.SUCCEEDED);
+    }
+  }
+
+  private void fail(UUID id, String reason, String usageEvent, Instant now) {
+    if (store.fail(id, reason, usageEvent, now)) {
+      metrics.count(BatchMetrics.Outcome.FAILED);
+    }
+  }
+
+  private void requeue(UUID id, String reason) {
+    if (store.requeue(id, reason)) {
+      metrics.count(BatchMetrics.Outcome.RESUBMITTED);
+    }
   }
 
   /**
@@ -79,7 +104,7 @@ class ResultApplier {
         Answers.Translated answer =
             answers.succeeded(
                 request, line.body(), owner ? UsageEvent.Mode.BATCH : UsageEvent.Mode.CACHE_EXACT);
-        store.succeed(
+        succeed(
             request.id(),
             answer.result(),
             owner ? "batch" : "batch-duplicate",
@@ -96,7 +121,7 @@ class ResultApplier {
   private void failed(PendingRequest request, ResultLine line, Instant now) {
     String reason = line.outcome().name().toLowerCase() + ": " + line.reason();
     if (!line.retryable()) {
-      store.fail(request.id(), reason, answers.failed(request), now);
+      fail(request.id(), reason, answers.failed(request), now);
       return;
     }
     boolean deadlineNear =
@@ -107,10 +132,10 @@ class ResultApplier {
       return;
     }
     if (request.attempts() < properties.resubmissions()) {
-      store.requeue(request.id(), reason);
+      requeue(request.id(), reason);
       return;
     }
-    store.fail(
+    fail(
         request.id(),
         reason + " (after " + (request.attempts() + 1) + " batches)",
         answers.failed(request),
@@ -127,12 +152,11 @@ class ResultApplier {
       reply = api.callSync(request.body());
     } catch (RuntimeException e) {
       log.warn("Synchronous fallback for {} failed: {}", request.id(), e.toString());
-      store.fail(
-          request.id(), reason + "; synchronous fallback failed", answers.failed(request), now);
+      fail(request.id(), reason + "; synchronous fallback failed", answers.failed(request), now);
       return;
     }
     if (!reply.ok()) {
-      store.fail(
+      fail(
           request.id(),
           reason + "; synchronous fallback answered HTTP " + reply.status(),
           answers.failed(request),
@@ -142,9 +166,9 @@ class ResultApplier {
     try {
       Answers.Translated answer =
           answers.succeeded(request, json.readTree(reply.body()), UsageEvent.Mode.SYNC);
-      store.succeed(request.id(), answer.result(), "sync-fallback", answer.usageEvent(), now);
+      succeed(request.id(), answer.result(), "sync-fallback", answer.usageEvent(), now);
     } catch (JacksonException e) {
-      store.fail(
+      fail(
           request.id(), reason + "; synchronous fallback unreadable", answers.failed(request), now);
     }
   }

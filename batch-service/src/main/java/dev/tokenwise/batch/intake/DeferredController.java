@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.intake;
 
+import dev.tokenwise.batch.metrics.BatchMetrics;
 import java.net.URI;
 import java.util.Map;
 import java.util.UUID;
@@ -27,11 +28,14 @@ class DeferredController {
   private final JsonMapper json;
   private final DeferredIntake intake;
   private final DeferredRequests requests;
+  private final BatchMetrics metrics;
 
-  DeferredController(JsonMapper json, DeferredIntake intake, DeferredRequests requests) {
+  DeferredController(
+      JsonMapper json, DeferredIntake intake, DeferredRequests requests, BatchMetrics metrics) {
     this.json = json;
     this.intake = intake;
     this.requests = requests;
+    this.metrics = metrics;
   }
 
   @PostMapping("/internal/deferred")
@@ -43,6 +47,7 @@ class DeferredController {
       throw new InvalidDeferredRequest(null, "The body is not valid JSON.");
     }
     UUID id = requests.add(intake.read(tree));
+    metrics.count(BatchMetrics.Outcome.ACCEPTED);
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/v1/jobs/" + id))
         .body(Map.of("id", id.toString(), "status", "queued", "statusUrl", "/v1/jobs/" + id));

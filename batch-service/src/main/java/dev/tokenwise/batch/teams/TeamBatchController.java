@@ -5,6 +5,7 @@ import dev.tokenwise.batch.intake.DeferredRequests;
 import dev.tokenwise.batch.intake.InvalidDeferredRequest;
 import dev.tokenwise.batch.intake.NewRequest;
 import dev.tokenwise.batch.intake.RequestNormalizer;
+import dev.tokenwise.batch.metrics.BatchMetrics;
 import dev.tokenwise.batch.provider.Provider;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,16 +54,19 @@ class TeamBatchController {
   private final DeferredRequests requests;
   private final RequestNormalizer normalizer;
   private final JsonMapper json;
+  private final BatchMetrics metrics;
 
   TeamBatchController(
       TeamBatchStore store,
       DeferredRequests requests,
       RequestNormalizer normalizer,
-      JsonMapper json) {
+      JsonMapper json,
+      BatchMetrics metrics) {
     this.store = store;
     this.requests = requests;
     this.normalizer = normalizer;
     this.json = json;
+    this.metrics = metrics;
   }
 
   @PostMapping("/v1/files")
@@ -158,6 +162,7 @@ class TeamBatchController {
             lines.size(),
             0));
     requests.addAll(ids, lines);
+    metrics.count(BatchMetrics.Outcome.ACCEPTED, lines.size());
     return ok(batchObject(store.batch(batchId, owner).orElseThrow()));
   }
 

@@ -237,6 +237,23 @@ class BatchFlowIT extends BatchTestSupport {
   }
 
   @Test
+  void theDashboardMetersAreExported() {
+    submit(deferred("openai", "openai", "Counted"));
+    String queued = http().get().uri("/actuator/prometheus").retrieve().body(String.class);
+    assertThat(queued)
+        .containsPattern("tokenwise_batch_requests_total\\{[^}]*outcome=\"accepted\"[^}]*} [1-9]")
+        .containsPattern("tokenwise_batch_queue_depth\\{[^}]*provider=\"openai\"[^}]*} 1")
+        .contains("tokenwise_batch_queue_oldest_age_seconds");
+
+    runAll();
+
+    String done = http().get().uri("/actuator/prometheus").retrieve().body(String.class);
+    assertThat(done)
+        .containsPattern("tokenwise_batch_requests_total\\{[^}]*outcome=\"succeeded\"[^}]*} [1-9]")
+        .containsPattern("tokenwise_batch_batches\\{[^}]*state=\"collected\"[^}]*} 1");
+  }
+
+  @Test
   void anUnknownJobIsAnOpenAiShaped404() {
     ResponseEntity<String> answer =
         http()
