@@ -264,6 +264,17 @@ class ReportsIT {
   }
 
   @Test
+  void overviewHoldsTheOverallRowOfEveryReport() {
+    JsonNode overview = report("overview");
+    assertMoney(overview.at("/savings/savingsUsd"), "0.0213612");
+    assertMoney(overview.at("/costPerRequest/costPerRequestUsd"), "0.0018064667");
+    // 2 cache hits of 6 requests
+    assertThat(overview.at("/cacheHitRate/responseCacheHitRate").asDouble())
+        .isCloseTo(2.0 / 6, within(1e-6));
+    assertThat(overview.at("/costPerUser/activeUsers").asLong()).isEqualTo(3);
+  }
+
+  @Test
   void tenantSpendIsKeptInRedis() {
     String key = "tokenwise:budget:spend:" + TENANT + ":2026-07";
     // Incremented after the commit: 10838.8 µ$ (INCRBYFLOAT, so compared with a tolerance).

@@ -24,6 +24,15 @@ public class RegressionRates {
     return rates;
   }
 
+  /** {evaluated, bad} per route for verdicts received in {@code [from, to)}. */
+  public Map<String, long[]> counts(Instant from, Instant to, String tenant, String route) {
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    store
+        .stats(from, to, tenant, route)
+        .forEach((r, s) -> counts.put(r, new long[] {s.evaluated(), s.bad()}));
+    return counts;
+  }
+
   public double budget(String route) {
     return properties.budget(route);
   }

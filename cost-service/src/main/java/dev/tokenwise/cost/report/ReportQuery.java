@@ -5,7 +5,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -51,11 +50,6 @@ record ReportQuery(
     filter(sql, args, "route", route);
     filter(sql, args, "model", model);
     return sql.toString();
-  }
-
-  /** Arguments for a condition built by {@link #where}. */
-  Object[] args(List<Object> args) {
-    return new ArrayList<>(args).toArray();
   }
 
   private static void filter(StringBuilder sql, List<Object> args, String column, String value) {
