@@ -54,6 +54,8 @@ class GatewayIT {
         "tokenwise.router.tenants[1].key-hashes[0]",
         () -> VirtualKeyAuthenticator.hash(FRUGAL_KEY));
     registry.add("tokenwise.router.admin.token", () -> "admin-test-token");
+    registry.add("tokenwise.router.usage.spool-dir", GatewayIT::spoolDir);
+    registry.add("tokenwise.router.usage.drain-interval", () -> "200ms");
     registry.add("tokenwise.router.budgets.record-spend", () -> "true");
     // generous: a loaded CI machine must not turn the budget check's fail-open into a flake
     registry.add("tokenwise.router.budgets.redis-timeout", () -> "15s");
@@ -75,6 +77,14 @@ class GatewayIT {
     registry.add("tokenwise.router.resilience.fallbacks[claude-haiku-4-5][0]", () -> "gpt-5-mini");
     registry.add("tokenwise.router.resilience.fallbacks[claude-broken][0]", () -> "gpt-broken");
     registry.add("tokenwise.router.resilience.fallbacks[claude-hang][0]", () -> "gpt-hang");
+  }
+
+  private static String spoolDir() {
+    try {
+      return java.nio.file.Files.createTempDirectory("gateway-spool").toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @LocalServerPort int port;
@@ -554,6 +564,62 @@ class GatewayIT {
       }
     }
     assertThat(limited).isPositive();
+  }
+
+  /**
+   * 500 requests with Redis stopped after the first 200 and back after the next 100 (a restart
+   * comes back empty, as after a crash): the 100 events of the outage are spooled and drained, and
+   * the events seen equal the answered requests, each exactly once.
+   */
+  @Test
+  void usageEventsAreNeitherLostNorDuplicatedAcrossARedisRestart() {
+    WebClient web = WebClient.create("http://localhost:" + port);
+    List<String> seen = new java.util.ArrayList<>();
+    assertThat(run(web, 0, 200)).isEqualTo(200);
+    seen.addAll(eventIds(awaitEvents(200)));
+    TestServers.redis().stop();
+    int answered;
+    try {
+      answered = run(web, 200, 100);
+    } finally {
+      TestServers.redis().start();
+    }
+    answered += run(web, 300, 200);
+    assertThat(answered).isEqualTo(300);
+    List<JsonNode> after =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(this::events, list -> list.size() >= 300);
+    seen.addAll(eventIds(after));
+    System.out.printf(
+        "redis restart: 500 answered, %d events seen, %d distinct%n",
+        seen.size(), seen.stream().distinct().count());
+    assertThat(seen).hasSize(500).doesNotHaveDuplicates();
+  }
+
+  private int run(WebClient web, int from, int count) {
+    return Flux.range(from, count)
+        .flatMap(
+            i ->
+                web.post()
+                    .uri("/v1/chat/completions")
+                    .header("Authorization", "Bearer " + KEY)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(
+                        "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\","
+                            + "\"content\":\"r"
+                            + i
+                            + "\"}]}")
+                    .exchangeToMono(
+                        r -> r.releaseBody().thenReturn(r.statusCode().is2xxSuccessful() ? 1 : 0)),
+            16)
+        .reduce(0, Integer::sum)
+        .block(Duration.ofSeconds(120));
+  }
+
+  private static List<String> eventIds(List<JsonNode> events) {
+    return events.stream().map(e -> e.get("eventId").asString()).toList();
   }
 
   private String streamMessages(String model) {
