@@ -106,6 +106,28 @@ final class FaultyProviders implements AutoCloseable {
           {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],\
           "model":"%s","usage":{"prompt_tokens":4,"total_tokens":4}}"""
               .formatted(model));
+    } else if (path.equals("/v1/messages") && request.path("tools").isArray() && !stream) {
+      respond(
+          exchange,
+          200,
+          "application/json",
+          """
+          {"id":"msg_2","type":"message","role":"assistant","model":"%s",\
+          "content":[{"type":"tool_use","id":"toolu_1","name":"%s","input":{"city":"Lisbon"}}],\
+          "stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":7}}"""
+              .formatted(model, request.path("tools").path(0).path("name").asString()));
+    } else if (request.path("tools").isArray() && !stream) {
+      respond(
+          exchange,
+          200,
+          "application/json",
+          """
+          {"id":"chatcmpl-2","object":"chat.completion","created":1,"model":"%s",\
+          "choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[\
+          {"id":"call_1","type":"function","function":{"name":"%s","arguments":"{\\"city\\":\\"Lisbon\\"}"}}]},\
+          "finish_reason":"tool_calls"}],"usage":{"prompt_tokens":12,"completion_tokens":7,"total_tokens":19}}"""
+              .formatted(
+                  model, request.path("tools").path(0).path("function").path("name").asString()));
     } else if (path.equals("/v1/messages")) {
       if (stream) {
         respond(exchange, 200, "text/event-stream", anthropicStream(model));
