@@ -7,6 +7,7 @@ import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.cost.budget.TenantSpend;
 import dev.tokenwise.cost.quality.RouteAdvisor;
 import dev.tokenwise.cost.rollup.Retention;
+import dev.tokenwise.cost.rollup.UncappedOutput;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,7 +68,9 @@ import tools.jackson.databind.json.JsonMapper;
       "tokenwise.cost.budget.refresh-interval=1h",
       // Per-route gauges over a window reaching back to this test's days.
       "tokenwise.cost.metrics.gauge-window=3650d",
-      "tokenwise.cost.metrics.gauge-refresh=500ms"
+      "tokenwise.cost.metrics.gauge-refresh=500ms",
+      "tokenwise.cost.output-cap.min-requests=2",
+      "tokenwise.cost.output-cap.refresh-interval=1h"
     })
 @RealServers
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -83,6 +86,7 @@ class ReportsIT {
   @Autowired TenantSpend spend;
   @Autowired JdbcTemplate jdbc;
   @Autowired Retention retention;
+  @Autowired UncappedOutput uncappedOutput;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -555,6 +559,87 @@ class ReportsIT {
     assertThat(get("/actuator/prometheus").body())
         .contains(
             "tokenwise_cost_per_active_user_usd{application=\"cost-service\",route=\"support\"}");
+  }
+
+  @Test
+  void outputCapSavingIsEstimatedAgainstTheRoutesUncappedOutput() {
+    String tenant = "cap-it-" + run;
+    String route = "capped-" + run;
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    String minute = now.toString().substring(0, 16);
+    // Two uncapped answers on the route: 1000 and 1400 output tokens, a measured mean of 1200.
+    post(
+        "/api/events",
+        "["
+            + String.join(
+                ",",
+                event(
+                    "u1",
+                    tenant,
+                    minute,
+                    route,
+                    "gpt-5-mini",
+                    "gpt-5-mini",
+                    "sync",
+                    1000,
+                    0,
+                    0,
+                    1000,
+                    "u1",
+                    "c1"),
+                event(
+                    "u2",
+                    tenant,
+                    minute,
+                    route,
+                    "gpt-5-mini",
+                    "gpt-5-mini",
+                    "sync",
+                    1000,
+                    0,
+                    0,
+                    1400,
+                    "u1",
+                    "c1"))
+            + "]");
+    uncappedOutput.refresh();
+    // Tokenwise capped this one at 300 (the client set no limit) and it wrote 300 tokens:
+    // output cap = (1200 - 300) x 2 = 1800 µ$, added to its baseline (250 + 600 + 1800 = 2650 µ$).
+    post(
+        "/api/events",
+        event(
+                "c1",
+                tenant,
+                minute,
+                route,
+                "gpt-5-mini",
+                "gpt-5-mini",
+                "sync",
+                1000,
+                0,
+                0,
+                300,
+                "u1",
+                "c1")
+            .replace("\"latencyMs\"", "\"appliedMaxTokens\":300,\"latencyMs\""));
+
+    String hour = now.truncatedTo(java.time.temporal.ChronoUnit.HOURS).toString();
+    JsonNode savings =
+        json.readTree(
+            get("/api/reports/savings?from="
+                    + hour
+                    + "&to="
+                    + Instant.parse(hour).plusSeconds(3600)
+                    + "&tenant="
+                    + tenant)
+                .body());
+    assertMoney(savings.at("/overall/byTactic/outputCap"), "0.0018");
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT uncapped_output_estimate FROM cost.usage_event WHERE request_id = ?",
+                Long.class,
+                requestId("c1")))
+        .isEqualTo(1200L);
   }
 
   // --- helpers ---

@@ -42,7 +42,7 @@ class UsageEventStore {
           + " reasoning_tokens, requested_max_tokens, applied_max_tokens, latency_ms, status,"
           + " finish_reason, cost_usd, baseline_usd, savings_cache_usd, savings_routing_usd,"
           + " savings_prompt_caching_usd, savings_batch_usd, savings_output_cap_usd,"
-          + " catalog_version, pricing_status, pricing_note";
+          + " catalog_version, pricing_status, pricing_note, uncapped_output_estimate";
 
   private static final String CREATE_STAGE =
       "CREATE TEMP TABLE IF NOT EXISTS usage_event_stage (LIKE cost.usage_event INCLUDING DEFAULTS)"
@@ -163,6 +163,7 @@ class UsageEventStore {
       row.text(cost.catalogVersion());
       row.text(cost.priced() ? "priced" : "unpriced");
       row.text(cost.unpricedReason());
+      row.number(priced.uncappedOutputEstimate());
       out.append('\n');
     }
     return out.toString();

@@ -4,6 +4,7 @@ import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.budget.TenantSpend;
 import dev.tokenwise.cost.pricing.PricedEvent;
 import dev.tokenwise.cost.pricing.UsagePricer;
+import dev.tokenwise.cost.rollup.UncappedOutput;
 import java.util.List;
 import org.springframework.stereotype.Service;
 
@@ -19,19 +20,31 @@ class UsageIngester {
   private final UsageEventStore store;
   private final IngestMetrics metrics;
   private final TenantSpend spend;
+  private final UncappedOutput uncappedOutput;
 
   UsageIngester(
-      UsagePricer pricer, UsageEventStore store, IngestMetrics metrics, TenantSpend spend) {
+      UsagePricer pricer,
+      UsageEventStore store,
+      IngestMetrics metrics,
+      TenantSpend spend,
+      UncappedOutput uncappedOutput) {
     this.pricer = pricer;
     this.store = store;
     this.metrics = metrics;
     this.spend = spend;
+    this.uncappedOutput = uncappedOutput;
   }
 
   /** Stores the events not seen before; returns how many were new. */
   int ingest(List<UsageEvent> events) {
     List<PricedEvent> priced =
-        events.stream().map(event -> new PricedEvent(event, pricer.price(event))).toList();
+        events.stream()
+            .map(
+                event -> {
+                  Long estimate = uncappedOutput.estimateFor(event);
+                  return new PricedEvent(event, pricer.price(event, estimate), estimate);
+                })
+            .toList();
     List<PricedEvent> stored = store.store(priced);
     // Counted after the commit, and only for new events, so a redelivery never counts twice.
     stored.forEach(metrics::stored);

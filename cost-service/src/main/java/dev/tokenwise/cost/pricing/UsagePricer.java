@@ -37,6 +37,14 @@ public class UsagePricer {
 
   /** The event's cost; unpriced (not an error) when no catalog version knows its model. */
   public EventCost price(UsageEvent event) {
+    return price(event, null);
+  }
+
+  /**
+   * The event's cost, with the output-cap saving estimated against {@code uncappedOutputEstimate}
+   * (the route's measured uncapped output length) when not null.
+   */
+  public EventCost price(UsageEvent event, Long uncappedOutputEstimate) {
     String providerTag = BoundedTags.provider(event.provider());
     if (event.requestedModel() == null && event.servedModel() == null) {
       return new EventCost(
@@ -57,7 +65,7 @@ public class UsagePricer {
           BoundedTags.OTHER);
     }
     try {
-      CostBreakdown breakdown = CostCalculator.price(event, catalog.get());
+      CostBreakdown breakdown = CostCalculator.price(event, catalog.get(), uncappedOutputEstimate);
       ModelPrice served = catalog.get().require(breakdown.servedModel());
       return new EventCost(
           breakdown, breakdown.catalogVersion(), null, served.provider(), served.model());

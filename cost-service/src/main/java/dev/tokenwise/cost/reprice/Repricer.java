@@ -51,7 +51,7 @@ class Repricer {
              reasoning_tokens, requested_max_tokens, applied_max_tokens, latency_ms, status,
              finish_reason, cost_usd, baseline_usd, savings_cache_usd, savings_routing_usd,
              savings_prompt_caching_usd, savings_batch_usd, savings_output_cap_usd,
-             catalog_version, pricing_status
+             catalog_version, pricing_status, uncapped_output_estimate
       FROM cost.usage_event
       WHERE occurred_at >= ? AND occurred_at < ?
       ORDER BY occurred_at, event_id
@@ -115,7 +115,10 @@ class Repricer {
                   rs -> {
                     UsageEvent event = event(rs);
                     Stored before = stored(rs);
-                    EventCost after = pricer.price(event);
+                    // The output-cap estimate in force at ingest is reused, like a price would
+                    // not be: only the catalog is being corrected.
+                    EventCost after =
+                        pricer.price(event, nullableLong(rs, "uncapped_output_estimate"));
                     versions.add(after.catalogVersion());
                     totals.examined++;
                     totals.costBefore = totals.costBefore.add(before.money[0]);
