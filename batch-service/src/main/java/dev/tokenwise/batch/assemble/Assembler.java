@@ -2,6 +2,7 @@ package dev.tokenwise.batch.assemble;
 
 import dev.tokenwise.batch.crash.CrashPoint;
 import dev.tokenwise.batch.crash.Crashes;
+import dev.tokenwise.batch.crash.SimulatedCrash;
 import dev.tokenwise.batch.jobs.JobRunner;
 import dev.tokenwise.batch.lock.WorkLock;
 import java.time.Clock;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -21,6 +24,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Assembler {
+
+  private static final Logger log = LoggerFactory.getLogger(Assembler.class);
 
   static final String LOCK = "assemble-and-submit";
 
@@ -62,8 +67,16 @@ public class Assembler {
   private List<UUID> pass(boolean flushAll) {
     List<UUID> done = new ArrayList<>();
     for (UUID batchId : store.unfinished()) {
-      run(batchId);
-      done.add(batchId);
+      // One batch the provider keeps refusing must not hold up the others: it is retried on the
+      // next pass, from the step it reached.
+      try {
+        run(batchId);
+        done.add(batchId);
+      } catch (SimulatedCrash crash) {
+        throw crash;
+      } catch (RuntimeException e) {
+        log.warn("Provider batch {} could not be submitted yet: {}", batchId, e.toString());
+      }
     }
     for (Group group : store.queuedGroups()) {
       int maxRequests = Math.min(properties.maxRequests(), group.provider().maxRequests());
@@ -83,9 +96,16 @@ public class Assembler {
           break;
         }
         crashes.check(CrashPoint.AFTER_ASSIGN);
-        run(batchId.get());
-        done.add(batchId.get());
         left -= store.load(batchId.get()).requestCount();
+        try {
+          run(batchId.get());
+          done.add(batchId.get());
+        } catch (SimulatedCrash crash) {
+          throw crash;
+        } catch (RuntimeException e) {
+          log.warn("Provider batch {} could not be submitted yet: {}", batchId.get(), e.toString());
+          break;
+        }
       }
     }
     return done;

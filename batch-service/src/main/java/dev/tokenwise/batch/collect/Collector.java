@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.collect;
 
+import dev.tokenwise.batch.crash.SimulatedCrash;
 import dev.tokenwise.batch.jobs.JobRunner;
 import dev.tokenwise.batch.lock.WorkLock;
 import dev.tokenwise.batch.provider.BatchApis;
@@ -89,8 +90,16 @@ public class Collector {
       if (remote.errorFileId() != null) {
         parameters.addString("errorFileId", remote.errorFileId());
       }
-      runner.run(job, parameters.toJobParameters());
-      collected++;
+      try {
+        runner.run(job, parameters.toJobParameters());
+        collected++;
+      } catch (SimulatedCrash crash) {
+        throw crash;
+      } catch (RuntimeException e) {
+        // Lines already applied stay applied; the rest are read again on the next try.
+        log.warn("Collecting {} failed; retried later: {}", batch.providerBatchId(), e.toString());
+        store.pollAgain(batch.id(), remote.status(), next(batch.pollAttempts()));
+      }
     }
     return collected;
   }

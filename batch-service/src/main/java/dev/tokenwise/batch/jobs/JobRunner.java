@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.jobs;
 
+import dev.tokenwise.batch.crash.SimulatedCrash;
 import java.util.List;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -30,6 +31,14 @@ public class JobRunner {
     }
     if (execution.getStatus() != BatchStatus.COMPLETED) {
       List<Throwable> failures = execution.getAllFailureExceptions();
+      for (Throwable failure : failures) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+          if (t instanceof SimulatedCrash crash) {
+            // An injected crash stands for the process dying: nothing may catch it on the way up.
+            throw crash;
+          }
+        }
+      }
       if (!failures.isEmpty() && failures.get(0) instanceof RuntimeException e) {
         throw e;
       }

@@ -237,6 +237,26 @@ class BatchFlowIT extends BatchTestSupport {
   }
 
   @Test
+  void aBatchTheProviderRefusesHoldsUpNoOtherAndIsRetried() {
+    provider.refuseOpenAiBatches = true;
+    String openAi = submit(deferred("openai", "openai", "Refused at first"));
+    String anthropic = submit(deferred("anthropic", "anthropic", "Not held up"));
+
+    assembler.runOnce(true);
+    collector.runOnce(true);
+
+    assertThat(job(anthropic).path("status").asString()).isEqualTo("succeeded");
+    assertThat(job(openAi).path("status").asString()).isEqualTo("in_progress");
+
+    provider.refuseOpenAiBatches = false;
+    runAll();
+
+    assertThat(job(openAi).path("status").asString()).isEqualTo("succeeded");
+    assertThat(provider.openAiBatchLines).hasSize(1);
+    assertThat(provider.uploads.get()).isEqualTo(1);
+  }
+
+  @Test
   void theDashboardMetersAreExported() {
     submit(deferred("openai", "openai", "Counted"));
     String queued = http().get().uri("/actuator/prometheus").retrieve().body(String.class);

@@ -55,6 +55,7 @@ final class FakeProvider implements AutoCloseable {
   final AtomicInteger syncCalls = new AtomicInteger();
   final List<Hook> hooks = new CopyOnWriteArrayList<>();
   volatile int hookStatus = 200;
+  volatile boolean refuseOpenAiBatches;
   volatile Function<JsonNode, LineOutcome> lineOutcome = body -> LineOutcome.ANSWER;
 
   FakeProvider() throws IOException {
@@ -79,6 +80,7 @@ final class FakeProvider implements AutoCloseable {
     syncCalls.set(0);
     hooks.clear();
     hookStatus = 200;
+    refuseOpenAiBatches = false;
     lineOutcome = body -> LineOutcome.ANSWER;
   }
 
@@ -102,6 +104,8 @@ final class FakeProvider implements AutoCloseable {
         String id = "file-" + ids.incrementAndGet();
         files.put(id, filePart(exchange, body));
         send(exchange, 200, json.createObjectNode().put("id", id).put("object", "file").toString());
+      } else if (method.equals("POST") && path.equals("/v1/batches") && refuseOpenAiBatches) {
+        send(exchange, 500, "{\"error\":{\"message\":\"unavailable\"}}");
       } else if (method.equals("POST") && path.equals("/v1/batches")) {
         send(exchange, 200, createOpenAiBatch(json.readTree(body)).toString());
       } else if (method.equals("GET") && path.equals("/v1/batches")) {
