@@ -305,6 +305,8 @@ class ReportsIT {
         json.readTree((String) redis.opsForHash().get(RouteAdvisor.ADVICE_KEY, "support"));
     assertThat(published.get("tighten").asBoolean()).isTrue();
     assertThat(published.get("budget").asDouble()).isEqualTo(0.25);
+    // common's RouteAdvice as JSON: the window as an ISO-8601 duration.
+    assertThat(published.get("window").asString()).isEqualTo("PT168H");
     assertThat(get("/actuator/prometheus").body())
         .contains(
             "tokenwise_quality_budget_exceeded{application=\"cost-service\",route=\"support\"} 1.0");

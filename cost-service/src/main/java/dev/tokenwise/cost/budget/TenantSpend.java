@@ -1,5 +1,6 @@
 package dev.tokenwise.cost.budget;
 
+import dev.tokenwise.common.budget.TenantSpendKey;
 import dev.tokenwise.cost.pricing.PricedEvent;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -19,8 +20,9 @@ import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps {@code tokenwise:budget:spend:{tenant}:{yyyy-MM}} current: the tenant's provider-billed
- * spend in that UTC month, in USD, as a decimal string (what the router's budget check reads).
+ * Keeps common's {@link TenantSpendKey} ({@code tokenwise:budget:spend:{tenant}:{yyyy-MM}})
+ * current: the tenant's provider-billed spend in that UTC month, in USD, as a decimal string (what
+ * the router's budget check reads).
  *
  * <p>After each ingest commit the new events' cost is added with {@code INCRBYFLOAT} (by the month
  * each event occurred in). Every {@link BudgetProperties#refreshInterval()} the current month's
@@ -30,9 +32,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class TenantSpend implements SchedulingConfigurer {
-
-  /** Key prefix; the key is {@code prefix + tenant + ":" + yyyy-MM}. */
-  public static final String KEY_PREFIX = "tokenwise:budget:spend:";
 
   private static final Logger log = LoggerFactory.getLogger(TenantSpend.class);
 
@@ -54,7 +53,7 @@ public class TenantSpend implements SchedulingConfigurer {
   }
 
   public static String key(String tenant, YearMonth month) {
-    return KEY_PREFIX + tenant + ":" + month;
+    return TenantSpendKey.of(tenant, month);
   }
 
   /** Adds newly stored events' cost to their tenants' month keys; never throws. */

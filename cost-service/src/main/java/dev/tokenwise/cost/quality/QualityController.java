@@ -1,5 +1,7 @@
 package dev.tokenwise.cost.quality;
 
+import dev.tokenwise.common.quality.QualityFeedback;
+import dev.tokenwise.common.quality.RouteAdvice;
 import dev.tokenwise.cost.quality.QualityStore.RouteStats;
 import dev.tokenwise.cost.quality.QualityStore.Verdict;
 import io.swagger.v3.oas.annotations.Operation;
@@ -53,14 +55,6 @@ class QualityController {
   }
 
   /**
-   * @param requestId the {@code Tokenwise-Request-Id} of the answer judged
-   * @param verdict {@code good} or {@code bad}
-   * @param comment optional, at most 2,000 characters
-   * @param tenant the tenant the router authenticated (a tenant judges only its own requests)
-   */
-  record Feedback(String requestId, String verdict, String comment, String tenant) {}
-
-  /**
    * @param status {@code recorded} (its route is known) or {@code pending} (its usage event is not
    *     stored yet; it is matched within {@code tokenwise.cost.quality.refresh-interval})
    */
@@ -72,7 +66,7 @@ class QualityController {
       description =
           "The router forwards its POST /v1/feedback here. A repeated request id replaces the"
               + " earlier verdict. 202 when the request's usage event is not stored yet.")
-  ResponseEntity<Recorded> feedback(@RequestBody Feedback body) {
+  ResponseEntity<Recorded> feedback(@RequestBody QualityFeedback body) {
     require(body != null, null, "body must be a JSON object");
     require(notBlank(body.requestId()), "requestId", "required");
     require(notBlank(body.tenant()), "tenant", "required");
@@ -96,7 +90,7 @@ class QualityController {
             "feedback",
             body.tenant(),
             route,
-            "bad".equals(body.verdict()),
+            QualityFeedback.BAD.equals(body.verdict()),
             null,
             null,
             body.comment()));

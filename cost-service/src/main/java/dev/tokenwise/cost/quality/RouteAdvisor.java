@@ -1,6 +1,7 @@
 package dev.tokenwise.cost.quality;
 
 import dev.tokenwise.common.metrics.MetricTags;
+import dev.tokenwise.common.quality.RouteAdvice;
 import dev.tokenwise.cost.quality.QualityStore.RouteStats;
 import dev.tokenwise.cost.rollup.RouteTags;
 import io.micrometer.core.instrument.Gauge;
@@ -25,14 +26,14 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Computes each route's regression rate over the trailing window, compares it with the route's
  * budget, and publishes the result: to the Redis hash {@value #ADVICE_KEY} (field = route, value =
- * {@link RouteAdvice} JSON) that the router reads, to the gauges {@value #RATE_GAUGE} and {@value
- * #EXCEEDED_GAUGE} per route, and to the log when a route's advice flips.
+ * common's {@link RouteAdvice} as JSON) that the router reads, to the gauges {@value #RATE_GAUGE}
+ * and {@value #EXCEEDED_GAUGE} per route, and to the log when a route's advice flips.
  */
 @Component
 public class RouteAdvisor implements SchedulingConfigurer {
 
   /** Redis hash the router reads: field = route name, value = {@link RouteAdvice} as JSON. */
-  public static final String ADVICE_KEY = "tokenwise:quality:route-advice";
+  public static final String ADVICE_KEY = RouteAdvice.REDIS_KEY;
 
   /** Gauge of bad / evaluated per route over the window (NaN when nothing was evaluated). */
   public static final String RATE_GAUGE = "tokenwise.quality.regression.rate";
