@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param enabled whether this instance consumes the stream at all
  * @param consumerName this instance's name in the consumer group; blank means the host name (the
  *     pod name on Kubernetes), so a restarted pod picks up its own pending entries
+ * @param consumers threads reading the stream in this instance, each its own consumer in the group
  * @param batchSize entries read, priced and stored together
  * @param block how long one read waits for new entries
  * @param claimMinIdle how long an entry must sit unacknowledged with another consumer before this
@@ -28,6 +29,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 record IngestProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("") String consumerName,
+    @DefaultValue("2") int consumers,
     @DefaultValue("2000") int batchSize,
     @DefaultValue("1s") Duration block,
     @DefaultValue("1m") Duration claimMinIdle,
@@ -39,9 +41,10 @@ record IngestProperties(
     @DefaultValue("5m") Duration retainAcknowledged) {
 
   IngestProperties {
-    if (batchSize < 1 || maxEventsPerRequest < 1 || deadLetterMaxLength < 1) {
+    if (consumers < 1 || batchSize < 1 || maxEventsPerRequest < 1 || deadLetterMaxLength < 1) {
       throw new IllegalArgumentException(
-          "batch-size, max-events-per-request and dead-letter-max-length must be positive");
+          "consumers, batch-size, max-events-per-request and dead-letter-max-length must be"
+              + " positive");
     }
   }
 }

@@ -36,9 +36,12 @@ import org.springframework.data.redis.connection.stream.StringRecord;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the usage stream through the {@link UsageStream#GROUP} consumer group on one dedicated
- * thread: a batch of entries is parsed, priced and stored in one transaction, then acknowledged.
- * Delivery is at least once; the store dedupes on {@code eventId}.
+ * Reads the usage stream through the {@link UsageStream#GROUP} consumer group on {@link
+ * IngestProperties#consumers()} dedicated threads, each a consumer of its own in the group (the
+ * configured name, then {@code name-2}, {@code name-3}...): a batch of entries is parsed, priced
+ * and stored in one transaction, then acknowledged. More than one thread lets parsing and pricing
+ * of one batch overlap with PostgreSQL storing another. Delivery is at least once; the store
+ * dedupes on {@code eventId}.
  *
  * <ul>
  *   <li>On start, and after any failure, this consumer first re-reads its own pending entries (read
@@ -64,13 +67,13 @@ class UsageStreamConsumer implements SmartLifecycle {
   private final UsageIngester ingester;
   private final IngestMetrics metrics;
   private final IngestProperties properties;
-  private final Consumer consumer;
+  private final List<Consumer> consumers;
 
   private volatile boolean running;
   private volatile Instant lastReadAt;
   private volatile Instant lastFailureAt;
   private volatile String lastFailure;
-  private Thread thread;
+  private final List<Thread> threads = new ArrayList<>();
 
   UsageStreamConsumer(
       RedisConnectionFactory connections,
@@ -83,7 +86,12 @@ class UsageStreamConsumer implements SmartLifecycle {
     this.ingester = ingester;
     this.metrics = metrics;
     this.properties = properties;
-    this.consumer = Consumer.from(UsageStream.GROUP, consumerName(properties.consumerName()));
+    String name = consumerName(properties.consumerName());
+    List<Consumer> named = new ArrayList<>();
+    for (int i = 1; i <= properties.consumers(); i++) {
+      named.add(Consumer.from(UsageStream.GROUP, i == 1 ? name : name + "-" + i));
+    }
+    this.consumers = List.copyOf(named);
   }
 
   @Override
@@ -97,28 +105,34 @@ class UsageStreamConsumer implements SmartLifecycle {
       return;
     }
     running = true;
-    thread = new Thread(this::run, "usage-stream-consumer");
-    thread.start();
+    for (int i = 0; i < consumers.size(); i++) {
+      Consumer consumer = consumers.get(i);
+      Thread thread = new Thread(() -> run(consumer), "usage-stream-consumer-" + (i + 1));
+      threads.add(thread);
+      thread.start();
+    }
     log.info(
-        "Consuming {} as {} in group {}", UsageStream.KEY, consumer.getName(), UsageStream.GROUP);
+        "Consuming {} as {} in group {}",
+        UsageStream.KEY,
+        consumers.stream().map(Consumer::getName).toList(),
+        UsageStream.GROUP);
   }
 
   @Override
   public synchronized void stop() {
     running = false;
-    if (thread == null) {
-      return;
-    }
     try {
-      thread.join(properties.block().plusSeconds(2).toMillis());
-      if (thread.isAlive()) {
-        thread.interrupt();
-        thread.join(5_000);
+      for (Thread thread : threads) {
+        thread.join(properties.block().plusSeconds(2).toMillis());
+        if (thread.isAlive()) {
+          thread.interrupt();
+          thread.join(5_000);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    thread = null;
+    threads.clear();
   }
 
   @Override
@@ -128,7 +142,12 @@ class UsageStreamConsumer implements SmartLifecycle {
 
   /** What the health endpoint shows about this consumer. */
   State state() {
-    return new State(consumer.getName(), running, lastReadAt, lastFailureAt, lastFailure);
+    return new State(
+        consumers.stream().map(Consumer::getName).collect(java.util.stream.Collectors.joining(",")),
+        running,
+        lastReadAt,
+        lastFailureAt,
+        lastFailure);
   }
 
   /**
@@ -148,13 +167,13 @@ class UsageStreamConsumer implements SmartLifecycle {
     }
   }
 
-  private void run() {
+  private void run(Consumer consumer) {
     Duration backoff = properties.retryBackoff();
     while (running) {
       try (RedisConnection connection = connections.getConnection()) {
         StringRedisConnection redis = new DefaultStringRedisConnection(connection);
         createGroupIfAbsent(redis);
-        consume(redis);
+        consume(redis, consumer);
         backoff = properties.retryBackoff();
       } catch (RuntimeException e) {
         if (!running) {
@@ -169,28 +188,29 @@ class UsageStreamConsumer implements SmartLifecycle {
     }
   }
 
-  private void consume(StringRedisConnection redis) {
+  private void consume(StringRedisConnection redis, Consumer consumer) {
     boolean ownBacklog = true;
     Instant nextClaim = Instant.now();
     while (running) {
       if (!Instant.now().isBefore(nextClaim)) {
-        claimAbandoned(redis);
+        claimAbandoned(redis, consumer);
         trimAcknowledged(redis);
         nextClaim = Instant.now().plus(properties.claimInterval());
       }
       List<StringRecord> records;
       if (ownBacklog) {
         // Id 0 returns this consumer's pending entries rather than new ones.
-        records = read(redis, ReadOffset.from("0-0"), false);
+        records = read(redis, consumer, ReadOffset.from("0-0"), false);
         ownBacklog = !records.isEmpty();
       } else {
-        records = read(redis, ReadOffset.lastConsumed(), true);
+        records = read(redis, consumer, ReadOffset.lastConsumed(), true);
       }
       handle(redis, records);
     }
   }
 
-  private List<StringRecord> read(StringRedisConnection redis, ReadOffset offset, boolean block) {
+  private List<StringRecord> read(
+      StringRedisConnection redis, Consumer consumer, ReadOffset offset, boolean block) {
     StreamReadOptions options = StreamReadOptions.empty().count(properties.batchSize());
     if (block) {
       options = options.block(properties.block());
@@ -201,7 +221,7 @@ class UsageStreamConsumer implements SmartLifecycle {
     return records == null ? List.of() : records;
   }
 
-  private void claimAbandoned(StringRedisConnection redis) {
+  private void claimAbandoned(StringRedisConnection redis, Consumer consumer) {
     Range<String> range = Range.unbounded();
     while (running) {
       PendingMessages page =
