@@ -28,9 +28,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * waits until every event is stored, and reports the sustained rate measured inside PostgreSQL:
  * events / (last ingested_at - first ingested_at), so the app's start-up is not counted.
  *
- * <p>Arguments: {@code [events=200000] [batchSize=2000]}. The workload: 20 tenants, 5 routes, 4
- * models, 2,000 end users, 10,000 conversations, modes mixed (70% sync, 10% stream, 10% exact cache
- * hits, 5% semantic hits, 5% batch), all in the current hour.
+ * <p>Arguments: {@code [events=200000] [batchSize=2000] [consumers=2]}. The workload: 20 tenants, 5
+ * routes, 4 models, 2,000 end users, 10,000 conversations, modes mixed (70% sync, 10% stream, 10%
+ * exact cache hits, 5% semantic hits, 5% batch), all in the current hour.
  */
 public final class IngestLoadHarness {
 
@@ -44,6 +44,7 @@ public final class IngestLoadHarness {
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+    int consumers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     TestRedis redis = TestServers.redis();
     TestPostgres postgres = TestServers.postgres();
     preload(redis, events);
@@ -62,6 +63,7 @@ public final class IngestLoadHarness {
                 "--spring.datasource.username=" + postgres.username(),
                 "--spring.datasource.password=" + postgres.password(),
                 "--tokenwise.cost.ingest.batch-size=" + batchSize,
+                "--tokenwise.cost.ingest.consumers=" + consumers,
                 "--logging.level.root=WARN")) {
       JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
@@ -84,8 +86,9 @@ public final class IngestLoadHarness {
       long n = ((Number) span.get("n")).longValue();
       double seconds = ((Number) span.get("s")).doubleValue();
       System.out.printf(
-          "stored %d events (rolled up %d into %d rollup rows, %d actor rows); batch size %d%n",
-          n, rolledUp, rollupRows, actorRows, batchSize);
+          "stored %d events (rolled up %d into %d rollup rows, %d actor rows); batch size %d,"
+              + " %d consumer threads%n",
+          n, rolledUp, rollupRows, actorRows, batchSize, consumers);
       System.out.printf(
           "first->last commit %.2f s: %.0f events/s sustained; wall incl. boot %.1f s%n",
           seconds, n / seconds, wall);
