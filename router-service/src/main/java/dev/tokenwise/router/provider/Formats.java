@@ -65,6 +65,10 @@ public class Formats {
       return json.writeValueAsBytes(translated);
     } catch (UntranslatableException e) {
       throw OpenAiApiException.invalidRequest(e.getMessage(), e.field(), "unsupported_parameter");
+    } catch (RuntimeException e) {
+      // a body that passed validation but that the translator cannot read (found by fuzzing:
+      // a text block without text): the client's to fix, never a 500
+      throw untranslatable(target, e);
     }
   }
 
@@ -88,7 +92,24 @@ public class Formats {
       return json.writeValueAsBytes(translated);
     } catch (UntranslatableException e) {
       throw OpenAiApiException.invalidRequest(e.getMessage(), e.field(), "unsupported_parameter");
+    } catch (RuntimeException e) {
+      // a body that passed validation but that the translator cannot read (found by fuzzing:
+      // a text block without text): the client's to fix, never a 500
+      throw untranslatable(target, e);
     }
+  }
+
+  private static OpenAiApiException untranslatable(ResilientProviders.Target target, Exception e) {
+    return OpenAiApiException.invalidRequest(
+        "The request cannot be translated for the model '"
+            + target.model()
+            + "': "
+            + (e instanceof JacksonException
+                ? "a field has the wrong type."
+                : "a field is missing.")
+            + " Check the content blocks and tool definitions.",
+        null,
+        "untranslatable_request");
   }
 
   /** A successful non-streamed answer as an OpenAI {@code chat.completion}. */
