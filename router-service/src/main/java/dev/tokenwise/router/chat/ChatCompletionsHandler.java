@@ -1,21 +1,30 @@
 package dev.tokenwise.router.chat;
 
 import dev.tokenwise.common.metrics.BoundedTags;
+import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.budget.Budgets;
 import dev.tokenwise.router.cache.CacheLookup;
 import dev.tokenwise.router.cache.ExactCacheClient;
+import dev.tokenwise.router.deferral.Deferrals;
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.outputcap.StructuredOutput;
+import dev.tokenwise.router.promptcache.PromptCacheShaper;
 import dev.tokenwise.router.provider.Formats;
 import dev.tokenwise.router.provider.OpenAiProviderClient;
 import dev.tokenwise.router.provider.ProviderKind;
+import dev.tokenwise.router.provider.ProviderReply;
 import dev.tokenwise.router.provider.ResilientProviders;
 import dev.tokenwise.router.request.PublicApiRequestFilter;
 import dev.tokenwise.router.request.RequestOutcome;
+import dev.tokenwise.router.route.RoutePlan;
+import dev.tokenwise.router.route.RoutePlanner;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -25,6 +34,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code POST /v1/chat/completions}: authenticate, read and validate, look up the exact cache,
@@ -46,6 +56,10 @@ class ChatCompletionsHandler {
   private final ChatProperties properties;
   private final JsonMapper json;
   private final BoundedTags tags;
+  private final RoutePlanner planner;
+  private final PromptCacheShaper promptCache;
+  private final Deferrals deferrals;
+  private final RouteMetrics routeMetrics;
 
   ChatCompletionsHandler(
       VirtualKeyAuthenticator authenticator,
@@ -59,7 +73,11 @@ class ChatCompletionsHandler {
       StreamedCompletions streams,
       ChatProperties properties,
       JsonMapper json,
-      BoundedTags tags) {
+      BoundedTags tags,
+      RoutePlanner planner,
+      PromptCacheShaper promptCache,
+      Deferrals deferrals,
+      RouteMetrics routeMetrics) {
     this.authenticator = authenticator;
     this.reader = reader;
     this.cache = cache;
@@ -72,6 +90,10 @@ class ChatCompletionsHandler {
     this.properties = properties;
     this.json = json;
     this.tags = tags;
+    this.planner = planner;
+    this.promptCache = promptCache;
+    this.deferrals = deferrals;
+    this.routeMetrics = routeMetrics;
   }
 
   Mono<ServerResponse> handle(ServerRequest request) {
@@ -82,15 +104,37 @@ class ChatCompletionsHandler {
     } catch (OpenAiApiException e) {
       return Mono.error(e);
     }
-    return reader.read(request).flatMap(call -> serve(request.exchange(), tenant, call, started));
+    return reader
+        .read(request)
+        .flatMap(
+            call ->
+                planner
+                    .plan(tenant, request.headers().asHttpHeaders(), call.json())
+                    .flatMap(
+                        plan ->
+                            serve(request.exchange(), tenant, planned(call, plan), plan, started)));
+  }
+
+  /**
+   * The client's call as the route planned it: tier model, cap, schema and prompt shaping applied.
+   */
+  private ChatCall planned(ChatCall call, RoutePlan plan) {
+    return new ChatCall(
+        plan.request(),
+        plan.request().equals(call.json()) ? call.raw() : json.writeValueAsBytes(plan.request()),
+        plan.servedModel(),
+        call.stream(),
+        call.requestedMaxTokens(),
+        call.endUser());
   }
 
   private Mono<ServerResponse> serve(
-      ServerWebExchange exchange, Tenant tenant, ChatCall call, long started) {
-    String route = properties.defaultRoute().name();
+      ServerWebExchange exchange, Tenant tenant, ChatCall call, RoutePlan plan, long started) {
+    String route = plan.route().name();
     PublicApiRequestFilter.describe(exchange, route, tags.model(call.model()));
     tenant.checkRoute(route);
     tenant.checkModel(call.model());
+    plan.describe(exchange.getResponse().getHeaders(), null);
     ResilientProviders.Target target =
         new ResilientProviders.Target(ProviderKind.forModel(call.model()), call.model());
     if (target.kind() != ProviderKind.OPENAI) {
@@ -108,10 +152,14 @@ class ChatCompletionsHandler {
             tenant.app(),
             call.endUser(),
             route,
-            call.model(),
-            call.requestedMaxTokens(),
-            call.requestedMaxTokens(),
+            plan.referenceModel(),
+            plan.cap().requested(),
+            plan.cap().applied(),
             started);
+    if (plan.deferred()) {
+      return deferrals.defer(
+          tenant, plan, facts.requestId(), ProviderKind.forModel(call.model()).providerName());
+    }
     // an upper estimate of the prompt for the budget reservation: rarely under 3 bytes a token
     long estimatedInput = call.raw().length / 3 + 16;
     if (call.stream()) {
@@ -127,7 +175,9 @@ class ChatCompletionsHandler {
                     ? fromCache(exchange, facts, lookup)
                     : budgets
                         .reserve(exchange, facts, estimatedInput, call.requestedMaxTokens())
-                        .then(Mono.defer(() -> fromProvider(facts, call, lookup.result()))));
+                        .then(
+                            Mono.defer(
+                                () -> fromProvider(exchange, facts, call, plan, lookup.result()))));
   }
 
   private Mono<ServerResponse> fromCache(
@@ -149,11 +199,13 @@ class ChatCompletionsHandler {
   }
 
   private Mono<ServerResponse> fromProvider(
-      UsageEvents.Request facts, ChatCall call, CacheLookup.Result cacheResult) {
-    return providers
-        .complete(
-            providers.chain(facts.route(), call.model()),
-            target -> formats.fromOpenAi(call.json(), call.raw(), target))
+      ServerWebExchange exchange,
+      UsageEvents.Request facts,
+      ChatCall call,
+      RoutePlan plan,
+      CacheLookup.Result cacheResult) {
+    return complete(exchange, call, plan)
+        .flatMap(served -> repairIfInvalid(exchange, facts, call, plan, served))
         .doOnError(
             OpenAiApiException.class,
             e -> usage.publish(answers.failed(facts, UsageEvent.Mode.SYNC)))
@@ -172,7 +224,7 @@ class ChatCompletionsHandler {
               }
               JsonNode completion;
               try {
-                completion = formats.toOpenAi(served);
+                completion = formats.toOpenAi(served.served());
               } catch (OpenAiApiException | JacksonException e) {
                 usage.publish(answers.failed(facts, UsageEvent.Mode.SYNC));
                 return Mono.error(
@@ -181,21 +233,24 @@ class ChatCompletionsHandler {
               }
               String finishReason = finishReason(completion);
               String servedModel = served.target().model();
+              routeMetrics.answered(facts.route(), finishReason);
               UsageEvent event =
                   UsageEvents.answered(
                       facts,
                       servedModel,
                       served.target().kind().providerName(),
                       UsageEvent.Mode.SYNC,
-                      UsageEvents.openAiUsage(json, completion.get("usage")),
+                      add(
+                          UsageEvents.openAiUsage(json, completion.get("usage")),
+                          served.repairUsage()),
                       UsageEvent.Status.OK,
                       finishReason);
               usage.publish(event);
               if (cacheResult == CacheLookup.Result.MISS
-                  && servedModel.equals(facts.requestedModel())
+                  && servedModel.equals(call.model())
                   && ExactCacheClient.isStorable(finishReason)) {
                 cache.storeInBackground(
-                    facts.tenant(), facts.route(), facts.requestedModel(), call.json(), completion);
+                    facts.tenant(), facts.route(), call.model(), call.json(), completion);
               }
               byte[] body =
                   served.target().kind() == ProviderKind.OPENAI
@@ -204,6 +259,135 @@ class ChatCompletionsHandler {
               return answers.answer(
                   HttpStatus.OK, body, facts, cacheResult, event, served.providerNanos());
             });
+  }
+
+  /** A provider's answer, and the tokens a schema repair spent before it (zero when none ran). */
+  private record Answered(
+      ResilientProviders.Target target,
+      ProviderReply reply,
+      long providerNanos,
+      NormalizedUsage repairUsage) {
+
+    ResilientProviders.Served served() {
+      return new ResilientProviders.Served(target, reply, providerNanos);
+    }
+  }
+
+  /**
+   * Calls the provider chain with the planned body; Anthropic targets get cache breakpoints placed
+   * on their own translated body, so a fallback to another provider never carries them.
+   */
+  private Mono<Answered> complete(ServerWebExchange exchange, ChatCall call, RoutePlan plan) {
+    return providers
+        .complete(
+            chain(plan, call.model()),
+            target -> {
+              byte[] body = formats.fromOpenAi(call.json(), call.raw(), target);
+              if (target.kind() != ProviderKind.ANTHROPIC) {
+                return body;
+              }
+              String[] action = new String[1];
+              byte[] shaped =
+                  promptCache.forAnthropic(
+                      body, target.model(), plan.route(), plan.shaping(), action);
+              if (action[0] != null) {
+                exchange.getResponse().getHeaders().set(RoutePlan.PROMPT_CACHE_HEADER, action[0]);
+              }
+              return shaped;
+            })
+        .map(
+            served ->
+                new Answered(
+                    served.target(), served.reply(), served.providerNanos(), NormalizedUsage.ZERO));
+  }
+
+  /** The provider layer's chain for the served model, then the route's own fallbacks. */
+  private List<ResilientProviders.Target> chain(RoutePlan plan, String model) {
+    List<ResilientProviders.Target> chain =
+        new ArrayList<>(providers.chain(plan.route().name(), model));
+    for (String fallback : plan.route().definition().fallbacks()) {
+      if (chain.stream().noneMatch(t -> t.model().equals(fallback))) {
+        chain.add(new ResilientProviders.Target(ProviderKind.forModel(fallback), fallback));
+      }
+    }
+    return chain;
+  }
+
+  /**
+   * Validates a successful answer against the route's schema; an invalid one gets one repair
+   * request showing the model its errors, and a second invalid answer is a 502. The repair's tokens
+   * stay on the request's usage event, so its cost lands on the route.
+   */
+  private Mono<Answered> repairIfInvalid(
+      ServerWebExchange exchange,
+      UsageEvents.Request facts,
+      ChatCall call,
+      RoutePlan plan,
+      Answered served) {
+    String schema = plan.route().definition().jsonSchema();
+    if (schema == null || schema.isBlank() || !served.reply().status().is2xxSuccessful()) {
+      return Mono.just(served);
+    }
+    JsonNode completion;
+    try {
+      completion = formats.toOpenAi(served.served());
+    } catch (RuntimeException e) {
+      return Mono.just(served);
+    }
+    List<String> problems = StructuredOutput.problems(completion, schema, json);
+    if (problems.isEmpty()) {
+      return Mono.just(served);
+    }
+    routeMetrics.repaired(plan.route().name());
+    NormalizedUsage first = UsageEvents.openAiUsage(json, completion.get("usage"));
+    ObjectNode repair = StructuredOutput.repairRequest(call.json(), completion, problems);
+    ChatCall repairCall =
+        new ChatCall(
+            repair,
+            json.writeValueAsBytes(repair),
+            call.model(),
+            false,
+            call.requestedMaxTokens(),
+            call.endUser());
+    return complete(exchange, repairCall, plan)
+        .flatMap(
+            again -> {
+              Answered withRepair =
+                  new Answered(again.target(), again.reply(), again.providerNanos(), first);
+              if (!again.reply().status().is2xxSuccessful()) {
+                return Mono.just(withRepair);
+              }
+              JsonNode second = formats.toOpenAi(again.served());
+              List<String> still = StructuredOutput.problems(second, schema, json);
+              if (still.isEmpty()) {
+                return Mono.just(withRepair);
+              }
+              usage.publish(
+                  UsageEvents.answered(
+                      facts,
+                      again.target().model(),
+                      again.target().kind().providerName(),
+                      UsageEvent.Mode.SYNC,
+                      add(first, UsageEvents.openAiUsage(json, second.get("usage"))),
+                      UsageEvent.Status.ERROR,
+                      finishReason(second)));
+              return Mono.error(
+                  OpenAiApiException.upstreamUnavailable(
+                      HttpStatus.BAD_GATEWAY,
+                      "The model's answer did not match the route's JSON schema after one repair"
+                          + " attempt: "
+                          + String.join("; ", still)));
+            });
+  }
+
+  private static NormalizedUsage add(NormalizedUsage a, NormalizedUsage b) {
+    return new NormalizedUsage(
+        a.inputTokens() + b.inputTokens(),
+        a.cachedInputTokens() + b.cachedInputTokens(),
+        a.cacheWrite5m() + b.cacheWrite5m(),
+        a.cacheWrite1h() + b.cacheWrite1h(),
+        a.outputTokens() + b.outputTokens(),
+        a.reasoningTokens() + b.reasoningTokens());
   }
 
   private static String finishReason(JsonNode completion) {

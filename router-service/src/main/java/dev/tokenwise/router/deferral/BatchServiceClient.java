@@ -1,0 +1,65 @@
+package dev.tokenwise.router.deferral;
+
+import io.netty.channel.ChannelOption;
+import java.util.Map;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * batch-service's deferred intake: {@code POST /internal/deferred} with {@code
+ * {"tenant","app","route","provider","model","clientFormat":"openai","body":{...},"requestId"}}
+ * answered {@code 202 {"id","status","statusUrl"}}; and {@code GET /v1/jobs/{id}}.
+ */
+@Component
+class BatchServiceClient {
+
+  /** A batch-service answer as it came. */
+  record Reply(HttpStatusCode status, byte[] body, String contentType) {}
+
+  private final WebClient client;
+  private final DeferralProperties properties;
+
+  BatchServiceClient(DeferralProperties properties) {
+    this.properties = properties;
+    HttpClient http =
+        HttpClient.create()
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
+            .responseTimeout(properties.timeout());
+    this.client =
+        WebClient.builder()
+            .baseUrl(properties.baseUrl().toString())
+            .clientConnector(new ReactorClientHttpConnector(http))
+            .build();
+  }
+
+  Mono<Reply> submit(Map<String, Object> submission) {
+    return client
+        .post()
+        .uri("/internal/deferred")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(submission)
+        .exchangeToMono(this::reply)
+        .timeout(properties.timeout());
+  }
+
+  Mono<Reply> job(String id) {
+    return client
+        .get()
+        .uri("/v1/jobs/{id}", id)
+        .exchangeToMono(this::reply)
+        .timeout(properties.timeout());
+  }
+
+  private Mono<Reply> reply(org.springframework.web.reactive.function.client.ClientResponse r) {
+    String type = r.headers().contentType().map(MediaType::toString).orElse("application/json");
+    return r.bodyToMono(byte[].class)
+        .defaultIfEmpty(new byte[0])
+        .map(body -> new Reply(r.statusCode(), body, type));
+  }
+}

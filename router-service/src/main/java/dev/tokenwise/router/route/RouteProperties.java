@@ -1,0 +1,113 @@
+package dev.tokenwise.router.route;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Routes by name ({@code tokenwise.router.routes.<name>.*}), in declaration order; the first whose
+ * {@code match} fits a request takes it unless the client names a route in the {@code
+ * Tokenwise-Route} header.
+ */
+@ConfigurationProperties("tokenwise.router")
+public record RouteProperties(Map<String, Definition> routes) {
+
+  public RouteProperties {
+    routes = routes == null ? Map.of() : routes;
+  }
+
+  /**
+   * One route.
+   *
+   * @param match which requests take the route without naming it
+   * @param tiers models ordered cheap to strong; empty: the client's model is served
+   * @param referenceModel what the client would have used without Tokenwise (the savings baseline);
+   *     null: the client's model, or the strongest tier when the client named an alias
+   * @param classifier how {@code tokenwise/auto} requests pick a tier
+   * @param fallbacks models tried, in order, when the chosen one fails
+   * @param output output-token caps
+   * @param jsonSchema a JSON Schema (as JSON text) every answer must satisfy, or null
+   * @param jsonSchemaName the schema's name on the wire ({@code [a-zA-Z0-9_-]}, at most 64)
+   * @param cache whether the response cache is consulted ({@code true}) or bypassed
+   * @param promptCache how the prompt is shaped for provider prompt caching
+   * @param mode {@code sync}, {@code deferred} (always handed to batch-service) or {@code auto}
+   *     (deferred only when the client asks with {@code Tokenwise-Mode: deferred})
+   * @param shadowSampleRate share of routed-down answers replayed against the reference model
+   * @param regressionBudget tolerated share of routed-down answers worse than the reference
+   */
+  public record Definition(
+      @DefaultValue Match match,
+      List<String> tiers,
+      String referenceModel,
+      @DefaultValue Classifier classifier,
+      List<String> fallbacks,
+      @DefaultValue Output output,
+      String jsonSchema,
+      @DefaultValue("answer") String jsonSchemaName,
+      @DefaultValue("true") boolean cache,
+      @DefaultValue PromptCache promptCache,
+      @DefaultValue("sync") Mode mode,
+      @DefaultValue("0") double shadowSampleRate,
+      @DefaultValue("0.02") double regressionBudget) {
+
+    public Definition {
+      tiers = tiers == null ? List.of() : List.copyOf(tiers);
+      fallbacks = fallbacks == null ? List.of() : List.copyOf(fallbacks);
+    }
+  }
+
+  /**
+   * Which requests a route takes unasked: any of the tenants, apps or model names (aliases such as
+   * {@code tokenwise/auto} or concrete model ids).
+   */
+  public record Match(List<String> tenants, List<String> apps, List<String> models) {
+    public Match {
+      tenants = tenants == null ? List.of() : List.copyOf(tenants);
+      apps = apps == null ? List.of() : List.copyOf(apps);
+      models = models == null ? List.of() : List.copyOf(models);
+    }
+  }
+
+  /**
+   * @param type {@code learned} (MiniLM linear model), {@code heuristic}, or {@code none} (always
+   *     the cheapest tier for {@code tokenwise/auto})
+   * @param threshold score at or above which the strong tier is taken; null: derived from {@code
+   *     strong-share} (learned) or 0.5 (heuristic)
+   * @param strongShare target share of strong-tier calls the learned threshold is set for
+   * @param modelPath a trained model file; null: the model shipped with the router
+   */
+  public record Classifier(
+      @DefaultValue("heuristic") String type,
+      Double threshold,
+      @DefaultValue("0.3") double strongShare,
+      String modelPath) {}
+
+  /**
+   * @param defaultMaxTokens injected when the client sets no cap; null: none
+   * @param maxTokens the ceiling a client's cap is clamped to; null: none
+   */
+  public record Output(Long defaultMaxTokens, Long maxTokens) {}
+
+  /**
+   * @param enabled whether Tokenwise shapes the prompt for provider caching at all
+   * @param ttl {@code auto} (chosen from measured reuse), {@code 5m} or {@code 1h}
+   * @param minReusesToWrite expected reads within the TTL below which no breakpoint is written
+   * @param fixOrder move system messages ahead of the conversation (the lint's safe fix)
+   * @param warmWindow how long a prefix counts as warm at a model, for cache-aware routing
+   */
+  public record PromptCache(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("auto") String ttl,
+      @DefaultValue("0.3") double minReusesToWrite,
+      @DefaultValue("true") boolean fixOrder,
+      @DefaultValue("5m") Duration warmWindow) {}
+
+  /** How a route's requests are answered. */
+  public enum Mode {
+    SYNC,
+    DEFERRED,
+    AUTO
+  }
+}

@@ -1,0 +1,84 @@
+package dev.tokenwise.router.route;
+
+import dev.tokenwise.router.chat.ChatProperties;
+import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.tenant.Tenant;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * Picks a request's route: the one the {@code Tokenwise-Route} header names, else the first
+ * configured route matching the client's model, tenant or app, else the default route.
+ */
+@Component
+public class RouteResolver {
+
+  /** The request header a client names its route with. */
+  public static final String HEADER = "Tokenwise-Route";
+
+  private final RouteProperties routes;
+  private final ChatProperties chat;
+
+  public RouteResolver(RouteProperties routes, ChatProperties chat) {
+    this.routes = routes;
+    this.chat = chat;
+  }
+
+  public Route resolve(Tenant tenant, String headerRoute, String model) {
+    if (headerRoute != null && !headerRoute.isBlank()) {
+      RouteProperties.Definition named = routes.routes().get(headerRoute.strip());
+      if (named == null) {
+        throw OpenAiApiException.invalidRequest(
+            "The route '"
+                + headerRoute.strip()
+                + "' named in the Tokenwise-Route header is not configured.",
+            HEADER,
+            "route_not_found");
+      }
+      return new Route(headerRoute.strip(), named, "header");
+    }
+    for (Map.Entry<String, RouteProperties.Definition> entry : routes.routes().entrySet()) {
+      if (entry.getValue().match().models().contains(model)) {
+        return new Route(entry.getKey(), entry.getValue(), "model");
+      }
+    }
+    for (Map.Entry<String, RouteProperties.Definition> entry : routes.routes().entrySet()) {
+      RouteProperties.Match match = entry.getValue().match();
+      if (match.tenants().contains(tenant.id())) {
+        return new Route(entry.getKey(), entry.getValue(), "tenant");
+      }
+      if (tenant.app() != null && match.apps().contains(tenant.app())) {
+        return new Route(entry.getKey(), entry.getValue(), "app");
+      }
+    }
+    String name = chat.defaultRoute().name();
+    RouteProperties.Definition configured = routes.routes().get(name);
+    if (configured != null) {
+      return new Route(name, configured, "default");
+    }
+    if (Route.isAlias(model)) {
+      throw OpenAiApiException.invalidRequest(
+          "The model '" + model + "' is a Tokenwise alias, but no route with tiers serves it.",
+          "model",
+          "model_not_found");
+    }
+    return new Route(name, defaults(), "default");
+  }
+
+  static RouteProperties.Definition defaults() {
+    return new RouteProperties.Definition(
+        new RouteProperties.Match(null, null, null),
+        null,
+        null,
+        new RouteProperties.Classifier("none", null, 0.3, null),
+        null,
+        new RouteProperties.Output(null, null),
+        null,
+        "answer",
+        true,
+        new RouteProperties.PromptCache(true, "auto", 0.3, false, java.time.Duration.ofMinutes(5)),
+        RouteProperties.Mode.AUTO,
+        0,
+        0.02);
+  }
+}

@@ -1,0 +1,23 @@
+package dev.tokenwise.router.routing;
+
+/**
+ * The model a request is served by and why.
+ *
+ * @param tier index into the route's tiers (0 = cheapest), or -1 when the route has none
+ * @param reason {@code client}, {@code alias-fast}, {@code alias-smart}, {@code heuristic}, {@code
+ *     learned}, {@code cheapest}, or {@code warm-cache} (kept at the model whose prompt cache is
+ *     warm)
+ * @param score the classifier's score, NaN when none ran
+ */
+public record TierChoice(String model, int tier, String reason, double score) {
+
+  /** The {@code Tokenwise-Tier} header value, e.g. {@code 0 (learned 0.12)}. */
+  public String header() {
+    if (tier < 0) {
+      return "none";
+    }
+    return Double.isNaN(score)
+        ? tier + " (" + reason + ")"
+        : String.format(java.util.Locale.ROOT, "%d (%s %.3f)", tier, reason, score);
+  }
+}

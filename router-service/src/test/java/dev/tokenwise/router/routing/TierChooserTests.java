@@ -1,0 +1,76 @@
+package dev.tokenwise.router.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenwise.router.route.Route;
+import dev.tokenwise.router.route.RouteProperties;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+class TierChooserTests {
+
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final TierChooser chooser = new TierChooser(json);
+
+  private Route route(String classifier) {
+    return new Route(
+        "r",
+        new RouteProperties.Definition(
+            new RouteProperties.Match(null, null, null),
+            List.of("gpt-5-nano", "gpt-5"),
+            null,
+            new RouteProperties.Classifier(classifier, null, 0.3, null),
+            null,
+            new RouteProperties.Output(null, null),
+            null,
+            "answer",
+            true,
+            new RouteProperties.PromptCache(true, "auto", 0.3, true, Duration.ofMinutes(5)),
+            RouteProperties.Mode.SYNC,
+            0,
+            0.02),
+        "header");
+  }
+
+  private TierChoice choose(String classifier, String model, String prompt) {
+    String body =
+        json.writeValueAsString(
+            java.util.Map.of(
+                "model",
+                model,
+                "messages",
+                List.of(java.util.Map.of("role", "user", "content", prompt))));
+    return chooser.choose(route(classifier), model, json.readTree(body)).block();
+  }
+
+  @Test
+  void aliasesPinTheCheapestAndStrongestTiers() {
+    assertThat(choose("heuristic", Route.FAST, "prove the Riemann hypothesis").model())
+        .isEqualTo("gpt-5-nano");
+    assertThat(choose("heuristic", Route.SMART, "hi").model()).isEqualTo("gpt-5");
+  }
+
+  @Test
+  void theHeuristicSendsHardPromptsStrongAndSmallTalkCheap() {
+    TierChoice easy = choose("heuristic", Route.AUTO, "Say hello to Bob.");
+    assertThat(easy.model()).isEqualTo("gpt-5-nano");
+    assertThat(easy.reason()).isEqualTo("heuristic");
+    String hard =
+        "Solve step by step: a train leaves at 3:15 at 80 km/h, another at 4:05 at 95 km/h; "
+            + "how many minutes until the second catches up? Derive the equation 80*(t+50) = 95*t "
+            + "and prove the answer.\n```python\ndef f(t):\n    return 80 * t\n```";
+    TierChoice choice = choose("heuristic", Route.AUTO, hard);
+    assertThat(choice.model()).isEqualTo("gpt-5");
+    assertThat(choice.header()).startsWith("1 (heuristic ");
+  }
+
+  @Test
+  void theShippedLearnedModelScoresARequestAndPicksATier() {
+    TierChoice choice = choose("learned", Route.AUTO, "What is the capital of France?");
+    assertThat(choice.reason()).isEqualTo("learned");
+    assertThat(choice.model()).isIn("gpt-5-nano", "gpt-5");
+    assertThat(chooser.model(null).weights()).hasSize(384);
+  }
+}
