@@ -622,6 +622,75 @@ class GatewayIT {
     return events.stream().map(e -> e.get("eventId").asString()).toList();
   }
 
+  /**
+   * Hostile bodies get a 4xx in the endpoint's own error shape and reach no provider: huge numbers,
+   * unknown roles, wrong types, a CR/LF in the model name (echoed in a response header, so header
+   * injection); 10,000 messages are answered, never a 5xx.
+   */
+  @Test
+  void hostileInputsGetClientErrorsInProviderShape() {
+    List<String> chat =
+        List.of(
+            "{\"model\":\"gpt-5\",\"max_tokens\":1e400,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"gpt-5\",\"max_completion_tokens\":99999999999999999999999999,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"gpt-5\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}",
+            "{\"model\":42,\"messages\":[]}",
+            "{\"model\":\"gpt-5\\r\\nX-Injected: yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "[1,2,3]",
+            "{\"model\":\"gpt-5\",\"messages\":[{\"role\":\"user\",\"content\":{\"a\":1}}]}");
+    for (String body : chat) {
+      var result =
+          client
+              .post()
+              .uri("/v1/chat/completions")
+              .contentType(MediaType.APPLICATION_JSON)
+              .bodyValue(body)
+              .exchange()
+              .expectBody()
+              .returnResult();
+      assertThat(result.getStatus().is4xxClientError()).as(body).isTrue();
+      assertThat(result.getResponseHeaders().get("X-Injected")).isNull();
+      JsonNode error = json.readTree(result.getResponseBody());
+      assertThat(error.path("error").path("message").isString()).as(body).isTrue();
+    }
+    List<String> messages =
+        List.of(
+            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1e400,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":5,\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}",
+            "{\"model\":\"claude\\nX-Injected: yes\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    for (String body : messages) {
+      var result =
+          client
+              .post()
+              .uri("/v1/messages")
+              .contentType(MediaType.APPLICATION_JSON)
+              .bodyValue(body)
+              .exchange()
+              .expectBody()
+              .returnResult();
+      assertThat(result.getStatus().is4xxClientError()).as(body).isTrue();
+      JsonNode error = json.readTree(result.getResponseBody());
+      assertThat(error.path("type").asString()).as(body).isEqualTo("error");
+      assertThat(error.path("error").path("type").asString()).isEqualTo("invalid_request_error");
+    }
+    assertThat(providers.calls).isEmpty();
+
+    StringBuilder many = new StringBuilder("{\"model\":\"gpt-5\",\"messages\":[");
+    for (int i = 0; i < 10_000; i++) {
+      many.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"m\"}");
+    }
+    many.append("]}");
+    client
+        .post()
+        .uri("/v1/chat/completions")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(many.toString())
+        .exchange()
+        .expectStatus()
+        .isOk();
+  }
+
   private String streamMessages(String model) {
     return client
         .post()

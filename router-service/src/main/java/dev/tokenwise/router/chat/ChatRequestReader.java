@@ -75,6 +75,10 @@ class ChatRequestReader {
       request = OpenAiChatRequestParser.parse(json, tree);
     } catch (OpenAiRequestException e) {
       throw OpenAiApiException.invalidRequest(e.getMessage(), e.param(), e.code());
+    } catch (JacksonException e) {
+      // e.g. an integer beyond 64 bits where a token count belongs
+      throw OpenAiApiException.invalidRequest(
+          "A field has a value of the wrong type or out of range.", null, "invalid_value");
     }
     ObjectNode body = (ObjectNode) tree;
     return new ChatCall(

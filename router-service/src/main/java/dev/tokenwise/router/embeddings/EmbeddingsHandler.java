@@ -66,6 +66,7 @@ class EmbeddingsHandler {
               .flatMap(
                   bytes -> {
                     String model = validate(json, bytes);
+                    tenant.checkModel(model);
                     String route = properties.defaultRoute().name();
                     PublicApiRequestFilter.describe(request.exchange(), route, tags.model(model));
                     UsageEvents.Request facts =

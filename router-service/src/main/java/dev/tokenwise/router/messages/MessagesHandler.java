@@ -381,6 +381,9 @@ class MessagesHandler {
       request = AnthropicMessageRequestParser.parse(json, tree);
     } catch (AnthropicRequestException e) {
       throw OpenAiApiException.invalidRequest(e.getMessage(), e.field(), "invalid_request");
+    } catch (JacksonException e) {
+      throw OpenAiApiException.invalidRequest(
+          "A field has a value of the wrong type or out of range.", null, "invalid_value");
     }
     JsonNode user = tree.path("metadata").path("user_id");
     return new MessagesCall(

@@ -34,8 +34,19 @@ public record Tenant(
     this(id, app, List.of(), List.of(), null);
   }
 
-  /** Refuses (403, naming the model) a model the key may not use. */
+  /**
+   * Refuses a model name that is not printable ASCII of at most 256 characters (400: it is echoed
+   * in the {@code Tokenwise-Model} header, where a CR/LF would be header injection), then (403,
+   * naming the model) a model the key may not use.
+   */
   public void checkModel(String model) {
+    if (model == null
+        || model.isEmpty()
+        || model.length() > 256
+        || !model.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      throw OpenAiApiException.invalidRequest(
+          "'model' must be 1 to 256 printable ASCII characters.", "model", "invalid_value");
+    }
     if (!models.isEmpty() && !models.contains(model)) {
       throw new OpenAiApiException(
           HttpStatus.FORBIDDEN,
