@@ -27,7 +27,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "tokenwise.cache.exact.lookup-timeout=5s",
       "tokenwise.cache.exact.store-timeout=5s"
     })
-@AutoConfigureWebTestClient
+// A generous timeout: on a busy 2-core CI machine the first actuator call can take seconds.
+@AutoConfigureWebTestClient(timeout = "30s")
 @RealServers(postgres = false)
 class ExactCacheIT {
 

@@ -18,7 +18,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * With no Redis listening, the cache fails open: lookups miss, stores are dropped, both counted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+// A generous timeout: on a busy 2-core CI machine the first actuator call can take seconds.
+@AutoConfigureWebTestClient(timeout = "30s")
 class ExactCacheRedisDownIT {
 
   private static final String REQUEST =
