@@ -7,6 +7,7 @@ import dev.tokenwise.simulator.fault.FaultPlanner;
 import dev.tokenwise.simulator.fault.Pacing;
 import dev.tokenwise.simulator.model.ModelCatalog;
 import dev.tokenwise.simulator.model.ModelCatalog.Provider;
+import dev.tokenwise.simulator.promptcache.PromptCacheEmulator;
 import dev.tokenwise.simulator.stats.RequestLog;
 import dev.tokenwise.simulator.wire.BadSimulatorHeader;
 import dev.tokenwise.simulator.wire.TimedEvent;
@@ -54,12 +55,16 @@ class AnthropicMessagesController {
   private final FaultPlanner faults;
   private final RequestLog requests;
 
+  private final PromptCacheEmulator promptCache;
+
   AnthropicMessagesController(
       JsonMapper json,
       AnswerComposer answers,
       ModelCatalog models,
       FaultPlanner faults,
-      RequestLog requests) {
+      RequestLog requests,
+      PromptCacheEmulator promptCache) {
+    this.promptCache = promptCache;
     this.json = json;
     this.answers = answers;
     this.models = models;
@@ -120,8 +125,10 @@ class AnthropicMessagesController {
         throw AnthropicError.invalidRequest(
             "There was an issue with your request body: it is not valid JSON.");
       }
-      AnthropicRequest request = AnthropicRequest.parse(tree, AnswerComposer.answerTokens(headers));
-      String served = requireKnown(request.model());
+      AnthropicRequest parsed = AnthropicRequest.parse(tree, AnswerComposer.answerTokens(headers));
+      String served = requireKnown(parsed.model());
+      AnthropicRequest request =
+          parsed.withCache(promptCache.anthropic(served, tree, parsed.inputTokens()));
       Pacing pacing = faults.pacingFor(headers);
       Optional<Fault> fault =
           faults.faultFor(headers, ENDPOINT, Set.copyOf(List.of(request.model(), served)));
@@ -245,11 +252,11 @@ class AnthropicMessagesController {
       message.putNull("stop_reason");
       message.putNull("stop_sequence");
     }
-    ObjectNode usage = usage(request.inputTokens(), started ? 1 : answer.outputTokens());
+    ObjectNode usage = usage(request, started ? 1 : answer.outputTokens());
     usage
         .putObject("cache_creation")
-        .put("ephemeral_5m_input_tokens", 0)
-        .put("ephemeral_1h_input_tokens", 0);
+        .put("ephemeral_5m_input_tokens", request.cache().write5m())
+        .put("ephemeral_1h_input_tokens", request.cache().write1h());
     usage.put("service_tier", "standard");
     message.set("usage", usage);
     return message;
@@ -304,7 +311,7 @@ class AnthropicMessagesController {
         .putObject("delta")
         .put("stop_reason", stopReason(answer))
         .put("stop_sequence", answer.stopSequence());
-    messageDelta.set("usage", usage(request.inputTokens(), answer.outputTokens()));
+    messageDelta.set("usage", usage(request, answer.outputTokens()));
     events.add(TimedEvent.named("message_delta", messageDelta.toString(), Duration.ZERO));
     events.add(TimedEvent.named("message_stop", "{\"type\":\"message_stop\"}", Duration.ZERO));
     return events;
@@ -351,11 +358,12 @@ class AnthropicMessagesController {
   }
 
   /** Usage as Anthropic reports it: {@code input_tokens} excludes cache reads and writes. */
-  private ObjectNode usage(long inputTokens, long outputTokens) {
+  private ObjectNode usage(AnthropicRequest request, long outputTokens) {
+    PromptCacheEmulator.AnthropicCache cache = request.cache();
     ObjectNode usage = json.createObjectNode();
-    usage.put("input_tokens", inputTokens);
-    usage.put("cache_creation_input_tokens", 0);
-    usage.put("cache_read_input_tokens", 0);
+    usage.put("input_tokens", Math.max(0, request.inputTokens() - cache.read() - cache.writes()));
+    usage.put("cache_creation_input_tokens", cache.writes());
+    usage.put("cache_read_input_tokens", cache.read());
     usage.put("output_tokens", outputTokens);
     return usage;
   }

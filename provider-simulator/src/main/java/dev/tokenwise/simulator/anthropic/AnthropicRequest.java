@@ -4,6 +4,7 @@ import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.simulator.answer.Prompt;
 import dev.tokenwise.simulator.answer.Prompt.Tool;
 import dev.tokenwise.simulator.answer.Prompt.ToolChoice;
+import dev.tokenwise.simulator.promptcache.PromptCacheEmulator;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -16,7 +17,17 @@ import tools.jackson.databind.JsonNode;
  * @param inputTokens input tokens as Claude would count them (estimated)
  * @param stream whether to answer with an event stream
  */
-record AnthropicRequest(String model, Prompt prompt, long inputTokens, boolean stream) {
+record AnthropicRequest(
+    String model,
+    Prompt prompt,
+    long inputTokens,
+    boolean stream,
+    PromptCacheEmulator.AnthropicCache cache) {
+
+  /** The same request with the prompt-cache emulation's reads and writes. */
+  AnthropicRequest withCache(PromptCacheEmulator.AnthropicCache emulated) {
+    return new AnthropicRequest(model, prompt, inputTokens, stream, emulated);
+  }
 
   /**
    * Reads and validates {@code body}.
@@ -147,7 +158,12 @@ record AnthropicRequest(String model, Prompt prompt, long inputTokens, boolean s
             generating ? maxTokens.longValue() : null,
             stopSequences(body.path("stop_sequences")),
             answerTokens);
-    return new AnthropicRequest(modelId, prompt, inputTokens, stream.asBoolean(false));
+    return new AnthropicRequest(
+        modelId,
+        prompt,
+        inputTokens,
+        stream.asBoolean(false),
+        PromptCacheEmulator.AnthropicCache.NONE);
   }
 
   private static boolean hasToolResult(JsonNode content) {

@@ -7,6 +7,7 @@ import dev.tokenwise.simulator.fault.FaultPlanner;
 import dev.tokenwise.simulator.fault.Pacing;
 import dev.tokenwise.simulator.model.ModelCatalog;
 import dev.tokenwise.simulator.model.ModelCatalog.Provider;
+import dev.tokenwise.simulator.promptcache.PromptCacheEmulator;
 import dev.tokenwise.simulator.stats.RequestLog;
 import dev.tokenwise.simulator.wire.BadSimulatorHeader;
 import dev.tokenwise.simulator.wire.TimedEvent;
@@ -56,18 +57,21 @@ class OpenAiChatController {
   private final ModelCatalog models;
   private final FaultPlanner faults;
   private final RequestLog requests;
+  private final PromptCacheEmulator promptCache;
 
   OpenAiChatController(
       JsonMapper json,
       AnswerComposer answers,
       ModelCatalog models,
       FaultPlanner faults,
-      RequestLog requests) {
+      RequestLog requests,
+      PromptCacheEmulator promptCache) {
     this.json = json;
     this.answers = answers;
     this.models = models;
     this.faults = faults;
     this.requests = requests;
+    this.promptCache = promptCache;
   }
 
   @PostMapping("/v1/chat/completions")
@@ -88,21 +92,24 @@ class OpenAiChatController {
       if (tree == null) {
         throw OpenAiError.invalidRequest(BAD_JSON, null, null);
       }
-      OpenAiChatRequest request =
+      OpenAiChatRequest parsed =
           OpenAiChatRequest.parse(tree, AnswerComposer.answerTokens(headers));
       String served =
           models
-              .resolve(Provider.OPENAI, request.model())
+              .resolve(Provider.OPENAI, parsed.model())
               .orElseThrow(
                   () ->
                       new OpenAiError(
                           HttpStatus.NOT_FOUND,
                           "The model `"
-                              + request.model()
+                              + parsed.model()
                               + "` does not exist or you do not have access to it.",
                           "invalid_request_error",
                           null,
                           "model_not_found"));
+      OpenAiChatRequest request =
+          parsed.withCachedTokens(
+              promptCache.openAiCachedTokens(served, tree, parsed.promptTokens()));
       Pacing pacing = faults.pacingFor(headers);
       Optional<Fault> fault =
           faults.faultFor(headers, ENDPOINT, Set.copyOf(List.of(request.model(), served)));
@@ -229,7 +236,8 @@ class OpenAiChatController {
     message.putArray("annotations");
     choice.putNull("logprobs");
     choice.put("finish_reason", finishReason(answer));
-    completion.set("usage", usage(request.promptTokens(), answer.outputTokens()));
+    completion.set(
+        "usage", usage(request.promptTokens(), request.cachedTokens(), answer.outputTokens()));
     completion.put("service_tier", "default");
     completion.put("system_fingerprint", fingerprint(served));
     return completion;
@@ -286,7 +294,8 @@ class OpenAiChatController {
     if (request.includeUsage()) {
       ObjectNode usage = chunk(id, created, served, request);
       usage.putArray("choices");
-      usage.set("usage", usage(request.promptTokens(), answer.outputTokens()));
+      usage.set(
+          "usage", usage(request.promptTokens(), request.cachedTokens(), answer.outputTokens()));
       events.add(TimedEvent.data(usage.toString(), Duration.ZERO));
     }
     events.add(new TimedEvent("data: [DONE]\n\n", Duration.ZERO));
@@ -317,12 +326,15 @@ class OpenAiChatController {
     return (ObjectNode) chunk.get("choices").get(0).get("delta");
   }
 
-  private ObjectNode usage(long promptTokens, long completionTokens) {
+  private ObjectNode usage(long promptTokens, long cachedTokens, long completionTokens) {
     ObjectNode usage = json.createObjectNode();
     usage.put("prompt_tokens", promptTokens);
     usage.put("completion_tokens", completionTokens);
     usage.put("total_tokens", promptTokens + completionTokens);
-    usage.putObject("prompt_tokens_details").put("cached_tokens", 0).put("audio_tokens", 0);
+    usage
+        .putObject("prompt_tokens_details")
+        .put("cached_tokens", cachedTokens)
+        .put("audio_tokens", 0);
     usage
         .putObject("completion_tokens_details")
         .put("reasoning_tokens", 0)

@@ -18,11 +18,22 @@ import tools.jackson.databind.JsonNode;
  * @param model the requested model
  * @param prompt what the answer depends on
  * @param promptTokens input tokens as OpenAI would count them
+ * @param cachedTokens of those, the ones read from the emulated prompt cache
  * @param stream whether to answer with an event stream
  * @param includeUsage whether a stream ends with a usage chunk
  */
 record OpenAiChatRequest(
-    String model, Prompt prompt, long promptTokens, boolean stream, boolean includeUsage) {
+    String model,
+    Prompt prompt,
+    long promptTokens,
+    boolean stream,
+    boolean includeUsage,
+    long cachedTokens) {
+
+  /** The same request with the prompt-cache emulation's {@code cached_tokens}. */
+  OpenAiChatRequest withCachedTokens(long cached) {
+    return new OpenAiChatRequest(model, prompt, promptTokens, stream, includeUsage, cached);
+  }
 
   private static final Set<String> ROLES =
       Set.of("system", "developer", "user", "assistant", "tool", "function");
@@ -131,7 +142,7 @@ record OpenAiChatRequest(
           null);
     }
     boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-    return new OpenAiChatRequest(modelId, prompt, promptTokens, streaming, includeUsage);
+    return new OpenAiChatRequest(modelId, prompt, promptTokens, streaming, includeUsage, 0);
   }
 
   /** The text of a message's content: a string, or the text parts of an array. */
