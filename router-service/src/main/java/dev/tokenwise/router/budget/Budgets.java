@@ -1,5 +1,6 @@
 package dev.tokenwise.router.budget;
 
+import dev.tokenwise.common.budget.TenantSpendKey;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.error.OpenAiApiException;
@@ -88,7 +89,7 @@ public class Budgets {
   }
 
   public static String spendKey(String tenant, YearMonth month) {
-    return "tokenwise:budget:spend:" + tenant + ":" + month;
+    return TenantSpendKey.of(tenant, month);
   }
 
   static String reservedKey(String tenant, YearMonth month) {
