@@ -51,6 +51,9 @@ public final class AnthropicMessageRequestParser {
     if (!maxTokens.isIntegralNumber()) {
       throw invalid("max_tokens", "Input should be a valid integer");
     }
+    if (!maxTokens.canConvertToLong()) {
+      throw invalid("max_tokens", "Input should be less than or equal to 9223372036854775807");
+    }
     if (maxTokens.asLong() < 0) {
       throw invalid("max_tokens", "Input should be greater than or equal to 0");
     }
@@ -86,12 +89,24 @@ public final class AnthropicMessageRequestParser {
         if (!block.isObject()) {
           throw invalid(at + ".content." + j, "Input should be a valid dictionary");
         }
-        requireString(block.get("type"), at + ".content." + j + ".type");
+        String type = requireString(block.get("type"), at + ".content." + j + ".type");
+        if ("text".equals(type)) {
+          // A text block without its text is what the provider refuses with a 400; translation
+          // relies on it being there.
+          requireString(block.get("text"), at + ".content." + j + ".text");
+        }
       }
     }
     JsonNode system = tree.get("system");
     if (present(system) && !system.isString() && !system.isArray()) {
       throw invalid("system", "Input should be a valid string or a list of text blocks");
+    }
+    for (int i = 0; present(system) && system.isArray() && i < system.size(); i++) {
+      JsonNode block = system.get(i);
+      if (!block.isObject()) {
+        throw invalid("system." + i, "Input should be a valid dictionary");
+      }
+      requireString(block.get("text"), "system." + i + ".text");
     }
     JsonNode stopSequences = tree.get("stop_sequences");
     if (present(stopSequences)) {

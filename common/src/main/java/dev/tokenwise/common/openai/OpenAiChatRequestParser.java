@@ -81,6 +81,11 @@ public final class OpenAiChatRequestParser {
       JsonNode value = tree.get(field);
       if (present(value)) {
         requireType(value, field, "an integer", value.isIntegralNumber());
+        if (!value.canConvertToLong()) {
+          // Beyond 64 bits: asLong() would silently wrap.
+          throw new OpenAiRequestException(
+              "Invalid '" + field + "': integer above maximum value.", field, INVALID_VALUE);
+        }
         if (value.asLong() < 0) {
           throw new OpenAiRequestException(
               "Invalid '" + field + "': integer below minimum value.", field, INVALID_VALUE);

@@ -90,6 +90,12 @@ class AnthropicMessageRequestTests {
         "{'model':'m','max_tokens':1,'messages':[{'role':'user','content':'a'},"
             + "{'role':'system','content':'b'}]}|messages.1.role",
         "{'model':'m','max_tokens':1,'messages':[{'role':'user'}]}|messages.0.content",
+        "{'model':'m','max_tokens':1,'messages':[{'role':'user','content':[{'type':'text'}]}]}"
+            + "|messages.0.content.0.text",
+        "{'model':'m','max_tokens':1,'system':[{'type':'text'}],"
+            + "'messages':[{'role':'user','content':'hi'}]}|system.0.text",
+        "{'model':'m','max_tokens':99999999999999999999,"
+            + "'messages':[{'role':'user','content':'hi'}]}|max_tokens",
       })
   void namesTheOffendingField(String body, String field) {
     AnthropicRequestException e =

@@ -37,6 +37,8 @@ class OpenAiChatRequestParserTests {
             + "|max_tokens|invalid_type",
         "{'model':'m','messages':[{'role':'user','content':'hi'}],'max_completion_tokens':1.5}"
             + "|max_completion_tokens|invalid_type",
+        "{'model':'m','messages':[{'role':'user','content':'hi'}],'max_tokens':99999999999999999999}"
+            + "|max_tokens|invalid_value",
         "{'model':'m','messages':[{'role':'user','content':'hi'}],'stream':'yes'}|stream|invalid_type",
         "{'model':'m','messages':[{'role':'user','content':'hi'}],'stop':[1]}|stop[0]|invalid_type",
         "{'model':'m','messages':[{'role':'user','content':'hi'}],'tools':[{'type':'function'}]}"
