@@ -1,5 +1,6 @@
 package dev.tokenwise.common.anthropic;
 
+import dev.tokenwise.common.openai.JsonPaths;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.JsonNode;

@@ -3,13 +3,16 @@ package dev.tokenwise.common.openai;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.JsonNode;
 
-/** Names JSON values and field paths the way provider error messages do. */
-final class JsonPaths {
+/**
+ * Names JSON values and field paths the way provider error messages do; shared by the OpenAI and
+ * Anthropic request parsers.
+ */
+public final class JsonPaths {
 
   private JsonPaths() {}
 
   /** {@code messages[2].content} from a databind error's reference chain, or null. */
-  static String pathOf(DatabindException e) {
+  public static String pathOf(DatabindException e) {
     StringBuilder path = new StringBuilder();
     for (var reference : e.getPath()) {
       if (reference.getPropertyName() != null) {
@@ -25,7 +28,7 @@ final class JsonPaths {
   }
 
   /** {@code "a string"}, {@code "an integer"}, ... for "expected X, but got Y" messages. */
-  static String describe(JsonNode node) {
+  public static String describe(JsonNode node) {
     if (node == null || node.isMissingNode()) {
       return "nothing";
     }
