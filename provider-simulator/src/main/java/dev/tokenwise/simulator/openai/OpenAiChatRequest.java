@@ -1,5 +1,6 @@
 package dev.tokenwise.simulator.openai;
 
+import dev.tokenwise.common.openai.JsonPaths;
 import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.simulator.answer.Prompt;
 import dev.tokenwise.simulator.answer.Prompt.Output;
@@ -47,7 +48,7 @@ record OpenAiChatRequest(
    */
   static OpenAiChatRequest parse(JsonNode body, Integer answerTokens) {
     if (!body.isObject()) {
-      throw OpenAiError.invalidType("body", "an object", describe(body));
+      throw OpenAiError.invalidType("body", "an object", JsonPaths.describe(body));
     }
     JsonNode model = body.path("model");
     if (!model.isString() || model.stringValue().isEmpty()) {
@@ -58,7 +59,8 @@ record OpenAiChatRequest(
       throw OpenAiError.missingParameter("messages");
     }
     if (!messages.isArray()) {
-      throw OpenAiError.invalidType("messages", "an array of objects", describe(messages));
+      throw OpenAiError.invalidType(
+          "messages", "an array of objects", JsonPaths.describe(messages));
     }
     if (messages.isEmpty()) {
       throw OpenAiError.invalidRequest(
@@ -74,7 +76,7 @@ record OpenAiChatRequest(
       JsonNode message = messages.get(i);
       String at = "messages[" + i + "]";
       if (!message.isObject()) {
-        throw OpenAiError.invalidType(at, "an object", describe(message));
+        throw OpenAiError.invalidType(at, "an object", JsonPaths.describe(message));
       }
       JsonNode role = message.path("role");
       if (role.isMissingNode() || role.isNull()) {
@@ -119,7 +121,7 @@ record OpenAiChatRequest(
     }
     JsonNode stream = body.path("stream");
     if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
-      throw OpenAiError.invalidType("stream", "a boolean", describe(stream));
+      throw OpenAiError.invalidType("stream", "a boolean", JsonPaths.describe(stream));
     }
     Prompt prompt =
         new Prompt(
@@ -154,7 +156,8 @@ record OpenAiChatRequest(
       return content.stringValue();
     }
     if (!content.isArray()) {
-      throw OpenAiError.invalidType(at, "one of a string or array of objects", describe(content));
+      throw OpenAiError.invalidType(
+          at, "one of a string or array of objects", JsonPaths.describe(content));
     }
     StringBuilder text = new StringBuilder();
     for (JsonNode part : content) {
@@ -218,7 +221,7 @@ record OpenAiChatRequest(
       return List.of();
     }
     if (!tools.isArray()) {
-      throw OpenAiError.invalidType("tools", "an array of objects", describe(tools));
+      throw OpenAiError.invalidType("tools", "an array of objects", JsonPaths.describe(tools));
     }
     List<Tool> result = new ArrayList<>();
     for (int i = 0; i < tools.size(); i++) {
@@ -259,7 +262,7 @@ record OpenAiChatRequest(
       return null;
     }
     if (!value.isIntegralNumber()) {
-      throw OpenAiError.invalidType(field, "an integer", describe(value));
+      throw OpenAiError.invalidType(field, "an integer", JsonPaths.describe(value));
     }
     if (value.longValue() < 1) {
       throw OpenAiError.invalidRequest(
@@ -282,7 +285,8 @@ record OpenAiChatRequest(
       return List.of(stop.stringValue());
     }
     if (!stop.isArray()) {
-      throw OpenAiError.invalidType("stop", "one of a string or array of strings", describe(stop));
+      throw OpenAiError.invalidType(
+          "stop", "one of a string or array of strings", JsonPaths.describe(stop));
     }
     if (stop.size() > MAX_STOP_SEQUENCES) {
       throw OpenAiError.invalidRequest(
@@ -296,27 +300,5 @@ record OpenAiChatRequest(
     List<String> sequences = new ArrayList<>();
     stop.forEach(s -> sequences.add(s.asString("")));
     return sequences;
-  }
-
-  static String describe(JsonNode node) {
-    if (node.isString()) {
-      return "a string";
-    }
-    if (node.isIntegralNumber()) {
-      return "an integer";
-    }
-    if (node.isNumber()) {
-      return "a decimal";
-    }
-    if (node.isBoolean()) {
-      return "a boolean";
-    }
-    if (node.isArray()) {
-      return "an array";
-    }
-    if (node.isObject()) {
-      return "an object";
-    }
-    return "null";
   }
 }

@@ -17,7 +17,6 @@ import dev.tokenwise.router.usage.UsagePublisher;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -28,7 +27,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -83,28 +81,15 @@ class StreamedCompletions {
     ObjectNode sent = request;
     byte[] sentBody = body;
     SseUsageTap tap = new SseUsageTap(json, clientWantsUsage);
-    AtomicBoolean reported = new AtomicBoolean();
     AtomicReference<ResilientProviders.Target> servedBy =
         new AtomicReference<>(new ResilientProviders.Target(ProviderKind.OPENAI, call.model()));
     Consumer<UsageEvent.Status> report =
-        status -> {
-          if (reported.compareAndSet(false, true)) {
-            Mono.fromCallable(
-                    () -> tap.usage() != null ? tap.usage() : estimatedUsage(call, tap.output()))
-                .subscribeOn(Schedulers.parallel())
-                .map(
-                    tokens ->
-                        UsageEvents.answered(
-                            facts,
-                            servedBy.get().model(),
-                            servedBy.get().kind().providerName(),
-                            UsageEvent.Mode.STREAM,
-                            tokens,
-                            status,
-                            tap.finishReason()))
-                .subscribe(usage::publish);
-          }
-        };
+        usage.streamReporter(
+            facts,
+            () -> servedBy.get().model(),
+            () -> servedBy.get().kind().providerName(),
+            () -> tap.usage() != null ? tap.usage() : estimatedUsage(call, tap.output()),
+            tap::finishReason);
     return providers.stream(
             providers.chain(facts.route(), call.model()),
             target -> formats.fromOpenAi(sent, sentBody, target))

@@ -28,7 +28,6 @@ import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -178,28 +177,16 @@ class MessagesHandler {
     AnthropicToOpenAiStream tap = new AnthropicToOpenAiStream(Clock.systemUTC(), true);
     SseFrames frames = new SseFrames();
     StringBuilder output = new StringBuilder();
-    AtomicBoolean reported = new AtomicBoolean();
     AtomicReference<ResilientProviders.Target> servedBy =
         new AtomicReference<>(
             new ResilientProviders.Target(ProviderKind.forModel(call.model()), call.model()));
     Consumer<UsageEvent.Status> report =
-        status -> {
-          if (reported.compareAndSet(false, true)) {
-            Mono.fromCallable(() -> streamUsage(tap.normalizedUsage(), call, output))
-                .subscribeOn(Schedulers.parallel())
-                .map(
-                    tokens ->
-                        UsageEvents.answered(
-                            facts,
-                            servedBy.get().model(),
-                            servedBy.get().kind().providerName(),
-                            UsageEvent.Mode.STREAM,
-                            tokens,
-                            status,
-                            tap.finishReason()))
-                .subscribe(usage::publish);
-          }
-        };
+        usage.streamReporter(
+            facts,
+            () -> servedBy.get().model(),
+            () -> servedBy.get().kind().providerName(),
+            () -> streamUsage(tap.normalizedUsage(), call, output),
+            tap::finishReason);
     return providers.stream(
             providers.chain(facts.route(), call.model()),
             target -> formats.fromAnthropic(call.json(), call.raw(), target))

@@ -1,9 +1,14 @@
 package dev.tokenwise.router.usage;
 
+import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.common.usage.UsageStream;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -55,6 +60,37 @@ public class UsagePublisher {
   public void publish(UsageEvent event) {
     events.publishEvent(event);
     deliver(event).subscribe();
+  }
+
+  /**
+   * The usage reporter of one stream: the first call publishes one {@code stream} event with the
+   * given status, later calls do nothing (a stream ends once, whether it completes, fails or the
+   * client leaves). Counting the tokens runs off the event loop.
+   */
+  public Consumer<UsageEvent.Status> streamReporter(
+      UsageEvents.Request facts,
+      Supplier<String> servedModel,
+      Supplier<String> provider,
+      Callable<NormalizedUsage> tokens,
+      Supplier<String> finishReason) {
+    AtomicBoolean reported = new AtomicBoolean();
+    return status -> {
+      if (reported.compareAndSet(false, true)) {
+        Mono.fromCallable(tokens)
+            .subscribeOn(Schedulers.parallel())
+            .map(
+                counted ->
+                    UsageEvents.answered(
+                        facts,
+                        servedModel.get(),
+                        provider.get(),
+                        UsageEvent.Mode.STREAM,
+                        counted,
+                        status,
+                        finishReason.get()))
+            .subscribe(this::publish);
+      }
+    };
   }
 
   /** Completes once the event is in the stream or durably spooled; never errors. */
