@@ -1,6 +1,7 @@
 package dev.tokenwise.common.translate;
 
 import dev.tokenwise.common.anthropic.AnthropicUsage;
+import dev.tokenwise.common.gemini.GeminiUsageMetadata;
 import dev.tokenwise.common.openai.OpenAiUsage;
 
 /**
@@ -66,6 +67,28 @@ public record NormalizedUsage(
     long input = usage.inputTokensOrZero() + writes + usage.cacheReadOrZero();
     return new NormalizedUsage(
         input, usage.cacheReadOrZero(), writes - write1h, write1h, usage.outputTokensOrZero(), 0);
+  }
+
+  /**
+   * From Gemini usage, where {@code promptTokenCount} already includes the cached tokens, as
+   * OpenAI's {@code prompt_tokens} does (PROVIDERS.md). Tool results fed back ({@code
+   * toolUsePromptTokenCount}) are input too. {@code thoughtsTokenCount} is outside {@code
+   * candidatesTokenCount} and billed as output, so output is their sum and the thoughts are the
+   * reasoning tokens. Gemini reports no cache writes (implicit caching has no write charge).
+   */
+  public static NormalizedUsage from(GeminiUsageMetadata usage) {
+    if (usage == null) {
+      return ZERO;
+    }
+    long input = usage.promptTokensOrZero() + usage.toolUsePromptTokensOrZero();
+    long thoughts = usage.thoughtsTokensOrZero();
+    return new NormalizedUsage(
+        input,
+        Math.min(usage.cachedTokensOrZero(), input),
+        0,
+        0,
+        usage.candidatesTokensOrZero() + thoughts,
+        thoughts);
   }
 
   /** Cache writes of either TTL. */

@@ -1,2 +1,5 @@
-/** Translation between OpenAI Chat Completions and Anthropic Messages, and normalised usage. */
+/**
+ * Translation between OpenAI Chat Completions, Anthropic Messages and Gemini generateContent, and
+ * normalised usage.
+ */
 package dev.tokenwise.common.translate;
