@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.assemble;
 
+import dev.tokenwise.batch.cache.CacheLookups;
 import dev.tokenwise.batch.crash.CrashPoint;
 import dev.tokenwise.batch.crash.Crashes;
 import dev.tokenwise.batch.crash.SimulatedCrash;
@@ -35,6 +36,7 @@ public class Assembler {
   private final WorkLock lock;
   private final AssemblyProperties properties;
   private final Crashes crashes;
+  private final CacheLookups cache;
   private final Clock clock;
 
   Assembler(
@@ -44,6 +46,7 @@ public class Assembler {
       WorkLock lock,
       AssemblyProperties properties,
       Crashes crashes,
+      CacheLookups cache,
       Clock clock) {
     this.store = store;
     this.runner = runner;
@@ -51,6 +54,7 @@ public class Assembler {
     this.lock = lock;
     this.properties = properties;
     this.crashes = crashes;
+    this.cache = cache;
     this.clock = clock;
   }
 
@@ -78,10 +82,22 @@ public class Assembler {
         log.warn("Provider batch {} could not be submitted yet: {}", batchId, e.toString());
       }
     }
-    for (Group group : store.queuedGroups()) {
-      int maxRequests = Math.min(properties.maxRequests(), group.provider().maxRequests());
-      long maxBytes = Math.min(properties.maxBytes().toBytes(), group.provider().maxBytes());
-      if (!flushAll && !due(group, maxRequests, maxBytes)) {
+    List<Group> groups = store.queuedGroups();
+    int fromCache = 0;
+    for (Group group : groups) {
+      if (flushAll || due(group)) {
+        // Just before a group goes out: what cache-service already holds is answered from it.
+        fromCache += cache.answerQueued(group.provider().id(), group.model(), group.endpoint());
+      }
+    }
+    if (fromCache > 0) {
+      log.info("{} queued requests answered from the cache, not submitted", fromCache);
+      groups = store.queuedGroups();
+    }
+    for (Group group : groups) {
+      int maxRequests = maxRequests(group);
+      long maxBytes = maxBytes(group);
+      if (!flushAll && !due(group)) {
         continue;
       }
       long left = group.requests();
@@ -111,8 +127,18 @@ public class Assembler {
     return done;
   }
 
-  private boolean due(Group group, int maxRequests, long maxBytes) {
-    return group.requests() >= maxRequests || group.bytes() >= maxBytes || dueByTime(group);
+  private boolean due(Group group) {
+    return group.requests() >= maxRequests(group)
+        || group.bytes() >= maxBytes(group)
+        || dueByTime(group);
+  }
+
+  private int maxRequests(Group group) {
+    return Math.min(properties.maxRequests(), group.provider().maxRequests());
+  }
+
+  private long maxBytes(Group group) {
+    return Math.min(properties.maxBytes().toBytes(), group.provider().maxBytes());
   }
 
   private boolean dueByTime(Group group) {

@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code input_tokens}, as PROVIDERS.md requires).
  */
 @Component
-class Answers {
+public class Answers {
 
   /** A translated answer and its usage event. */
   record Translated(String result, String usageEvent) {}
@@ -120,7 +120,7 @@ class Answers {
    * One id per request, derived from it: a usage event published again after a crash carries the
    * same id, and cost-service, which dedupes on it, counts it once.
    */
-  static UUID eventId(UUID requestId) {
+  public static UUID eventId(UUID requestId) {
     return UUID.nameUUIDFromBytes(
         ("tokenwise-batch-usage:" + requestId).getBytes(StandardCharsets.UTF_8));
   }

@@ -108,6 +108,8 @@ class CollectStore {
     return jdbc.update(
             "update batch.deferred_request set status = 'succeeded', result = ?, answered_by = ?,"
                 + " usage_event = ?, completed_at = ?,"
+                // an answer in OpenAI chat format is offered to cache-service (CacheStores)
+                + " cache_store = case when cache_lookup is null then null else 'pending' end,"
                 + " webhook_state = case when webhook_url is null then null else 'pending' end,"
                 + " webhook_next_at = ? where id = ? and status = 'submitted'",
             result,

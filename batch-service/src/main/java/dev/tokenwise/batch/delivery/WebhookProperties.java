@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRetry the longest wait between deliveries
  * @param timeout connect and read timeout of one delivery
  * @param interval how often pending deliveries are looked for
+ * @param lockAtMost longest the usage-and-delivery lock is held if its holder dies
  */
 @ConfigurationProperties("tokenwise.batch.webhook")
 public record WebhookProperties(
@@ -22,7 +23,8 @@ public record WebhookProperties(
     @DefaultValue("5s") Duration firstRetry,
     @DefaultValue("30m") Duration maxRetry,
     @DefaultValue("10s") Duration timeout,
-    @DefaultValue("5s") Duration interval) {
+    @DefaultValue("5s") Duration interval,
+    @DefaultValue("10m") Duration lockAtMost) {
 
   public WebhookProperties {
     if (secret == null) {

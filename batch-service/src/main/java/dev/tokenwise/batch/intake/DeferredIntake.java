@@ -106,7 +106,8 @@ public class DeferredIntake {
         webhook,
         optionalText(submission, "requestId"),
         null,
-        null);
+        null,
+        normalizer.cacheRequest(body, format, provider, providerBody));
   }
 
   private static String requiredText(JsonNode node, String field) {

@@ -19,8 +19,9 @@ public class DeferredRequests {
   private static final String INSERT =
       "insert into batch.deferred_request (id, tenant, app, route, provider, model, endpoint,"
           + " client_format, body, body_bytes, custom_id, requested_model, request_id, deadline,"
-          + " webhook_url, team_batch_id, team_custom_id, status, webhook_state)"
-          + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'queued',?)";
+          + " webhook_url, team_batch_id, team_custom_id, status, webhook_state, cache_request,"
+          + " cache_lookup)"
+          + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'queued',?,?,?)";
 
   private final JdbcTemplate jdbc;
 
@@ -64,7 +65,9 @@ public class DeferredRequests {
       r.webhookUrl() == null ? null : r.webhookUrl().toString(),
       r.teamBatchId(),
       r.teamCustomId(),
-      r.webhookUrl() == null ? null : "waiting"
+      r.webhookUrl() == null ? null : "waiting",
+      r.cacheRequest() == null || r.cacheRequest().equals(r.body()) ? null : r.cacheRequest(),
+      r.cacheRequest() == null ? null : "pending"
     };
   }
 

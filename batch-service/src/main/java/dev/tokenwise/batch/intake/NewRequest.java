@@ -8,6 +8,9 @@ import java.time.Instant;
  * A validated deferred request, ready to store.
  *
  * @param body the request in the provider's format, model set, streaming removed
+ * @param cacheRequest the OpenAI chat request cache-service keys this request on (the client's,
+ *     model set, streaming removed), or null when the client wrote Anthropic's format, which
+ *     cache-service does not hold
  */
 public record NewRequest(
     String tenant,
@@ -22,4 +25,5 @@ public record NewRequest(
     URI webhookUrl,
     String requestId,
     String teamBatchId,
-    String teamCustomId) {}
+    String teamCustomId,
+    String cacheRequest) {}

@@ -72,6 +72,26 @@ public class RequestNormalizer {
     return out;
   }
 
+  /**
+   * The OpenAI chat request cache-service keys a request on, as the router's synchronous path would
+   * send it (the same body with the served model, streaming removed); null for Anthropic-format
+   * clients, whose answers cache-service does not hold.
+   */
+  public String cacheRequest(
+      JsonNode body, ClientFormat format, Provider provider, ObjectNode providerBody) {
+    if (format != ClientFormat.OPENAI) {
+      return null;
+    }
+    if (provider == Provider.OPENAI) {
+      return providerBody.toString();
+    }
+    ObjectNode request = (ObjectNode) body.deepCopy();
+    request.put("model", providerBody.path("model").asString());
+    request.remove("stream");
+    request.remove("stream_options");
+    return request.toString();
+  }
+
   private static String field(String path) {
     return path == null || path.isBlank() ? "body" : "body." + path;
   }

@@ -13,10 +13,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Meters the batch dashboard reads: {@code tokenwise.batch.requests} by outcome ({@code accepted},
- * {@code succeeded}, {@code failed}, {@code resubmitted}, {@code sync-fallback}); and, read from
- * PostgreSQL when scraped (indexed counts), {@code tokenwise.batch.queue.depth} by provider, {@code
- * tokenwise.batch.queue.oldest.age} (seconds) and {@code tokenwise.batch.batches} by state. Every
- * tag value is from a fixed set.
+ * {@code succeeded}, {@code failed}, {@code resubmitted}, {@code sync-fallback}, {@code
+ * cache-hit}); and, read from PostgreSQL when scraped (indexed counts), {@code
+ * tokenwise.batch.queue.depth} by provider, {@code tokenwise.batch.queue.oldest.age} (seconds) and
+ * {@code tokenwise.batch.batches} by state. Every tag value is from a fixed set.
  */
 @Component
 public class BatchMetrics {
@@ -27,7 +27,8 @@ public class BatchMetrics {
     SUCCEEDED("succeeded"),
     FAILED("failed"),
     RESUBMITTED("resubmitted"),
-    SYNC_FALLBACK("sync-fallback");
+    SYNC_FALLBACK("sync-fallback"),
+    CACHE_HIT("cache-hit");
 
     private final String tag;
 

@@ -1,11 +1,12 @@
 package dev.tokenwise.batch.schedule;
 
 import dev.tokenwise.batch.assemble.Assembler;
+import dev.tokenwise.batch.cache.CacheStores;
 import dev.tokenwise.batch.collect.Collector;
 import dev.tokenwise.batch.delivery.WebhookDeliverer;
+import dev.tokenwise.batch.delivery.WebhookProperties;
 import dev.tokenwise.batch.lock.WorkLock;
 import dev.tokenwise.batch.usage.UsagePublisher;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -30,6 +31,8 @@ class BatchSchedule {
   private final Collector collector;
   private final UsagePublisher usage;
   private final WebhookDeliverer webhooks;
+  private final CacheStores cacheStores;
+  private final WebhookProperties webhookProperties;
   private final WorkLock lock;
 
   BatchSchedule(
@@ -37,11 +40,15 @@ class BatchSchedule {
       Collector collector,
       UsagePublisher usage,
       WebhookDeliverer webhooks,
+      CacheStores cacheStores,
+      WebhookProperties webhookProperties,
       WorkLock lock) {
     this.assembler = assembler;
     this.collector = collector;
     this.usage = usage;
     this.webhooks = webhooks;
+    this.cacheStores = cacheStores;
+    this.webhookProperties = webhookProperties;
     this.lock = lock;
   }
 
@@ -64,10 +71,11 @@ class BatchSchedule {
         () ->
             lock.runExclusively(
                 "usage-and-delivery",
-                Duration.ofMinutes(10),
+                webhookProperties.lockAtMost(),
                 () -> {
                   usage.publishPending();
                   webhooks.deliverDue();
+                  cacheStores.storePending();
                 }));
   }
 

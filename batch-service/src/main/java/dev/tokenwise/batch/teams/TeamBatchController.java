@@ -233,7 +233,8 @@ class TeamBatchController {
               null,
               null,
               batchId,
-              customId.stringValue()));
+              customId.stringValue(),
+              normalizer.cacheRequest(body, ClientFormat.OPENAI, provider, providerBody)));
     }
     if (lines.isEmpty()) {
       throw OpenAiApiError.invalid("The input file has no requests.", "input_file_id");

@@ -34,7 +34,12 @@ import tools.jackson.databind.node.ObjectNode;
  * What the batch flow tests share: the fake provider, clean tables, and short-hand calls. The
  * schedule is off: tests run each step themselves.
  */
-@TestPropertySource(properties = "tokenwise.batch.scheduling.enabled=false")
+@TestPropertySource(
+    properties = {
+      "tokenwise.batch.scheduling.enabled=false",
+      // no stray cache-service on the machine answers for these tests; CacheIT brings a stub
+      "tokenwise.batch.cache.enabled=false"
+    })
 abstract class BatchTestSupport {
 
   static final String SECRET = "test-webhook-secret";

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
@@ -58,6 +60,14 @@ final class FakeProvider implements AutoCloseable {
   volatile boolean refuseOpenAiBatches;
   volatile Function<JsonNode, LineOutcome> lineOutcome = body -> LineOutcome.ANSWER;
 
+  /**
+   * When set, result downloads send half their bytes, count this down, and hold the rest until
+   * {@link #releaseDownloads()}: a client killed meanwhile dies in the middle of a download.
+   */
+  volatile CountDownLatch downloadStalled;
+
+  private volatile CountDownLatch downloadRelease = new CountDownLatch(1);
+
   FakeProvider() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(Executors.newFixedThreadPool(4));
@@ -82,6 +92,20 @@ final class FakeProvider implements AutoCloseable {
     hookStatus = 200;
     refuseOpenAiBatches = false;
     lineOutcome = body -> LineOutcome.ANSWER;
+    releaseDownloads();
+  }
+
+  /** Stalls every following result download halfway; returns the latch counted down when one is. */
+  CountDownLatch stallDownloads() {
+    downloadRelease = new CountDownLatch(1);
+    downloadStalled = new CountDownLatch(1);
+    return downloadStalled;
+  }
+
+  /** Lets stalled downloads finish and the following ones run whole. */
+  void releaseDownloads() {
+    downloadStalled = null;
+    downloadRelease.countDown();
   }
 
   @Override
@@ -116,7 +140,7 @@ final class FakeProvider implements AutoCloseable {
           && path.startsWith("/v1/files/")
           && path.endsWith("/content")) {
         String id = path.substring("/v1/files/".length(), path.length() - "/content".length());
-        send(exchange, 200, new String(files.get(id), StandardCharsets.UTF_8));
+        download(exchange, files.get(id));
       } else if (method.equals("POST") && path.equals("/v1/chat/completions")) {
         syncCalls.incrementAndGet();
         send(exchange, 200, chatCompletion(json.readTree(body)).toString());
@@ -130,7 +154,7 @@ final class FakeProvider implements AutoCloseable {
       } else if (method.equals("GET") && path.endsWith("/results")) {
         String id =
             path.substring("/v1/messages/batches/".length(), path.length() - "/results".length());
-        send(exchange, 200, anthropicResults.get(id));
+        download(exchange, anthropicResults.get(id).getBytes(StandardCharsets.UTF_8));
       } else if (method.equals("GET") && path.startsWith("/v1/messages/batches/")) {
         send(
             exchange,
@@ -349,6 +373,29 @@ final class FakeProvider implements AutoCloseable {
       return content.asString();
     }
     return content.get(0).path("text").asString();
+  }
+
+  private void download(HttpExchange exchange, byte[] bytes) throws IOException {
+    CountDownLatch stalled = downloadStalled;
+    if (stalled == null) {
+      send(exchange, 200, new String(bytes, StandardCharsets.UTF_8));
+      return;
+    }
+    exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+    exchange.sendResponseHeaders(200, bytes.length);
+    OutputStream out = exchange.getResponseBody();
+    out.write(bytes, 0, bytes.length / 2);
+    out.flush();
+    stalled.countDown();
+    try {
+      downloadRelease.await(5, TimeUnit.MINUTES);
+      out.write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
+      out.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // the client died mid-download, as the test meant it to
+    }
   }
 
   private static void send(HttpExchange exchange, int status, String body) throws IOException {

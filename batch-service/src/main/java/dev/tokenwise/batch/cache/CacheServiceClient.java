@@ -1,0 +1,113 @@
+package dev.tokenwise.batch.cache;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * cache-service's {@code /internal/cache/lookup} and {@code /internal/cache/store} (contract in
+ * cache-service's README), called asynchronously so a pass can keep several in flight. Only exact
+ * hits are taken: a semantic hit may come flagged for shadow evaluation, which a batch cannot
+ * perform, so lookups send {@code "policy":{"semantic":false}} (the exact key does not depend on
+ * it) and anything but {@code hit-exact} or {@code miss} is a failure.
+ */
+@Component
+class CacheServiceClient {
+
+  /** What a store came to. */
+  enum Stored {
+    STORED,
+    /** cache-service refused the answer (4xx: not cacheable, too large): never retried. */
+    REFUSED
+  }
+
+  private final CacheProperties properties;
+  private final JsonMapper json;
+  private final HttpClient http;
+
+  CacheServiceClient(CacheProperties properties, JsonMapper json) {
+    this.properties = properties;
+    this.json = json;
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(properties.timeout())
+            .build();
+  }
+
+  /**
+   * The stored OpenAI {@code chat.completion} for {@code request} in the namespace, or empty on a
+   * miss; completes exceptionally when cache-service fails or answers late.
+   */
+  CompletableFuture<Optional<JsonNode>> lookup(
+      String tenant, String route, String model, String request) {
+    ObjectNode body = namespace(tenant, route, model, request);
+    body.putObject("policy").put("semantic", false);
+    return http.sendAsync(
+            post("/internal/cache/lookup", body), HttpResponse.BodyHandlers.ofString())
+        .thenApply(
+            response -> {
+              if (response.statusCode() != 200) {
+                throw new IllegalStateException("cache lookup answered " + response.statusCode());
+              }
+              JsonNode answer = json.readTree(response.body());
+              String result = answer.path("result").asString("");
+              if (result.equals("miss")) {
+                return Optional.empty();
+              }
+              if (result.equals("hit-exact") && answer.path("response").isObject()) {
+                return Optional.of(answer.get("response"));
+              }
+              throw new IllegalStateException("unexpected cache lookup result '" + result + "'");
+            });
+  }
+
+  /** Stores an OpenAI {@code chat.completion}; completes exceptionally on 5xx or no answer. */
+  CompletableFuture<Stored> store(
+      String tenant, String route, String model, String request, String response) {
+    ObjectNode body = namespace(tenant, route, model, request);
+    body.set("response", json.readTree(response));
+    if (properties.ttl() != null) {
+      body.put("ttl", properties.ttl().toString());
+    }
+    return http.sendAsync(
+            post("/internal/cache/store", body), HttpResponse.BodyHandlers.discarding())
+        .thenApply(
+            answer -> {
+              int status = answer.statusCode();
+              if (status >= 200 && status < 300) {
+                return Stored.STORED;
+              }
+              if (status >= 400 && status < 500) {
+                return Stored.REFUSED;
+              }
+              throw new IllegalStateException("cache store answered " + status);
+            });
+  }
+
+  private ObjectNode namespace(String tenant, String route, String model, String request) {
+    ObjectNode body = json.createObjectNode();
+    body.put("tenant", tenant);
+    body.put("route", route);
+    body.put("model", model);
+    body.set("request", json.readTree(request));
+    return body;
+  }
+
+  private HttpRequest post(String path, ObjectNode body) {
+    String base = properties.baseUrl().toString().replaceAll("/+$", "");
+    return HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(properties.timeout())
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+        .build();
+  }
+}
