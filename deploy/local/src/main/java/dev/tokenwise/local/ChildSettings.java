@@ -72,6 +72,9 @@ record ChildSettings(
         properties.put("tokenwise.router.default-route.name", "default");
         properties.put("tokenwise.router.default-route.model", DEMO_MODEL);
         properties.put("tokenwise.router.cache.base-url", url(Service.CACHE).toString());
+        // Deferred requests (Tokenwise-Mode: deferred) go to this suite's batch-service, whatever
+        // port it got.
+        properties.put("tokenwise.router.batch.base-url", url(Service.BATCH).toString());
       }
     }
     return properties;

@@ -1,5 +1,7 @@
 package dev.tokenwise.local;
 
+import dev.tokenwise.local.demo.Demo;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,28 +9,40 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar tokenwise-local.jar [--port-base=N] [--run-dir=PATH] [--startup-timeout=PT5M]}:
- * starts the suite, prints where everything is, and stops it all on Ctrl-C or SIGTERM.
+ * {@code java -jar tokenwise-local.jar [--port-base=N] [--run-dir=PATH] [--startup-timeout=PT5M]
+ * [--demo [--exit-after-demo]]}: starts the suite, prints where everything is, optionally replays
+ * the demo workload and prints what it saved, and stops it all on Ctrl-C or SIGTERM (or after the
+ * demo with {@code --exit-after-demo}).
  */
 public final class Main {
 
   private Main() {}
 
+  /**
+   * What the command line asks for.
+   *
+   * @param suite how to start the suite
+   * @param demo replay the demo workload once the suite is ready
+   * @param exitAfterDemo stop everything after the demo instead of running on
+   */
+  record Launch(SuiteOptions suite, boolean demo, boolean exitAfterDemo) {}
+
   public static void main(String[] args) throws InterruptedException {
-    SuiteOptions options;
+    Launch launch;
     try {
-      options = parse(args, SuiteOptions.defaults());
+      launch = parse(args, SuiteOptions.defaults());
     } catch (IllegalArgumentException e) {
       System.err.println("tokenwise-local: " + e.getMessage());
       System.err.println(usage());
       System.exit(2);
       return;
     }
-    if (options == null) {
+    if (launch == null) {
       System.out.println(usage());
       return;
     }
 
+    SuiteOptions options = launch.demo() ? Demo.configure(launch.suite()) : launch.suite();
     Suite suite = new Suite(options);
     try {
       suite.start();
@@ -39,15 +53,44 @@ public final class Main {
       return;
     }
     printReady(suite, System.out);
+    if (!launch.demo()) {
+      System.out.println("Press Ctrl-C to stop everything.");
+    } else {
+      int status = runDemo(suite);
+      if (launch.exitAfterDemo()) {
+        suite.stop();
+        System.exit(status);
+        return;
+      }
+      System.out.println();
+      System.out.println("The suite keeps running. Press Ctrl-C to stop everything.");
+    }
     // The suite's shutdown hook stops everything on Ctrl-C or SIGTERM.
     new CountDownLatch(1).await();
   }
 
-  /** The options the arguments ask for, or {@code null} when they ask for help. */
-  static SuiteOptions parse(String[] args, SuiteOptions options) {
+  /** Runs the demo; 0 when every request was answered, 1 otherwise. */
+  private static int runDemo(Suite suite) throws InterruptedException {
+    try {
+      Demo.Result result = Demo.run(suite, System.out, System.console() != null);
+      return result.failed() == 0 ? 0 : 1;
+    } catch (IOException e) {
+      System.err.println("tokenwise-local: the demo could not read cost-service's reports: " + e);
+      return 1;
+    }
+  }
+
+  /** What the arguments ask for, or {@code null} when they ask for help. */
+  static Launch parse(String[] args, SuiteOptions options) {
+    boolean demo = false;
+    boolean exitAfterDemo = false;
     for (String arg : args) {
       if (arg.equals("--help") || arg.equals("-h")) {
         return null;
+      } else if (arg.equals("--demo")) {
+        demo = true;
+      } else if (arg.equals("--exit-after-demo")) {
+        exitAfterDemo = true;
       } else if (arg.startsWith("--port-base=")) {
         options = options.withPorts(Ports.serviceBase(parseInt(arg)));
       } else if (arg.startsWith("--run-dir=")) {
@@ -63,7 +106,10 @@ public final class Main {
         throw new IllegalArgumentException("unknown argument " + arg);
       }
     }
-    return options;
+    if (exitAfterDemo && !demo) {
+      throw new IllegalArgumentException("--exit-after-demo goes with --demo");
+    }
+    return new Launch(options, demo, exitAfterDemo);
   }
 
   static String usage() {
@@ -74,6 +120,13 @@ public final class Main {
         "                          (default: 8080.. when free, else free ports)",
         "  --run-dir=PATH          logs and working files (default: a new temporary directory)",
         "  --startup-timeout=PT5M  how long the services may take to become ready",
+        "  --demo                  once ready, replay a bundled workload of over 1,000 requests",
+        "                          (FAQ repeats and paraphrases, RAG, long chats, extraction,",
+        "                          tokenwise/auto, deferred summaries) through the router, then",
+        "                          print baseline vs actual cost, the saving by tactic and the five",
+        "                          metrics from cost-service's reports; the suite keeps running",
+        "  --exit-after-demo       with --demo: stop everything after the summary (exit status 0",
+        "                          when every request was answered, 1 otherwise)",
         "environment:",
         "  OPENAI_API_KEY          route OpenAI traffic to https://api.openai.com (not the simulator)",
         "  ANTHROPIC_API_KEY       route Anthropic traffic to https://api.anthropic.com");
@@ -101,7 +154,6 @@ public final class Main {
     out.println("Try it:");
     out.println(suite.exampleCurl());
     out.println();
-    out.println("Press Ctrl-C to stop everything.");
   }
 
   private static String value(String arg) {

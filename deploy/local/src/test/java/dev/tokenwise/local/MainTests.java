@@ -11,13 +11,30 @@ class MainTests {
 
   @Test
   void optionsAreReadFromTheArguments() {
-    SuiteOptions options =
+    Main.Launch launch =
         Main.parse(
             new String[] {"--run-dir=/tmp/tw-run", "--startup-timeout=PT2M"},
             SuiteOptions.defaults());
 
-    assertThat(options.runDirectory()).isEqualTo(Path.of("/tmp/tw-run"));
-    assertThat(options.startupTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(launch.suite().runDirectory()).isEqualTo(Path.of("/tmp/tw-run"));
+    assertThat(launch.suite().startupTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(launch.demo()).isFalse();
+  }
+
+  @Test
+  void theDemoRunsOnOrExitsAfterItsSummary() {
+    Main.Launch runOn = Main.parse(new String[] {"--demo"}, SuiteOptions.defaults());
+    Main.Launch exit =
+        Main.parse(new String[] {"--demo", "--exit-after-demo"}, SuiteOptions.defaults());
+
+    assertThat(runOn.demo()).isTrue();
+    assertThat(runOn.exitAfterDemo()).isFalse();
+    assertThat(exit.demo()).isTrue();
+    assertThat(exit.exitAfterDemo()).isTrue();
+    assertThat(Main.usage()).contains("--demo", "--exit-after-demo");
+    assertThatThrownBy(
+            () -> Main.parse(new String[] {"--exit-after-demo"}, SuiteOptions.defaults()))
+        .hasMessageContaining("--demo");
   }
 
   @Test

@@ -1,0 +1,133 @@
+package dev.tokenwise.local.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenwise.local.Ports;
+import dev.tokenwise.local.Suite;
+import dev.tokenwise.local.SuiteOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --demo} as a user runs it: the launcher's suite on free ports, configured as {@code
+ * --demo} configures it, the bundled workload replayed through the router against the simulator,
+ * and the summary printed from cost-service's reports.
+ */
+class DemoIT {
+
+  private static Suite suite;
+
+  @BeforeAll
+  static void startSuite() {
+    Map<String, String> environment = new HashMap<>(System.getenv());
+    // The demo runs against the simulator: real provider keys on the machine must not be used.
+    environment.remove("OPENAI_API_KEY");
+    environment.remove("ANTHROPIC_API_KEY");
+    String runName =
+        "demo-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now());
+    suite =
+        new Suite(
+            Demo.configure(
+                SuiteOptions.defaults()
+                    .withPorts(Ports.allFree())
+                    .withEnvironment(environment)
+                    .withRunDirectory(Path.of("target", runName))
+                    .withStartupTimeout(Duration.ofMinutes(8))
+                    .withProgress(line -> System.out.println("[suite] " + line))));
+    suite.start();
+  }
+
+  @AfterAll
+  static void stopSuite() {
+    if (suite != null) {
+      suite.stop();
+    }
+  }
+
+  @Test
+  void theDemoReplaysOverAThousandRequestsAndPrintsTheSavingsAndTheFiveMetrics() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(new Tee(printed, System.out), true, StandardCharsets.UTF_8);
+
+    Demo.Result result = Demo.run(suite, out, false);
+
+    String text = printed.toString(StandardCharsets.UTF_8);
+    assertThat(result.sent()).isGreaterThanOrEqualTo(1000);
+    assertThat(result.failed()).as(String.join("\n", result.summary())).isZero();
+    assertThat(result.answered()).isEqualTo(result.sent());
+    assertThat(text)
+        .as("progress while it runs")
+        .contains("100/" + String.format(Locale.ROOT, "%,d", result.sent()) + " requests");
+
+    assertThat(result.actual()).isPositive().isLessThan(result.baseline());
+    assertThat(result.savingsByTactic().get("cache")).as("response cache saving").isPositive();
+    assertThat(result.savingsByTactic().get("routing")).as("routing saving").isPositive();
+    assertThat(result.savingsByTactic().get("promptCaching"))
+        .as("prompt caching saving")
+        .isPositive();
+    if (result.deferredSucceeded() > 0) {
+      assertThat(result.savingsByTactic().get("batch")).as("batch saving").isPositive();
+    }
+
+    assertThat(text)
+        .contains(
+            "baseline (without Tokenwise)",
+            "actual (what was billed)",
+            "saving by tactic",
+            "response cache",
+            "model routing",
+            "prompt caching",
+            "batch",
+            "output caps",
+            "1. Cost per request by route and model",
+            "2. Input and output tokens per request by route",
+            "3. Cache hit rate by route",
+            "4. Cost per active user and per conversation",
+            "5. Quality regression rate per route",
+            suite.url(dev.tokenwise.local.Service.COST) + "/api/reports/overview?from=",
+            "/actuator/prometheus");
+    // The figures are cost-service's, printed as it sent them.
+    assertThat(text).contains("$" + result.baseline().toPlainString());
+    assertThat(text).contains("$" + result.actual().toPlainString());
+  }
+
+  /** Writes to two streams: what the test reads, and the build log. */
+  private static final class Tee extends OutputStream {
+    private final OutputStream first;
+    private final OutputStream second;
+
+    Tee(OutputStream first, OutputStream second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public synchronized void write(int b) throws java.io.IOException {
+      first.write(b);
+      second.write(b);
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
+      first.write(b, off, len);
+      second.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws java.io.IOException {
+      second.flush();
+    }
+  }
+}
