@@ -20,7 +20,8 @@ public class ModelCatalog {
   /** The providers whose models the simulator serves. */
   public enum Provider {
     OPENAI,
-    ANTHROPIC
+    ANTHROPIC,
+    GEMINI
   }
 
   private final Map<Provider, Map<String, String>> servedAs = new LinkedHashMap<>();
@@ -28,6 +29,7 @@ public class ModelCatalog {
   public ModelCatalog(ModelProperties properties) {
     servedAs.put(Provider.OPENAI, index(properties.openai(), properties.resolveSnapshots()));
     servedAs.put(Provider.ANTHROPIC, index(properties.anthropic(), properties.resolveSnapshots()));
+    servedAs.put(Provider.GEMINI, index(properties.gemini(), properties.resolveSnapshots()));
   }
 
   /**

@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param openai model ids served by {@code /v1/chat/completions} and listed by {@code /v1/models}
  * @param anthropic model ids served by {@code /v1/messages}
+ * @param gemini model ids served by {@code /v1beta/models/{model}:generateContent} (the stable
+ *     Gemini 2.5 models of common's price catalog)
  * @param resolveSnapshots whether responses name the dated snapshot instead of the requested alias
  */
 @ConfigurationProperties("tokenwise.simulator.models")
@@ -39,10 +41,13 @@ public record ModelProperties(
           "claude-haiku-4-5-20251001"
         })
         List<String> anthropic,
+    @DefaultValue({"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"})
+        List<String> gemini,
     @DefaultValue("true") boolean resolveSnapshots) {
 
   public ModelProperties {
     openai = List.copyOf(openai);
     anthropic = List.copyOf(anthropic);
+    gemini = List.copyOf(gemini);
   }
 }

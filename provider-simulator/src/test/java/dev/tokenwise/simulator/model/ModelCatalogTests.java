@@ -14,7 +14,8 @@ class ModelCatalogTests {
 
   @Test
   void aliasesResolveToTheirDatedSnapshot() {
-    ModelCatalog catalog = new ModelCatalog(new ModelProperties(OPENAI, ANTHROPIC, true));
+    ModelCatalog catalog =
+        new ModelCatalog(new ModelProperties(OPENAI, ANTHROPIC, List.of("gemini-2.5-flash"), true));
 
     assertThat(catalog.resolve(Provider.OPENAI, "gpt-4.1")).contains("gpt-4.1-2025-04-14");
     assertThat(catalog.resolve(Provider.OPENAI, "gpt-4.1-mini"))
@@ -28,7 +29,9 @@ class ModelCatalogTests {
 
   @Test
   void resolutionCanBeTurnedOff() {
-    ModelCatalog catalog = new ModelCatalog(new ModelProperties(OPENAI, ANTHROPIC, false));
+    ModelCatalog catalog =
+        new ModelCatalog(
+            new ModelProperties(OPENAI, ANTHROPIC, List.of("gemini-2.5-flash"), false));
 
     assertThat(catalog.resolve(Provider.OPENAI, "gpt-4.1")).contains("gpt-4.1");
   }
