@@ -28,7 +28,7 @@ public record AssemblyProperties(
     @DefaultValue("2h") Duration deadlineMargin,
     @DefaultValue("10s") Duration interval,
     Path workDir,
-    @DefaultValue("30m") Duration lockAtMost) {
+    @DefaultValue("2m") Duration lockAtMost) {
 
   public AssemblyProperties {
     if (workDir == null) {

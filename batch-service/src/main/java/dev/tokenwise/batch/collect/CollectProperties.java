@@ -24,4 +24,4 @@ public record CollectProperties(
     @DefaultValue("10s") Duration interval,
     @DefaultValue("1") int resubmissions,
     @DefaultValue("2h") Duration syncFallbackMargin,
-    @DefaultValue("30m") Duration lockAtMost) {}
+    @DefaultValue("2m") Duration lockAtMost) {}

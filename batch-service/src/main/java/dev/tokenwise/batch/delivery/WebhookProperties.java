@@ -24,7 +24,7 @@ public record WebhookProperties(
     @DefaultValue("30m") Duration maxRetry,
     @DefaultValue("10s") Duration timeout,
     @DefaultValue("5s") Duration interval,
-    @DefaultValue("10m") Duration lockAtMost) {
+    @DefaultValue("2m") Duration lockAtMost) {
 
   public WebhookProperties {
     if (secret == null) {

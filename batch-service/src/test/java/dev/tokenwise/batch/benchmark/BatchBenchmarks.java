@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -58,6 +59,12 @@ class BatchBenchmarks {
     String dir = Files.createTempDirectory("tokenwise-bench").toString();
     registry.add("tokenwise.batch.assembly.work-dir", () -> dir);
     registry.add("tokenwise.batch.scheduling.enabled", () -> "false");
+    // with -Dtokenwise.benchmark.cache=<cache-service URL> assembly includes the lookups
+    String cache = System.getProperty("tokenwise.benchmark.cache", "");
+    registry.add("tokenwise.batch.cache.enabled", () -> String.valueOf(!cache.isEmpty()));
+    if (!cache.isEmpty()) {
+      registry.add("tokenwise.batch.cache.base-url", () -> cache);
+    }
     registry.add("logging.level.root", () -> "WARN");
   }
 
@@ -120,6 +127,65 @@ class BatchBenchmarks {
     report(
         "assembly peak heap above baseline: %d MB at 10,000 requests, %d MB at 100,000",
         small >> 20, large >> 20);
+  }
+
+  /**
+   * Assembly with cache lookups (only with {@code -Dtokenwise.benchmark.cache=<cache-service
+   * URL>}): half the queued requests have their answer in cache-service beforehand.
+   */
+  @Test
+  @Order(3)
+  void assemblyWithCacheLookups() throws Exception {
+    String cache = System.getProperty("tokenwise.benchmark.cache", "");
+    Assumptions.assumeFalse(cache.isEmpty(), "no -Dtokenwise.benchmark.cache");
+    int n = Integer.getInteger("tokenwise.benchmark.cache-requests", 20_000);
+    intake(n, 8, i -> "openai");
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<?>> stores = new ArrayList<>();
+    for (int i = 0; i < n; i += 2) {
+      int item = i;
+      stores.add(
+          pool.submit(
+              () -> {
+                String store =
+                    "{\"tenant\":\"bench\",\"route\":\"default\",\"model\":\"gpt-5-mini\","
+                        + "\"request\":"
+                        + clientBody(item)
+                        + ",\"response\":{\"id\":\"chatcmpl-"
+                        + item
+                        + "\",\"object\":\"chat.completion\",\"created\":1764000000,"
+                        + "\"model\":\"gpt-5-mini\",\"choices\":[{\"index\":0,\"message\":"
+                        + "{\"role\":\"assistant\",\"content\":\"Cached.\"},"
+                        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":40,"
+                        + "\"completion_tokens\":30,\"total_tokens\":70}}}";
+                HttpResponse<Void> response =
+                    http.send(
+                        HttpRequest.newBuilder(URI.create(cache + "/internal/cache/store"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(store))
+                            .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() != 201) {
+                  throw new IllegalStateException("store answered " + response.statusCode());
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : stores) {
+      f.get();
+    }
+    pool.shutdown();
+    long start = System.nanoTime();
+    List<?> batches = assembler.runOnce(true);
+    long took = System.nanoTime() - start;
+    report(
+        "assembly of %d requests with cache lookups: %.1f s; %d answered from the cache,"
+            + " %d submitted in %d batch(es)",
+        n,
+        secs(took),
+        count("answered_by = 'cache'"),
+        count("status = 'submitted'"),
+        batches.size());
   }
 
   /** Assembles {@code n} queued requests (queued first); returns the peak heap above baseline. */
@@ -188,12 +254,9 @@ class BatchBenchmarks {
                           + p
                           + "\",\"model\":\""
                           + model
-                          + "\",\"clientFormat\":\"openai\",\"body\":{\"model\":\"gpt-5-mini\","
-                          + "\"max_completion_tokens\":200,\"messages\":[{\"role\":\"system\","
-                          + "\"content\":\"You are a concise assistant for a product catalogue.\"},"
-                          + "{\"role\":\"user\",\"content\":\"Describe item number "
-                          + i
-                          + " in two sentences, mentioning its price and colour.\"}]}}";
+                          + "\",\"clientFormat\":\"openai\",\"body\":"
+                          + clientBody(i)
+                          + "}";
                   HttpResponse<Void> response =
                       http.send(
                           HttpRequest.newBuilder(
@@ -213,6 +276,15 @@ class BatchBenchmarks {
       f.get();
     }
     pool.shutdown();
+  }
+
+  /** The client's OpenAI chat request for item {@code i}. */
+  private static String clientBody(int i) {
+    return "{\"model\":\"gpt-5-mini\",\"max_completion_tokens\":200,\"messages\":[{\"role\":"
+        + "\"system\",\"content\":\"You are a concise assistant for a product catalogue.\"},"
+        + "{\"role\":\"user\",\"content\":\"Describe item number "
+        + i
+        + " in two sentences, mentioning its price and colour.\"}]}";
   }
 
   private int count(String where) {
