@@ -82,7 +82,8 @@ class StreamedCompletions {
     byte[] sentBody = body;
     SseUsageTap tap = new SseUsageTap(json, clientWantsUsage);
     AtomicReference<ResilientProviders.Target> servedBy =
-        new AtomicReference<>(new ResilientProviders.Target(ProviderKind.OPENAI, call.model()));
+        new AtomicReference<>(
+            new ResilientProviders.Target(ProviderKind.forModel(call.model()), call.model()));
     Consumer<UsageEvent.Status> report =
         usage.streamReporter(
             facts,
@@ -96,10 +97,7 @@ class StreamedCompletions {
         .flatMap(
             served -> {
               servedBy.set(served.target());
-              Flux<DataBuffer> upstream =
-                  served.target().kind() == ProviderKind.ANTHROPIC
-                      ? formats.anthropicToOpenAi(served.entity().getBody())
-                      : served.entity().getBody();
+              Flux<DataBuffer> upstream = formats.streamToOpenAi(served);
               Flux<DataBuffer> events =
                   upstream
                       .concatMapIterable(

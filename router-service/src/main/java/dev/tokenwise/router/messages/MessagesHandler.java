@@ -193,10 +193,7 @@ class MessagesHandler {
         .flatMap(
             served -> {
               servedBy.set(served.target());
-              Flux<DataBuffer> upstream =
-                  served.target().kind() == ProviderKind.OPENAI
-                      ? formats.openAiToAnthropic(served.entity().getBody())
-                      : served.entity().getBody();
+              Flux<DataBuffer> upstream = formats.streamToAnthropic(served);
               Flux<DataBuffer> events =
                   upstream
                       .concatMapIterable(

@@ -50,6 +50,9 @@ class ModelsRoutes {
           for (String model : providers.anthropic().models()) {
             data.add(entry(model, "anthropic", anthropic));
           }
+          for (String model : providers.gemini().models()) {
+            data.add(entry(model, "google", anthropic));
+          }
           Map<String, Object> body = new LinkedHashMap<>();
           if (anthropic) {
             body.put("data", data);

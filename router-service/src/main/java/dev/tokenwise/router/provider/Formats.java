@@ -3,10 +3,15 @@ package dev.tokenwise.router.provider;
 import dev.tokenwise.common.anthropic.AnthropicMessageRequest;
 import dev.tokenwise.common.anthropic.AnthropicMessageResponse;
 import dev.tokenwise.common.anthropic.AnthropicStreamEvent;
+import dev.tokenwise.common.gemini.GeminiError;
+import dev.tokenwise.common.gemini.GeminiGenerateContentResponse;
 import dev.tokenwise.common.openai.OpenAiChatChunk;
 import dev.tokenwise.common.openai.OpenAiChatRequest;
 import dev.tokenwise.common.openai.OpenAiChatResponse;
 import dev.tokenwise.common.translate.AnthropicToOpenAiStream;
+import dev.tokenwise.common.translate.GeminiRequestTranslator;
+import dev.tokenwise.common.translate.GeminiResponseTranslator;
+import dev.tokenwise.common.translate.GeminiToOpenAiStream;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.translate.OpenAiToAnthropicStream;
 import dev.tokenwise.common.translate.RequestTranslator;
@@ -32,7 +37,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Writes a client's request in the format of the model that serves it, and the answer back in the
  * client's format: bodies whole, streams event by event (common's translators), so an OpenAI client
- * can be served by a Claude model and an Anthropic client by an OpenAI model.
+ * can be served by a Claude model, an Anthropic client by an OpenAI model, and either by a Gemini
+ * model (Anthropic to and from Gemini goes through the Chat Completions shapes).
  */
 @Component
 public class Formats {
@@ -43,6 +49,8 @@ public class Formats {
   private final JsonMapper json;
   private final RequestTranslator requests = new RequestTranslator(DEFAULT_MAX_TOKENS);
   private final ResponseTranslator responses = new ResponseTranslator(Clock.systemUTC());
+  private final GeminiResponseTranslator geminiResponses =
+      new GeminiResponseTranslator(Clock.systemUTC());
 
   public Formats(JsonMapper json) {
     this.json = json;
@@ -61,6 +69,9 @@ public class Formats {
     }
     try {
       OpenAiChatRequest parsed = json.treeToValue(request, OpenAiChatRequest.class);
+      if (target.kind() == ProviderKind.GEMINI) {
+        return json.writeValueAsBytes(GeminiRequestTranslator.toGemini(parsed));
+      }
       AnthropicMessageRequest translated = requests.toAnthropic(parsed).withModel(target.model());
       return json.writeValueAsBytes(translated);
     } catch (UntranslatableException e) {
@@ -86,6 +97,9 @@ public class Formats {
     try {
       AnthropicMessageRequest parsed = json.treeToValue(request, AnthropicMessageRequest.class);
       OpenAiChatRequest translated = requests.toOpenAi(parsed).withModel(target.model());
+      if (target.kind() == ProviderKind.GEMINI) {
+        return json.writeValueAsBytes(GeminiRequestTranslator.toGemini(translated));
+      }
       if (Boolean.TRUE.equals(parsed.stream())) {
         translated = translated.withStreamUsage();
       }
@@ -118,8 +132,16 @@ public class Formats {
     if (served.target().kind() == ProviderKind.OPENAI) {
       return body;
     }
+    if (served.target().kind() == ProviderKind.GEMINI) {
+      return json.valueToTree(geminiToOpenAi(body, served.target().model()));
+    }
     AnthropicMessageResponse message = json.treeToValue(body, AnthropicMessageResponse.class);
     return json.valueToTree(responses.toOpenAi(message));
+  }
+
+  private OpenAiChatResponse geminiToOpenAi(JsonNode body, String model) {
+    return geminiResponses.toOpenAi(
+        json.treeToValue(body, GeminiGenerateContentResponse.class), model);
   }
 
   /** A successful non-streamed answer as an Anthropic {@code message}. */
@@ -128,7 +150,10 @@ public class Formats {
     if (served.target().kind() == ProviderKind.ANTHROPIC) {
       return body;
     }
-    OpenAiChatResponse completion = json.treeToValue(body, OpenAiChatResponse.class);
+    OpenAiChatResponse completion =
+        served.target().kind() == ProviderKind.GEMINI
+            ? geminiToOpenAi(body, served.target().model())
+            : json.treeToValue(body, OpenAiChatResponse.class);
     return json.valueToTree(responses.toAnthropic(completion));
   }
 
@@ -182,6 +207,92 @@ public class Formats {
         .map(DefaultDataBufferFactory.sharedInstance::wrap);
   }
 
+  /** An accepted stream's events as OpenAI {@code data:} chunks, whatever the provider. */
+  public Flux<DataBuffer> streamToOpenAi(ResilientProviders.ServedStream served) {
+    Flux<DataBuffer> body = served.entity().getBody();
+    return switch (served.target().kind()) {
+      case OPENAI -> body;
+      case ANTHROPIC -> anthropicToOpenAi(body);
+      case GEMINI -> geminiToOpenAi(body, served.target().model());
+    };
+  }
+
+  /** An accepted stream's events as Anthropic named events, whatever the provider. */
+  public Flux<DataBuffer> streamToAnthropic(ResilientProviders.ServedStream served) {
+    Flux<DataBuffer> body = served.entity().getBody();
+    return switch (served.target().kind()) {
+      case OPENAI -> openAiToAnthropic(body);
+      case ANTHROPIC -> body;
+      case GEMINI -> openAiToAnthropic(geminiToOpenAi(body, served.target().model()));
+    };
+  }
+
+  /**
+   * Gemini's {@code alt=sse} chunks as OpenAI {@code data:} chunks ending in {@code [DONE]} when
+   * the upstream ends (Gemini sends no end marker); the usage chunk is always written (the caller's
+   * tap drops it when the client did not ask). An error object in the stream becomes OpenAI's
+   * in-stream error, and no {@code [DONE]} follows it.
+   */
+  public Flux<DataBuffer> geminiToOpenAi(Flux<DataBuffer> events, String model) {
+    GeminiToOpenAiStream translator = new GeminiToOpenAiStream(Clock.systemUTC(), true, model);
+    SseFrames frames = new SseFrames();
+    boolean[] failed = new boolean[1];
+    return events
+        .concatMapIterable(buffer -> frames.accept(drain(buffer)))
+        .concatWith(Flux.defer(() -> Flux.fromIterable(frames.finish())))
+        .concatMapIterable(
+            frame -> {
+              List<byte[]> out = new ArrayList<>();
+              String data = frame.data();
+              if (data == null || data.isEmpty() || failed[0]) {
+                return out;
+              }
+              JsonNode tree;
+              try {
+                tree = json.readTree(data);
+              } catch (JacksonException e) {
+                return out;
+              }
+              if (tree.path("error").isObject()) {
+                failed[0] = true;
+                out.add(dataEvent(json.writeValueAsBytes(openAiErrorOf(tree))));
+                return out;
+              }
+              for (OpenAiChatChunk chunk :
+                  translator.accept(json.treeToValue(tree, GeminiGenerateContentResponse.class))) {
+                out.add(dataEvent(json.writeValueAsBytes(chunk)));
+              }
+              return out;
+            })
+        .concatWith(
+            Flux.defer(
+                () -> {
+                  if (failed[0]) {
+                    return Flux.<byte[]>empty();
+                  }
+                  List<byte[]> out = new ArrayList<>();
+                  for (OpenAiChatChunk chunk : translator.finish()) {
+                    out.add(dataEvent(json.writeValueAsBytes(chunk)));
+                  }
+                  out.add(dataEvent(OpenAiChatChunk.DONE.getBytes(StandardCharsets.UTF_8)));
+                  return Flux.fromIterable(out);
+                }))
+        .map(DefaultDataBufferFactory.sharedInstance::wrap);
+  }
+
+  /** Google's error envelope as OpenAI's. */
+  private dev.tokenwise.common.openai.OpenAiError openAiErrorOf(JsonNode googleError) {
+    return GeminiResponseTranslator.toOpenAi(json.treeToValue(googleError, GeminiError.class));
+  }
+
+  /**
+   * Google's envelope: {@code error.status} a name, {@code error.code} the HTTP status number (an
+   * OpenAI-compatible server's numeric {@code code} comes with a {@code type}).
+   */
+  private static boolean isGoogleError(JsonNode error) {
+    return error.path("status").isString() || (error.path("code").isNumber() && !error.has("type"));
+  }
+
   /** An OpenAI chunk stream as Anthropic named events, closed at {@code [DONE]}. */
   public Flux<DataBuffer> openAiToAnthropic(Flux<DataBuffer> events) {
     OpenAiToAnthropicStream translator = new OpenAiToAnthropicStream();
@@ -224,7 +335,15 @@ public class Formats {
   public byte[] openAiError(ProviderReply reply) {
     JsonNode body = tryRead(reply.body());
     JsonNode error = body == null ? null : body.get("error");
-    if (error != null && error.isObject() && !"error".equals(body.path("type").asString(""))) {
+    if (error != null && error.isObject() && isGoogleError(error)) {
+      try {
+        return json.writeValueAsBytes(openAiErrorOf(body));
+      } catch (JacksonException | IllegalArgumentException e) {
+        // not quite Google's shape: the generic envelope below
+      }
+    } else if (error != null
+        && error.isObject()
+        && !"error".equals(body.path("type").asString(""))) {
       return reply.body();
     }
     String message =

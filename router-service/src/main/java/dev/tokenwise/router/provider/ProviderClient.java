@@ -115,8 +115,13 @@ public abstract class ProviderClient {
         .onErrorMap(ProviderClient::isTransportFailure, ProviderClient::toApiError);
   }
 
+  /** {@code path} may end in a query ({@code ?alt=sse}), kept as a query. */
   private java.net.URI uri(UriBuilder uri, String path) {
-    UriBuilder built = uri.path(pathPrefix + path);
+    int query = path.indexOf('?');
+    UriBuilder built = uri.path(pathPrefix + (query < 0 ? path : path.substring(0, query)));
+    if (query >= 0) {
+      built = built.query(path.substring(query + 1));
+    }
     if (apiVersion != null && !apiVersion.isBlank()) {
       built = built.queryParam("api-version", apiVersion);
     }

@@ -24,6 +24,12 @@ class ProviderConfiguration {
         properties.anthropic(), upstreamKey(env, "ANTHROPIC_API_KEY", properties.anthropic()));
   }
 
+  @Bean
+  GeminiProviderClient geminiProviderClient(ProviderProperties properties, Environment env) {
+    return new GeminiProviderClient(
+        properties.gemini(), upstreamKey(env, "GEMINI_API_KEY", properties.gemini()));
+  }
+
   static ProviderApiKey upstreamKey(
       Environment env, String variable, ProviderProperties.Upstream up) {
     ProviderApiKey configured = up.apiKey();

@@ -8,7 +8,8 @@ import java.util.Locale;
  */
 public enum ProviderKind {
   OPENAI("openai"),
-  ANTHROPIC("anthropic");
+  ANTHROPIC("anthropic"),
+  GEMINI("gcp.gemini");
 
   private final String providerName;
 
@@ -21,12 +22,15 @@ public enum ProviderKind {
   }
 
   /**
-   * The format that serves a model: Anthropic's Messages API for {@code claude-*} models, Chat
-   * Completions for every other (OpenAI and any OpenAI-compatible server).
+   * The format that serves a model: Anthropic's Messages API for {@code claude-*} models, Gemini's
+   * {@code generateContent} for {@code gemini-*} models, Chat Completions for every other (OpenAI
+   * and any OpenAI-compatible server).
    */
   public static ProviderKind forModel(String model) {
-    return model != null && model.toLowerCase(Locale.ROOT).startsWith("claude-")
-        ? ANTHROPIC
-        : OPENAI;
+    String name = model == null ? "" : model.toLowerCase(Locale.ROOT);
+    if (name.startsWith("claude-")) {
+      return ANTHROPIC;
+    }
+    return name.startsWith("gemini-") ? GEMINI : OPENAI;
   }
 }

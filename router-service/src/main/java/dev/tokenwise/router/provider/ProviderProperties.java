@@ -11,10 +11,15 @@ import org.springframework.util.unit.DataSize;
 /**
  * Upstream providers ({@code tokenwise.router.providers.<name>.*}). Base URLs carry no {@code /v1}
  * suffix. The API key comes from the environment ({@code OPENAI_API_KEY}, {@code
- * ANTHROPIC_API_KEY}), else a mounted secret file ({@code api-key-file}), else the property.
+ * ANTHROPIC_API_KEY}, {@code GEMINI_API_KEY}), else a mounted secret file ({@code api-key-file}),
+ * else the property. Gemini's {@code path-prefix} is the API version: {@code /v1} (the default,
+ * which Google's Java SDK 2.x calls) or {@code /v1beta} (Google's REST samples).
  */
 @ConfigurationProperties("tokenwise.router.providers")
-public record ProviderProperties(@DefaultValue Upstream openai, @DefaultValue Upstream anthropic) {
+public record ProviderProperties(
+    @DefaultValue Upstream openai,
+    @DefaultValue Upstream anthropic,
+    @DefaultValue Upstream gemini) {
 
   /**
    * One provider endpoint.

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -48,16 +49,28 @@ public class ResilientProviders {
 
   private final OpenAiProviderClient openai;
   private final AnthropicProviderClient anthropic;
+  private final GeminiProviderClient gemini;
   private final ResilienceProperties properties;
   private final CircuitBreakerRegistry breakers;
   private final RetryConfig retryConfig;
 
+  /** Without a Gemini client: {@code gemini-*} targets fail as unreachable. */
   public ResilientProviders(
       OpenAiProviderClient openai,
       AnthropicProviderClient anthropic,
       ResilienceProperties properties) {
+    this(openai, anthropic, null, properties);
+  }
+
+  @Autowired
+  public ResilientProviders(
+      OpenAiProviderClient openai,
+      AnthropicProviderClient anthropic,
+      GeminiProviderClient gemini,
+      ResilienceProperties properties) {
     this.openai = openai;
     this.anthropic = anthropic;
+    this.gemini = gemini;
     this.properties = properties;
     this.breakers =
         CircuitBreakerRegistry.of(
@@ -90,7 +103,17 @@ public class ResilientProviders {
   }
 
   public ProviderClient client(ProviderKind kind) {
-    return kind == ProviderKind.ANTHROPIC ? anthropic : openai;
+    return switch (kind) {
+      case ANTHROPIC -> anthropic;
+      case GEMINI -> {
+        if (gemini == null) {
+          throw OpenAiApiException.upstreamUnavailable(
+              HttpStatus.BAD_GATEWAY, "No Gemini provider is configured.");
+        }
+        yield gemini;
+      }
+      case OPENAI -> openai;
+    };
   }
 
   /**
@@ -107,8 +130,7 @@ public class ResilientProviders {
                       0,
                       bodies,
                       (target, body) ->
-                          client(target.kind())
-                              .post(path(target.kind()), body)
+                          Mono.defer(() -> client(target.kind()).post(path(target, false), body))
                               .flatMap(
                                   reply ->
                                       reply.isRetryable()
@@ -135,7 +157,7 @@ public class ResilientProviders {
                       0,
                       bodies,
                       (target, body) ->
-                          client(target.kind()).stream(path(target.kind()), body)
+                          Mono.defer(() -> client(target.kind()).stream(path(target, true), body))
                               .map(entity -> new ServedStream(target, entity, 0))),
                   chain)
               .map(s -> new ServedStream(s.target(), s.entity(), System.nanoTime() - started));
@@ -199,10 +221,13 @@ public class ResilientProviders {
     return String.join(", ", chain.stream().map(Target::model).toList());
   }
 
-  static String path(ProviderKind kind) {
-    return kind == ProviderKind.ANTHROPIC
-        ? AnthropicProviderClient.MESSAGES_PATH
-        : OpenAiProviderClient.CHAT_PATH;
+  /** The API path of a target's call; Gemini names the model and the streaming in the path. */
+  static String path(Target target, boolean stream) {
+    return switch (target.kind()) {
+      case ANTHROPIC -> AnthropicProviderClient.MESSAGES_PATH;
+      case GEMINI -> GeminiProviderClient.path(target.model(), stream);
+      case OPENAI -> OpenAiProviderClient.CHAT_PATH;
+    };
   }
 
   /** 429, 5xx and 529 replies and transport failures (refused, reset, timed out). */
