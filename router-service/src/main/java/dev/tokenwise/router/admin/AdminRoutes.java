@@ -28,8 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /admin/keys} with {@code Authorization: Bearer <admin token>} and {@code
- * {"tenant","app"?,"routes"?,"models"?,"replenishRate"?,"burstCapacity"?}} mints a virtual key: 201
- * with the key, shown this once (only its SHA-256 is stored). Errors are RFC 9457 problems.
+ * {"tenant","app"?,"routes"?,"models"?,"replenishRate"?,"burstCapacity"?,"tokensPerMinute"?,
+ * "tokenBurst"?}} mints a virtual key: 201 with the key, shown this once (only its SHA-256 is
+ * stored). Errors are RFC 9457 problems.
  */
 @Configuration(proxyBeanMethods = false)
 class AdminRoutes {
@@ -97,7 +98,14 @@ class AdminRoutes {
         strings(tree.path("models")),
         rate > 0
             ? new Tenant.RateLimit(rate, Math.max(rate, tree.path("burstCapacity").asInt(rate)))
-            : null);
+            : null,
+        tokenLimit(tree));
+  }
+
+  private static Tenant.TokenLimit tokenLimit(JsonNode tree) {
+    long perMinute = tree.path("tokensPerMinute").asLong(0);
+    long burst = tree.path("tokenBurst").asLong(perMinute);
+    return perMinute > 0 ? new Tenant.TokenLimit(perMinute, Math.max(1, burst)) : null;
   }
 
   private static List<String> strings(JsonNode array) {

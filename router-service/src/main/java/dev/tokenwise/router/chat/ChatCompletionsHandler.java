@@ -20,6 +20,7 @@ import dev.tokenwise.router.request.RequestOutcome;
 import dev.tokenwise.router.route.RoutePlan;
 import dev.tokenwise.router.route.RoutePlanner;
 import dev.tokenwise.router.tenant.Tenant;
+import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
@@ -60,6 +61,7 @@ class ChatCompletionsHandler {
   private final PromptCacheShaper promptCache;
   private final Deferrals deferrals;
   private final RouteMetrics routeMetrics;
+  private final TokenRateLimits tokenLimits;
 
   ChatCompletionsHandler(
       VirtualKeyAuthenticator authenticator,
@@ -77,7 +79,8 @@ class ChatCompletionsHandler {
       RoutePlanner planner,
       PromptCacheShaper promptCache,
       Deferrals deferrals,
-      RouteMetrics routeMetrics) {
+      RouteMetrics routeMetrics,
+      TokenRateLimits tokenLimits) {
     this.authenticator = authenticator;
     this.reader = reader;
     this.cache = cache;
@@ -94,6 +97,7 @@ class ChatCompletionsHandler {
     this.promptCache = promptCache;
     this.deferrals = deferrals;
     this.routeMetrics = routeMetrics;
+    this.tokenLimits = tokenLimits;
   }
 
   Mono<ServerResponse> handle(ServerRequest request) {
@@ -163,8 +167,7 @@ class ChatCompletionsHandler {
     // an upper estimate of the prompt for the budget reservation: rarely under 3 bytes a token
     long estimatedInput = call.raw().length / 3 + 16;
     if (call.stream()) {
-      return budgets
-          .reserve(exchange, facts, estimatedInput, call.requestedMaxTokens())
+      return admit(exchange, tenant, facts, call, estimatedInput)
           .then(Mono.defer(() -> streams.serve(facts, call)));
     }
     return cache
@@ -173,11 +176,27 @@ class ChatCompletionsHandler {
             lookup ->
                 lookup.isHit()
                     ? fromCache(exchange, facts, lookup)
-                    : budgets
-                        .reserve(exchange, facts, estimatedInput, call.requestedMaxTokens())
+                    : admit(exchange, tenant, facts, call, estimatedInput)
                         .then(
                             Mono.defer(
                                 () -> fromProvider(exchange, facts, call, plan, lookup.result()))));
+  }
+
+  /** The key's token rate limit, then the tenant's budget (both shared through Redis). */
+  private Mono<Void> admit(
+      ServerWebExchange exchange,
+      Tenant tenant,
+      UsageEvents.Request facts,
+      ChatCall call,
+      long estimatedInput) {
+    return tokenLimits.admit(
+        exchange,
+        tenant,
+        facts.requestId(),
+        call.model(),
+        call.json(),
+        facts.appliedMaxTokens() != null ? facts.appliedMaxTokens() : call.requestedMaxTokens(),
+        budgets.reserve(exchange, facts, estimatedInput, call.requestedMaxTokens()));
   }
 
   private Mono<ServerResponse> fromCache(

@@ -22,6 +22,7 @@ import dev.tokenwise.router.request.Overhead;
 import dev.tokenwise.router.request.PublicApiRequestFilter;
 import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.tenant.Tenant;
+import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
@@ -69,6 +70,7 @@ class MessagesHandler {
   private final JsonMapper json;
   private final BoundedTags tags;
   private final int limit;
+  private final TokenRateLimits tokenLimits;
 
   MessagesHandler(
       VirtualKeyAuthenticator authenticator,
@@ -80,7 +82,8 @@ class MessagesHandler {
       Overhead overhead,
       ChatProperties properties,
       JsonMapper json,
-      BoundedTags tags) {
+      BoundedTags tags,
+      TokenRateLimits tokenLimits) {
     this.authenticator = authenticator;
     this.providers = providers;
     this.formats = formats;
@@ -92,6 +95,7 @@ class MessagesHandler {
     this.json = json;
     this.tags = tags;
     this.limit = (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBodySize().toBytes());
+    this.tokenLimits = tokenLimits;
   }
 
   Mono<ServerResponse> handle(ServerRequest request) {
@@ -120,8 +124,16 @@ class MessagesHandler {
                       call.maxTokens(),
                       call.maxTokens(),
                       started);
-              return budgets
-                  .reserve(request.exchange(), facts, call.raw().length / 3 + 16, call.maxTokens())
+              return tokenLimits
+                  .admit(
+                      request.exchange(),
+                      tenant,
+                      facts.requestId(),
+                      call.model(),
+                      call.json(),
+                      call.maxTokens(),
+                      budgets.reserve(
+                          request.exchange(), facts, call.raw().length / 3 + 16, call.maxTokens()))
                   .then(Mono.defer(() -> call.stream() ? stream(facts, call) : whole(facts, call)));
             });
   }

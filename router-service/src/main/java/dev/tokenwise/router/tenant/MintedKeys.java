@@ -12,7 +12,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Virtual keys minted at run time, stored in Redis by their SHA-256 only: hash {@code
- * tokenwise:keys:<sha256 hex>} with the tenant, app, allowed routes and models, and rate limit.
+ * tokenwise:keys:<sha256 hex>} with the tenant, app, allowed routes and models, and rate limits.
  * Every router replica reads the same keys.
  */
 @Component
@@ -43,6 +43,10 @@ public class MintedKeys {
       fields.put("replenishRate", String.valueOf(tenant.rateLimit().replenishRate()));
       fields.put("burstCapacity", String.valueOf(tenant.rateLimit().burstCapacity()));
     }
+    if (tenant.tokenLimit() != null) {
+      fields.put("tokensPerMinute", String.valueOf(tenant.tokenLimit().tokensPerMinute()));
+      fields.put("tokenBurst", String.valueOf(tenant.tokenLimit().burstTokens()));
+    }
     return redis
         .opsForHash()
         .putAll(PREFIX + VirtualKeyAuthenticator.hash(key), fields)
@@ -71,8 +75,15 @@ public class MintedKeys {
                   fields.get("app"),
                   split(fields.get("routes")),
                   split(fields.get("models")),
-                  limit);
+                  limit,
+                  Tenant.TokenLimit.of(
+                      longOrNull(fields.get("tokensPerMinute")),
+                      longOrNull(fields.get("tokenBurst"))));
             });
+  }
+
+  private static Long longOrNull(String value) {
+    return value == null || value.isBlank() ? null : Long.valueOf(value);
   }
 
   private static List<String> split(String csv) {

@@ -12,9 +12,15 @@ import org.springframework.http.HttpStatus;
  * @param routes the routes the key may use; empty for any
  * @param models the models the key may name; empty for any
  * @param rateLimit the key's request rate limit, or null for none
+ * @param tokenLimit the key's token rate limit, or null for none
  */
 public record Tenant(
-    String id, String app, List<String> routes, List<String> models, RateLimit rateLimit) {
+    String id,
+    String app,
+    List<String> routes,
+    List<String> models,
+    RateLimit rateLimit,
+    TokenLimit tokenLimit) {
 
   /**
    * Spring Cloud Gateway's {@code RedisRateLimiter} token bucket, per key.
@@ -24,14 +30,44 @@ public record Tenant(
    */
   public record RateLimit(int replenishRate, int burstCapacity) {}
 
+  /**
+   * A token bucket over prompt plus output tokens, per key, kept in Redis ({@link
+   * TokenRateLimits}).
+   *
+   * @param tokensPerMinute tokens the bucket regains per minute
+   * @param burstTokens the bucket's size: the most tokens one burst of requests may use
+   */
+  public record TokenLimit(long tokensPerMinute, long burstTokens) {
+
+    public TokenLimit {
+      if (tokensPerMinute <= 0 || burstTokens <= 0) {
+        throw new IllegalArgumentException("a token limit must be positive");
+      }
+    }
+
+    /** A limit of {@code tokensPerMinute} with a burst of the same size, or null when unset. */
+    static TokenLimit of(Long tokensPerMinute, Long burstTokens) {
+      if (tokensPerMinute == null || tokensPerMinute <= 0) {
+        return null;
+      }
+      return new TokenLimit(
+          tokensPerMinute, burstTokens == null || burstTokens <= 0 ? tokensPerMinute : burstTokens);
+    }
+  }
+
   public Tenant {
     Objects.requireNonNull(id, "id");
     routes = routes == null ? List.of() : List.copyOf(routes);
     models = models == null ? List.of() : List.copyOf(models);
   }
 
+  public Tenant(
+      String id, String app, List<String> routes, List<String> models, RateLimit rateLimit) {
+    this(id, app, routes, models, rateLimit, null);
+  }
+
   public Tenant(String id, String app) {
-    this(id, app, List.of(), List.of(), null);
+    this(id, app, List.of(), List.of(), null, null);
   }
 
   /**

@@ -15,7 +15,10 @@ public record TenantProperties(@DefaultValue List<TenantEntry> tenants) {
 
   /**
    * One tenant: its id, an optional app name, the hashes of its virtual keys, and what those keys
-   * may do (routes, models, a request rate limit per key).
+   * may do (routes, models, a request rate limit and a token rate limit per key).
+   *
+   * @param tokensPerMinute per-key limit on prompt plus output tokens per minute; null for none
+   * @param tokenBurst the most tokens one burst may use; {@code tokensPerMinute} when unset
    */
   public record TenantEntry(
       String id,
@@ -24,13 +27,15 @@ public record TenantProperties(@DefaultValue List<TenantEntry> tenants) {
       @DefaultValue List<String> routes,
       @DefaultValue List<String> models,
       Integer replenishRate,
-      Integer burstCapacity) {
+      Integer burstCapacity,
+      Long tokensPerMinute,
+      Long tokenBurst) {
 
     @ConstructorBinding
     public TenantEntry {}
 
     public TenantEntry(String id, String app, List<String> keyHashes) {
-      this(id, app, keyHashes, List.of(), List.of(), null, null);
+      this(id, app, keyHashes, List.of(), List.of(), null, null, null, null);
     }
 
     Tenant tenant() {
@@ -39,7 +44,8 @@ public record TenantProperties(@DefaultValue List<TenantEntry> tenants) {
               ? null
               : new Tenant.RateLimit(
                   replenishRate, burstCapacity == null ? replenishRate : burstCapacity);
-      return new Tenant(id, app, routes, models, limit);
+      return new Tenant(
+          id, app, routes, models, limit, Tenant.TokenLimit.of(tokensPerMinute, tokenBurst));
     }
   }
 }
