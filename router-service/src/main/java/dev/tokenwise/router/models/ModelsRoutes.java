@@ -53,6 +53,11 @@ class ModelsRoutes {
           for (String model : providers.gemini().models()) {
             data.add(entry(model, "google", anthropic));
           }
+          providers
+              .compatible()
+              .forEach(
+                  (name, server) ->
+                      server.models().forEach(model -> data.add(entry(model, name, anthropic))));
           Map<String, Object> body = new LinkedHashMap<>();
           if (anthropic) {
             body.put("data", data);

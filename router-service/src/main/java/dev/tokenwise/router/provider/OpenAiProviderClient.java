@@ -32,6 +32,26 @@ public class OpenAiProviderClient extends ProviderClient {
         });
   }
 
+  /**
+   * A client that sends the key in {@code keyHeader}: {@code authorization} as a bearer token, any
+   * other header as the bare key (Azure's {@code api-key}, a gateway's own header).
+   */
+  public OpenAiProviderClient(
+      ProviderProperties.Upstream upstream, ProviderApiKey apiKey, String keyHeader) {
+    super(
+        ProviderKind.OPENAI,
+        upstream,
+        headers -> {
+          if (apiKey != null && !apiKey.isBlank()) {
+            if (HttpHeaders.AUTHORIZATION.equalsIgnoreCase(keyHeader)) {
+              headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + apiKey.reveal());
+            } else {
+              headers.set(keyHeader, apiKey.reveal());
+            }
+          }
+        });
+  }
+
   /** {@code POST /v1/chat/completions} with a non-streamed body. */
   public Mono<ProviderReply> chatCompletion(byte[] body) {
     return post(CHAT_PATH, body);

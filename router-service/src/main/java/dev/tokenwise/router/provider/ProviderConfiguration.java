@@ -30,6 +30,30 @@ class ProviderConfiguration {
         properties.gemini(), upstreamKey(env, "GEMINI_API_KEY", properties.gemini()));
   }
 
+  /** One client per named OpenAI-compatible server; the key from its own variable, if named. */
+  @Bean
+  CompatibleProviders compatibleProviders(ProviderProperties properties, Environment env) {
+    CompatibleProviders compatible = CompatibleProviders.none();
+    properties
+        .compatible()
+        .forEach(
+            (name, server) -> {
+              ProviderProperties.Upstream upstream = server.upstream();
+              ProviderApiKey key =
+                  upstreamKey(
+                      env,
+                      server.apiKeyEnv() == null || server.apiKeyEnv().isBlank()
+                          ? null
+                          : server.apiKeyEnv(),
+                      upstream);
+              compatible.add(
+                  name,
+                  new OpenAiProviderClient(upstream, key, server.keyHeaderName()),
+                  server.models());
+            });
+    return compatible;
+  }
+
   static ProviderApiKey upstreamKey(
       Environment env, String variable, ProviderProperties.Upstream up) {
     ProviderApiKey configured = up.apiKey();
@@ -46,7 +70,7 @@ class ProviderConfiguration {
 
   /** The environment variable wins over the property (BRIEF: "env wins"). */
   static ProviderApiKey apiKey(Environment env, String variable, ProviderApiKey configured) {
-    String fromEnv = env.getProperty(variable);
+    String fromEnv = variable == null ? null : env.getProperty(variable);
     if (fromEnv != null && !fromEnv.isBlank()) {
       return new ProviderApiKey(fromEnv);
     }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -19,7 +20,61 @@ import org.springframework.util.unit.DataSize;
 public record ProviderProperties(
     @DefaultValue Upstream openai,
     @DefaultValue Upstream anthropic,
-    @DefaultValue Upstream gemini) {
+    @DefaultValue Upstream gemini,
+    @DefaultValue Map<String, Compatible> compatible) {
+
+  /**
+   * A named OpenAI-compatible server ({@code tokenwise.router.providers.compatible.<name>.*}), for
+   * example vLLM at {@code http://vllm:8000} (path prefix {@code /v1}), Ollama at {@code
+   * http://ollama:11434} ({@code /v1}), or an Azure OpenAI deployment at {@code
+   * https://x.openai.azure.com/openai/deployments/d} (path prefix empty, {@code api-version} set).
+   *
+   * @param apiKeyEnv the environment variable holding the key, which wins over {@code api-key-file}
+   *     and {@code api-key}
+   * @param keyHeader the header the key travels in: {@code authorization} (as {@code Bearer <key>};
+   *     the default), {@code api-key} (the default when {@code api-version} is set: Azure), or any
+   *     other header name, which gets the bare key
+   * @param models the models this server serves: requests for them go here (required)
+   */
+  public record Compatible(
+      @DefaultValue("http://localhost:8000") URI baseUrl,
+      ProviderApiKey apiKey,
+      Path apiKeyFile,
+      String apiKeyEnv,
+      String keyHeader,
+      @DefaultValue("5s") Duration connectTimeout,
+      @DefaultValue("120s") Duration responseTimeout,
+      @DefaultValue("10m") Duration totalTimeout,
+      @DefaultValue("16MB") DataSize maxResponseSize,
+      @DefaultValue("/v1") String pathPrefix,
+      String apiVersion,
+      @DefaultValue List<String> models,
+      @DefaultValue("100") int maxConnections) {
+
+    /** The connection settings in the form every provider client takes. */
+    public Upstream upstream() {
+      return new Upstream(
+          baseUrl,
+          apiKey,
+          apiKeyFile,
+          connectTimeout,
+          responseTimeout,
+          totalTimeout,
+          maxResponseSize,
+          pathPrefix,
+          apiVersion,
+          models,
+          maxConnections);
+    }
+
+    /** The header name the key travels in, lower case. */
+    public String keyHeaderName() {
+      if (keyHeader != null && !keyHeader.isBlank()) {
+        return keyHeader.strip().toLowerCase(java.util.Locale.ROOT);
+      }
+      return apiVersion != null && !apiVersion.isBlank() ? "api-key" : "authorization";
+    }
+  }
 
   /**
    * One provider endpoint.

@@ -50,6 +50,7 @@ public class ResilientProviders {
   private final OpenAiProviderClient openai;
   private final AnthropicProviderClient anthropic;
   private final GeminiProviderClient gemini;
+  private final CompatibleProviders compatible;
   private final ResilienceProperties properties;
   private final CircuitBreakerRegistry breakers;
   private final RetryConfig retryConfig;
@@ -62,15 +63,25 @@ public class ResilientProviders {
     this(openai, anthropic, null, properties);
   }
 
-  @Autowired
   public ResilientProviders(
       OpenAiProviderClient openai,
       AnthropicProviderClient anthropic,
       GeminiProviderClient gemini,
       ResilienceProperties properties) {
+    this(openai, anthropic, gemini, CompatibleProviders.none(), properties);
+  }
+
+  @Autowired
+  public ResilientProviders(
+      OpenAiProviderClient openai,
+      AnthropicProviderClient anthropic,
+      GeminiProviderClient gemini,
+      CompatibleProviders compatible,
+      ResilienceProperties properties) {
     this.openai = openai;
     this.anthropic = anthropic;
     this.gemini = gemini;
+    this.compatible = compatible;
     this.properties = properties;
     this.breakers =
         CircuitBreakerRegistry.of(
@@ -102,6 +113,20 @@ public class ResilientProviders {
     return targets;
   }
 
+  /**
+   * The client that serves a target: the named compatible server that lists its model, else the
+   * provider of its kind.
+   */
+  public ProviderClient client(Target target) {
+    if (target.kind() == ProviderKind.OPENAI) {
+      java.util.Optional<OpenAiProviderClient> server = compatible.forModel(target.model());
+      if (server.isPresent()) {
+        return server.get();
+      }
+    }
+    return client(target.kind());
+  }
+
   public ProviderClient client(ProviderKind kind) {
     return switch (kind) {
       case ANTHROPIC -> anthropic;
@@ -130,7 +155,7 @@ public class ResilientProviders {
                       0,
                       bodies,
                       (target, body) ->
-                          Mono.defer(() -> client(target.kind()).post(path(target, false), body))
+                          Mono.defer(() -> client(target).post(path(target, false), body))
                               .flatMap(
                                   reply ->
                                       reply.isRetryable()
@@ -157,7 +182,7 @@ public class ResilientProviders {
                       0,
                       bodies,
                       (target, body) ->
-                          Mono.defer(() -> client(target.kind()).stream(path(target, true), body))
+                          Mono.defer(() -> client(target).stream(path(target, true), body))
                               .map(entity -> new ServedStream(target, entity, 0))),
                   chain)
               .map(s -> new ServedStream(s.target(), s.entity(), System.nanoTime() - started));
