@@ -1,5 +1,6 @@
 package dev.tokenwise.cost;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.tokenwise.common.testsupport.TestPostgres;
 import dev.tokenwise.common.testsupport.TestRedis;
 import dev.tokenwise.common.testsupport.TestServers;
@@ -9,6 +10,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -67,11 +73,19 @@ public final class IngestLoadHarness {
                 "--logging.level.root=WARN")) {
       JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+      long postmaster = postmasterPid(jdbc);
       long stored = 0;
+      long storedAtStart = -1;
+      double[] cpuAtStart = null;
       while (stored < events && System.nanoTime() < deadline) {
         Thread.sleep(250);
         stored = jdbc.queryForObject("SELECT count(*) FROM cost.usage_event_key", Long.class);
+        if (cpuAtStart == null && stored > 0) {
+          cpuAtStart = cpuSeconds(postmaster);
+          storedAtStart = stored;
+        }
       }
+      double[] cpuAtEnd = cpuSeconds(postmaster);
       double wall = (System.nanoTime() - bootStart) / 1e9;
       Map<String, Object> span =
           jdbc.queryForMap(
@@ -92,8 +106,62 @@ public final class IngestLoadHarness {
       System.out.printf(
           "first->last commit %.2f s: %.0f events/s sustained; wall incl. boot %.1f s%n",
           seconds, n / seconds, wall);
+      if (cpuAtStart != null && stored > storedAtStart) {
+        long drained = stored - storedAtStart;
+        double appCpu = cpuAtEnd[0] - cpuAtStart[0];
+        double pgCpu = cpuAtEnd[1] - cpuAtStart[1];
+        // CPU actually spent per event by cost-service and PostgreSQL (user + system), which the
+        // other processes on a shared machine do not inflate the way they inflate wall-clock time.
+        System.out.printf(
+            "CPU over the last %d events: cost-service %.1f s, PostgreSQL %.1f s = %.3f ms/event;"
+                + " two idle cores would sustain about %.0f events/s%n",
+            drained,
+            appCpu,
+            pgCpu,
+            1000 * (appCpu + pgCpu) / drained,
+            2 * drained / (appCpu + pgCpu));
+      }
     }
     System.exit(0);
+  }
+
+  private static long postmasterPid(JdbcTemplate jdbc) {
+    String dataDirectory = jdbc.queryForObject("SHOW data_directory", String.class);
+    try {
+      return Long.parseLong(
+          Files.readAllLines(Path.of(dataDirectory, "postmaster.pid")).get(0).trim());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** This JVM's CPU seconds and those of the postmaster and its children (Linux /proc). */
+  private static double[] cpuSeconds(long postmaster) throws IOException {
+    double self =
+        ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime()
+            / 1e9;
+    double ticks = 0;
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : (Iterable<Path>) procs::iterator) {
+        String name = proc.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        String stat;
+        try {
+          stat = Files.readString(proc.resolve("stat"));
+        } catch (IOException e) {
+          continue; // exited meanwhile
+        }
+        // Fields after the parenthesised command: state ppid ... utime(14) stime(15).
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long pid = Long.parseLong(name);
+        if (pid == postmaster || Long.parseLong(f[1]) == postmaster) {
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+      }
+    }
+    return new double[] {self, ticks / 100.0};
   }
 
   private static void preload(TestRedis redis, int events) {

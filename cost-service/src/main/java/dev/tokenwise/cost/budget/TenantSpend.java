@@ -37,8 +37,11 @@ public class TenantSpend implements SchedulingConfigurer {
 
   private static final String MONTH_SPEND =
       """
-      SELECT tenant, sum(cost_usd) AS spend FROM cost.usage_rollup
-      WHERE hour >= ? AND hour < ? GROUP BY tenant
+      SELECT tenant, sum(cost_usd) AS spend FROM (
+        SELECT tenant, cost_usd FROM cost.usage_rollup WHERE hour >= ? AND hour < ?
+        UNION ALL
+        SELECT tenant, cost_usd FROM cost.usage_shadow_hour WHERE hour >= ? AND hour < ?) spent
+      GROUP BY tenant
       """;
 
   private final StringRedisTemplate redis;
@@ -91,6 +94,8 @@ public class TenantSpend implements SchedulingConfigurer {
         rs -> {
           spend.put(rs.getString("tenant"), rs.getBigDecimal("spend"));
         },
+        from,
+        from.plusMonths(1),
         from,
         from.plusMonths(1));
     spend.forEach(

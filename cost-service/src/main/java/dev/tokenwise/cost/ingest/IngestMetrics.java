@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,37 +38,64 @@ class IngestMetrics {
     this.registry = registry;
   }
 
-  /** A new event was stored; counted after its transaction committed. */
-  void stored(PricedEvent priced) {
-    EventCost cost = priced.cost();
-    events(cost.priced() ? INGESTED : UNPRICED).increment();
-    if (!cost.priced()) {
-      return;
-    }
-    Tags tags =
-        Tags.of(
-            MetricTags.PROVIDER, cost.provider(),
-            MetricTags.MODEL, cost.model(),
-            MetricTags.MODE, BoundedTags.mode(priced.event().mode()));
-    money(MetricNames.COST, "Provider-billed cost of answered requests", tags)
-        .increment(cost.costUsd().doubleValue());
-    money(
-            MetricNames.COST_BASELINE,
-            "What the same requests would have cost without Tokenwise",
-            tags)
-        .increment(cost.baselineUsd().doubleValue());
-    for (Tactic tactic : Tactic.values()) {
-      BigDecimal saved = cost.savingsUsd(tactic);
-      // A counter only rises: a tactic that cost money on this event (a cache write not read yet)
-      // shows in the savings reports, which are computed from storage, not here.
-      if (saved.signum() > 0) {
-        money(
-                MetricNames.SAVINGS,
-                "Savings against the baseline, by cost tactic",
-                tags.and(MetricTags.TACTIC, BoundedTags.tactic(tactic)))
-            .increment(saved.doubleValue());
+  /**
+   * New events were stored; counted after their transaction committed. Sums are taken per tag set
+   * first, so a batch costs one counter increment per (provider, model, mode) rather than several
+   * meter look-ups per event.
+   */
+  void stored(List<PricedEvent> events) {
+    long ingested = 0;
+    long unpriced = 0;
+    Map<Tags, double[]> sums = new HashMap<>();
+    for (PricedEvent priced : events) {
+      EventCost cost = priced.cost();
+      if (!cost.priced()) {
+        unpriced++;
+        continue;
+      }
+      ingested++;
+      Tags tags =
+          Tags.of(
+              MetricTags.PROVIDER, cost.provider(),
+              MetricTags.MODEL, cost.model(),
+              MetricTags.MODE, BoundedTags.mode(priced.event().mode()));
+      double[] sum = sums.computeIfAbsent(tags, t -> new double[2 + Tactic.values().length]);
+      sum[0] += cost.costUsd().doubleValue();
+      sum[1] += cost.baselineUsd().doubleValue();
+      for (Tactic tactic : Tactic.values()) {
+        BigDecimal saved = cost.savingsUsd(tactic);
+        // A counter only rises: a tactic that cost money on this event (a cache write not read
+        // yet) shows in the savings reports, which are computed from storage, not here.
+        if (saved.signum() > 0) {
+          sum[2 + tactic.ordinal()] += saved.doubleValue();
+        }
       }
     }
+    if (ingested > 0) {
+      events(INGESTED).increment(ingested);
+    }
+    if (unpriced > 0) {
+      events(UNPRICED).increment(unpriced);
+    }
+    sums.forEach(
+        (tags, sum) -> {
+          money(MetricNames.COST, "Provider-billed cost of answered requests", tags)
+              .increment(sum[0]);
+          money(
+                  MetricNames.COST_BASELINE,
+                  "What the same requests would have cost without Tokenwise",
+                  tags)
+              .increment(sum[1]);
+          for (Tactic tactic : Tactic.values()) {
+            if (sum[2 + tactic.ordinal()] > 0) {
+              money(
+                      MetricNames.SAVINGS,
+                      "Savings against the baseline, by cost tactic",
+                      tags.and(MetricTags.TACTIC, BoundedTags.tactic(tactic)))
+                  .increment(sum[2 + tactic.ordinal()]);
+            }
+          }
+        });
   }
 
   void duplicates(int count) {

@@ -47,7 +47,7 @@ class UsageIngester {
             .toList();
     List<PricedEvent> stored = store.store(priced);
     // Counted after the commit, and only for new events, so a redelivery never counts twice.
-    stored.forEach(metrics::stored);
+    metrics.stored(stored);
     spend.added(stored);
     metrics.duplicates(events.size() - stored.size());
     return stored.size();

@@ -3,7 +3,6 @@ package dev.tokenwise.cost.rollup;
 import dev.tokenwise.common.usage.UsageEvent;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.Locale;
 
 /**
@@ -13,14 +12,6 @@ import java.util.Locale;
 public record RollupKey(
     Instant hour, String tenant, String app, String route, String model, String mode)
     implements Comparable<RollupKey> {
-
-  private static final Comparator<RollupKey> ORDER =
-      Comparator.comparing(RollupKey::hour)
-          .thenComparing(RollupKey::tenant)
-          .thenComparing(RollupKey::app)
-          .thenComparing(RollupKey::route)
-          .thenComparing(RollupKey::model)
-          .thenComparing(RollupKey::mode);
 
   public static RollupKey of(UsageEvent event) {
     return new RollupKey(
@@ -40,7 +31,21 @@ public record RollupKey(
   /** Rows are written in this order so that concurrent replicas lock them in the same order. */
   @Override
   public int compareTo(RollupKey o) {
-    return ORDER.compare(this, o);
+    // Written out: a Comparator.comparing(...).thenComparing(...) chain showed in ingest profiles.
+    int c = hour.compareTo(o.hour);
+    if (c == 0) {
+      c = tenant.compareTo(o.tenant);
+    }
+    if (c == 0) {
+      c = app.compareTo(o.app);
+    }
+    if (c == 0) {
+      c = route.compareTo(o.route);
+    }
+    if (c == 0) {
+      c = model.compareTo(o.model);
+    }
+    return c != 0 ? c : mode.compareTo(o.mode);
   }
 
   static String orEmpty(String value) {

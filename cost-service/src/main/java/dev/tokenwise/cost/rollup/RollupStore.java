@@ -9,7 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -21,10 +23,11 @@ import org.springframework.stereotype.Repository;
  */
 @Repository
 public class RollupStore {
-
   // One statement per batch (not a JDBC batch of per-row upserts, which ran ten times slower):
   // every row's scalars as parallel arrays, both histograms as one flat
-  // array each (row i's buckets at [(i-1) x BUCKETS + 1, i x BUCKETS]).
+  // array each (row i's buckets at [(i-1) x BUCKETS + 1, i x BUCKETS]). Histograms are merged by
+  // a spelled-out ARRAY[a[1] + b[1], ...]: plain expressions, where an unnest/ARRAY(SELECT...)
+  // merge ran a sub-plan per conflicting row and was most of ingest's time in PostgreSQL.
   private static final String UPSERT_ROLLUP =
       """
       INSERT INTO cost.usage_rollup AS r (
@@ -66,22 +69,41 @@ public class RollupStore {
         savings_prompt_caching_usd = r.savings_prompt_caching_usd + excluded.savings_prompt_caching_usd,
         savings_batch_usd = r.savings_batch_usd + excluded.savings_batch_usd,
         savings_output_cap_usd = r.savings_output_cap_usd + excluded.savings_output_cap_usd,
-        input_hist = ARRAY(SELECT x + y FROM unnest(r.input_hist, excluded.input_hist)
-                           WITH ORDINALITY AS t(x, y, i) ORDER BY i),
-        output_hist = ARRAY(SELECT x + y FROM unnest(r.output_hist, excluded.output_hist)
-                            WITH ORDINALITY AS t(x, y, i) ORDER BY i)
+        input_hist = %2$s,
+        output_hist = %3$s
       """
-          .formatted(TokenHistogram.BUCKETS);
+          .formatted(TokenHistogram.BUCKETS, elementSum("input_hist"), elementSum("output_hist"));
 
   private static final String UPSERT_ACTORS =
       """
-      INSERT INTO cost.usage_actor_hour AS a (hour, tenant, app, route, model, kind, actor, requests)
-      SELECT h::timestamptz, t, ap, ro, mo, k, ac, n
-      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                  ?::bigint[]) AS u(h, t, ap, ro, mo, k, ac, n)
-      ON CONFLICT (hour, tenant, app, route, model, kind, actor) DO UPDATE SET
-        requests = a.requests + excluded.requests
+      INSERT INTO cost.usage_actor_hour (hour, tenant, app, route, model, kind, actor)
+      SELECT h::timestamptz, t, ap, ro, mo, k, ac
+      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+             AS u(h, t, ap, ro, mo, k, ac)
+      ON CONFLICT (hour, tenant, app, route, model, kind, actor) DO NOTHING
       """;
+
+  private static final String UPSERT_SHADOW =
+      """
+      INSERT INTO cost.usage_shadow_hour AS s (hour, tenant, route, model, mode, requests,
+        input_tokens, output_tokens, cost_usd)
+      SELECT h::timestamptz, t, ro, mo, md, n, i, o, c
+      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[],
+                  ?::bigint[], ?::numeric[]) AS u(h, t, ro, mo, md, n, i, o, c)
+      ORDER BY 1, 2, 3, 4, 5
+      ON CONFLICT (hour, tenant, route, model, mode) DO UPDATE SET
+        requests = s.requests + excluded.requests,
+        input_tokens = s.input_tokens + excluded.input_tokens,
+        output_tokens = s.output_tokens + excluded.output_tokens,
+        cost_usd = s.cost_usd + excluded.cost_usd
+      """;
+
+  /**
+   * Ends the request id of a shadow-evaluation replay's usage event (the router's and
+   * batch-service's convention): billed spend, but no client request, so it goes to {@code
+   * cost.usage_shadow_hour} and not to the rollups the five metrics read.
+   */
+  public static final String SHADOW_REQUEST_SUFFIX = ":shadow";
 
   private final JdbcTemplate jdbc;
 
@@ -95,27 +117,33 @@ public class RollupStore {
       return;
     }
     Map<RollupKey, RollupDelta> rows = new TreeMap<>();
-    Map<ActorKey, long[]> actors = new TreeMap<>();
+    Set<ActorKey> actors = new TreeSet<>();
+    Map<RollupKey, RollupDelta> shadows = new TreeMap<>();
     for (PricedEvent priced : events) {
       UsageEvent e = priced.event();
+      if (isShadow(e)) {
+        shadows.computeIfAbsent(RollupKey.of(e), k -> new RollupDelta()).add(e, priced.cost());
+        continue;
+      }
       RollupKey key = RollupKey.of(e);
       rows.computeIfAbsent(key, k -> new RollupDelta()).add(e, priced.cost());
       // Actors are counted per hour, tenant, app, route and model: not per mode.
       RollupKey actorKey =
           new RollupKey(key.hour(), key.tenant(), key.app(), key.route(), key.model(), "");
       if (e.endUser() != null && !e.endUser().isBlank()) {
-        actors.computeIfAbsent(new ActorKey(actorKey, "user", e.endUser()), k -> new long[1])[0]++;
+        actors.add(new ActorKey(actorKey, "user", e.endUser()));
       }
       if (e.conversationId() != null && !e.conversationId().isBlank()) {
-        actors
-            .computeIfAbsent(
-                new ActorKey(actorKey, "conversation", e.conversationId()), k -> new long[1])[0]++;
+        actors.add(new ActorKey(actorKey, "conversation", e.conversationId()));
       }
     }
     jdbc.execute(
         (ConnectionCallback<Void>)
             connection -> {
-              upsertRollups(connection, rows);
+              if (!rows.isEmpty()) {
+                upsertRollups(connection, rows);
+              }
+              upsertShadows(connection, shadows);
               upsertActors(connection, actors);
               return null;
             });
@@ -182,17 +210,15 @@ public class RollupStore {
     }
   }
 
-  private static void upsertActors(Connection connection, Map<ActorKey, long[]> actors)
+  private static void upsertActors(Connection connection, Set<ActorKey> actors)
       throws SQLException {
     if (actors.isEmpty()) {
       return;
     }
     int n = actors.size();
     String[][] text = new String[7][n];
-    Long[] counts = new Long[n];
     int row = 0;
-    for (Map.Entry<ActorKey, long[]> actor : actors.entrySet()) {
-      ActorKey a = actor.getKey();
+    for (ActorKey a : actors) {
       text[0][row] = a.rollup().hour().toString();
       text[1][row] = a.rollup().tenant();
       text[2][row] = a.rollup().app();
@@ -200,16 +226,68 @@ public class RollupStore {
       text[4][row] = a.rollup().model();
       text[5][row] = a.kind();
       text[6][row] = a.actor();
-      counts[row] = actor.getValue()[0];
       row++;
     }
     try (PreparedStatement ps = connection.prepareStatement(UPSERT_ACTORS)) {
       for (int c = 0; c < 7; c++) {
         ps.setArray(c + 1, connection.createArrayOf("text", text[c]));
       }
-      ps.setArray(8, connection.createArrayOf("int8", counts));
       ps.executeUpdate();
     }
+  }
+
+  /** Whether the event is a shadow-evaluation replay's (see {@link #SHADOW_REQUEST_SUFFIX}). */
+  public static boolean isShadow(UsageEvent event) {
+    return event.requestId() != null && event.requestId().endsWith(SHADOW_REQUEST_SUFFIX);
+  }
+
+  private static void upsertShadows(Connection connection, Map<RollupKey, RollupDelta> shadows)
+      throws SQLException {
+    if (shadows.isEmpty()) {
+      return;
+    }
+    int n = shadows.size();
+    String[][] text = new String[5][n];
+    Long[][] counts = new Long[3][n];
+    BigDecimal[] cost = new BigDecimal[n];
+    int row = 0;
+    for (Map.Entry<RollupKey, RollupDelta> entry : shadows.entrySet()) {
+      RollupKey k = entry.getKey();
+      RollupDelta d = entry.getValue();
+      text[0][row] = k.hour().toString();
+      text[1][row] = k.tenant();
+      text[2][row] = k.route();
+      text[3][row] = k.model();
+      text[4][row] = k.mode();
+      counts[0][row] = d.requests;
+      counts[1][row] = d.inputTokens;
+      counts[2][row] = d.outputTokens;
+      cost[row] = d.costUsd;
+      row++;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(UPSERT_SHADOW)) {
+      int i = 1;
+      for (String[] column : text) {
+        ps.setArray(i++, connection.createArrayOf("text", column));
+      }
+      for (Long[] column : counts) {
+        ps.setArray(i++, connection.createArrayOf("int8", column));
+      }
+      ps.setArray(i, connection.createArrayOf("numeric", cost));
+      ps.executeUpdate();
+    }
+  }
+
+  /** {@code ARRAY[r.col[1] + excluded.col[1], ...]} over every bucket. */
+  private static String elementSum(String column) {
+    StringBuilder sql = new StringBuilder("ARRAY[");
+    for (int i = 1; i <= TokenHistogram.BUCKETS; i++) {
+      if (i > 1) {
+        sql.append(", ");
+      }
+      sql.append("r.%1$s[%2$d] + excluded.%1$s[%2$d]".formatted(column, i));
+    }
+    return sql.append("]::bigint[]").toString();
   }
 
   private record ActorKey(RollupKey rollup, String kind, String actor)
