@@ -79,7 +79,11 @@ public class CacheLookups {
         try {
           lookup =
               client.lookup(
-                  request.tenant(), request.route(), request.model(), request.cacheRequest());
+                  request.tenant(),
+                  request.route(),
+                  request.model(),
+                  request.cacheRequest(),
+                  request.cachePolicy());
         } catch (RuntimeException e) {
           // the request itself cannot be sent (not JSON): it is submitted, never asked again
           lookup = CompletableFuture.completedFuture(Optional.empty());

@@ -21,12 +21,19 @@ class CacheRows {
       String model,
       String requestedModel,
       String cacheRequest,
+      String cachePolicy,
       String requestId,
       Instant createdAt) {}
 
   /** An answered request whose answer cache-service has not been told yet. */
   record Answered(
-      UUID id, String tenant, String route, String model, String cacheRequest, String result) {}
+      UUID id,
+      String tenant,
+      String route,
+      String model,
+      String cacheRequest,
+      String cachePolicy,
+      String result) {}
 
   private final JdbcTemplate jdbc;
 
@@ -37,7 +44,7 @@ class CacheRows {
   List<Queued> pendingLookups(String provider, String model, String endpoint, int limit) {
     return jdbc.query(
         "select id, tenant, app, route, provider, model, requested_model,"
-            + " coalesce(cache_request, body) cache_request, request_id, created_at"
+            + " coalesce(cache_request, body) cache_request, cache_policy, request_id, created_at"
             + " from batch.deferred_request where status = 'queued' and cache_lookup = 'pending'"
             + " and provider = ? and model = ? and endpoint = ? order by created_at, id limit ?",
         (rs, i) ->
@@ -50,6 +57,7 @@ class CacheRows {
                 rs.getString("model"),
                 rs.getString("requested_model"),
                 rs.getString("cache_request"),
+                rs.getString("cache_policy"),
                 rs.getString("request_id"),
                 rs.getTimestamp("created_at").toInstant()),
         provider,
@@ -87,7 +95,8 @@ class CacheRows {
 
   List<Answered> pendingStores(int limit) {
     return jdbc.query(
-        "select id, tenant, route, model, coalesce(cache_request, body) cache_request, result"
+        "select id, tenant, route, model, coalesce(cache_request, body) cache_request,"
+            + " cache_policy, result"
             + " from batch.deferred_request where cache_store = 'pending'"
             + " order by completed_at, id limit ?",
         (rs, i) ->
@@ -97,6 +106,7 @@ class CacheRows {
                 rs.getString("route"),
                 rs.getString("model"),
                 rs.getString("cache_request"),
+                rs.getString("cache_policy"),
                 rs.getString("result")),
         limit);
   }

@@ -4,8 +4,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -13,10 +15,16 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * cache-service's {@code /internal/cache/lookup} and {@code /internal/cache/store} (contract in
- * cache-service's README), called asynchronously so a pass can keep several in flight. Only exact
- * hits are taken: a semantic hit may come flagged for shadow evaluation, which a batch cannot
- * perform, so lookups send {@code "policy":{"semantic":false}} (the exact key does not depend on
- * it) and anything but {@code hit-exact} or {@code miss} is a failure.
+ * cache-service's README), called asynchronously so a pass can keep several in flight.
+ *
+ * <p>The {@code policy} is the one the router gave for the request's route, so keys match the
+ * router's: {@code templateVersion}, {@code modelVersion} and {@code normalizeWhitespace} are part
+ * of every exact key. Like the router, a store names the snapshot that answered ({@code
+ * modelVersion} from the answer's {@code model}, unless the route fixed one) and a lookup the
+ * snapshot that last answered for the model, once one has. Only exact hits are taken: a semantic
+ * hit may come flagged for shadow evaluation, which a batch cannot perform, so lookups send {@code
+ * semantic: false} (which the exact key does not depend on) and anything but {@code hit-exact} or
+ * {@code miss} is a failure.
  */
 @Component
 class CacheServiceClient {
@@ -31,6 +39,11 @@ class CacheServiceClient {
   private final CacheProperties properties;
   private final JsonMapper json;
   private final HttpClient http;
+
+  /** The snapshot each model last answered as; bounded, models come from clients. */
+  private final Map<String, String> snapshots = new ConcurrentHashMap<>();
+
+  private static final int MAX_MODELS = 1_000;
 
   CacheServiceClient(CacheProperties properties, JsonMapper json) {
     this.properties = properties;
@@ -47,9 +60,13 @@ class CacheServiceClient {
    * miss; completes exceptionally when cache-service fails or answers late.
    */
   CompletableFuture<Optional<JsonNode>> lookup(
-      String tenant, String route, String model, String request) {
+      String tenant, String route, String model, String request, String policy) {
     ObjectNode body = namespace(tenant, route, model, request);
-    body.putObject("policy").put("semantic", false);
+    ObjectNode lookupPolicy = policy(body, policy);
+    lookupPolicy.put("semantic", false);
+    if (!lookupPolicy.hasNonNull("modelVersion") && snapshots.containsKey(model)) {
+      lookupPolicy.put("modelVersion", snapshots.get(model));
+    }
     return http.sendAsync(
             post("/internal/cache/lookup", body), HttpResponse.BodyHandlers.ofString())
         .thenApply(
@@ -71,9 +88,22 @@ class CacheServiceClient {
 
   /** Stores an OpenAI {@code chat.completion}; completes exceptionally on 5xx or no answer. */
   CompletableFuture<Stored> store(
-      String tenant, String route, String model, String request, String response) {
+      String tenant, String route, String model, String request, String policy, String response) {
     ObjectNode body = namespace(tenant, route, model, request);
-    body.set("response", json.readTree(response));
+    JsonNode completion = json.readTree(response);
+    body.set("response", completion);
+    String snapshot = completion.path("model").asString("");
+    if (!snapshot.isBlank() && snapshot.length() <= 200) {
+      if (snapshots.size() < MAX_MODELS || snapshots.containsKey(model)) {
+        snapshots.put(model, snapshot);
+      }
+      ObjectNode storePolicy = policy(body, policy);
+      if (!storePolicy.hasNonNull("modelVersion")) {
+        storePolicy.put("modelVersion", snapshot);
+      }
+    } else if (policy != null) {
+      policy(body, policy);
+    }
     if (properties.ttl() != null) {
       body.put("ttl", properties.ttl().toString());
     }
@@ -90,6 +120,14 @@ class CacheServiceClient {
               }
               throw new IllegalStateException("cache store answered " + status);
             });
+  }
+
+  /** Sets the router's policy (or an empty one) into {@code body}; returns it. */
+  private ObjectNode policy(ObjectNode body, String policy) {
+    ObjectNode node =
+        policy == null ? json.createObjectNode() : (ObjectNode) json.readTree(policy).deepCopy();
+    body.set("policy", node);
+    return node;
   }
 
   private ObjectNode namespace(String tenant, String route, String model, String request) {

@@ -56,6 +56,7 @@ public class CacheStores {
                   answer.route(),
                   answer.model(),
                   answer.cacheRequest(),
+                  answer.cachePolicy(),
                   answer.result());
         } catch (RuntimeException e) {
           // an answer that cannot be sent (not JSON) is never offered again

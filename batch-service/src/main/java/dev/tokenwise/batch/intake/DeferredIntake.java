@@ -107,7 +107,25 @@ public class DeferredIntake {
         optionalText(submission, "requestId"),
         null,
         null,
-        normalizer.cacheRequest(body, format, provider, providerBody));
+        normalizer.cacheRequest(body, format, provider, providerBody),
+        cachePolicy(submission));
+  }
+
+  /** The router's cache policy for the route, passed on to cache-service as it came. */
+  private static String cachePolicy(JsonNode submission) {
+    JsonNode policy = submission.get("cachePolicy");
+    if (policy == null || policy.isNull()) {
+      return null;
+    }
+    if (!policy.isObject()) {
+      throw new InvalidDeferredRequest("cachePolicy", "cachePolicy must be a JSON object");
+    }
+    String text = policy.toString();
+    if (text.length() > 4096) {
+      throw new InvalidDeferredRequest(
+          "cachePolicy", "cachePolicy must be at most 4096 characters");
+    }
+    return text;
   }
 
   private static String requiredText(JsonNode node, String field) {

@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param cacheRequest the OpenAI chat request cache-service keys this request on (the client's,
  *     model set, streaming removed), or null when the client wrote Anthropic's format, which
  *     cache-service does not hold
+ * @param cachePolicy the cache-service {@code policy} object the router sends for the request's
+ *     route (JSON), or null
  */
 public record NewRequest(
     String tenant,
@@ -26,4 +28,5 @@ public record NewRequest(
     String requestId,
     String teamBatchId,
     String teamCustomId,
-    String cacheRequest) {}
+    String cacheRequest,
+    String cachePolicy) {}

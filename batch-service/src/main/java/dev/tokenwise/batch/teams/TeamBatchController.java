@@ -234,7 +234,8 @@ class TeamBatchController {
               null,
               batchId,
               customId.stringValue(),
-              normalizer.cacheRequest(body, ClientFormat.OPENAI, provider, providerBody)));
+              normalizer.cacheRequest(body, ClientFormat.OPENAI, provider, providerBody),
+              null));
     }
     if (lines.isEmpty()) {
       throw OpenAiApiError.invalid("The input file has no requests.", "input_file_id");

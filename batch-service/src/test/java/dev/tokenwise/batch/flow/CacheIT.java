@@ -54,6 +54,12 @@ class CacheIT extends BatchTestSupport {
   void whatTheCacheHoldsIsAnsweredFromItAndNeverSubmitted() {
     ObjectNode cachedOpenAi = deferred("openai", "openai", "Already answered");
     cachedOpenAi.put("webhookUrl", provider.baseUrl() + "/hooks");
+    // the router's cache policy for the route travels with the request and keys the lookup
+    cachedOpenAi
+        .putObject("cachePolicy")
+        .put("semantic", true)
+        .put("templateVersion", "tpl-1")
+        .put("normalizeWhitespace", true);
     cache.put("acme", "default", "gpt-5-mini", cachedOpenAi.get("body"), completion("From cache"));
     ObjectNode cachedClaude = deferred("anthropic", "openai", "Also answered");
     cache.put(
@@ -91,6 +97,13 @@ class CacheIT extends BatchTestSupport {
               assertThat(l.at("/policy/semantic").asBoolean(true)).isFalse();
               assertThat(l.at("/request/messages/0/content").isString()).isTrue();
             });
+    JsonNode withPolicy =
+        cache.lookups.stream()
+            .filter(l -> l.at("/request/messages/0/content").asString().equals("Already answered"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(withPolicy.at("/policy/templateVersion").asString()).isEqualTo("tpl-1");
+    assertThat(withPolicy.at("/policy/normalizeWhitespace").asBoolean()).isTrue();
 
     collector.runOnce(true);
     usage.publishPending();
@@ -130,6 +143,8 @@ class CacheIT extends BatchTestSupport {
     assertThat(stored.path("route").asString()).isEqualTo("default");
     assertThat(stored.at("/request/messages/0/content").asString()).isEqualTo("Ask once");
     assertThat(stored.at("/response/object").asString()).isEqualTo("chat.completion");
+    // keyed like the router's own stores: the snapshot that answered is the model version
+    assertThat(stored.at("/policy/modelVersion").asString()).isEqualTo("gpt-5-mini-2025-08-07");
     JsonNode claude =
         cache.stores.stream()
             .filter(s -> s.path("model").asString().equals("claude-sonnet-4-5"))
@@ -145,6 +160,8 @@ class CacheIT extends BatchTestSupport {
     assembler.runOnce(true);
 
     assertThat(job(again).path("answeredBy").asString()).isEqualTo("cache");
+    assertThat(cache.lookups.get(cache.lookups.size() - 1).at("/policy/modelVersion").asString())
+        .isEqualTo("gpt-5-mini-2025-08-07");
     assertThat(job(again).at("/result/choices/0/message/content").asString())
         .isEqualTo("Answer to: Ask once");
     assertThat(provider.openAiBatchLines).hasSize(1);
@@ -171,6 +188,23 @@ class CacheIT extends BatchTestSupport {
     assertThat(cacheStores.storePending()).isZero();
     cache.mode = StubCacheService.Mode.UP;
     assertThat(cacheStores.storePending()).isEqualTo(2);
+  }
+
+  @Test
+  void aCachePolicyThatIsNotAnObjectIsRefused() {
+    ObjectNode submission = deferred("openai", "openai", "Bad policy");
+    submission.put("cachePolicy", "semantic");
+    var answer =
+        http()
+            .post()
+            .uri("/internal/deferred")
+            .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+            .body(submission.toString())
+            .retrieve()
+            .toEntity(String.class);
+    assertThat(answer.getStatusCode().value()).isEqualTo(400);
+    assertThat(json.readTree(answer.getBody()).path("field").asString()).isEqualTo("cachePolicy");
+    assertThat(count("select count(*) from batch.deferred_request")).isZero();
   }
 
   private ObjectNode completion(String content) {
