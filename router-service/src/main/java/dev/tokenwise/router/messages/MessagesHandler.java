@@ -9,10 +9,13 @@ import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.common.translate.AnthropicToOpenAiStream;
 import dev.tokenwise.common.translate.FinishReasons;
 import dev.tokenwise.common.translate.NormalizedUsage;
+import dev.tokenwise.common.translate.RequestTranslator;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.budget.Budgets;
 import dev.tokenwise.router.chat.ChatProperties;
+import dev.tokenwise.router.deferral.Deferrals;
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.promptcache.PromptCacheShaper;
 import dev.tokenwise.router.provider.Formats;
 import dev.tokenwise.router.provider.ProviderErrorReply;
 import dev.tokenwise.router.provider.ProviderKind;
@@ -21,14 +24,21 @@ import dev.tokenwise.router.provider.SseFrames;
 import dev.tokenwise.router.request.Overhead;
 import dev.tokenwise.router.request.PublicApiRequestFilter;
 import dev.tokenwise.router.request.TokenwiseHeaders;
+import dev.tokenwise.router.route.RoutePlan;
+import dev.tokenwise.router.route.RoutePlanner;
+import dev.tokenwise.router.routing.PromptSignals;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -42,22 +52,33 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code POST /v1/messages}: authenticate, read and validate in Anthropic's rules, call the model
- * (a Claude model natively, any other through translation to Chat Completions and back, streams
- * included), answer in Anthropic's shape, and emit exactly one usage event. Requests bypass the
- * exact cache, whose key is defined over Chat Completions requests.
+ * {@code POST /v1/messages}: authenticate, read and validate in Anthropic's rules, plan the request
+ * through the route planner (route, tier, output cap, prompt-cache shaping, deferral — as on {@code
+ * /v1/chat/completions}), call the served model (a Claude model natively with Tokenwise's cache
+ * breakpoints, any other through translation to Chat Completions and back, streams included),
+ * answer in Anthropic's shape with the same decision headers, and emit exactly one usage event
+ * carrying the reference and served models and the requested and applied caps. Requests bypass the
+ * exact cache, whose key is defined over Chat Completions requests; a route's JSON schema is not
+ * applied here.
  */
 @Component
 class MessagesHandler {
+
+  /** Counted per route like chat completions' answers cut at the cap (same meter). */
+  static final String TRUNCATED = "tokenwise.output.truncated";
+
+  private static final RequestTranslator VIEW = new RequestTranslator(4096);
 
   private final VirtualKeyAuthenticator authenticator;
   private final ResilientProviders providers;
@@ -71,6 +92,10 @@ class MessagesHandler {
   private final BoundedTags tags;
   private final int limit;
   private final TokenRateLimits tokenLimits;
+  private final RoutePlanner planner;
+  private final PromptCacheShaper promptCache;
+  private final Deferrals deferrals;
+  private final MeterRegistry meters;
 
   MessagesHandler(
       VirtualKeyAuthenticator authenticator,
@@ -83,7 +108,11 @@ class MessagesHandler {
       ChatProperties properties,
       JsonMapper json,
       BoundedTags tags,
-      TokenRateLimits tokenLimits) {
+      TokenRateLimits tokenLimits,
+      RoutePlanner planner,
+      PromptCacheShaper promptCache,
+      Deferrals deferrals,
+      MeterRegistry meters) {
     this.authenticator = authenticator;
     this.providers = providers;
     this.formats = formats;
@@ -96,6 +125,10 @@ class MessagesHandler {
     this.tags = tags;
     this.limit = (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBodySize().toBytes());
     this.tokenLimits = tokenLimits;
+    this.planner = planner;
+    this.promptCache = promptCache;
+    this.deferrals = deferrals;
+    this.meters = meters;
   }
 
   Mono<ServerResponse> handle(ServerRequest request) {
@@ -108,41 +141,161 @@ class MessagesHandler {
     }
     return read(request)
         .flatMap(
-            call -> {
-              String route = properties.defaultRoute().name();
-              PublicApiRequestFilter.describe(request.exchange(), route, tags.model(call.model()));
-              tenant.checkRoute(route);
-              tenant.checkModel(call.model());
-              UsageEvents.Request facts =
-                  new UsageEvents.Request(
-                      PublicApiRequestFilter.requestId(request.exchange()),
-                      tenant.id(),
-                      tenant.app(),
-                      call.endUser(),
-                      route,
-                      call.model(),
-                      call.maxTokens(),
-                      call.maxTokens(),
-                      started);
-              return tokenLimits
-                  .admit(
-                      request.exchange(),
-                      tenant,
-                      facts.requestId(),
-                      call.model(),
-                      call.json(),
-                      call.maxTokens(),
-                      budgets.reserve(
-                          request.exchange(), facts, call.raw().length / 3 + 16, call.maxTokens()))
-                  .then(Mono.defer(() -> call.stream() ? stream(facts, call) : whole(facts, call)));
-            });
+            call ->
+                planner
+                    .plan(tenant, request.headers().asHttpHeaders(), openAiView(call))
+                    .flatMap(plan -> serve(request, tenant, planned(call, plan), plan, started)));
   }
 
-  private Mono<ServerResponse> whole(UsageEvents.Request facts, MessagesCall call) {
+  private Mono<ServerResponse> serve(
+      ServerRequest request, Tenant tenant, MessagesCall call, RoutePlan plan, long started) {
+    String route = plan.route().name();
+    PublicApiRequestFilter.describe(request.exchange(), route, tags.model(call.model()));
+    tenant.checkRoute(route);
+    tenant.checkModel(call.model());
+    plan.describe(request.exchange().getResponse().getHeaders(), null);
+    UsageEvents.Request facts =
+        new UsageEvents.Request(
+            PublicApiRequestFilter.requestId(request.exchange()),
+            tenant.id(),
+            tenant.app(),
+            call.endUser(),
+            route,
+            plan.referenceModel(),
+            plan.cap().requested(),
+            plan.cap().applied(),
+            started);
+    if (plan.deferred()) {
+      return deferrals.defer(
+          tenant, plan, facts.requestId(), ProviderKind.forModel(call.model()).providerName());
+    }
+    return tokenLimits
+        .admit(
+            request.exchange(),
+            tenant,
+            facts.requestId(),
+            call.model(),
+            call.json(),
+            call.maxTokens(),
+            budgets.reserve(
+                request.exchange(), facts, call.raw().length / 3 + 16, call.maxTokens()))
+        .then(
+            Mono.defer(
+                () ->
+                    call.stream()
+                        ? stream(request.exchange(), facts, call, plan)
+                        : whole(request.exchange(), facts, call, plan)));
+  }
+
+  /**
+   * The request as the route planner reads it: the Chat Completions translation (so routes, tiers,
+   * caps, prompt-cache keys and lint work as on {@code /v1/chat/completions}), or, when it has no
+   * translation, its model, cap, system and message texts.
+   */
+  ObjectNode openAiView(MessagesCall call) {
+    try {
+      AnthropicMessageRequest parsed = json.treeToValue(call.json(), AnthropicMessageRequest.class);
+      ObjectNode view = json.valueToTree(VIEW.toOpenAi(parsed));
+      view.put("model", call.model());
+      return view;
+    } catch (RuntimeException e) {
+      ObjectNode view = json.createObjectNode();
+      view.put("model", call.model());
+      view.put("max_completion_tokens", call.maxTokens());
+      ArrayNode messages = view.putArray("messages");
+      JsonNode system = call.json().path("system");
+      if (!system.isMissingNode() && !system.isNull()) {
+        messages.addObject().put("role", "system").put("content", PromptSignals.text(system));
+      }
+      for (JsonNode message : call.json().path("messages")) {
+        messages
+            .addObject()
+            .put("role", message.path("role").asString("user"))
+            .put("content", PromptSignals.text(message.path("content")));
+      }
+      if (call.json().has("tools")) {
+        view.set("tools", call.json().get("tools"));
+      }
+      return view;
+    }
+  }
+
+  /** The client's Anthropic request with the plan's model and output cap applied. */
+  private MessagesCall planned(MessagesCall call, RoutePlan plan) {
+    ObjectNode body = call.json().deepCopy();
+    body.put("model", plan.servedModel());
+    long maxTokens = plan.cap().applied() != null ? plan.cap().applied() : call.maxTokens();
+    body.put("max_tokens", maxTokens);
+    if (body.equals(call.json())) {
+      return new MessagesCall(
+          call.json(), call.raw(), call.model(), call.stream(), call.maxTokens(), call.endUser());
+    }
+    return new MessagesCall(
+        body,
+        json.writeValueAsBytes(body),
+        plan.servedModel(),
+        call.stream(),
+        maxTokens,
+        call.endUser());
+  }
+
+  /**
+   * The body for one target of the chain: a Claude model gets prompt-cache breakpoints on its own
+   * body (so a fallback to another provider never carries them), any other model the translation
+   * with the plan's {@code prompt_cache_key}.
+   */
+  private byte[] body(
+      ServerWebExchange exchange,
+      MessagesCall call,
+      RoutePlan plan,
+      ResilientProviders.Target target) {
+    byte[] body = formats.fromAnthropic(call.json(), call.raw(), target);
+    if (target.kind() == ProviderKind.ANTHROPIC) {
+      String[] action = new String[1];
+      byte[] shaped =
+          promptCache.forAnthropic(body, target.model(), plan.route(), plan.shaping(), action);
+      if (action[0] != null) {
+        exchange.getResponse().getHeaders().set(RoutePlan.PROMPT_CACHE_HEADER, action[0]);
+      }
+      return shaped;
+    }
+    JsonNode key = plan.request().path("prompt_cache_key");
+    if (target.kind() == ProviderKind.OPENAI && key.isString()) {
+      ObjectNode tree = (ObjectNode) json.readTree(body);
+      if (!tree.has("prompt_cache_key")) {
+        tree.put("prompt_cache_key", key.asString());
+        return json.writeValueAsBytes(tree);
+      }
+    }
+    return body;
+  }
+
+  /** The provider layer's chain for the served model, then the route's own fallbacks. */
+  private List<ResilientProviders.Target> chain(RoutePlan plan, String model) {
+    List<ResilientProviders.Target> chain =
+        new ArrayList<>(providers.chain(plan.route().name(), model));
+    for (String fallback : plan.route().definition().fallbacks()) {
+      if (chain.stream().noneMatch(t -> t.model().equals(fallback))) {
+        chain.add(new ResilientProviders.Target(ProviderKind.forModel(fallback), fallback));
+      }
+    }
+    return chain;
+  }
+
+  private void answered(String route, String finishReason) {
+    if ("length".equals(finishReason)) {
+      Counter.builder(TRUNCATED)
+          .description("Answers cut at the output-token cap, by route")
+          .tag("route", route)
+          .register(meters)
+          .increment();
+    }
+  }
+
+  private Mono<ServerResponse> whole(
+      ServerWebExchange exchange, UsageEvents.Request facts, MessagesCall call, RoutePlan plan) {
     return providers
-        .complete(
-            providers.chain(facts.route(), call.model()),
-            target -> formats.fromAnthropic(call.json(), call.raw(), target))
+        .complete(chain(plan, call.model()), target -> body(exchange, call, plan, target))
         .doOnError(
             OpenAiApiException.class, e -> usage.publish(failed(facts, UsageEvent.Mode.SYNC)))
         .flatMap(
@@ -167,6 +320,8 @@ class MessagesHandler {
                         HttpStatus.BAD_GATEWAY, "The provider's answer was not a JSON object."));
               }
               JsonNode stop = message.path("stop_reason");
+              answered(
+                  facts.route(), stop.isString() ? FinishReasons.toOpenAi(stop.asString()) : null);
               UsageEvent event =
                   UsageEvents.answered(
                       facts,
@@ -185,7 +340,8 @@ class MessagesHandler {
             });
   }
 
-  private Mono<ServerResponse> stream(UsageEvents.Request facts, MessagesCall call) {
+  private Mono<ServerResponse> stream(
+      ServerWebExchange exchange, UsageEvents.Request facts, MessagesCall call, RoutePlan plan) {
     AnthropicToOpenAiStream tap = new AnthropicToOpenAiStream(Clock.systemUTC(), true);
     SseFrames frames = new SseFrames();
     StringBuilder output = new StringBuilder();
@@ -199,9 +355,7 @@ class MessagesHandler {
             () -> servedBy.get().kind().providerName(),
             () -> streamUsage(tap.normalizedUsage(), call, output),
             tap::finishReason);
-    return providers.stream(
-            providers.chain(facts.route(), call.model()),
-            target -> formats.fromAnthropic(call.json(), call.raw(), target))
+    return providers.stream(chain(plan, call.model()), target -> body(exchange, call, plan, target))
         .flatMap(
             served -> {
               servedBy.set(served.target());
@@ -222,7 +376,11 @@ class MessagesHandler {
                             return DefaultDataBufferFactory.sharedInstance.wrap(frame.raw());
                           })
                       .cast(DataBuffer.class)
-                      .doOnComplete(() -> report.accept(UsageEvent.Status.OK))
+                      .doOnComplete(
+                          () -> {
+                            answered(facts.route(), tap.finishReason());
+                            report.accept(UsageEvent.Status.OK);
+                          })
                       .doOnCancel(() -> report.accept(UsageEvent.Status.CLIENT_DISCONNECTED))
                       .onErrorResume(
                           e -> {

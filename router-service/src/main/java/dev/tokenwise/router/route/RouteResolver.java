@@ -4,11 +4,13 @@ import dev.tokenwise.router.chat.ChatProperties;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.tenant.Tenant;
 import java.util.Map;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * Picks a request's route: the one the {@code Tokenwise-Route} header names, else the first
- * configured route matching the client's model, tenant or app, else the default route.
+ * configured route matching the client's model, tenant or app, else the default route. Reads the
+ * routes in force at each request, so a reloaded route file applies to the next request.
  */
 @Component
 public class RouteResolver {
@@ -16,12 +18,18 @@ public class RouteResolver {
   /** The request header a client names its route with. */
   public static final String HEADER = "Tokenwise-Route";
 
-  private final RouteProperties routes;
+  private final RouteTable routes;
   private final ChatProperties chat;
 
-  public RouteResolver(RouteProperties routes, ChatProperties chat) {
+  @Autowired
+  public RouteResolver(RouteTable routes, ChatProperties chat) {
     this.routes = routes;
     this.chat = chat;
+  }
+
+  /** Over fixed routes (no route file). */
+  public RouteResolver(RouteProperties routes, ChatProperties chat) {
+    this(RouteTable.of(routes), chat);
   }
 
   public Route resolve(Tenant tenant, String headerRoute, String model) {

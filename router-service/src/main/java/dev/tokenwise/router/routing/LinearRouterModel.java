@@ -20,6 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
  * @param weights one weight per embedding dimension
  * @param scoreQuantiles the training scores' 0th..100th percentiles, ascending (101 values): the
  *     threshold for a target share s of strong calls is the (1 − s) quantile
+ * @param features null: the weights cover the embedding only; {@link PromptFeatures#ID}: the
+ *     embedding followed by the prompt's surface features, standardised with {@code featureMeans}
+ *     and {@code featureScales} and multiplied by {@link #FEATURE_WEIGHT}
  */
 public record LinearRouterModel(
     String format,
@@ -29,9 +32,18 @@ public record LinearRouterModel(
     int trainingRows,
     double bias,
     double[] weights,
-    double[] scoreQuantiles) {
+    double[] scoreQuantiles,
+    String features,
+    double[] featureMeans,
+    double[] featureScales) {
 
   public static final String FORMAT = "tokenwise-router-linear/1";
+
+  /**
+   * Standardised features enter at a tenth of their size, beside a unit-length embedding: measured
+   * by cross-validation on the routing evaluation data (BENCHMARKS.md).
+   */
+  public static final double FEATURE_WEIGHT = 0.1;
 
   /** Where the router's shipped model sits on the classpath. */
   public static final String BUNDLED_RESOURCE = "routing/minilm-ridge.json";
@@ -43,7 +55,98 @@ public record LinearRouterModel(
     }
   }
 
-  /** The predicted gain of the strong tier for one unit-length embedding. */
+  /** A model over the embedding only. */
+  public LinearRouterModel(
+      String format,
+      String embedding,
+      String target,
+      double lambda,
+      int trainingRows,
+      double bias,
+      double[] weights,
+      double[] scoreQuantiles) {
+    this(
+        format,
+        embedding,
+        target,
+        lambda,
+        trainingRows,
+        bias,
+        weights,
+        scoreQuantiles,
+        null,
+        null,
+        null);
+  }
+
+  /** The predicted gain of the strong tier for a prompt and its unit-length embedding. */
+  public double score(float[] embedding, String prompt) {
+    return score(input(embedding, features == null ? null : PromptFeatures.of(prompt)));
+  }
+
+  /** The model's input: the embedding, followed by the scaled features when the model has them. */
+  public float[] input(float[] embedding, double[] promptFeatures) {
+    if (features == null) {
+      return embedding;
+    }
+    return concat(embedding, promptFeatures, featureMeans, featureScales);
+  }
+
+  static float[] concat(float[] embedding, double[] f, double[] means, double[] scales) {
+    float[] x = Arrays.copyOf(embedding, embedding.length + f.length);
+    for (int i = 0; i < f.length; i++) {
+      x[embedding.length + i] = (float) (FEATURE_WEIGHT * (f[i] - means[i]) / scales[i]);
+    }
+    return x;
+  }
+
+  /**
+   * Fits ridge regression on the embeddings followed by the prompts' surface features ({@link
+   * PromptFeatures}), standardised over the training rows.
+   */
+  public static LinearRouterModel fitWithFeatures(
+      List<float[]> embeddings,
+      List<double[]> promptFeatures,
+      double[] targets,
+      double lambda,
+      String target) {
+    int k = promptFeatures.get(0).length;
+    int n = promptFeatures.size();
+    double[] means = new double[k];
+    double[] scales = new double[k];
+    for (double[] f : promptFeatures) {
+      for (int i = 0; i < k; i++) {
+        means[i] += f[i] / n;
+      }
+    }
+    for (double[] f : promptFeatures) {
+      for (int i = 0; i < k; i++) {
+        scales[i] += (f[i] - means[i]) * (f[i] - means[i]) / n;
+      }
+    }
+    for (int i = 0; i < k; i++) {
+      scales[i] = Math.sqrt(scales[i]) + 1e-9;
+    }
+    List<float[]> inputs = new java.util.ArrayList<>(n);
+    for (int r = 0; r < n; r++) {
+      inputs.add(concat(embeddings.get(r), promptFeatures.get(r), means, scales));
+    }
+    LinearRouterModel fitted = fit(inputs, targets, lambda, target);
+    return new LinearRouterModel(
+        fitted.format(),
+        fitted.embedding(),
+        target,
+        lambda,
+        n,
+        fitted.bias(),
+        fitted.weights(),
+        fitted.scoreQuantiles(),
+        PromptFeatures.ID,
+        means,
+        scales);
+  }
+
+  /** The predicted gain of the strong tier for one model input ({@link #input}). */
   public double score(float[] embedding) {
     if (embedding.length != weights.length) {
       throw new IllegalArgumentException(
@@ -65,6 +168,17 @@ public record LinearRouterModel(
     return scoreQuantiles[low] * (1 - frac) + scoreQuantiles[high] * frac;
   }
 
+  /** The share of training scores above {@code threshold}: the inverse of {@link #thresholdFor}. */
+  public double shareAbove(double threshold) {
+    int below = 0;
+    for (double q : scoreQuantiles) {
+      if (q < threshold) {
+        below++;
+      }
+    }
+    return Math.max(0, Math.min(1, 1 - (below - 0.5) / 100.0));
+  }
+
   /** Percentiles 0..100 of {@code scores} (which this sorts). */
   static double[] quantiles(double[] scores) {
     double[] sorted = scores.clone();
@@ -80,6 +194,9 @@ public record LinearRouterModel(
     LinearRouterModel model = json.readValue(in, LinearRouterModel.class);
     if (!FORMAT.equals(model.format())) {
       throw new IllegalArgumentException("not a " + FORMAT + " file: " + model.format());
+    }
+    if (model.features() != null && !PromptFeatures.ID.equals(model.features())) {
+      throw new IllegalArgumentException("unknown feature set " + model.features());
     }
     return model;
   }
@@ -206,7 +323,10 @@ public record LinearRouterModel(
         && format.equals(m.format)
         && bias == m.bias
         && Arrays.equals(weights, m.weights)
-        && Arrays.equals(scoreQuantiles, m.scoreQuantiles);
+        && Arrays.equals(scoreQuantiles, m.scoreQuantiles)
+        && Objects.equals(features, m.features)
+        && Arrays.equals(featureMeans, m.featureMeans)
+        && Arrays.equals(featureScales, m.featureScales);
   }
 
   @Override
@@ -220,7 +340,9 @@ public record LinearRouterModel(
         + target
         + ", "
         + weights.length
-        + " weights, n="
+        + " weights"
+        + (features == null ? "" : " (embedding + " + features + ")")
+        + ", n="
         + trainingRows
         + "]";
   }

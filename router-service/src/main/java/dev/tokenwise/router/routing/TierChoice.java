@@ -6,7 +6,8 @@ package dev.tokenwise.router.routing;
  * @param tier index into the route's tiers (0 = cheapest), or -1 when the route has none
  * @param reason {@code client}, {@code alias-fast}, {@code alias-smart}, {@code heuristic}, {@code
  *     learned}, {@code cheapest}, or {@code warm-cache} (kept at the model whose prompt cache is
- *     warm)
+ *     warm); {@code heuristic+tightened} and {@code learned+tightened} when quality advice moved
+ *     the threshold
  * @param score the classifier's score, NaN when none ran
  */
 public record TierChoice(String model, int tier, String reason, double score) {

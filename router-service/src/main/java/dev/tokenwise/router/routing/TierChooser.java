@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -17,8 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Picks the tier of a route for one request. {@code tokenwise/fast} and {@code tokenwise/smart} pin
  * the cheapest and strongest tier; otherwise a route with tiers scores the request (heuristic:
  * microseconds; learned: one MiniLM embedding on a bounded scheduler) and sends it to the strongest
- * tier at or above the threshold, to the cheapest below. A route without tiers serves the client's
- * model.
+ * tier at or above the threshold, to the cheapest below. A route that cost-service's quality advice
+ * tightened ({@link QualityTightening}) sends more to the strong tier: its target strong share is
+ * raised, or its heuristic threshold lowered, by the current boost. A route without tiers serves
+ * the client's model.
  */
 @Component
 public class TierChooser {
@@ -28,12 +31,20 @@ public class TierChooser {
   private final HeuristicScorer heuristic = new HeuristicScorer();
   private final Map<String, LinearRouterModel> models = new ConcurrentHashMap<>();
   private final JsonMapper json;
+  private final QualityTightening quality;
   private final Scheduler embedding =
       Schedulers.newBoundedElastic(
           Math.max(1, Runtime.getRuntime().availableProcessors()), 1024, "tokenwise-embed");
 
-  public TierChooser(JsonMapper json) {
+  @Autowired
+  public TierChooser(JsonMapper json, QualityTightening quality) {
     this.json = json;
+    this.quality = quality;
+  }
+
+  /** Without quality-gated tightening. */
+  public TierChooser(JsonMapper json) {
+    this(json, null);
   }
 
   public Mono<TierChoice> choose(Route route, String clientModel, JsonNode request) {
@@ -50,27 +61,47 @@ public class TierChooser {
     }
     RouteProperties.Classifier classifier = route.definition().classifier();
     PromptSignals signals = PromptSignals.ofOpenAiRequest(request);
+    double boost = quality == null ? 0 : quality.boost(route.name());
     return switch (classifier.type()) {
       case "learned" ->
-          Mono.fromCallable(() -> learned(classifier, tiers, signals)).subscribeOn(embedding);
+          Mono.fromCallable(() -> learned(classifier, tiers, signals, boost))
+              .subscribeOn(embedding);
       case "heuristic" -> {
         double score = heuristic.score(signals);
-        double threshold = classifier.threshold() == null ? 0.5 : classifier.threshold();
-        yield Mono.just(pick(tiers, score >= threshold, "heuristic", score));
+        double threshold = (classifier.threshold() == null ? 0.5 : classifier.threshold()) - boost;
+        yield Mono.just(pick(tiers, score >= threshold, reason("heuristic", boost), score));
       }
       default -> Mono.just(new TierChoice(tiers.get(0), 0, "cheapest", Double.NaN));
     };
   }
 
   private TierChoice learned(
-      RouteProperties.Classifier classifier, List<String> tiers, PromptSignals signals) {
+      RouteProperties.Classifier classifier,
+      List<String> tiers,
+      PromptSignals signals,
+      double boost) {
     LinearRouterModel model = model(classifier.modelPath());
-    double score = model.score(SentenceEmbedder.shared().embed(signals.question()));
-    double threshold =
-        classifier.threshold() != null
-            ? classifier.threshold()
-            : model.thresholdFor(classifier.strongShare());
-    return pick(tiers, score >= threshold, "learned", score);
+    double score =
+        model.score(SentenceEmbedder.shared().embed(signals.question()), signals.question());
+    double threshold;
+    if (boost == 0) {
+      threshold =
+          classifier.threshold() != null
+              ? classifier.threshold()
+              : model.thresholdFor(classifier.strongShare());
+    } else {
+      double share =
+          classifier.threshold() != null
+              ? model.shareAbove(classifier.threshold())
+              : classifier.strongShare();
+      threshold = model.thresholdFor(Math.min(1, share + boost));
+    }
+    return pick(tiers, score >= threshold, reason("learned", boost), score);
+  }
+
+  /** The classifier's name, marked when quality advice has moved its threshold. */
+  private static String reason(String classifier, double boost) {
+    return boost > 0 ? classifier + "+tightened" : classifier;
   }
 
   LinearRouterModel model(String path) {

@@ -6,6 +6,7 @@ import dev.tokenwise.common.pricing.Rates;
 import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.router.routing.HeuristicScorer;
 import dev.tokenwise.router.routing.LinearRouterModel;
+import dev.tokenwise.router.routing.PromptFeatures;
 import dev.tokenwise.router.routing.PromptSignals;
 import dev.tokenwise.router.routing.SentenceEmbedder;
 import java.io.BufferedReader;
@@ -26,7 +27,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.IntToDoubleFunction;
 import java.util.stream.IntStream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,13 +40,18 @@ import tools.jackson.databind.json.JsonMapper;
  * held-out fold. Prints, per router, APGR (RouteLLM's average performance gap recovered: the area
  * under PGR = (quality − cheap quality) / (strong quality − cheap quality) as the share of strong
  * calls goes from 0 to 1), and at the target share of strong calls the realised share, quality and
- * cost at list prices. With {@code --write <file>} it trains the learned router on the whole file
- * and writes its weights (no prompt text) for the router to ship.
+ * cost at list prices. With {@code --write <file>} it trains the shipped learned router — ridge on
+ * the MiniLM embedding and {@link PromptFeatures} — on the project's own labelled examples ({@code
+ * --train}, default {@code src/main/resources/routing/examples.jsonl}), never on the evaluated
+ * file, and writes its weights (no prompt text). {@code --only a,b} runs the routers whose names
+ * contain one of the words.
  *
  * <pre>
  * java -cp ... dev.tokenwise.router.tools.RoutingEvaluation ../shared/data/routing-dev.jsonl \
  *   [--folds 5] [--strong-share 0.5] [--cheap gpt-5-mini] [--strong gpt-5] [--output-tokens 100] \
- *   [--embeddings-cache /tmp/routing-dev.emb] [--write src/main/resources/routing/minilm-ridge.json]
+ *   [--embeddings-cache /tmp/routing-dev.emb] [--only ridge,knn] [--mlp-seeds 1] \
+ *   [--shipped model.json] \
+ *   [--write src/main/resources/routing/minilm-ridge.json [--train examples.jsonl] [--lambda 3]]
  * </pre>
  */
 public final class RoutingEvaluation {
@@ -54,15 +62,16 @@ public final class RoutingEvaluation {
     }
   }
 
-  /** Trains on some examples and scores others: higher means "send to the strong tier". */
+  /** Trains on some examples; the result scores any example: higher means "send strong". */
   interface Router {
-    double[] scores(List<Integer> train, List<Integer> test);
+    IntToDoubleFunction fit(List<Integer> train);
   }
 
   record FoldResult(double apgr, double share, double quality, BigDecimal cost) {}
 
   private final List<Example> examples;
   private final List<float[]> embeddings;
+  private final List<double[]> features;
   private final double strongShare;
   private final double[] cheapCost;
   private final double[] strongCost;
@@ -75,6 +84,7 @@ public final class RoutingEvaluation {
       double[] strongCost) {
     this.examples = examples;
     this.embeddings = embeddings;
+    this.features = examples.stream().map(e -> PromptFeatures.of(e.prompt())).toList();
     this.strongShare = strongShare;
     this.cheapCost = cheapCost;
     this.strongCost = strongCost;
@@ -129,12 +139,26 @@ public final class RoutingEvaluation {
     routers.put(
         "heuristic scorer",
         evaluation.fixed(e -> heuristic.score(PromptSignals.ofText(e.prompt()))));
-    for (double lambda : new double[] {1, 3, 10}) {
+    Set<String> only =
+        options.containsKey("only") ? Set.of(options.get("only").split(",")) : Set.of();
+    for (double lambda : new double[] {10}) {
       routers.put("MiniLM ridge λ=" + (int) lambda, evaluation.ridge(lambda));
     }
-    for (int k : new int[] {50}) {
-      routers.put("MiniLM kNN k=" + k, evaluation.knn(k));
+    routers.put("MiniLM kNN k=50", evaluation.knn(50));
+    routers.put("signals ridge λ=10", evaluation.signalsRidge(10));
+    for (double lambda : new double[] {10, 30}) {
+      routers.put("MiniLM + signals ridge λ=" + (int) lambda, evaluation.combinedRidge(lambda));
     }
+    int seeds = Integer.parseInt(options.getOrDefault("mlp-seeds", "1"));
+    routers.put(
+        "MiniLM + signals two-head MLP (32 hidden, 150 epochs, " + seeds + " seed(s))",
+        evaluation.mlp(32, 150, seeds));
+    LinearRouterModel shipped =
+        options.containsKey("shipped")
+            ? LinearRouterModel.read(Path.of(options.get("shipped")), json)
+            : LinearRouterModel.bundled(json);
+    routers.put(
+        "shipped model (trained on the project's examples only)", evaluation.trained(shipped));
     routers.put("oracle (labels)", evaluation.fixed(Example::gain));
     System.out.printf(
         Locale.ROOT,
@@ -142,6 +166,10 @@ public final class RoutingEvaluation {
         examples.size());
     System.out.println("|---|---|---|---|---|");
     for (var entry : routers.entrySet()) {
+      if (!only.isEmpty()
+          && only.stream().noneMatch(o -> entry.getKey().toLowerCase(Locale.ROOT).contains(o))) {
+        continue;
+      }
       List<FoldResult> results = evaluation.crossValidate(entry.getValue(), folds, 7);
       double mean = results.stream().mapToDouble(FoldResult::apgr).average().orElse(0);
       double sd =
@@ -172,66 +200,166 @@ public final class RoutingEvaluation {
 
     String write = options.get("write");
     if (write != null) {
-      double lambda = Double.parseDouble(options.getOrDefault("lambda", "10"));
-      double[] targets = examples.stream().mapToDouble(Example::gain).toArray();
+      // The shipped weights come from the project's own labelled examples, never from the
+      // evaluation file (its README: evaluation only).
+      Path train =
+          Path.of(options.getOrDefault("train", "src/main/resources/routing/examples.jsonl"));
+      List<Example> own = read(train, json);
+      double lambda = Double.parseDouble(options.getOrDefault("lambda", "3"));
+      List<float[]> ownEmbeddings = embed(own, null);
       LinearRouterModel model =
-          LinearRouterModel.fit(embeddings, targets, lambda, "strong-minus-cheap-correct");
+          LinearRouterModel.fitWithFeatures(
+              ownEmbeddings,
+              own.stream().map(e -> PromptFeatures.of(e.prompt())).toList(),
+              own.stream().mapToDouble(Example::gain).toArray(),
+              lambda,
+              "strong-minus-cheap-correct");
       model.write(Path.of(write), json);
-      System.out.println("wrote " + model + " to " + write);
+      System.out.println("wrote " + model + " trained on " + train + " to " + write);
     }
   }
 
   Router random() {
-    return (train, test) -> {
-      Random random = new Random(test.get(0));
-      return test.stream().mapToDouble(i -> random.nextDouble()).toArray();
+    return train -> {
+      long seed = train.get(0);
+      return i -> new Random(seed * 31 + i).nextDouble();
     };
   }
 
   Router fixed(Function<Example, Double> score) {
-    return (train, test) -> test.stream().mapToDouble(i -> score.apply(examples.get(i))).toArray();
+    return train -> i -> score.apply(examples.get(i));
   }
 
   Router ridge(double lambda) {
-    return (train, test) -> {
+    return train -> {
       LinearRouterModel model =
           LinearRouterModel.fit(
               train.stream().map(embeddings::get).toList(),
               train.stream().mapToDouble(i -> examples.get(i).gain()).toArray(),
               lambda,
               "strong-minus-cheap-correct");
-      return test.stream().mapToDouble(i -> model.score(embeddings.get(i))).toArray();
+      return i -> model.score(embeddings.get(i));
+    };
+  }
+
+  /** A model trained elsewhere, scored as it is (nothing is fitted on the folds). */
+  Router trained(LinearRouterModel model) {
+    return train ->
+        i ->
+            model.score(
+                model.input(embeddings.get(i), model.features() == null ? null : features.get(i)));
+  }
+
+  /** Ridge on the surface features alone (no embedding). */
+  Router signalsRidge(double lambda) {
+    return train -> {
+      float[] none = new float[0];
+      LinearRouterModel model =
+          LinearRouterModel.fitWithFeatures(
+              train.stream().map(i -> none).toList(),
+              train.stream().map(features::get).toList(),
+              train.stream().mapToDouble(i -> examples.get(i).gain()).toArray(),
+              lambda,
+              "strong-minus-cheap-correct");
+      return i -> model.score(model.input(none, features.get(i)));
+    };
+  }
+
+  /** Ridge on the embedding followed by the surface features: what the router can ship. */
+  Router combinedRidge(double lambda) {
+    return train -> {
+      LinearRouterModel model =
+          LinearRouterModel.fitWithFeatures(
+              train.stream().map(embeddings::get).toList(),
+              train.stream().map(features::get).toList(),
+              train.stream().mapToDouble(i -> examples.get(i).gain()).toArray(),
+              lambda,
+              "strong-minus-cheap-correct");
+      return i -> model.score(model.input(embeddings.get(i), features.get(i)));
+    };
+  }
+
+  /**
+   * The two-head network over the embedding (×4) and the standardised features (×0.5), the mean of
+   * {@code seeds} networks; evaluation only (the router ships linear models).
+   */
+  Router mlp(int hidden, int epochs, int seeds) {
+    return train -> {
+      int k = features.get(0).length;
+      double[] means = new double[k];
+      double[] scales = new double[k];
+      for (int i : train) {
+        for (int f = 0; f < k; f++) {
+          means[f] += features.get(i)[f] / train.size();
+        }
+      }
+      for (int i : train) {
+        for (int f = 0; f < k; f++) {
+          double d = features.get(i)[f] - means[f];
+          scales[f] += d * d / train.size();
+        }
+      }
+      for (int f = 0; f < k; f++) {
+        scales[f] = Math.sqrt(scales[f]) + 1e-9;
+      }
+      Function<Integer, float[]> input =
+          i -> {
+            float[] e = embeddings.get(i);
+            float[] x = new float[e.length + k];
+            for (int d = 0; d < e.length; d++) {
+              x[d] = 4 * e[d];
+            }
+            for (int f = 0; f < k; f++) {
+              x[e.length + f] = (float) (0.5 * (features.get(i)[f] - means[f]) / scales[f]);
+            }
+            return x;
+          };
+      float[][] x = train.stream().map(input).toArray(float[][]::new);
+      double[][] y =
+          train.stream()
+              .map(
+                  i ->
+                      new double[] {
+                        examples.get(i).weak() ? 1 : 0, examples.get(i).strong() ? 1 : 0
+                      })
+              .toArray(double[][]::new);
+      List<TwoHeadMlp> nets =
+          IntStream.range(0, seeds)
+              .parallel()
+              .mapToObj(seed -> TwoHeadMlp.fit(x, y, hidden, epochs, 3e-3, 1e-2, seed))
+              .toList();
+      return i -> {
+        float[] xi = input.apply(i);
+        return nets.stream().mapToDouble(net -> net.score(xi)).average().orElse(0);
+      };
     };
   }
 
   /** Mean gain of the k most similar training prompts (cosine; embeddings are unit length). */
   Router knn(int k) {
-    return (train, test) ->
-        test.parallelStream()
-            .mapToDouble(
-                i -> {
-                  float[] q = embeddings.get(i);
-                  double[] sims = new double[train.size()];
-                  for (int t = 0; t < sims.length; t++) {
-                    float[] x = embeddings.get(train.get(t));
-                    double dot = 0;
-                    for (int d = 0; d < q.length; d++) {
-                      dot += q[d] * x[d];
-                    }
-                    sims[t] = dot;
-                  }
-                  Integer[] order = new Integer[sims.length];
-                  for (int t = 0; t < order.length; t++) {
-                    order[t] = t;
-                  }
-                  java.util.Arrays.sort(order, Comparator.comparingDouble(t -> -sims[t]));
-                  double sum = 0;
-                  for (int n = 0; n < Math.min(k, order.length); n++) {
-                    sum += examples.get(train.get(order[n])).gain();
-                  }
-                  return sum / k;
-                })
-            .toArray();
+    return train ->
+        i -> {
+          float[] q = embeddings.get(i);
+          double[] sims = new double[train.size()];
+          for (int t = 0; t < sims.length; t++) {
+            float[] x = embeddings.get(train.get(t));
+            double dot = 0;
+            for (int d = 0; d < q.length; d++) {
+              dot += q[d] * x[d];
+            }
+            sims[t] = dot;
+          }
+          Integer[] order = new Integer[sims.length];
+          for (int t = 0; t < order.length; t++) {
+            order[t] = t;
+          }
+          java.util.Arrays.sort(order, Comparator.comparingDouble(t -> -sims[t]));
+          double sum = 0;
+          for (int n = 0; n < Math.min(k, order.length); n++) {
+            sum += examples.get(train.get(order[n])).gain();
+          }
+          return sum / k;
+        };
   }
 
   List<FoldResult> crossValidate(Router router, int folds, long seed) {
@@ -244,9 +372,10 @@ public final class RoutingEvaluation {
       List<Integer> test = order.subList(from, to);
       List<Integer> train = new ArrayList<>(order.subList(0, from));
       train.addAll(order.subList(to, order.size()));
-      double[] trainScores = router.scores(train, train);
+      IntToDoubleFunction scorer = router.fit(train);
+      double[] trainScores = train.parallelStream().mapToDouble(scorer::applyAsDouble).toArray();
       double threshold = LinearRouterModelQuantile.threshold(trainScores, strongShare);
-      double[] scores = router.scores(train, test);
+      double[] scores = test.parallelStream().mapToDouble(scorer::applyAsDouble).toArray();
       results.add(evaluate(test, scores, threshold));
     }
     return results;

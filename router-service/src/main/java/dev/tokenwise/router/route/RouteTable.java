@@ -1,0 +1,281 @@
+package dev.tokenwise.router.route;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.context.properties.bind.BindResult;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The routes in force: the configured ones, plus those of the route file ({@link
+ * RouteFileProperties}), which is checked every {@code check-interval} and applied without a
+ * restart when its bytes change. A file that cannot be read, parsed, bound or validated leaves the
+ * routes as they were; the failure is logged once per version of the file and counted in {@value
+ * #RELOADS_METRIC} with {@code outcome=error}, and {@value #FAILING_METRIC} stays 1 until a good
+ * version is applied.
+ */
+@Component
+public class RouteTable implements InitializingBean, DisposableBean {
+
+  public static final String RELOADS_METRIC = "tokenwise.router.routes.reloads";
+  public static final String FAILING_METRIC = "tokenwise.router.routes.file.failing";
+  public static final String ROUTES_METRIC = "tokenwise.router.routes";
+
+  private static final Logger log = LoggerFactory.getLogger(RouteTable.class);
+  private static final Set<String> CLASSIFIERS = Set.of("learned", "heuristic", "none");
+  private static final Pattern SCHEMA_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+  private static final Bindable<Map<String, RouteProperties.Definition>> ROUTES =
+      Bindable.mapOf(String.class, RouteProperties.Definition.class);
+
+  private final Map<String, RouteProperties.Definition> configured;
+  private final RouteFileProperties file;
+  private final MeterRegistry meters;
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final AtomicReference<Map<String, RouteProperties.Definition>> routes;
+  private final AtomicInteger failing = new AtomicInteger();
+  private volatile String lastSeen;
+  private volatile String pending;
+  private Disposable watch;
+
+  public RouteTable(RouteProperties properties, RouteFileProperties file, MeterRegistry meters) {
+    this.configured = new LinkedHashMap<>(properties.routes());
+    this.file = file;
+    this.meters = meters;
+    this.routes = new AtomicReference<>(Map.copyOf(configured));
+    Gauge.builder(FAILING_METRIC, failing, AtomicInteger::get)
+        .description("1 while the route file on disk is invalid and the previous routes serve")
+        .register(meters);
+    Gauge.builder(ROUTES_METRIC, routes, r -> r.get().size())
+        .description("Routes in force")
+        .register(meters);
+    if (file.path() != null) {
+      // the first version must be valid: a router must not start on routes it cannot read
+      if (!reload(true)) {
+        throw new IllegalStateException(
+            "The route file " + file.path() + " is not valid; see the log for the reason.");
+      }
+    }
+  }
+
+  /** Only the configured routes, no file and no watching (tests and tools). */
+  public static RouteTable of(RouteProperties properties) {
+    return new RouteTable(
+        properties, new RouteFileProperties(null, null), new SimpleMeterRegistry());
+  }
+
+  /** The routes in force, in declaration order (configured first, then the file's). */
+  public Map<String, RouteProperties.Definition> routes() {
+    return routes.get();
+  }
+
+  @Override
+  public void afterPropertiesSet() {
+    if (file.path() != null) {
+      watch =
+          Flux.interval(file.checkInterval(), file.checkInterval(), Schedulers.boundedElastic())
+              .subscribe(tick -> reload(false));
+    }
+  }
+
+  @Override
+  public void destroy() {
+    if (watch != null) {
+      watch.dispose();
+    }
+  }
+
+  /**
+   * Reads the file and applies it when its bytes changed since the last attempt and, unless {@code
+   * now}, read the same at the previous check too: a file caught half-written (an editor or {@code
+   * cp} truncates it first) is neither applied nor reported.
+   *
+   * @return false when this version of the file is invalid (the previous routes stay)
+   */
+  synchronized boolean reload(boolean now) {
+    Path path = file.path();
+    byte[] bytes = null;
+    String version;
+    String unreadable = null;
+    try {
+      bytes = Files.readAllBytes(path);
+      version = sha256(bytes);
+    } catch (IOException | RuntimeException e) {
+      unreadable = e.toString();
+      version = "unreadable:" + unreadable;
+    }
+    if (version.equals(lastSeen)) {
+      pending = null;
+      return failing.get() == 0;
+    }
+    if (!now && !version.equals(pending)) {
+      pending = version;
+      return failing.get() == 0;
+    }
+    pending = null;
+    if (unreadable != null) {
+      return rejected(version, "cannot be read: " + unreadable);
+    }
+    Map<String, RouteProperties.Definition> fromFile;
+    try {
+      fromFile = parse(bytes);
+      List<String> problems = validate(fromFile);
+      if (!problems.isEmpty()) {
+        return rejected(version, String.join("; ", problems));
+      }
+    } catch (RuntimeException | IOException e) {
+      return rejected(version, "cannot be parsed: " + rootMessage(e));
+    }
+    Map<String, RouteProperties.Definition> merged = new LinkedHashMap<>(configured);
+    merged.putAll(fromFile);
+    Map<String, RouteProperties.Definition> before = routes.getAndSet(merged);
+    lastSeen = version;
+    failing.set(0);
+    count("ok");
+    log.info(
+        "Routes reloaded from {}: {} from the file, {} in force (was {}): {}",
+        path,
+        fromFile.size(),
+        merged.size(),
+        before.size(),
+        merged.keySet());
+    return true;
+  }
+
+  private boolean rejected(String version, String reason) {
+    if (!version.equals(lastSeen)) {
+      lastSeen = version;
+      count("error");
+      log.error(
+          "Route file {} rejected, the {} routes in force stay: {}",
+          file.path(),
+          routes.get().size(),
+          reason);
+    }
+    failing.set(1);
+    return false;
+  }
+
+  private void count(String outcome) {
+    Counter.builder(RELOADS_METRIC)
+        .description("Attempts to apply a changed route file, by outcome")
+        .tag("outcome", outcome)
+        .register(meters)
+        .increment();
+  }
+
+  static Map<String, RouteProperties.Definition> parse(byte[] yaml) throws IOException {
+    List<PropertySource<?>> sources =
+        new YamlPropertySourceLoader().load("route-file", new ByteArrayResource(yaml));
+    if (sources.isEmpty()) {
+      throw new IllegalArgumentException("the file is empty");
+    }
+    Binder binder = new Binder(ConfigurationPropertySources.from(sources));
+    BindResult<Map<String, RouteProperties.Definition>> bound =
+        binder.bind("tokenwise.router.routes", ROUTES);
+    if (!bound.isBound()) {
+      bound = binder.bind("routes", ROUTES);
+    }
+    return bound
+        .map(LinkedHashMap::new)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException("the file names no routes (expected routes.<name>)"));
+  }
+
+  List<String> validate(Map<String, RouteProperties.Definition> routes) {
+    List<String> problems = new ArrayList<>();
+    routes.forEach(
+        (name, route) -> {
+          String at = "route '" + name + "': ";
+          RouteProperties.Classifier classifier = route.classifier();
+          if (!CLASSIFIERS.contains(classifier.type())) {
+            problems.add(at + "classifier.type must be one of " + CLASSIFIERS);
+          }
+          if (!(classifier.strongShare() >= 0 && classifier.strongShare() <= 1)) {
+            problems.add(at + "classifier.strong-share must be within [0, 1]");
+          }
+          if (classifier.threshold() != null && !Double.isFinite(classifier.threshold())) {
+            problems.add(at + "classifier.threshold must be a number");
+          }
+          if (classifier.modelPath() != null
+              && !Files.isReadable(Path.of(classifier.modelPath()))) {
+            problems.add(at + "classifier.model-path cannot be read");
+          }
+          if (route.tiers().stream().anyMatch(t -> t == null || t.isBlank())) {
+            problems.add(at + "tiers must name models");
+          }
+          if ("learned".equals(classifier.type()) && route.tiers().size() < 2) {
+            problems.add(at + "a learned classifier needs at least two tiers");
+          }
+          RouteProperties.Output output = route.output();
+          if ((output.defaultMaxTokens() != null && output.defaultMaxTokens() < 1)
+              || (output.maxTokens() != null && output.maxTokens() < 1)) {
+            problems.add(at + "output caps must be positive");
+          }
+          if (route.jsonSchema() != null && !route.jsonSchema().isBlank()) {
+            try {
+              if (!json.readTree(route.jsonSchema()).isObject()) {
+                problems.add(at + "json-schema must be a JSON object");
+              }
+            } catch (JacksonException e) {
+              problems.add(at + "json-schema is not valid JSON");
+            }
+          }
+          if (!SCHEMA_NAME.matcher(route.jsonSchemaName()).matches()) {
+            problems.add(at + "json-schema-name must be 1-64 of [a-zA-Z0-9_-]");
+          }
+          if (!(route.shadowSampleRate() >= 0 && route.shadowSampleRate() <= 1)
+              || !(route.regressionBudget() >= 0 && route.regressionBudget() <= 1)) {
+            problems.add(at + "shadow-sample-rate and regression-budget must be within [0, 1]");
+          }
+        });
+    return problems;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+      message.append(" <- ").append(root.getMessage());
+    }
+    return message.toString();
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.tokenwise.router.routing;
+
+import dev.tokenwise.common.quality.RouteAdvice;
+import dev.tokenwise.router.route.RouteTable;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Quality-gated routing: reads cost-service's advice ({@link RouteAdvice#REDIS_KEY}) every {@code
+ * poll-interval}. Each reading that says a route is over its regression budget raises the route's
+ * strong-tier share by one {@code step} (up to {@code max-boost}); each reading that says it is
+ * back inside takes one step back, so a route loosens as gradually as it tightened. Every change is
+ * logged with cost-service's reason, and the boost is the gauge {@value #METRIC} per configured
+ * route. A route without advice keeps its boost; advice for a route the router does not know is
+ * ignored (it keeps the gauge's tag values bounded). Redis trouble only delays the next change.
+ */
+@Component
+public class QualityTightening implements InitializingBean, DisposableBean {
+
+  public static final String METRIC = "tokenwise.router.route.tightening";
+
+  private static final Logger log = LoggerFactory.getLogger(QualityTightening.class);
+  private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
+  private static final long SCALE = 1_000_000;
+
+  private final ReactiveStringRedisTemplate redis;
+  private final RouteTable routes;
+  private final QualityProperties properties;
+  private final MeterRegistry meters;
+  private final JsonMapper json;
+  private final Map<String, AtomicLong> boosts = new ConcurrentHashMap<>();
+  private Disposable polling;
+
+  public QualityTightening(
+      ReactiveStringRedisTemplate redis,
+      RouteTable routes,
+      QualityProperties properties,
+      MeterRegistry meters,
+      JsonMapper json) {
+    this.redis = redis;
+    this.routes = routes;
+    this.properties = properties;
+    this.meters = meters;
+    this.json = json;
+  }
+
+  /** How much a route's share of strong-tier calls is currently raised (0 when not tightened). */
+  public double boost(String route) {
+    AtomicLong boost = boosts.get(route);
+    return boost == null ? 0 : boost.get() / (double) SCALE;
+  }
+
+  @Override
+  public void afterPropertiesSet() {
+    if (properties.enabled()) {
+      polling =
+          Flux.interval(Duration.ZERO, properties.pollInterval())
+              .onBackpressureDrop()
+              .concatMap(tick -> poll().onErrorResume(e -> Mono.empty()), 1)
+              .subscribe();
+    }
+  }
+
+  @Override
+  public void destroy() {
+    if (polling != null) {
+      polling.dispose();
+    }
+  }
+
+  /** One reading of the advice hash. */
+  Mono<Void> poll() {
+    return redis
+        .<String, String>opsForHash()
+        .entries(RouteAdvice.REDIS_KEY)
+        .timeout(REDIS_TIMEOUT)
+        .doOnNext(entry -> apply(entry.getKey(), entry.getValue()))
+        .doOnError(e -> log.debug("Route advice not read: {}", e.toString()))
+        .then();
+  }
+
+  void apply(String route, String value) {
+    if (!routes.routes().containsKey(route)) {
+      return;
+    }
+    RouteAdvice advice;
+    try {
+      advice = json.readValue(value, RouteAdvice.class);
+    } catch (JacksonException e) {
+      log.warn("Route advice for '{}' is not a RouteAdvice, ignored: {}", route, e.getMessage());
+      return;
+    }
+    AtomicLong boost = boosts.computeIfAbsent(route, this::register);
+    long step = Math.round(properties.step() * SCALE);
+    long max = Math.round(properties.maxBoost() * SCALE);
+    long before = boost.get();
+    long after = advice.tighten() ? Math.min(max, before + step) : Math.max(0, before - step);
+    if (after == before) {
+      return;
+    }
+    boost.set(after);
+    String rate =
+        advice.regressionRate() == null
+            ? "n/a"
+            : String.format(Locale.ROOT, "%.4f", advice.regressionRate());
+    if (advice.tighten()) {
+      log.warn(
+          "Route '{}' tightened: strong-tier share raised by {} (regression rate {} over budget {},"
+              + " {} of {} evaluated): {}",
+          route,
+          after / (double) SCALE,
+          rate,
+          advice.budget(),
+          advice.bad(),
+          advice.evaluated(),
+          advice.reason());
+    } else {
+      log.info(
+          "Route '{}' loosened: strong-tier share raised by {} now (regression rate {} within"
+              + " budget {}): {}",
+          route,
+          after / (double) SCALE,
+          rate,
+          advice.budget(),
+          advice.reason());
+    }
+  }
+
+  private AtomicLong register(String route) {
+    AtomicLong boost = new AtomicLong();
+    Gauge.builder(METRIC, boost, b -> b.get() / (double) SCALE)
+        .description(
+            "How much a route's share of strong-tier calls is raised because shadow evaluation"
+                + " found the cheap tier over its regression budget")
+        .tag("route", route)
+        .register(meters);
+    return boost;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.tokenwise.router.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RouteTableTests {
+
+  @TempDir Path dir;
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+  private RouteTable table(Path file) {
+    return new RouteTable(
+        new RouteProperties(Map.of()),
+        new RouteFileProperties(file, Duration.ofSeconds(5)),
+        meters);
+  }
+
+  @Test
+  void aFileBindsLikeTheApplicationsRoutesWithTheirDefaults() throws IOException {
+    Path file = dir.resolve("routes.yaml");
+    Files.writeString(
+        file,
+        """
+        tokenwise:
+          router:
+            routes:
+              support:
+                match:
+                  apps: [helpdesk]
+                tiers: [gpt-5-nano, gpt-5]
+                classifier:
+                  type: learned
+                  strong-share: 0.4
+                output:
+                  max-tokens: 400
+                mode: auto
+        """);
+    RouteProperties.Definition support = table(file).routes().get("support");
+    assertThat(support.match().apps()).containsExactly("helpdesk");
+    assertThat(support.tiers()).containsExactly("gpt-5-nano", "gpt-5");
+    assertThat(support.classifier().strongShare()).isEqualTo(0.4);
+    assertThat(support.output().maxTokens()).isEqualTo(400);
+    assertThat(support.mode()).isEqualTo(RouteProperties.Mode.AUTO);
+    assertThat(support.promptCache().enabled()).isTrue();
+    assertThat(support.jsonSchemaName()).isEqualTo("answer");
+  }
+
+  @Test
+  void aChangedFileIsAppliedOnceItReadsTheSameTwice() throws IOException {
+    Path file = dir.resolve("routes.yaml");
+    Files.writeString(file, "routes:\n  a:\n    tiers: [gpt-5-nano, gpt-5]\n");
+    RouteTable table = table(file);
+    Files.writeString(file, "routes:\n  b:\n    tiers: [gpt-5-mini, gpt-5]\n");
+
+    assertThat(table.reload(false)).isTrue();
+    assertThat(table.routes()).containsOnlyKeys("a");
+    assertThat(table.reload(false)).isTrue();
+    assertThat(table.routes()).containsOnlyKeys("b");
+    assertThat(meters.get(RouteTable.RELOADS_METRIC).tag("outcome", "ok").counter().count())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void anInvalidFileKeepsTheRoutesAndIsCountedOnce() throws IOException {
+    Path file = dir.resolve("routes.yaml");
+    Files.writeString(file, "routes:\n  a:\n    tiers: [gpt-5-nano, gpt-5]\n");
+    RouteTable table = table(file);
+
+    for (String invalid :
+        new String[] {
+          "routes:\n  a:\n    tiers: [gpt-5-nano\n",
+          "routes:\n  a:\n    mode: sideways\n",
+          "routes:\n  a:\n    classifier:\n      strong-share: 1.5\n",
+          "routes:\n  a:\n    json-schema: '{not json'\n",
+          "nothing: here\n"
+        }) {
+      Files.writeString(file, invalid);
+      assertThat(table.reload(true)).as(invalid).isFalse();
+      assertThat(table.reload(false)).isFalse();
+      assertThat(table.routes().get("a").tiers()).containsExactly("gpt-5-nano", "gpt-5");
+      assertThat(meters.get(RouteTable.FAILING_METRIC).gauge().value()).isEqualTo(1);
+    }
+    assertThat(meters.get(RouteTable.RELOADS_METRIC).tag("outcome", "error").counter().count())
+        .isEqualTo(5);
+
+    Files.delete(file);
+    assertThat(table.reload(true)).isFalse();
+    assertThat(table.routes()).containsOnlyKeys("a");
+  }
+
+  @Test
+  void theRouterDoesNotStartOnAnInvalidFile() throws IOException {
+    Path file = dir.resolve("routes.yaml");
+    Files.writeString(file, "routes:\n  a:\n    classifier:\n      type: psychic\n");
+    assertThatThrownBy(() -> table(file))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not valid");
+  }
+}
