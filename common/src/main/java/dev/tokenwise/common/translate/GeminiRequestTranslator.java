@@ -9,6 +9,8 @@ import dev.tokenwise.common.openai.OpenAiChatRequest;
 import dev.tokenwise.common.openai.OpenAiContent;
 import dev.tokenwise.common.openai.OpenAiContentPart;
 import dev.tokenwise.common.openai.OpenAiMessage;
+import dev.tokenwise.common.openai.OpenAiResponseFormat;
+import dev.tokenwise.common.openai.OpenAiStreamOptions;
 import dev.tokenwise.common.openai.OpenAiTool;
 import dev.tokenwise.common.openai.OpenAiToolCall;
 import java.util.ArrayList;
@@ -22,10 +24,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Translates a Chat Completions request into a Gemini {@code generateContent} body. The model and
- * streaming are not fields on Gemini's side (they are in the URL), so the caller picks the
- * endpoint. Fields with no counterpart ({@code seed}, {@code user}, {@code logprobs}...) are not
- * carried over; what Gemini cannot express raises {@link UntranslatableException}.
+ * Translates a Chat Completions request into a Gemini {@code generateContent} body, and back. The
+ * model and streaming are not fields on Gemini's side (they are in the URL), so the caller picks
+ * the endpoint. Fields with no counterpart ({@code seed}, {@code user}, {@code logprobs}...) are
+ * not carried over; what Gemini cannot express raises {@link UntranslatableException}.
  */
 public final class GeminiRequestTranslator {
 
@@ -73,6 +75,167 @@ public final class GeminiRequestTranslator {
         generationConfig(request),
         null,
         null);
+  }
+
+  /**
+   * The other way: a {@code generateContent} body for {@code model} as a Chat Completions request.
+   * {@code systemInstruction} becomes a system message, {@code functionCall} parts tool calls
+   * (Gemini 2.5 sends no call ids: each call gets {@code call_<n>} and the next {@code
+   * functionResponse} of that name answers it), {@code inlineData} a {@code data:} URL image.
+   * {@code stream} asks for a stream with its usage chunk.
+   */
+  public static OpenAiChatRequest toOpenAi(
+      GeminiGenerateContentRequest request, String model, boolean stream) {
+    List<OpenAiMessage> messages = new ArrayList<>();
+    if (request.systemInstruction() != null) {
+      messages.add(OpenAiMessage.of("system", request.systemInstruction().text()));
+    }
+    Map<String, java.util.ArrayDeque<String>> openCalls = new HashMap<>();
+    int calls = 0;
+    List<GeminiContent> contents = request.contents() == null ? List.of() : request.contents();
+    for (int i = 0; i < contents.size(); i++) {
+      GeminiContent content = contents.get(i);
+      String at = "contents[" + i + "]";
+      List<GeminiPart> parts = content.parts() == null ? List.of() : content.parts();
+      if (GeminiContent.MODEL.equals(content.role())) {
+        List<OpenAiToolCall> toolCalls = new ArrayList<>();
+        for (GeminiPart part : parts) {
+          if (part.functionCall() != null) {
+            String id =
+                part.functionCall().id() != null ? part.functionCall().id() : "call_" + calls;
+            calls++;
+            openCalls
+                .computeIfAbsent(part.functionCall().name(), n -> new java.util.ArrayDeque<>())
+                .add(id);
+            toolCalls.add(
+                OpenAiToolCall.function(
+                    id,
+                    part.functionCall().name(),
+                    Json.writeArguments(part.functionCall().args())));
+          }
+        }
+        String text = content.text();
+        messages.add(
+            new OpenAiMessage(
+                "assistant",
+                text.isEmpty() && !toolCalls.isEmpty() ? null : OpenAiContent.text(text),
+                null,
+                toolCalls.isEmpty() ? null : toolCalls,
+                null,
+                null,
+                null));
+        continue;
+      }
+      List<OpenAiContentPart> userParts = new ArrayList<>();
+      for (int j = 0; j < parts.size(); j++) {
+        GeminiPart part = parts.get(j);
+        String partAt = at + ".parts[" + j + "]";
+        if (part.functionResponse() != null) {
+          GeminiPart.FunctionResponse response = part.functionResponse();
+          java.util.ArrayDeque<String> pending = openCalls.get(response.name());
+          String id =
+              response.id() != null
+                  ? response.id()
+                  : pending != null && !pending.isEmpty() ? pending.poll() : "call_" + calls++;
+          messages.add(
+              new OpenAiMessage(
+                  "tool",
+                  OpenAiContent.text(Json.writeArguments(response.response())),
+                  null,
+                  null,
+                  id,
+                  null,
+                  null));
+        } else if (part.text() != null) {
+          userParts.add(OpenAiContentPart.text(part.text()));
+        } else if (part.inlineData() != null) {
+          userParts.add(
+              OpenAiContentPart.imageUrl(
+                  "data:" + part.inlineData().mimeType() + ";base64," + part.inlineData().data(),
+                  null));
+        } else {
+          throw new UntranslatableException(
+              partAt, "This part cannot be translated for a Chat Completions model.");
+        }
+      }
+      if (userParts.size() == 1 && "text".equals(userParts.get(0).type())) {
+        messages.add(OpenAiMessage.of("user", userParts.get(0).text()));
+      } else if (!userParts.isEmpty()) {
+        messages.add(
+            new OpenAiMessage(
+                "user", OpenAiContent.parts(userParts), null, null, null, null, null));
+      }
+    }
+    GeminiGenerationConfig config = request.generationConfig();
+    OpenAiChatRequest.Builder builder =
+        new OpenAiChatRequest.Builder().model(model).messages(messages);
+    if (config != null) {
+      builder
+          .maxCompletionTokens(config.maxOutputTokens())
+          .temperature(config.temperature())
+          .topP(config.topP())
+          .n(config.candidateCount());
+      if (config.stopSequences() != null && !config.stopSequences().isEmpty()) {
+        var stop = JsonNodeFactory.instance.arrayNode();
+        config.stopSequences().forEach(stop::add);
+        builder.stop(stop);
+      }
+      if ("application/json".equals(config.responseMimeType())) {
+        builder.responseFormat(
+            config.schema() == null
+                ? new OpenAiResponseFormat("json_object", null, null)
+                : OpenAiResponseFormat.jsonSchema("response", config.schema(), false));
+      }
+    }
+    builder.tools(openAiTools(request.tools())).toolChoice(openAiToolChoice(request.toolConfig()));
+    if (stream) {
+      builder.stream(true).streamOptions(OpenAiStreamOptions.withUsage());
+    }
+    return builder.build();
+  }
+
+  private static List<OpenAiTool> openAiTools(List<GeminiTool> tools) {
+    if (tools == null || tools.isEmpty()) {
+      return null;
+    }
+    List<OpenAiTool> result = new ArrayList<>();
+    for (int i = 0; i < tools.size(); i++) {
+      GeminiTool tool = tools.get(i);
+      if (!tool.extra().isEmpty()) {
+        throw new UntranslatableException(
+            "tools[" + i + "]", "Only function declarations can be translated.");
+      }
+      if (tool.functionDeclarations() != null) {
+        for (GeminiTool.FunctionDeclaration declaration : tool.functionDeclarations()) {
+          result.add(
+              OpenAiTool.function(
+                  declaration.name(), declaration.description(), declaration.schema()));
+        }
+      }
+    }
+    return result;
+  }
+
+  private static JsonNode openAiToolChoice(JsonNode toolConfig) {
+    JsonNode calling = toolConfig == null ? null : toolConfig.get("functionCallingConfig");
+    if (calling == null || !calling.path("mode").isString()) {
+      return null;
+    }
+    JsonNode allowed = calling.path("allowedFunctionNames");
+    var factory = JsonNodeFactory.instance;
+    return switch (calling.path("mode").asString()) {
+      case "NONE" -> factory.stringNode("none");
+      case "ANY" -> {
+        if (allowed.isArray() && allowed.size() == 1) {
+          ObjectNode named = factory.objectNode();
+          named.put("type", "function");
+          named.putObject("function").put("name", allowed.get(0).asString(""));
+          yield named;
+        }
+        yield factory.stringNode("required");
+      }
+      default -> factory.stringNode("auto");
+    };
   }
 
   private static void append(List<GeminiContent> contents, String role, List<GeminiPart> parts) {

@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Translates Gemini answers, usage and errors into Chat Completions shapes. Thought parts are left
- * out (Chat Completions has no place for them); their tokens stay in the usage as reasoning tokens.
+ * Translates Gemini answers, usage and errors into Chat Completions shapes, and answers back.
+ * Thought parts are left out (Chat Completions has no place for them); their tokens stay in the
+ * usage as reasoning tokens.
  */
 public final class GeminiResponseTranslator {
 
@@ -162,6 +163,83 @@ public final class GeminiResponseTranslator {
             ? "rate_limit_exceeded"
             : status.isEmpty() ? null : status.toLowerCase(java.util.Locale.ROOT);
     return OpenAiError.of(body.message(), type, null, code);
+  }
+
+  /**
+   * The other way: a {@code chat.completion} as a {@code GenerateContentResponse}. Each choice
+   * becomes a candidate with its text and {@code functionCall} parts (arguments parsed into {@code
+   * args}); usage as {@link #toGemini(OpenAiUsage)}.
+   */
+  public GeminiGenerateContentResponse toGemini(OpenAiChatResponse response) {
+    List<GeminiGenerateContentResponse.Candidate> candidates = new ArrayList<>();
+    List<OpenAiChatResponse.Choice> choices =
+        response.choices() == null ? List.of() : response.choices();
+    for (int i = 0; i < choices.size(); i++) {
+      OpenAiChatResponse.Choice choice = choices.get(i);
+      List<GeminiPart> parts = new ArrayList<>();
+      OpenAiMessage message = choice.message();
+      if (message != null) {
+        String text =
+            message.text().isEmpty() && message.refusal() != null
+                ? message.refusal()
+                : message.text();
+        if (!text.isEmpty()) {
+          parts.add(GeminiPart.text(text));
+        }
+        List<OpenAiToolCall> calls = message.toolCalls() == null ? List.of() : message.toolCalls();
+        for (int j = 0; j < calls.size(); j++) {
+          OpenAiToolCall call = calls.get(j);
+          parts.add(
+              GeminiPart.functionCall(
+                  call.id(),
+                  call.function().name(),
+                  Json.parseArguments(
+                      call.function().arguments(),
+                      "choices[" + i + "].message.tool_calls[" + j + "].function.arguments")));
+        }
+      }
+      if (parts.isEmpty()) {
+        parts.add(GeminiPart.text(""));
+      }
+      candidates.add(
+          new GeminiGenerateContentResponse.Candidate(
+              GeminiContent.of(GeminiContent.MODEL, parts),
+              geminiFinishReason(choice.finishReason()),
+              choice.index() == null ? i : choice.index(),
+              null));
+    }
+    return new GeminiGenerateContentResponse(
+        candidates, null, toGemini(response.usage()), response.model(), response.id(), null);
+  }
+
+  /**
+   * {@code promptTokenCount = prompt_tokens} (both include cached tokens), {@code
+   * cachedContentTokenCount = cached_tokens}; the reasoning tokens leave {@code completion_tokens}
+   * for {@code thoughtsTokenCount}, as Gemini counts them apart.
+   */
+  public static GeminiUsageMetadata toGemini(OpenAiUsage usage) {
+    if (usage == null) {
+      return null;
+    }
+    long output = usage.completionTokensOrZero();
+    long reasoning = Math.min(usage.reasoningTokens(), output);
+    return GeminiUsageMetadata.of(
+        usage.promptTokensOrZero(),
+        Math.min(usage.cachedTokens(), usage.promptTokensOrZero()),
+        output - reasoning,
+        reasoning);
+  }
+
+  /** OpenAI's {@code finish_reason} as Gemini's; null stays null. */
+  public static String geminiFinishReason(String finishReason) {
+    if (finishReason == null) {
+      return null;
+    }
+    return switch (finishReason) {
+      case "length" -> "MAX_TOKENS";
+      case "content_filter" -> "SAFETY";
+      default -> "STOP";
+    };
   }
 
   static String chatId(String responseId) {

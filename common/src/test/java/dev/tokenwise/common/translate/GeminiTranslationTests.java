@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokenwise.common.gemini.GeminiError;
 import dev.tokenwise.common.gemini.GeminiGenerateContentRequest;
 import dev.tokenwise.common.gemini.GeminiGenerateContentResponse;
+import dev.tokenwise.common.gemini.GeminiPart;
 import dev.tokenwise.common.gemini.GeminiUsageMetadata;
 import dev.tokenwise.common.openai.Fixtures;
 import dev.tokenwise.common.openai.OpenAiChatChunk;
@@ -259,5 +260,109 @@ class GeminiTranslationTests {
         .isEqualTo(OpenAiError.NOT_FOUND);
     assertThat(GeminiResponseTranslator.toOpenAi(GeminiError.of(503, "busy")).error().type())
         .isEqualTo(OpenAiError.SERVER);
+  }
+
+  @Test
+  void documentedRequestsBecomeChatCompletionsRequests() {
+    GeminiGenerateContentRequest text =
+        read("gemini/generate-content-request-tools.json", GeminiGenerateContentRequest.class);
+
+    OpenAiChatRequest openAi = GeminiRequestTranslator.toOpenAi(text, "gpt-5-mini", true);
+
+    assertThat(openAi.model()).isEqualTo("gpt-5-mini");
+    assertThat(openAi.messages()).hasSize(1);
+    assertThat(openAi.messages().get(0).text()).startsWith("Schedule a meeting with Bob");
+    assertThat(openAi.tools().get(0).function().name()).isEqualTo("schedule_meeting");
+    assertThat(openAi.tools().get(0).function().parameters().path("required")).hasSize(4);
+    assertThat(openAi.wantsStream()).isTrue();
+    assertThat(openAi.streamOptions().includeUsage()).isTrue();
+  }
+
+  @Test
+  void functionCallRoundTripGetsMatchingCallIds() {
+    GeminiGenerateContentRequest request =
+        Fixtures.MAPPER.readValue(
+            """
+            {"systemInstruction": {"parts": [{"text": "Be brief."}]},
+             "contents": [
+               {"role": "user", "parts": [{"text": "Weather in Paris?"}]},
+               {"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]},
+               {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"celsius": 21}}}]}],
+             "generationConfig": {"maxOutputTokens": 50, "stopSequences": ["END"],
+               "responseMimeType": "application/json"},
+             "toolConfig": {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_weather"]}}}
+            """,
+            GeminiGenerateContentRequest.class);
+
+    OpenAiChatRequest openAi = GeminiRequestTranslator.toOpenAi(request, "gpt-5", false);
+
+    assertThat(openAi.messages())
+        .extracting(m -> m.role())
+        .containsExactly("system", "user", "assistant", "tool");
+    String callId = openAi.messages().get(2).toolCalls().get(0).id();
+    assertThat(openAi.messages().get(3).toolCallId()).isEqualTo(callId);
+    assertThat(Fixtures.MAPPER.readTree(openAi.messages().get(3).text()).path("celsius").asInt())
+        .isEqualTo(21);
+    assertThat(openAi.maxCompletionTokens()).isEqualTo(50L);
+    assertThat(openAi.stopSequences()).containsExactly("END");
+    assertThat(openAi.responseFormat().type()).isEqualTo("json_object");
+    assertThat(openAi.toolChoice().at("/function/name").asString()).isEqualTo("get_weather");
+    assertThat(openAi.wantsStream()).isFalse();
+  }
+
+  @Test
+  void chatCompletionBecomesGenerateContentResponseWithThoughtsApart() {
+    OpenAiChatResponse completion =
+        read("openai/chat-response-tools.json", OpenAiChatResponse.class)
+            .withUsage(dev.tokenwise.common.openai.OpenAiUsage.of(100, 60, 0, 30, 10));
+
+    GeminiGenerateContentResponse gemini = responses.toGemini(completion);
+
+    GeminiGenerateContentResponse.Candidate candidate = gemini.candidates().get(0);
+    assertThat(candidate.finishReason()).isEqualTo("STOP");
+    assertThat(candidate.content().role()).isEqualTo("model");
+    assertThat(candidate.content().parts().get(0).functionCall().name())
+        .isEqualTo("get_current_weather");
+    assertThat(candidate.content().parts().get(0).functionCall().args().isObject()).isTrue();
+    assertThat(gemini.usageMetadata()).isEqualTo(GeminiUsageMetadata.of(100, 60, 20, 10));
+    assertThat(NormalizedUsage.from(gemini.usageMetadata()))
+        .isEqualTo(NormalizedUsage.from(completion.usage()));
+  }
+
+  @Test
+  void openAiStreamBecomesGeminiChunksWithCallsAndUsageInTheLast() {
+    OpenAiToGeminiStream stream = new OpenAiToGeminiStream();
+    List<GeminiGenerateContentResponse> chunks = new ArrayList<>();
+    for (String data : Fixtures.sseData("openai/chat-stream-with-usage.txt")) {
+      chunks.addAll(stream.accept(Fixtures.MAPPER.readValue(data, OpenAiChatChunk.class)));
+    }
+    chunks.addAll(stream.finish());
+
+    StringBuilder text = new StringBuilder();
+    chunks.forEach(c -> text.append(c.candidates().get(0).content().text()));
+    assertThat(text.toString()).isNotEmpty();
+    GeminiGenerateContentResponse last = chunks.get(chunks.size() - 1);
+    assertThat(last.finishReason()).isEqualTo("STOP");
+    assertThat(last.usageMetadata().promptTokenCount()).isPositive();
+    assertThat(chunks.subList(0, chunks.size() - 1)).allMatch(c -> c.usageMetadata() == null);
+
+    OpenAiToGeminiStream calls = new OpenAiToGeminiStream();
+    calls.accept(
+        Fixtures.MAPPER.readValue(
+            """
+            {"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_9",
+              "type": "function", "function": {"name": "get_weather", "arguments": "{\\\"ci"}}]}}]}
+            """,
+            OpenAiChatChunk.class));
+    calls.accept(
+        Fixtures.MAPPER.readValue(
+            """
+            {"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0,
+              "function": {"arguments": "ty\\\":\\\"Rome\\\"}"}}]}, "finish_reason": "tool_calls"}]}
+            """,
+            OpenAiChatChunk.class));
+    GeminiPart call = calls.finish().get(0).candidates().get(0).content().parts().get(0);
+    assertThat(call.functionCall().id()).isEqualTo("call_9");
+    assertThat(call.functionCall().args().path("city").asString()).isEqualTo("Rome");
   }
 }
