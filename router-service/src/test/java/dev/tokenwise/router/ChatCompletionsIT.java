@@ -135,6 +135,12 @@ class ChatCompletionsIT {
     assertThat(stored.get("model").asString()).isEqualTo("gpt-5-mini");
     assertThat(stored.get("request")).isEqualTo(json.readTree(request));
     assertThat(stored.at("/response/id").asString()).isEqualTo("chatcmpl-stub");
+    // the default route asks for the semantic cache; the answer's snapshot versions the entry
+    assertThat(stored.at("/policy/semantic").asBoolean(false)).isTrue();
+    assertThat(stored.at("/policy/modelVersion").asString()).isEqualTo("gpt-5-mini-2025-08-07");
+    assertThat(
+            json.readTree(upstream.cacheLookups.get(0).body()).at("/policy/semantic").asBoolean())
+        .isTrue();
     assertThat(
             meters
                 .get("gen_ai.client.token.usage")
@@ -201,6 +207,127 @@ class ChatCompletionsIT {
     assertThat(event.get("servedModel").asString()).isEqualTo("gpt-5-mini");
     assertThat(event.get("inputTokens").asLong()).isEqualTo(11);
     assertThat(event.get("outputTokens").asLong()).isEqualTo(4);
+    assertThat(upstream.cacheStores).isEmpty();
+  }
+
+  @Test
+  void streamRequestAnsweredFromTheCacheIsAWellFormedEventStream() {
+    String body =
+        post("""
+                {"model":"gpt-5-mini","stream":true,"stream_options":{"include_usage":true},
+                 "messages":[{"role":"user","content":"%s"}]}"""
+                .formatted(StubUpstream.CACHED_QUESTION))
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+            .expectHeader()
+            .valueEquals("Tokenwise-Cache", "hit-exact")
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
+
+    assertThat(body)
+        .startsWith("data: {")
+        .contains("\"object\":\"chat.completion.chunk\"")
+        .contains("\"content\":\"Hello from the cache.\"")
+        .contains("\"finish_reason\":\"stop\"")
+        .contains("\"choices\":[],\"usage\":{\"prompt_tokens\":11")
+        .endsWith("data: [DONE]\n\n");
+    assertThat(upstream.providerCalls).isEmpty();
+    JsonNode event = awaitSingleEvent();
+    assertThat(event.get("mode").asString()).isEqualTo("cache-exact");
+    assertThat(event.get("outputTokens").asLong()).isEqualTo(4);
+  }
+
+  @Test
+  void semanticHitIsServedAndASampledOneIsShadowCheckedOffThePath() {
+    String request =
+        """
+        {"model":"gpt-5-mini","stream":true,
+         "messages":[{"role":"user","content":"%s"}]}"""
+            .formatted(StubUpstream.SEMANTIC_QUESTION);
+    String body =
+        post(request)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .valueEquals("Tokenwise-Cache", "hit-semantic")
+            .expectHeader()
+            .valueEquals("Tokenwise-Cost-USD", "0")
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
+    assertThat(body)
+        .contains("\"content\":\"The capital of France is Paris.\"")
+        .doesNotContain("\"usage\"")
+        .endsWith("data: [DONE]\n\n");
+
+    // The shadow: the model is asked the same question, unstreamed, and the verdict reported.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(1));
+    JsonNode report = json.readTree(upstream.shadowReports.get(0).body());
+    assertThat(report.path("tenant").asString()).isEqualTo("acme");
+    assertThat(report.path("route").asString()).isEqualTo("default");
+    assertThat(report.path("model").asString()).isEqualTo("gpt-5-mini");
+    assertThat(report.path("entryId").asString()).isEqualTo("0123456789abcdef0123456789abcdef");
+    assertThat(report.path("agreed").isBoolean()).isTrue();
+    assertThat(upstream.providerCalls).hasSize(1);
+    JsonNode asked = json.readTree(upstream.providerCalls.get(0).body());
+    assertThat(asked.has("stream")).isFalse();
+    assertThat(asked.at("/messages/0/content").asString())
+        .isEqualTo(StubUpstream.SEMANTIC_QUESTION);
+    assertThat(upstream.cacheStores).as("a shadow answer is not stored").isEmpty();
+
+    // Two usage events: the client's hit, and the shadow call's tokens under a marked id.
+    List<JsonNode> events =
+        await().atMost(Duration.ofSeconds(10)).until(this::events, list -> list.size() >= 2);
+    assertThat(events).hasSize(2);
+    JsonNode hit =
+        events.stream()
+            .filter(e -> e.get("mode").asString().equals("cache-semantic"))
+            .findFirst()
+            .orElseThrow();
+    JsonNode shadow =
+        events.stream()
+            .filter(e -> e.get("mode").asString().equals("sync"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(hit.get("outputTokens").asLong()).isEqualTo(7);
+    assertThat(hit.get("inputTokens").asLong()).as("this request's prompt, estimated").isPositive();
+    assertThat(shadow.get("requestId").asString())
+        .isEqualTo(hit.get("requestId").asString() + ":shadow");
+    assertThat(shadow.get("inputTokens").asLong()).isEqualTo(20);
+    assertThat(shadow.get("outputTokens").asLong()).isEqualTo(5);
+    assertThat(shadow.has("endUser")).isFalse();
+  }
+
+  @Test
+  void noStoreFromTheClientIsForwardedAndNothingIsStored() {
+    client
+        .post()
+        .uri("/v1/chat/completions")
+        .header("Authorization", "Bearer " + KEY)
+        .header("Cache-Control", "no-store")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}"
+                .formatted(StubUpstream.CACHED_QUESTION))
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .valueEquals("Tokenwise-Cache", "bypass")
+        .expectBody()
+        .jsonPath("$.choices[0].message.content")
+        .isEqualTo("Hello from the provider.");
+
+    assertThat(json.readTree(upstream.cacheLookups.get(0).body()).path("cacheControl").asString())
+        .isEqualTo("no-store");
+    assertThat(awaitSingleEvent().get("mode").asString()).isEqualTo("sync");
     assertThat(upstream.cacheStores).isEmpty();
   }
 
@@ -362,7 +489,7 @@ class ChatCompletionsIT {
             .expectHeader()
             .contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
             .expectHeader()
-            .valueEquals("Tokenwise-Cache", "bypass")
+            .valueEquals("Tokenwise-Cache", "miss")
             .expectHeader()
             .exists("Tokenwise-Request-Id")
             .expectBody(String.class)
@@ -375,7 +502,8 @@ class ChatCompletionsIT {
     assertThat(body).doesNotContain("\"usage\"");
     JsonNode sent = json.readTree(upstream.providerCalls.get(0).body());
     assertThat(sent.at("/stream_options/include_usage").asBoolean()).isTrue();
-    assertThat(upstream.cacheLookups).isEmpty();
+    assertThat(upstream.cacheLookups).hasSize(1);
+    assertThat(upstream.cacheStores).as("a streamed answer is not stored").isEmpty();
 
     JsonNode event = awaitSingleEvent();
     assertThat(event.get("mode").asString()).isEqualTo("stream");

@@ -18,13 +18,17 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A tiny HTTP server standing in for an OpenAI-compatible provider and for cache-service, recording
  * what the router sent. Behaviour is chosen by the request: a user message of {@code "cached
- * question"} is a cache hit, the model {@code gpt-limited} gets a provider 429, {@code gpt-broken}
- * a hang-up, {@code gpt-endless} one chunk and then silence, and {@code gpt-no-usage} a stream
- * without its usage chunk.
+ * question"} is an exact cache hit, {@link #SEMANTIC_QUESTION} a semantic one sampled for a shadow
+ * check, a {@code Cache-Control} the client sent is a bypass, the model {@code gpt-limited} gets a
+ * provider 429, {@code gpt-broken} a hang-up, {@code gpt-endless} one chunk and then silence, and
+ * {@code gpt-no-usage} a stream without its usage chunk.
  */
 final class StubUpstream implements AutoCloseable {
 
   static final String CACHED_QUESTION = "cached question";
+
+  /** A question cache-service answers with {@code hit-semantic}, sampled for a shadow check. */
+  static final String SEMANTIC_QUESTION = "what is the capital of france, please?";
 
   /** How cache-service behaves: answering, failing with 500, or too slow for the router. */
   enum CacheMode {
@@ -41,6 +45,7 @@ final class StubUpstream implements AutoCloseable {
   final List<Call> providerCalls = new CopyOnWriteArrayList<>();
   final List<Call> cacheLookups = new CopyOnWriteArrayList<>();
   final List<Call> cacheStores = new CopyOnWriteArrayList<>();
+  final List<Call> shadowReports = new CopyOnWriteArrayList<>();
   volatile CacheMode cacheMode = CacheMode.UP;
 
   StubUpstream() {
@@ -53,6 +58,7 @@ final class StubUpstream implements AutoCloseable {
     server.createContext("/v1/chat/completions", this::provider);
     server.createContext("/internal/cache/lookup", this::lookup);
     server.createContext("/internal/cache/store", this::store);
+    server.createContext("/internal/cache/shadow", this::shadow);
     server.start();
   }
 
@@ -64,6 +70,7 @@ final class StubUpstream implements AutoCloseable {
     providerCalls.clear();
     cacheLookups.clear();
     cacheStores.clear();
+    shadowReports.clear();
     cacheMode = CacheMode.UP;
   }
 
@@ -184,7 +191,30 @@ final class StubUpstream implements AutoCloseable {
       case UP -> {}
     }
     JsonNode lookup = json.readTree(body);
+    String cacheControl = lookup.path("cacheControl").asString("");
+    if (cacheControl.contains("no-store") || cacheControl.contains("no-cache")) {
+      respond(
+          exchange,
+          200,
+          cacheControl.contains("no-store")
+              ? "{\"result\":\"bypass\",\"store\":false}"
+              : "{\"result\":\"bypass\"}");
+      return;
+    }
     String question = lookup.path("request").path("messages").path(0).path("content").asString();
+    if (SEMANTIC_QUESTION.equals(question)) {
+      respond(
+          exchange,
+          200,
+          """
+          {"result":"hit-semantic","entryId":"0123456789abcdef0123456789abcdef",\
+          "storedAt":"2026-11-27T00:00:00Z","similarity":0.97,"shadow":true,\
+          "response":{"id":"chatcmpl-paris","object":"chat.completion","created":1764100000,\
+          "model":"gpt-5-mini-2025-08-07","choices":[{"index":0,"message":{"role":"assistant",\
+          "content":"The capital of France is Paris."},"finish_reason":"stop"}],\
+          "usage":{"prompt_tokens":14,"completion_tokens":7,"total_tokens":21}}}""");
+      return;
+    }
     if (CACHED_QUESTION.equals(question)) {
       respond(
           exchange,
@@ -203,6 +233,11 @@ final class StubUpstream implements AutoCloseable {
   private void store(HttpExchange exchange) throws IOException {
     cacheStores.add(new Call(exchange.getRequestURI().getPath(), null, read(exchange)));
     respond(exchange, 201, "{\"entryId\":\"abc\"}");
+  }
+
+  private void shadow(HttpExchange exchange) throws IOException {
+    shadowReports.add(new Call(exchange.getRequestURI().getPath(), null, read(exchange)));
+    respond(exchange, 202, "{\"falseHitEstimate\":0.0}");
   }
 
   private static String read(HttpExchange exchange) throws IOException {

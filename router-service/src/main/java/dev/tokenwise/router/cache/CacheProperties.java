@@ -7,11 +7,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * cache-service as the router sees it ({@code tokenwise.router.cache.*}).
+ * cache-service as the router sees it ({@code tokenwise.router.cache.*}). What each route caches
+ * and how (semantic or exact only, threshold, TTL, shadow rate) is the route's {@code cache} block.
  *
- * @param enabled false skips lookups and stores ({@code Tokenwise-Cache: bypass})
- * @param timeout the whole lookup; past it the request proceeds as a miss
- * @param ttl how long stored answers live; null leaves cache-service's default
+ * @param enabled false skips lookups and stores on every route ({@code Tokenwise-Cache: bypass})
+ * @param timeout the whole lookup; past it the request proceeds uncached ({@code bypass})
+ * @param ttl how long stored answers live unless the route says; null leaves cache-service's
+ *     default
+ * @param shadowAgreement the cosine similarity (MiniLM) of the cached and the fresh answer at or
+ *     above which a shadow check reports that they agree
+ * @param maxShadowsInFlight shadow checks running at once; a hit sampled beyond it is not checked
  */
 @ConfigurationProperties("tokenwise.router.cache")
 public record CacheProperties(
@@ -21,4 +26,6 @@ public record CacheProperties(
     @DefaultValue("500ms") Duration timeout,
     @DefaultValue("5s") Duration storeTimeout,
     @DefaultValue("16MB") DataSize maxResponseSize,
-    Duration ttl) {}
+    Duration ttl,
+    @DefaultValue("0.8") double shadowAgreement,
+    @DefaultValue("16") int maxShadowsInFlight) {}

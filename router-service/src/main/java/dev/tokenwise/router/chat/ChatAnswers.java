@@ -10,6 +10,9 @@ import dev.tokenwise.router.request.Overhead;
 import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -56,17 +59,35 @@ class ChatAnswers {
       long providerNanos) {
     return ServerResponse.status(status)
         .contentType(MediaType.APPLICATION_JSON)
-        .headers(
-            headers -> {
-              headers.set(TokenwiseHeaders.ROUTE, facts.route());
-              headers.set(TokenwiseHeaders.MODEL, event.servedModel());
-              headers.set(TokenwiseHeaders.CACHE, cacheResult.header());
-              costs
-                  .estimateUsd(event)
-                  .ifPresent(usd -> headers.set(TokenwiseHeaders.COST_USD, usd.toPlainString()));
-              overhead.record(headers, facts.startedNanos(), providerNanos);
-            })
+        .headers(headers -> describe(headers, facts, cacheResult, event, providerNanos))
         .bodyValue(body);
+  }
+
+  /**
+   * A cache hit for a {@code "stream": true} request: the stored answer as a whole event stream
+   * ({@link CachedCompletionStream}), with the same headers as a JSON answer.
+   */
+  Mono<ServerResponse> answerStream(
+      byte[] events, UsageEvents.Request facts, CacheLookup.Result cacheResult, UsageEvent event) {
+    return ServerResponse.ok()
+        .contentType(MediaType.TEXT_EVENT_STREAM)
+        .headers(headers -> describe(headers, facts, cacheResult, event, 0))
+        .body(Mono.just(DefaultDataBufferFactory.sharedInstance.wrap(events)), DataBuffer.class);
+  }
+
+  private void describe(
+      HttpHeaders headers,
+      UsageEvents.Request facts,
+      CacheLookup.Result cacheResult,
+      UsageEvent event,
+      long providerNanos) {
+    headers.set(TokenwiseHeaders.ROUTE, facts.route());
+    headers.set(TokenwiseHeaders.MODEL, event.servedModel());
+    headers.set(TokenwiseHeaders.CACHE, cacheResult.header());
+    costs
+        .estimateUsd(event)
+        .ifPresent(usd -> headers.set(TokenwiseHeaders.COST_USD, usd.toPlainString()));
+    overhead.record(headers, facts.startedNanos(), providerNanos);
   }
 
   /** The usage event of a request the provider failed or refused: no tokens, status error. */

@@ -4,8 +4,9 @@ import dev.tokenwise.common.metrics.BoundedTags;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.budget.Budgets;
+import dev.tokenwise.router.cache.CacheClient;
 import dev.tokenwise.router.cache.CacheLookup;
-import dev.tokenwise.router.cache.ExactCacheClient;
+import dev.tokenwise.router.cache.CacheQuery;
 import dev.tokenwise.router.deferral.Deferrals;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.outputcap.StructuredOutput;
@@ -32,22 +33,23 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code POST /v1/chat/completions}: authenticate, read and validate, look up the exact cache,
- * forward a miss to the provider, answer, then store the answer and emit exactly one usage event.
- * Bad input stops before the cache and produces no event.
+ * {@code POST /v1/chat/completions}: authenticate, read and validate, look up the cache (exact,
+ * then semantic where the route allows), forward a miss to the provider, answer, then store the
+ * answer and emit exactly one usage event. Bad input stops before the cache and produces no event.
  */
 @Component
 class ChatCompletionsHandler {
 
   private final VirtualKeyAuthenticator authenticator;
   private final ChatRequestReader reader;
-  private final ExactCacheClient cache;
+  private final CacheClient cache;
   private final ResilientProviders providers;
   private final Formats formats;
   private final Budgets budgets;
@@ -62,11 +64,12 @@ class ChatCompletionsHandler {
   private final Deferrals deferrals;
   private final RouteMetrics routeMetrics;
   private final TokenRateLimits tokenLimits;
+  private final ShadowChecks shadows;
 
   ChatCompletionsHandler(
       VirtualKeyAuthenticator authenticator,
       ChatRequestReader reader,
-      ExactCacheClient cache,
+      CacheClient cache,
       ResilientProviders providers,
       Formats formats,
       Budgets budgets,
@@ -80,7 +83,8 @@ class ChatCompletionsHandler {
       PromptCacheShaper promptCache,
       Deferrals deferrals,
       RouteMetrics routeMetrics,
-      TokenRateLimits tokenLimits) {
+      TokenRateLimits tokenLimits,
+      ShadowChecks shadows) {
     this.authenticator = authenticator;
     this.reader = reader;
     this.cache = cache;
@@ -98,6 +102,7 @@ class ChatCompletionsHandler {
     this.deferrals = deferrals;
     this.routeMetrics = routeMetrics;
     this.tokenLimits = tokenLimits;
+    this.shadows = shadows;
   }
 
   Mono<ServerResponse> handle(ServerRequest request) {
@@ -166,20 +171,29 @@ class ChatCompletionsHandler {
     }
     // an upper estimate of the prompt for the budget reservation: rarely under 3 bytes a token
     long estimatedInput = call.raw().length / 3 + 16;
-    if (call.stream()) {
-      return admit(exchange, tenant, facts, call, estimatedInput)
-          .then(Mono.defer(() -> streams.serve(facts, call)));
-    }
+    CacheQuery query =
+        new CacheQuery(
+            tenant.id(),
+            route,
+            call.model(),
+            call.json(),
+            plan.route().definition().cache(),
+            exchange.getRequest().getHeaders().getCacheControl());
     return cache
-        .lookup(tenant.id(), route, call.model(), call.json())
+        .lookup(query)
         .flatMap(
-            lookup ->
-                lookup.isHit()
-                    ? fromCache(exchange, facts, lookup)
-                    : admit(exchange, tenant, facts, call, estimatedInput)
-                        .then(
-                            Mono.defer(
-                                () -> fromProvider(exchange, facts, call, plan, lookup.result()))));
+            lookup -> {
+              if (lookup.isHit()) {
+                shadows.startIfSampled(facts, query, call.json(), lookup);
+                return fromCache(exchange, facts, call, lookup);
+              }
+              Mono<Void> admitted = admit(exchange, tenant, facts, call, estimatedInput);
+              // a streamed answer is passed through as it arrives and not stored
+              return call.stream()
+                  ? admitted.then(Mono.defer(() -> streams.serve(facts, call, lookup.result())))
+                  : admitted.then(
+                      Mono.defer(() -> fromProvider(exchange, facts, call, plan, query, lookup)));
+            });
   }
 
   /** The key's token rate limit, then the tenant's budget (both shared through Redis). */
@@ -199,30 +213,65 @@ class ChatCompletionsHandler {
         budgets.reserve(exchange, facts, estimatedInput, call.requestedMaxTokens()));
   }
 
+  /**
+   * A hit: the stored answer, as JSON or (for {@code "stream": true}) as an event stream. A
+   * semantic hit's event counts this request's own prompt (estimated), not the stored question's.
+   */
   private Mono<ServerResponse> fromCache(
-      ServerWebExchange exchange, UsageEvents.Request facts, CacheLookup lookup) {
+      ServerWebExchange exchange, UsageEvents.Request facts, ChatCall call, CacheLookup lookup) {
     JsonNode stored = lookup.response();
-    UsageEvent event =
-        UsageEvents.answered(
-            facts,
-            facts.requestedModel(),
-            OpenAiProviderClient.PROVIDER,
-            UsageEvent.Mode.CACHE_EXACT,
-            UsageEvents.openAiUsage(json, stored.get("usage")),
-            UsageEvent.Status.OK,
-            finishReason(stored));
-    usage.publish(event);
-    RequestOutcome.mark(exchange, RequestOutcome.CACHE_HIT);
-    return answers.answer(
-        HttpStatus.OK, json.writeValueAsBytes(stored), facts, lookup.result(), event);
+    boolean includeUsage =
+        call.json().path("stream_options").path("include_usage").asBoolean(false);
+    return Mono.fromCallable(
+            () -> {
+              NormalizedUsage storedUsage = UsageEvents.openAiUsage(json, stored.get("usage"));
+              NormalizedUsage tokens =
+                  lookup.result() == CacheLookup.Result.HIT_SEMANTIC
+                      ? new NormalizedUsage(
+                          StreamedCompletions.estimatedUsage(call, "").inputTokens(),
+                          0,
+                          0,
+                          0,
+                          storedUsage.outputTokens(),
+                          storedUsage.reasoningTokens())
+                      : storedUsage;
+              byte[] body =
+                  call.stream()
+                      ? CachedCompletionStream.events(stored, includeUsage, json)
+                      : json.writeValueAsBytes(stored);
+              return new CachedAnswer(tokens, body);
+            })
+        .subscribeOn(Schedulers.parallel())
+        .flatMap(
+            cached -> {
+              UsageEvent event =
+                  UsageEvents.answered(
+                      facts,
+                      facts.requestedModel(),
+                      OpenAiProviderClient.PROVIDER,
+                      lookup.mode(),
+                      cached.tokens(),
+                      UsageEvent.Status.OK,
+                      finishReason(stored));
+              usage.publish(event);
+              RequestOutcome.mark(exchange, RequestOutcome.CACHE_HIT);
+              return call.stream()
+                  ? answers.answerStream(cached.body(), facts, lookup.result(), event)
+                  : answers.answer(HttpStatus.OK, cached.body(), facts, lookup.result(), event);
+            });
   }
+
+  /** A cached answer ready to send, and the tokens its usage event counts. */
+  private record CachedAnswer(NormalizedUsage tokens, byte[] body) {}
 
   private Mono<ServerResponse> fromProvider(
       ServerWebExchange exchange,
       UsageEvents.Request facts,
       ChatCall call,
       RoutePlan plan,
-      CacheLookup.Result cacheResult) {
+      CacheQuery query,
+      CacheLookup lookup) {
+    CacheLookup.Result cacheResult = lookup.result();
     return complete(exchange, call, plan)
         .flatMap(served -> repairIfInvalid(exchange, facts, call, plan, served))
         .doOnError(
@@ -265,11 +314,10 @@ class ChatCompletionsHandler {
                       UsageEvent.Status.OK,
                       finishReason);
               usage.publish(event);
-              if (cacheResult == CacheLookup.Result.MISS
+              if (lookup.storable()
                   && servedModel.equals(call.model())
-                  && ExactCacheClient.isStorable(finishReason)) {
-                cache.storeInBackground(
-                    facts.tenant(), facts.route(), call.model(), call.json(), completion);
+                  && CacheClient.isStorable(finishReason)) {
+                cache.storeInBackground(query, completion);
               }
               byte[] body =
                   served.target().kind() == ProviderKind.OPENAI

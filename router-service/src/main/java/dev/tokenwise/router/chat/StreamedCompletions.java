@@ -59,12 +59,15 @@ class StreamedCompletions {
   }
 
   /**
-   * A streamed request bypasses the exact cache (its answer cannot be replayed as a stream yet).
-   * The router asks for the usage chunk ({@code stream_options.include_usage}), passes the events
-   * through as they arrive, and emits the usage event when the stream ends, fails or the client
-   * goes away: exactly one, whichever comes first.
+   * A streamed request the cache did not answer (a hit is replayed by {@link
+   * CachedCompletionStream}); its answer is not stored. The router asks for the usage chunk ({@code
+   * stream_options.include_usage}), passes the events through as they arrive, and emits the usage
+   * event when the stream ends, fails or the client goes away: exactly one, whichever comes first.
+   *
+   * @param cacheResult what the cache lookup found, for the {@code Tokenwise-Cache} header
    */
-  Mono<ServerResponse> serve(UsageEvents.Request facts, ChatCall call) {
+  Mono<ServerResponse> serve(
+      UsageEvents.Request facts, ChatCall call, CacheLookup.Result cacheResult) {
     boolean clientWantsUsage =
         call.json().path("stream_options").path("include_usage").asBoolean(false);
     ObjectNode request = call.json();
@@ -123,7 +126,7 @@ class StreamedCompletions {
                       headers -> {
                         headers.set(TokenwiseHeaders.ROUTE, facts.route());
                         headers.set(TokenwiseHeaders.MODEL, served.target().model());
-                        headers.set(TokenwiseHeaders.CACHE, CacheLookup.Result.BYPASS.header());
+                        headers.set(TokenwiseHeaders.CACHE, cacheResult.header());
                         overhead.record(headers, facts.startedNanos(), served.providerNanos());
                       })
                   .body(events, DataBuffer.class);
@@ -134,11 +137,7 @@ class StreamedCompletions {
               UsageEvent event = answers.failed(facts, UsageEvent.Mode.STREAM);
               usage.publish(event);
               return answers.answer(
-                  e.reply().status(),
-                  formats.openAiError(e.reply()),
-                  facts,
-                  CacheLookup.Result.BYPASS,
-                  event);
+                  e.reply().status(), formats.openAiError(e.reply()), facts, cacheResult, event);
             })
         .doOnError(
             OpenAiApiException.class,
@@ -150,7 +149,7 @@ class StreamedCompletions {
    * the server does not report usage): the prompt by OpenAI's chat recipe, the output from the text
    * that streamed. CPU work: runs on the parallel scheduler, not the event loop.
    */
-  private static NormalizedUsage estimatedUsage(ChatCall call, String output) {
+  static NormalizedUsage estimatedUsage(ChatCall call, String output) {
     TokenEstimator estimator = TokenEstimator.shared();
     List<TokenEstimator.Message> messages = new ArrayList<>();
     for (JsonNode message : call.json().path("messages")) {

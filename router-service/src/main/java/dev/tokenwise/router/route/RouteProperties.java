@@ -30,7 +30,7 @@ public record RouteProperties(Map<String, Definition> routes) {
    * @param output output-token caps
    * @param jsonSchema a JSON Schema (as JSON text) every answer must satisfy, or null
    * @param jsonSchemaName the schema's name on the wire ({@code [a-zA-Z0-9_-]}, at most 64)
-   * @param cache whether the response cache is consulted ({@code true}) or bypassed
+   * @param cache the response cache's policy for the route (exact and semantic)
    * @param promptCache how the prompt is shaped for provider prompt caching
    * @param mode {@code sync}, {@code deferred} (always handed to batch-service) or {@code auto}
    *     (deferred only when the client asks with {@code Tokenwise-Mode: deferred})
@@ -46,7 +46,7 @@ public record RouteProperties(Map<String, Definition> routes) {
       @DefaultValue Output output,
       String jsonSchema,
       @DefaultValue("answer") String jsonSchemaName,
-      @DefaultValue("true") boolean cache,
+      @DefaultValue Cache cache,
       @DefaultValue PromptCache promptCache,
       @DefaultValue("sync") Mode mode,
       @DefaultValue("0") double shadowSampleRate,
@@ -103,6 +103,50 @@ public record RouteProperties(Map<String, Definition> routes) {
       @DefaultValue("0.3") double minReusesToWrite,
       @DefaultValue("true") boolean fixOrder,
       @DefaultValue("5m") Duration warmWindow) {}
+
+  /**
+   * The response cache for a route, sent to cache-service as the lookup's and store's {@code
+   * policy}. Members left unset (null) are not sent, so cache-service's own configuration for the
+   * route applies.
+   *
+   * @param enabled false: neither looked up nor stored ({@code Tokenwise-Cache: bypass})
+   * @param semantic whether a paraphrase may be answered from the cache (on by default; the exact
+   *     cache is consulted either way)
+   * @param threshold cosine similarity a semantic hit needs (cache-service default 0.955)
+   * @param ttl how long the route's answers live; null: {@code tokenwise.router.cache.ttl}
+   * @param maxTemperature requests sampled hotter than this bypass the semantic cache
+   * @param shadowRate share of semantic hits also asked of the model, to measure false hits
+   * @param maxKeyWordDifference content words allowed in only one of the two questions
+   * @param guards whether cache-service's number, negation and entity guards run
+   * @param allowTimeSensitive whether "today", "latest"… questions may be answered from cache
+   * @param allowTools whether requests offering tools may be answered from the semantic cache
+   * @param templateVersion the route's prompt-template version; changing it invalidates the route's
+   *     entries
+   * @param modelVersion the served model's snapshot; null: the {@code model} the provider last
+   *     reported for it, so a new snapshot invalidates the old answers
+   * @param normalizeWhitespace whether the exact key ignores whitespace differences in messages
+   */
+  public record Cache(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("true") boolean semantic,
+      Double threshold,
+      Duration ttl,
+      Double maxTemperature,
+      Double shadowRate,
+      Integer maxKeyWordDifference,
+      Boolean guards,
+      Boolean allowTimeSensitive,
+      Boolean allowTools,
+      String templateVersion,
+      String modelVersion,
+      Boolean normalizeWhitespace) {
+
+    /** The cache as a route gets it when it configures none: exact and semantic, all defaults. */
+    public static Cache defaults() {
+      return new Cache(
+          true, true, null, null, null, null, null, null, null, null, null, null, null);
+    }
+  }
 
   /** How a route's requests are answered. */
   public enum Mode {

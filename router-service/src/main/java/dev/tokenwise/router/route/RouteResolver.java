@@ -83,7 +83,7 @@ public class RouteResolver {
         new RouteProperties.Output(null, null),
         null,
         "answer",
-        true,
+        RouteProperties.Cache.defaults(),
         new RouteProperties.PromptCache(true, "auto", 0.3, false, java.time.Duration.ofMinutes(5)),
         RouteProperties.Mode.AUTO,
         0,

@@ -25,7 +25,7 @@ class RouteResolverTests {
         d.output(),
         null,
         "answer",
-        true,
+        RouteProperties.Cache.defaults(),
         d.promptCache(),
         RouteProperties.Mode.SYNC,
         0,

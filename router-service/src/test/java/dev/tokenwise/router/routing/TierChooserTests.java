@@ -26,7 +26,7 @@ class TierChooserTests {
             new RouteProperties.Output(null, null),
             null,
             "answer",
-            true,
+            RouteProperties.Cache.defaults(),
             new RouteProperties.PromptCache(true, "auto", 0.3, true, Duration.ofMinutes(5)),
             RouteProperties.Mode.SYNC,
             0,

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ChannelOption;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,14 +22,18 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Client of cache-service's {@code /internal/cache/lookup} and {@code /internal/cache/store}. The
- * cache fails open (DESIGN.md, "Reliability"): an error or a slow answer is a bypass, counted in
- * {@code tokenwise.cache.lookups{result="bypass"}}, never a failed request.
+ * Client of cache-service's {@code /internal/cache/lookup}, {@code /store} and {@code /shadow}
+ * (exact and semantic; cache-service's README, "What the router sends"). The cache fails open
+ * (DESIGN.md, "Reliability"): an error or a slow answer is a bypass, counted in {@code
+ * tokenwise.cache.lookups{result="bypass"}}, never a failed request.
  */
 @Component
-public class ExactCacheClient {
+public class CacheClient {
 
-  private static final Logger log = LoggerFactory.getLogger(ExactCacheClient.class);
+  private static final Logger log = LoggerFactory.getLogger(CacheClient.class);
+
+  /** Shadow reports sent to cache-service, by outcome: sent, failed. */
+  static final String SHADOW_REPORTS = "tokenwise.router.cache.shadow.reports";
 
   /** Stores sent to cache-service, by outcome: stored, failed (refused or unreachable). */
   static final String STORES = "tokenwise.router.cache.stores";
@@ -42,8 +47,9 @@ public class ExactCacheClient {
   private final MeterRegistry registry;
   private final Counter stored;
   private final Counter storeFailed;
+  private final ModelVersions modelVersions = new ModelVersions();
 
-  public ExactCacheClient(CacheProperties properties, JsonMapper json, MeterRegistry registry) {
+  public CacheClient(CacheProperties properties, JsonMapper json, MeterRegistry registry) {
     this.properties = properties;
     this.json = json;
     HttpClient http =
@@ -68,12 +74,17 @@ public class ExactCacheClient {
     this.storeFailed = Counter.builder(STORES).tag(MetricTags.OUTCOME, "failed").register(registry);
   }
 
-  /** Looks the request up; never fails, a broken or slow cache-service reads as a bypass. */
-  public Mono<CacheLookup> lookup(String tenant, String route, String model, ObjectNode request) {
-    if (!properties.enabled()) {
+  /**
+   * Looks the request up, exact then (when the route allows) semantic; never fails, a broken or
+   * slow cache-service reads as a bypass.
+   */
+  public Mono<CacheLookup> lookup(CacheQuery query) {
+    if (!enabled(query)) {
       return Mono.just(CacheLookup.bypass());
     }
-    ObjectNode body = namespace(tenant, route, model, request);
+    ObjectNode body = query.body(json.createObjectNode(), modelVersions.of(query.model()));
+    boolean storable = !query.noStore();
+    String route = query.route();
     long started = System.nanoTime();
     return client
         .post()
@@ -83,7 +94,7 @@ public class ExactCacheClient {
         .bodyValue(json.writeValueAsBytes(body))
         .retrieve()
         .bodyToMono(byte[].class)
-        .map(this::toLookup)
+        .map(bytes -> toLookup(bytes, storable))
         .timeout(properties.timeout())
         .onErrorResume(
             e -> {
@@ -99,19 +110,29 @@ public class ExactCacheClient {
     return finishReason != null && STORABLE_FINISH_REASONS.contains(finishReason);
   }
 
+  /** Whether the route's answers are looked up and stored at all. */
+  public boolean enabled(CacheQuery query) {
+    return properties.enabled() && query.policy().enabled();
+  }
+
   /**
    * Stores a provider answer in the background: the client is answered without waiting, and a
-   * failure is logged and counted, never surfaced.
+   * failure is logged and counted, never surfaced. Sends the same policy as the lookup, with the
+   * model snapshot this answer reports.
    */
-  public void storeInBackground(
-      String tenant, String route, String model, ObjectNode request, JsonNode response) {
-    if (!properties.enabled()) {
+  public void storeInBackground(CacheQuery query, JsonNode response) {
+    if (!enabled(query) || query.noStore()) {
       return;
     }
-    ObjectNode body = namespace(tenant, route, model, request);
+    JsonNode reported = response.path("model");
+    if (reported.isString()) {
+      modelVersions.answered(query.model(), reported.asString());
+    }
+    ObjectNode body = query.body(json.createObjectNode(), modelVersions.of(query.model()));
     body.set("response", response);
-    if (properties.ttl() != null) {
-      body.put("ttl", properties.ttl().toString());
+    Duration ttl = query.policy().ttl() != null ? query.policy().ttl() : properties.ttl();
+    if (ttl != null) {
+      body.put("ttl", ttl.toString());
     }
     client
         .post()
@@ -129,23 +150,60 @@ public class ExactCacheClient {
             });
   }
 
-  private ObjectNode namespace(String tenant, String route, String model, ObjectNode request) {
+  /**
+   * Tells cache-service, in the background, whether a semantic hit's answer agreed with the model's
+   * own answer to the same request; the share of disagreements is the route's live false-hit
+   * estimate there ({@code tokenwise_cache_semantic_false_hit_estimate}).
+   */
+  public void reportShadow(CacheQuery query, String entryId, boolean agreed) {
     ObjectNode body = json.createObjectNode();
-    body.put("tenant", tenant);
-    body.put("route", route);
-    body.put("model", model);
-    body.set("request", request);
-    return body;
+    body.put("tenant", query.tenant());
+    body.put("route", query.route());
+    body.put("model", query.model());
+    if (entryId != null && !entryId.isBlank()) {
+      body.put("entryId", entryId);
+    }
+    body.put("agreed", agreed);
+    client
+        .post()
+        .uri("/internal/cache/shadow")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(json.writeValueAsBytes(body))
+        .retrieve()
+        .toBodilessEntity()
+        .timeout(properties.storeTimeout())
+        .subscribe(
+            ok -> shadowReported("sent"),
+            e -> {
+              shadowReported("failed");
+              log.warn("Shadow report failed: {}", e.toString());
+            });
   }
 
-  private CacheLookup toLookup(byte[] bytes) {
+  private void shadowReported(String outcome) {
+    Counter.builder(SHADOW_REPORTS)
+        .description("Shadow verdicts sent to cache-service, by outcome")
+        .tag(MetricTags.OUTCOME, outcome)
+        .register(registry)
+        .increment();
+  }
+
+  private CacheLookup toLookup(byte[] bytes, boolean storable) {
     JsonNode answer = json.readTree(bytes);
     String result = answer.path("result").asString("");
+    String entryId = answer.path("entryId").isString() ? answer.path("entryId").asString() : null;
     if ("hit-exact".equals(result) && answer.get("response") instanceof ObjectNode response) {
-      return CacheLookup.hit(response);
+      return CacheLookup.exact(entryId, response);
+    }
+    if ("hit-semantic".equals(result) && answer.get("response") instanceof ObjectNode response) {
+      return CacheLookup.semantic(entryId, response, answer.path("shadow").asBoolean(false));
     }
     if ("miss".equals(result)) {
-      return CacheLookup.miss();
+      return new CacheLookup(CacheLookup.Result.MISS, null, null, false, storable);
+    }
+    if ("bypass".equals(result)) {
+      // the client's no-cache: a fresh answer, which may be stored unless it also said no-store
+      return CacheLookup.bypass(storable && answer.path("store").asBoolean(true));
     }
     log.warn("Unexpected cache lookup answer '{}', continuing uncached", result);
     return CacheLookup.bypass();
@@ -154,7 +212,9 @@ public class ExactCacheClient {
   /** Route values come from configuration, never from the client: bounded. */
   private void count(CacheLookup lookup, String route, long nanos) {
     Counter.builder(MetricNames.CACHE_LOOKUPS)
-        .description("Exact-cache lookups by result; bypass = disabled, failed or timed out")
+        .description(
+            "Response-cache lookups by result; bypass = disabled, refused by the client's"
+                + " Cache-Control, failed or timed out")
         .tag(MetricTags.CACHE_RESULT, lookup.result().header())
         .tag(MetricTags.ROUTE, route)
         .register(registry)

@@ -1,0 +1,104 @@
+package dev.tokenwise.router.cache;
+
+import dev.tokenwise.router.route.RouteProperties;
+import java.util.Locale;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One request as the router asks cache-service about it: its namespace, the OpenAI chat request (as
+ * planned, so caps and schemas are part of the key), the route's cache policy and the client's
+ * {@code Cache-Control} header.
+ *
+ * @param cacheControl the client's {@code Cache-Control} request header verbatim, or null
+ */
+public record CacheQuery(
+    String tenant,
+    String route,
+    String model,
+    ObjectNode request,
+    RouteProperties.Cache policy,
+    String cacheControl) {
+
+  public CacheQuery {
+    policy = policy == null ? RouteProperties.Cache.defaults() : policy;
+  }
+
+  /**
+   * Whether the client forbade storing its answer ({@code no-store}, RFC 9111 §5.2.1.5). The router
+   * then never stores, whatever cache-service says.
+   */
+  public boolean noStore() {
+    if (cacheControl == null) {
+      return false;
+    }
+    for (String directive : cacheControl.split(",")) {
+      String name = directive.strip().toLowerCase(Locale.ROOT);
+      int equals = name.indexOf('=');
+      if ((equals >= 0 ? name.substring(0, equals).strip() : name).equals("no-store")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The body of a lookup (and, with {@code response} added, of a store): the namespace, the
+   * request, {@code cacheControl} when the client sent one, and {@code policy}.
+   *
+   * @param modelVersion the served model's snapshot as the provider last reported it, or null
+   */
+  ObjectNode body(ObjectNode into, String modelVersion) {
+    into.put("tenant", tenant);
+    into.put("route", route);
+    into.put("model", model);
+    into.set("request", request);
+    if (cacheControl != null && !cacheControl.isBlank()) {
+      into.put("cacheControl", cacheControl);
+    }
+    writePolicy(into.putObject("policy"), policy, modelVersion);
+    return into;
+  }
+
+  /**
+   * cache-service's {@code policy} member: {@code semantic} always (the router decides), every
+   * other member only when the route sets it, so cache-service's own per-route configuration fills
+   * the rest. The route's {@code modelVersion} wins over the one the provider reported.
+   */
+  static void writePolicy(ObjectNode policy, RouteProperties.Cache cache, String modelVersion) {
+    policy.put("semantic", cache.semantic());
+    if (cache.threshold() != null) {
+      policy.put("threshold", cache.threshold());
+    }
+    if (cache.maxTemperature() != null) {
+      policy.put("maxTemperature", cache.maxTemperature());
+    }
+    if (cache.shadowRate() != null) {
+      policy.put("shadowRate", cache.shadowRate());
+    }
+    if (cache.maxKeyWordDifference() != null) {
+      policy.put("maxKeyWordDifference", cache.maxKeyWordDifference());
+    }
+    if (cache.guards() != null) {
+      policy.put("guards", cache.guards());
+    }
+    if (cache.allowTimeSensitive() != null) {
+      policy.put("allowTimeSensitive", cache.allowTimeSensitive());
+    }
+    if (cache.allowTools() != null) {
+      policy.put("allowTools", cache.allowTools());
+    }
+    if (cache.normalizeWhitespace() != null) {
+      policy.put("normalizeWhitespace", cache.normalizeWhitespace());
+    }
+    if (cache.templateVersion() != null && !cache.templateVersion().isBlank()) {
+      policy.put("templateVersion", cache.templateVersion());
+    }
+    String version =
+        cache.modelVersion() != null && !cache.modelVersion().isBlank()
+            ? cache.modelVersion()
+            : modelVersion;
+    if (version != null && !version.isBlank()) {
+      policy.put("modelVersion", version);
+    }
+  }
+}
