@@ -36,8 +36,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>The judge is the MiniLM cosine of the two answers' texts against {@code
  * tokenwise.router.cache.shadow-agreement}: cheap and local, and blind to a changed number in a
  * long answer, so the estimate errs towards agreement. The shadow call costs real tokens, so it has
- * its own usage event: mode {@code sync}, the request id with {@value #REQUEST_ID_SUFFIX} appended,
- * no end user, the cached model as both requested and served model (it claims no savings).
+ * its own usage event: mode {@code sync}, the request id with {@value #REQUEST_ID_SUFFIX} appended
+ * (cost-service's mark of a shadow replay: priced, kept out of the client figures), no end user,
+ * the cached model as both requested and served model (it claims no savings).
  */
 @Component
 class ShadowChecks {
