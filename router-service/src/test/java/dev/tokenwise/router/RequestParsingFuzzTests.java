@@ -19,12 +19,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Jazzer over what the router does with a client's body before any provider sees it: parse,
- * validate (OpenAI or Anthropic rules) and translate to the other format. Every input must end in a
- * client error (a parse failure, a validation error naming the field, or a 4xx) or a body to send;
- * anything else (a 5xx, an unexpected exception) is a finding. The first byte picks the endpoint
- * and the served model's format; the rest is the body. Bounded in the normal build ({@code
- * JAZZER_FUZZ=1} and {@code maxExecutions}, set in this module's Surefire configuration); seeds in
- * {@code src/test/resources/.../RequestParsingFuzzTestsInputs}.
+ * validate (OpenAI or Anthropic rules) and translate to the served format (OpenAI, Anthropic or
+ * Gemini). Every input must end in a client error (a parse failure, a validation error naming the
+ * field, or a 4xx) or a body to send; anything else (a 5xx, an unexpected exception) is a finding.
+ * The first byte picks the endpoint and the served model's format; the rest is the body. Bounded in
+ * the normal build ({@code JAZZER_FUZZ=1} and {@code maxExecutions}, set in this module's Surefire
+ * configuration); seeds in {@code src/test/resources/.../RequestParsingFuzzTestsInputs}.
  */
 class RequestParsingFuzzTests {
 
@@ -36,10 +36,18 @@ class RequestParsingFuzzTests {
     int flags = input.length == 0 ? 0 : input[0];
     byte[] body = input.length == 0 ? input : Arrays.copyOfRange(input, 1, input.length);
     boolean messagesEndpoint = (flags & 1) != 0;
-    ProviderKind served = (flags & 2) != 0 ? ProviderKind.ANTHROPIC : ProviderKind.OPENAI;
+    ProviderKind served =
+        (flags & 4) != 0
+            ? ProviderKind.GEMINI
+            : (flags & 2) != 0 ? ProviderKind.ANTHROPIC : ProviderKind.OPENAI;
     ResilientProviders.Target target =
         new ResilientProviders.Target(
-            served, served == ProviderKind.ANTHROPIC ? "claude-sonnet-4-5" : "gpt-5");
+            served,
+            switch (served) {
+              case ANTHROPIC -> "claude-sonnet-4-5";
+              case GEMINI -> "gemini-2.5-flash";
+              case OPENAI -> "gpt-5";
+            });
     try {
       JsonNode tree = json.readTree(body);
       byte[] out;
