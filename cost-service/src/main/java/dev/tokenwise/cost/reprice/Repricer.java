@@ -6,6 +6,7 @@ import dev.tokenwise.cost.budget.TenantSpend;
 import dev.tokenwise.cost.pricing.EventCost;
 import dev.tokenwise.cost.pricing.UsagePricer;
 import dev.tokenwise.cost.rollup.RollupKey;
+import dev.tokenwise.cost.rollup.RollupStore;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -146,6 +147,11 @@ class Repricer {
                           event.eventId(),
                           OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC)
                         });
+                    if (RollupStore.isShadow(event)) {
+                      // A shadow replay is not in usage_rollup (RollupStore): its event is
+                      // re-priced, usage_shadow_hour is not adjusted.
+                      return;
+                    }
                     Delta delta = deltas.computeIfAbsent(RollupKey.of(event), k -> new Delta());
                     delta.unpriced += (after.priced() ? 0 : 1) - (before.priced ? 0 : 1);
                     for (int i = 0; i < now.length; i++) {
