@@ -38,6 +38,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,8 +72,12 @@ class ProcessKillIT {
   private Path markers;
   private Path logs;
   private Process child;
+  private Process simulator;
   private int port;
   private int runs;
+
+  /** Where the child's provider calls go: the fake, or the provider simulator. */
+  private String providerUrl;
 
   @BeforeAll
   static void servers() throws IOException {
@@ -93,6 +98,7 @@ class ProcessKillIT {
   @BeforeEach
   void clean() throws IOException, SQLException {
     provider.reset();
+    providerUrl = provider.baseUrl();
     workDir = Files.createTempDirectory("tokenwise-kill-work");
     markers = Files.createTempDirectory("tokenwise-kill-markers");
     logs = Path.of("target", "kill-test-logs");
@@ -116,6 +122,9 @@ class ProcessKillIT {
     provider.releaseDownloads();
     if (child != null && child.isAlive()) {
       child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    if (simulator != null && simulator.isAlive()) {
+      simulator.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
   }
 
@@ -174,6 +183,103 @@ class ProcessKillIT {
     assertAnsweredOnce(questions);
   }
 
+  /**
+   * The same kills against the provider simulator's batch APIs (its jar run as a second child):
+   * both providers' batches are created and the process killed before their ids are recorded; the
+   * restarted service finds both orphans through the simulator's batch lists. Runs when the
+   * simulator's jar is built (a full reactor build builds it first); skipped otherwise.
+   */
+  @Test
+  void bothProvidersKilledAfterCreateAgainstTheSimulator() throws Exception {
+    Path jar = simulatorJar();
+    Assumptions.assumeTrue(jar != null, "provider-simulator jar not built");
+    int simulatorPort = freePort();
+    Path log = logs.resolve("simulator-" + System.nanoTime() + ".log");
+    simulator =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-XX:TieredStopAtLevel=1",
+                "-jar",
+                jar.toString(),
+                "--server.port=" + simulatorPort,
+                "--logging.level.root=WARN")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    providerUrl = "http://127.0.0.1:" + simulatorPort;
+    await("simulator started (log " + log + ")")
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptionsInstanceOf(IOException.class)
+        .until(
+            () -> {
+              assertThat(simulator.isAlive()).as("simulator alive, see " + log).isTrue();
+              return get(providerUrl + "/actuator/health").statusCode() == 200;
+            });
+
+    int requests = 40;
+    start(requests, CrashPoint.AFTER_CREATE);
+    Map<String, String> questions = submitAll("openai", requests);
+    questions.putAll(submitAll("anthropic", requests));
+    killAt(CrashPoint.AFTER_CREATE);
+    Files.delete(markers.resolve(CrashPoint.AFTER_CREATE.name()));
+    // the first batch is adopted on restart; the second group is created and killed the same way
+    start(requests, CrashPoint.AFTER_CREATE);
+    killAt(CrashPoint.AFTER_CREATE);
+    start(requests, null);
+    awaitAllAnswered(2 * requests);
+
+    JsonNode openAi = json.readTree(get(providerUrl + "/v1/batches").body()).path("data");
+    assertThat(openAi).as("OpenAI batches at the simulator").hasSize(1);
+    assertThat(openAi.get(0).at("/request_counts/total").asInt()).isEqualTo(requests);
+    JsonNode anthropic =
+        json.readTree(get(providerUrl + "/v1/messages/batches").body()).path("data");
+    assertThat(anthropic).as("Anthropic batches at the simulator").hasSize(1);
+    assertThat(anthropic.get(0).at("/request_counts/succeeded").asInt()).isEqualTo(requests);
+    assertThat(count("select count(*) from batch.provider_batch where state = 'collected'"))
+        .isEqualTo(2);
+    List<StreamMessage<String, String>> events =
+        redisConnection.sync().xrange(UsageStream.KEY, Range.create("-", "+"));
+    Map<String, Integer> perRequest = new HashMap<>();
+    for (StreamMessage<String, String> message : events) {
+      JsonNode event = json.readTree(message.getBody().get(UsageStream.FIELD));
+      perRequest.merge(event.path("requestId").asString(), 1, Integer::sum);
+    }
+    assertThat(perRequest.keySet()).isEqualTo(questions.keySet());
+    assertThat(perRequest.values()).allSatisfy(n -> assertThat(n).isEqualTo(1));
+    for (String id : questions.keySet()) {
+      JsonNode job = json.readTree(get("http://127.0.0.1:" + port + "/v1/jobs/" + id).body());
+      assertThat(job.path("status").asString()).isEqualTo("succeeded");
+      assertThat(job.at("/result/choices/0/message/content").asString()).isNotBlank();
+    }
+  }
+
+  private static Path simulatorJar() throws IOException {
+    Path target = Path.of("..", "provider-simulator", "target");
+    if (!Files.isDirectory(target)) {
+      return null;
+    }
+    try (var files = Files.list(target)) {
+      return files
+          .filter(f -> f.getFileName().toString().matches("provider-simulator-.*\\.jar"))
+          .filter(f -> !f.getFileName().toString().endsWith("-plain.jar"))
+          .findFirst()
+          .orElse(null);
+    }
+  }
+
+  private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer sk-test")
+            .header("x-api-key", "sk-ant-test")
+            .header("anthropic-version", "2023-06-01")
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   /** Starts batch-service; with {@code haltAt} it halts there. Returns once it takes requests. */
   private void start(int batchSize, CrashPoint haltAt) throws IOException {
     port = freePort();
@@ -192,9 +298,9 @@ class ProcessKillIT {
     properties.put("spring.datasource.password", postgres.password());
     properties.put("spring.data.redis.host", redis.host());
     properties.put("spring.data.redis.port", String.valueOf(redis.port()));
-    properties.put("tokenwise.batch.providers.openai.base-url", provider.baseUrl());
+    properties.put("tokenwise.batch.providers.openai.base-url", providerUrl);
     properties.put("tokenwise.batch.providers.openai.api-key", "sk-test");
-    properties.put("tokenwise.batch.providers.anthropic.base-url", provider.baseUrl());
+    properties.put("tokenwise.batch.providers.anthropic.base-url", providerUrl);
     properties.put("tokenwise.batch.providers.anthropic.api-key", "sk-ant-test");
     properties.put("tokenwise.batch.cache.enabled", "false");
     properties.put("tokenwise.batch.assembly.work-dir", workDir.toString());
