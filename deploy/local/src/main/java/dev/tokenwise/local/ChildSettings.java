@@ -75,6 +75,8 @@ record ChildSettings(
         // Deferred requests (Tokenwise-Mode: deferred) go to this suite's batch-service, whatever
         // port it got.
         properties.put("tokenwise.router.batch.base-url", url(Service.BATCH).toString());
+        // POST /v1/feedback forwards verdicts to cost-service.
+        properties.put("tokenwise.router.cost.base-url", url(Service.COST).toString());
       }
     }
     return properties;

@@ -1,6 +1,7 @@
 package dev.tokenwise.local;
 
 import dev.tokenwise.local.demo.Demo;
+import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -72,11 +73,26 @@ public final class Main {
   /** Runs the demo; 0 when every request was answered, 1 otherwise. */
   private static int runDemo(Suite suite) throws InterruptedException {
     try {
-      Demo.Result result = Demo.run(suite, System.out, System.console() != null);
+      Demo.Result result = Demo.run(suite, System.out, isTerminal());
       return result.failed() == 0 ? 0 : 1;
     } catch (IOException e) {
       System.err.println("tokenwise-local: the demo could not read cost-service's reports: " + e);
       return 1;
+    }
+  }
+
+  /** Whether standard output is a terminal, where a progress bar can be redrawn in place. */
+  static boolean isTerminal() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      // Java 22+ returns a console even when output is redirected; isTerminal() tells them apart.
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      // Before Java 22 there is a console only when both ends are a terminal.
+      return true;
     }
   }
 

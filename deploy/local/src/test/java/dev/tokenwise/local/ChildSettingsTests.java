@@ -23,6 +23,7 @@ class ChildSettingsTests {
         .containsEntry("tokenwise.router.providers.anthropic.base-url", "http://localhost:18090")
         .containsEntry("tokenwise.router.cache.base-url", "http://localhost:18081")
         .containsEntry("tokenwise.router.batch.base-url", "http://localhost:18082")
+        .containsEntry("tokenwise.router.cost.base-url", "http://localhost:18083")
         .containsEntry("tokenwise.router.default-route.name", "default")
         .containsEntry("tokenwise.router.default-route.model", "gpt-5-mini")
         .containsEntry("spring.data.redis.port", "16379");

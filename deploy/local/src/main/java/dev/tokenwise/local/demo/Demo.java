@@ -227,7 +227,7 @@ public final class Demo {
         String.format(
             Locale.ROOT,
             "cost-service priced %,d usage events; %d quality verdicts sent"
-                + " (POST /api/feedback).",
+                + " (POST /v1/feedback).",
             stored,
             verdicts));
     for (String error : runner.errors()) {
@@ -344,8 +344,8 @@ public final class Demo {
   }
 
   /**
-   * A few verdicts as users would give them (POST /api/feedback with the answer's request id): on
-   * answers routed down to the cheap tier, on cache hits and on extractions, some bad.
+   * A few verdicts as users would give them, with the answer's request id: on answers routed down
+   * to the cheap tier, on cache hits and on extractions, some bad.
    */
   private int sendFeedback(List<Outcome> outcomes, List<DemoTenant> tenants)
       throws InterruptedException {
@@ -367,30 +367,54 @@ public final class Demo {
     pick(outcomes, o -> "extract".equals(o.route()), 6, Set.of(), null, verdicts);
     int sent = 0;
     for (Verdict verdict : verdicts) {
-      ObjectNode body = json.createObjectNode();
-      body.put("requestId", verdict.outcome().requestId());
-      body.put("verdict", verdict.bad() ? "bad" : "good");
-      if (verdict.comment() != null) {
-        body.put("comment", verdict.comment());
-      }
-      body.put("tenant", tenants.get(verdict.outcome().tenant()).id());
-      try {
-        HttpResponse<String> response =
-            http.send(
-                HttpRequest.newBuilder(suite.url(Service.COST).resolve("/api/feedback"))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 == 2) {
-          sent++;
-        }
-      } catch (IOException e) {
-        // A verdict that does not arrive only leaves the quality report thinner.
+      if (feedback(verdict, tenants)) {
+        sent++;
       }
     }
     return sent;
+  }
+
+  /**
+   * Sends one verdict the way a client does, {@code POST /v1/feedback} on the router with the
+   * tenant's key; straight to cost-service's {@code POST /api/feedback} when the router has no such
+   * endpoint.
+   */
+  private boolean feedback(Verdict verdict, List<DemoTenant> tenants) throws InterruptedException {
+    DemoTenant tenant = tenants.get(verdict.outcome().tenant());
+    ObjectNode body = json.createObjectNode();
+    body.put("request_id", verdict.outcome().requestId());
+    body.put("verdict", verdict.bad() ? "bad" : "good");
+    if (verdict.comment() != null) {
+      body.put("comment", verdict.comment());
+    }
+    try {
+      HttpResponse<String> response =
+          post(suite.routerUrl().resolve("/v1/feedback"), body, "Bearer " + tenant.virtualKey());
+      if (response.statusCode() != 404 || response.body().contains("request_id")) {
+        return response.statusCode() / 100 == 2;
+      }
+      body.remove("request_id");
+      body.put("requestId", verdict.outcome().requestId());
+      body.put("tenant", tenant.id());
+      return post(suite.url(Service.COST).resolve("/api/feedback"), body, null).statusCode() / 100
+          == 2;
+    } catch (IOException e) {
+      // A verdict that does not arrive only leaves the quality report thinner.
+      return false;
+    }
+  }
+
+  private HttpResponse<String> post(URI uri, ObjectNode body, String authorization)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private record Verdict(Outcome outcome, boolean bad, String comment) {}

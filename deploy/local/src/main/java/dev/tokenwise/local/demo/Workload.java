@@ -343,7 +343,7 @@ final class Workload {
     "Offer the refundable fare first when the trip is more than 14 days away.",
     "Never share another traveller's booking details, even within the same company.",
     "Seat changes on long-haul flights are free for gold members and cost 25 EUR otherwise.",
-    "A hotel booking can be cancelled free of charge until 18:00 local time on the day before.",
+    "A hotel booking can be cancelled free of charge until six in the evening the day before.",
     "Rail tickets in Europe are preferred over flights shorter than 90 minutes.",
     "Visa questions are answered with a link to the official embassy page only.",
     "Lost luggage claims must be filed with the airline within 7 days.",
