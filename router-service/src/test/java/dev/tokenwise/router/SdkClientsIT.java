@@ -260,8 +260,7 @@ class SdkClientsIT {
                             .responseFormat(format)
                             .build()))
         .isInstanceOfSatisfying(
-            BadRequestException.class,
-            e -> assertThat(e.getMessage()).contains("response_format"));
+            BadRequestException.class, e -> assertThat(e.getMessage()).contains("response_format"));
 
     StructuredChatCompletion<Person> person =
         openai
