@@ -1,0 +1,356 @@
+package dev.tokenwise.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenwise.common.pricing.PriceCatalogs;
+import dev.tokenwise.common.pricing.Rates;
+import dev.tokenwise.common.tokens.TokenEstimator;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Each of the router's cost tactics end to end, with its saving read back from cost-service: the
+ * launcher's {@link Suite} (real Redis and PostgreSQL, the provider simulator with its prompt-cache
+ * emulation and batch API, all four services), requests over HTTP to the router, and cost-service's
+ * {@code /api/reports/savings} and {@code /api/reports/cache-hit-rate} per route. Every tactic has
+ * its own route, so the tests do not read each other's figures.
+ */
+class CostTacticsEndToEndIT {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Instant SUITE_STARTED = Instant.now();
+  private static final Duration PATIENCE = Duration.ofMinutes(3);
+
+  private static Suite suite;
+  private static HttpClient http;
+
+  @BeforeAll
+  static void startSuite() {
+    Map<String, String> environment = new HashMap<>(System.getenv());
+    // The savings are measured against the simulator: real provider keys must not be used.
+    environment.remove("OPENAI_API_KEY");
+    environment.remove("ANTHROPIC_API_KEY");
+    String runName =
+        "tactics-"
+            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(java.time.LocalDateTime.now());
+    suite =
+        new Suite(
+            SuiteOptions.defaults()
+                .withPorts(Ports.allFree())
+                .withEnvironment(environment)
+                .withRunDirectory(Path.of("target", runName))
+                .withStartupTimeout(Duration.ofMinutes(8))
+                .withProperty(Service.ROUTER, "tokenwise.router.cache.timeout", "10s")
+                // routing: tokenwise/auto picks gpt-5-nano or gpt-5; the baseline is gpt-5
+                .withProperty(
+                    Service.ROUTER, "tokenwise.router.routes.tiered.tiers[0]", "gpt-5-nano")
+                .withProperty(Service.ROUTER, "tokenwise.router.routes.tiered.tiers[1]", "gpt-5")
+                // prompt caching: the lint's safe fix and OpenAI's prompt_cache_key
+                .withProperty(
+                    Service.ROUTER, "tokenwise.router.routes.chat.prompt-cache.fix-order", "true")
+                .withProperty(Service.ROUTER, "tokenwise.router.routes.chat.cache.enabled", "false")
+                // output cap: 8 tokens injected when the client sets none
+                .withProperty(
+                    Service.ROUTER, "tokenwise.router.routes.capped.output.default-max-tokens", "8")
+                .withProperty(
+                    Service.ROUTER, "tokenwise.router.routes.capped.output.max-tokens", "4000")
+                // batch: every request of the route is deferred to batch-service
+                .withProperty(Service.ROUTER, "tokenwise.router.routes.later.mode", "deferred")
+                // every request here is new to the response cache; no paraphrase may answer one
+                .withProperty(
+                    Service.ROUTER, "tokenwise.router.routes.tiered.cache.enabled", "false")
+                .withProperty(
+                    Service.ROUTER, "tokenwise.router.routes.capped.cache.enabled", "false")
+                .withProperty(
+                    Service.ROUTER, "tokenwise.router.routes.later.cache.enabled", "false")
+                // the output-cap estimate needs the route's uncapped output length: 3 requests
+                .withProperty(Service.COST, "tokenwise.cost.output-cap.min-requests", "3")
+                .withProperty(Service.COST, "tokenwise.cost.output-cap.refresh-interval", "1s")
+                .withProperty(Service.BATCH, "tokenwise.batch.assembly.max-age", "1s")
+                .withProperty(Service.BATCH, "tokenwise.batch.assembly.interval", "1s")
+                .withProperty(Service.BATCH, "tokenwise.batch.collect.first-poll", "1s")
+                .withProperty(Service.BATCH, "tokenwise.batch.collect.interval", "1s")
+                .withProgress(line -> System.out.println("[suite] " + line)));
+    suite.start();
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterAll
+  static void stopSuite() {
+    if (suite != null) {
+      suite.stop();
+    }
+  }
+
+  @Test
+  void aRoutedDownRequestShowsARoutingSaving() throws Exception {
+    HttpResponse<String> response =
+        post(
+            "tiered",
+            Map.of(),
+            chat("tokenwise/auto", "Say hi. (" + UUID.randomUUID() + ")", null));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Tokenwise-Model")).hasValue("gpt-5-nano");
+    assertThat(response.headers().firstValue("Tokenwise-Tier"))
+        .hasValueSatisfying(tier -> assertThat(tier).startsWith("0 ("));
+    JsonNode row = awaitSavings("tiered", 1);
+    assertThat(money(row.path("byTactic").path("routing"))).isPositive();
+    assertThat(money(row.path("savingsUsd"))).isPositive();
+    System.out.println("[tactics] routing: " + row);
+  }
+
+  /**
+   * The issue's prompt-caching test through the whole suite: a 50-turn conversation with a
+   * 3,000-token system prompt sent the naive way (the system prompt after the first user message, a
+   * fresh timestamp in it) reaches a prompt-cache read share of at least 80% of input tokens in
+   * cost-service's report, and an input cost at least 70% below the same conversation sent straight
+   * to the simulator.
+   */
+  @Test
+  void aNaiveConversationIsShapedIntoPromptCacheReads() throws Exception {
+    String rules = systemPrompt();
+    String conversation = UUID.randomUUID().toString();
+    for (int turn = 0; turn < 50; turn++) {
+      HttpResponse<String> response = post("chat", Map.of(), naiveTurn(rules, conversation, turn));
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+    long directInput = 0;
+    long directCached = 0;
+    String other = UUID.randomUUID().toString();
+    for (int turn = 0; turn < 50; turn++) {
+      HttpResponse<String> reply =
+          http.send(
+              HttpRequest.newBuilder(
+                      suite.url(Service.PROVIDER_SIMULATOR).resolve("/v1/chat/completions"))
+                  .timeout(Duration.ofSeconds(60))
+                  .header("Authorization", "Bearer sk-direct")
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(naiveTurn(rules, other, turn)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+      JsonNode usage = JSON.readTree(reply.body()).path("usage");
+      directInput += usage.path("prompt_tokens").asLong();
+      directCached += usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+    }
+
+    JsonNode savings = awaitSavings("chat", 50);
+    assertThat(money(savings.path("byTactic").path("promptCaching"))).isPositive();
+    JsonNode cache = routeRow("/api/reports/cache-hit-rate", "chat").path("promptCache");
+    long input = cache.path("inputTokens").asLong();
+    long cached = cache.path("cacheReadTokens").asLong();
+    assertThat(cache.path("readShare").asDouble()).isGreaterThanOrEqualTo(0.80);
+    assertThat((double) cached / input).isGreaterThanOrEqualTo(0.80);
+
+    Rates rates = PriceCatalogs.bundled().current().require("gpt-5-mini").rates();
+    BigDecimal through = inputCost(rates, input, cached);
+    BigDecimal straight = inputCost(rates, directInput, directCached);
+    System.out.printf(
+        "[tactics] prompt caching: through Tokenwise %d input tokens, %d cached (%.3f), input"
+            + " %s USD; direct %d input, %d cached, input %s USD (%.1f%% less)%n",
+        input,
+        cached,
+        (double) cached / input,
+        through.toPlainString(),
+        directInput,
+        directCached,
+        straight.toPlainString(),
+        100 * (1 - through.doubleValue() / straight.doubleValue()));
+    assertThat(through.doubleValue()).isLessThanOrEqualTo(straight.doubleValue() * 0.30);
+  }
+
+  @Test
+  void anInjectedOutputCapIsAttributedAnEstimatedSaving() throws Exception {
+    // the route's uncapped output length: client caps Tokenwise does not lower
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> uncapped =
+          post(
+              "capped",
+              Map.of(),
+              chat("gpt-5-mini", "Explain caching. (" + UUID.randomUUID() + ")", 1000L));
+      assertThat(uncapped.statusCode()).as(uncapped.body()).isEqualTo(200);
+    }
+    awaitSavings("capped", 3);
+    // cost-service refreshes the route's mean every second once it has three requests
+    await()
+        .atMost(PATIENCE)
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              HttpResponse<String> capped =
+                  post(
+                      "capped",
+                      Map.of(),
+                      chat("gpt-5-mini", "Explain caching. (" + UUID.randomUUID() + ")", null));
+              assertThat(capped.headers().firstValue("Tokenwise-Output-Cap"))
+                  .hasValue("8 (injected)");
+              JsonNode row = savingsRow("capped");
+              return row != null && money(row.path("byTactic").path("outputCap")).signum() > 0;
+            });
+    System.out.println("[tactics] output cap: " + savingsRow("capped"));
+  }
+
+  @Test
+  void aDeferredRequestShowsABatchSavingOnceItCompletes() throws Exception {
+    HttpResponse<String> accepted =
+        post(
+            "later",
+            Map.of(),
+            chat("gpt-5-mini", "Summarise the week. (" + UUID.randomUUID() + ")", null));
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    String job = JSON.readTree(accepted.body()).path("id").asString();
+    assertThat(accepted.headers().firstValue("Location")).hasValue("/v1/jobs/" + job);
+
+    JsonNode done =
+        await()
+            .atMost(PATIENCE)
+            .pollInterval(Duration.ofSeconds(1))
+            .until(
+                () -> getJson(suite.routerUrl().resolve("/v1/jobs/" + job), true),
+                j -> List.of("succeeded", "failed").contains(j.path("status").asString()));
+    assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("succeeded");
+    System.out.println("[tactics] job: " + done);
+    JsonNode row = awaitSavings("later", 1);
+    assertThat(money(row.path("byTactic").path("batch"))).isPositive();
+    System.out.println("[tactics] batch: " + row);
+  }
+
+  private static BigDecimal inputCost(Rates rates, long input, long cached) {
+    return rates
+        .input()
+        .multiply(BigDecimal.valueOf(input - cached))
+        .add(rates.cachedInput().multiply(BigDecimal.valueOf(cached)))
+        .movePointLeft(6);
+  }
+
+  private static String systemPrompt() {
+    StringBuilder rules = new StringBuilder("You are the support assistant of Acme Travel.\n");
+    int i = 0;
+    while (TokenEstimator.shared().countText("gpt-5-mini", rules.toString()) < 3000) {
+      rules
+          .append("Rule ")
+          .append(++i)
+          .append(": answer politely about bookings, refunds and seats.\n");
+    }
+    return rules.toString();
+  }
+
+  /** Turn n the naive way: first user message, then the system prompt stamped with the time. */
+  private static String naiveTurn(String rules, String conversation, int turn) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("model", "gpt-5-mini");
+    ArrayNode messages = body.putArray("messages");
+    messages
+        .addObject()
+        .put("role", "user")
+        .put("content", "Question 0 about my booking " + conversation + "?");
+    messages
+        .addObject()
+        .put("role", "system")
+        .put(
+            "content",
+            rules
+                + "Current time: "
+                + Instant.parse("2026-11-27T03:00:00Z").plusSeconds(turn * 17L));
+    for (int i = 0; i < turn; i++) {
+      messages
+          .addObject()
+          .put("role", "assistant")
+          .put("content", "Answer " + i + " about the booking.");
+      messages
+          .addObject()
+          .put("role", "user")
+          .put("content", "Question " + (i + 1) + " about my booking?");
+    }
+    return body.toString();
+  }
+
+  private static String chat(String model, String prompt, Long maxTokens) {
+    ObjectNode request = JSON.createObjectNode();
+    request.put("model", model);
+    if (maxTokens != null) {
+      request.put("max_completion_tokens", maxTokens);
+    }
+    request.putArray("messages").addObject().put("role", "user").put("content", prompt);
+    return request.toString();
+  }
+
+  private static HttpResponse<String> post(String route, Map<String, String> headers, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(suite.routerUrl().resolve("/v1/chat/completions"))
+            .timeout(Duration.ofSeconds(120))
+            .header("Authorization", "Bearer " + suite.demoTenants().get(0).virtualKey())
+            .header("Content-Type", "application/json")
+            .header("Tokenwise-Route", route);
+    headers.forEach(request::header);
+    return http.send(
+        request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The route's savings row once cost-service has stored at least {@code requests} of it. */
+  private static JsonNode awaitSavings(String route, long requests) {
+    return await()
+        .atMost(PATIENCE)
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> savingsRow(route),
+            row -> row != null && row.path("requests").asLong() >= requests);
+  }
+
+  private static JsonNode savingsRow(String route) throws IOException, InterruptedException {
+    return routeRow("/api/reports/savings", route);
+  }
+
+  private static JsonNode routeRow(String report, String route)
+      throws IOException, InterruptedException {
+    Instant from = SUITE_STARTED.minus(Duration.ofHours(1));
+    Instant to = Instant.now().plus(Duration.ofHours(1));
+    JsonNode body =
+        getJson(suite.url(Service.COST).resolve(report + "?from=" + from + "&to=" + to), false);
+    for (JsonNode row : body.path("routes")) {
+      if (route.equals(row.path("route").asString())) {
+        return row;
+      }
+    }
+    return null;
+  }
+
+  private static BigDecimal money(JsonNode value) {
+    return new BigDecimal(value.asString("0"));
+  }
+
+  private static JsonNode getJson(URI uri, boolean authenticated)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+    if (authenticated) {
+      request.header("Authorization", "Bearer " + suite.demoTenants().get(0).virtualKey());
+    }
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(uri + " -> " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+}
