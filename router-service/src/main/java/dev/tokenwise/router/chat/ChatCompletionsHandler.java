@@ -20,6 +20,7 @@ import dev.tokenwise.router.request.PublicApiRequestFilter;
 import dev.tokenwise.router.request.RequestOutcome;
 import dev.tokenwise.router.route.RoutePlan;
 import dev.tokenwise.router.route.RoutePlanner;
+import dev.tokenwise.router.shadow.ShadowEvaluations;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
@@ -65,6 +66,7 @@ class ChatCompletionsHandler {
   private final RouteMetrics routeMetrics;
   private final TokenRateLimits tokenLimits;
   private final ShadowChecks shadows;
+  private final ShadowEvaluations shadowEvaluations;
 
   ChatCompletionsHandler(
       VirtualKeyAuthenticator authenticator,
@@ -84,7 +86,8 @@ class ChatCompletionsHandler {
       Deferrals deferrals,
       RouteMetrics routeMetrics,
       TokenRateLimits tokenLimits,
-      ShadowChecks shadows) {
+      ShadowChecks shadows,
+      ShadowEvaluations shadowEvaluations) {
     this.authenticator = authenticator;
     this.reader = reader;
     this.cache = cache;
@@ -103,6 +106,7 @@ class ChatCompletionsHandler {
     this.routeMetrics = routeMetrics;
     this.tokenLimits = tokenLimits;
     this.shadows = shadows;
+    this.shadowEvaluations = shadowEvaluations;
   }
 
   Mono<ServerResponse> handle(ServerRequest request) {
@@ -185,6 +189,8 @@ class ChatCompletionsHandler {
             lookup -> {
               if (lookup.isHit()) {
                 shadows.startIfSampled(facts, query, call.json(), lookup);
+                shadowEvaluations.offer(
+                    plan, facts, call.json(), lookup.mode(), call.model(), lookup.response());
                 return fromCache(exchange, facts, call, lookup);
               }
               Mono<Void> admitted = admit(exchange, tenant, facts, call, estimatedInput);
@@ -314,6 +320,8 @@ class ChatCompletionsHandler {
                       UsageEvent.Status.OK,
                       finishReason);
               usage.publish(event);
+              shadowEvaluations.offer(
+                  plan, facts, call.json(), UsageEvent.Mode.SYNC, servedModel, completion);
               if (lookup.storable()
                   && servedModel.equals(call.model())
                   && CacheClient.isStorable(finishReason)) {
