@@ -54,7 +54,11 @@ class CacheController {
     }
     SemanticPolicy policy = semanticCache.policy(lookup.namespace().route(), lookup.policy());
     return exactCache
-        .lookup(lookup.namespace(), lookup.request(), policy.versionKey())
+        .lookup(
+            lookup.namespace(),
+            lookup.request(),
+            policy.versionKey(),
+            CacheRequestBody.normalizeWhitespace(lookup.policy()))
         .flatMap(
             exact -> {
               if (exact instanceof LookupOutcome.Hit hit) {
@@ -82,7 +86,12 @@ class CacheController {
     SemanticPolicy policy = semanticCache.policy(store.namespace().route(), store.policy());
     return exactCache
         .store(
-            store.namespace(), store.request(), store.response(), store.ttl(), policy.versionKey())
+            store.namespace(),
+            store.request(),
+            store.response(),
+            store.ttl(),
+            policy.versionKey(),
+            CacheRequestBody.normalizeWhitespace(store.policy()))
         .flatMap(
             outcome -> {
               if (!(outcome instanceof StoreOutcome.Stored stored)) {

@@ -132,6 +132,11 @@ final class CacheRequestBody {
     if (shadowRate < 0 || shadowRate > 1) {
       throw CacheProblems.invalidRequest("policy.shadowRate", "shadowRate must be in [0, 1]");
     }
+    JsonNode normalize = policy.get("normalizeWhitespace");
+    if (normalize != null && !normalize.isNull() && !normalize.isBoolean()) {
+      throw CacheProblems.invalidRequest(
+          "policy.normalizeWhitespace", "normalizeWhitespace must be a boolean");
+    }
     JsonNode difference = policy.get("maxKeyWordDifference");
     if (difference != null
         && !difference.isNull()
@@ -140,6 +145,12 @@ final class CacheRequestBody {
           "policy.maxKeyWordDifference", "maxKeyWordDifference must be a non-negative integer");
     }
     return policy;
+  }
+
+  /** The router's {@code policy.normalizeWhitespace}, or {@code null} when it sent none. */
+  static Boolean normalizeWhitespace(JsonNode policy) {
+    JsonNode value = policy == null ? null : policy.get("normalizeWhitespace");
+    return value != null && value.isBoolean() ? value.booleanValue() : null;
   }
 
   private static CacheControl cacheControl(JsonNode root) {

@@ -19,10 +19,11 @@ import tools.jackson.databind.JsonNode;
  * (components percent-encoded, see {@link CacheNamespace#keySegment()}).
  *
  * <p>Fails open: when Redis is slow or down a lookup answers a miss within {@code lookup-timeout}
- * and a store is dropped within {@code store-timeout}; neither fails the caller's request. Hashing,
- * (de)serialisation and compression run on the parallel scheduler; Redis calls are subscribed on
- * the bounded-elastic one because Lettuce may connect synchronously when its shared connection is
- * down, and that must not block an event-loop thread.
+ * and a store is dropped within {@code store-timeout}; neither fails the caller's request. A lookup
+ * hashes on the caller's thread (the API calls it from the parallel scheduler, never from an event
+ * loop); decoding, serialisation and compression run on the parallel scheduler; Redis calls are
+ * subscribed on the bounded-elastic one because Lettuce may connect synchronously when its shared
+ * connection is down, and that must not block an event-loop thread.
  */
 @Component
 public class ExactCache {
@@ -54,11 +55,23 @@ public class ExactCache {
    * answer stored under other versions never answers.
    */
   public Mono<LookupOutcome> lookup(CacheNamespace namespace, JsonNode request, String versions) {
+    return lookup(namespace, request, versions, null);
+  }
+
+  /**
+   * The same; {@code normalizeWhitespace} is the router's per-request choice ({@code null}: the
+   * route's configured one).
+   */
+  public Mono<LookupOutcome> lookup(
+      CacheNamespace namespace, JsonNode request, String versions, Boolean normalizeWhitespace) {
+    boolean collapse = properties.normalizesWhitespace(namespace.route(), normalizeWhitespace);
     return Mono.defer(
         () -> {
           long start = System.nanoTime();
-          return Mono.fromCallable(() -> RequestFingerprint.of(namespace, request, versions))
-              .subscribeOn(Schedulers.parallel())
+          // Hashed on the caller's thread: the API already parses the body off the event loop,
+          // so one more hop to the parallel scheduler would only add a hand-off per lookup.
+          return Mono.fromCallable(
+                  () -> RequestFingerprint.of(namespace, request, versions, collapse))
               .flatMap(
                   entryId ->
                       redis
@@ -101,7 +114,23 @@ public class ExactCache {
       JsonNode response,
       Duration requestedTtl,
       String versions) {
-    return Mono.fromCallable(() -> prepare(namespace, request, response, requestedTtl, versions))
+    return store(namespace, request, response, requestedTtl, versions, null);
+  }
+
+  /**
+   * The same; {@code normalizeWhitespace} is the router's per-request choice ({@code null}: the
+   * route's configured one). Without a requested TTL the route's default TTL applies.
+   */
+  public Mono<StoreOutcome> store(
+      CacheNamespace namespace,
+      JsonNode request,
+      JsonNode response,
+      Duration requestedTtl,
+      String versions,
+      Boolean normalizeWhitespace) {
+    boolean collapse = properties.normalizesWhitespace(namespace.route(), normalizeWhitespace);
+    return Mono.fromCallable(
+            () -> prepare(namespace, request, response, requestedTtl, versions, collapse))
         .subscribeOn(Schedulers.parallel())
         .flatMap(this::write)
         .doOnNext(metrics::store);
@@ -112,7 +141,8 @@ public class ExactCache {
       JsonNode request,
       JsonNode response,
       Duration requestedTtl,
-      String versions) {
+      String versions,
+      boolean collapseWhitespace) {
     Optional<String> refusal = Storability.refusal(request, response);
     if (refusal.isPresent()) {
       return PreparedStore.refused(new StoreOutcome.NotCacheable(refusal.get()));
@@ -122,8 +152,8 @@ public class ExactCache {
     if (json.length > maxBytes) {
       return PreparedStore.refused(new StoreOutcome.TooLarge(json.length, maxBytes));
     }
-    String entryId = RequestFingerprint.of(namespace, request, versions);
-    Duration ttl = properties.effectiveTtl(requestedTtl);
+    String entryId = RequestFingerprint.of(namespace, request, versions, collapseWhitespace);
+    Duration ttl = properties.effectiveTtl(requestedTtl, namespace.route());
     byte[] value =
         ExactEntry.encode(
             Instant.now().truncatedTo(ChronoUnit.MILLIS),

@@ -61,6 +61,19 @@ public final class RequestFingerprint {
    * router sent none) in the key: an answer never crosses a template or model version.
    */
   static String of(CacheNamespace namespace, JsonNode request, String versions) {
+    return of(namespace, request, versions, false);
+  }
+
+  /**
+   * The same; with {@code collapseWhitespace} every string inside {@code messages} (message text,
+   * text parts, names) is whitespace-normalised first — runs of whitespace become one space,
+   * leading and trailing whitespace is dropped — so that "Hello,\n world " and "Hello, world" are
+   * one key. The choice is part of the key: a route that switches it starts a fresh set of keys
+   * rather than mixing answers hashed both ways. Off by default, because whitespace can matter (a
+   * code block's indentation, a poem's line breaks).
+   */
+  static String of(
+      CacheNamespace namespace, JsonNode request, String versions, boolean collapseWhitespace) {
     MessageDigest sha256 = sha256();
     try (JsonGenerator out =
         WRITER.createGenerator(new DigestOutputStream(OutputStream.nullOutputStream(), sha256))) {
@@ -68,7 +81,7 @@ public final class RequestFingerprint {
       out.writeName("model");
       out.writeString(namespace.model());
       out.writeName("request");
-      writeRequest(out, request);
+      writeRequest(out, request, collapseWhitespace);
       out.writeName("route");
       out.writeString(namespace.route());
       out.writeName("tenant");
@@ -76,6 +89,10 @@ public final class RequestFingerprint {
       if (!versions.isEmpty()) {
         out.writeName("versions");
         out.writeString(versions);
+      }
+      if (collapseWhitespace) {
+        out.writeName("whitespace");
+        out.writeString("collapsed");
       }
       out.writeEndObject();
     }
@@ -100,7 +117,8 @@ public final class RequestFingerprint {
    * API treats an explicit {@code null} parameter as absent. Only the top level is filtered; a
    * {@code metadata} key inside a tool's JSON schema is part of the question.
    */
-  private static void writeRequest(JsonGenerator out, JsonNode request) {
+  private static void writeRequest(
+      JsonGenerator out, JsonNode request, boolean collapseWhitespace) {
     out.writeStartObject();
     for (String name : sortedNames(request)) {
       JsonNode value = request.get(name);
@@ -108,25 +126,31 @@ public final class RequestFingerprint {
         continue;
       }
       out.writeName(name);
-      writeCanonical(out, value);
+      writeCanonical(out, value, collapseWhitespace && name.equals("messages"));
     }
     out.writeEndObject();
   }
 
   private static void writeCanonical(JsonGenerator out, JsonNode node) {
+    writeCanonical(out, node, false);
+  }
+
+  private static void writeCanonical(JsonGenerator out, JsonNode node, boolean collapse) {
     if (node.isObject()) {
       out.writeStartObject();
       for (String name : sortedNames(node)) {
         out.writeName(name);
-        writeCanonical(out, node.get(name));
+        writeCanonical(out, node.get(name), collapse);
       }
       out.writeEndObject();
     } else if (node.isArray()) {
       out.writeStartArray();
       for (JsonNode element : node.values()) {
-        writeCanonical(out, element);
+        writeCanonical(out, element, collapse);
       }
       out.writeEndArray();
+    } else if (collapse && node.isString()) {
+      out.writeString(collapseWhitespace(node.stringValue()));
     } else if (node.isNumber()) {
       out.writeNumber(canonicalNumber(node.decimalValue()));
     } else if (node.isString()) {
@@ -149,6 +173,43 @@ public final class RequestFingerprint {
     }
     String unscaled = stripped.unscaledValue().toString();
     return stripped.scale() == 0 ? unscaled : unscaled + "e" + (-stripped.scale());
+  }
+
+  /** Runs of whitespace (Unicode white space included) as one space, the ends stripped. */
+  static String collapseWhitespace(String text) {
+    StringBuilder collapsed = null;
+    boolean pendingSpace = false;
+    int length = text.length();
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      if (isSpace(c)) {
+        if (collapsed == null
+            && c == ' '
+            && i > 0
+            && i < length - 1
+            && !isSpace(text.charAt(i + 1))) {
+          // A single plain space between words is already normal; text stays unallocated.
+          continue;
+        }
+        if (collapsed == null) {
+          collapsed = new StringBuilder(length).append(text, 0, i);
+        }
+        pendingSpace = collapsed.length() > 0;
+        continue;
+      }
+      if (collapsed != null) {
+        if (pendingSpace) {
+          collapsed.append(' ');
+          pendingSpace = false;
+        }
+        collapsed.append(c);
+      }
+    }
+    return collapsed == null ? text : collapsed.toString();
+  }
+
+  private static boolean isSpace(char c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c);
   }
 
   private static List<String> sortedNames(JsonNode object) {

@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  *   <li><b>negation</b>: both or neither must be negated (same count of negating words);
  *   <li><b>entities</b>: a proper noun, acronym or code-like token in one question (capitalised
  *       inside a sentence, all caps, or mixing letters and digits) must appear in the other;
+ *   <li><b>question word</b>: two questions asked with different ones of when, where, who, why and
+ *       how many/much ask different things ("Where was the wheel invented?" is not "When was the
+ *       wheel invented?");
  *   <li><b>key nouns</b>: at most {@code maxKeyWordDifference} content words (stop words and
  *       question filler removed, light stemming) may appear in only one of the two questions.
  * </ul>
@@ -36,6 +39,7 @@ public final class QuestionGuards {
     NUMBERS("numbers"),
     NEGATION("negation"),
     ENTITIES("entities"),
+    QUESTION_WORD("question-word"),
     KEY_NOUNS("key-nouns");
 
     public final String tag;
@@ -313,11 +317,25 @@ public final class QuestionGuards {
           "year",
           "years");
 
+  /**
+   * Question words whose difference changes what is asked. "What", "which" and "how" are left out:
+   * "What is the best way to learn X?" and "How do I learn X?" ask the same.
+   */
+  private static final Set<String> QUESTION_WORDS =
+      Set.of("when", "where", "who", "whom", "whose", "why");
+
   private final int maxKeyWordDifference;
+  private final boolean questionWords;
 
   /** Guards allowing at most {@code maxKeyWordDifference} content words found in only one. */
   public QuestionGuards(int maxKeyWordDifference) {
+    this(maxKeyWordDifference, true);
+  }
+
+  /** The same, with the question-word guard on or off (off only to measure it). */
+  public QuestionGuards(int maxKeyWordDifference, boolean questionWords) {
     this.maxKeyWordDifference = maxKeyWordDifference;
+    this.questionWords = questionWords;
   }
 
   /** The first guard that refuses to let {@code stored} answer {@code asked}, or empty. */
@@ -332,6 +350,9 @@ public final class QuestionGuards {
     }
     if (!b.stems.containsAll(a.entities) || !a.stems.containsAll(b.entities)) {
       return Optional.of(Refusal.ENTITIES);
+    }
+    if (questionWords && askDifferently(a.questionWords, b.questionWords)) {
+      return Optional.of(Refusal.QUESTION_WORD);
     }
     int onlyInOne = 0;
     for (String stem : a.keyWords) {
@@ -350,12 +371,73 @@ public final class QuestionGuards {
     return Optional.empty();
   }
 
+  /**
+   * Both ask with one of the compared question words and share none: "where" against "when". One
+   * question with such a word and one without ("Why do cats purr?", "What makes cats purr?") is
+   * left to the other guards: on Quora's pairs that difference is mostly a paraphrase.
+   */
+  private static boolean askDifferently(Set<String> a, Set<String> b) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return false;
+    }
+    for (String word : a) {
+      if (b.contains(word)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Lexical comparison features of two questions, for the evaluation's logistic model (not used to
+   * answer): word Jaccard, content-word Jaccard, content words in only one (capped at 8), and
+   * entity, number, negation and question-word mismatch (0/1), and the ratio of their lengths in
+   * words.
+   */
+  static double[] features(String asked, String stored) {
+    Analysed a = analyse(asked);
+    Analysed b = analyse(stored);
+    int onlyInOne = 0;
+    for (String stem : a.keyWords) {
+      onlyInOne += b.keyWords.contains(stem) ? 0 : 1;
+    }
+    for (String stem : b.keyWords) {
+      onlyInOne += a.keyWords.contains(stem) ? 0 : 1;
+    }
+    boolean entityMismatch = !b.stems.containsAll(a.entities) || !a.stems.containsAll(b.entities);
+    double lengths =
+        (double) Math.min(a.stems.size(), b.stems.size())
+            / Math.max(1, Math.max(a.stems.size(), b.stems.size()));
+    return new double[] {
+      jaccard(a.stems, b.stems),
+      jaccard(a.keyWords, b.keyWords),
+      Math.min(onlyInOne, 8),
+      entityMismatch ? 1 : 0,
+      a.numbers.equals(b.numbers) ? 0 : 1,
+      a.negations == b.negations ? 0 : 1,
+      askDifferently(a.questionWords, b.questionWords) ? 1 : 0,
+      lengths
+    };
+  }
+
+  private static double jaccard(Set<String> x, Set<String> y) {
+    if (x.isEmpty() && y.isEmpty()) {
+      return 1;
+    }
+    int both = 0;
+    for (String s : x) {
+      both += y.contains(s) ? 1 : 0;
+    }
+    return (double) both / (x.size() + y.size() - both);
+  }
+
   private record Analysed(
       Map<String, Integer> numbers,
       int negations,
       Set<String> entities,
       Set<String> stems,
-      Set<String> keyWords) {}
+      Set<String> keyWords,
+      Set<String> questionWords) {}
 
   private static Analysed analyse(String text) {
     Map<String, Integer> numbers = new HashMap<>();
@@ -363,6 +445,8 @@ public final class QuestionGuards {
     Set<String> entities = new HashSet<>();
     Set<String> stems = new HashSet<>();
     Set<String> keyWords = new HashSet<>();
+    Set<String> questionWords = new HashSet<>(2);
+    String previous = "";
     Matcher matcher = TOKEN.matcher(text);
     boolean sentenceStart = true;
     int lastEnd = 0;
@@ -389,6 +473,12 @@ public final class QuestionGuards {
         lower = lower.substring(0, lower.length() - 3);
       }
       lower = lower.replace("'", "");
+      if (QUESTION_WORDS.contains(lower)) {
+        questionWords.add(lower.startsWith("who") ? "who" : lower);
+      } else if (previous.equals("how") && (lower.equals("many") || lower.equals("much"))) {
+        questionWords.add("how many");
+      }
+      previous = lower;
       if (NEGATIONS.contains(lower)) {
         negations++;
         sentenceStart = false;
@@ -415,7 +505,7 @@ public final class QuestionGuards {
       }
       sentenceStart = false;
     }
-    return new Analysed(numbers, negations, entities, stems, keyWords);
+    return new Analysed(numbers, negations, entities, stems, keyWords, questionWords);
   }
 
   private static String trimToken(String token) {

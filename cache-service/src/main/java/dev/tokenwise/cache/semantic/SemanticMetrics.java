@@ -53,9 +53,19 @@ final class SemanticMetrics {
         .description("Memory held by this replica's semantic indexes")
         .baseUnit("bytes")
         .register(registry);
-    for (String route : configuredRoutes) {
+    // Registered up front so that dashboards and alerts see every series (at 0) before the first
+    // shadow report, not only after one.
+    for (String route : shadowRoutes(configuredRoutes)) {
       shadowMeters(route);
+      shadowCounter(route, true);
+      shadowCounter(route, false);
     }
+  }
+
+  private static Set<String> shadowRoutes(Set<String> configuredRoutes) {
+    Set<String> all = new java.util.TreeSet<>(configuredRoutes);
+    all.add("default");
+    return all;
   }
 
   void lookup(String result, long startNanos) {
@@ -81,12 +91,19 @@ final class SemanticMetrics {
         counts[1]++;
       }
     }
-    Counter.builder(SHADOW_REPORTS)
-        .description("Shadow comparisons of semantic hits with the model's own answer")
-        .tag(MetricTags.ROUTE, tag)
-        .tag(MetricTags.OUTCOME, agreed ? "agree" : "disagree")
-        .register(registry)
-        .increment();
+    shadowCounter(tag, agreed).increment();
+  }
+
+  private Counter shadowCounter(String routeTag, boolean agreed) {
+    String outcome = agreed ? "agree" : "disagree";
+    return counters.computeIfAbsent(
+        "shadow:" + routeTag + ":" + outcome,
+        k ->
+            Counter.builder(SHADOW_REPORTS)
+                .description("Shadow comparisons of semantic hits with the model's own answer")
+                .tag(MetricTags.ROUTE, routeTag)
+                .tag(MetricTags.OUTCOME, outcome)
+                .register(registry));
   }
 
   /** Disagreeing share of shadow reports for {@code route} since start, or NaN with none. */
@@ -163,6 +180,11 @@ final class SemanticMetrics {
 
   private Counter counter(String name, String tagKey, String tagValue) {
     return counters.computeIfAbsent(
-        name + ":" + tagValue, k -> Counter.builder(name).tag(tagKey, tagValue).register(registry));
+        name + ":" + tagValue,
+        k ->
+            Counter.builder(name)
+                .description("Semantic hits refused by a question guard, by guard")
+                .tag(tagKey, tagValue)
+                .register(registry));
   }
 }

@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
@@ -48,14 +51,45 @@ final class VectorIndex implements AutoCloseable {
   static final String VECTOR = "vec";
   static final String EXPIRES = "exp";
 
+  /** The writer's buffer in normal operation: small, so that searches see new entries soon. */
+  private static final double RAM_BUFFER_MB = 64;
+
+  /**
+   * The writer's buffer during a bulk load: large enough that 100,000s of entries flush as one
+   * segment, whose HNSW graph is built once while indexing, instead of many small segments merged
+   * afterwards (a merge rebuilds the graph of every segment but the largest: most of a rebuild's
+   * CPU when it was merged to one segment).
+   */
+  private static final double BULK_RAM_BUFFER_MB = 1024;
+
+  /** More segments than this after a bulk load are merged down to it (a bounded merge). */
+  static final int MAX_SEGMENTS_AFTER_LOAD = 4;
+
+  /** Threads that build the merged HNSW graph in a merge (Lucene's concurrent graph merge). */
+  private static final int MERGE_WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+  private static final ExecutorService MERGE_EXECUTOR =
+      MERGE_WORKERS == 1 ? null : Executors.newFixedThreadPool(MERGE_WORKERS, daemon());
+
   private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final int dimension;
 
+  /**
+   * While set, {@link #refresh()} does nothing: a near-real-time reopen flushes the writer's buffer
+   * as a segment, and a bulk load must reach the end as one segment (the sweep and local stores
+   * refresh on their own schedule). Searches meanwhile see the index as it was.
+   */
+  private volatile boolean bulkLoading;
+
   VectorIndex(int dimension, int maxConnections, int beamWidth) {
     this.dimension = dimension;
-    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(maxConnections, beamWidth);
+    KnnVectorsFormat hnsw =
+        MERGE_EXECUTOR == null
+            ? new Lucene99HnswVectorsFormat(maxConnections, beamWidth)
+            : new Lucene99HnswVectorsFormat(
+                maxConnections, beamWidth, MERGE_WORKERS, MERGE_EXECUTOR);
     IndexWriterConfig config =
         new IndexWriterConfig()
             .setCodec(
@@ -65,7 +99,7 @@ final class VectorIndex implements AutoCloseable {
                     return hnsw;
                   }
                 })
-            .setRAMBufferSizeMB(64)
+            .setRAMBufferSizeMB(RAM_BUFFER_MB)
             .setCommitOnClose(false);
     // Fewer, larger segments: each search visits every segment's graph.
     TieredMergePolicy merges = new TieredMergePolicy();
@@ -117,8 +151,11 @@ final class VectorIndex implements AutoCloseable {
     }
   }
 
-  /** Makes writes so far visible to searches. */
+  /** Makes writes so far visible to searches (deferred to its end during a bulk load). */
   void refresh() {
+    if (bulkLoading) {
+      return;
+    }
     try {
       searchers.maybeRefreshBlocking();
     } catch (IOException e) {
@@ -181,7 +218,46 @@ final class VectorIndex implements AutoCloseable {
     }
   }
 
-  /** Merges to one segment (after a bulk load: fewer graphs to search, deleted docs gone). */
+  /** Buffers what follows as one segment, until {@link #endBulkLoad()}. */
+  void beginBulkLoad() {
+    writer.getConfig().setRAMBufferSizeMB(BULK_RAM_BUFFER_MB);
+    bulkLoading = true;
+  }
+
+  /**
+   * Makes a bulk load visible, as one segment when it fitted the bulk buffer; more than {@value
+   * #MAX_SEGMENTS_AFTER_LOAD} segments are merged down to that many (each search visits every
+   * segment's graph), never to one at any price.
+   */
+  void endBulkLoad() {
+    bulkLoading = false;
+    try {
+      refresh();
+      writer.getConfig().setRAMBufferSizeMB(RAM_BUFFER_MB);
+      if (segmentCount() > MAX_SEGMENTS_AFTER_LOAD) {
+        writer.forceMerge(MAX_SEGMENTS_AFTER_LOAD);
+        refresh();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Segments visible to searches (each one HNSW graph). */
+  int segmentCount() {
+    try {
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        return searcher.getIndexReader().leaves().size();
+      } finally {
+        searchers.release(searcher);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Merges to one segment (fewer graphs to search, deleted docs gone); costly on a large index. */
   void compact() {
     try {
       writer.forceMerge(1);
@@ -200,6 +276,15 @@ final class VectorIndex implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon() {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "semantic-index-merge-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /**

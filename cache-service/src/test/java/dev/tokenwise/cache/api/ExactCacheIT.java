@@ -22,6 +22,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "tokenwise.cache.exact.max-entry-size=64KB",
       "tokenwise.cache.exact.compression-threshold=4KB",
       "tokenwise.cache.exact.max-ttl=PT2H",
+      "tokenwise.cache.exact.routes.short-lived.default-ttl=PT5M",
+      "tokenwise.cache.exact.routes.chatty.normalize-whitespace=true",
       "spring.http.codecs.max-in-memory-size=256KB",
       // Generous: this test is about what is cached; ExactCacheRedisDownIT covers failing open.
       "tokenwise.cache.exact.lookup-timeout=5s",
@@ -126,6 +128,54 @@ class ExactCacheIT {
 
     assertThat(redis.getExpire(key("ttl-tenant", defaulted))).isBetween(3500L, 3600L);
     assertThat(redis.getExpire(key("ttl-tenant", capped))).isBetween(7100L, 7200L);
+  }
+
+  @Test
+  void aRouteHasItsOwnDefaultTtlAndARequestedTtlStillWins() {
+    String routeDefault =
+        entryId(storeOn("short-lived", request("c"), completion("stop", "C"), null, ""));
+    String requested =
+        entryId(storeOn("short-lived", request("d"), completion("stop", "D"), "PT1H", ""));
+
+    assertThat(redis.getExpire(keyOn("short-lived", routeDefault))).isBetween(250L, 300L);
+    assertThat(redis.getExpire(keyOn("short-lived", requested))).isBetween(3500L, 3600L);
+  }
+
+  @Test
+  void aRouteThatNormalisesWhitespaceAnswersTheSameQuestionDifferentlySpaced() {
+    // Exact cache only: the semantic cache would (rightly) match these anyway.
+    String exactOnly = ",\"policy\":{\"semantic\":false}";
+    String normalised = ",\"policy\":{\"semantic\":false,\"normalizeWhitespace\":true}";
+    storeOn("plain", request("Hello,  world"), completion("stop", "Hi."), null, exactOnly)
+        .expectStatus()
+        .isCreated();
+    storeOn("chatty", request("Hello,  world"), completion("stop", "Hi."), null, exactOnly)
+        .expectStatus()
+        .isCreated();
+    String respaced = request(" Hello, \\n world ");
+
+    // Off by default: whitespace is part of the question.
+    lookupOn("plain", respaced, exactOnly).expectBody().jsonPath("$.result").isEqualTo("miss");
+    // Configured on the route, or asked for by the router's policy on any route.
+    lookupOn("chatty", respaced, exactOnly)
+        .expectBody()
+        .jsonPath("$.result")
+        .isEqualTo("hit-exact");
+    lookupOn("plain", respaced, normalised).expectBody().jsonPath("$.result").isEqualTo("miss");
+    storeOn("plain", request("Hello,  again"), completion("stop", "Hi."), null, normalised)
+        .expectStatus()
+        .isCreated();
+    lookupOn("plain", request("Hello, again"), normalised)
+        .expectBody()
+        .jsonPath("$.result")
+        .isEqualTo("hit-exact");
+    lookupOn("plain", request("Hello, again"), exactOnly)
+        .expectBody()
+        .jsonPath("$.result")
+        .isEqualTo("miss");
+    assertBadRequest(
+        lookupOn("plain", request("x"), ",\"policy\":{\"normalizeWhitespace\":\"yes\"}"),
+        "policy.normalizeWhitespace");
   }
 
   @Test
@@ -343,6 +393,30 @@ class ExactCacheIT {
         {"tenant":"%s","route":"default","model":"gpt-5-mini","request":%s,"response":%s%s}
         """
             .formatted(tenant, request, response, ttlField));
+  }
+
+  private WebTestClient.ResponseSpec storeOn(
+      String route, String request, String response, String ttl, String extra) {
+    String ttlField = ttl == null ? "" : ",\"ttl\":\"" + ttl + "\"";
+    return post(
+        "/store",
+        """
+        {"tenant":"routes","route":"%s","model":"gpt-5-mini","request":%s,"response":%s%s%s}
+        """
+            .formatted(route, request, response, ttlField, extra));
+  }
+
+  private WebTestClient.ResponseSpec lookupOn(String route, String request, String extra) {
+    return post(
+        "/lookup",
+        """
+        {"tenant":"routes","route":"%s","model":"gpt-5-mini","request":%s%s}
+        """
+            .formatted(route, request, extra));
+  }
+
+  private static String keyOn(String route, String entryId) {
+    return "tokenwise:cache:exact:routes:" + route + ":gpt-5-mini:" + entryId;
   }
 
   private WebTestClient.ResponseSpec lookup(String tenant, String request) {

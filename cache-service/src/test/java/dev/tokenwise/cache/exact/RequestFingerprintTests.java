@@ -132,6 +132,49 @@ class RequestFingerprintTests {
     assertThat(RequestFingerprint.canonicalNumber(new BigDecimal("0.25"))).isEqualTo("25e-2");
   }
 
+  @Test
+  void whitespaceInMessagesCountsOnlyWhenTheRouteDoesNotNormaliseIt() {
+    String spaced =
+        BASE.replace("\"Be brief.\"", "\"  Be\\n\\tbrief.  \"").replace("\"Hi\"", "\"Hi \"");
+    assertThat(hash(ACME, spaced)).isNotEqualTo(hash(ACME, BASE));
+    assertThat(collapsedHash(spaced)).isEqualTo(collapsedHash(BASE));
+    // Normalised keys are their own set: switching the setting never mixes the two.
+    assertThat(collapsedHash(BASE)).isNotEqualTo(hash(ACME, BASE));
+    // Words still count, and only message text is normalised.
+    assertThat(collapsedHash(BASE.replace("Be brief.", "Bebrief.")))
+        .isNotEqualTo(collapsedHash(BASE));
+    assertThat(collapsedHash(withField("stop", "[\"a  b\"]")))
+        .isNotEqualTo(collapsedHash(withField("stop", "[\"a b\"]")));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "a b",
+        " a b",
+        "a b ",
+        "a  b",
+        "a\tb",
+        "a\n\nb",
+        "\u00a0a\u2003b\r\n",
+        "  a \t b  "
+      })
+  void whitespaceCollapsesToSingleSpaces(String text) {
+    assertThat(RequestFingerprint.collapseWhitespace(text)).isEqualTo("a b");
+  }
+
+  @Test
+  void alreadyNormalTextIsReturnedAsIs() {
+    String normal = "What is the capital of France?";
+    assertThat(RequestFingerprint.collapseWhitespace(normal)).isSameAs(normal);
+    assertThat(RequestFingerprint.collapseWhitespace("")).isEmpty();
+    assertThat(RequestFingerprint.collapseWhitespace("   ")).isEmpty();
+  }
+
+  private static String collapsedHash(String requestJson) {
+    return RequestFingerprint.of(ACME, ExactEntry.JSON.readTree(requestJson), "", true);
+  }
+
   private static String withField(String name, String json) {
     return BASE.replace("{\"model\"", "{\"" + name + "\":" + json + ",\"model\"");
   }

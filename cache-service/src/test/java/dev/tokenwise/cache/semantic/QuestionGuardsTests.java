@@ -64,6 +64,37 @@ class QuestionGuardsTests {
   }
 
   @Test
+  void questionsAskedWithDifferentQuestionWordsAreRefused() {
+    assertThat(guards.refusal("When was the wheel invented?", "Where was the wheel invented?"))
+        .contains(Refusal.QUESTION_WORD);
+    assertThat(guards.refusal("Who started rap music?", "When did rap music start?"))
+        .contains(Refusal.QUESTION_WORD);
+    assertThat(guards.refusal("How many moons does Mars have?", "Why does Mars have moons?"))
+        .contains(Refusal.QUESTION_WORD);
+    // The same question word, "what" for "how", or one without such a word: left to the others.
+    assertThat(guards.refusal("Why do cats purr?", "Why do cats purr so much?")).isEmpty();
+    assertThat(guards.refusal("Why do cats purr?", "What makes cats purr?")).isEmpty();
+    assertThat(guards.refusal("How do I lose weight?", "What is the best way to lose weight?"))
+        .isEmpty();
+    // Off only to measure it.
+    assertThat(
+            new QuestionGuards(1, false)
+                .refusal("When was the wheel invented?", "Where was the wheel invented?"))
+        .isEmpty();
+  }
+
+  @Test
+  void lexicalFeaturesDescribeHowTwoQuestionsDiffer() {
+    double[] same = QuestionGuards.features("How do I learn Python?", "How do I learn Python?");
+    assertThat(same[0]).isEqualTo(1.0);
+    assertThat(same[2]).isZero();
+    double[] different = QuestionGuards.features("When was Rome founded?", "Where is Paris 2?");
+    assertThat(different[3]).as("entity mismatch").isEqualTo(1.0);
+    assertThat(different[4]).as("number mismatch").isEqualTo(1.0);
+    assertThat(different[6]).as("question-word mismatch").isEqualTo(1.0);
+  }
+
+  @Test
   void stemsMatchWordForms() {
     assertThat(QuestionGuards.stem("studies")).isEqualTo("study");
     assertThat(QuestionGuards.stem("learning")).isEqualTo(QuestionGuards.stem("learn"));

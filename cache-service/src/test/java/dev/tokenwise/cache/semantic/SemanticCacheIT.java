@@ -320,6 +320,26 @@ class SemanticCacheIT {
   }
 
   @Test
+  void theSemanticMetersDashboardsReadAreExportedBeforeAnyTraffic() {
+    awaitRebuilt();
+    // No test reports shadow verdicts on "default": its series exist from start, at zero.
+    assertThat(prometheus())
+        .containsPattern(
+            "tokenwise_cache_semantic_false_hit_estimate\\{[^}]*route=\"default\"[^}]*} 0\\.0")
+        .containsPattern(
+            "tokenwise_cache_semantic_shadow_reports_total\\{[^}]*outcome=\"agree\""
+                + "[^}]*route=\"default\"[^}]*} 0\\.0")
+        .containsPattern(
+            "tokenwise_cache_semantic_shadow_reports_total\\{[^}]*outcome=\"disagree\""
+                + "[^}]*route=\"default\"[^}]*} 0\\.0")
+        .containsPattern("tokenwise_cache_semantic_index_entries\\{[^}]*} \\d")
+        .containsPattern("tokenwise_cache_semantic_index_size_bytes\\{[^}]*} \\d")
+        .containsPattern("tokenwise_cache_semantic_guard_refusals_total\\{[^}]*guard=\"numbers\"")
+        .containsPattern(
+            "tokenwise_cache_semantic_guard_refusals_total\\{[^}]*guard=\"question-word\"");
+  }
+
+  @Test
   void expiredEntriesNeverAnswer() {
     awaitRebuilt();
     store(

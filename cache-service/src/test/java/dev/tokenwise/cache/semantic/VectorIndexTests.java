@@ -31,6 +31,39 @@ class VectorIndexTests {
   }
 
   @Test
+  void aBulkLoadBecomesSearchableAtItsEndAsOneSegment() {
+    Random random = new Random(13);
+    try (VectorIndex index = new VectorIndex(32, 16, 100)) {
+      float[] target = unit(random);
+      index.beginBulkLoad();
+      index.put(id(1), CONTEXT_A, target, Long.MAX_VALUE);
+      for (int i = 2; i < 500; i++) {
+        index.put(id(i), CONTEXT_A, unit(random), Long.MAX_VALUE);
+        if (i % 50 == 0) {
+          // What the sweep and local stores do meanwhile; must not cut the load into segments.
+          index.refresh();
+        }
+      }
+      assertThat(index.search(CONTEXT_A, target, 1)).isEmpty();
+
+      index.endBulkLoad();
+      assertThat(index.size()).isEqualTo(499);
+      assertThat(index.segmentCount()).isEqualTo(1);
+      assertThat(index.search(CONTEXT_A, target, 1))
+          .extracting(VectorIndex.Candidate::entryId)
+          .containsExactly(id(1));
+
+      // Back to normal: a later write is visible after a refresh.
+      float[] later = unit(random);
+      index.put(id(1000), CONTEXT_A, later, Long.MAX_VALUE);
+      index.refresh();
+      assertThat(index.search(CONTEXT_A, later, 1))
+          .extracting(VectorIndex.Candidate::entryId)
+          .containsExactly(id(1000));
+    }
+  }
+
+  @Test
   void deletedAndExpiredEntriesAreGone() {
     Random random = new Random(11);
     try (VectorIndex index = new VectorIndex(32, 16, 100)) {
