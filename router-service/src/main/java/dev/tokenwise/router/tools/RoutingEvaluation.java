@@ -9,6 +9,8 @@ import dev.tokenwise.router.routing.LinearRouterModel;
 import dev.tokenwise.router.routing.PromptFeatures;
 import dev.tokenwise.router.routing.PromptSignals;
 import dev.tokenwise.router.routing.SentenceEmbedder;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -458,7 +460,8 @@ public final class RoutingEvaluation {
   static List<float[]> embed(List<Example> examples, String cache) throws IOException {
     int hash = examples.stream().map(Example::prompt).toList().hashCode();
     if (cache != null && Files.exists(Path.of(cache))) {
-      try (DataInputStream in = new DataInputStream(Files.newInputStream(Path.of(cache)))) {
+      try (DataInputStream in =
+          new DataInputStream(new BufferedInputStream(Files.newInputStream(Path.of(cache))))) {
         if (in.readInt() == hash && in.readInt() == examples.size()) {
           int dim = in.readInt();
           List<float[]> vectors = new ArrayList<>();
@@ -480,7 +483,8 @@ public final class RoutingEvaluation {
             .mapToObj(i -> embedder.embed(examples.get(i).prompt()))
             .toList();
     if (cache != null) {
-      try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(Path.of(cache)))) {
+      try (DataOutputStream out =
+          new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(Path.of(cache))))) {
         out.writeInt(hash);
         out.writeInt(examples.size());
         out.writeInt(vectors.get(0).length);

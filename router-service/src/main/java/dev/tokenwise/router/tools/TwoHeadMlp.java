@@ -53,12 +53,16 @@ final class TwoHeadMlp {
   }
 
   private double[] forward(float[] x, double[] h) {
-    for (int j = 0; j < hidden; j++) {
-      double z = b1[j];
-      for (int i = 0; i < inputs; i++) {
-        z += x[i] * w1[i][j];
+    System.arraycopy(b1, 0, h, 0, hidden);
+    for (int i = 0; i < inputs; i++) {
+      double xi = x[i];
+      double[] row = w1[i];
+      for (int j = 0; j < hidden; j++) {
+        h[j] += xi * row[j];
       }
-      h[j] = Math.max(0, z);
+    }
+    for (int j = 0; j < hidden; j++) {
+      h[j] = Math.max(0, h[j]);
     }
     double[] p = new double[2];
     for (int o = 0; o < 2; o++) {

@@ -70,7 +70,9 @@ class TierChooserTests {
   void theShippedLearnedModelScoresARequestAndPicksATier() {
     TierChoice choice = choose("learned", Route.AUTO, "What is the capital of France?");
     assertThat(choice.reason()).isEqualTo("learned");
-    assertThat(choice.model()).isIn("gpt-5-nano", "gpt-5");
-    assertThat(chooser.model(null).weights()).hasSize(384);
+    assertThat(choice.model()).isEqualTo("gpt-5-nano");
+    LinearRouterModel shipped = chooser.model(null);
+    assertThat(shipped.features()).isEqualTo(PromptFeatures.ID);
+    assertThat(shipped.weights()).hasSize(384 + PromptFeatures.NAMES.size());
   }
 }
