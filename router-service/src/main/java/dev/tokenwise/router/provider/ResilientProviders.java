@@ -54,6 +54,7 @@ public class ResilientProviders {
   private final ResilienceProperties properties;
   private final CircuitBreakerRegistry breakers;
   private final RetryConfig retryConfig;
+  private final ProviderMeters meters;
 
   /** Without a Gemini client: {@code gemini-*} targets fail as unreachable. */
   public ResilientProviders(
@@ -71,13 +72,23 @@ public class ResilientProviders {
     this(openai, anthropic, gemini, CompatibleProviders.none(), properties);
   }
 
-  @Autowired
   public ResilientProviders(
       OpenAiProviderClient openai,
       AnthropicProviderClient anthropic,
       GeminiProviderClient gemini,
       CompatibleProviders compatible,
       ResilienceProperties properties) {
+    this(openai, anthropic, gemini, compatible, properties, ProviderMeters.none());
+  }
+
+  @Autowired
+  public ResilientProviders(
+      OpenAiProviderClient openai,
+      AnthropicProviderClient anthropic,
+      GeminiProviderClient gemini,
+      CompatibleProviders compatible,
+      ResilienceProperties properties,
+      ProviderMeters meters) {
     this.openai = openai;
     this.anthropic = anthropic;
     this.gemini = gemini;
@@ -92,6 +103,8 @@ public class ResilientProviders {
                 .waitDurationInOpenState(properties.openStateWait())
                 .recordException(ResilientProviders::isRetryable)
                 .build());
+    this.meters = meters;
+    meters.bind(breakers);
     this.retryConfig =
         RetryConfig.custom()
             .maxAttempts(Math.max(1, properties.maxAttempts()))
@@ -185,7 +198,12 @@ public class ResilientProviders {
                           Mono.defer(() -> client(target).stream(path(target, true), body))
                               .map(entity -> new ServedStream(target, entity, 0))),
                   chain)
-              .map(s -> new ServedStream(s.target(), s.entity(), System.nanoTime() - started));
+              .map(
+                  s ->
+                      new ServedStream(
+                          s.target(),
+                          timeFirstChunk(s.target(), s.entity(), started),
+                          System.nanoTime() - started));
         });
   }
 
@@ -216,7 +234,32 @@ public class ResilientProviders {
     }
     return tried.onErrorResume(
         e -> isRetryable(e) || e instanceof CallNotPermittedException,
-        e -> attempt(chain, index + 1, bodies, call));
+        e -> {
+          meters.fallback(
+              target, e instanceof CallNotPermittedException ? "breaker-open" : "error");
+          return attempt(chain, index + 1, bodies, call);
+        });
+  }
+
+  /** The stream's body, timing its first chunk from the start of the call (retries included). */
+  private ResponseEntity<Flux<DataBuffer>> timeFirstChunk(
+      Target target, ResponseEntity<Flux<DataBuffer>> entity, long started) {
+    if (entity.getBody() == null || !entity.getStatusCode().is2xxSuccessful()) {
+      return entity;
+    }
+    java.util.concurrent.atomic.AtomicBoolean first =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Flux<DataBuffer> body =
+        entity
+            .getBody()
+            .doOnNext(
+                chunk -> {
+                  if (first.compareAndSet(true, false)) {
+                    meters.firstChunk(
+                        target, java.time.Duration.ofNanos(System.nanoTime() - started));
+                  }
+                });
+    return new ResponseEntity<>(body, entity.getHeaders(), entity.getStatusCode());
   }
 
   private <T> Mono<T> deadline(Mono<T> call, List<Target> chain) {

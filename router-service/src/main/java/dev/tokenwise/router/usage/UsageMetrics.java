@@ -15,10 +15,16 @@ import org.springframework.stereotype.Component;
  * Token usage and provider latency under OpenTelemetry GenAI's names ({@link
  * MetricNames#TOKEN_USAGE}, {@link MetricNames#OPERATION_DURATION}), the delivery of usage events
  * ({@link MetricNames#USAGE_EVENTS} by outcome: published, spooled, drained, lost) and the spool's
- * backlog ({@link MetricNames#USAGE_SPOOL_SIZE}). Model tags are bounded by the price catalog.
+ * backlog ({@link MetricNames#USAGE_SPOOL_SIZE}), and the input tokens of provider calls by how the
+ * provider's prompt cache treated them ({@value #PROMPT_CACHE_TOKENS}, by route and {@code result}:
+ * {@code read}, {@code write}, {@code uncached}). Model tags are bounded by the price catalog;
+ * routes are the router's configuration.
  */
 @Component
 public class UsageMetrics {
+
+  /** Exported as {@code tokenwise_promptcache_tokens_total}; the read share is the hit rate. */
+  public static final String PROMPT_CACHE_TOKENS = "tokenwise.promptcache.tokens";
 
   private final MeterRegistry registry;
   private final BoundedTags tags;
@@ -50,6 +56,12 @@ public class UsageMetrics {
     String provider = BoundedTags.provider(event.provider());
     tokens(MetricTags.TOKEN_TYPE_INPUT, provider, model).increment(event.inputTokens());
     tokens(MetricTags.TOKEN_TYPE_OUTPUT, provider, model).increment(event.outputTokens());
+    String route = event.route() == null ? BoundedTags.NONE : event.route();
+    long written = event.cacheWriteTokens() == null ? 0 : event.cacheWriteTokens().total();
+    long read = event.cachedInputTokens();
+    promptCache(route, "read").increment(read);
+    promptCache(route, "write").increment(written);
+    promptCache(route, "uncached").increment(Math.max(0, event.inputTokens() - read - written));
     Timer.builder(MetricNames.OPERATION_DURATION)
         .description("Provider operations, from request arrival to the end of the answer")
         .tag(MetricTags.OPERATION, MetricTags.OPERATION_CHAT)
@@ -68,6 +80,14 @@ public class UsageMetrics {
         .tag(MetricTags.OPERATION, MetricTags.OPERATION_CHAT)
         .tag(MetricTags.PROVIDER_NAME, provider)
         .tag(MetricTags.REQUEST_MODEL, model)
+        .register(registry);
+  }
+
+  private Counter promptCache(String route, String result) {
+    return Counter.builder(PROMPT_CACHE_TOKENS)
+        .description("Input tokens of provider calls by prompt-cache result: read, write, uncached")
+        .tag(MetricTags.ROUTE, route)
+        .tag("result", result)
         .register(registry);
   }
 
