@@ -47,11 +47,17 @@ class QualityController {
   private final QualityStore store;
   private final RouteAdvisor advisor;
   private final QualityProperties properties;
+  private final QualityMeters meters;
 
-  QualityController(QualityStore store, RouteAdvisor advisor, QualityProperties properties) {
+  QualityController(
+      QualityStore store,
+      RouteAdvisor advisor,
+      QualityProperties properties,
+      QualityMeters meters) {
     this.store = store;
     this.advisor = advisor;
     this.properties = properties;
+    this.meters = meters;
   }
 
   /**
@@ -94,6 +100,7 @@ class QualityController {
             null,
             null,
             body.comment()));
+    meters.feedback(route, QualityFeedback.BAD.equals(body.verdict()));
     return recorded(body.requestId(), route);
   }
 
@@ -155,6 +162,7 @@ class QualityController {
             body.similarity(),
             body.judge(),
             null));
+    meters.shadow(body.route(), bad ? "bad" : "good");
     return recorded(body.requestId(), body.route());
   }
 

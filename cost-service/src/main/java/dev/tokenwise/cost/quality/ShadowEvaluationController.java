@@ -76,6 +76,7 @@ class ShadowEvaluationController {
   private final QualityProperties quality;
   private final TransactionTemplate transaction;
   private final JsonMapper json;
+  private final QualityMeters meters;
   private final Clock clock = Clock.systemUTC();
 
   ShadowEvaluationController(
@@ -86,7 +87,8 @@ class ShadowEvaluationController {
       ShadowProperties properties,
       QualityProperties quality,
       TransactionTemplate transaction,
-      JsonMapper json) {
+      JsonMapper json,
+      QualityMeters meters) {
     this.shadows = shadows;
     this.verdicts = verdicts;
     this.advisor = advisor;
@@ -95,6 +97,7 @@ class ShadowEvaluationController {
     this.quality = quality;
     this.transaction = transaction;
     this.json = json;
+    this.meters = meters;
   }
 
   /**
@@ -252,6 +255,7 @@ class ShadowEvaluationController {
                   judge.name(),
                   null);
             });
+    meters.shadow(r.route(), "judged".equals(judged.status()) ? judged.verdict() : "failed");
     if (!"judged".equals(judged.status())) {
       return ResponseEntity.ok(judged);
     }
