@@ -503,7 +503,17 @@ class ChatCompletionsIT {
     JsonNode sent = json.readTree(upstream.providerCalls.get(0).body());
     assertThat(sent.at("/stream_options/include_usage").asBoolean()).isTrue();
     assertThat(upstream.cacheLookups).hasSize(1);
-    assertThat(upstream.cacheStores).as("a streamed answer is not stored").isEmpty();
+    // The streamed answer is stored as the chat.completion a whole request would have got.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(upstream.cacheStores).hasSize(1));
+    JsonNode stored = json.readTree(upstream.cacheStores.get(0).body());
+    assertThat(stored.at("/request/stream").asBoolean()).isTrue();
+    assertThat(stored.at("/response/object").asString()).isEqualTo("chat.completion");
+    assertThat(stored.at("/response/choices/0/message/content").asString()).isEqualTo("Hello");
+    assertThat(stored.at("/response/choices/0/finish_reason").asString()).isEqualTo("stop");
+    assertThat(stored.at("/response/usage/prompt_tokens").asLong()).isEqualTo(30);
+    assertThat(stored.at("/policy/modelVersion").asString()).isEqualTo("gpt-5-mini-2025-08-07");
 
     JsonNode event = awaitSingleEvent();
     assertThat(event.get("mode").asString()).isEqualTo("stream");
@@ -546,6 +556,7 @@ class ChatCompletionsIT {
         .value(body -> assertThat(body).endsWith("data: [DONE]\n\n"));
 
     JsonNode event = awaitSingleEvent();
+    assertThat(upstream.cacheStores).as("no usage reported: not stored").isEmpty();
     assertThat(event.get("status").asString()).isEqualTo("ok");
     assertThat(event.get("inputTokens").asLong()).isBetween(10L, 40L);
     assertThat(event.get("outputTokens").asLong()).isBetween(1L, 3L);

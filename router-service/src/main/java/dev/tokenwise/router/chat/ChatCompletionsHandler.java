@@ -194,9 +194,21 @@ class ChatCompletionsHandler {
                 return fromCache(exchange, facts, call, lookup);
               }
               Mono<Void> admitted = admit(exchange, tenant, facts, call, estimatedInput);
-              // a streamed answer is passed through as it arrives and not stored
               return call.stream()
-                  ? admitted.then(Mono.defer(() -> streams.serve(facts, call, lookup.result())))
+                  ? admitted.then(
+                      Mono.defer(
+                          () ->
+                              streams.serve(
+                                  facts,
+                                  call,
+                                  lookup.result(),
+                                  (servedBy, completion) -> {
+                                    // stored like a whole answer, once it has streamed in full
+                                    if (lookup.storable()
+                                        && servedBy.model().equals(call.model())) {
+                                      cache.storeInBackground(query, completion);
+                                    }
+                                  })))
                   : admitted.then(
                       Mono.defer(() -> fromProvider(exchange, facts, call, plan, query, lookup)));
             });

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.chat;
 
+import dev.tokenwise.common.openai.OpenAiUsage;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.router.usage.UsageEvents;
 import java.io.ByteArrayOutputStream;
@@ -9,6 +10,7 @@ import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Watches an OpenAI chat-completion event stream on its way to the client, event by event: it
@@ -29,6 +31,9 @@ final class SseUsageTap {
   private final StringBuilder output = new StringBuilder();
   private NormalizedUsage usage;
   private String finishReason;
+  private final StringBuilder text = new StringBuilder();
+  private JsonNode first;
+  private boolean replayable = true;
 
   SseUsageTap(JsonMapper json, boolean forwardUsageChunk) {
     this.json = json;
@@ -78,6 +83,64 @@ final class SseUsageTap {
     return output.toString();
   }
 
+  /**
+   * The stream as the {@code chat.completion} a non-streamed request would have got, for the
+   * response cache; null unless it is a plain text answer that ended normally: one choice, text
+   * only (no tool calls, refusal or log probabilities), {@code finish_reason} {@code stop}, and the
+   * usage reported.
+   */
+  ObjectNode completion() {
+    if (!replayable
+        || first == null
+        || usage == null
+        || !"stop".equals(finishReason)
+        || text.isEmpty()
+        || text.length() >= MAX_OUTPUT_CHARS) {
+      return null;
+    }
+    ObjectNode completion = json.createObjectNode();
+    for (String field : new String[] {"id", "created", "model", "system_fingerprint"}) {
+      if (first.hasNonNull(field)) {
+        completion.set(field, first.get(field));
+      }
+    }
+    completion.put("object", "chat.completion");
+    ObjectNode choice = completion.putArray("choices").addObject();
+    choice.put("index", 0);
+    choice.putObject("message").put("role", "assistant").put("content", text.toString());
+    choice.put("finish_reason", finishReason);
+    choice.putNull("logprobs");
+    completion.set(
+        "usage",
+        json.valueToTree(
+            OpenAiUsage.of(
+                usage.inputTokens(),
+                usage.cachedInputTokens(),
+                usage.cacheWrite5m() + usage.cacheWrite1h(),
+                usage.outputTokens(),
+                usage.reasoningTokens())));
+    return completion;
+  }
+
+  /** Follows what a replay of the stream needs (see {@link #completion()}). */
+  private void assemble(JsonNode chunk, JsonNode choice) {
+    if (first == null) {
+      first = chunk;
+    }
+    JsonNode delta = choice.path("delta");
+    if (choice.path("index").asInt(0) != 0
+        || delta.has("tool_calls") && !delta.path("tool_calls").isNull()
+        || delta.has("function_call") && !delta.path("function_call").isNull()
+        || delta.path("refusal").isString()
+        || choice.has("logprobs") && !choice.path("logprobs").isNull()) {
+      replayable = false;
+    }
+    JsonNode content = delta.path("content");
+    if (content.isString() && text.length() < MAX_OUTPUT_CHARS) {
+      text.append(content.asString());
+    }
+  }
+
   private void collect(JsonNode text) {
     if (text.isString() && output.length() < MAX_OUTPUT_CHARS) {
       String value = text.asString();
@@ -98,7 +161,11 @@ final class SseUsageTap {
       return true;
     }
     JsonNode choices = chunk.path("choices");
+    if (chunk.has("error")) {
+      replayable = false;
+    }
     for (JsonNode choice : choices) {
+      assemble(chunk, choice);
       JsonNode reason = choice.path("finish_reason");
       if (reason.isString()) {
         finishReason = reason.asString();

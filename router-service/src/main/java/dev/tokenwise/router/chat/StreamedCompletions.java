@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -60,14 +61,20 @@ class StreamedCompletions {
 
   /**
    * A streamed request the cache did not answer (a hit is replayed by {@link
-   * CachedCompletionStream}); its answer is not stored. The router asks for the usage chunk ({@code
+   * CachedCompletionStream}). The router asks for the usage chunk ({@code
    * stream_options.include_usage}), passes the events through as they arrive, and emits the usage
    * event when the stream ends, fails or the client goes away: exactly one, whichever comes first.
    *
    * @param cacheResult what the cache lookup found, for the {@code Tokenwise-Cache} header
+   * @param answered called once the stream has ended normally with a plain text answer, with the
+   *     model that served it and the answer as a {@code chat.completion} (see {@link
+   *     SseUsageTap#completion()}), so that it can be stored like a whole answer
    */
   Mono<ServerResponse> serve(
-      UsageEvents.Request facts, ChatCall call, CacheLookup.Result cacheResult) {
+      UsageEvents.Request facts,
+      ChatCall call,
+      CacheLookup.Result cacheResult,
+      BiConsumer<ResilientProviders.Target, ObjectNode> answered) {
     boolean clientWantsUsage =
         call.json().path("stream_options").path("include_usage").asBoolean(false);
     ObjectNode request = call.json();
@@ -113,7 +120,14 @@ class StreamedCompletions {
                       .concatWith(Mono.fromSupplier(tap::finish).filter(tail -> tail.length > 0))
                       .map(DefaultDataBufferFactory.sharedInstance::wrap)
                       .cast(DataBuffer.class)
-                      .doOnComplete(() -> report.accept(UsageEvent.Status.OK))
+                      .doOnComplete(
+                          () -> {
+                            report.accept(UsageEvent.Status.OK);
+                            ObjectNode completion = tap.completion();
+                            if (completion != null) {
+                              answered.accept(servedBy.get(), completion);
+                            }
+                          })
                       .doOnCancel(() -> report.accept(UsageEvent.Status.CLIENT_DISCONNECTED))
                       .onErrorResume(
                           e -> {

@@ -72,4 +72,56 @@ class SseUsageTapTests {
     tap.accept(CONTENT.getBytes(StandardCharsets.UTF_8));
     assertThat(tap.usage()).isNull();
   }
+
+  @Test
+  void aPlainTextStreamThatEndedNormallyIsTheWholeAnswerForTheCache() {
+    String head =
+        "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":7,"
+            + "\"model\":\"gpt-5-mini-2025-08-07\",";
+    SseUsageTap tap = new SseUsageTap(json, false);
+    tap.accept(
+        (head
+                + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n"
+                + CONTENT
+                + CONTENT
+                + STOP
+                + USAGE
+                + DONE)
+            .getBytes(StandardCharsets.UTF_8));
+
+    var completion = tap.completion();
+
+    assertThat(completion).isNotNull();
+    assertThat(completion.path("id").asString()).isEqualTo("chatcmpl-1");
+    assertThat(completion.path("model").asString()).isEqualTo("gpt-5-mini-2025-08-07");
+    assertThat(completion.path("object").asString()).isEqualTo("chat.completion");
+    assertThat(completion.at("/choices/0/message/content").asString()).isEqualTo("HiHi");
+    assertThat(completion.at("/choices/0/finish_reason").asString()).isEqualTo("stop");
+    assertThat(completion.at("/usage/prompt_tokens").asLong()).isEqualTo(30);
+    assertThat(completion.at("/usage/prompt_tokens_details/cached_tokens").asLong()).isEqualTo(10);
+    assertThat(completion.at("/usage/completion_tokens").asLong()).isEqualTo(2);
+  }
+
+  @Test
+  void toolCallsACutStreamOrAMissingUsageAreNotAnAnswerForTheCache() {
+    String toolCall =
+        "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+            + "\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"type\":\"function\","
+            + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},\"finish_reason\":null}]}\n\n";
+    SseUsageTap tools = new SseUsageTap(json, false);
+    tools.accept((CONTENT + toolCall + STOP + USAGE + DONE).getBytes(StandardCharsets.UTF_8));
+    SseUsageTap cut = new SseUsageTap(json, false);
+    cut.accept(CONTENT.getBytes(StandardCharsets.UTF_8));
+    SseUsageTap noUsage = new SseUsageTap(json, false);
+    noUsage.accept((CONTENT + STOP + DONE).getBytes(StandardCharsets.UTF_8));
+    SseUsageTap secondChoice = new SseUsageTap(json, false);
+    secondChoice.accept(
+        (CONTENT + CONTENT.replace("\"index\":0", "\"index\":1") + STOP + USAGE + DONE)
+            .getBytes(StandardCharsets.UTF_8));
+
+    assertThat(tools.completion()).isNull();
+    assertThat(cut.completion()).isNull();
+    assertThat(noUsage.completion()).isNull();
+    assertThat(secondChoice.completion()).isNull();
+  }
 }
