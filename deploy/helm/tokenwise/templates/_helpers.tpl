@@ -39,6 +39,11 @@ helm.sh/chart: {{ include "tokenwise.chart" . }}
 {{- toYaml (mergeOverwrite (deepCopy .root.Values.default) (deepCopy $own)) -}}
 {{- end }}
 
+{{/* The in-cluster URL of one of the release's services: http://<release>-<service>:<port>. */}}
+{{- define "tokenwise.serviceUrl" -}}
+{{ printf "http://%s:%v" (include "tokenwise.fullname" .) (index .root.Values.services .name "port") }}
+{{- end }}
+
 {{/* env entry reading one key of the existing Secret. */}}
 {{- define "tokenwise.secretEnv" -}}
 - name: {{ .env }}
@@ -71,9 +76,16 @@ helm.sh/chart: {{ include "tokenwise.chart" . }}
 {{- $_ := set $config.spring "datasource" (dict "url" $root.Values.postgresql.url) -}}
 {{- end -}}
 {{- if eq $name "batch-service" -}}
-{{- $_ := set $config "tokenwise" (dict "batch" (dict "providers" (dict
+{{- $batchConfig := dict "providers" (dict
       "openai" (dict "base-url" (tpl $root.Values.providers.openai.baseUrl $root))
-      "anthropic" (dict "base-url" (tpl $root.Values.providers.anthropic.baseUrl $root))))) -}}
+      "anthropic" (dict "base-url" (tpl $root.Values.providers.anthropic.baseUrl $root))) -}}
+{{- /* Queued requests are looked up in, and answers stored to, this release's cache-service. */}}
+{{- if (index $root.Values.services "cache-service").enabled -}}
+{{- $_ := set $batchConfig "cache" (dict "base-url" (include "tokenwise.serviceUrl" (dict "root" $root "name" "cache-service"))) -}}
+{{- else -}}
+{{- $_ := set $batchConfig "cache" (dict "enabled" false) -}}
+{{- end -}}
+{{- $_ := set $config "tokenwise" (dict "batch" $batchConfig) -}}
 {{- end -}}
 {{- if eq $name "router-service" -}}
 {{- $r := $root.Values.router -}}
@@ -88,14 +100,22 @@ helm.sh/chart: {{ include "tokenwise.chart" . }}
       "default-route" (dict "name" $r.defaultRoute.name "model" $r.defaultRoute.model)
       "providers" (dict
         "openai" (dict "base-url" (tpl $root.Values.providers.openai.baseUrl $root))
-        "anthropic" (dict "base-url" (tpl $root.Values.providers.anthropic.baseUrl $root)))
-      "cache" (dict "base-url" (printf "http://%s:%v" (include "tokenwise.fullname" (dict "root" $root "name" "cache-service")) (index $root.Values.services "cache-service" "port")))
+        "anthropic" (dict "base-url" (tpl $root.Values.providers.anthropic.baseUrl $root))
+        "gemini" (dict "base-url" (tpl $root.Values.providers.gemini.baseUrl $root)))
+      "cache" (dict "base-url" (include "tokenwise.serviceUrl" (dict "root" $root "name" "cache-service")))
       "usage" (dict "spool-dir" "/var/spool/tokenwise")
 -}}
+{{- if (index $root.Values.services "cost-service").enabled }}
+{{- /* Feedback (POST /v1/feedback) and shadow-evaluation registrations go to cost-service. */}}
+{{- $_ := set $router "cost" (dict "base-url" (include "tokenwise.serviceUrl" (dict "root" $root "name" "cost-service"))) -}}
+{{- end }}
+{{- if $r.routes }}
+{{- $_ := set $router "route-file" (dict "path" "/config/routes/routes.yaml") -}}
+{{- end }}
 {{- if $tenants }}{{- $_ := set $router "tenants" $tenants -}}{{- end }}
 {{- $batch := index $root.Values.services "batch-service" -}}
 {{- if $batch.enabled }}
-{{- $_ := set $router "batch" (dict "base-url" (printf "http://%s:%v" (include "tokenwise.fullname" (dict "root" $root "name" "batch-service")) $batch.port)) -}}
+{{- $_ := set $router "batch" (dict "base-url" (include "tokenwise.serviceUrl" (dict "root" $root "name" "batch-service"))) -}}
 {{- end }}
 {{- $_ := set $config "tokenwise" (dict "router" $router) -}}
 {{- end -}}

@@ -107,6 +107,14 @@ final class ChartPods implements AutoCloseable {
       if (volume.getEmptyDir() != null) {
         Path local = Files.createDirectories(dir.resolve("volume-" + mount.getName()));
         mounts.put(mount.getMountPath(), local.toString());
+      } else if (volume.getConfigMap() != null && mount.getSubPath() == null) {
+        // A directory mount (the router's route file): every key a file, as the kubelet does.
+        Path local = Files.createDirectories(dir.resolve("configmap-" + mount.getName()));
+        ConfigMap map = manifests.get(ConfigMap.class, volume.getConfigMap().getName());
+        for (Map.Entry<String, String> file : map.getData().entrySet()) {
+          Files.writeString(local.resolve(file.getKey()), file.getValue());
+        }
+        mounts.put(mount.getMountPath(), local.toString());
       } else if (volume.getConfigMap() != null) {
         configMounts.put(mount, manifests.get(ConfigMap.class, volume.getConfigMap().getName()));
         mounts.put(mount.getMountPath(), dir.resolve("config-" + mount.getSubPath()).toString());

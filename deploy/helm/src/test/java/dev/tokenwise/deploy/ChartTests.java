@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -177,7 +178,27 @@ class ChartTests {
     Container router = onlyContainer(m.get(Deployment.class, "tw-router-service"));
     assertThat(router.getEnv())
         .extracting(EnvVar::getName)
-        .contains("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "SPRING_DATA_REDIS_PASSWORD");
+        .contains(
+            "OPENAI_API_KEY",
+            "ANTHROPIC_API_KEY",
+            "GEMINI_API_KEY",
+            "TOKENWISE_ADMIN_TOKEN",
+            "SPRING_DATA_REDIS_PASSWORD");
+    // batch-service signs shadow-evaluation webhooks with the key cost-service checks them with.
+    List<SecretKeySelector> webhookKeys =
+        m.all(Deployment.class).stream()
+            .flatMap(d -> onlyContainer(d).getEnv().stream())
+            .filter(v -> v.getName().equals("TOKENWISE_WEBHOOK_SECRET"))
+            .map(v -> v.getValueFrom().getSecretKeyRef())
+            .toList();
+    assertThat(webhookKeys)
+        .hasSize(
+            m.named(Deployment.class, "tw-batch-service").isPresent()
+                ? 2
+                : (m.named(Deployment.class, "tw-cost-service").isPresent() ? 1 : 0));
+    assertThat(webhookKeys)
+        .extracting(SecretKeySelector::getKey)
+        .containsOnly(values(scenario).at("/secrets/keys/webhookSecret").asString());
     for (String name : List.of("tw-cost-service", "tw-batch-service")) {
       m.named(Deployment.class, name)
           .ifPresent(
@@ -329,7 +350,19 @@ class ChartTests {
                           .at("/tokenwise/batch/providers/openai/base-url")
                           .asString())
                   .isEqualTo(router.at("/tokenwise/router/providers/openai/base-url").asString());
+              // Deferred requests are looked up in and stored to the same cache as the router's.
+              assertThat(
+                      springConfig(m, "tw-batch-service")
+                          .at("/tokenwise/batch/cache/base-url")
+                          .asString())
+                  .isEqualTo(cacheUrl);
             });
+    Service cost = m.get(Service.class, "tw-cost-service");
+    assertThat(router.at("/tokenwise/router/cost/base-url").asString())
+        .isEqualTo("http://tw-cost-service:" + cost.getSpec().getPorts().get(0).getPort());
+    assertThat(router.at("/tokenwise/router/providers/gemini/base-url").asString())
+        .startsWith("http")
+        .doesNotContain("{{");
     assertThat(router.at("/tokenwise/router/default-route/model").asString())
         .isEqualTo(values.at("/router/defaultRoute/model").asString());
     JsonNode tenants = values.at("/router/tenants");
@@ -354,9 +387,60 @@ class ChartTests {
     }
   }
 
+  @Test
+  void routesShipAsAFileTheRouterReloadsAndChangingThemRollsNoPod() {
+    Path full = Deploy.CHART.resolve("ci/full-values.yaml");
+    Manifests before = manifests(full);
+    ConfigMap routes = before.get(ConfigMap.class, "tw-router-service-routes");
+    JsonNode file = Deploy.YAML.readTree(routes.getData().get("routes.yaml"));
+    assertThat(file.at("/routes/support/tiers").valueStream().map(JsonNode::asString))
+        .containsExactly("gpt-5-nano", "gpt-5-mini", "gpt-5");
+    String path =
+        springConfig(before, "tw-router-service")
+            .at("/tokenwise/router/route-file/path")
+            .asString();
+    Deployment router = before.get(Deployment.class, "tw-router-service");
+    VolumeMount mount =
+        onlyContainer(router).getVolumeMounts().stream()
+            .filter(v -> v.getName().equals("routes"))
+            .findFirst()
+            .orElseThrow();
+    // A subPath mount would never see the kubelet's updates: the directory is mounted.
+    assertThat(mount.getSubPath()).isNull();
+    assertThat(path).isEqualTo(mount.getMountPath() + "/routes.yaml");
+    assertThat(router.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getName().equals("routes"))
+        .singleElement()
+        .satisfies(
+            v -> assertThat(v.getConfigMap().getName()).isEqualTo("tw-router-service-routes"));
+
+    Manifests after =
+        HelmChart.render(full, Map.of("router.routes.support.output.max-tokens", "512"));
+    assertThat(
+            Deploy.YAML
+                .readTree(
+                    after
+                        .get(ConfigMap.class, "tw-router-service-routes")
+                        .getData()
+                        .get("routes.yaml"))
+                .at("/routes/support/output/max-tokens")
+                .asInt())
+        .isEqualTo(512);
+    assertThat(checksum(after, "tw-router-service"))
+        .isEqualTo(checksum(before, "tw-router-service"));
+
+    Manifests none = HelmChart.render(Deploy.CHART.resolve("ci/minimal-values.yaml"));
+    assertThat(none.named(ConfigMap.class, "tw-router-service-routes")).isEmpty();
+    assertThat(
+            springConfig(none, "tw-router-service")
+                .at("/tokenwise/router/route-file")
+                .isMissingNode())
+        .isTrue();
+  }
+
   @ParameterizedTest
   @MethodSource("scenarios")
-  void internalServicesAdmitOnlyTheRouterAndPrometheus(Path scenario) {
+  void internalServicesAdmitOnlyTheRouterBatchServiceAndPrometheus(Path scenario) {
     Manifests m = manifests(scenario);
     if (m.all(NetworkPolicy.class).isEmpty()) {
       return;
@@ -379,13 +463,25 @@ class ChartTests {
           .singleElement()
           .satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http"));
       List<NetworkPolicyPeer> from = rule.getFrom();
-      assertThat(from).hasSize(2);
+      // batch-service looks answers up in cache-service and delivers webhooks to cost-service.
+      boolean batchCalls = !service.equals("batch-service");
+      assertThat(from).hasSize(batchCalls ? 3 : 2);
       assertThat(from.get(0).getNamespaceSelector()).isNull();
       assertThat(routerPods).containsAllEntriesOf(from.get(0).getPodSelector().getMatchLabels());
-      assertThat(from.get(1).getNamespaceSelector().getMatchLabels())
+      if (batchCalls) {
+        assertThat(from.get(1).getNamespaceSelector()).isNull();
+        assertThat(m.get(Deployment.class, "tw-batch-service"))
+            .matches(d -> selects(from.get(1).getPodSelector().getMatchLabels(), d));
+        assertThat(routerPods)
+            .doesNotContainEntry(
+                "app.kubernetes.io/name",
+                from.get(1).getPodSelector().getMatchLabels().get("app.kubernetes.io/name"));
+      }
+      NetworkPolicyPeer prometheusPeer = from.get(from.size() - 1);
+      assertThat(prometheusPeer.getNamespaceSelector().getMatchLabels())
           .isEqualTo(
               Deploy.JSON.convertValue(prometheus.at("/namespaceSelector/matchLabels"), Map.class));
-      assertThat(from.get(1).getPodSelector().getMatchLabels())
+      assertThat(prometheusPeer.getPodSelector().getMatchLabels())
           .isEqualTo(
               Deploy.JSON.convertValue(prometheus.at("/podSelector/matchLabels"), Map.class));
     }

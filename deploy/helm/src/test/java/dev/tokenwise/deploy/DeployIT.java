@@ -40,8 +40,7 @@ import tools.jackson.databind.JsonNode;
  * services ({@link ChartPods}). The dashboards and alerts against real data: the whole suite
  * (deploy/local's launcher, as a process) scraped by a real Prometheus that also loads the alert
  * rules, traffic through the router, then every panel query and every rule expression evaluated
- * through Prometheus's HTTP API. Every one must parse; every panel query must return data, unless
- * it reads a metric listed in {@link MetricInventory#PENDING} that no service exports yet.
+ * through Prometheus's HTTP API. Every one must parse; every panel query must return data.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeployIT {
@@ -60,6 +59,7 @@ class DeployIT {
   private Process launcher;
   private Process prometheus;
   private URI router;
+  private URI costService;
   private Path launcherJar;
   private int simulatorPort;
   private final Map<String, Integer> infrastructure =
@@ -88,6 +88,7 @@ class DeployIT {
     services.put("cost-service", base + 3);
     services.put("provider-simulator", base + 10);
     router = URI.create("http://127.0.0.1:" + base);
+    costService = URI.create("http://127.0.0.1:" + (base + 3));
     launcherJar = jar;
     simulatorPort = base + 10;
     startLauncher(jar, base, work.resolve("suite"));
@@ -163,30 +164,32 @@ class DeployIT {
 
   @Test
   void everyPanelQueryParsesAndReturnsData() {
-    List<String> failures = new ArrayList<>();
-    Set<String> pendingSeen = new TreeSet<>();
-    for (PanelQuery panel : PanelQuery.all()) {
-      JsonNode answer = apiQuery(panel.resolved(RATE_INTERVAL, RANGE));
-      if (!"success".equals(answer.path("status").asString())) {
-        failures.add(panel + " does not parse: " + answer.path("error").asString());
-        continue;
-      }
-      if (!answer.at("/data/result").isEmpty()) {
-        continue;
-      }
-      List<String> absentPending =
-          panel.names().stream()
-              .filter(MetricInventory.PENDING::contains)
-              .filter(n -> !exported(n))
-              .toList();
-      if (absentPending.isEmpty()) {
-        failures.add(panel + " returned no data: " + panel.expr());
-      } else {
-        pendingSeen.addAll(absentPending);
-      }
-    }
-    System.out.println("Panels waiting for metrics no service exports yet: " + pendingSeen);
-    assertThat(failures).isEmpty();
+    // Some series appear only after their traffic has gone round (a stored answer before its
+    // paraphrase hits, a verdict before the regression-rate gauge): wait for all of them.
+    await("every panel query returns data")
+        .atMost(Duration.ofMinutes(6))
+        .pollInterval(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              List<String> failures = new ArrayList<>();
+              for (PanelQuery panel : PanelQuery.all()) {
+                JsonNode answer = apiQuery(panel.resolved(RATE_INTERVAL, RANGE));
+                if (!"success".equals(answer.path("status").asString())) {
+                  failures.add(panel + " does not parse: " + answer.path("error").asString());
+                } else if (answer.at("/data/result").isEmpty()) {
+                  Set<String> absent = new TreeSet<>();
+                  panel.names().stream().filter(n -> !exported(n)).forEach(absent::add);
+                  failures.add(
+                      panel
+                          + " returned no data: "
+                          + panel.expr()
+                          + " (not exported: "
+                          + absent
+                          + ")");
+                }
+              }
+              assertThat(failures).isEmpty();
+            });
   }
 
   @Test
@@ -234,22 +237,28 @@ class DeployIT {
   }
 
   @Test
-  void everyAlertReadsMetricsTheServicesExportOrThatArePending() {
-    List<String> missing = new ArrayList<>();
-    for (JsonNode alert : AlertRulesTests.alerts(Deploy.readYaml(Deploy.RULES))) {
-      PanelQuery asQuery =
-          new PanelQuery(
-              "alerts", alert.path("alert").asString(), "expr", alert.path("expr").asString());
-      for (String name : asQuery.names()) {
-        if (name.matches(
-                ".*_(total|seconds|bucket|count|size|estimate|state|bytes|entries|depth|batches)$")
-            && !exported(name)
-            && !MetricInventory.PENDING.contains(name)) {
-          missing.add(asQuery.panel() + " reads " + name + ", which no service exports");
-        }
-      }
-    }
-    assertThat(missing).isEmpty();
+  void everyAlertReadsMetricsTheServicesExport() {
+    await("every metric an alert reads is exported")
+        .atMost(Duration.ofMinutes(6))
+        .pollInterval(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              List<String> missing = new ArrayList<>();
+              for (JsonNode alert : AlertRulesTests.alerts(Deploy.readYaml(Deploy.RULES))) {
+                PanelQuery asQuery =
+                    new PanelQuery(
+                        "alerts",
+                        alert.path("alert").asString(),
+                        "expr",
+                        alert.path("expr").asString());
+                for (String name : asQuery.names()) {
+                  if (!name.contains(":") && !exported(name)) {
+                    missing.add(asQuery.panel() + " reads " + name + ", which no service exports");
+                  }
+                }
+              }
+              assertThat(missing).isEmpty();
+            });
   }
 
   @Test
@@ -276,6 +285,10 @@ class DeployIT {
             - id: chart
               app: chart-test
               keyHashes: [%s]
+          routes:
+            chart-file:
+              output:
+                default-max-tokens: 64
         """
             .formatted(
                 infrastructure.get("redis"),
@@ -305,6 +318,10 @@ class DeployIT {
       HttpResponse<String> first = send(chartRouter, body, key);
       assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
       assertThat(first.headers().firstValue("Tokenwise-Route")).hasValue("default");
+      // The route file the chart mounts is one the router reads.
+      HttpResponse<String> routed = send(chartRouter, body, key, "Tokenwise-Route", "chart-file");
+      assertThat(routed.statusCode()).as(routed.body()).isEqualTo(200);
+      assertThat(routed.headers().firstValue("Tokenwise-Route")).hasValue("chart-file");
       // The router reaches the chart's cache-service through the URL the chart gave it.
       await("an exact-cache hit through the chart's cache-service")
           .atMost(Duration.ofSeconds(30))
@@ -316,16 +333,18 @@ class DeployIT {
     }
   }
 
-  private HttpResponse<String> send(URI base, String body, String key) {
+  private HttpResponse<String> send(URI base, String body, String key, String... headers) {
     try {
-      return http.send(
+      HttpRequest.Builder request =
           HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
-              .timeout(Duration.ofSeconds(30))
+              .timeout(Duration.ofSeconds(60))
               .header("Authorization", "Bearer " + key)
               .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+              .POST(HttpRequest.BodyPublishers.ofString(body));
+      if (headers.length > 0) {
+        request.headers(headers);
+      }
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -375,28 +394,81 @@ class DeployIT {
   }
 
   /**
-   * Until the tests end: distinct questions (provider calls, costs), repeated ones (exact cache
-   * hits, savings), a stream, a Claude model, and requests that fail (bad key, bad body).
+   * Until the tests end, what every panel reads: distinct questions (provider calls, costs),
+   * repeated ones (exact cache hits, savings), a paraphrase (semantic hits) and one with a changed
+   * number (a guard refusal), streams (time to first chunk), a Claude model, a model whose provider
+   * fails so its fallback answers (fallbacks, breaker state), prompts the prompt-cache lint flags
+   * (a system message after the user's, a timestamp in the system prompt), a deferred request
+   * (batch meters), feedback through the router and a shadow verdict (quality meters), and requests
+   * that fail (bad key, bad body).
    */
   private void driveTraffic() {
     int i = 0;
     while (driving.get()) {
       i++;
       chat("gpt-5-mini", "Question number " + i + ": name a colour.", false, virtualKey);
-      chat("gpt-5-mini", "What is the capital of France?", false, virtualKey);
-      if (i % 3 == 0) {
+      HttpResponse<String> capital =
+          chat("gpt-5-mini", "What is the capital of France?", false, virtualKey);
+      chat("gpt-5-mini", "Tell me what the capital of France is.", false, virtualKey);
+      chat("gpt-5-mini", "How many minutes are there in 3 hours?", false, virtualKey);
+      chat("gpt-5-mini", "How many minutes are there in 5 hours?", false, virtualKey);
+      if (i % 3 == 1) {
         chat("gpt-5-mini", "Stream number " + i + ", please.", true, virtualKey);
-        // A timestamp in the prompt busts the provider's prompt cache: the lint counts it.
-        chat("gpt-5-mini", "It is 2026-11-27T10:15:00Z. Say hi.", false, virtualKey);
+        // The simulator fails gpt-5-nano's next calls (retries included): gpt-5-mini answers.
+        post(
+            simulator("/simulator/faults"),
+            "{\"fault\":\"503\",\"count\":3,\"model\":\"gpt-5-nano\"}",
+            null);
+        chat("gpt-5-nano", "Fallback question " + i, false, virtualKey);
+        // A system message after the user's, with a timestamp: the lint counts both.
+        post(
+            router.resolve("/v1/chat/completions"),
+            "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hi"
+                + " ("
+                + i
+                + ").\"},{\"role\":\"system\",\"content\":\"You are terse. It is"
+                + " 2026-11-27T10:15:00Z.\"}]}",
+            virtualKey);
         chat("claude-haiku-4-5", "Claude question " + i, false, virtualKey);
+        post(
+            router.resolve("/v1/chat/completions"),
+            "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Deferred"
+                + " question "
+                + i
+                + "\"}]}",
+            virtualKey,
+            "Tokenwise-Mode",
+            "deferred");
+        String requestId =
+            capital == null
+                ? null
+                : capital.headers().firstValue("Tokenwise-Request-Id").orElse(null);
+        if (requestId != null) {
+          post(
+              router.resolve("/v1/feedback"),
+              "{\"request_id\":\"" + requestId + "\",\"verdict\":\"good\"}",
+              virtualKey);
+          // A judge's verdict on a replay of the same request (cost-service's shadow API).
+          post(
+              costService.resolve("/api/quality/shadow"),
+              "{\"requestId\":\""
+                  + requestId
+                  + "\",\"route\":\"default\",\"similarity\":0.93,\"judge\":\"deploy-it\"}",
+              null);
+        }
         chat("gpt-5-mini", "unauthorized", false, "sk-not-a-tenant-key");
-        post("{\"model\": 42}", virtualKey);
+        post(router.resolve("/v1/chat/completions"), "{\"model\": 42}", virtualKey);
       }
     }
   }
 
-  private void chat(String model, String content, boolean stream, String key) {
-    post(
+  private URI simulator(String path) {
+    return URI.create("http://127.0.0.1:" + simulatorPort + path);
+  }
+
+  private HttpResponse<String> chat(String model, String content, boolean stream, String key) {
+    return post(
+        router.resolve("/v1/chat/completions"),
         "{\"model\":\""
             + model
             + "\",\"stream\":"
@@ -407,21 +479,27 @@ class DeployIT {
         key);
   }
 
-  private void post(String body, String key) {
+  /** The answer, or null when the request failed in transport (a failed request is traffic too). */
+  private HttpResponse<String> post(URI uri, String body, String key, String... headers) {
     try {
-      http.send(
-          HttpRequest.newBuilder(router.resolve("/v1/chat/completions"))
-              .timeout(Duration.ofSeconds(30))
-              .header("Authorization", "Bearer " + key)
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri)
+              .timeout(Duration.ofSeconds(60))
               .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body))
-              .build(),
-          HttpResponse.BodyHandlers.discarding());
+              .POST(HttpRequest.BodyPublishers.ofString(body));
+      if (key != null) {
+        request.header("Authorization", "Bearer " + key);
+      }
+      if (headers.length > 0) {
+        request.headers(headers);
+      }
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      // A failed request is traffic too; the panels show it.
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       driving.set(false);
+      return null;
     }
   }
 
@@ -439,6 +517,15 @@ class DeployIT {
     // The simulator stands in for the providers, whatever keys this machine has.
     builder.environment().remove("OPENAI_API_KEY");
     builder.environment().remove("ANTHROPIC_API_KEY");
+    builder.environment().remove("GEMINI_API_KEY");
+    // Every child reads this; only the router binds it: gpt-5-nano falls back to gpt-5-mini, so
+    // the failures the simulator injects for gpt-5-nano show as fallbacks and breaker state.
+    builder
+        .environment()
+        .put(
+            "SPRING_APPLICATION_JSON",
+            "{\"tokenwise\":{\"router\":{\"resilience\":{\"fallbacks\":"
+                + "{\"gpt-5-nano\":[\"gpt-5-mini\"]}}}}}");
     launcher = builder.start();
     CompletableFuture<String> key = new CompletableFuture<>();
     Thread reader =
