@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Turns an Anthropic event stream into Chat Completions chunks, one event at a time. Not thread
@@ -29,10 +30,24 @@ public final class AnthropicToOpenAiStream {
   private String model;
   private AnthropicUsage usage;
   private String finishReason;
+  private final String structuredTool;
+  private Integer structuredBlock;
+  private boolean structuredSeen;
 
   public AnthropicToOpenAiStream(Clock clock, boolean includeUsage) {
+    this(clock, includeUsage, null);
+  }
+
+  /**
+   * For a request whose {@code json_schema} became the tool {@code structuredTool} ({@link
+   * RequestTranslator#structuredOutputTool}; null for none): that tool's {@code input_json_delta}
+   * fragments stream as content deltas and the answer finishes with {@code stop}, as in {@link
+   * ResponseTranslator#toOpenAi(AnthropicMessageResponse, String)}.
+   */
+  public AnthropicToOpenAiStream(Clock clock, boolean includeUsage, String structuredTool) {
     this.includeUsage = includeUsage;
     this.created = clock.instant().getEpochSecond();
+    this.structuredTool = structuredTool;
   }
 
   /** The chunks this event becomes; often none ({@code ping}, block stops). */
@@ -48,6 +63,15 @@ public final class AnthropicToOpenAiStream {
     }
     if (event instanceof AnthropicStreamEvent.ContentBlockStart start) {
       AnthropicContentBlock block = start.contentBlock();
+      if (block != null
+          && AnthropicContentBlock.TOOL_USE.equals(block.type())
+          && !structuredSeen
+          && structuredTool != null
+          && structuredTool.equals(block.name())) {
+        structuredSeen = true;
+        structuredBlock = start.index();
+        return List.of();
+      }
       if (block != null && AnthropicContentBlock.TOOL_USE.equals(block.type())) {
         int callIndex = toolCallByBlock.size();
         toolCallByBlock.put(start.index(), callIndex);
@@ -74,6 +98,13 @@ public final class AnthropicToOpenAiStream {
       if (AnthropicStreamEvent.Delta.TEXT.equals(d.type()) && d.text() != null) {
         return List.of(textChunk(d.text()));
       }
+      if (AnthropicStreamEvent.Delta.INPUT_JSON.equals(d.type())
+          && structuredSeen
+          && Objects.equals(structuredBlock, delta.index())) {
+        return d.partialJson() == null || d.partialJson().isEmpty()
+            ? List.of()
+            : List.of(textChunk(d.partialJson()));
+      }
       Integer callIndex = toolCallByBlock.get(delta.index());
       if (AnthropicStreamEvent.Delta.INPUT_JSON.equals(d.type()) && callIndex != null) {
         OpenAiToolCall fragment =
@@ -92,6 +123,9 @@ public final class AnthropicToOpenAiStream {
       usage = usage == null ? delta.usage() : usage.mergedWith(delta.usage());
       if (delta.stopReason() != null) {
         finishReason = FinishReasons.toOpenAi(delta.stopReason());
+        if (structuredSeen && toolCallByBlock.isEmpty() && "tool_calls".equals(finishReason)) {
+          finishReason = "stop";
+        }
         return List.of(
             chunk(new OpenAiChatChunk.Delta(null, null, null, null, null), finishReason));
       }

@@ -10,6 +10,7 @@ import dev.tokenwise.common.openai.OpenAiChatRequest;
 import dev.tokenwise.common.openai.OpenAiContent;
 import dev.tokenwise.common.openai.OpenAiContentPart;
 import dev.tokenwise.common.openai.OpenAiMessage;
+import dev.tokenwise.common.openai.OpenAiResponseFormat;
 import dev.tokenwise.common.openai.OpenAiStreamOptions;
 import dev.tokenwise.common.openai.OpenAiTool;
 import dev.tokenwise.common.openai.OpenAiToolCall;
@@ -26,6 +27,13 @@ import tools.jackson.databind.node.ObjectNode;
  * UntranslatableException} instead of being dropped.
  */
 public final class RequestTranslator {
+
+  /**
+   * Added to {@code system} for {@code response_format: json_object}, which Anthropic has no switch
+   * for: the model is asked, not forced, so a client that must get JSON should send a schema.
+   */
+  public static final String JSON_OBJECT_INSTRUCTION =
+      "Answer with a single valid JSON object and nothing else: no prose, no code fences.";
 
   /** Used for {@code max_tokens}, which Anthropic requires, when the client set no limit. */
   private final long defaultMaxTokens;
@@ -47,13 +55,8 @@ public final class RequestTranslator {
     if (request.n() != null && request.n() > 1) {
       throw new UntranslatableException("n", "Anthropic models return one choice; 'n' must be 1.");
     }
-    if (request.responseFormat() != null && !"text".equals(request.responseFormat().type())) {
-      throw new UntranslatableException(
-          "response_format",
-          "'response_format' of type '"
-              + request.responseFormat().type()
-              + "' cannot be translated for an Anthropic model.");
-    }
+    OpenAiResponseFormat format = request.responseFormat();
+    String structuredTool = structuredOutputTool(request);
     List<AnthropicContentBlock> system = new ArrayList<>();
     List<AnthropicMessage> messages = new ArrayList<>();
     List<OpenAiMessage> source = request.messages() == null ? List.of() : request.messages();
@@ -76,6 +79,19 @@ public final class RequestTranslator {
                 at + ".role", "Role '" + message.role() + "' cannot be translated for Anthropic.");
       }
     }
+    if (format != null && "json_object".equals(format.type())) {
+      system.add(AnthropicContentBlock.text(JSON_OBJECT_INSTRUCTION));
+    }
+    List<AnthropicTool> tools = anthropicTools(request.tools());
+    AnthropicToolChoice toolChoice =
+        anthropicToolChoice(request.toolChoice(), request.parallelToolCalls());
+    if (structuredTool != null) {
+      boolean clientTools = tools != null && !tools.isEmpty();
+      tools = withStructuredOutputTool(tools, format.jsonSchema());
+      toolChoice =
+          structuredToolChoice(
+              request.toolChoice(), clientTools, request.parallelToolCalls(), structuredTool);
+    }
     List<String> stop = request.stopSequences();
     Double temperature = request.temperature();
     if (temperature != null && temperature > 1.0) {
@@ -94,10 +110,93 @@ public final class RequestTranslator {
             .stream(request.stream())
             .temperature(temperature)
             .topP(request.topP())
-            .tools(anthropicTools(request.tools()))
-            .toolChoice(anthropicToolChoice(request.toolChoice(), request.parallelToolCalls()))
+            .tools(tools)
+            .toolChoice(toolChoice)
             .metadata(userMetadata(request.user()))
             .build();
+  }
+
+  /**
+   * The name of the tool that carries a {@code json_schema} {@code response_format} on Anthropic
+   * (the schema's {@code name}), or null when the request asks for no schema. The response
+   * translators take it to turn that tool's input back into the answer's content.
+   *
+   * @throws UntranslatableException when the format is neither {@code text}, {@code json_object}
+   *     nor a {@code json_schema} with a name and an object schema
+   */
+  public static String structuredOutputTool(OpenAiChatRequest request) {
+    OpenAiResponseFormat format = request.responseFormat();
+    if (format == null || format.type() == null || "text".equals(format.type())) {
+      return null;
+    }
+    if ("json_object".equals(format.type())) {
+      return null;
+    }
+    if (!"json_schema".equals(format.type())) {
+      throw new UntranslatableException(
+          "response_format.type",
+          "'response_format' of type '"
+              + format.type()
+              + "' cannot be translated for an Anthropic model.");
+    }
+    OpenAiResponseFormat.JsonSchema spec = format.jsonSchema();
+    if (spec == null || spec.name() == null || spec.name().isBlank()) {
+      throw new UntranslatableException(
+          "response_format.json_schema.name", "'response_format.json_schema.name' is required.");
+    }
+    JsonNode schema = spec.schema();
+    if (schema == null
+        || !schema.isObject()
+        || !"object".equals(schema.path("type").asString(""))) {
+      // Anthropic's input_schema must describe an object, as OpenAI's strict mode requires too
+      throw new UntranslatableException(
+          "response_format.json_schema.schema",
+          "Only a schema of type 'object' can be translated for an Anthropic model.");
+    }
+    if (request.tools() != null) {
+      for (OpenAiTool tool : request.tools()) {
+        if (tool.function() != null && spec.name().equals(tool.function().name())) {
+          throw new UntranslatableException(
+              "response_format.json_schema.name",
+              "The schema's name '" + spec.name() + "' is also the name of a tool.");
+        }
+      }
+    }
+    return spec.name();
+  }
+
+  /**
+   * Anthropic has no {@code response_format}; its documented way to structured output is a tool
+   * whose input schema is the wanted schema, forced with {@code tool_choice} (docs.anthropic.com,
+   * "Tool use: JSON output").
+   */
+  private static List<AnthropicTool> withStructuredOutputTool(
+      List<AnthropicTool> tools, OpenAiResponseFormat.JsonSchema spec) {
+    List<AnthropicTool> result = tools == null ? new ArrayList<>() : new ArrayList<>(tools);
+    String description =
+        spec.description() != null && !spec.description().isBlank()
+            ? spec.description()
+            : "Give your answer as this tool's input, which must match its schema.";
+    result.add(AnthropicTool.of(spec.name(), description, spec.schema()));
+    return result;
+  }
+
+  /**
+   * The schema tool is forced, unless the client offered tools of its own and may want one called
+   * ({@code tool_choice} absent, {@code auto} or {@code required}): then any tool must be called,
+   * the schema tool being the way to answer. A named function stays forced.
+   */
+  private static AnthropicToolChoice structuredToolChoice(
+      JsonNode choice, boolean clientTools, Boolean parallel, String structuredTool) {
+    if (choice != null && choice.isObject()) {
+      return anthropicToolChoice(choice, parallel);
+    }
+    boolean none = choice != null && "none".equals(choice.asString(""));
+    if (clientTools && !none) {
+      return new AnthropicToolChoice(
+          "any", null, Boolean.FALSE.equals(parallel) ? Boolean.TRUE : null, null);
+    }
+    return new AnthropicToolChoice("tool", structuredTool, true, null);
   }
 
   private static void append(

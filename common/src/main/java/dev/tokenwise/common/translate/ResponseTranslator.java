@@ -26,7 +26,18 @@ public final class ResponseTranslator {
    * for them), and usage is widened to include cached tokens.
    */
   public OpenAiChatResponse toOpenAi(AnthropicMessageResponse response) {
+    return toOpenAi(response, null);
+  }
+
+  /**
+   * As {@link #toOpenAi(AnthropicMessageResponse)}, for a request whose {@code json_schema} became
+   * the tool {@code structuredTool} ({@link RequestTranslator#structuredOutputTool}): that tool's
+   * input is the answer, so it becomes {@code content} (a JSON string, any text beside it dropped)
+   * and {@code finish_reason} {@code stop}, as OpenAI answers a schema request.
+   */
+  public OpenAiChatResponse toOpenAi(AnthropicMessageResponse response, String structuredTool) {
     StringBuilder text = new StringBuilder();
+    String structured = null;
     List<OpenAiToolCall> calls = new ArrayList<>();
     List<AnthropicContentBlock> content =
         response.content() == null ? List.of() : response.content();
@@ -34,8 +45,21 @@ public final class ResponseTranslator {
       if (AnthropicContentBlock.TEXT.equals(block.type()) && block.text() != null) {
         text.append(block.text());
       } else if (AnthropicContentBlock.TOOL_USE.equals(block.type())) {
-        calls.add(
-            OpenAiToolCall.function(block.id(), block.name(), Json.writeArguments(block.input())));
+        if (structured == null && structuredTool != null && structuredTool.equals(block.name())) {
+          structured = Json.writeArguments(block.input());
+        } else {
+          calls.add(
+              OpenAiToolCall.function(
+                  block.id(), block.name(), Json.writeArguments(block.input())));
+        }
+      }
+    }
+    String finishReason = FinishReasons.toOpenAi(response.stopReason());
+    if (structured != null) {
+      text.setLength(0);
+      text.append(structured);
+      if (calls.isEmpty() && "tool_calls".equals(finishReason)) {
+        finishReason = "stop";
       }
     }
     OpenAiMessage message =
@@ -52,9 +76,7 @@ public final class ResponseTranslator {
         OpenAiChatResponse.OBJECT,
         clock.instant().getEpochSecond(),
         response.model(),
-        List.of(
-            new OpenAiChatResponse.Choice(
-                0, message, FinishReasons.toOpenAi(response.stopReason()), null, null)),
+        List.of(new OpenAiChatResponse.Choice(0, message, finishReason, null, null)),
         UsageTranslator.toOpenAi(response.usage()),
         null,
         null,

@@ -156,6 +156,86 @@ class RequestTranslatorTests {
   }
 
   @Test
+  void jsonSchemaBecomesAForcedToolNamedAfterTheSchema() {
+    OpenAiChatRequest request =
+        Fixtures.MAPPER.readValue(
+            """
+            {"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "Lisbon?"}],
+             "response_format": {"type": "json_schema", "json_schema": {"name": "city_report",
+               "strict": true, "schema": {"type": "object",
+                 "properties": {"city": {"type": "string"}}, "required": ["city"],
+                 "additionalProperties": false}}}}
+            """,
+            OpenAiChatRequest.class);
+
+    JsonNode anthropic = written(translator.toAnthropic(request));
+
+    assertThat(RequestTranslator.structuredOutputTool(request)).isEqualTo("city_report");
+    assertThat(anthropic.at("/tools/0/name").asString()).isEqualTo("city_report");
+    assertThat(anthropic.at("/tools/0/input_schema"))
+        .isEqualTo(Fixtures.MAPPER.valueToTree(request).at("/response_format/json_schema/schema"));
+    assertThat(anthropic.at("/tool_choice"))
+        .isEqualTo(
+            Fixtures.MAPPER.readTree(
+                "{\"type\":\"tool\",\"name\":\"city_report\","
+                    + "\"disable_parallel_tool_use\":true}"));
+    assertThat(anthropic.has("response_format")).isFalse();
+  }
+
+  @Test
+  void jsonSchemaBesideClientToolsLetsTheModelCallAnyTool() {
+    OpenAiChatRequest request =
+        Fixtures.MAPPER.readValue(
+            """
+            {"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "Lisbon?"}],
+             "tools": [{"type": "function", "function": {"name": "get_weather",
+               "parameters": {"type": "object"}}}],
+             "response_format": {"type": "json_schema", "json_schema": {"name": "city_report",
+               "schema": {"type": "object"}}}}
+            """,
+            OpenAiChatRequest.class);
+
+    JsonNode anthropic = written(translator.toAnthropic(request));
+
+    assertThat(anthropic.at("/tools/0/name").asString()).isEqualTo("get_weather");
+    assertThat(anthropic.at("/tools/1/name").asString()).isEqualTo("city_report");
+    assertThat(anthropic.at("/tool_choice/type").asString()).isEqualTo("any");
+  }
+
+  @Test
+  void jsonObjectBecomesASystemInstructionAndBadSchemasAreRefusedNamingTheField() {
+    OpenAiChatRequest jsonObject =
+        Fixtures.MAPPER.readValue(
+            """
+            {"model": "m", "messages": [{"role": "system", "content": "Be brief."},
+              {"role": "user", "content": "Lisbon?"}],
+             "response_format": {"type": "json_object"}}
+            """,
+            OpenAiChatRequest.class);
+    OpenAiChatRequest arraySchema =
+        Fixtures.MAPPER.readValue(
+            """
+            {"model": "m", "messages": [{"role": "user", "content": "hi"}],
+             "response_format": {"type": "json_schema",
+               "json_schema": {"name": "list", "schema": {"type": "array"}}}}
+            """,
+            OpenAiChatRequest.class);
+
+    JsonNode anthropic = written(translator.toAnthropic(jsonObject));
+
+    assertThat(anthropic.at("/system/0/text").asString()).isEqualTo("Be brief.");
+    assertThat(anthropic.at("/system/1/text").asString())
+        .isEqualTo(RequestTranslator.JSON_OBJECT_INSTRUCTION);
+    assertThat(anthropic.has("tools")).isFalse();
+    assertThat(RequestTranslator.structuredOutputTool(jsonObject)).isNull();
+    assertThat(
+            catchThrowableOfType(
+                    UntranslatableException.class, () -> translator.toAnthropic(arraySchema))
+                .field())
+        .isEqualTo("response_format.json_schema.schema");
+  }
+
+  @Test
   void anthropicStreamingRequestAsksOpenAiForTheUsageChunk() {
     AnthropicMessageRequest request =
         Fixtures.MAPPER.readValue(

@@ -21,6 +21,35 @@ class ResponseTranslatorTests {
       new ResponseTranslator(Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC));
 
   @Test
+  void schemaToolInputBecomesTheAnswerContentWithFinishReasonStop() {
+    AnthropicMessageResponse response =
+        Fixtures.MAPPER.readValue(
+            """
+            {"id": "msg_s", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+             "content": [{"type": "tool_use", "id": "toolu_s", "name": "city_report",
+               "input": {"city": "Lisbon", "population": 545000, "climate": "mild"}}],
+             "stop_reason": "tool_use", "stop_sequence": null,
+             "usage": {"input_tokens": 40, "output_tokens": 12, "cache_read_input_tokens": 8}}
+            """,
+            AnthropicMessageResponse.class);
+
+    OpenAiChatResponse openAi = translator.toOpenAi(response, "city_report");
+
+    var choice = written(openAi).at("/choices/0");
+    assertThat(Fixtures.MAPPER.readTree(choice.at("/message/content").asString()))
+        .isEqualTo(
+            Fixtures.MAPPER.readTree(
+                "{\"city\": \"Lisbon\", \"population\": 545000, \"climate\": \"mild\"}"));
+    assertThat(choice.at("/message").has("tool_calls")).isFalse();
+    assertThat(choice.at("/finish_reason").asString()).isEqualTo("stop");
+    assertThat(openAi.usage().promptTokens()).isEqualTo(48L);
+    assertThat(openAi.usage().completionTokens()).isEqualTo(12L);
+    // without the schema's name it is an ordinary tool call
+    assertThat(translator.toOpenAi(response).choices().get(0).finishReason())
+        .isEqualTo("tool_calls");
+  }
+
+  @Test
   void anthropicResponseBecomesChatCompletionWithCachedTokensInsidePromptTokens() {
     AnthropicMessageResponse response =
         read("anthropic/messages-response-basic.json", AnthropicMessageResponse.class);

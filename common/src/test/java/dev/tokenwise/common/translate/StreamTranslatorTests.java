@@ -72,6 +72,62 @@ class StreamTranslatorTests {
   }
 
   @Test
+  void schemaToolInputStreamsAsContentAndFinishesWithStop() {
+    List<String> wire =
+        List.of(
+            """
+            {"type": "message_start", "message": {"id": "msg_s", "type": "message",
+             "role": "assistant", "model": "claude-haiku-4-5", "content": [],
+             "stop_reason": null, "usage": {"input_tokens": 40, "output_tokens": 1}}}
+            """,
+            """
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "tool_use",
+             "id": "toolu_s", "name": "city_report", "input": {}}}
+            """,
+            """
+            {"type": "content_block_delta", "index": 0,
+             "delta": {"type": "input_json_delta", "partial_json": ""}}
+            """,
+            """
+            {"type": "content_block_delta", "index": 0,
+             "delta": {"type": "input_json_delta", "partial_json": "{\\"city\\": \\"Lis"}}
+            """,
+            """
+            {"type": "content_block_delta", "index": 0,
+             "delta": {"type": "input_json_delta", "partial_json": "bon\\"}"}}
+            """,
+            """
+            {"type": "content_block_stop", "index": 0}
+            """,
+            """
+            {"type": "message_delta", "delta": {"stop_reason": "tool_use"},
+             "usage": {"output_tokens": 12}}
+            """,
+            """
+            {"type": "message_stop"}
+            """);
+    AnthropicToOpenAiStream stream = new AnthropicToOpenAiStream(CLOCK, true, "city_report");
+    List<OpenAiChatChunk> chunks = new ArrayList<>();
+    for (String data : wire) {
+      chunks.addAll(stream.accept(Fixtures.MAPPER.readValue(data, AnthropicStreamEvent.class)));
+    }
+
+    Assembled answer = Assembled.fromChunks(chunks);
+    assertThat(Fixtures.MAPPER.readTree(answer.text))
+        .isEqualTo(Fixtures.MAPPER.readTree("{\"city\": \"Lisbon\"}"));
+    assertThat(answer.toolCalls).isEmpty();
+    assertThat(answer.finishReason).isEqualTo("stop");
+    assertThat(stream.finishReason()).isEqualTo("stop");
+    assertThat(chunks.get(chunks.size() - 1).usage().promptTokens()).isEqualTo(40L);
+    assertThat(chunks.get(chunks.size() - 1).usage().completionTokens()).isEqualTo(12L);
+
+    // another tool of the same stream stays a tool call
+    List<OpenAiChatChunk> other = toOpenAi("anthropic/stream-tool-use.txt", true, "city_report");
+    assertThat(Assembled.fromChunks(other).toolNames).containsValue("get_weather");
+    assertThat(Assembled.fromChunks(other).finishReason).isEqualTo("tool_calls");
+  }
+
+  @Test
   void anthropicStreamErrorBecomesAnOpenAiErrorChunk() {
     AnthropicToOpenAiStream stream = new AnthropicToOpenAiStream(CLOCK, true);
 
@@ -209,7 +265,13 @@ class StreamTranslatorTests {
   }
 
   private static List<OpenAiChatChunk> toOpenAi(String fixture, boolean includeUsage) {
-    AnthropicToOpenAiStream stream = new AnthropicToOpenAiStream(CLOCK, includeUsage);
+    return toOpenAi(fixture, includeUsage, null);
+  }
+
+  private static List<OpenAiChatChunk> toOpenAi(
+      String fixture, boolean includeUsage, String structuredTool) {
+    AnthropicToOpenAiStream stream =
+        new AnthropicToOpenAiStream(CLOCK, includeUsage, structuredTool);
     List<OpenAiChatChunk> chunks = new ArrayList<>();
     for (AnthropicStreamEvent event : events(fixture)) {
       chunks.addAll(stream.accept(event));
