@@ -15,6 +15,7 @@ import dev.tokenwise.router.budget.Budgets;
 import dev.tokenwise.router.chat.ChatProperties;
 import dev.tokenwise.router.deferral.Deferrals;
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.promptcache.PromptCacheLint;
 import dev.tokenwise.router.promptcache.PromptCacheShaper;
 import dev.tokenwise.router.provider.Formats;
 import dev.tokenwise.router.provider.ProviderErrorReply;
@@ -242,7 +243,7 @@ class MessagesHandler {
   /**
    * The body for one target of the chain: a Claude model gets prompt-cache breakpoints on its own
    * body (so a fallback to another provider never carries them), any other model the translation
-   * with the plan's {@code prompt_cache_key}.
+   * with the plan's safe reorder (when the lint's fix ran) and {@code prompt_cache_key}.
    */
   private byte[] body(
       ServerWebExchange exchange,
@@ -260,14 +261,19 @@ class MessagesHandler {
       return shaped;
     }
     JsonNode key = plan.request().path("prompt_cache_key");
-    if (target.kind() == ProviderKind.OPENAI && key.isString()) {
-      ObjectNode tree = (ObjectNode) json.readTree(body);
-      if (!tree.has("prompt_cache_key")) {
-        tree.put("prompt_cache_key", key.asString());
-        return json.writeValueAsBytes(tree);
-      }
+    boolean fix = plan.shaping().fixed();
+    if (target.kind() != ProviderKind.OPENAI || (!key.isString() && !fix)) {
+      return body;
     }
-    return body;
+    ObjectNode tree = (ObjectNode) json.readTree(body);
+    if (fix) {
+      // the header says "reordered": the translation gets the same safe fix as the plan's view
+      PromptCacheLint.fix(tree);
+    }
+    if (key.isString() && !tree.has("prompt_cache_key")) {
+      tree.put("prompt_cache_key", key.asString());
+    }
+    return json.writeValueAsBytes(tree);
   }
 
   /** The provider layer's chain for the served model, then the route's own fallbacks. */
