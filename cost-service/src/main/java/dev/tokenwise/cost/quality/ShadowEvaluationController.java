@@ -35,13 +35,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Shadow evaluation through batch-service (DESIGN.md "Quality"). The router holds the request, so
- * it samples: it registers the sampled request here with the answer it served ({@code POST
- * /api/quality/shadow-requests}), then hands the request to batch-service's {@code POST
- * /internal/deferred} with the route's reference model and a {@code webhookUrl} of {@code
- * /api/quality/shadow-results/{shadowId}}. batch-service answers it at batch price and delivers the
- * job JSON, signed; this controller checks the signature, judges the two answers with the
- * configured {@link ShadowJudge} and records a {@code shadow} verdict for the request, which feeds
- * the route's regression rate and advice.
+ * it samples: it hands the sampled request to batch-service's {@code POST /internal/deferred} with
+ * the route's reference model and a {@code webhookUrl} of {@code
+ * /api/quality/shadow-results/{shadowId}}, then registers it here with the answer it served and the
+ * job id batch-service gave ({@code POST /api/quality/shadow-requests}). batch-service answers it
+ * at batch price and delivers the job JSON, signed over the job id and body; this controller checks
+ * the signature and that the job is the one registered for the path, judges the two answers with
+ * the configured {@link ShadowJudge} and records a {@code shadow} verdict for the request, which
+ * feeds the route's regression rate and advice. A delivery before the registration is answered 404,
+ * and batch-service retries it.
  *
  * <p>The replay's own usage event (request id + {@value #SHADOW_SUFFIX}, mode {@code batch}) is
  * billed spend but not a client request: ingest keeps it out of the rollups the five metrics read
@@ -108,6 +110,8 @@ class ShadowEvaluationController {
    * @param servedModel the model whose answer was served (the cached one for a cache hit)
    * @param referenceModel the route's reference model the request is replayed against
    * @param servedAnswer the text the client was served
+   * @param jobId the id batch-service gave the replay; only a delivery of that job is accepted
+   *     (without it, the first authentic delivery is)
    */
   record ShadowRequest(
       String shadowId,
@@ -117,7 +121,8 @@ class ShadowEvaluationController {
       String reason,
       String servedModel,
       String referenceModel,
-      String servedAnswer) {}
+      String servedAnswer,
+      String jobId) {}
 
   record Registered(String shadowId, String status) {}
 
@@ -150,7 +155,8 @@ class ShadowEvaluationController {
                 body.reason(),
                 body.servedModel(),
                 body.referenceModel(),
-                body.servedAnswer()));
+                body.servedAnswer(),
+                notBlank(body.jobId()) ? body.jobId() : null));
     return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
         .body(new Registered(id.toString(), "registered"));
   }
@@ -199,18 +205,22 @@ class ShadowEvaluationController {
     ShadowStore.Pending pending =
         shadows.find(id).orElseThrow(() -> new UnknownShadowException(shadowId));
     ShadowStore.Registration r = pending.registration();
-    if (webhookId.equals(pending.jobId())) {
+    if (pending.jobId() != null && !pending.jobId().equals(webhookId)) {
+      // An authentic delivery of some other job, replayed to this path.
+      throw new ShadowConflictException(
+          "shadow " + shadowId + " expects job " + pending.jobId() + ", not " + webhookId);
+    }
+    if (pending.completed()) {
       return ResponseEntity.ok(
           new Judged(
               shadowId, r.requestId(), r.route(), "duplicate", null, null, judge.name(), null));
     }
-    if (pending.jobId() != null) {
-      throw new ShadowConflictException("shadow " + shadowId + " was answered by another job");
-    }
+    // The webhook carries id, status and result; the job view (GET /v1/jobs/{id}) also route and
+    // model, which must then be the registered ones.
     String route = job.path("route").asString(null);
     String model = job.path("model").asString(null);
-    if (!r.route().equals(route) || !r.referenceModel().equals(model)) {
-      // An authentic delivery of some other job, replayed to this path.
+    if ((route != null && !r.route().equals(route))
+        || (model != null && !r.referenceModel().equals(model))) {
       throw new ShadowConflictException(
           "job " + webhookId + " replayed route " + route + " / model " + model + ", not this one");
     }

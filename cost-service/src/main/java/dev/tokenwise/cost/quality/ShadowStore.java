@@ -27,18 +27,22 @@ class ShadowStore {
       String reason,
       String servedModel,
       String referenceModel,
-      String servedAnswer) {}
+      String servedAnswer,
+      String jobId) {}
 
-  /** A registered request and the job that answered it, if one has. */
-  record Pending(Registration registration, String jobId) {}
+  /**
+   * A registered request: the batch-service job expected to answer it (registered, or bound by the
+   * first delivery) and whether it has been answered.
+   */
+  record Pending(Registration registration, String jobId, boolean completed) {}
 
   /** Registers once; a repeated registration of the same id changes nothing. */
   boolean register(Registration r) {
     return jdbc.update(
             """
             INSERT INTO cost.shadow_request (shadow_id, request_id, tenant, route, reason,
-              served_model, reference_model, served_answer)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shadow_id) DO NOTHING
+              served_model, reference_model, served_answer, job_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shadow_id) DO NOTHING
             """,
             r.shadowId(),
             r.requestId(),
@@ -47,7 +51,8 @@ class ShadowStore {
             r.reason(),
             r.servedModel(),
             r.referenceModel(),
-            r.servedAnswer())
+            r.servedAnswer(),
+            r.jobId())
         == 1;
   }
 
@@ -56,7 +61,7 @@ class ShadowStore {
         jdbc.query(
             """
             SELECT shadow_id, request_id, tenant, route, reason, served_model, reference_model,
-                   served_answer, job_id
+                   served_answer, job_id, completed_at IS NOT NULL AS completed
             FROM cost.shadow_request WHERE shadow_id = ?
             """,
             (rs, i) ->
@@ -69,28 +74,32 @@ class ShadowStore {
                         rs.getString("reason"),
                         rs.getString("served_model"),
                         rs.getString("reference_model"),
-                        rs.getString("served_answer")),
-                    rs.getString("job_id")),
+                        rs.getString("served_answer"),
+                        rs.getString("job_id")),
+                    rs.getString("job_id"),
+                    rs.getBoolean("completed")),
             shadowId);
     return rows.stream().findFirst();
   }
 
   /**
-   * Binds the first delivered job to the shadow request (in the caller's transaction, so a failed
-   * judgement releases it for batch-service's retry); false when a job is bound already.
+   * Takes the delivery of {@code jobId} as this request's answer, once: false when it is answered
+   * already or expects another job. In the caller's transaction, so a failed judgement releases it
+   * for batch-service's retry.
    */
   boolean claim(UUID shadowId, String jobId) {
     return jdbc.update(
-            "UPDATE cost.shadow_request SET job_id = ? WHERE shadow_id = ? AND job_id IS NULL",
+            "UPDATE cost.shadow_request SET job_id = ?, completed_at = now() WHERE shadow_id = ?"
+                + " AND completed_at IS NULL AND (job_id IS NULL OR job_id = ?)",
             jobId,
-            shadowId)
+            shadowId,
+            jobId)
         == 1;
   }
 
   void complete(UUID shadowId, String outcome, Double similarity) {
     jdbc.update(
-        "UPDATE cost.shadow_request SET completed_at = now(), outcome = ?, similarity = ?"
-            + " WHERE shadow_id = ?",
+        "UPDATE cost.shadow_request SET outcome = ?, similarity = ?" + " WHERE shadow_id = ?",
         outcome,
         similarity,
         shadowId);

@@ -50,7 +50,7 @@ class ShadowEvaluationIT {
 
   @Test
   void signedReplayResultsBecomeVerdictsAndFlipTheRoutesAdvice() {
-    String similarShadow = register("req-a", "The capital of France is Paris.");
+    String similarShadow = register("req-a", "The capital of France is Paris.", "job-a-" + run);
     HttpResponse<String> good =
         deliver(similarShadow, "job-a-" + run, "succeeded", "Paris is the capital of France.");
     assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
@@ -61,7 +61,7 @@ class ShadowEvaluationIT {
     assertThat(first.get("judge").asString()).startsWith("embedding-similarity");
     assertThat(first.at("/advice/tighten").asBoolean()).isFalse();
 
-    String differentShadow = register("req-b", "Your order ships in 2 days.");
+    String differentShadow = register("req-b", "Your order ships in 2 days.", "job-b-" + run);
     HttpResponse<String> bad =
         deliver(
             differentShadow,
@@ -98,7 +98,7 @@ class ShadowEvaluationIT {
     // another job delivered to an answered shadow
     assertThat(deliver(shadow, "job-other-" + run, "succeeded", "x").statusCode()).isEqualTo(409);
 
-    String fresh = register("req-d", "Open 9 to 5.");
+    String fresh = register("req-d", "Open 9 to 5.", "job-d-" + run);
     String body = jobJson("job-d-" + run, "succeeded", ROUTE, "gpt-5", "Open nine to five.");
     long now = Instant.now().getEpochSecond();
     // wrong secret
@@ -123,8 +123,8 @@ class ShadowEvaluationIT {
                     ShadowEvaluationController.sign(SECRET, "job-d-" + run, old, body))
                 .statusCode())
         .isEqualTo(401);
-    // an authentic delivery of a job for another route, replayed to this shadow's path
-    String otherRoute = jobJson("job-e-" + run, "succeeded", "other-route", "gpt-5", "x");
+    // an authentic delivery of another job, replayed to this shadow's path
+    String otherRoute = webhookJson("job-e-" + run, "succeeded", "x");
     assertThat(
             post(
                     "/api/quality/shadow-results/" + fresh,
@@ -206,20 +206,31 @@ class ShadowEvaluationIT {
   }
 
   private String register(String request, String servedAnswer) {
+    return register(request, servedAnswer, null);
+  }
+
+  /** Registers as the router does, after batch-service accepted the replay as {@code job}. */
+  private String register(String request, String servedAnswer, String job) {
     String shadowId = UUID.randomUUID().toString();
     HttpResponse<String> response =
         post(
             "/api/quality/shadow-requests",
             """
             {"shadowId":"%s","requestId":"%s","tenant":"%s","route":"%s","reason":"routed-down",\
-            "servedModel":"gpt-5-nano","referenceModel":"gpt-5","servedAnswer":"%s"}"""
-                .formatted(shadowId, requestId(request), TENANT, ROUTE, servedAnswer));
+            "servedModel":"gpt-5-nano","referenceModel":"gpt-5","servedAnswer":"%s"%s}"""
+                .formatted(
+                    shadowId,
+                    requestId(request),
+                    TENANT,
+                    ROUTE,
+                    servedAnswer,
+                    job == null ? "" : ",\"jobId\":\"" + job + "\""));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     return shadowId;
   }
 
   private HttpResponse<String> deliver(String shadowId, String job, String status, String answer) {
-    String body = jobJson(job, status, ROUTE, "gpt-5", answer);
+    String body = webhookJson(job, status, answer);
     long now = Instant.now().getEpochSecond();
     return post(
         "/api/quality/shadow-results/" + shadowId,
@@ -229,7 +240,24 @@ class ShadowEvaluationIT {
         ShadowEvaluationController.sign(SECRET, job, now, body));
   }
 
-  /** batch-service's job JSON (GET /v1/jobs/{id}) for a replay in OpenAI format. */
+  /**
+   * What batch-service's webhook delivers (WebhookDeliverer): id, object, status, result, error.
+   */
+  private static String webhookJson(String id, String status, String answer) {
+    String result =
+        answer == null
+            ? "null"
+            : """
+            {"id":"chatcmpl-1","object":"chat.completion","model":"gpt-5-2025-08-07","choices":\
+            [{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],\
+            "usage":{"prompt_tokens":10,"completion_tokens":8,"total_tokens":18}}"""
+                .formatted(answer);
+    return """
+        {"id":"%s","object":"tokenwise.job","status":"%s","result":%s,"error":%s}"""
+        .formatted(id, status, result, answer == null ? "{\"message\":\"expired\"}" : "null");
+  }
+
+  /** batch-service's job view (GET /v1/jobs/{id}) for a replay in OpenAI format. */
   private static String jobJson(
       String id, String status, String route, String model, String answer) {
     String result =
