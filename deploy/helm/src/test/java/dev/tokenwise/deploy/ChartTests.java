@@ -538,6 +538,7 @@ class ChartTests {
         .contains("provider-simulator: http://tw-provider-simulator:8090")
         .contains("curl https://llm.example.com/v1/chat/completions")
         .contains("Secret \"tokenwise-credentials\"")
+        .contains("Routes support are in the ConfigMap tw-router-service-routes")
         .doesNotContain("no tenants are configured");
   }
 
