@@ -23,7 +23,9 @@ class CacheRows {
       String cacheRequest,
       String cachePolicy,
       String requestId,
-      Instant createdAt) {}
+      Instant createdAt,
+      String endUser,
+      String conversationId) {}
 
   /** An answered request whose answer cache-service has not been told yet. */
   record Answered(
@@ -44,8 +46,8 @@ class CacheRows {
   List<Queued> pendingLookups(String provider, String model, String endpoint, int limit) {
     return jdbc.query(
         "select id, tenant, app, route, provider, model, requested_model,"
-            + " coalesce(cache_request, body) cache_request, cache_policy, request_id, created_at"
-            + " from batch.deferred_request where status = 'queued' and cache_lookup = 'pending'"
+            + " coalesce(cache_request, body) cache_request, cache_policy, request_id, created_at,"
+            + " end_user, conversation_id from batch.deferred_request where status = 'queued' and cache_lookup = 'pending'"
             + " and provider = ? and model = ? and endpoint = ? order by created_at, id limit ?",
         (rs, i) ->
             new Queued(
@@ -59,7 +61,9 @@ class CacheRows {
                 rs.getString("cache_request"),
                 rs.getString("cache_policy"),
                 rs.getString("request_id"),
-                rs.getTimestamp("created_at").toInstant()),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getString("end_user"),
+                rs.getString("conversation_id")),
         provider,
         model,
         endpoint,

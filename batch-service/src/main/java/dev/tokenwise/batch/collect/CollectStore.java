@@ -19,7 +19,7 @@ class CollectStore {
 
   private static final String PENDING_COLUMNS =
       "id, tenant, app, route, provider, model, requested_model, client_format, body, deadline,"
-          + " attempts, created_at, request_id, webhook_url";
+          + " attempts, created_at, request_id, webhook_url, end_user, conversation_id";
 
   private final JdbcTemplate jdbc;
 
@@ -160,6 +160,8 @@ class CollectStore {
         rs.getInt("attempts"),
         rs.getTimestamp("created_at").toInstant(),
         rs.getString("request_id"),
-        rs.getString("webhook_url") != null);
+        rs.getString("webhook_url") != null,
+        rs.getString("end_user"),
+        rs.getString("conversation_id"));
   }
 }

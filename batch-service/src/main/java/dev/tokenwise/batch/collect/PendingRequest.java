@@ -18,4 +18,6 @@ record PendingRequest(
     int attempts,
     Instant createdAt,
     String requestId,
-    boolean hasWebhook) {}
+    boolean hasWebhook,
+    String endUser,
+    String conversationId) {}

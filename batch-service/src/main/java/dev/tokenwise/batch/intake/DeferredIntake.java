@@ -108,7 +108,18 @@ public class DeferredIntake {
         null,
         null,
         normalizer.cacheRequest(body, format, provider, providerBody),
-        cachePolicy(submission));
+        cachePolicy(submission),
+        boundedId(submission, "user"),
+        boundedId(submission, "conversation"));
+  }
+
+  /** An optional attribution id (the router sends 64 hex digits); bounded, as it is stored. */
+  private static String boundedId(JsonNode submission, String field) {
+    String value = optionalText(submission, field);
+    if (value != null && value.length() > 256) {
+      throw new InvalidDeferredRequest(field, field + " must be at most 256 characters");
+    }
+    return value;
   }
 
   /** The router's cache policy for the route, passed on to cache-service as it came. */

@@ -20,8 +20,8 @@ public class DeferredRequests {
       "insert into batch.deferred_request (id, tenant, app, route, provider, model, endpoint,"
           + " client_format, body, body_bytes, custom_id, requested_model, request_id, deadline,"
           + " webhook_url, team_batch_id, team_custom_id, status, webhook_state, cache_request,"
-          + " cache_lookup, cache_policy)"
-          + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?)";
+          + " cache_lookup, cache_policy, end_user, conversation_id)"
+          + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?,?,?)";
 
   private final JdbcTemplate jdbc;
 
@@ -68,7 +68,9 @@ public class DeferredRequests {
       r.webhookUrl() == null ? null : "waiting",
       r.cacheRequest() == null || r.cacheRequest().equals(r.body()) ? null : r.cacheRequest(),
       r.cacheRequest() == null ? null : "pending",
-      r.cachePolicy()
+      r.cachePolicy(),
+      r.endUser(),
+      r.conversationId()
     };
   }
 

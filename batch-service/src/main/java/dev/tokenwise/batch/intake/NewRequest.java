@@ -13,6 +13,8 @@ import java.time.Instant;
  *     cache-service does not hold
  * @param cachePolicy the cache-service {@code policy} object the router sends for the request's
  *     route (JSON), or null
+ * @param endUser the end user as the router attributed it (a tenant-scoped hash), or null
+ * @param conversationId the conversation as the router attributed it, or null
  */
 public record NewRequest(
     String tenant,
@@ -29,4 +31,6 @@ public record NewRequest(
     String teamBatchId,
     String teamCustomId,
     String cacheRequest,
-    String cachePolicy) {}
+    String cachePolicy,
+    String endUser,
+    String conversationId) {}

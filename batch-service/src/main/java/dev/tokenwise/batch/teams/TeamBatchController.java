@@ -235,6 +235,8 @@ class TeamBatchController {
               batchId,
               customId.stringValue(),
               normalizer.cacheRequest(body, ClientFormat.OPENAI, provider, providerBody),
+              null,
+              null,
               null));
     }
     if (lines.isEmpty()) {

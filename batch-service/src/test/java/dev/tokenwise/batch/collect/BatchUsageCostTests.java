@@ -95,6 +95,8 @@ class BatchUsageCostTests {
         0,
         Instant.now(),
         null,
-        false);
+        false,
+        null,
+        null);
   }
 }

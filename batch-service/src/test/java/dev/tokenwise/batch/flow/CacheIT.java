@@ -60,6 +60,10 @@ class CacheIT extends BatchTestSupport {
         .put("semantic", true)
         .put("templateVersion", "tpl-1")
         .put("normalizeWhitespace", true);
+    // the router's attribution travels too, into the usage events (hashes, as the router sends)
+    String user = "ab".repeat(32);
+    String conversation = "cd".repeat(32);
+    cachedOpenAi.put("user", user).put("conversation", conversation);
     cache.put("acme", "default", "gpt-5-mini", cachedOpenAi.get("body"), completion("From cache"));
     ObjectNode cachedClaude = deferred("anthropic", "openai", "Also answered");
     cache.put(
@@ -69,7 +73,9 @@ class CacheIT extends BatchTestSupport {
         cachedClaude.get("body"),
         completion("Claude from cache"));
     String a = submit(cachedOpenAi);
-    String b = submit(deferred("openai", "openai", "Not answered yet"));
+    ObjectNode notYet = deferred("openai", "openai", "Not answered yet");
+    notYet.put("user", user).put("conversation", conversation);
+    String b = submit(notYet);
     String c = submit(cachedClaude);
     String d = submit(deferred("anthropic", "anthropic", "An Anthropic-format client"));
 
@@ -120,6 +126,28 @@ class CacheIT extends BatchTestSupport {
               assertThat(e.path("outputTokens").asLong()).isEqualTo(3);
             });
     assertThat(events).filteredOn(e -> e.path("mode").asString().equals("batch")).hasSize(2);
+    assertThat(events)
+        .filteredOn(e -> e.path("requestId").asString().equals(a))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.path("mode").asString()).isEqualTo("cache-exact");
+              assertThat(e.path("endUser").asString()).isEqualTo(user);
+              assertThat(e.path("conversationId").asString()).isEqualTo(conversation);
+            });
+    assertThat(events)
+        .filteredOn(e -> e.path("requestId").asString().equals(b))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.path("mode").asString()).isEqualTo("batch");
+              assertThat(e.path("endUser").asString()).isEqualTo(user);
+              assertThat(e.path("conversationId").asString()).isEqualTo(conversation);
+            });
+    assertThat(events)
+        .filteredOn(e -> !e.path("requestId").asString().equals(a))
+        .filteredOn(e -> !e.path("requestId").asString().equals(b))
+        .allSatisfy(e -> assertThat(e.has("conversationId")).isFalse());
     assertThat(provider.hooks).hasSize(1);
     assertThat(json.readTree(provider.hooks.get(0).body()).path("id").asString()).isEqualTo(a);
     assertThat(job(a).path("webhook").asString()).isEqualTo("delivered");
