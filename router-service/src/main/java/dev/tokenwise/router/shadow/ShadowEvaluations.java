@@ -35,12 +35,13 @@ import tools.jackson.databind.node.ObjectNode;
  * route's reference model); a share {@code shadow-sample-rate} of candidates is taken. For each:
  *
  * <ol>
- *   <li>{@code POST {cost}/api/quality/shadow-requests} registers the request id, route, reason and
- *       the answer text the client was served, under a fresh shadow id;
  *   <li>{@code POST {batch}/internal/deferred} hands the client's request, with the reference
  *       model, to batch-service (answered at batch price), with {@code webhookUrl} {@code
- *       {cost}/api/quality/shadow-results/{shadowId}} and request id {@code <id>}{@value
- *       #REQUEST_ID_SUFFIX}, which marks the replay's usage event as no client request.
+ *       {cost}/api/quality/shadow-results/{shadowId}} (a fresh shadow id) and request id {@code
+ *       <id>}{@value #REQUEST_ID_SUFFIX}, which marks the replay's usage event as no client
+ *       request;
+ *   <li>{@code POST {cost}/api/quality/shadow-requests} registers the shadow id with the request
+ *       id, route, reason, the answer text the client was served and batch-service's job id.
  * </ol>
  *
  * cost-service judges the reference answer against the served one when batch-service's signed
@@ -209,9 +210,7 @@ public class ShadowEvaluations {
         answer);
   }
 
-  /**
-   * Registers the sample with cost-service, then submits the replay; the outcome, never an error.
-   */
+  /** Submits the replay, then registers it with cost-service; the outcome, never an error. */
   Mono<String> submit(Sample sample) {
     ProviderKind provider = ProviderKind.forModel(sample.referenceModel());
     if (provider != ProviderKind.OPENAI && provider != ProviderKind.ANTHROPIC) {
@@ -245,8 +244,24 @@ public class ShadowEvaluations {
             + "/api/quality/shadow-results/"
             + shadowId);
     deferred.put("requestId", sample.requestId() + REQUEST_ID_SUFFIX);
-    return post(cost, "/api/quality/shadow-requests", registration)
-        .then(post(batch, "/internal/deferred", deferred))
+    // batch-service first: its job id goes into the registration, and cost-service accepts only
+    // that job's signed delivery for this shadow id (one that arrives before the registration is
+    // answered 404 and retried by batch-service).
+    return batch
+        .post()
+        .uri("/internal/deferred")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(deferred)
+        .retrieve()
+        .bodyToMono(JsonNode.class)
+        .map(accepted -> accepted.path("id").asString(""))
+        .filter(jobId -> !jobId.isEmpty())
+        .switchIfEmpty(Mono.error(new IllegalStateException("batch-service returned no job id")))
+        .flatMap(
+            jobId -> {
+              registration.put("jobId", jobId);
+              return post(cost, "/api/quality/shadow-requests", registration);
+            })
         .timeout(timeout)
         .thenReturn("submitted")
         .onErrorResume(

@@ -147,7 +147,7 @@ class ShadowEvaluationsTests {
   }
 
   @Test
-  void aSampledRequestIsRegisteredWithCostServiceThenReplayedThroughBatchService() {
+  void aSampledRequestIsReplayedThroughBatchServiceAndRegisteredWithCostService() {
     ShadowEvaluations evaluations = evaluations(0.0);
     ShadowEvaluations.Sample sample =
         evaluations.sample(
@@ -171,6 +171,8 @@ class ShadowEvaluationsTests {
     assertThat(registration.get("servedModel").asString()).isEqualTo("gpt-5-nano");
     assertThat(registration.get("referenceModel").asString()).isEqualTo("gpt-5");
     assertThat(registration.get("servedAnswer").asString()).isEqualTo("It ships in two days.");
+    // registered after batch-service accepted the replay, with its job id
+    assertThat(registration.get("jobId").asString()).isEqualTo("job-1");
     String shadowId = registration.get("shadowId").asString();
 
     assertThat(deferred).hasSize(1);
@@ -201,7 +203,7 @@ class ShadowEvaluationsTests {
   }
 
   @Test
-  void aRefusedReplayIsCountedAsFailedAndNeverThrows() {
+  void aRefusedReplayIsCountedAsFailedNeverRegisteredAndNeverThrows() {
     batchStatus = 400;
     ShadowEvaluations evaluations = evaluations(0.0);
     ShadowEvaluations.Sample sample =
@@ -216,6 +218,7 @@ class ShadowEvaluationsTests {
             completion);
 
     assertThat(evaluations.submit(sample).block(Duration.ofSeconds(30))).isEqualTo("failed");
+    assertThat(registrations).isEmpty();
     assertThat(
             registry
                 .get(ShadowEvaluations.SUBMISSIONS)
