@@ -246,21 +246,59 @@ class SdkClientsIT {
       assertThat(answer.properties()).as(model).hasSize(3);
     }
 
-    // Chat Completions' json_schema has no Messages equivalent the router translates to yet: a
-    // Claude model refuses it with a 400 naming the field rather than answering unstructured
-    assertThatThrownBy(
-            () ->
-                openai
-                    .chat()
-                    .completions()
-                    .create(
-                        ChatCompletionCreateParams.builder()
-                            .model("claude-haiku-4-5")
-                            .addUserMessage("Describe Lisbon")
-                            .responseFormat(format)
-                            .build()))
-        .isInstanceOfSatisfying(
-            BadRequestException.class, e -> assertThat(e.getMessage()).contains("response_format"));
+    // a Claude model: the schema travels as a forced tool named after it (the simulator answers
+    // with that tool's input), and the router hands the input back as the message content
+    ChatCompletionCreateParams claudeParams =
+        ChatCompletionCreateParams.builder()
+            .model("claude-haiku-4-5")
+            .addUserMessage("Describe Lisbon")
+            .responseFormat(format)
+            .build();
+    ChatCompletion claude = openai.chat().completions().create(claudeParams);
+    assertThat(claude.choices().get(0).finishReason())
+        .isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+    assertThat(claude.choices().get(0).message().toolCalls().orElse(List.of())).isEmpty();
+    assertThat(claude.usage().orElseThrow().completionTokens()).isPositive();
+    JsonNode claudeAnswer =
+        json.readTree(claude.choices().get(0).message().content().orElseThrow());
+    assertThat(claudeAnswer.path("city").isString()).isTrue();
+    assertThat(claudeAnswer.path("population").isIntegralNumber()).isTrue();
+    assertThat(claudeAnswer.path("climate").asString()).isIn("mild", "harsh");
+    assertThat(simulator.requests("POST /v1/messages"))
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("body").path("tool_choice").path("name").asString())
+                  .isEqualTo("city_report");
+              assertThat(r.path("body").path("tools").path(0).path("input_schema").path("required"))
+                  .hasSize(3);
+            });
+    // streamed: the tool's input_json_delta fragments arrive as content deltas
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    try (com.openai.core.http.StreamResponse<ChatCompletionChunk> stream =
+        openai.chat().completions().createStreaming(claudeParams)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+    ChatCompletion streamed = accumulator.chatCompletion();
+    assertThat(streamed.choices().get(0).finishReason())
+        .isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+    assertThat(json.readTree(streamed.choices().get(0).message().content().orElseThrow()))
+        .isEqualTo(claudeAnswer);
+
+    // the SDK's class-based structured output served by Claude, parsed back into the class
+    StructuredChatCompletion<Person> claudePerson =
+        openai
+            .chat()
+            .completions()
+            .create(
+                ChatCompletionCreateParams.builder()
+                    .model("claude-haiku-4-5")
+                    .addUserMessage("Invent a person")
+                    .responseFormat(Person.class)
+                    .build());
+    Person fromClaude = claudePerson.choices().get(0).message().content().orElseThrow();
+    assertThat(fromClaude.name).isNotBlank();
+    assertThat(fromClaude.age).isPositive();
+    assertThat(fromClaude.hobbies).hasSize(1);
 
     StructuredChatCompletion<Person> person =
         openai

@@ -310,7 +310,7 @@ class ChatCompletionsHandler {
               }
               JsonNode completion;
               try {
-                completion = formats.toOpenAi(served.served());
+                completion = formats.toOpenAi(served.served(), call.json());
               } catch (OpenAiApiException | JacksonException e) {
                 usage.publish(answers.failed(facts, UsageEvent.Mode.SYNC));
                 return Mono.error(
@@ -417,7 +417,7 @@ class ChatCompletionsHandler {
     }
     JsonNode completion;
     try {
-      completion = formats.toOpenAi(served.served());
+      completion = formats.toOpenAi(served.served(), call.json());
     } catch (RuntimeException e) {
       return Mono.just(served);
     }
@@ -444,7 +444,7 @@ class ChatCompletionsHandler {
               if (!again.reply().status().is2xxSuccessful()) {
                 return Mono.just(withRepair);
               }
-              JsonNode second = formats.toOpenAi(again.served());
+              JsonNode second = formats.toOpenAi(again.served(), repair);
               List<String> still = StructuredOutput.problems(second, schema, json);
               if (still.isEmpty()) {
                 return Mono.just(withRepair);

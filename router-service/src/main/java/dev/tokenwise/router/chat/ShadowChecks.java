@@ -118,7 +118,7 @@ class ShadowChecks {
                     new IllegalStateException(
                         "the model answered HTTP " + served.reply().status().value()));
               }
-              JsonNode fresh = formats.toOpenAi(served);
+              JsonNode fresh = formats.toOpenAi(served, request);
               usage.publish(
                   UsageEvents.answered(
                       shadowFacts,

@@ -107,7 +107,7 @@ class StreamedCompletions {
         .flatMap(
             served -> {
               servedBy.set(served.target());
-              Flux<DataBuffer> upstream = formats.streamToOpenAi(served);
+              Flux<DataBuffer> upstream = formats.streamToOpenAi(served, sent);
               Flux<DataBuffer> events =
                   upstream
                       .concatMapIterable(

@@ -128,6 +128,15 @@ public class Formats {
 
   /** A successful non-streamed answer as an OpenAI {@code chat.completion}. */
   public JsonNode toOpenAi(ResilientProviders.Served served) {
+    return toOpenAi(served, null);
+  }
+
+  /**
+   * A successful non-streamed answer to {@code request} (the OpenAI chat request as sent) as an
+   * OpenAI {@code chat.completion}: a Claude model's answer to a {@code json_schema} request, given
+   * as the forced schema tool's input, becomes the message content.
+   */
+  public JsonNode toOpenAi(ResilientProviders.Served served, JsonNode request) {
     JsonNode body = read(served.reply().body());
     if (served.target().kind() == ProviderKind.OPENAI) {
       return body;
@@ -136,7 +145,23 @@ public class Formats {
       return json.valueToTree(geminiToOpenAi(body, served.target().model()));
     }
     AnthropicMessageResponse message = json.treeToValue(body, AnthropicMessageResponse.class);
-    return json.valueToTree(responses.toOpenAi(message));
+    return json.valueToTree(responses.toOpenAi(message, structuredTool(request)));
+  }
+
+  /**
+   * The tool a {@code json_schema} {@code response_format} becomes for an Anthropic model (common's
+   * {@link RequestTranslator#structuredOutputTool}, which refused the request if the format were
+   * malformed), or null.
+   */
+  static String structuredTool(JsonNode request) {
+    if (request == null) {
+      return null;
+    }
+    JsonNode format = request.path("response_format");
+    if (!"json_schema".equals(format.path("type").asString(""))) {
+      return null;
+    }
+    return format.path("json_schema").path("name").asString(null);
   }
 
   private OpenAiChatResponse geminiToOpenAi(JsonNode body, String model) {
@@ -179,7 +204,13 @@ public class Formats {
    * chunk is always written (the caller's tap drops it when the client did not ask).
    */
   public Flux<DataBuffer> anthropicToOpenAi(Flux<DataBuffer> events) {
-    AnthropicToOpenAiStream translator = new AnthropicToOpenAiStream(Clock.systemUTC(), true);
+    return anthropicToOpenAi(events, null);
+  }
+
+  /** As {@link #anthropicToOpenAi(Flux)}, the schema tool's input streamed as content. */
+  Flux<DataBuffer> anthropicToOpenAi(Flux<DataBuffer> events, String structuredTool) {
+    AnthropicToOpenAiStream translator =
+        new AnthropicToOpenAiStream(Clock.systemUTC(), true, structuredTool);
     SseFrames frames = new SseFrames();
     return events
         .concatMapIterable(buffer -> frames.accept(drain(buffer)))
@@ -209,10 +240,18 @@ public class Formats {
 
   /** An accepted stream's events as OpenAI {@code data:} chunks, whatever the provider. */
   public Flux<DataBuffer> streamToOpenAi(ResilientProviders.ServedStream served) {
+    return streamToOpenAi(served, null);
+  }
+
+  /**
+   * An accepted stream answering {@code request} (the OpenAI chat request as sent) as OpenAI {@code
+   * data:} chunks; see {@link #toOpenAi(ResilientProviders.Served, JsonNode)}.
+   */
+  public Flux<DataBuffer> streamToOpenAi(ResilientProviders.ServedStream served, JsonNode request) {
     Flux<DataBuffer> body = served.entity().getBody();
     return switch (served.target().kind()) {
       case OPENAI -> body;
-      case ANTHROPIC -> anthropicToOpenAi(body);
+      case ANTHROPIC -> anthropicToOpenAi(body, structuredTool(request));
       case GEMINI -> geminiToOpenAi(body, served.target().model());
     };
   }
