@@ -34,7 +34,9 @@ final class FaultyProviders implements AutoCloseable {
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final AtomicLong faults = new AtomicLong();
   volatile int faultEvery;
-  volatile long hangMillis = 700;
+
+  /** Past GatewayIT's first-byte timeout (5 s). */
+  volatile long hangMillis = 6_000;
 
   FaultyProviders() {
     try {

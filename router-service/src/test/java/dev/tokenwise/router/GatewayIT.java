@@ -64,16 +64,19 @@ class GatewayIT {
     registry.add("tokenwise.router.budgets.tenants.frugal.soft-usd", () -> "0.03");
     registry.add("tokenwise.router.providers.openai.base-url", providers::baseUrl);
     registry.add("tokenwise.router.providers.openai.api-key", () -> "sk-openai-test");
-    registry.add("tokenwise.router.providers.openai.response-timeout", () -> "500ms");
+    // several seconds: a loaded machine must not turn a zero-latency stub's answer into a 504;
+    // the hangs that test the timeout last longer (FaultyProviders)
+    registry.add("tokenwise.router.providers.openai.response-timeout", () -> "5s");
     registry.add("tokenwise.router.providers.openai.models[0]", () -> "gpt-5");
     registry.add("tokenwise.router.providers.anthropic.base-url", providers::baseUrl);
     registry.add("tokenwise.router.providers.anthropic.api-key", () -> "sk-ant-test");
-    registry.add("tokenwise.router.providers.anthropic.response-timeout", () -> "500ms");
+    registry.add("tokenwise.router.providers.anthropic.response-timeout", () -> "5s");
     registry.add("tokenwise.router.providers.anthropic.models[0]", () -> "claude-sonnet-4-5");
     registry.add("tokenwise.router.cache.enabled", () -> "false");
     registry.add("tokenwise.router.resilience.initial-backoff", () -> "1ms");
     registry.add("tokenwise.router.resilience.max-backoff", () -> "5ms");
-    registry.add("tokenwise.router.resilience.total-timeout", () -> "30s");
+    // the hanging models get their 503 here, after about four 5 s first-byte timeouts
+    registry.add("tokenwise.router.resilience.total-timeout", () -> "20s");
     registry.add("tokenwise.router.resilience.fallbacks[claude-haiku-4-5][0]", () -> "gpt-5-mini");
     registry.add("tokenwise.router.resilience.fallbacks[claude-broken][0]", () -> "gpt-broken");
     registry.add("tokenwise.router.resilience.fallbacks[claude-hang][0]", () -> "gpt-hang");
@@ -100,7 +103,8 @@ class GatewayIT {
     client =
         WebTestClient.bindToServer()
             .baseUrl("http://localhost:" + port)
-            .responseTimeout(Duration.ofSeconds(30))
+            // past the 20 s total timeout the hanging models are given before their 503
+            .responseTimeout(Duration.ofSeconds(60))
             .defaultHeader("Authorization", "Bearer " + KEY)
             .build();
   }
@@ -238,7 +242,7 @@ class GatewayIT {
             .getResponseBody()
             .collectList()
             .map(parts -> String.join("\n", parts))
-            .block(Duration.ofSeconds(10));
+            .block(Duration.ofSeconds(60));
     assertThat(stream).contains("chat.completion.chunk").contains("Hello").contains("[DONE]");
     assertThat(stream).doesNotContain("\"choices\":[]");
     List<JsonNode> events = awaitEvents(2);
@@ -294,6 +298,101 @@ class GatewayIT {
         .expectBody()
         .jsonPath("$.error.param")
         .isEqualTo("input");
+  }
+
+  /**
+   * Embeddings are admitted like chat requests: the input's estimated tokens are charged to the
+   * key's token limit (strings counted, token ids one each), and the tenant's budget refuses once
+   * its hard cap is spent; a refused request never reaches the provider.
+   */
+  @Test
+  void embeddingsAreChargedToTheKeysTokenLimitAndTheTenantsBudget() {
+    String key =
+        json.readTree(
+                client
+                    .post()
+                    .uri("/admin/keys")
+                    .header("Authorization", "Bearer admin-test-token")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"tenant\":\"acme\",\"tokensPerMinute\":6,\"tokenBurst\":20}")
+                    .exchange()
+                    .expectStatus()
+                    .isCreated()
+                    .expectBody()
+                    .returnResult()
+                    .getResponseBody())
+            .get("key")
+            .asString();
+    WebTestClient limited = client.mutate().defaultHeader("Authorization", "Bearer " + key).build();
+    limited
+        .post()
+        .uri("/v1/embeddings")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"model\":\"text-embedding-3-small\",\"input\":\"hello\"}")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .valueEquals("x-ratelimit-limit-tokens", "6");
+    String thirtyIds =
+        java.util.stream.IntStream.range(0, 30)
+            .mapToObj(String::valueOf)
+            .collect(java.util.stream.Collectors.joining(","));
+    for (String input : List.of("\"" + "many words ".repeat(40) + "\"", "[" + thirtyIds + "]")) {
+      limited
+          .post()
+          .uri("/v1/embeddings")
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"model\":\"text-embedding-3-small\",\"input\":" + input + "}")
+          .exchange()
+          .expectStatus()
+          .isEqualTo(429)
+          .expectBody()
+          .jsonPath("$.error.code")
+          .isEqualTo("rate_limit_exceeded")
+          .jsonPath("$.error.message")
+          .value(m -> assertThat((String) m).contains("Request too large"));
+    }
+
+    String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+    redis.opsForValue().set("tokenwise:budget:spend:frugal:" + month, "0.06").block();
+    client
+        .post()
+        .uri("/v1/embeddings")
+        .header("Authorization", "Bearer " + FRUGAL_KEY)
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"model\":\"text-embedding-3-small\",\"input\":\"hello\"}")
+        .exchange()
+        .expectStatus()
+        .isEqualTo(402)
+        .expectBody()
+        .jsonPath("$.error.code")
+        .isEqualTo("budget_exceeded");
+    assertThat(providers.calls.stream().filter(c -> c.path().equals("/v1/embeddings"))).hasSize(1);
+
+    // under the cap it is answered, and its reservation is released by its usage event
+    redis.opsForValue().set("tokenwise:budget:spend:frugal:" + month, "0").block();
+    client
+        .post()
+        .uri("/v1/embeddings")
+        .header("Authorization", "Bearer " + FRUGAL_KEY)
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"model\":\"text-embedding-3-small\",\"input\":\"hello\"}")
+        .exchange()
+        .expectStatus()
+        .isOk();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                redis
+                    .opsForValue()
+                    .get("tokenwise:budget:reserved:frugal:" + month)
+                    .map(java.math.BigDecimal::new)
+                    .defaultIfEmpty(java.math.BigDecimal.ZERO)
+                    .block(),
+            reserved -> reserved.signum() == 0);
+    assertThat(awaitEvents(2)).hasSize(2);
   }
 
   @Test
@@ -711,7 +810,7 @@ class GatewayIT {
         .map(String::new)
         .collectList()
         .map(parts -> String.join("", parts))
-        .block(Duration.ofSeconds(10));
+        .block(Duration.ofSeconds(60));
   }
 
   private List<JsonNode> awaitEvents(int count) {

@@ -109,14 +109,31 @@ public class Budgets {
       UsageEvents.Request facts,
       long estimatedInputTokens,
       Long maxOutputTokens) {
-    BudgetProperties.Caps caps = properties.tenants().get(facts.tenant());
-    if (caps == null && !properties.recordSpend()) {
-      return Mono.empty();
-    }
     long output =
         maxOutputTokens != null && maxOutputTokens > 0
             ? maxOutputTokens
             : properties.defaultMaxOutputTokens();
+    return reserveTokens(exchange, facts, estimatedInputTokens, output);
+  }
+
+  /**
+   * Reserves the cost of a request that produces no output tokens (embeddings), as {@link
+   * #reserve(ServerWebExchange, UsageEvents.Request, long, Long)} does.
+   */
+  public Mono<Void> reserveInputOnly(
+      ServerWebExchange exchange, UsageEvents.Request facts, long estimatedInputTokens) {
+    return reserveTokens(exchange, facts, estimatedInputTokens, 0);
+  }
+
+  private Mono<Void> reserveTokens(
+      ServerWebExchange exchange,
+      UsageEvents.Request facts,
+      long estimatedInputTokens,
+      long output) {
+    BudgetProperties.Caps caps = properties.tenants().get(facts.tenant());
+    if (caps == null && !properties.recordSpend()) {
+      return Mono.empty();
+    }
     BigDecimal amount = maxCost(facts, estimatedInputTokens, output);
     YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
     String hard = caps == null || caps.hardUsd() == null ? "" : caps.hardUsd().toPlainString();

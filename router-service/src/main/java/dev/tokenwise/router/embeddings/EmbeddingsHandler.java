@@ -4,8 +4,10 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 import dev.tokenwise.common.metrics.BoundedTags;
+import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.router.budget.Budgets;
 import dev.tokenwise.router.chat.ChatProperties;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.provider.Formats;
@@ -15,6 +17,7 @@ import dev.tokenwise.router.request.Overhead;
 import dev.tokenwise.router.request.PublicApiRequestFilter;
 import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.tenant.Tenant;
+import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
@@ -29,13 +32,15 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /v1/embeddings}: authenticated, size-limited, checked for {@code model} and {@code
- * input}, then passed to the OpenAI-compatible provider byte for byte; one usage event per answer.
+ * input}, admitted by the key's token limit and the tenant's budget (the input's estimated tokens),
+ * then passed to the OpenAI-compatible provider byte for byte; one usage event per answer.
  */
 @Configuration(proxyBeanMethods = false)
 class EmbeddingsHandler {
@@ -50,7 +55,9 @@ class EmbeddingsHandler {
       Overhead overhead,
       ChatProperties properties,
       JsonMapper json,
-      BoundedTags tags) {
+      BoundedTags tags,
+      TokenRateLimits tokenLimits,
+      Budgets budgets) {
     int limit = (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBodySize().toBytes());
     return route(
         POST("/v1/embeddings"),
@@ -80,53 +87,120 @@ class EmbeddingsHandler {
                             null,
                             null,
                             started);
-                    long callStarted = System.nanoTime();
-                    return openai
-                        .post("/embeddings", bytes)
-                        .flatMap(
-                            reply -> {
-                              long providerNanos = System.nanoTime() - callStarted;
-                              boolean ok = reply.status().is2xxSuccessful();
-                              NormalizedUsage tokens = NormalizedUsage.ZERO;
-                              if (ok) {
-                                try {
-                                  tokens =
-                                      UsageEvents.openAiUsage(
-                                          json, json.readTree(reply.body()).get("usage"));
-                                } catch (JacksonException e) {
-                                  tokens = NormalizedUsage.ZERO;
-                                }
-                              }
-                              UsageEvent event =
-                                  UsageEvents.answered(
-                                      facts,
-                                      model,
-                                      ProviderKind.OPENAI.providerName(),
-                                      UsageEvent.Mode.SYNC,
-                                      tokens,
-                                      ok ? UsageEvent.Status.OK : UsageEvent.Status.ERROR,
-                                      null);
-                              usage.publish(event);
-                              return ServerResponse.status(reply.status())
-                                  .contentType(MediaType.APPLICATION_JSON)
-                                  .headers(
-                                      headers -> {
-                                        headers.set(TokenwiseHeaders.ROUTE, route);
-                                        headers.set(TokenwiseHeaders.MODEL, model);
-                                        headers.set(TokenwiseHeaders.CACHE, "bypass");
-                                        costs
-                                            .estimateUsd(event)
-                                            .ifPresent(
-                                                usd ->
-                                                    headers.set(
-                                                        TokenwiseHeaders.COST_USD,
-                                                        usd.toPlainString()));
-                                        overhead.record(headers, started, providerNanos);
-                                      })
-                                  .bodyValue(ok ? reply.body() : formats.openAiError(reply));
-                            });
+                    // the key's token limit, then the tenant's budget, as for chat requests; an
+                    // embedding has no output, so the charge is the input alone
+                    Mono<Void> admitted =
+                        Mono.fromCallable(
+                                () -> inputTokens(model, json.readTree(bytes).get("input")))
+                            .subscribeOn(Schedulers.parallel())
+                            .flatMap(
+                                tokens ->
+                                    tokenLimits.admit(
+                                        request.exchange(),
+                                        tenant,
+                                        facts.requestId(),
+                                        tokens,
+                                        budgets.reserveInputOnly(
+                                            request.exchange(), facts, tokens)));
+                    return admitted.then(
+                        Mono.defer(
+                            () ->
+                                answer(
+                                    openai, formats, usage, costs, overhead, json, bytes, model,
+                                    route, facts, started)));
                   });
         });
+  }
+
+  private static Mono<ServerResponse> answer(
+      OpenAiProviderClient openai,
+      Formats formats,
+      UsagePublisher usage,
+      CostEstimator costs,
+      Overhead overhead,
+      JsonMapper json,
+      byte[] bytes,
+      String model,
+      String route,
+      UsageEvents.Request facts,
+      long started) {
+    long callStarted = System.nanoTime();
+    return openai
+        .post("/embeddings", bytes)
+        .flatMap(
+            reply -> {
+              long providerNanos = System.nanoTime() - callStarted;
+              boolean ok = reply.status().is2xxSuccessful();
+              NormalizedUsage tokens = NormalizedUsage.ZERO;
+              if (ok) {
+                try {
+                  tokens = UsageEvents.openAiUsage(json, json.readTree(reply.body()).get("usage"));
+                } catch (JacksonException e) {
+                  tokens = NormalizedUsage.ZERO;
+                }
+              }
+              UsageEvent event =
+                  UsageEvents.answered(
+                      facts,
+                      model,
+                      ProviderKind.OPENAI.providerName(),
+                      UsageEvent.Mode.SYNC,
+                      tokens,
+                      ok ? UsageEvent.Status.OK : UsageEvent.Status.ERROR,
+                      null);
+              usage.publish(event);
+              return ServerResponse.status(reply.status())
+                  .contentType(MediaType.APPLICATION_JSON)
+                  .headers(
+                      headers -> {
+                        headers.set(TokenwiseHeaders.ROUTE, route);
+                        headers.set(TokenwiseHeaders.MODEL, model);
+                        headers.set(TokenwiseHeaders.CACHE, "bypass");
+                        costs
+                            .estimateUsd(event)
+                            .ifPresent(
+                                usd -> headers.set(TokenwiseHeaders.COST_USD, usd.toPlainString()));
+                        overhead.record(headers, started, providerNanos);
+                      })
+                  .bodyValue(ok ? reply.body() : formats.openAiError(reply));
+            })
+        // no answer (the provider unreachable): an error event still settles the
+        // token charge and the budget reservation
+        .doOnError(
+            e ->
+                usage.publish(
+                    UsageEvents.answered(
+                        facts,
+                        model,
+                        ProviderKind.OPENAI.providerName(),
+                        UsageEvent.Mode.SYNC,
+                        NormalizedUsage.ZERO,
+                        UsageEvent.Status.ERROR,
+                        null)));
+  }
+
+  /**
+   * The tokens of an embeddings {@code input} by common's estimator: each string counted, each
+   * token id (OpenAI also takes pre-tokenised input: an array of ids, or an array of such arrays)
+   * one token.
+   */
+  static long inputTokens(String model, JsonNode input) {
+    if (input == null) {
+      return 0;
+    }
+    if (input.isString()) {
+      return TokenEstimator.shared().countText(model, input.asString());
+    }
+    if (input.isNumber()) {
+      return 1;
+    }
+    long tokens = 0;
+    if (input.isArray()) {
+      for (JsonNode item : input) {
+        tokens += inputTokens(model, item);
+      }
+    }
+    return tokens;
   }
 
   private static Mono<byte[]> body(ServerRequest request, int limit) {

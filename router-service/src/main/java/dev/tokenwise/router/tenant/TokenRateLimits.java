@@ -120,16 +120,27 @@ public class TokenRateLimits {
       JsonNode request,
       Long maxOutputTokens,
       Mono<Void> next) {
-    Tenant.TokenLimit limit = tenant.tokenLimit();
-    String key = VirtualKeyAuthenticator.presented(exchange.getRequest().getHeaders());
-    if (limit == null || key == null) {
+    if (tenant.tokenLimit() == null) {
       return next;
     }
     long output =
         maxOutputTokens != null && maxOutputTokens > 0
             ? maxOutputTokens
             : properties.defaultMaxOutputTokens();
-    long estimate = promptTokens(model, request) + output;
+    return admit(exchange, tenant, requestId, promptTokens(model, request) + output, next);
+  }
+
+  /**
+   * As {@link #admit(ServerWebExchange, Tenant, String, String, JsonNode, Long, Mono)} for a
+   * request whose whole token estimate the caller made (an embeddings input, which has no output).
+   */
+  public Mono<Void> admit(
+      ServerWebExchange exchange, Tenant tenant, String requestId, long estimate, Mono<Void> next) {
+    Tenant.TokenLimit limit = tenant.tokenLimit();
+    String key = VirtualKeyAuthenticator.presented(exchange.getRequest().getHeaders());
+    if (limit == null || key == null) {
+      return next;
+    }
     String hash = VirtualKeyAuthenticator.hash(key);
     return run(hash, limit, estimate, "take")
         .flatMap(
