@@ -86,6 +86,8 @@ class CostTacticsIT {
     registry.add("tokenwise.router.routes.extract.json-schema-name", () -> "place");
     registry.add("tokenwise.router.routes.chat.prompt-cache.fix-order", () -> "true");
     registry.add("tokenwise.router.routes.later.mode", () -> "deferred");
+    registry.add("tokenwise.router.routes.later.cache.template-version", () -> "later-v7");
+    registry.add("tokenwise.router.routes.later.cache.normalize-whitespace", () -> "true");
   }
 
   @LocalServerPort int port;
@@ -233,6 +235,30 @@ class CostTacticsIT {
         .exchange()
         .expectStatus()
         .isNotFound();
+  }
+
+  @Test
+  void aDeferredRequestCarriesItsRoutesCachePolicyEndUserAndConversation() {
+    client
+        .post()
+        .uri("/v1/chat/completions")
+        .header("Authorization", "Bearer " + KEY)
+        .header("Tokenwise-Route", "later")
+        .header("Tokenwise-Conversation", "thread-7")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"gpt-5-mini\",\"user\":\"erin\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"tonight\"}]}")
+        .exchange()
+        .expectStatus()
+        .isAccepted();
+    JsonNode submission = json.readTree(upstream.deferred.get(0));
+    // the policy the router's own lookups send, so batch-service's lookups and stores key alike
+    assertThat(submission.at("/cachePolicy/templateVersion").asString()).isEqualTo("later-v7");
+    assertThat(submission.at("/cachePolicy/normalizeWhitespace").asBoolean(false)).isTrue();
+    assertThat(submission.at("/cachePolicy/semantic").isBoolean()).isTrue();
+    assertThat(submission.path("user").asString()).hasSize(64).doesNotContain("erin");
+    assertThat(submission.path("conversation").asString()).hasSize(64).doesNotContain("thread-7");
   }
 
   /**

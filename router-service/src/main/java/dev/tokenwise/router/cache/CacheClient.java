@@ -2,6 +2,7 @@ package dev.tokenwise.router.cache;
 
 import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
+import dev.tokenwise.router.route.RouteProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -103,6 +104,18 @@ public class CacheClient {
             })
         .defaultIfEmpty(CacheLookup.bypass())
         .doOnNext(lookup -> count(lookup, route, System.nanoTime() - started));
+  }
+
+  /**
+   * The {@code policy} member a lookup for this route and model would send now, for a request
+   * answered elsewhere (batch-service's {@code cachePolicy}) whose lookups and stores must key like
+   * the router's.
+   */
+  public ObjectNode policy(String model, RouteProperties.Cache cache) {
+    ObjectNode policy = json.createObjectNode();
+    CacheQuery.writePolicy(
+        policy, cache == null ? RouteProperties.Cache.defaults() : cache, modelVersions.of(model));
+    return policy;
   }
 
   /** True when an answer with this finish reason may be stored. */

@@ -17,17 +17,21 @@ import dev.tokenwise.router.provider.ProviderKind;
 import dev.tokenwise.router.provider.ProviderReply;
 import dev.tokenwise.router.provider.ResilientProviders;
 import dev.tokenwise.router.request.PublicApiRequestFilter;
+import dev.tokenwise.router.request.RequestGuardProperties;
 import dev.tokenwise.router.request.RequestOutcome;
+import dev.tokenwise.router.request.Stages;
 import dev.tokenwise.router.route.RoutePlan;
 import dev.tokenwise.router.route.RoutePlanner;
 import dev.tokenwise.router.shadow.ShadowEvaluations;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
+import dev.tokenwise.router.usage.Conversations;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -67,6 +71,7 @@ class ChatCompletionsHandler {
   private final TokenRateLimits tokenLimits;
   private final ShadowChecks shadows;
   private final ShadowEvaluations shadowEvaluations;
+  private final RequestGuardProperties guard;
 
   ChatCompletionsHandler(
       VirtualKeyAuthenticator authenticator,
@@ -87,7 +92,9 @@ class ChatCompletionsHandler {
       RouteMetrics routeMetrics,
       TokenRateLimits tokenLimits,
       ShadowChecks shadows,
-      ShadowEvaluations shadowEvaluations) {
+      ShadowEvaluations shadowEvaluations,
+      RequestGuardProperties guard) {
+    this.guard = guard;
     this.authenticator = authenticator;
     this.reader = reader;
     this.cache = cache;
@@ -120,12 +127,38 @@ class ChatCompletionsHandler {
     return reader
         .read(request)
         .flatMap(
-            call ->
-                planner
-                    .plan(tenant, request.headers().asHttpHeaders(), call.json())
-                    .flatMap(
-                        plan ->
-                            serve(request.exchange(), tenant, planned(call, plan), plan, started)));
+            read -> {
+              // attributed on the client's own body, before routing reshapes it
+              HttpHeaders headers = request.headers().asHttpHeaders();
+              String conversation = Conversations.forChat(tenant.id(), headers, read.json());
+              ChatCall call = withEndUser(read, Conversations.endUser(read.endUser(), headers));
+              return Stages.within(
+                      request.exchange(),
+                      "routing",
+                      guard.stageTimeout(),
+                      planner.plan(tenant, headers, call.json()))
+                  .flatMap(
+                      plan ->
+                          serve(
+                              request.exchange(),
+                              tenant,
+                              planned(call, plan),
+                              plan,
+                              started,
+                              conversation));
+            });
+  }
+
+  private static ChatCall withEndUser(ChatCall call, String endUser) {
+    return endUser == null || endUser.equals(call.endUser())
+        ? call
+        : new ChatCall(
+            call.json(),
+            call.raw(),
+            call.model(),
+            call.stream(),
+            call.requestedMaxTokens(),
+            endUser);
   }
 
   /**
@@ -142,7 +175,12 @@ class ChatCompletionsHandler {
   }
 
   private Mono<ServerResponse> serve(
-      ServerWebExchange exchange, Tenant tenant, ChatCall call, RoutePlan plan, long started) {
+      ServerWebExchange exchange,
+      Tenant tenant,
+      ChatCall call,
+      RoutePlan plan,
+      long started,
+      String conversation) {
     String route = plan.route().name();
     PublicApiRequestFilter.describe(exchange, route, tags.model(call.model()));
     tenant.checkRoute(route);
@@ -168,10 +206,11 @@ class ChatCompletionsHandler {
             plan.referenceModel(),
             plan.cap().requested(),
             plan.cap().applied(),
-            started);
+            started,
+            conversation);
     if (plan.deferred()) {
       return deferrals.defer(
-          tenant, plan, facts.requestId(), ProviderKind.forModel(call.model()).providerName());
+          tenant, plan, facts, ProviderKind.forModel(call.model()).providerName());
     }
     // an upper estimate of the prompt for the budget reservation: rarely under 3 bytes a token
     long estimatedInput = call.raw().length / 3 + 16;
@@ -183,8 +222,7 @@ class ChatCompletionsHandler {
             call.json(),
             plan.route().definition().cache(),
             exchange.getRequest().getHeaders().getCacheControl());
-    return cache
-        .lookup(query)
+    return Stages.within(exchange, "cache-lookup", guard.stageTimeout(), cache.lookup(query))
         .flatMap(
             lookup -> {
               if (lookup.isHit()) {
@@ -193,7 +231,13 @@ class ChatCompletionsHandler {
                     plan, facts, call.json(), lookup.mode(), call.model(), lookup.response());
                 return fromCache(exchange, facts, call, lookup);
               }
-              Mono<Void> admitted = admit(exchange, tenant, facts, call, estimatedInput);
+              Mono<Void> admitted =
+                  Stages.within(
+                          exchange,
+                          "admission",
+                          guard.stageTimeout(),
+                          admit(exchange, tenant, facts, call, estimatedInput))
+                      .doOnSuccess(v -> Stages.enter(exchange, "provider"));
               return call.stream()
                   ? admitted.then(
                       Mono.defer(

@@ -12,8 +12,9 @@ import reactor.netty.http.client.HttpClient;
 
 /**
  * batch-service's deferred intake: {@code POST /internal/deferred} with {@code
- * {"tenant","app","route","provider","model","clientFormat":"openai","body":{...},"requestId"}}
- * answered {@code 202 {"id","status","statusUrl"}}; and {@code GET /v1/jobs/{id}}.
+ * {"tenant","app","route","provider","model","clientFormat":"openai","body":{...},"requestId",
+ * "cachePolicy","user","conversation"}} answered {@code 202 {"id","status","statusUrl"}}; and
+ * {@code GET /v1/jobs/{id}}.
  */
 @Component
 class BatchServiceClient {

@@ -1,10 +1,12 @@
 package dev.tokenwise.router.deferral;
 
 import dev.tokenwise.common.openai.OpenAiError;
+import dev.tokenwise.router.cache.CacheClient;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.route.RoutePlan;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
+import dev.tokenwise.router.usage.UsageEvents;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,13 +37,16 @@ public class Deferrals {
   private final VirtualKeyAuthenticator authenticator;
   private final DeferralProperties properties;
   private final JsonMapper json;
+  private final CacheClient cache;
 
   Deferrals(
       BatchServiceClient batch,
       ReactiveStringRedisTemplate redis,
       VirtualKeyAuthenticator authenticator,
       DeferralProperties properties,
-      JsonMapper json) {
+      JsonMapper json,
+      CacheClient cache) {
+    this.cache = cache;
     this.batch = batch;
     this.redis = redis;
     this.authenticator = authenticator;
@@ -53,7 +58,7 @@ public class Deferrals {
    * 202 with the job id and {@code Location: /v1/jobs/{id}}, or the reason batch-service refused.
    */
   public Mono<ServerResponse> defer(
-      Tenant tenant, RoutePlan plan, String requestId, String provider) {
+      Tenant tenant, RoutePlan plan, UsageEvents.Request facts, String provider) {
     Map<String, Object> submission = new LinkedHashMap<>();
     submission.put("tenant", tenant.id());
     if (tenant.app() != null) {
@@ -67,7 +72,17 @@ public class Deferrals {
     body.remove("stream");
     body.remove("stream_options");
     submission.put("body", body);
-    submission.put("requestId", requestId);
+    submission.put("requestId", facts.requestId());
+    // keyed like the router's own lookups, so a deferred answer and a synchronous one share entries
+    submission.put(
+        "cachePolicy", cache.policy(plan.servedModel(), plan.route().definition().cache()));
+    String user = facts.hashedEndUser();
+    if (user != null) {
+      submission.put("user", user);
+    }
+    if (facts.conversationId() != null) {
+      submission.put("conversation", facts.conversationId());
+    }
     return batch
         .submit(submission)
         .onErrorMap(
@@ -96,6 +111,7 @@ public class Deferrals {
               return redis
                   .opsForValue()
                   .set(OWNER_KEY + id, tenant.id(), properties.jobOwnership())
+                  .timeout(properties.timeout())
                   .onErrorReturn(false)
                   .then(
                       ServerResponse.status(HttpStatus.ACCEPTED)
@@ -120,6 +136,7 @@ public class Deferrals {
     return redis
         .opsForValue()
         .get(OWNER_KEY + id)
+        .timeout(properties.timeout())
         .onErrorResume(e -> Mono.empty())
         .filter(tenant.id()::equals)
         .switchIfEmpty(Mono.error(notFound(id)))

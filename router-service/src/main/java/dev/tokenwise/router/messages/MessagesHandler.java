@@ -24,6 +24,8 @@ import dev.tokenwise.router.provider.ResilientProviders;
 import dev.tokenwise.router.provider.SseFrames;
 import dev.tokenwise.router.request.Overhead;
 import dev.tokenwise.router.request.PublicApiRequestFilter;
+import dev.tokenwise.router.request.RequestGuardProperties;
+import dev.tokenwise.router.request.Stages;
 import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.route.RoutePlan;
 import dev.tokenwise.router.route.RoutePlanner;
@@ -31,6 +33,7 @@ import dev.tokenwise.router.routing.PromptSignals;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
+import dev.tokenwise.router.usage.Conversations;
 import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
@@ -46,6 +49,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -97,6 +101,7 @@ class MessagesHandler {
   private final PromptCacheShaper promptCache;
   private final Deferrals deferrals;
   private final MeterRegistry meters;
+  private final RequestGuardProperties guard;
 
   MessagesHandler(
       VirtualKeyAuthenticator authenticator,
@@ -113,7 +118,9 @@ class MessagesHandler {
       RoutePlanner planner,
       PromptCacheShaper promptCache,
       Deferrals deferrals,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      RequestGuardProperties guard) {
+    this.guard = guard;
     this.authenticator = authenticator;
     this.providers = providers;
     this.formats = formats;
@@ -142,14 +149,37 @@ class MessagesHandler {
     }
     return read(request)
         .flatMap(
-            call ->
-                planner
-                    .plan(tenant, request.headers().asHttpHeaders(), openAiView(call))
-                    .flatMap(plan -> serve(request, tenant, planned(call, plan), plan, started)));
+            read -> {
+              // attributed on the client's own body, before routing reshapes it
+              HttpHeaders headers = request.headers().asHttpHeaders();
+              String conversation = Conversations.forMessages(tenant.id(), headers, read.json());
+              String endUser = Conversations.endUser(read.endUser(), headers);
+              MessagesCall call =
+                  new MessagesCall(
+                      read.json(),
+                      read.raw(),
+                      read.model(),
+                      read.stream(),
+                      read.maxTokens(),
+                      endUser);
+              return Stages.within(
+                      request.exchange(),
+                      "routing",
+                      guard.stageTimeout(),
+                      planner.plan(tenant, headers, openAiView(call)))
+                  .flatMap(
+                      plan ->
+                          serve(request, tenant, planned(call, plan), plan, started, conversation));
+            });
   }
 
   private Mono<ServerResponse> serve(
-      ServerRequest request, Tenant tenant, MessagesCall call, RoutePlan plan, long started) {
+      ServerRequest request,
+      Tenant tenant,
+      MessagesCall call,
+      RoutePlan plan,
+      long started,
+      String conversation) {
     String route = plan.route().name();
     PublicApiRequestFilter.describe(request.exchange(), route, tags.model(call.model()));
     tenant.checkRoute(route);
@@ -165,13 +195,14 @@ class MessagesHandler {
             plan.referenceModel(),
             plan.cap().requested(),
             plan.cap().applied(),
-            started);
+            started,
+            conversation);
     if (plan.deferred()) {
       return deferrals.defer(
-          tenant, plan, facts.requestId(), ProviderKind.forModel(call.model()).providerName());
+          tenant, plan, facts, ProviderKind.forModel(call.model()).providerName());
     }
-    return tokenLimits
-        .admit(
+    Mono<Void> admitted =
+        tokenLimits.admit(
             request.exchange(),
             tenant,
             facts.requestId(),
@@ -179,7 +210,9 @@ class MessagesHandler {
             call.json(),
             call.maxTokens(),
             budgets.reserve(
-                request.exchange(), facts, call.raw().length / 3 + 16, call.maxTokens()))
+                request.exchange(), facts, call.raw().length / 3 + 16, call.maxTokens()));
+    return Stages.within(request.exchange(), "admission", guard.stageTimeout(), admitted)
+        .doOnSuccess(v -> Stages.enter(request.exchange(), "provider"))
         .then(
             Mono.defer(
                 () ->

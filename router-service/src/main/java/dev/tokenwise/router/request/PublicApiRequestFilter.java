@@ -6,12 +6,17 @@ import dev.tokenwise.common.metrics.MetricTags;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Gives each {@code /v1/**} request its id (echoed as {@code Tokenwise-Request-Id}, success or
@@ -27,10 +32,14 @@ public class PublicApiRequestFilter implements WebFilter, Ordered {
   private static final String ROUTE_ATTRIBUTE = PublicApiRequestFilter.class.getName() + ".route";
   private static final String MODEL_ATTRIBUTE = PublicApiRequestFilter.class.getName() + ".model";
 
-  private final MeterRegistry registry;
+  private static final Logger log = LoggerFactory.getLogger(PublicApiRequestFilter.class);
 
-  public PublicApiRequestFilter(MeterRegistry registry) {
+  private final MeterRegistry registry;
+  private final RequestGuardProperties guard;
+
+  public PublicApiRequestFilter(MeterRegistry registry, RequestGuardProperties guard) {
     this.registry = registry;
+    this.guard = guard;
   }
 
   /**
@@ -61,10 +70,25 @@ public class PublicApiRequestFilter implements WebFilter, Ordered {
     String id = "req_" + UUID.randomUUID().toString().replace("-", "");
     exchange.getAttributes().put(REQUEST_ID_ATTRIBUTE, id);
     exchange.getResponse().getHeaders().set(TokenwiseHeaders.REQUEST_ID, id);
+    // a request whose answer has not started by then is named with the step it is in
+    Disposable watch =
+        Schedulers.parallel()
+            .schedule(
+                () ->
+                    log.warn(
+                        "Request {} ({} {}) has had no answer for {} s; it is in step: {}",
+                        id,
+                        exchange.getRequest().getMethod(),
+                        exchange.getRequest().getPath().value(),
+                        guard.unansweredWarning().toSeconds(),
+                        Stages.of(exchange)),
+                guard.unansweredWarning().toMillis(),
+                TimeUnit.MILLISECONDS);
     exchange
         .getResponse()
         .beforeCommit(
             () -> {
+              watch.dispose();
               exchange.getResponse().getHeaders().set(TokenwiseHeaders.REQUEST_ID, id);
               Counter.builder(MetricNames.ROUTER_REQUESTS)
                   .description("Requests to the public API by route, model and outcome")
@@ -75,6 +99,6 @@ public class PublicApiRequestFilter implements WebFilter, Ordered {
                   .increment();
               return Mono.empty();
             });
-    return chain.filter(exchange);
+    return chain.filter(exchange).doFinally(signal -> watch.dispose());
   }
 }

@@ -22,6 +22,8 @@ public final class UsageEvents {
    * What the request was, independent of how it was answered.
    *
    * @param endUser the client's raw user identifier; only its hash leaves the router
+   * @param conversationId the conversation as {@link Conversations} resolved it (already a
+   *     tenant-scoped hash), or null
    */
   public record Request(
       String requestId,
@@ -32,7 +34,38 @@ public final class UsageEvents {
       String requestedModel,
       Long requestedMaxTokens,
       Long appliedMaxTokens,
-      long startedNanos) {}
+      long startedNanos,
+      String conversationId) {
+
+    /** A request attributed to no conversation (shadow calls, embeddings). */
+    public Request(
+        String requestId,
+        String tenant,
+        String app,
+        String endUser,
+        String route,
+        String requestedModel,
+        Long requestedMaxTokens,
+        Long appliedMaxTokens,
+        long startedNanos) {
+      this(
+          requestId,
+          tenant,
+          app,
+          endUser,
+          route,
+          requestedModel,
+          requestedMaxTokens,
+          appliedMaxTokens,
+          startedNanos,
+          null);
+    }
+
+    /** The end user as it leaves the router (batch-service's intake, usage events). */
+    public String hashedEndUser() {
+      return hashEndUser(tenant, endUser);
+    }
+  }
 
   public static UsageEvent answered(
       Request request,
@@ -50,7 +83,7 @@ public final class UsageEvents {
         request.tenant(),
         request.app(),
         hashEndUser(request.tenant(), request.endUser()),
-        null,
+        request.conversationId(),
         request.route(),
         request.requestedModel(),
         servedModel,
