@@ -13,7 +13,9 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -54,6 +56,13 @@ public class ResilientProviders {
   private final ResilienceProperties properties;
   private final CircuitBreakerRegistry breakers;
   private final RetryConfig retryConfig;
+
+  /**
+   * One {@link Retry} per provider and model, like the breakers: each subscription gets its own
+   * attempt count from it, and building one per request cost a measurable share of its CPU.
+   */
+  private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+
   private final ProviderMeters meters;
 
   /** Without a Gemini client: {@code gemini-*} targets fail as unreachable. */
@@ -222,7 +231,7 @@ public class ResilientProviders {
     }
     String name = target.kind().providerName() + ":" + target.model();
     CircuitBreaker breaker = breakers.circuitBreaker(name);
-    Retry retry = Retry.of(name, retryConfig);
+    Retry retry = retries.computeIfAbsent(name, n -> Retry.of(n, retryConfig));
     Mono<T> tried =
         Mono.defer(() -> call.apply(target, body))
             .transformDeferred(CircuitBreakerOperator.of(breaker))

@@ -32,6 +32,16 @@ public class Overhead {
   public void record(HttpHeaders headers, long startedNanos, long providerNanos) {
     long overhead = Math.max(0, System.nanoTime() - startedNanos - providerNanos);
     timer.record(Duration.ofNanos(overhead));
-    headers.set(TokenwiseHeaders.OVERHEAD_MS, String.format("%.3f", overhead / 1_000_000.0));
+    headers.set(TokenwiseHeaders.OVERHEAD_MS, millis(overhead));
+  }
+
+  /**
+   * Nanoseconds as milliseconds with three decimals, rounded half up ({@code "%.3f"}'s output);
+   * {@link String#format} parsed its pattern on every request.
+   */
+  static String millis(long nanos) {
+    long micros = (nanos + 500) / 1_000;
+    long fraction = micros % 1_000;
+    return (micros / 1_000) + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
   }
 }

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
@@ -28,6 +30,7 @@ public class UsageMetrics {
 
   private final MeterRegistry registry;
   private final BoundedTags tags;
+  private final Map<Key, ProviderMeters> providerMeters = new ConcurrentHashMap<>();
   final Counter published;
   final Counter spooled;
   final Counter drained;
@@ -52,25 +55,55 @@ public class UsageMetrics {
     if (event.mode().isCacheHit() || event.provider() == null) {
       return;
     }
-    String model = tags.model(event.requestedModel());
-    String provider = BoundedTags.provider(event.provider());
-    tokens(MetricTags.TOKEN_TYPE_INPUT, provider, model).increment(event.inputTokens());
-    tokens(MetricTags.TOKEN_TYPE_OUTPUT, provider, model).increment(event.outputTokens());
     String route = event.route() == null ? BoundedTags.NONE : event.route();
+    ProviderMeters meters =
+        providerMeters.computeIfAbsent(
+            new Key(
+                BoundedTags.provider(event.provider()),
+                tags.model(event.requestedModel()),
+                route,
+                event.status() == UsageEvent.Status.OK),
+            this::meters);
+    meters.input.increment(event.inputTokens());
+    meters.output.increment(event.outputTokens());
     long written = event.cacheWriteTokens() == null ? 0 : event.cacheWriteTokens().total();
     long read = event.cachedInputTokens();
-    promptCache(route, "read").increment(read);
-    promptCache(route, "write").increment(written);
-    promptCache(route, "uncached").increment(Math.max(0, event.inputTokens() - read - written));
-    Timer.builder(MetricNames.OPERATION_DURATION)
-        .description("Provider operations, from request arrival to the end of the answer")
-        .tag(MetricTags.OPERATION, MetricTags.OPERATION_CHAT)
-        .tag(MetricTags.PROVIDER_NAME, provider)
-        .tag(MetricTags.REQUEST_MODEL, model)
-        .tag(MetricTags.ERROR_TYPE, event.status() == UsageEvent.Status.OK ? "none" : "_OTHER")
-        .register(registry)
-        .record(event.latencyMs(), TimeUnit.MILLISECONDS);
+    meters.read.increment(read);
+    meters.written.increment(written);
+    meters.uncached.increment(Math.max(0, event.inputTokens() - read - written));
+    meters.duration.record(event.latencyMs(), TimeUnit.MILLISECONDS);
   }
+
+  /**
+   * The meters of one tag combination, looked up once: building and registering six meters per
+   * event cost more CPU than the rest of the event's bookkeeping. Tags are bounded (catalog models,
+   * configured routes), so the map is too.
+   */
+  private ProviderMeters meters(Key key) {
+    return new ProviderMeters(
+        tokens(MetricTags.TOKEN_TYPE_INPUT, key.provider(), key.model()),
+        tokens(MetricTags.TOKEN_TYPE_OUTPUT, key.provider(), key.model()),
+        promptCache(key.route(), "read"),
+        promptCache(key.route(), "write"),
+        promptCache(key.route(), "uncached"),
+        Timer.builder(MetricNames.OPERATION_DURATION)
+            .description("Provider operations, from request arrival to the end of the answer")
+            .tag(MetricTags.OPERATION, MetricTags.OPERATION_CHAT)
+            .tag(MetricTags.PROVIDER_NAME, key.provider())
+            .tag(MetricTags.REQUEST_MODEL, key.model())
+            .tag(MetricTags.ERROR_TYPE, key.ok() ? "none" : "_OTHER")
+            .register(registry));
+  }
+
+  private record Key(String provider, String model, String route, boolean ok) {}
+
+  private record ProviderMeters(
+      Counter input,
+      Counter output,
+      Counter read,
+      Counter written,
+      Counter uncached,
+      Timer duration) {}
 
   private Counter tokens(String type, String provider, String model) {
     return Counter.builder(MetricNames.TOKEN_USAGE)
