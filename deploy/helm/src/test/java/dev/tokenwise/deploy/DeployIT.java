@@ -190,6 +190,21 @@ class DeployIT {
               }
               assertThat(failures).isEmpty();
             });
+    // What the traffic produced, for the build log.
+    for (String total :
+        List.of(
+            "sum by (kind, result) (tokenwise_cache_lookups_total{application=\"cache-service\"})",
+            "sum by (guard) (tokenwise_cache_semantic_guard_refusals_total)",
+            "sum by (gen_ai_request_model, reason) (tokenwise_router_fallbacks_total)",
+            "max by (name, state) (resilience4j_circuitbreaker_state) == 1",
+            "sum by (rule) (tokenwise_promptcache_lint_total)",
+            "sum(gen_ai_client_operation_time_to_first_chunk_seconds_count)",
+            "sum by (result) (tokenwise_promptcache_tokens_total)",
+            "sum by (outcome) (tokenwise_batch_requests_total)",
+            "sum by (route, verdict) (tokenwise_quality_feedback_total)",
+            "sum by (route, outcome) (tokenwise_quality_shadow_evaluations_total)")) {
+      System.out.println("DeployIT " + total + " -> " + query(total));
+    }
   }
 
   @Test
