@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The router's added latency on the cache-miss path (issue 3 §8; BENCHMARKS.md, router-service):
+# POST /v1/chat/completions, non-stream, one small gpt-5-mini request, at fixed offered loads,
+# against the provider simulator directly, through nginx (a plain reverse proxy: the floor) and
+# through the router. Prints p50/p99 of each and the added latency over direct.
+#
+# Run from the repository root on a quiet machine:
+#   ./mvnw -B -q -pl provider-simulator,router-service -am package -DskipTests   # once
+#   router-service/bench/latency.sh [rates (default "100 1000")] [seconds per run (default 30)]
+#   router-service/bench/latency.sh cpu      # instead: the router's CPU time per request (below)
+#
+# Needs nginx (Debian: apt-get install -y nginx; installed here when absent and run as root) and
+# a JDK 17. Redis: redis-server from PATH, else the Linux binary inside embedded-redis in ~/.m2.
+# Load comes from router-service's FixedRateLoad (JDK only, run as a single source file): requests
+# on a fixed schedule, latency from each request's scheduled time (coordinated omission corrected,
+# as wrk2 does; Debian's wrk has no fixed rate). The router runs with the exact cache off (no
+# cache-service), usage events to Redis, no budgets or token limits.
+#
+# "cpu" mode measures what latency cannot on a shared machine: the router process's CPU time
+# (utime + stime from /proc/<pid>/stat) per request, over wrk runs at full speed (8 connections,
+# Debian's wrk), after 2 minutes of warm-up; it prints one figure per 30 s run.
+set -euo pipefail
+
+MODE=latency
+if [ "${1:-}" = cpu ]; then
+  MODE=cpu
+  shift
+fi
+RATES=${1:-"100 1000"}
+SECONDS_PER_RUN=${2:-30}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=$(mktemp -d /tmp/tokenwise-bench.XXXXXX)
+SIM_PORT=${SIM_PORT:-38090}
+ROUTER_PORT=${ROUTER_PORT:-38080}
+NGINX_PORT=${NGINX_PORT:-38088}
+REDIS_PORT=${REDIS_PORT:-36379}
+KEY=tw-bench-key
+LOAD="$ROOT/router-service/src/test/java/dev/tokenwise/router/FixedRateLoad.java"
+SIM_JAR=$(ls "$ROOT"/provider-simulator/target/provider-simulator-*.jar | grep -v original | head -1)
+ROUTER_JAR=$(ls "$ROOT"/router-service/target/router-service-*.jar | grep -v original | head -1)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+if ! command -v nginx >/dev/null; then
+  apt-get install -y nginx >/dev/null
+fi
+REDIS=$(command -v redis-server || true)
+if [ -z "$REDIS" ]; then
+  JAR=$(ls ~/.m2/repository/com/github/codemonstur/embedded-redis/*/embedded-redis-*.jar | tail -1)
+  unzip -q -o -j "$JAR" redis-server-6.2.6-v5-linux-amd64 -d "$WORK"
+  REDIS="$WORK/redis-server-6.2.6-v5-linux-amd64"
+  chmod +x "$REDIS"
+fi
+
+"$REDIS" --port "$REDIS_PORT" --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
+PIDS+=($!)
+java -Xmx256m -jar "$SIM_JAR" --server.port="$SIM_PORT" --logging.level.root=WARN \
+  >"$WORK/simulator.log" 2>&1 &
+PIDS+=($!)
+OPENAI_API_KEY=sk-sim java -Xmx512m -jar "$ROUTER_JAR" \
+  --server.port="$ROUTER_PORT" --spring.data.redis.port="$REDIS_PORT" \
+  --tokenwise.router.cache.enabled=false \
+  --tokenwise.router.providers.openai.base-url="http://127.0.0.1:$SIM_PORT" \
+  "--tokenwise.router.tenants[0].id=bench" \
+  "--tokenwise.router.tenants[0].key-hashes[0]=$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)" \
+  --tokenwise.router.usage.spool-dir="$WORK/spool" \
+  --logging.level.root=WARN >"$WORK/router.log" 2>&1 &
+PIDS+=($!)
+ROUTER_PID=$!
+
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx.conf" <<EOF
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
+  fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  upstream simulator { server 127.0.0.1:$SIM_PORT; keepalive 256; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://simulator;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+nginx -c "$WORK/nginx.conf"
+
+direct="http://127.0.0.1:$SIM_PORT/v1/chat/completions"
+proxied="http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
+routed="http://127.0.0.1:$ROUTER_PORT/v1/chat/completions"
+for url in "$direct" "$routed"; do
+  until curl -sf -o /dev/null -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d '{"model":"gpt-5-mini","messages":[{"role":"user","content":"hi"}]}' "$url"; do
+    sleep 2
+  done
+done
+
+if [ "$MODE" = cpu ]; then
+  command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+  cat >"$WORK/post.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '{"model":"gpt-5-mini","messages":[{"role":"user","content":"hello"}],"max_completion_tokens":16}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $KEY"
+EOF
+  ticks() { awk '{print $14 + $15}' "/proc/$ROUTER_PID/stat"; }
+  echo "date: $(date -u +%FT%TZ)  machine: $(nproc) cores  uptime: $(uptime)"
+  for run in warm-up warm-up warm-up warm-up 1 2 3; do
+    before=$(ticks)
+    requests=$(wrk -t2 -c8 -d30s -s "$WORK/post.lua" "$routed" | awk '/requests in/ {print $1}')
+    after=$(ticks)
+    awk -v run="$run" -v t="$(getconf CLK_TCK)" -v c=$((after - before)) -v r="$requests" \
+      'BEGIN { printf "%s: %d requests, router CPU %.1f s, %.0f CPU-us per request\n", run, r, c / t, c / t * 1e6 / r }'
+  done
+  echo "uptime: $(uptime)"
+  exit 0
+fi
+
+load() { java "$LOAD" "$1" "$2" "$3" "$KEY"; }
+field() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$2"; }
+
+echo "warm-up (JIT): 30 s at 500 req/s through each path"
+for url in "$direct" "$proxied" "$routed"; do load "$url" 500 30 >/dev/null; done
+
+echo "date: $(date -u +%FT%TZ)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "uptime: $(uptime)"
+echo "java: $(java -version 2>&1 | head -1)  nginx: $(nginx -v 2>&1)"
+for rate in $RATES; do
+  d=$(load "$direct" "$rate" "$SECONDS_PER_RUN")
+  n=$(load "$proxied" "$rate" "$SECONDS_PER_RUN")
+  r=$(load "$routed" "$rate" "$SECONDS_PER_RUN")
+  echo "== $rate req/s offered, $SECONDS_PER_RUN s each"
+  echo "simulator direct  $d"
+  echo "nginx → simulator $n"
+  echo "router → simulator $r"
+  awk -v d50="$(field p50 "$d")" -v d99="$(field p99 "$d")" \
+    -v n50="$(field p50 "$n")" -v n99="$(field p99 "$n")" \
+    -v r50="$(field p50 "$r")" -v r99="$(field p99 "$r")" 'BEGIN {
+      printf "added over direct: nginx p50 %.3f ms p99 %.3f ms | router p50 %.3f ms p99 %.3f ms", n50-d50, n99-d99, r50-d50, r99-d99
+      printf " (targets: p50 <= 1 ms, p99 <= 5 ms at 1,000 req/s, <= 3x nginx)\n" }'
+done
+echo "uptime: $(uptime)"
