@@ -130,8 +130,9 @@ fi
 load() { java "$LOAD" "$1" "$2" "$3" "$KEY"; }
 field() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$2"; }
 
-echo "warm-up (JIT): 30 s at 500 req/s through each path"
-for url in "$direct" "$proxied" "$routed"; do load "$url" 500 30 >/dev/null; done
+WARMUP=${WARMUP:-30}
+echo "warm-up (JIT): $WARMUP s at 500 req/s through each path"
+for url in "$direct" "$proxied" "$routed"; do load "$url" 500 "$WARMUP" >/dev/null; done
 
 echo "date: $(date -u +%FT%TZ)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "uptime: $(uptime)"
