@@ -36,8 +36,8 @@ NGINX_PORT=${NGINX_PORT:-38088}
 REDIS_PORT=${REDIS_PORT:-36379}
 KEY=tw-bench-key
 LOAD="$ROOT/router-service/src/test/java/dev/tokenwise/router/FixedRateLoad.java"
-SIM_JAR=$(ls "$ROOT"/provider-simulator/target/provider-simulator-*.jar | grep -v original | head -1)
-ROUTER_JAR=$(ls "$ROOT"/router-service/target/router-service-*.jar | grep -v original | head -1)
+SIM_JAR=${SIM_JAR:-$(ls "$ROOT"/provider-simulator/target/provider-simulator-*.jar | grep -v original | head -1)}
+ROUTER_JAR=${ROUTER_JAR:-$(ls "$ROOT"/router-service/target/router-service-*.jar | grep -v original | head -1)}
 PIDS=()
 
 cleanup() {
