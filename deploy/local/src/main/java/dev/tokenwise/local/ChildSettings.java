@@ -31,11 +31,15 @@ record ChildSettings(
   /** Where the router sends Anthropic traffic when {@code ANTHROPIC_API_KEY} is set. */
   static final URI ANTHROPIC_API = URI.create("https://api.anthropic.com");
 
+  /** Where the router sends Gemini traffic when {@code GEMINI_API_KEY} is set. */
+  static final URI GEMINI_API = URI.create("https://generativelanguage.googleapis.com");
+
   /** The model the default route names and the example request asks for. */
   static final String DEMO_MODEL = "gpt-5-mini";
 
   static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
   static final String ANTHROPIC_KEY_ENV = "ANTHROPIC_API_KEY";
+  static final String GEMINI_KEY_ENV = "GEMINI_API_KEY";
 
   Map<String, String> properties(Service service) {
     Map<String, String> properties = new LinkedHashMap<>();
@@ -69,6 +73,7 @@ record ChildSettings(
         properties.put("tokenwise.router.providers.openai.base-url", openAiBaseUrl().toString());
         properties.put(
             "tokenwise.router.providers.anthropic.base-url", anthropicBaseUrl().toString());
+        properties.put("tokenwise.router.providers.gemini.base-url", geminiBaseUrl().toString());
         properties.put("tokenwise.router.default-route.name", "default");
         properties.put("tokenwise.router.default-route.model", DEMO_MODEL);
         properties.put("tokenwise.router.cache.base-url", url(Service.CACHE).toString());
@@ -90,6 +95,7 @@ record ChildSettings(
     Map<String, String> environment = new HashMap<>(launcherEnvironment);
     environment.remove(OPENAI_KEY_ENV);
     environment.remove(ANTHROPIC_KEY_ENV);
+    environment.remove(GEMINI_KEY_ENV);
     environment.put("PORT", String.valueOf(servicePorts.get(service)));
     switch (service) {
       case COST -> environment.put("SPRING_DATASOURCE_PASSWORD", costLogin.password());
@@ -101,6 +107,7 @@ record ChildSettings(
       case ROUTER -> {
         environment.put(OPENAI_KEY_ENV, providerKey(OPENAI_KEY_ENV).orElse(simulatorKey));
         environment.put(ANTHROPIC_KEY_ENV, providerKey(ANTHROPIC_KEY_ENV).orElse(simulatorKey));
+        environment.put(GEMINI_KEY_ENV, providerKey(GEMINI_KEY_ENV).orElse(simulatorKey));
       }
       default -> {}
     }
@@ -115,6 +122,10 @@ record ChildSettings(
     return providerKey(ANTHROPIC_KEY_ENV).isPresent()
         ? ANTHROPIC_API
         : url(Service.PROVIDER_SIMULATOR);
+  }
+
+  URI geminiBaseUrl() {
+    return providerKey(GEMINI_KEY_ENV).isPresent() ? GEMINI_API : url(Service.PROVIDER_SIMULATOR);
   }
 
   URI url(Service service) {

@@ -145,7 +145,8 @@ public final class Main {
         "                          when every request was answered, 1 otherwise)",
         "environment:",
         "  OPENAI_API_KEY          route OpenAI traffic to https://api.openai.com (not the simulator)",
-        "  ANTHROPIC_API_KEY       route Anthropic traffic to https://api.anthropic.com");
+        "  ANTHROPIC_API_KEY       route Anthropic traffic to https://api.anthropic.com",
+        "  GEMINI_API_KEY          route Gemini traffic to https://generativelanguage.googleapis.com");
   }
 
   static void printReady(Suite suite, PrintStream out) {
@@ -161,6 +162,7 @@ public final class Main {
     out.println();
     out.println("OpenAI upstream:    " + suite.openAiBaseUrl());
     out.println("Anthropic upstream: " + suite.anthropicBaseUrl());
+    out.println("Gemini upstream:    " + suite.geminiBaseUrl());
     out.println();
     out.println("Demo virtual keys (new every start):");
     for (DemoTenant tenant : suite.demoTenants()) {

@@ -212,6 +212,11 @@ public final class Suite implements AutoCloseable {
     return settings().anthropicBaseUrl();
   }
 
+  /** The Gemini upstream: the real API when {@code GEMINI_API_KEY} is set, else the simulator. */
+  public URI geminiBaseUrl() {
+    return settings().geminiBaseUrl();
+  }
+
   /**
    * Stops everything this suite started: the services (SIGTERM, then a kill after a grace period),
    * then Redis and PostgreSQL. Idempotent; also run by a shutdown hook.

@@ -21,6 +21,7 @@ class ChildSettingsTests {
         .containsEntry("server.port", "18080")
         .containsEntry("tokenwise.router.providers.openai.base-url", "http://localhost:18090")
         .containsEntry("tokenwise.router.providers.anthropic.base-url", "http://localhost:18090")
+        .containsEntry("tokenwise.router.providers.gemini.base-url", "http://localhost:18090")
         .containsEntry("tokenwise.router.cache.base-url", "http://localhost:18081")
         .containsEntry("tokenwise.router.batch.base-url", "http://localhost:18082")
         .containsEntry("tokenwise.router.cost.base-url", "http://localhost:18083")
@@ -35,7 +36,8 @@ class ChildSettingsTests {
 
     assertThat(router)
         .containsEntry("OPENAI_API_KEY", "simulator-key")
-        .containsEntry("ANTHROPIC_API_KEY", "simulator-key");
+        .containsEntry("ANTHROPIC_API_KEY", "simulator-key")
+        .containsEntry("GEMINI_API_KEY", "simulator-key");
   }
 
   @Test
@@ -53,15 +55,22 @@ class ChildSettingsTests {
   @Test
   void providerKeysSwitchToTheRealApisAndReachTheRouterOnly() {
     ChildSettings settings =
-        settings(Map.of("OPENAI_API_KEY", "sk-test", "ANTHROPIC_API_KEY", "sk-ant-test"));
+        settings(
+            Map.of(
+                "OPENAI_API_KEY", "sk-test",
+                "ANTHROPIC_API_KEY", "sk-ant-test",
+                "GEMINI_API_KEY", "gm-test"));
 
     assertThat(settings.properties(Service.ROUTER))
         .containsEntry("tokenwise.router.providers.openai.base-url", "https://api.openai.com")
+        .containsEntry("tokenwise.router.providers.anthropic.base-url", "https://api.anthropic.com")
         .containsEntry(
-            "tokenwise.router.providers.anthropic.base-url", "https://api.anthropic.com");
+            "tokenwise.router.providers.gemini.base-url",
+            "https://generativelanguage.googleapis.com");
     assertThat(settings.environment(Service.ROUTER))
         .containsEntry("OPENAI_API_KEY", "sk-test")
-        .containsEntry("ANTHROPIC_API_KEY", "sk-ant-test");
+        .containsEntry("ANTHROPIC_API_KEY", "sk-ant-test")
+        .containsEntry("GEMINI_API_KEY", "gm-test");
     assertThat(settings.properties(Service.BATCH))
         .as("batch jobs stay on the simulator: provider keys reach the router only")
         .containsEntry("tokenwise.batch.providers.openai.base-url", "http://localhost:18090")
@@ -71,7 +80,7 @@ class ChildSettingsTests {
         .doesNotContainValue("sk-test");
     for (Service other : List.of(Service.CACHE, Service.COST, Service.BATCH)) {
       assertThat(settings.environment(other))
-          .doesNotContainKeys("OPENAI_API_KEY", "ANTHROPIC_API_KEY");
+          .doesNotContainKeys("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY");
     }
     assertThat(settings.environment(Service.PROVIDER_SIMULATOR))
         .doesNotContainKeys("OPENAI_API_KEY", "ANTHROPIC_API_KEY");
