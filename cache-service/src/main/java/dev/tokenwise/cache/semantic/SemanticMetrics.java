@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The semantic cache's meters: lookups and their latency ({@code kind=semantic}, {@code
  * result=hit|miss|bypass|error}), stores by result, guard refusals by guard, index size (entries
- * and bytes), and shadow reports with the false-hit estimate per route. Route tags are bounded to
- * the configured routes plus {@code default}; anything else is {@code other}.
+ * and bytes), and shadow reports with the false-hit estimate per route. Route tags are bounded: the
+ * configured routes, {@code default}, and the first {@link #MAX_SEEN_ROUTES} other well-formed
+ * route names the router sends (routes live in the router's configuration, so cache-service cannot
+ * list them all); anything beyond is {@code other}.
  */
 final class SemanticMetrics {
 
@@ -28,7 +30,15 @@ final class SemanticMetrics {
   static final String KIND = "kind";
 
   private final MeterRegistry registry;
+
+  /** How many route names beyond the configured ones get their own tag. */
+  static final int MAX_SEEN_ROUTES = 64;
+
+  private static final java.util.regex.Pattern ROUTE_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._/-]{1,64}");
+
   private final Set<String> routes;
+  private final Set<String> seenRoutes = ConcurrentHashMap.newKeySet();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, long[]> shadow = new ConcurrentHashMap<>();
@@ -121,7 +131,19 @@ final class SemanticMetrics {
     if (route == null || route.isBlank()) {
       return "none";
     }
-    return routes.contains(route) || "default".equals(route) ? route : "other";
+    if (routes.contains(route) || "default".equals(route) || seenRoutes.contains(route)) {
+      return route;
+    }
+    if (!ROUTE_NAME.matcher(route).matches()) {
+      return "other";
+    }
+    synchronized (seenRoutes) {
+      if (seenRoutes.size() < MAX_SEEN_ROUTES) {
+        seenRoutes.add(route);
+        return route;
+      }
+    }
+    return "other";
   }
 
   private long[] shadowMeters(String routeTag) {
