@@ -48,6 +48,14 @@ class DeployIT {
   private static final String SCRAPE_INTERVAL = "2s";
   private static final String RATE_INTERVAL = "1m";
   private static final String RANGE = "15m";
+  // deploy/local's SemanticCacheIT shows the launcher's cache answers this paraphrase.
+  private static final String WATER =
+      "What is the recommended daily water intake for an adult who weighs 70 kilograms?";
+  private static final String WATER_PARAPHRASE =
+      "What is the recommended daily water intake of an adult weighing 70 kilograms?";
+  private static final String WATER_OTHER_NUMBER =
+      "What is the recommended daily water intake for an adult who weighs 80 kilograms?";
+  private static final String SHADOWED = "shadowed";
   private static final Pattern KEY_LINE = Pattern.compile("^\\s+(demo\\S*)\\s+(\\S+)\\s*$");
   private static final Pattern SERVER_LINE =
       Pattern.compile("^\\s+(redis|postgresql)\\s+localhost:(\\d+).*$");
@@ -189,12 +197,26 @@ class DeployIT {
                 }
               }
               assertThat(failures).isEmpty();
+              // Not only series: the paraphrases were answered from the semantic cache and
+              // shadow-checked, and the changed number was refused.
+              assertThat(
+                      query(
+                          "sum(tokenwise_cache_lookups_total{application=\"cache-service\","
+                              + " kind=\"semantic\", result=\"hit\"}) > 0"))
+                  .isNotEmpty();
+              assertThat(query("sum(tokenwise_cache_semantic_shadow_reports_total) > 0"))
+                  .isNotEmpty();
+              assertThat(
+                      query(
+                          "sum(tokenwise_cache_semantic_guard_refusals_total{guard=\"numbers\"}) > 0"))
+                  .isNotEmpty();
             });
     // What the traffic produced, for the build log.
     for (String total :
         List.of(
             "sum by (kind, result) (tokenwise_cache_lookups_total{application=\"cache-service\"})",
             "sum by (guard) (tokenwise_cache_semantic_guard_refusals_total)",
+            "sum by (route, outcome) (tokenwise_cache_semantic_shadow_reports_total)",
             "sum by (gen_ai_request_model, reason) (tokenwise_router_fallbacks_total)",
             "max by (name, state) (resilience4j_circuitbreaker_state) == 1",
             "sum by (rule) (tokenwise_promptcache_lint_total)",
@@ -424,9 +446,23 @@ class DeployIT {
       chat("gpt-5-mini", "Question number " + i + ": name a colour.", false, virtualKey);
       HttpResponse<String> capital =
           chat("gpt-5-mini", "What is the capital of France?", false, virtualKey);
-      chat("gpt-5-mini", "Tell me what the capital of France is.", false, virtualKey);
-      chat("gpt-5-mini", "How many minutes are there in 3 hours?", false, virtualKey);
-      chat("gpt-5-mini", "How many minutes are there in 5 hours?", false, virtualKey);
+      // A paraphrase of a stored question (a semantic hit), and the question with another number
+      // (refused by the numbers guard); on the shadowed route every semantic hit is checked.
+      chat("gpt-5-mini", WATER, false, virtualKey);
+      chat("gpt-5-mini", WATER_PARAPHRASE, false, virtualKey);
+      chat("gpt-5-mini", WATER_OTHER_NUMBER, false, virtualKey);
+      post(
+          router.resolve("/v1/chat/completions"),
+          body(WATER),
+          virtualKey,
+          "Tokenwise-Route",
+          SHADOWED);
+      post(
+          router.resolve("/v1/chat/completions"),
+          body(WATER_PARAPHRASE),
+          virtualKey,
+          "Tokenwise-Route",
+          SHADOWED);
       if (i % 3 == 1) {
         chat("gpt-5-mini", "Stream number " + i + ", please.", true, virtualKey);
         // The simulator fails gpt-5-nano's next calls (retries included): gpt-5-mini answers.
@@ -481,6 +517,12 @@ class DeployIT {
     return URI.create("http://127.0.0.1:" + simulatorPort + path);
   }
 
+  private static String body(String question) {
+    return "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\""
+        + question
+        + "\"}]}";
+  }
+
   private HttpResponse<String> chat(String model, String content, boolean stream, String key) {
     return post(
         router.resolve("/v1/chat/completions"),
@@ -533,14 +575,23 @@ class DeployIT {
     builder.environment().remove("OPENAI_API_KEY");
     builder.environment().remove("ANTHROPIC_API_KEY");
     builder.environment().remove("GEMINI_API_KEY");
-    // Every child reads this; only the router binds it: gpt-5-nano falls back to gpt-5-mini, so
-    // the failures the simulator injects for gpt-5-nano show as fallbacks and breaker state.
+    // Every child reads this; each binds only its own part. Router: gpt-5-nano falls back to
+    // gpt-5-mini (the failures the simulator injects for gpt-5-nano show as fallbacks and breaker
+    // state), a route "shadowed" whose semantic hits are all shadow-checked, and cache timeouts
+    // (router and cache-service) long enough for embeddings on a loaded machine, as in
+    // deploy/local's SemanticCacheIT.
     builder
         .environment()
         .put(
             "SPRING_APPLICATION_JSON",
-            "{\"tokenwise\":{\"router\":{\"resilience\":{\"fallbacks\":"
-                + "{\"gpt-5-nano\":[\"gpt-5-mini\"]}}}}}");
+            "{\"tokenwise\":{"
+                + "\"router\":{\"resilience\":{\"fallbacks\":{\"gpt-5-nano\":[\"gpt-5-mini\"]}},"
+                + "\"cache\":{\"timeout\":\"20s\",\"store-timeout\":\"30s\"},"
+                + "\"routes\":{\""
+                + SHADOWED
+                + "\":{\"cache\":{\"shadow-rate\":1}}}},"
+                + "\"cache\":{\"semantic\":{\"lookup-timeout\":\"15s\","
+                + "\"store-timeout\":\"20s\"}}}}");
     launcher = builder.start();
     CompletableFuture<String> key = new CompletableFuture<>();
     Thread reader =
