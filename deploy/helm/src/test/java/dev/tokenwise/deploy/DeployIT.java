@@ -68,6 +68,7 @@ class DeployIT {
   private Process prometheus;
   private URI router;
   private URI costService;
+  private URI cacheService;
   private Path launcherJar;
   private int simulatorPort;
   private final Map<String, Integer> infrastructure =
@@ -97,6 +98,7 @@ class DeployIT {
     services.put("provider-simulator", base + 10);
     router = URI.create("http://127.0.0.1:" + base);
     costService = URI.create("http://127.0.0.1:" + (base + 3));
+    cacheService = URI.create("http://127.0.0.1:" + (base + 1));
     launcherJar = jar;
     simulatorPort = base + 10;
     startLauncher(jar, base, work.resolve("suite"));
@@ -440,6 +442,8 @@ class DeployIT {
    * that fail (bad key, bad body).
    */
   private void driveTraffic() {
+    primeSemanticCache(null);
+    primeSemanticCache(SHADOWED);
     int i = 0;
     while (driving.get()) {
       i++;
@@ -510,6 +514,55 @@ class DeployIT {
         chat("gpt-5-mini", "unauthorized", false, "sk-not-a-tenant-key");
         post(router.resolve("/v1/chat/completions"), "{\"model\": 42}", virtualKey);
       }
+    }
+  }
+
+  /**
+   * Asks {@link #WATER} on {@code route} (null: the default route) and waits until cache-service
+   * would answer {@link #WATER_PARAPHRASE} from it. The router stores in the background after
+   * answering and the semantic index follows Redis a moment later; a paraphrase sent before that
+   * misses and is stored as an entry of its own, and every later one is then an exact hit, so
+   * without this wait the semantic hits the dashboards show depend on a race. The wait asks
+   * cache-service directly, with the policy the router sends, so it calls no provider. A timeout
+   * here is not fatal: the panel test's assertions name what is missing.
+   */
+  private void primeSemanticCache(String route) {
+    HttpResponse<String> answer =
+        route == null
+            ? chat("gpt-5-mini", WATER, false, virtualKey)
+            : post(
+                router.resolve("/v1/chat/completions"),
+                body(WATER),
+                virtualKey,
+                "Tokenwise-Route",
+                route);
+    if (answer == null || answer.statusCode() != 200) {
+      return;
+    }
+    String modelVersion = Deploy.JSON.readTree(answer.body()).path("model").asString("");
+    String lookup =
+        "{\"tenant\":\"demo\",\"route\":\""
+            + (route == null ? "default" : route)
+            + "\",\"model\":\"gpt-5-mini\",\"request\":"
+            + body(WATER_PARAPHRASE)
+            + ",\"policy\":{\"semantic\":true,\"modelVersion\":\""
+            + modelVersion
+            + "\"}}";
+    try {
+      await("cache-service answers the paraphrase on route " + route)
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                HttpResponse<String> found =
+                    post(cacheService.resolve("/internal/cache/lookup"), lookup, null);
+                return found != null
+                    && found.statusCode() == 200
+                    && "hit-semantic"
+                        .equals(Deploy.JSON.readTree(found.body()).path("result").asString(""));
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      System.out.println("[deploy] " + e.getMessage());
     }
   }
 
