@@ -12,11 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,20 +43,9 @@ class CostTacticsEndToEndIT {
 
   @BeforeAll
   static void startSuite() {
-    Map<String, String> environment = new HashMap<>(System.getenv());
-    // The savings are measured against the simulator: real provider keys must not be used.
-    environment.remove("OPENAI_API_KEY");
-    environment.remove("ANTHROPIC_API_KEY");
-    String runName =
-        "tactics-"
-            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(java.time.LocalDateTime.now());
     suite =
         new Suite(
-            SuiteOptions.defaults()
-                .withPorts(Ports.allFree())
-                .withEnvironment(environment)
-                .withRunDirectory(Path.of("target", runName))
-                .withStartupTimeout(Duration.ofMinutes(8))
+            TestSuites.simulatorOnly("tactics")
                 .withProperty(Service.ROUTER, "tokenwise.router.cache.timeout", "10s")
                 // routing: tokenwise/auto picks gpt-5-nano or gpt-5; the baseline is gpt-5
                 .withProperty(

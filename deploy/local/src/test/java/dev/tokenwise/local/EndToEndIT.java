@@ -15,13 +15,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,20 +44,9 @@ class EndToEndIT {
 
   @BeforeAll
   static void startSuite() throws Exception {
-    Map<String, String> environment = new HashMap<>(System.getenv());
-    // This test is about the simulator: real provider keys on the machine must not be used.
-    environment.remove("OPENAI_API_KEY");
-    environment.remove("ANTHROPIC_API_KEY");
-    String runName =
-        "e2e-"
-            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(java.time.LocalDateTime.now());
     suite =
         new Suite(
-            SuiteOptions.defaults()
-                .withPorts(Ports.allFree())
-                .withEnvironment(environment)
-                .withRunDirectory(Path.of("target", runName))
-                .withStartupTimeout(Duration.ofMinutes(8))
+            TestSuites.simulatorOnly("e2e")
                 // The cache fails open after a short timeout (500 ms by default); on a loaded CI
                 // machine a lookup can take longer, and this test is about hits, not about load.
                 .withProperty(Service.ROUTER, "tokenwise.router.cache.timeout", "10s")

@@ -8,13 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,20 +58,9 @@ class SemanticCacheIT {
 
   @BeforeAll
   static void startSuite() throws Exception {
-    Map<String, String> environment = new HashMap<>(System.getenv());
-    // About the simulator: real provider keys on the machine must not be used.
-    environment.remove("OPENAI_API_KEY");
-    environment.remove("ANTHROPIC_API_KEY");
-    String runName =
-        "semantic-"
-            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(java.time.LocalDateTime.now());
     suite =
         new Suite(
-            SuiteOptions.defaults()
-                .withPorts(Ports.allFree())
-                .withEnvironment(environment)
-                .withRunDirectory(Path.of("target", runName))
-                .withStartupTimeout(Duration.ofMinutes(8))
+            TestSuites.simulatorOnly("semantic")
                 // The cache fails open after short timeouts; on a loaded machine an embedding can
                 // take longer, and this test is about hits, not about load.
                 .withProperty(Service.ROUTER, "tokenwise.router.cache.timeout", "20s")

@@ -2,20 +2,13 @@ package dev.tokenwise.local.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenwise.local.Ports;
 import dev.tokenwise.local.Suite;
-import dev.tokenwise.local.SuiteOptions;
+import dev.tokenwise.local.TestSuites;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,20 +24,10 @@ class DemoIT {
 
   @BeforeAll
   static void startSuite() {
-    Map<String, String> environment = new HashMap<>(System.getenv());
-    // The demo runs against the simulator: real provider keys on the machine must not be used.
-    environment.remove("OPENAI_API_KEY");
-    environment.remove("ANTHROPIC_API_KEY");
-    String runName =
-        "demo-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now());
     suite =
         new Suite(
             Demo.configure(
-                SuiteOptions.defaults()
-                    .withPorts(Ports.allFree())
-                    .withEnvironment(environment)
-                    .withRunDirectory(Path.of("target", runName))
-                    .withStartupTimeout(Duration.ofMinutes(8))
+                TestSuites.simulatorOnly("demo")
                     .withProgress(line -> System.out.println("[suite] " + line))));
     suite.start();
   }
