@@ -5,7 +5,6 @@ import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +66,7 @@ public class PublicApiRequestFilter implements WebFilter, Ordered {
     if (!exchange.getRequest().getPath().value().startsWith("/v1/")) {
       return chain.filter(exchange);
     }
-    String id = "req_" + UUID.randomUUID().toString().replace("-", "");
+    String id = RandomIds.requestId();
     exchange.getAttributes().put(REQUEST_ID_ATTRIBUTE, id);
     exchange.getResponse().getHeaders().set(TokenwiseHeaders.REQUEST_ID, id);
     // a request whose answer has not started by then is named with the step it is in

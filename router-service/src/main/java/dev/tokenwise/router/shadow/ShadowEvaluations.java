@@ -4,6 +4,7 @@ import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.deferral.DeferralProperties;
 import dev.tokenwise.router.feedback.CostServiceProperties;
 import dev.tokenwise.router.provider.ProviderKind;
+import dev.tokenwise.router.request.RandomIds;
 import dev.tokenwise.router.route.RoutePlan;
 import dev.tokenwise.router.usage.UsageEvents;
 import io.micrometer.core.instrument.Counter;
@@ -13,7 +14,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
@@ -218,7 +218,7 @@ public class ShadowEvaluations {
       count("unsupported", sample.reason());
       return Mono.just("unsupported");
     }
-    String shadowId = UUID.randomUUID().toString();
+    String shadowId = RandomIds.uuid().toString();
     Map<String, Object> registration = new LinkedHashMap<>();
     registration.put("shadowId", shadowId);
     registration.put("requestId", sample.requestId());

@@ -1,6 +1,6 @@
 package dev.tokenwise.router.tenant;
 
-import java.security.SecureRandom;
+import dev.tokenwise.router.request.RandomIds;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -21,7 +21,6 @@ public class MintedKeys {
   static final String PREFIX = "tokenwise:keys:";
 
   private final ReactiveStringRedisTemplate redis;
-  private final SecureRandom random = new SecureRandom();
 
   public MintedKeys(ReactiveStringRedisTemplate redis) {
     this.redis = redis;
@@ -29,8 +28,7 @@ public class MintedKeys {
 
   /** A new key for {@code tenant}; the key itself is returned once and never stored. */
   public Mono<String> mint(Tenant tenant) {
-    byte[] secret = new byte[24];
-    random.nextBytes(secret);
+    byte[] secret = RandomIds.bytes(24);
     String key = "tw-" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("tenant", tenant.id());

@@ -3,12 +3,12 @@ package dev.tokenwise.router.usage;
 import dev.tokenwise.common.openai.OpenAiUsage;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.router.request.RandomIds;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.UUID;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -77,7 +77,7 @@ public final class UsageEvents {
       String finishReason) {
     return new UsageEvent(
         UsageEvent.SCHEMA_VERSION,
-        UUID.randomUUID(),
+        RandomIds.uuid(),
         Instant.now(),
         request.requestId(),
         request.tenant(),
