@@ -44,6 +44,11 @@ public final class StructuredOutput {
     return true;
   }
 
+  /** Compiles (and keeps) a route's schema, so its first validation does not pay for it. */
+  public static void compile(String schemaJson) {
+    SCHEMAS.computeIfAbsent(schemaJson, REGISTRY::getSchema);
+  }
+
   /** The problems of an OpenAI completion's first answer against the schema; empty when valid. */
   public static List<String> problems(JsonNode completion, String schemaJson, JsonMapper json) {
     JsonNode message = completion.path("choices").path(0).path("message");

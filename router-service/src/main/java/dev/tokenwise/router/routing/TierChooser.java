@@ -104,6 +104,11 @@ public class TierChooser {
     return boost > 0 ? classifier + "+tightened" : classifier;
   }
 
+  /** Loads a learned route's weights ahead of its first request (null: the shipped model). */
+  public void preload(String modelPath) {
+    model(modelPath);
+  }
+
   LinearRouterModel model(String path) {
     return models.computeIfAbsent(
         path == null ? SHIPPED : path,
