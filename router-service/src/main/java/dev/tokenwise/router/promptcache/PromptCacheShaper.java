@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -30,6 +31,24 @@ public class PromptCacheShaper {
 
   public static final String LINT_METRIC = "tokenwise.promptcache.lint";
   static final Duration REDIS_TIMEOUT = Duration.ofMillis(200);
+
+  /**
+   * Counts one more use of a stable prefix in both windows (a key's expiry set when it is created)
+   * and answers how many uses each window had before this one: one round trip instead of four.
+   */
+  @SuppressWarnings("rawtypes")
+  private static final RedisScript<List> COUNT_REUSE =
+      RedisScript.of(
+          """
+          local seen = {}
+          for i, key in ipairs(KEYS) do
+            local n = redis.call('INCR', key)
+            if n == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+            seen[i] = n - 1
+          end
+          return seen
+          """,
+          List.class);
 
   private final PromptCacheLint lint = new PromptCacheLint();
   private final ReactiveStringRedisTemplate redis;
@@ -108,22 +127,30 @@ public class PromptCacheShaper {
     }
     boolean wasFixed = fixed;
     boolean wasKeySet = keySet;
-    String base = "tokenwise:router:prefix:" + route.name() + ":" + prefixHash;
-    return Mono.zip(
-            count(base + ":5m", Duration.ofMinutes(5)), count(base + ":1h", Duration.ofHours(1)))
-        .map(t -> new Shaping(findings, wasFixed, wasKeySet, prefixHash, t.getT1(), t.getT2()))
-        .onErrorResume(e -> Mono.just(new Shaping(findings, wasFixed, wasKeySet, prefixHash, 0, 0)))
-        .defaultIfEmpty(new Shaping(findings, wasFixed, wasKeySet, prefixHash, 0, 0));
-  }
-
-  /** Requests seen before this one within the window. */
-  private Mono<Long> count(String key, Duration window) {
+    // one hash tag, so both keys live in one Redis Cluster slot and one script counts both
+    String base = "tokenwise:router:prefix:{" + route.name() + ":" + prefixHash + "}";
+    Shaping uncounted = new Shaping(findings, wasFixed, wasKeySet, prefixHash, 0, 0);
     return redis
-        .opsForValue()
-        .increment(key)
-        .flatMap(n -> n == 1 ? redis.expire(key, window).thenReturn(0L) : Mono.just(n - 1))
-        .timeout(REDIS_TIMEOUT)
-        .onErrorReturn(0L);
+        .execute(
+            COUNT_REUSE,
+            List.of(base + ":5m", base + ":1h"),
+            List.of(
+                String.valueOf(Duration.ofMinutes(5).toSeconds()),
+                String.valueOf(Duration.ofHours(1).toSeconds())))
+        .next()
+        // a Redis that takes the command and never answers costs only the statistics
+        .timeout(REDIS_TIMEOUT, Mono.just(List.of(0L, 0L)))
+        .map(
+            seen ->
+                new Shaping(
+                    findings,
+                    wasFixed,
+                    wasKeySet,
+                    prefixHash,
+                    ((Number) seen.get(0)).longValue(),
+                    ((Number) seen.get(1)).longValue()))
+        .onErrorReturn(uncounted)
+        .defaultIfEmpty(uncounted);
   }
 
   /** Breakpoints for the Anthropic body built from the shaped request; the body as it goes out. */

@@ -4,14 +4,19 @@ import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.router.outputcap.OutputCaps;
 import dev.tokenwise.router.outputcap.StructuredOutput;
 import dev.tokenwise.router.promptcache.PromptCacheShaper;
+import dev.tokenwise.router.request.RequestGuardProperties;
 import dev.tokenwise.router.routing.PromptSignals;
+import dev.tokenwise.router.routing.TierChoice;
 import dev.tokenwise.router.routing.TierChooser;
 import dev.tokenwise.router.routing.WarmPrefixes;
 import dev.tokenwise.router.tenant.Tenant;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -27,23 +32,35 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class RoutePlanner {
 
+  /** Requests served by their route's fallback tier because the tier choice missed its deadline. */
+  public static final String ROUTING_FALLBACKS_METRIC = "tokenwise.router.routing.fallbacks";
+
+  /** The {@link TierChoice#reason()} of a request served by the fallback tier. */
+  public static final String DEADLINE_REASON = "routing-deadline";
+
   private final RouteResolver resolver;
   private final TierChooser tiers;
   private final WarmPrefixes warm;
   private final PromptCacheShaper promptCache;
   private final JsonMapper json;
+  private final RequestGuardProperties guard;
+  private final MeterRegistry meters;
 
   public RoutePlanner(
       RouteResolver resolver,
       TierChooser tiers,
       WarmPrefixes warm,
       PromptCacheShaper promptCache,
-      JsonMapper json) {
+      JsonMapper json,
+      RequestGuardProperties guard,
+      MeterRegistry meters) {
     this.resolver = resolver;
     this.tiers = tiers;
     this.warm = warm;
     this.promptCache = promptCache;
     this.json = json;
+    this.guard = guard;
+    this.meters = meters;
   }
 
   public Mono<RoutePlan> plan(Tenant tenant, HttpHeaders headers, ObjectNode clientRequest) {
@@ -62,24 +79,7 @@ public class RoutePlanner {
         .shape(tenant.id(), route, request)
         .flatMap(
             shaping ->
-                tiers
-                    .choose(route, clientModel, request)
-                    .flatMap(
-                        choice -> {
-                          String conversation = conversation(request);
-                          if (conversation == null) {
-                            return Mono.just(choice);
-                          }
-                          return warm.adjust(
-                              choice,
-                              route.tiers(),
-                              tenant.id(),
-                              route.name(),
-                              conversation,
-                              prefixTokens(choice.model(), request),
-                              inputTokens(choice.model(), request),
-                              route.definition().promptCache().warmWindow());
-                        })
+                tierChoice(tenant, route, clientModel, request)
                     .map(
                         choice -> {
                           request.put("model", choice.model());
@@ -102,6 +102,54 @@ public class RoutePlanner {
                               shaping,
                               deferred);
                         }));
+  }
+
+  /**
+   * The classifier's tier, weighed against a warm prefix; past the routing deadline, the route's
+   * fallback tier. Classifying and the warm-prefix lookup are bookkeeping: a request is never
+   * failed or held for them.
+   */
+  private Mono<TierChoice> tierChoice(
+      Tenant tenant, Route route, String clientModel, ObjectNode request) {
+    Mono<TierChoice> chosen =
+        tiers
+            .choose(route, clientModel, request)
+            .flatMap(
+                choice -> {
+                  String conversation = conversation(request);
+                  if (conversation == null) {
+                    return Mono.just(choice);
+                  }
+                  return warm.adjust(
+                      choice,
+                      route.tiers(),
+                      tenant.id(),
+                      route.name(),
+                      conversation,
+                      prefixTokens(choice.model(), request),
+                      inputTokens(choice.model(), request),
+                      route.definition().promptCache().warmWindow());
+                });
+    if (route.tiers().isEmpty()) {
+      return chosen;
+    }
+    return chosen.timeout(
+        guard.routingDeadline(), Mono.fromSupplier(() -> fallback(route, clientModel)));
+  }
+
+  /**
+   * The tier served when routing missed its deadline: the pinned tier of {@code tokenwise/fast} and
+   * {@code tokenwise/smart}, else the strongest, the choice that cannot cost quality.
+   */
+  private TierChoice fallback(Route route, String clientModel) {
+    Counter.builder(ROUTING_FALLBACKS_METRIC)
+        .description("Requests served by the route's fallback tier after the routing deadline")
+        .tag("route", route.name())
+        .register(meters)
+        .increment();
+    List<String> tiers = route.tiers();
+    int tier = Route.FAST.equals(clientModel) ? 0 : tiers.size() - 1;
+    return new TierChoice(tiers.get(tier), tier, DEADLINE_REASON, Double.NaN);
   }
 
   /** A conversation is its system prompt and first user turn; null for a single-turn request. */
