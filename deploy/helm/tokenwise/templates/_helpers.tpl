@@ -112,6 +112,15 @@ helm.sh/chart: {{ include "tokenwise.chart" . }}
 {{- if $r.routes }}
 {{- $_ := set $router "route-file" (dict "path" "/config/routes/routes.yaml") -}}
 {{- end }}
+{{- if and $r.modelRouting $r.modelRouting.enabled }}
+{{- $auto := dict
+      "match" (dict "models" (list "tokenwise/auto" "tokenwise/fast" "tokenwise/smart"))
+      "tiers" $r.modelRouting.tiers
+      "reference-model" (last $r.modelRouting.tiers)
+      "classifier" (dict "type" "learned")
+-}}
+{{- $_ := set $router "routes" (dict "auto" $auto) -}}
+{{- end }}
 {{- if $tenants }}{{- $_ := set $router "tenants" $tenants -}}{{- end }}
 {{- $batch := index $root.Values.services "batch-service" -}}
 {{- if $batch.enabled }}

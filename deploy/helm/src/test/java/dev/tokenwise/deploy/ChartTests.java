@@ -388,6 +388,24 @@ class ChartTests {
   }
 
   @Test
+  void modelRoutingIsServedOutOfTheBox() {
+    Path minimal = Deploy.CHART.resolve("ci/minimal-values.yaml");
+    JsonNode auto =
+        springConfig(manifests(minimal), "tw-router-service").at("/tokenwise/router/routes/auto");
+    assertThat(auto.at("/match/models").valueStream().map(JsonNode::asString))
+        .containsExactly("tokenwise/auto", "tokenwise/fast", "tokenwise/smart");
+    assertThat(auto.at("/tiers").valueStream().map(JsonNode::asString))
+        .containsExactly("gpt-5-nano", "gpt-5");
+    assertThat(auto.at("/reference-model").asString()).isEqualTo("gpt-5");
+    assertThat(auto.at("/classifier/type").asString()).isEqualTo("learned");
+
+    Manifests off = HelmChart.render(minimal, Map.of("router.modelRouting.enabled", "false"));
+    assertThat(
+            springConfig(off, "tw-router-service").at("/tokenwise/router/routes").isMissingNode())
+        .isTrue();
+  }
+
+  @Test
   void routesShipAsAFileTheRouterReloadsAndChangingThemRollsNoPod() {
     Path full = Deploy.CHART.resolve("ci/full-values.yaml");
     Manifests before = manifests(full);

@@ -37,6 +37,12 @@ record ChildSettings(
   /** The model the default route names and the example request asks for. */
   static final String DEMO_MODEL = "gpt-5-mini";
 
+  /**
+   * The route that serves {@code tokenwise/auto}, {@code tokenwise/fast} and {@code
+   * tokenwise/smart}.
+   */
+  static final String ROUTING_ROUTE = "auto";
+
   static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
   static final String ANTHROPIC_KEY_ENV = "ANTHROPIC_API_KEY";
   static final String GEMINI_KEY_ENV = "GEMINI_API_KEY";
@@ -82,9 +88,43 @@ record ChildSettings(
         properties.put("tokenwise.router.batch.base-url", url(Service.BATCH).toString());
         // POST /v1/feedback forwards verdicts to cost-service.
         properties.put("tokenwise.router.cost.base-url", url(Service.COST).toString());
+        putRoutingRoute(properties);
       }
     }
     return properties;
+  }
+
+  /**
+   * Model routing out of the box: {@code tokenwise/auto} (the shipped learned router sends about
+   * 30% of requests to the strong tier), {@code tokenwise/fast} and {@code tokenwise/smart}, over
+   * the first provider with a real key (OpenAI, Anthropic, Gemini), else the simulator's OpenAI
+   * models. Savings are measured against the strong tier.
+   */
+  private void putRoutingRoute(Map<String, String> properties) {
+    List<String> tiers = routingTiers();
+    String prefix = "tokenwise.router.routes." + ROUTING_ROUTE + ".";
+    properties.put(prefix + "match.models[0]", "tokenwise/auto");
+    properties.put(prefix + "match.models[1]", "tokenwise/fast");
+    properties.put(prefix + "match.models[2]", "tokenwise/smart");
+    for (int i = 0; i < tiers.size(); i++) {
+      properties.put(prefix + "tiers[" + i + "]", tiers.get(i));
+    }
+    properties.put(prefix + "reference-model", tiers.get(tiers.size() - 1));
+    properties.put(prefix + "classifier.type", "learned");
+  }
+
+  /** The cheap and the strong tier of {@link #ROUTING_ROUTE}. */
+  List<String> routingTiers() {
+    if (providerKey(OPENAI_KEY_ENV).isPresent()) {
+      return List.of("gpt-5-nano", "gpt-5");
+    }
+    if (providerKey(ANTHROPIC_KEY_ENV).isPresent()) {
+      return List.of("claude-haiku-4-5", "claude-sonnet-4-5");
+    }
+    if (providerKey(GEMINI_KEY_ENV).isPresent()) {
+      return List.of("gemini-2.5-flash-lite", "gemini-2.5-pro");
+    }
+    return List.of("gpt-5-nano", "gpt-5");
   }
 
   /**

@@ -41,6 +41,27 @@ class ChildSettingsTests {
   }
 
   @Test
+  void modelRoutingIsServedOutOfTheBoxOverTheConfiguredProvider() {
+    assertThat(settings(Map.of()).properties(Service.ROUTER))
+        .as("no keys: the simulator's OpenAI models")
+        .containsEntry("tokenwise.router.routes.auto.match.models[0]", "tokenwise/auto")
+        .containsEntry("tokenwise.router.routes.auto.match.models[1]", "tokenwise/fast")
+        .containsEntry("tokenwise.router.routes.auto.match.models[2]", "tokenwise/smart")
+        .containsEntry("tokenwise.router.routes.auto.tiers[0]", "gpt-5-nano")
+        .containsEntry("tokenwise.router.routes.auto.tiers[1]", "gpt-5")
+        .containsEntry("tokenwise.router.routes.auto.reference-model", "gpt-5")
+        .containsEntry("tokenwise.router.routes.auto.classifier.type", "learned");
+    assertThat(settings(Map.of("ANTHROPIC_API_KEY", "sk-ant-test")).properties(Service.ROUTER))
+        .as("only an Anthropic key: Claude tiers")
+        .containsEntry("tokenwise.router.routes.auto.tiers[0]", "claude-haiku-4-5")
+        .containsEntry("tokenwise.router.routes.auto.tiers[1]", "claude-sonnet-4-5");
+    assertThat(settings(Map.of("GEMINI_API_KEY", "gm-test")).properties(Service.ROUTER))
+        .as("only a Gemini key: Gemini tiers")
+        .containsEntry("tokenwise.router.routes.auto.tiers[0]", "gemini-2.5-flash-lite")
+        .containsEntry("tokenwise.router.routes.auto.tiers[1]", "gemini-2.5-pro");
+  }
+
+  @Test
   void theRouterKnowsBothDemoTenantsByKeyHashOnly() {
     Map<String, String> router = settings(Map.of()).properties(Service.ROUTER);
 

@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -207,6 +208,36 @@ class EndToEndIT {
 
   private static long count(JsonNode summary, String field) {
     return summary.path(field).asLong();
+  }
+
+  @Test
+  void modelRoutingAnswersOutOfTheBox() throws Exception {
+    for (String alias : List.of("tokenwise/auto", "tokenwise/fast", "tokenwise/smart")) {
+      String body =
+          JSON.writeValueAsString(
+              Map.of(
+                  "model",
+                  alias,
+                  "messages",
+                  List.of(
+                      Map.of("role", "user", "content", "Say hi. (" + UUID.randomUUID() + ")"))));
+
+      HttpResponse<String> response = chat(demoKey(), body);
+
+      assertThat(response.statusCode()).as(alias + ": " + response.body()).isEqualTo(200);
+      assertThat(response.headers().firstValue("Tokenwise-Route")).hasValue("auto");
+      assertThat(response.headers().firstValue("Tokenwise-Model").orElseThrow())
+          .as(alias)
+          .isIn("gpt-5-nano", "gpt-5");
+      assertThat(response.headers().firstValue("Tokenwise-Tier").orElseThrow())
+          .as(alias)
+          .startsWith(
+              switch (alias) {
+                case "tokenwise/fast" -> "0 (alias-fast)";
+                case "tokenwise/smart" -> "1 (alias-smart)";
+                default -> "";
+              });
+    }
   }
 
   @Test
