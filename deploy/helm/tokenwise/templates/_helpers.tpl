@@ -85,6 +85,10 @@ helm.sh/chart: {{ include "tokenwise.chart" . }}
 {{- else -}}
 {{- $_ := set $batchConfig "cache" (dict "enabled" false) -}}
 {{- end -}}
+{{- /* Webhooks go to public addresses only, but for cost-service, which receives shadow results. */}}
+{{- if (index $root.Values.services "cost-service").enabled -}}
+{{- $_ := set $batchConfig "webhook" (dict "allowed-hosts" (list (include "tokenwise.fullname" (dict "root" $root "name" "cost-service")))) -}}
+{{- end -}}
 {{- $_ := set $config "tokenwise" (dict "batch" $batchConfig) -}}
 {{- end -}}
 {{- if eq $name "router-service" -}}

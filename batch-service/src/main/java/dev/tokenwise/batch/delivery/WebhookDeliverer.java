@@ -1,16 +1,24 @@
 package dev.tokenwise.batch.delivery;
 
-import java.net.http.HttpClient;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
@@ -43,11 +51,37 @@ public class WebhookDeliverer {
     this.properties = properties;
     this.json = json;
     this.clock = clock;
-    JdkClientHttpRequestFactory factory =
-        new JdkClientHttpRequestFactory(
-            HttpClient.newBuilder().connectTimeout(properties.timeout()).build());
-    factory.setReadTimeout(properties.timeout());
-    this.http = RestClient.builder().requestFactory(factory).build();
+    OutboundAddresses addresses = properties.addresses();
+    Timeout timeout = Timeout.of(properties.timeout());
+    // every connection resolves through the address policy (no DNS rebinding after intake), and
+    // a redirect is an answer, never followed (it could point anywhere)
+    CloseableHttpClient client =
+        HttpClients.custom()
+            .setConnectionManager(
+                PoolingHttpClientConnectionManagerBuilder.create()
+                    .setDnsResolver(
+                        new SystemDefaultDnsResolver() {
+                          @Override
+                          public InetAddress[] resolve(String host) throws UnknownHostException {
+                            return addresses.resolve(host);
+                          }
+                        })
+                    .setDefaultConnectionConfig(
+                        ConnectionConfig.custom()
+                            .setConnectTimeout(timeout)
+                            .setSocketTimeout(timeout)
+                            .build())
+                    .build())
+            .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(timeout).build())
+            .disableRedirectHandling()
+            // retries are this class's, with its backoff and attempt count (HttpClient's own would
+            // re-send on a 503 at once)
+            .disableAutomaticRetries()
+            .build();
+    this.http =
+        RestClient.builder()
+            .requestFactory(new HttpComponentsClientHttpRequestFactory(client))
+            .build();
   }
 
   /** Delivers what is due; returns how many deliveries succeeded. */
@@ -102,6 +136,16 @@ public class WebhookDeliverer {
       }
       failure = "HTTP " + status;
     } catch (RuntimeException e) {
+      if (e.getCause() instanceof OutboundAddresses.RefusedAddressException refused) {
+        // the host now resolves somewhere webhooks may not go: no retry will change that
+        log.warn("Webhook for {} refused: {}", p.id(), refused.getMessage());
+        jdbc.update(
+            "update batch.deferred_request set webhook_state = 'abandoned',"
+                + " webhook_attempts = webhook_attempts + 1, webhook_error = ? where id = ?",
+            "refused: " + refused.getMessage(),
+            p.id());
+        return false;
+      }
       failure = e.getClass().getSimpleName();
     }
     int attempts = p.attempts() + 1;

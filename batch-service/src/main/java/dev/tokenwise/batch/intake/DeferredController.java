@@ -1,6 +1,9 @@
 package dev.tokenwise.batch.intake;
 
 import dev.tokenwise.batch.metrics.BatchMetrics;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.Map;
 import java.util.UUID;
@@ -9,7 +12,6 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -24,14 +26,21 @@ import tools.jackson.databind.json.JsonMapper;
 class DeferredController {
 
   static final URI INVALID = URI.create("https://tokenwise.dev/problems/invalid-deferred-request");
+  static final URI TOO_LARGE = URI.create("https://tokenwise.dev/problems/body-too-large");
 
   private final JsonMapper json;
   private final DeferredIntake intake;
   private final DeferredRequests requests;
   private final BatchMetrics metrics;
+  private final IntakeProperties limits;
 
   DeferredController(
-      JsonMapper json, DeferredIntake intake, DeferredRequests requests, BatchMetrics metrics) {
+      JsonMapper json,
+      DeferredIntake intake,
+      DeferredRequests requests,
+      BatchMetrics metrics,
+      IntakeProperties limits) {
+    this.limits = limits;
     this.json = json;
     this.intake = intake;
     this.requests = requests;
@@ -39,7 +48,8 @@ class DeferredController {
   }
 
   @PostMapping("/internal/deferred")
-  ResponseEntity<Map<String, Object>> submit(@RequestBody(required = false) byte[] body) {
+  ResponseEntity<Map<String, Object>> submit(HttpServletRequest request) throws IOException {
+    byte[] body = bounded(request, limits.maxBodySize().toBytes());
     JsonNode tree;
     try {
       tree = body == null || body.length == 0 ? null : json.readTree(body);
@@ -51,6 +61,43 @@ class DeferredController {
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/v1/jobs/" + id))
         .body(Map.of("id", id.toString(), "status", "queued", "statusUrl", "/v1/jobs/" + id));
+  }
+
+  /**
+   * The request's body, read only as far as {@code limit}: a declared length over it is refused
+   * before reading, a chunked body as soon as it passes it.
+   */
+  private static byte[] bounded(HttpServletRequest request, long limit) throws IOException {
+    long declared = request.getContentLengthLong();
+    if (declared > limit) {
+      throw new BodyTooLarge(limit);
+    }
+    try (InputStream in = request.getInputStream()) {
+      byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+      if (body.length > limit) {
+        throw new BodyTooLarge(limit);
+      }
+      return body;
+    }
+  }
+
+  /** A submission over {@code tokenwise.batch.intake.max-body-size}. */
+  static final class BodyTooLarge extends RuntimeException {
+    BodyTooLarge(long limit) {
+      super(
+          "The body is larger than the limit of "
+              + limit
+              + " bytes (tokenwise.batch.intake.max-body-size).");
+    }
+  }
+
+  @ExceptionHandler(BodyTooLarge.class)
+  ProblemDetail tooLarge(BodyTooLarge e) {
+    ProblemDetail problem =
+        ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, e.getMessage());
+    problem.setType(TOO_LARGE);
+    problem.setTitle("Body too large");
+    return problem;
   }
 
   @ExceptionHandler(InvalidDeferredRequest.class)

@@ -1,8 +1,10 @@
 package dev.tokenwise.batch.intake;
 
+import dev.tokenwise.batch.delivery.OutboundAddresses;
 import dev.tokenwise.batch.delivery.WebhookProperties;
 import dev.tokenwise.batch.provider.Provider;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -20,11 +22,13 @@ public class DeferredIntake {
   private final RequestNormalizer normalizer;
   private final Clock clock;
   private final WebhookProperties webhooks;
+  private final OutboundAddresses addresses;
 
   DeferredIntake(RequestNormalizer normalizer, Clock clock, WebhookProperties webhooks) {
     this.normalizer = normalizer;
     this.clock = clock;
     this.webhooks = webhooks;
+    this.addresses = webhooks.addresses();
   }
 
   /**
@@ -91,6 +95,14 @@ public class DeferredIntake {
           || !("http".equals(webhook.getScheme()) || "https".equals(webhook.getScheme()))) {
         throw new InvalidDeferredRequest(
             "webhookUrl", "webhookUrl must be an absolute http(s) URL");
+      }
+      try {
+        addresses.resolve(webhook.getHost());
+      } catch (OutboundAddresses.RefusedAddressException e) {
+        throw new InvalidDeferredRequest("webhookUrl", "webhookUrl is refused: " + e.getMessage());
+      } catch (UnknownHostException e) {
+        throw new InvalidDeferredRequest(
+            "webhookUrl", "webhookUrl's host " + webhook.getHost() + " does not resolve");
       }
     }
     return new NewRequest(

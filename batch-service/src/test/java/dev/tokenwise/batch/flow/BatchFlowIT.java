@@ -233,6 +233,22 @@ class BatchFlowIT extends BatchTestSupport {
     assertProblem(pastDeadline.toString(), "deadline");
     assertProblem(badHook.toString(), "webhookUrl");
     assertProblem("{not json", null);
+    // over the tests' 256 KB limit (production: 8 MB)
+    ObjectNode oversize = deferred("openai", "openai", "x".repeat(300 * 1024));
+    ResponseEntity<String> tooLarge =
+        http()
+            .post()
+            .uri("/internal/deferred")
+            .contentType(MediaType.APPLICATION_JSON)
+            .body(oversize.toString())
+            .retrieve()
+            .onStatus(status -> true, (request, response) -> {})
+            .toEntity(String.class);
+    assertThat(tooLarge.getStatusCode().value()).isEqualTo(413);
+    assertThat(json.readTree(tooLarge.getBody()).path("type").asString())
+        .isEqualTo("https://tokenwise.dev/problems/body-too-large");
+    assertThat(json.readTree(tooLarge.getBody()).path("detail").asString())
+        .contains("max-body-size");
     assertThat(count("select count(*) from batch.deferred_request")).isZero();
   }
 

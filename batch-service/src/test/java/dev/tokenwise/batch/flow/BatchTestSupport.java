@@ -44,6 +44,12 @@ abstract class BatchTestSupport {
 
   static final String SECRET = "test-webhook-secret";
 
+  /**
+   * The private network webhooks may reach in the next context to load: this machine, where the
+   * tests' receivers listen ({@code WebhookTargetsIT} narrows it for its own context).
+   */
+  static volatile String allowedWebhookNetwork = "127.0.0.0/8";
+
   static final FakeProvider provider;
   static final Path workDir;
 
@@ -63,6 +69,10 @@ abstract class BatchTestSupport {
     registry.add("tokenwise.batch.providers.anthropic.base-url", provider::baseUrl);
     registry.add("tokenwise.batch.providers.anthropic.api-key", () -> "sk-ant-test");
     registry.add("tokenwise.batch.webhook.secret", () -> SECRET);
+    // the tests' webhook receivers listen on this machine
+    registry.add("tokenwise.batch.webhook.allowed-networks[0]", () -> allowedWebhookNetwork);
+    // small enough that an oversize test body stays within what Tomcat swallows after a 413
+    registry.add("tokenwise.batch.intake.max-body-size", () -> "256KB");
     registry.add("tokenwise.batch.assembly.work-dir", workDir::toString);
   }
 

@@ -8,8 +8,8 @@ import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-/** BlockHound is live in the router's tests: a blocking call on a parallel thread fails. */
-class NonBlockingRulesTests {
+/** BlockHound is live in the non-blocking run: a blocking call on a parallel thread fails. */
+class NonBlockingRulesIT {
 
   @Test
   void sleepingOnAParallelThreadFails() {
