@@ -109,7 +109,8 @@ class OpenAiChatController {
                           "model_not_found"));
       OpenAiChatRequest request =
           parsed.withCachedTokens(
-              promptCache.openAiCachedTokens(served, tree, parsed.promptTokens()));
+              promptCache.openAiCachedTokens(
+                  OpenAiHeaders.organisation(headers), served, tree, parsed.promptTokens()));
       Pacing pacing = faults.pacingFor(headers);
       Optional<Fault> fault =
           faults.faultFor(headers, ENDPOINT, Set.copyOf(List.of(request.model(), served)));
