@@ -1,5 +1,6 @@
 package dev.tokenwise.simulator.openai;
 
+import dev.tokenwise.simulator.billing.BillingLedger;
 import dev.tokenwise.simulator.wire.Wire;
 import java.time.Duration;
 import org.springframework.http.HttpHeaders;
@@ -67,6 +68,13 @@ final class OpenAiHeaders {
     }
     String authorization = request.getFirst(HttpHeaders.AUTHORIZATION);
     return "key:" + (authorization == null ? "" : authorization.substring(7).trim());
+  }
+
+  /** The id the usage report gives the request's key ({@code group_by=api_key_id}). */
+  static String apiKeyId(HttpHeaders request) {
+    String authorization = request.getFirst(HttpHeaders.AUTHORIZATION);
+    return BillingLedger.apiKeyId(
+        "key_", authorization == null ? "" : authorization.substring(7).trim());
   }
 
   static void requireApiKey(HttpHeaders request) {
