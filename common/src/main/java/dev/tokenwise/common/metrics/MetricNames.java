@@ -72,6 +72,12 @@ public final class MetricNames {
   /** Counter of deferred requests handled by batch-service, by {@link MetricTags#OUTCOME}. */
   public static final String BATCH_REQUESTS = "tokenwise.batch.requests";
 
+  /**
+   * Gauge of the latest reconciled day's cost drift against a provider's own cost report, (recorded
+   * - reported) / reported, by {@link MetricTags#PROVIDER}, {@link MetricTags#MODEL} and tier.
+   */
+  public static final String RECONCILIATION_DRIFT = "tokenwise.cost.reconciliation.drift";
+
   /** Boot's HTTP server timer, listed so dashboards get its percentile histogram. */
   public static final String HTTP_SERVER_REQUESTS = "http.server.requests";
 
