@@ -190,6 +190,26 @@ class UsageIngestIT {
                         "tokenwise_savings_negative_usd_total\\{[^}]*model=\"claude-sonnet-4-5\""
                             + "[^}]*route=\"metrics-it\"[^}]*tactic=\"prompt-caching\"[^}]*\\}"
                             + " 7\\.5E-4"));
+
+    // The REST report agrees: one answered gpt-5-mini request, the failed one apart.
+    JsonNode report =
+        json.readTree(
+            get("/api/reports/cost-per-request?from=2026-06-05T10:00:00Z&to=2026-06-05T11:00:00Z"
+                    + "&tenant=acme&route=metrics-it")
+                .body());
+    JsonNode row = null;
+    for (JsonNode candidate : report.path("rows")) {
+      if (candidate.path("model").asString().equals("gpt-5-mini")) {
+        row = candidate;
+      }
+    }
+    assertThat(row).as(report.toString()).isNotNull();
+    assertThat(row.path("requests").asLong()).isEqualTo(1);
+    assertThat(row.path("failedRequests").asLong()).isEqualTo(1);
+    assertThat(row.path("unpricedRequests").asLong()).isZero();
+    // 2000 x 0.25 + 300 x 2 = 1100 µ$ for the one answered request, not half of it
+    assertThat(new BigDecimal(row.path("costPerRequestUsd").asString()))
+        .isEqualByComparingTo("0.0011");
   }
 
   @Test

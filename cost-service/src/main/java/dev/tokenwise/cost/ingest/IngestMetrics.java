@@ -30,11 +30,12 @@ import org.springframework.stereotype.Component;
  * them ({@code other} otherwise), the first {@code max-routes} routes; never a tenant, user or
  * request id.
  *
- * <p>A failed request (status {@code error}: no answer, often refused before any provider call)
- * counts only as {@code tokenwise_cost_requests_total{outcome="failed"}}: no money, no tokens. An
- * answered request whose model the catalog lacks counts as {@code outcome="unpriced"} with its
- * tokens and no money (never as free). Negative savings are counted apart ({@value
- * MetricNames#SAVINGS_NEGATIVE}), so net savings in Prometheus match the REST reports.
+ * <p>A failed request ({@link UsageEvent#unanswered()}: no answer and no usage, e.g. refused before
+ * any provider call) counts only as {@code tokenwise_cost_requests_total{outcome="failed"}}: no
+ * money, no tokens. An answered request whose model the catalog lacks counts as {@code
+ * outcome="unpriced"} with its tokens and no money (never as free). Negative savings are counted
+ * apart ({@value MetricNames#SAVINGS_NEGATIVE}), so net savings in Prometheus match the REST
+ * reports.
  *
  * <p>{@link MetricNames#USAGE_EVENTS} outcomes here: {@code ingested} (stored and priced), {@code
  * unpriced} (stored, model unknown to the catalog), {@code duplicate} (already stored), {@code
@@ -96,7 +97,7 @@ class IngestMetrics {
       } else {
         ingested++;
       }
-      if (event.status() == UsageEvent.Status.ERROR) {
+      if (event.unanswered()) {
         outcomes[2]++;
         continue;
       }
