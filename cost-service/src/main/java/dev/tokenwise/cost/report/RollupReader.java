@@ -52,13 +52,13 @@ class RollupReader {
 
   private static final String ACTORS_BY_ROUTE =
       """
-      SELECT route, kind, count(DISTINCT (tenant, actor)) AS actors
+      SELECT route, kind, count(DISTINCT (tenant, actor_key)) AS actors
       FROM cost.usage_actor_hour WHERE %s GROUP BY route, kind
       """;
 
   private static final String ACTORS =
       """
-      SELECT kind, count(DISTINCT (tenant, actor)) AS actors
+      SELECT kind, count(DISTINCT (tenant, actor_key)) AS actors
       FROM cost.usage_actor_hour WHERE %s GROUP BY kind
       """;
 
