@@ -55,7 +55,7 @@ class ReconciliationController {
   /** Whether a provider is reconciled, and if not, why. */
   record ProviderState(boolean enabled, String reason) {}
 
-  /** Tokens and cost of one side. */
+  /** Tokens and cost of one side; money as a decimal string, as in every report. */
   record Side(
       Long requests,
       long inputTokens,
@@ -63,7 +63,7 @@ class ReconciliationController {
       long cacheWrite5mTokens,
       long cacheWrite1hTokens,
       long outputTokens,
-      BigDecimal costUsd,
+      String costUsd,
       Long unpricedEvents) {}
 
   /** One provider, day, model and tier. */
@@ -178,7 +178,7 @@ class ReconciliationController {
         t.write5mTokens(),
         t.write1hTokens(),
         t.outputTokens(),
-        t.costUsd().setScale(6, RoundingMode.HALF_EVEN),
+        t.costUsd().setScale(6, RoundingMode.HALF_EVEN).toPlainString(),
         recorded ? t.unpriced() : null);
   }
 
