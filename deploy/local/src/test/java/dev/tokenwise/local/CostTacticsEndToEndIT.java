@@ -113,7 +113,7 @@ class CostTacticsEndToEndIT {
    * cost-service's report, and an input cost at least 35% below the same conversation sent straight
    * to the simulator. Straight, OpenAI's token-level cache still reads the ~2,900 tokens before the
    * timestamp (about 80% of input; the emulation at message boundaries read none and made this
-   * saving look like 85%); shaped, it reads about 95% and the input costs about half.
+   * saving look like 87%); shaped, it reads about 95% and the input costs about half.
    */
   @Test
   void aNaiveConversationIsShapedIntoPromptCacheReads() throws Exception {
