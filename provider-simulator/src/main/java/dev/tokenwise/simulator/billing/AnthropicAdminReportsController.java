@@ -214,7 +214,7 @@ class AnthropicAdminReportsController {
   }
 
   private static String contextWindow(BilledRequest line) {
-    return line.inputTokens() > 200_000 ? "200k-1M" : "0-200k";
+    return line.longContext() ? "200k-1M" : "0-200k";
   }
 
   private static List<String> key(List<String> groups, BilledRequest line) {

@@ -4,12 +4,16 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * One request as the provider billed it: tokens by kind (input split into uncached, cache reads and
- * cache writes by TTL) and what each kind cost in USD, batch discount and price changes applied.
+ * What the provider billed in one minute for one key, model, tier and context window: requests,
+ * tokens by kind (input split into uncached, cache reads and cache writes by TTL) and what each
+ * kind cost in USD, batch discount and price changes applied. Minutes are the reports' finest
+ * bucket.
  *
+ * @param at the minute's start
  * @param provider {@code openai} or {@code anthropic}
  * @param apiKeyId the provider's id of the inference key (never the key)
  * @param model the served model id (a dated snapshot)
+ * @param longContext whether these requests had more than 200k input tokens
  */
 public record BilledRequest(
     Instant at,
@@ -17,6 +21,8 @@ public record BilledRequest(
     String apiKeyId,
     String model,
     boolean batch,
+    boolean longContext,
+    long requests,
     long uncachedInput,
     long cachedInput,
     long write5m,
@@ -27,6 +33,27 @@ public record BilledRequest(
     BigDecimal write5mCost,
     BigDecimal write1hCost,
     BigDecimal outputCost) {
+
+  BilledRequest plus(BilledRequest o) {
+    return new BilledRequest(
+        at,
+        provider,
+        apiKeyId,
+        model,
+        batch,
+        longContext,
+        requests + o.requests,
+        uncachedInput + o.uncachedInput,
+        cachedInput + o.cachedInput,
+        write5m + o.write5m,
+        write1h + o.write1h,
+        output + o.output,
+        uncachedCost.add(o.uncachedCost),
+        cachedCost.add(o.cachedCost),
+        write5mCost.add(o.write5mCost),
+        write1hCost.add(o.write1hCost),
+        outputCost.add(o.outputCost));
+  }
 
   /** Input tokens as OpenAI counts them: cache reads and writes included. */
   public long inputTokens() {

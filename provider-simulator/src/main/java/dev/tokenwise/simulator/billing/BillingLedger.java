@@ -8,12 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +23,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Every request the simulator answered and billed, priced at the list prices of common's bundled
- * catalog in force at that moment (the simulator's stand-in for the provider's price list), with
- * the batch discount, and any injected {@link Discrepancy}. The providers' admin reports are built
- * from it. Requests answered with a fault (an error status, a cut stream) are not billed.
+ * Every request the simulator answered and billed, aggregated per minute (memory stays bounded
+ * under load), priced at the list prices of common's bundled catalog in force at that moment (the
+ * simulator's stand-in for the provider's price list), with the batch discount, and any injected
+ * {@link Discrepancy}. The providers' admin reports are built from it. Requests answered with a
+ * fault (an error status, a cut stream) are not billed.
  */
 @Component
 public class BillingLedger {
@@ -39,10 +42,20 @@ public class BillingLedger {
 
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
-  /** Oldest lines are forgotten beyond this (about 200 MB). */
-  private static final int MAX_LINES = 1_000_000;
+  /** Minutes older than this are forgotten (the reports' longest page is 31 days). */
+  private static final Duration KEEP = Duration.ofDays(32);
 
-  private final Deque<BilledRequest> lines = new ArrayDeque<>();
+  /** One aggregate per minute, provider, key, model, tier and context window. */
+  private record Key(
+      Instant minute,
+      String provider,
+      String apiKeyId,
+      String model,
+      boolean batch,
+      boolean longContext) {}
+
+  private final Map<Key, BilledRequest> minutes = new HashMap<>();
+  private Instant evicted = Instant.EPOCH;
   private final List<Discrepancy> discrepancies = new ArrayList<>();
   private final PriceCatalogs prices;
   private final Clock clock;
@@ -111,7 +124,7 @@ public class BillingLedger {
       discrepancies.removeIf(d -> d.kind().counted() && d.remaining() <= 0);
       BilledRequest line =
           price(
-              now,
+              now.truncatedTo(ChronoUnit.MINUTES),
               provider,
               apiKeyId,
               model,
@@ -123,10 +136,15 @@ public class BillingLedger {
               write1h,
               output);
       for (int c = 0; c < copies; c++) {
-        lines.addLast(line);
+        minutes.merge(
+            new Key(line.at(), provider, apiKeyId, model, batch, line.longContext()),
+            line,
+            BilledRequest::plus);
       }
-      while (lines.size() > MAX_LINES) {
-        lines.removeFirst();
+      if (now.minus(KEEP).isAfter(evicted.plus(Duration.ofHours(1)))) {
+        Instant oldest = now.minus(KEEP);
+        minutes.keySet().removeIf(k -> k.minute().isBefore(oldest));
+        evicted = oldest;
       }
     }
   }
@@ -158,6 +176,8 @@ public class BillingLedger {
         apiKeyId,
         model,
         batch,
+        uncached + cached + write5m + write1h > 200_000,
+        1,
         uncached,
         cached,
         write5m,
@@ -177,14 +197,18 @@ public class BillingLedger {
     return perMillion.multiply(BigDecimal.valueOf(tokens)).multiply(multiplier).divide(MILLION);
   }
 
-  /** The lines of one provider billed in {@code [from, to)}. */
+  /** One provider's per-minute aggregates in {@code [from, to)}, oldest first. */
   public synchronized List<BilledRequest> lines(String provider, Instant from, Instant to) {
     List<BilledRequest> out = new ArrayList<>();
-    for (BilledRequest line : lines) {
-      if (line.provider().equals(provider) && !line.at().isBefore(from) && line.at().isBefore(to)) {
-        out.add(line);
+    for (Map.Entry<Key, BilledRequest> entry : minutes.entrySet()) {
+      Key key = entry.getKey();
+      if (key.provider().equals(provider)
+          && !key.minute().isBefore(from)
+          && key.minute().isBefore(to)) {
+        out.add(entry.getValue());
       }
     }
+    out.sort(java.util.Comparator.comparing(BilledRequest::at));
     return out;
   }
 
@@ -198,7 +222,7 @@ public class BillingLedger {
 
   /** Forgets every line and discrepancy. */
   public synchronized void reset() {
-    lines.clear();
+    minutes.clear();
     discrepancies.clear();
   }
 }

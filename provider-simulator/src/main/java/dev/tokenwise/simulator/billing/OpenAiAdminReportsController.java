@@ -72,7 +72,7 @@ class OpenAiAdminReportsController {
           sum[0] += line.inputTokens();
           sum[1] += line.cachedInput();
           sum[2] += line.output();
-          sum[3]++;
+          sum[3] += line.requests();
         }
         ObjectNode bucket = bucket(data, start, end);
         ArrayNode results = bucket.putArray("results");
