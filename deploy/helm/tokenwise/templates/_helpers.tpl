@@ -75,6 +75,12 @@ helm.sh/chart: {{ include "tokenwise.chart" . }}
 {{- if or (eq $name "cost-service") (eq $name "batch-service") -}}
 {{- $_ := set $config.spring "datasource" (dict "url" $root.Values.postgresql.url) -}}
 {{- end -}}
+{{- if eq $name "cost-service" -}}
+{{- /* Reconciliation asks the same provider origins as the router for their admin reports. */}}
+{{- $_ := set $config "tokenwise" (dict "cost" (dict "reconciliation" (dict
+      "openai" (dict "base-url" (tpl $root.Values.providers.openai.baseUrl $root))
+      "anthropic" (dict "base-url" (tpl $root.Values.providers.anthropic.baseUrl $root))))) -}}
+{{- end -}}
 {{- if eq $name "batch-service" -}}
 {{- $batchConfig := dict "providers" (dict
       "openai" (dict "base-url" (tpl $root.Values.providers.openai.baseUrl $root))

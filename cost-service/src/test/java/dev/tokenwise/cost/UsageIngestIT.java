@@ -124,6 +124,94 @@ class UsageIngestIT {
                             + "tactic=\"prompt-caching\"[^}]*\\} \\S+"));
   }
 
+  /**
+   * The Prometheus side of the five metrics: per route, answered requests with their cost and token
+   * histogram, a failed request counted apart (no tokens, no money), an unpriced one counted as
+   * unpriced, and a tactic that cost money counted as a negative saving.
+   */
+  @Test
+  void prometheusCountsPerRouteFailedAndUnpricedApartAndNegativeSavings() {
+    Instant at = Instant.parse("2026-06-05T10:00:00Z");
+    String route = "\"route\":\"metrics-it\"";
+    String answered =
+        event(UUID.randomUUID(), at, "openai", "gpt-5-mini", "sync")
+            .tokens(2000, 0, 0, 0, 300)
+            .json()
+            .replace("\"route\":\"default\"", route);
+    String failed =
+        event(UUID.randomUUID(), at, "openai", "gpt-5-mini", "sync")
+            .tokens(0, 0, 0, 0, 0)
+            .json()
+            .replace("\"route\":\"default\"", route)
+            .replace("\"status\":\"ok\"", "\"status\":\"error\"");
+    String unpriced =
+        event(UUID.randomUUID(), at, "openai", "no-such-model-metrics", "sync")
+            .tokens(100, 0, 0, 0, 10)
+            .json()
+            .replace("\"route\":\"default\"", route);
+    // A 5-minute cache write never read: prompt caching cost 1000 x (3.75 - 3) µ$ more.
+    String written =
+        event(UUID.randomUUID(), at, "anthropic", "claude-sonnet-4-5", "sync")
+            .tokens(1200, 0, 1000, 0, 50)
+            .json()
+            .replace("\"route\":\"default\"", route);
+    HttpResponse<String> response =
+        post("/api/events", "[" + String.join(",", answered, failed, unpriced, written) + "]");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(get("/actuator/prometheus").body())
+                    .containsPattern(
+                        "tokenwise_cost_requests_total\\{[^}]*model=\"gpt-5-mini\"[^}]*"
+                            + "outcome=\"answered\"[^}]*route=\"metrics-it\"[^}]*\\} 1\\.0")
+                    .containsPattern(
+                        "tokenwise_cost_requests_total\\{[^}]*outcome=\"failed\"[^}]*"
+                            + "route=\"metrics-it\"[^}]*\\} 1\\.0")
+                    .containsPattern(
+                        "tokenwise_cost_requests_total\\{[^}]*model=\"other\"[^}]*"
+                            + "outcome=\"unpriced\"[^}]*route=\"metrics-it\"[^}]*\\} 1\\.0")
+                    .containsPattern(
+                        "tokenwise_cost_usd_total\\{[^}]*model=\"gpt-5-mini\"[^}]*"
+                            + "route=\"metrics-it\"[^}]*\\} \\S+")
+                    .containsPattern(
+                        "gen_ai_client_token_usage_count\\{[^}]*gen_ai_response_model=\"gpt-5-mini\""
+                            + "[^}]*gen_ai_token_type=\"output\"[^}]*route=\"metrics-it\"[^}]*\\} 1\\b")
+                    .containsPattern(
+                        "gen_ai_client_token_usage_sum\\{[^}]*gen_ai_response_model=\"gpt-5-mini\""
+                            + "[^}]*gen_ai_token_type=\"input\"[^}]*route=\"metrics-it\"[^}]*\\}"
+                            + " 2000\\.0")
+                    .containsPattern(
+                        "gen_ai_client_token_usage_bucket\\{[^}]*gen_ai_response_model=\"gpt-5-mini\"[^}]*"
+                            + "gen_ai_token_type=\"input\"[^}]*route=\"metrics-it\",le=\"4096\\.0\"\\} 1\\b")
+                    .containsPattern(
+                        "tokenwise_savings_negative_usd_total\\{[^}]*model=\"claude-sonnet-4-5\""
+                            + "[^}]*route=\"metrics-it\"[^}]*tactic=\"prompt-caching\"[^}]*\\}"
+                            + " 7\\.5E-4"));
+
+    // The REST report agrees: one answered gpt-5-mini request, the failed one apart.
+    JsonNode report =
+        json.readTree(
+            get("/api/reports/cost-per-request?from=2026-06-05T10:00:00Z&to=2026-06-05T11:00:00Z"
+                    + "&tenant=acme&route=metrics-it")
+                .body());
+    JsonNode row = null;
+    for (JsonNode candidate : report.path("rows")) {
+      if (candidate.path("model").asString().equals("gpt-5-mini")) {
+        row = candidate;
+      }
+    }
+    assertThat(row).as(report.toString()).isNotNull();
+    assertThat(row.path("requests").asLong()).isEqualTo(1);
+    assertThat(row.path("failedRequests").asLong()).isEqualTo(1);
+    assertThat(row.path("unpricedRequests").asLong()).isZero();
+    // 2000 x 0.25 + 300 x 2 = 1100 µ$ for the one answered request, not half of it
+    assertThat(new BigDecimal(row.path("costPerRequestUsd").asString()))
+        .isEqualByComparingTo("0.0011");
+  }
+
   @Test
   void storesAnEventDeliveredTwiceOnce() throws Exception {
     Instant day = Instant.parse("2026-06-04T00:00:00Z");

@@ -72,6 +72,27 @@ public final class MetricNames {
   /** Counter of deferred requests handled by batch-service, by {@link MetricTags#OUTCOME}. */
   public static final String BATCH_REQUESTS = "tokenwise.batch.requests";
 
+  /**
+   * Counter of the magnitude of negative savings (a tactic that cost more than the baseline on an
+   * event: a prompt-cache write not read yet, a routing choice dearer than the requested model), in
+   * USD, tagged like {@link #SAVINGS}; net savings = savings - this.
+   */
+  public static final String SAVINGS_NEGATIVE = "tokenwise.savings.negative";
+
+  /**
+   * Counter of requests as cost-service recorded them, by {@link MetricTags#ROUTE}, {@link
+   * MetricTags#PROVIDER}, {@link MetricTags#MODEL}, {@link MetricTags#MODE} and {@link
+   * MetricTags#OUTCOME}: {@code answered}, {@code unpriced} (answered, the catalog lacks the model:
+   * no money counted) or {@code failed} (no answer; not a request with 0 tokens).
+   */
+  public static final String COST_REQUESTS = "tokenwise.cost.requests";
+
+  /**
+   * Gauge of the latest reconciled day's cost drift against a provider's own cost report, (recorded
+   * - reported) / reported, by {@link MetricTags#PROVIDER}, {@link MetricTags#MODEL} and tier.
+   */
+  public static final String RECONCILIATION_DRIFT = "tokenwise.cost.reconciliation.drift";
+
   /** Boot's HTTP server timer, listed so dashboards get its percentile histogram. */
   public static final String HTTP_SERVER_REQUESTS = "http.server.requests";
 

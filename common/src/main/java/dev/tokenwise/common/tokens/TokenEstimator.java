@@ -96,6 +96,19 @@ public final class TokenEstimator {
   }
 
   /**
+   * The token ids of {@code text} in the encoding that counts {@code model} (special-token strings
+   * as ordinary text). Exact for OpenAI models; for the approximated families these are the ids of
+   * the underlying BPE, unscaled, good for comparing prefixes but not for counting. Null or empty
+   * text is an empty array.
+   */
+  public int[] encode(String model, String text) {
+    if (text == null || text.isEmpty()) {
+      return new int[0];
+    }
+    return encodingFor(tokenizerFor(model)).encodeOrdinary(text).toArray();
+  }
+
+  /**
    * Estimated prompt tokens of a whole chat request (what the provider would report as input
    * tokens): message contents and roles, per-message framing and the reply priming.
    */

@@ -61,6 +61,15 @@ public record UsageEvent(
     }
   }
 
+  /**
+   * Whether the request failed without an answer and without usage (refused before any provider
+   * call, e.g. an unknown model's 404): a failed request, not a request with 0 tokens. An error
+   * after the provider generated tokens (a stream cut mid-way) is billed usage and does not count.
+   */
+  public boolean unanswered() {
+    return status == Status.ERROR && inputTokens == 0 && outputTokens == 0;
+  }
+
   /** How the request was answered. Wire values are lower-case with dashes. */
   public enum Mode {
     @com.fasterxml.jackson.annotation.JsonProperty("sync")

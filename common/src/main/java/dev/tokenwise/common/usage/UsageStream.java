@@ -18,5 +18,11 @@ public final class UsageStream {
   /** The entry field holding the event JSON. */
   public static final String FIELD = "event";
 
+  /**
+   * Optional entry field: the W3C {@code traceparent} of the request that produced the event, so
+   * cost-service's ingest span joins that request's trace. Producers add it when they trace.
+   */
+  public static final String TRACEPARENT = "traceparent";
+
   private UsageStream() {}
 }

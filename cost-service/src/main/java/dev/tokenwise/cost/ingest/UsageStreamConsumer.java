@@ -2,6 +2,7 @@ package dev.tokenwise.cost.ingest;
 
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.common.usage.UsageStream;
+import io.micrometer.tracing.Span;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -67,6 +68,7 @@ class UsageStreamConsumer implements SmartLifecycle {
   private final UsageIngester ingester;
   private final IngestMetrics metrics;
   private final IngestProperties properties;
+  private final UsageTracing tracing;
   private final List<Consumer> consumers;
 
   private volatile boolean running;
@@ -80,8 +82,10 @@ class UsageStreamConsumer implements SmartLifecycle {
       UsageEventReader reader,
       UsageIngester ingester,
       IngestMetrics metrics,
-      IngestProperties properties) {
+      IngestProperties properties,
+      UsageTracing tracing) {
     this.connections = connections;
+    this.tracing = tracing;
     this.reader = reader;
     this.ingester = ingester;
     this.metrics = metrics;
@@ -300,6 +304,7 @@ class UsageStreamConsumer implements SmartLifecycle {
     }
     List<RecordId> done = new ArrayList<>(records.size());
     Map<StringRecord, UsageEvent> events = new LinkedHashMap<>();
+    List<Span> spans = tracing.enabled() ? UsageTracing.none() : List.of();
     for (StringRecord record : records) {
       String raw = record.getValue() == null ? null : record.getValue().get(UsageStream.FIELD);
       try {
@@ -307,13 +312,26 @@ class UsageStreamConsumer implements SmartLifecycle {
           throw new InvalidUsageEventException(
               null, "entry has no '" + UsageStream.FIELD + "' field");
         }
-        events.put(record, reader.read(raw));
+        UsageEvent event = reader.read(raw);
+        events.put(record, event);
+        if (tracing.enabled()) {
+          Span span = tracing.start(record.getValue().get(UsageStream.TRACEPARENT), event);
+          if (span != null) {
+            spans.add(span);
+          }
+        }
       } catch (InvalidUsageEventException e) {
         deadLetter(redis, record, raw, e.reason());
         done.add(record.getId());
       }
     }
-    store(redis, events);
+    try {
+      store(redis, events);
+    } catch (RuntimeException e) {
+      tracing.end(spans, e);
+      throw e;
+    }
+    tracing.end(spans, null);
     events.keySet().forEach(record -> done.add(record.getId()));
     redis.xAck(UsageStream.KEY, UsageStream.GROUP, done.toArray(RecordId[]::new));
   }

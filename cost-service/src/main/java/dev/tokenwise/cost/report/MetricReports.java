@@ -18,13 +18,17 @@ final class MetricReports {
   /**
    * @param route the route, or null in {@code overall}
    * @param model the billed model (served, else requested), or null in {@code overall}
+   * @param requests answered requests
    * @param unpricedRequests requests whose model no catalog version prices (no money counted)
+   * @param failedRequests requests that failed without an answer or usage (not in {@code requests},
+   *     no money)
    */
   record CostRow(
       String route,
       String model,
       long requests,
       long unpricedRequests,
+      long failedRequests,
       String costUsd,
       String costPerRequestUsd,
       String baselinePerRequestUsd) {
@@ -35,6 +39,7 @@ final class MetricReports {
           model,
           t.requests,
           t.unpricedRequests,
+          t.failedRequests,
           UsageSummary.money(t.costUsd),
           Figures.perUnit(t.costUsd, t.pricedRequests()),
           Figures.perUnit(t.baselineUsd, t.pricedRequests()));

@@ -20,13 +20,15 @@ class RollupReader {
       SELECT route, model,
              sum(requests) AS requests,
              sum(unpriced_requests) AS unpriced_requests,
+             sum(error_requests) AS failed_requests,
              coalesce(sum(requests) FILTER (WHERE mode = 'cache-exact'), 0) AS exact_hits,
              coalesce(sum(requests) FILTER (WHERE mode = 'cache-semantic'), 0) AS semantic_hits,
              sum(input_tokens) AS input_tokens,
              sum(cached_input_tokens) AS cached_input_tokens,
              sum(cache_write_tokens) AS cache_write_tokens,
              sum(output_tokens) AS output_tokens,
-             coalesce(sum(requests) FILTER (WHERE mode NOT LIKE 'cache-%%'), 0) AS provider_requests,
+             coalesce(sum(requests - error_requests) FILTER (WHERE mode NOT LIKE 'cache-%%'), 0)
+               AS provider_requests,
              coalesce(sum(input_tokens) FILTER (WHERE mode NOT LIKE 'cache-%%'), 0)
                AS provider_input_tokens,
              coalesce(sum(cached_input_tokens) FILTER (WHERE mode NOT LIKE 'cache-%%'), 0)
@@ -50,13 +52,13 @@ class RollupReader {
 
   private static final String ACTORS_BY_ROUTE =
       """
-      SELECT route, kind, count(DISTINCT (tenant, actor)) AS actors
+      SELECT route, kind, count(DISTINCT (tenant, actor_key)) AS actors
       FROM cost.usage_actor_hour WHERE %s GROUP BY route, kind
       """;
 
   private static final String ACTORS =
       """
-      SELECT kind, count(DISTINCT (tenant, actor)) AS actors
+      SELECT kind, count(DISTINCT (tenant, actor_key)) AS actors
       FROM cost.usage_actor_hour WHERE %s GROUP BY kind
       """;
 
@@ -124,7 +126,9 @@ class RollupReader {
 
   private static RollupTotals totals(ResultSet rs) throws SQLException {
     RollupTotals t = new RollupTotals();
-    t.requests = rs.getLong("requests");
+    // answered requests: failed ones (no answer, no usage) are counted apart
+    t.failedRequests = rs.getLong("failed_requests");
+    t.requests = rs.getLong("requests") - t.failedRequests;
     t.unpricedRequests = rs.getLong("unpriced_requests");
     t.exactHits = rs.getLong("exact_hits");
     t.semanticHits = rs.getLong("semantic_hits");

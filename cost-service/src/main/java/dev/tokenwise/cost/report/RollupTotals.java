@@ -9,8 +9,14 @@ import java.math.BigDecimal;
  */
 final class RollupTotals {
 
+  /** Answered requests (failed ones are {@link #failedRequests}). */
   long requests;
+
   long unpricedRequests;
+
+  /** Requests that failed without an answer or usage: not in {@link #requests}. */
+  long failedRequests;
+
   long exactHits;
   long semanticHits;
   long inputTokens;
@@ -37,6 +43,7 @@ final class RollupTotals {
   RollupTotals plus(RollupTotals o) {
     requests += o.requests;
     unpricedRequests += o.unpricedRequests;
+    failedRequests += o.failedRequests;
     exactHits += o.exactHits;
     semanticHits += o.semanticHits;
     inputTokens += o.inputTokens;

@@ -10,7 +10,10 @@ final class RollupDelta {
 
   long requests;
   long unpricedRequests;
+
+  /** Requests that failed without an answer or usage ({@link UsageEvent#unanswered()}). */
   long errorRequests;
+
   long inputTokens;
   long cachedInputTokens;
   long cacheWriteTokens;
@@ -30,8 +33,11 @@ final class RollupDelta {
 
   void add(UsageEvent e, EventCost cost) {
     requests++;
-    if (e.status() == UsageEvent.Status.ERROR) {
+    if (e.unanswered()) {
+      // A failed request (no answer, no usage) is counted apart: reports divide by answered
+      // requests, and it is neither unpriced nor a request with 0 tokens.
       errorRequests++;
+      return;
     }
     inputTokens += e.inputTokens();
     cachedInputTokens += e.cachedInputTokens();

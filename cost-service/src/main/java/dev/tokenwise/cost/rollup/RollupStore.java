@@ -76,11 +76,11 @@ public class RollupStore {
 
   private static final String UPSERT_ACTORS =
       """
-      INSERT INTO cost.usage_actor_hour (hour, tenant, app, route, model, kind, actor)
+      INSERT INTO cost.usage_actor_hour (hour, tenant, app, route, model, kind, actor_key)
       SELECT h::timestamptz, t, ap, ro, mo, k, ac
-      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
              AS u(h, t, ap, ro, mo, k, ac)
-      ON CONFLICT (hour, tenant, app, route, model, kind, actor) DO NOTHING
+      ON CONFLICT (hour, tenant, app, route, model, kind, actor_key) DO NOTHING
       """;
 
   private static final String UPSERT_SHADOW =
@@ -128,13 +128,13 @@ public class RollupStore {
       RollupKey key = RollupKey.of(e);
       rows.computeIfAbsent(key, k -> new RollupDelta()).add(e, priced.cost());
       // Actors are counted per hour, tenant, app, route and model: not per mode.
-      RollupKey actorKey =
+      RollupKey actorRollup =
           new RollupKey(key.hour(), key.tenant(), key.app(), key.route(), key.model(), "");
       if (e.endUser() != null && !e.endUser().isBlank()) {
-        actors.add(new ActorKey(actorKey, "user", e.endUser()));
+        actors.add(new ActorKey(actorRollup, "user", actorKey(e.endUser())));
       }
       if (e.conversationId() != null && !e.conversationId().isBlank()) {
-        actors.add(new ActorKey(actorKey, "conversation", e.conversationId()));
+        actors.add(new ActorKey(actorRollup, "conversation", actorKey(e.conversationId())));
       }
     }
     jdbc.execute(
@@ -216,7 +216,8 @@ public class RollupStore {
       return;
     }
     int n = actors.size();
-    String[][] text = new String[7][n];
+    String[][] text = new String[6][n];
+    Long[] keys = new Long[n];
     int row = 0;
     for (ActorKey a : actors) {
       text[0][row] = a.rollup().hour().toString();
@@ -225,13 +226,14 @@ public class RollupStore {
       text[3][row] = a.rollup().route();
       text[4][row] = a.rollup().model();
       text[5][row] = a.kind();
-      text[6][row] = a.actor();
+      keys[row] = a.actor();
       row++;
     }
     try (PreparedStatement ps = connection.prepareStatement(UPSERT_ACTORS)) {
-      for (int c = 0; c < 7; c++) {
+      for (int c = 0; c < 6; c++) {
         ps.setArray(c + 1, connection.createArrayOf("text", text[c]));
       }
+      ps.setArray(7, connection.createArrayOf("int8", keys));
       ps.executeUpdate();
     }
   }
@@ -290,7 +292,8 @@ public class RollupStore {
     return sql.append("]::bigint[]").toString();
   }
 
-  private record ActorKey(RollupKey rollup, String kind, String actor)
+  /** A user or conversation of one rollup key; {@code actor} is {@link #actorKey}'s 64 bits. */
+  private record ActorKey(RollupKey rollup, String kind, long actor)
       implements Comparable<ActorKey> {
     @Override
     public int compareTo(ActorKey o) {
@@ -298,7 +301,26 @@ public class RollupStore {
       if (c == 0) {
         c = kind.compareTo(o.kind);
       }
-      return c != 0 ? c : actor.compareTo(o.actor);
+      return c != 0 ? c : Long.compare(actor, o.actor);
+    }
+  }
+
+  /**
+   * The 64-bit key an actor id is stored under: the first 8 bytes of its MD5, big-endian, as V9's
+   * {@code ('x' || substr(md5(actor), 1, 16))::bit(64)::bigint} computes it for older rows.
+   */
+  static long actorKey(String actor) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("MD5")
+              .digest(actor.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      long key = 0;
+      for (int i = 0; i < 8; i++) {
+        key = (key << 8) | (digest[i] & 0xff);
+      }
+      return key;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -32,7 +32,11 @@ final class MetricInventory {
       List.of(
           "",
           "_total",
+          "_usd",
           "_usd_total",
+          "_sum",
+          "_count",
+          "_bucket",
           "_tokens_total",
           "_bytes",
           "_seconds",

@@ -110,8 +110,10 @@ class CostTacticsEndToEndIT {
    * The issue's prompt-caching test through the whole suite: a 50-turn conversation with a
    * 3,000-token system prompt sent the naive way (the system prompt after the first user message, a
    * fresh timestamp in it) reaches a prompt-cache read share of at least 80% of input tokens in
-   * cost-service's report, and an input cost at least 70% below the same conversation sent straight
-   * to the simulator.
+   * cost-service's report, and an input cost at least 35% below the same conversation sent straight
+   * to the simulator. Straight, OpenAI's token-level cache still reads the ~2,900 tokens before the
+   * timestamp (about 80% of input; the emulation at message boundaries read none and made this
+   * saving look like 87%); shaped, it reads about 95% and the input costs about half.
    */
   @Test
   void aNaiveConversationIsShapedIntoPromptCacheReads() throws Exception {
@@ -163,7 +165,7 @@ class CostTacticsEndToEndIT {
         directCached,
         straight.toPlainString(),
         100 * (1 - through.doubleValue() / straight.doubleValue()));
-    assertThat(through.doubleValue()).isLessThanOrEqualTo(straight.doubleValue() * 0.30);
+    assertThat(through.doubleValue()).isLessThanOrEqualTo(straight.doubleValue() * 0.65);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tokenwise.simulator.anthropic;
 
+import dev.tokenwise.simulator.billing.BillingLedger;
 import dev.tokenwise.simulator.wire.Wire;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,6 +45,16 @@ final class AnthropicHeaders {
     response.set("anthropic-ratelimit-" + kind + "-limit", Long.toString(limit));
     response.set("anthropic-ratelimit-" + kind + "-remaining", Long.toString(remaining));
     response.set("anthropic-ratelimit-" + kind + "-reset", reset);
+  }
+
+  /** The id the usage report gives the request's key ({@code group_by[]=api_key_id}). */
+  static String apiKeyId(HttpHeaders request) {
+    String key = request.getFirst("x-api-key");
+    if (key == null || key.isBlank()) {
+      String authorization = request.getFirst(HttpHeaders.AUTHORIZATION);
+      key = authorization == null ? "" : authorization.substring(7).trim();
+    }
+    return BillingLedger.apiKeyId("apikey_01", key);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.tokenwise.simulator.anthropic;
 
 import dev.tokenwise.simulator.answer.Answer;
 import dev.tokenwise.simulator.answer.AnswerComposer;
+import dev.tokenwise.simulator.billing.BillingLedger;
 import dev.tokenwise.simulator.fault.Fault;
 import dev.tokenwise.simulator.fault.FaultPlanner;
 import dev.tokenwise.simulator.fault.Pacing;
@@ -56,6 +57,7 @@ class AnthropicMessagesController {
   private final RequestLog requests;
 
   private final PromptCacheEmulator promptCache;
+  private final BillingLedger billing;
 
   AnthropicMessagesController(
       JsonMapper json,
@@ -63,8 +65,10 @@ class AnthropicMessagesController {
       ModelCatalog models,
       FaultPlanner faults,
       RequestLog requests,
-      PromptCacheEmulator promptCache) {
+      PromptCacheEmulator promptCache,
+      BillingLedger billing) {
     this.promptCache = promptCache;
+    this.billing = billing;
     this.json = json;
     this.answers = answers;
     this.models = models;
@@ -196,6 +200,20 @@ class AnthropicMessagesController {
       }
     }
     Answer answer = answers.compose(request.prompt());
+    if (fault == null || fault == Fault.SLOW_FIRST_BYTE) {
+      HttpHeaders in = exchange.getRequest().getHeaders();
+      PromptCacheEmulator.AnthropicCache cache = request.cache();
+      billing.bill(
+          "anthropic",
+          AnthropicHeaders.apiKeyId(in),
+          served,
+          "batch".equals(in.getFirst(BillingLedger.BATCH_HEADER)),
+          Math.max(0, request.inputTokens() - cache.read() - cache.writes()),
+          cache.read(),
+          cache.write5m(),
+          cache.write1h(),
+          answer.outputTokens());
+    }
     AnthropicHeaders.rateLimits(out, request.inputTokens(), answer.outputTokens(), false);
     String id = Wire.randomId("msg_01", 22);
     String toolUseId = Wire.randomId("toolu_01", 22);

@@ -1,5 +1,6 @@
 package dev.tokenwise.simulator.batch;
 
+import dev.tokenwise.simulator.billing.BillingLedger;
 import java.nio.charset.StandardCharsets;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
@@ -37,7 +38,11 @@ class LineRunner {
     String port = environment.getProperty("local.server.port", "8090");
     return http.post()
         .uri("http://127.0.0.1:" + port + path)
-        .headers(h -> h.addAll(credentials))
+        .headers(
+            h -> {
+              h.addAll(credentials);
+              h.set(BillingLedger.BATCH_HEADER, "batch");
+            })
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(body.getBytes(StandardCharsets.UTF_8))
         .exchangeToMono(

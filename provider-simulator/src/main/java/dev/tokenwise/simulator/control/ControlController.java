@@ -1,5 +1,6 @@
 package dev.tokenwise.simulator.control;
 
+import dev.tokenwise.simulator.billing.BillingLedger;
 import dev.tokenwise.simulator.fault.Fault;
 import dev.tokenwise.simulator.fault.FaultPlanner;
 import dev.tokenwise.simulator.fault.FaultPlanner.QueuedFault;
@@ -29,10 +30,12 @@ class ControlController {
 
   private final RequestLog requests;
   private final FaultPlanner faults;
+  private final BillingLedger billing;
 
-  ControlController(RequestLog requests, FaultPlanner faults) {
+  ControlController(RequestLog requests, FaultPlanner faults, BillingLedger billing) {
     this.requests = requests;
     this.faults = faults;
+    this.billing = billing;
   }
 
   /** Request counts per provider endpoint, injected faults, and faults still queued. */
@@ -82,6 +85,7 @@ class ControlController {
   ResponseEntity<Void> reset() {
     requests.reset();
     faults.reset();
+    billing.reset();
     return ResponseEntity.noContent().build();
   }
 }

@@ -2,6 +2,7 @@ package dev.tokenwise.simulator.openai;
 
 import dev.tokenwise.simulator.answer.Answer;
 import dev.tokenwise.simulator.answer.AnswerComposer;
+import dev.tokenwise.simulator.billing.BillingLedger;
 import dev.tokenwise.simulator.fault.Fault;
 import dev.tokenwise.simulator.fault.FaultPlanner;
 import dev.tokenwise.simulator.fault.Pacing;
@@ -58,6 +59,7 @@ class OpenAiChatController {
   private final FaultPlanner faults;
   private final RequestLog requests;
   private final PromptCacheEmulator promptCache;
+  private final BillingLedger billing;
 
   OpenAiChatController(
       JsonMapper json,
@@ -65,13 +67,15 @@ class OpenAiChatController {
       ModelCatalog models,
       FaultPlanner faults,
       RequestLog requests,
-      PromptCacheEmulator promptCache) {
+      PromptCacheEmulator promptCache,
+      BillingLedger billing) {
     this.json = json;
     this.answers = answers;
     this.models = models;
     this.faults = faults;
     this.requests = requests;
     this.promptCache = promptCache;
+    this.billing = billing;
   }
 
   @PostMapping("/v1/chat/completions")
@@ -109,7 +113,8 @@ class OpenAiChatController {
                           "model_not_found"));
       OpenAiChatRequest request =
           parsed.withCachedTokens(
-              promptCache.openAiCachedTokens(served, tree, parsed.promptTokens()));
+              promptCache.openAiCachedTokens(
+                  OpenAiHeaders.organisation(headers), served, tree, parsed.promptTokens()));
       Pacing pacing = faults.pacingFor(headers);
       Optional<Fault> fault =
           faults.faultFor(headers, ENDPOINT, Set.copyOf(List.of(request.model(), served)));
@@ -182,6 +187,19 @@ class OpenAiChatController {
       }
     }
     Answer answer = answers.compose(request.prompt());
+    if (fault == null || fault == Fault.SLOW_FIRST_BYTE) {
+      HttpHeaders in = exchange.getRequest().getHeaders();
+      billing.bill(
+          "openai",
+          OpenAiHeaders.apiKeyId(in),
+          served,
+          "batch".equals(in.getFirst(BillingLedger.BATCH_HEADER)),
+          request.promptTokens() - request.cachedTokens(),
+          request.cachedTokens(),
+          0,
+          0,
+          answer.outputTokens());
+    }
     OpenAiHeaders.rateLimits(
         out, request.promptTokens() + answer.outputTokens(), false, Duration.ZERO);
     Duration generation = pacing.timeToFirstToken().plus(pacing.forTokens(answer.outputTokens()));

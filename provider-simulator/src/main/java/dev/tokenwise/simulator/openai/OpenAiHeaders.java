@@ -1,5 +1,6 @@
 package dev.tokenwise.simulator.openai;
 
+import dev.tokenwise.simulator.billing.BillingLedger;
 import dev.tokenwise.simulator.wire.Wire;
 import java.time.Duration;
 import org.springframework.http.HttpHeaders;
@@ -56,6 +57,26 @@ final class OpenAiHeaders {
   /**
    * Throws OpenAI's 401 unless the request carries {@code Authorization: Bearer <non-empty key>}.
    */
+  /**
+   * Whose prompt cache and bill a request belongs to: the {@code OpenAI-Organization} header when
+   * sent (a key that belongs to several organisations names one), else the API key itself.
+   */
+  static String organisation(HttpHeaders request) {
+    String organisation = request.getFirst("OpenAI-Organization");
+    if (organisation != null && !organisation.isBlank()) {
+      return "org:" + organisation.trim();
+    }
+    String authorization = request.getFirst(HttpHeaders.AUTHORIZATION);
+    return "key:" + (authorization == null ? "" : authorization.substring(7).trim());
+  }
+
+  /** The id the usage report gives the request's key ({@code group_by=api_key_id}). */
+  static String apiKeyId(HttpHeaders request) {
+    String authorization = request.getFirst(HttpHeaders.AUTHORIZATION);
+    return BillingLedger.apiKeyId(
+        "key_", authorization == null ? "" : authorization.substring(7).trim());
+  }
+
   static void requireApiKey(HttpHeaders request) {
     String authorization = request.getFirst(HttpHeaders.AUTHORIZATION);
     boolean bearer =

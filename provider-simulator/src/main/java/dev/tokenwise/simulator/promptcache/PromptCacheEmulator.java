@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -16,20 +17,37 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 /**
- * OpenAI's automatic prompt caching, emulated: a prompt whose prefix was seen within the retention
- * window is served from cache for the longest such prefix, counted from 1,024 tokens in 128-token
- * steps and reported as {@code prompt_tokens_details.cached_tokens}. Prefixes are compared at
- * segment boundaries (the tools, then each message) rather than per token, so a prompt that changes
- * inside a message caches up to the message before it; a hit refreshes the entry.
+ * The providers' prompt caches, emulated.
+ *
+ * <p>OpenAI's is automatic and token-level (OpenAI's prompt-caching guide): a prompt of 1,024
+ * tokens or more is served from cache for the longest prefix seen recently, counted in 128-token
+ * steps (1,024, 1,152, 1,280, …) and reported as {@code prompt_tokens_details.cached_tokens}. The
+ * prompt is the token sequence tools, then each message's framing, role and content in order, so a
+ * prompt that changes in its last word still caches everything before the last 128-token step.
+ * Caches are not shared between organisations, and a request is routed to a cache machine by a hash
+ * of its first tokens combined with {@code prompt_cache_key}: two prompts that share a cacheable
+ * prefix share those first tokens, so the emulation keeps one cache per organisation, model and
+ * {@code prompt_cache_key} (absent is its own value). A prefix stays 10 minutes after its last use;
+ * a hit refreshes it. Not emulated: the overflow to other machines above about 15 requests a minute
+ * per prefix and key, and extended (24-hour) retention.
+ *
+ * <p>Anthropic's is explicit, at {@code cache_control} breakpoints: see {@link #anthropic}.
  */
 @Component
 public class PromptCacheEmulator {
 
-  static final long OPENAI_MINIMUM = 1024;
-  static final long OPENAI_STEP = 128;
+  static final int OPENAI_MINIMUM = 1024;
+  static final int OPENAI_STEP = 128;
 
   /** OpenAI keeps a prefix 5–10 minutes after its last use (up to an hour off-peak). */
   static final Duration OPENAI_RETENTION = Duration.ofMinutes(10);
+
+  /** Framing tokens of OpenAI's chat format, outside the BPE's id range. */
+  private static final int START = -1;
+
+  private static final int MESSAGE = -2;
+  private static final int NAME = -3;
+  private static final int END = -4;
 
   private static final int MAX_ENTRIES = 200_000;
 
@@ -44,42 +62,127 @@ public class PromptCacheEmulator {
     this.clock = clock;
   }
 
-  /** The cached tokens OpenAI would report for this chat request, at most {@code promptTokens}. */
-  public long openAiCachedTokens(String model, JsonNode body, long promptTokens) {
+  /**
+   * The cached tokens OpenAI would report for this chat request, at most {@code promptTokens}, and
+   * the request's prefixes remembered for the next one.
+   *
+   * @param organisation whose cache (the {@code OpenAI-Organization} header, else the API key)
+   */
+  public long openAiCachedTokens(
+      String organisation, String model, JsonNode body, long promptTokens) {
     Instant now = clock.instant();
-    TokenEstimator tokens = TokenEstimator.shared();
+    int[] tokens = openAiPromptTokens(model, body);
+    if (tokens.length < OPENAI_MINIMUM) {
+      return 0;
+    }
+    JsonNode cacheKey = body.path("prompt_cache_key");
+    String scope =
+        organisation
+            + "\u0000"
+            + model
+            + "\u0000"
+            + (cacheKey.isString() ? "k:" + cacheKey.stringValue() : "-");
+    // Two independent 64-bit polynomial hashes of the prefix: 128 bits, collisions negligible.
+    long h1 = 0;
+    long h2 = 0;
     List<String> keys = new ArrayList<>();
-    long total = 0;
     long matched = 0;
-    String chain = model;
-    JsonNode tools = body.path("tools");
-    List<String> segments = new ArrayList<>();
-    if (tools.isArray() && !tools.isEmpty()) {
-      segments.add(tools.toString());
-    }
-    for (JsonNode message : body.path("messages")) {
-      segments.add(message.toString());
-    }
-    for (String segment : segments) {
-      total += tokens.countText(model, segment);
-      chain = sha256(chain + "\u0000" + segment);
-      Instant expiry = prefixes.get(chain);
-      if (expiry != null && expiry.isAfter(now)) {
-        matched = total;
+    int next = OPENAI_MINIMUM;
+    for (int i = 0; i < tokens.length; i++) {
+      h1 = h1 * 1_000_003L + tokens[i] + 7;
+      h2 = h2 * 0x9E3779B97F4A7C15L + (tokens[i] ^ 0x5bd1e995) + 11;
+      if (i + 1 == next) {
+        String key = scope + "\u0000" + next + ":" + Long.toHexString(h1) + Long.toHexString(h2);
+        Instant expiry = prefixes.get(key);
+        if (expiry != null && expiry.isAfter(now)) {
+          matched = next;
+        }
+        keys.add(key);
+        next += OPENAI_STEP;
       }
-      keys.add(chain);
     }
-    if (prefixes.size() > MAX_ENTRIES) {
+    if (prefixes.size() + keys.size() > MAX_ENTRIES) {
       prefixes.values().removeIf(expiry -> !expiry.isAfter(now));
+      if (prefixes.size() + keys.size() > MAX_ENTRIES) {
+        // Memory pressure: a real cache evicts too; start over rather than grow without bound.
+        prefixes.clear();
+      }
     }
     Instant expiry = now.plus(OPENAI_RETENTION);
     for (String key : keys) {
       prefixes.put(key, expiry);
     }
-    matched = Math.min(matched, promptTokens);
-    return matched < OPENAI_MINIMUM
-        ? 0
-        : OPENAI_MINIMUM + (matched - OPENAI_MINIMUM) / OPENAI_STEP * OPENAI_STEP;
+    return Math.min(matched, promptTokens);
+  }
+
+  /**
+   * The prompt as OpenAI's model reads it, as token ids: the tools' definitions, then per message
+   * its start marker, role, content (text parts; other parts as their JSON, so a changed image
+   * breaks the prefix), tool calls and name, and an end marker: the chat recipe's three framing
+   * tokens per message, as in {@code prompt_tokens}.
+   */
+  static int[] openAiPromptTokens(String model, JsonNode body) {
+    TokenEstimator estimator = TokenEstimator.shared();
+    IntSequence out = new IntSequence();
+    JsonNode tools = body.path("tools");
+    if (tools.isArray() && !tools.isEmpty()) {
+      out.add(estimator.encode(model, tools.toString()));
+    }
+    for (JsonNode message : body.path("messages")) {
+      out.add(START);
+      out.add(estimator.encode(model, message.path("role").asString("")));
+      out.add(MESSAGE);
+      JsonNode content = message.path("content");
+      if (content.isString()) {
+        out.add(estimator.encode(model, content.stringValue()));
+      } else if (content.isArray()) {
+        for (JsonNode part : content) {
+          out.add(
+              estimator.encode(
+                  model,
+                  part.path("type").asString("").equals("text")
+                      ? part.path("text").asString("")
+                      : part.toString()));
+        }
+      }
+      for (JsonNode call : message.path("tool_calls")) {
+        out.add(estimator.encode(model, call.path("function").path("name").asString("")));
+        out.add(estimator.encode(model, call.path("function").path("arguments").asString("")));
+      }
+      if (message.path("name").isString()) {
+        out.add(NAME);
+        out.add(estimator.encode(model, message.path("name").stringValue()));
+      }
+      out.add(END);
+    }
+    return out.toArray();
+  }
+
+  /** A growable int array (the prompt's token ids). */
+  private static final class IntSequence {
+    private int[] values = new int[1024];
+    private int size;
+
+    void add(int value) {
+      ensure(1);
+      values[size++] = value;
+    }
+
+    void add(int[] more) {
+      ensure(more.length);
+      System.arraycopy(more, 0, values, size, more.length);
+      size += more.length;
+    }
+
+    private void ensure(int more) {
+      if (size + more > values.length) {
+        values = Arrays.copyOf(values, Math.max(values.length * 2, size + more));
+      }
+    }
+
+    int[] toArray() {
+      return Arrays.copyOf(values, size);
+    }
   }
 
   /**
