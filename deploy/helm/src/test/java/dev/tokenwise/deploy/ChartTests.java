@@ -388,6 +388,16 @@ class ChartTests {
   }
 
   @Test
+  void webhooksReachCostServiceAndPublicAddressesOnly() {
+    JsonNode webhook =
+        springConfig(manifests(Deploy.CHART.resolve("ci/minimal-values.yaml")), "tw-batch-service")
+            .at("/tokenwise/batch/webhook");
+    assertThat(webhook.at("/allowed-hosts").valueStream().map(JsonNode::asString))
+        .containsExactly("tw-cost-service");
+    assertThat(webhook.at("/allowed-networks").isMissingNode()).isTrue();
+  }
+
+  @Test
   void modelRoutingIsServedOutOfTheBox() {
     Path minimal = Deploy.CHART.resolve("ci/minimal-values.yaml");
     JsonNode auto =
