@@ -58,7 +58,8 @@ public record SemanticCacheProperties(
    * A route's semantic-cache policy; every member may be left out to inherit.
    *
    * @param enabled whether the route uses the semantic cache
-   * @param threshold the cosine similarity a hit needs
+   * @param threshold the cosine similarity a candidate needs before it is verified
+   * @param verifyThreshold the verifier's score a hit needs (0: no verifier, cosine decides)
    * @param maxTemperature requests with a higher {@code temperature} bypass the semantic cache
    * @param shadowRate share of semantic hits flagged for a shadow call to the model (0..1)
    * @param maxKeyWordDifference content words allowed to appear in only one of the two questions
@@ -69,6 +70,7 @@ public record SemanticCacheProperties(
   public record RoutePolicy(
       Boolean enabled,
       Double threshold,
+      Double verifyThreshold,
       Double maxTemperature,
       Double shadowRate,
       Integer maxKeyWordDifference,

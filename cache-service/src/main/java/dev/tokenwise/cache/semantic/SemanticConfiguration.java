@@ -32,13 +32,20 @@ class SemanticConfiguration {
         exact.compressionThreshold().toBytes());
   }
 
+  @Bean
+  PairVerifier pairVerifier(BatchingEmbedder embedder) {
+    return new PairVerifier(embedder.source().tokenEncoder().orElse(null));
+  }
+
   @Bean(destroyMethod = "close")
   SemanticIndexes semanticIndexes(
       ReactiveStringRedisTemplate strings,
       SemanticEntries entries,
       SemanticCacheProperties properties,
-      BatchingEmbedder embedder) {
-    return new SemanticIndexes(strings, entries, properties, embedder.source().dimension());
+      BatchingEmbedder embedder,
+      PairVerifier verifier) {
+    return new SemanticIndexes(
+        strings, entries, properties, embedder.source().dimension(), verifier);
   }
 
   @Bean
@@ -54,8 +61,9 @@ class SemanticConfiguration {
       SemanticIndexes indexes,
       SemanticCacheProperties properties,
       SemanticMetrics metrics,
-      ReactiveStringRedisTemplate strings) {
-    return new SemanticCache(embedder, entries, indexes, properties, metrics, strings);
+      ReactiveStringRedisTemplate strings,
+      PairVerifier verifier) {
+    return new SemanticCache(embedder, entries, indexes, properties, metrics, strings, verifier);
   }
 
   @Bean

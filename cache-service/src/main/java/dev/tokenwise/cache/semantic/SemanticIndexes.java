@@ -45,6 +45,7 @@ final class SemanticIndexes implements AutoCloseable {
   private final SemanticEntries entries;
   private final SemanticCacheProperties properties;
   private final int dimension;
+  private final PairVerifier verifier;
   private final String origin = UUID.randomUUID().toString();
   private final AtomicBoolean rebuilt = new AtomicBoolean();
   private final AtomicBoolean syncing = new AtomicBoolean();
@@ -57,7 +58,9 @@ final class SemanticIndexes implements AutoCloseable {
       ReactiveStringRedisTemplate redis,
       SemanticEntries entries,
       SemanticCacheProperties properties,
-      int dimension) {
+      int dimension,
+      PairVerifier verifier) {
+    this.verifier = verifier;
     this.redis = redis;
     this.entries = entries;
     this.properties = properties;
@@ -144,6 +147,7 @@ final class SemanticIndexes implements AutoCloseable {
                             entry.context(),
                             entry.vector(),
                             entry.expiresAtMillis());
+                        verifier.count(segment, entry.question());
                         count.incrementAndGet();
                         indexingNanos.addAndGet(System.nanoTime() - t);
                         indexingCpuNanos.addAndGet(threads.getCurrentThreadCpuTime() - cpu);

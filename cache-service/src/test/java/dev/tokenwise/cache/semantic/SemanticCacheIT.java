@@ -363,7 +363,8 @@ class SemanticCacheIT {
     awaitRebuilt();
     store("replica", "default", chat("How do I grow basil indoors?"), answer("Sunny window."), "");
     try (SemanticIndexes replica =
-        new SemanticIndexes(strings, entries, properties, embedder.source().dimension())) {
+        new SemanticIndexes(
+            strings, entries, properties, embedder.source().dimension(), new PairVerifier(null))) {
       replica.syncOnce().block(Duration.ofSeconds(30));
       assertThat(replica.isRebuilt()).isTrue();
       String segment =
