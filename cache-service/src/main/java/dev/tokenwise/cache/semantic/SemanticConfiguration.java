@@ -45,7 +45,13 @@ class SemanticConfiguration {
       BatchingEmbedder embedder,
       PairVerifier verifier) {
     return new SemanticIndexes(
-        strings, entries, properties, embedder.source().dimension(), verifier);
+        strings,
+        entries,
+        properties,
+        embedder.source().dimension(),
+        verifier,
+        new IndexSnapshots(entries.redis()),
+        embedder.source().modelId());
   }
 
   @Bean

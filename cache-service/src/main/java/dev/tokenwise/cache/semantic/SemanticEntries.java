@@ -49,6 +49,11 @@ final class SemanticEntries {
     this.compressionThreshold = compressionThreshold;
   }
 
+  /** The byte-valued Redis operations, shared with {@link IndexSnapshots}. */
+  ReactiveRedisOperations<String, byte[]> redis() {
+    return redis;
+  }
+
   static String key(CacheNamespace namespace, String entryId) {
     return KEY_PREFIX + namespace.keySegment() + ':' + entryId;
   }

@@ -1,5 +1,6 @@
 package dev.tokenwise.cache.semantic;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +48,10 @@ final class SemanticIndexes implements AutoCloseable {
   private final SemanticCacheProperties properties;
   private final int dimension;
   private final PairVerifier verifier;
+  private final IndexSnapshots snapshots;
+  private final String embeddingModel;
+  private final AtomicBoolean restored = new AtomicBoolean();
+  private final AtomicLong rebuildScanned = new AtomicLong();
   private final String origin = UUID.randomUUID().toString();
   private final AtomicBoolean rebuilt = new AtomicBoolean();
   private final AtomicBoolean syncing = new AtomicBoolean();
@@ -60,6 +66,24 @@ final class SemanticIndexes implements AutoCloseable {
       SemanticCacheProperties properties,
       int dimension,
       PairVerifier verifier) {
+    this(redis, entries, properties, dimension, verifier, null, "");
+  }
+
+  /**
+   * @param snapshots where index snapshots are read at start and written periodically and at
+   *     shutdown; null: none (every start rebuilds)
+   * @param embeddingModel the embedding model's id (a snapshot of another model is not restored)
+   */
+  SemanticIndexes(
+      ReactiveStringRedisTemplate redis,
+      SemanticEntries entries,
+      SemanticCacheProperties properties,
+      int dimension,
+      PairVerifier verifier,
+      IndexSnapshots snapshots,
+      String embeddingModel) {
+    this.snapshots = snapshots;
+    this.embeddingModel = embeddingModel;
     this.verifier = verifier;
     this.redis = redis;
     this.entries = entries;
@@ -87,10 +111,27 @@ final class SemanticIndexes implements AutoCloseable {
                     log.warn("Sweeping expired semantic entries failed: {}", e.toString());
                   }
                 });
+    Disposable snapshotting =
+        snapshots == null || properties.snapshotInterval().isZero()
+            ? () -> {}
+            : Flux.interval(properties.snapshotInterval(), Schedulers.boundedElastic())
+                .onBackpressureDrop()
+                .concatMap(
+                    tick ->
+                        writeSnapshot()
+                            .onErrorResume(
+                                error -> {
+                                  log.warn(
+                                      "Writing an index snapshot failed: {}", error.toString());
+                                  return Mono.empty();
+                                }),
+                    1)
+                .subscribe();
     this.sync =
         () -> {
           follow.dispose();
           sweep.dispose();
+          snapshotting.dispose();
         };
   }
 
@@ -99,8 +140,149 @@ final class SemanticIndexes implements AutoCloseable {
     if (!syncing.compareAndSet(false, true)) {
       return Mono.empty();
     }
-    Mono<Void> step = rebuilt.get() ? followEvents() : rebuild();
+    Mono<Void> step = rebuilt.get() ? followEvents() : restoreOrRebuild();
     return step.doOnSuccess(done -> syncHealthy.set(true)).doFinally(signal -> syncing.set(false));
+  }
+
+  /**
+   * Restores the indexes from the snapshot in Redis and resumes the event stream after the
+   * snapshot's position; falls back to {@link #rebuild()} when there is no usable snapshot: none,
+   * another embedding model, a blob that fails its checksum or that Lucene finds corrupt, or a
+   * stream trimmed past the snapshot's position (events it would need to catch up are gone). Until
+   * one of the two has finished, semantic lookups miss; a restored index only proposes candidates,
+   * each re-checked against its entry in Redis as always.
+   */
+  Mono<Void> restoreOrRebuild() {
+    if (snapshots == null) {
+      return rebuild();
+    }
+    long start = System.nanoTime();
+    return snapshots
+        .read(embeddingModel, dimension)
+        .flatMap(snapshot -> caughtUp(snapshot.position()).thenReturn(snapshot))
+        .publishOn(Schedulers.boundedElastic())
+        .flatMap(
+            snapshot -> {
+              Map<String, VectorIndex> loaded = new java.util.HashMap<>();
+              try {
+                for (Map.Entry<String, byte[]> blob : snapshot.blobs().entrySet()) {
+                  loaded.put(
+                      blob.getKey(),
+                      VectorIndex.restore(
+                          blob.getValue(),
+                          dimension,
+                          properties.maxConnections(),
+                          properties.beamWidth()));
+                }
+              } catch (IOException | RuntimeException e) {
+                loaded.values().forEach(VectorIndex::close);
+                return Mono.error(new IndexSnapshots.Unusable("snapshot unreadable: " + e));
+              }
+              indexes.putAll(loaded);
+              lastEventId = snapshot.position();
+              restored.set(true);
+              rebuilt.set(true);
+              log.info(
+                  "Semantic indexes restored from the snapshot: {} indexes, {} entries in {} ms;"
+                      + " catching up from event {}",
+                  loaded.size(),
+                  entryCount(),
+                  (System.nanoTime() - start) / 1_000_000,
+                  snapshot.position());
+              countQuestionsInBackground();
+              return Mono.<Void>empty();
+            })
+        .onErrorResume(
+            IndexSnapshots.Unusable.class,
+            unusable -> {
+              log.info("Rebuilding the semantic indexes from Redis: {}", unusable.getMessage());
+              return rebuild();
+            });
+  }
+
+  /**
+   * Fails with {@link IndexSnapshots.Unusable} unless every event after {@code position} is still
+   * in the stream. Trimming removes the oldest events first, so the snapshot's own last event still
+   * being there proves nothing after it was trimmed; a snapshot taken with an empty stream is
+   * caught up only while the stream has never been trimmed (shorter than its trim length).
+   */
+  private Mono<Void> caughtUp(String position) {
+    if ("0-0".equals(position)) {
+      return redis
+          .opsForStream()
+          .size(EVENTS)
+          .flatMap(
+              length ->
+                  length < properties.eventsMaxLength()
+                      ? Mono.<Void>empty()
+                      : Mono.error(new IndexSnapshots.Unusable("event stream trimmed")));
+    }
+    return redis
+        .opsForStream()
+        .range(EVENTS, Range.closed(position, position))
+        .hasElements()
+        .flatMap(
+            present ->
+                present
+                    ? Mono.<Void>empty()
+                    : Mono.error(
+                        new IndexSnapshots.Unusable(
+                            "event stream trimmed past the snapshot (stale)")));
+  }
+
+  /** The verifier's idf counts, which a snapshot does not hold, read from Redis meanwhile. */
+  private void countQuestionsInBackground() {
+    if (!verifier.available()) {
+      return;
+    }
+    entries
+        .scanAll()
+        .doOnNext(
+            entry -> {
+              int split = entry.key().lastIndexOf(':');
+              verifier.count(
+                  entry.key().substring(SemanticEntries.KEY_PREFIX.length(), split),
+                  entry.question());
+            })
+        .subscribeOn(Schedulers.boundedElastic())
+        .subscribe(
+            entry -> {},
+            error -> log.warn("Counting stored questions failed: {}", error.toString()));
+  }
+
+  /**
+   * Writes a snapshot of every index to Redis. The stream position is read first: events after it
+   * may or may not be in the snapshot, and replaying them is harmless (puts and deletes are
+   * idempotent).
+   */
+  Mono<Void> writeSnapshot() {
+    if (snapshots == null || !rebuilt.get()) {
+      return Mono.empty();
+    }
+    String position = lastEventId;
+    return Mono.fromCallable(
+            () -> {
+              Map<String, byte[]> blobs = new java.util.LinkedHashMap<>();
+              for (Map.Entry<String, VectorIndex> index : indexes.entrySet()) {
+                Optional<byte[]> blob = index.getValue().snapshot();
+                if (blob.isEmpty()) {
+                  return null;
+                }
+                blobs.put(index.getKey(), blob.get());
+              }
+              return blobs;
+            })
+        .subscribeOn(Schedulers.boundedElastic())
+        .flatMap(blobs -> snapshots.write(position, blobs, embeddingModel, dimension))
+        .then();
+  }
+
+  boolean isRestoredFromSnapshot() {
+    return restored.get();
+  }
+
+  long rebuildScanned() {
+    return rebuildScanned.get();
   }
 
   /**
@@ -149,6 +331,7 @@ final class SemanticIndexes implements AutoCloseable {
                             entry.expiresAtMillis());
                         verifier.count(segment, entry.question());
                         count.incrementAndGet();
+                        rebuildScanned.incrementAndGet();
                         indexingNanos.addAndGet(System.nanoTime() - t);
                         indexingCpuNanos.addAndGet(threads.getCurrentThreadCpuTime() - cpu);
                       })
@@ -364,6 +547,11 @@ final class SemanticIndexes implements AutoCloseable {
   public void close() {
     if (sync != null) {
       sync.dispose();
+      try {
+        writeSnapshot().block(properties.snapshotTimeout());
+      } catch (RuntimeException e) {
+        log.warn("Writing the index snapshot at shutdown failed: {}", e.toString());
+      }
     }
     indexes.values().forEach(VectorIndex::close);
     indexes.clear();
