@@ -327,6 +327,8 @@ class SemanticCacheIT {
         .containsPattern(
             "tokenwise_cache_semantic_false_hit_estimate\\{[^}]*route=\"default\"[^}]*} 0\\.0")
         .containsPattern(
+            "tokenwise_cache_semantic_false_hit_upper_bound\\{[^}]*route=\"default\"[^}]*} 1\\.0")
+        .containsPattern(
             "tokenwise_cache_semantic_shadow_reports_total\\{[^}]*outcome=\"agree\""
                 + "[^}]*route=\"default\"[^}]*} 0\\.0")
         .containsPattern(
