@@ -327,6 +327,7 @@ public final class SemanticCache {
     ObjectNode stats = JsonNodeFactory.instance.objectNode();
     stats.put("enabled", properties.enabled());
     stats.put("rebuilt", indexes.isRebuilt());
+    stats.put("restoredFromSnapshot", indexes.isRestoredFromSnapshot());
     stats.put("indexes", indexes.indexCount());
     stats.put("entries", indexes.entryCount());
     stats.put("indexBytes", indexes.bytesUsed());

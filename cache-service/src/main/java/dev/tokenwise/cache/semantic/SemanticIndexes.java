@@ -40,6 +40,13 @@ final class SemanticIndexes implements AutoCloseable {
 
   static final String EVENTS = "tokenwise:cache:events";
 
+  /**
+   * Threads that build the graphs in a rebuild: every core (each adds to its own segment, so up to
+   * this many graphs per namespace; more than {@link VectorIndex#MAX_SEGMENTS_AFTER_LOAD} are
+   * merged down to that many).
+   */
+  static final int REBUILD_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
   private static final Logger log = LoggerFactory.getLogger(SemanticIndexes.class);
 
   private final Map<String, VectorIndex> indexes = new ConcurrentHashMap<>();
@@ -307,9 +314,11 @@ final class SemanticIndexes implements AutoCloseable {
               long now = System.currentTimeMillis();
               return entries
                   .scanAll()
-                  // One thread indexes (the HNSW graph is built while adding) while the reads
-                  // continue; entries arrive decoded, the event loop only hands them over.
-                  .publishOn(Schedulers.boundedElastic(), 1024)
+                  // Every core indexes (the HNSW graph is built while adding; Lucene's writer
+                  // gives each thread its own segment) while the reads continue; entries arrive
+                  // decoded, the event loop only hands them over.
+                  .parallel(REBUILD_THREADS, 1024)
+                  .runOn(Schedulers.parallel(), 1024)
                   .doOnNext(
                       entry -> {
                         if (entry.vector().length != dimension || entry.expiresAtMillis() <= now) {
@@ -335,6 +344,7 @@ final class SemanticIndexes implements AutoCloseable {
                         indexingNanos.addAndGet(System.nanoTime() - t);
                         indexingCpuNanos.addAndGet(threads.getCurrentThreadCpuTime() - cpu);
                       })
+                  .sequential()
                   .then(
                       Mono.fromRunnable(
                           () -> {
@@ -344,11 +354,12 @@ final class SemanticIndexes implements AutoCloseable {
                             rebuilt.set(true);
                             log.info(
                                 "Semantic indexes rebuilt from Redis: {} entries in {} ms"
-                                    + " (adding to the HNSW graphs {} ms, {} ms of it on the CPU;"
-                                    + " final flush {} ms)",
+                                    + " (adding to the HNSW graphs {} ms summed over {} threads,"
+                                    + " {} ms of it on the CPU; final flush {} ms)",
                                 count.get(),
                                 (System.nanoTime() - start) / 1_000_000,
                                 indexingNanos.get() / 1_000_000,
+                                REBUILD_THREADS,
                                 indexingCpuNanos.get() / 1_000_000,
                                 (System.nanoTime() - settle) / 1_000_000);
                           }))
