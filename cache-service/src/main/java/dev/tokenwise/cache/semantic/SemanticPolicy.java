@@ -38,15 +38,12 @@ public record SemanticPolicy(
    * with the most duplicate hits whose false hits stay under 0.8% (a margin inside the 1% budget);
    * held-out pairs: 15.0% of duplicates at 0.80% false hits. The key-noun guard allows three
    * differing content words: on QQP it costs almost no hits at this threshold, and it still refuses
-   * a question that changes several of its nouns where the embedding would not.
+   * a question that changes several of its nouns where the embedding would not. The pair verifier
+   * is off ({@code verifyThreshold} 0): measured the same way it did not beat cosine alone
+   * (BENCHMARKS.md, "Verifier and larger embedding models").
    */
-  static final double VERIFY_FLOOR = 0.954;
-
-  static final double VERIFY_THRESHOLD = 0;
-
   static final SemanticPolicy BUILT_IN =
-      new SemanticPolicy(
-          true, VERIFY_FLOOR, VERIFY_THRESHOLD, 0.7, 0.0, 3, true, false, false, "", "");
+      new SemanticPolicy(true, 0.954, 0, 0.7, 0.0, 3, true, false, false, "", "");
 
   public SemanticPolicy {
     if (threshold <= 0 || threshold > 1) {

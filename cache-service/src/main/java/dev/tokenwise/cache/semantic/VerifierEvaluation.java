@@ -80,6 +80,7 @@ public final class VerifierEvaluation {
     List<BundledModel> models = List.of(BundledModel.values());
     Path encodings = null;
     boolean encodeOnly = false;
+    boolean cacheShaped = true;
     for (int i = 1; i < args.length; i++) {
       if (args[i].startsWith("--models=")) {
         models =
@@ -90,6 +91,8 @@ public final class VerifierEvaluation {
         encodings = Path.of(args[i].substring(12));
       } else if (args[i].equals("--encode-only")) {
         encodeOnly = true;
+      } else if (args[i].equals("--pairs-only")) {
+        cacheShaped = false;
       }
     }
     List<Pair> pairs = SemanticCacheEvaluation.read(data, 30);
@@ -114,6 +117,7 @@ public final class VerifierEvaluation {
     if (encodeOnly) {
       return;
     }
+    List<Runnable> shaped = new java.util.ArrayList<>();
     System.out.println();
     System.out.println(
         "| model | decision (guards on) | threshold | tuning hits / false | held-out hits /"
@@ -132,9 +136,105 @@ public final class VerifierEvaluation {
         aligned[i] = TokenAlignment.f1(b.ids(), b.tokenVectors(), a.ids(), a.tokenVectors(), idf);
         mean[i] = (cosine[i] + aligned[i]) / 2;
       }
-      report(entry.getKey(), "cosine", pairs, cosine, pass);
+      double cosineThreshold = report(entry.getKey(), "cosine", pairs, cosine, pass);
       report(entry.getKey(), "token alignment (idf)", pairs, aligned, pass);
-      report(entry.getKey(), "mean of cosine and alignment", pairs, mean, pass);
+      double meanThreshold =
+          report(entry.getKey(), "mean of cosine and alignment", pairs, mean, pass);
+      shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, false, cosineThreshold));
+      shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, true, meanThreshold));
+    }
+    if (cacheShaped) {
+      System.out.println();
+      System.out.println(
+          "Cache-shaped: distinct a's in one HNSW index, held-out b's looked up (4 candidates,"
+              + " guards on, the tuned threshold)");
+      System.out.println(
+          "| model | decision | threshold | duplicates answered with their own a | … with"
+              + " another stored question | non-duplicates answered with their own a (false"
+              + " hits) | … with another stored question |");
+      System.out.println("|---|---|---|---|---|---|---|");
+      shaped.forEach(Runnable::run);
+    }
+  }
+
+  /**
+   * Every distinct {@code a} in one index; every held-out {@code b} looked up as the service does:
+   * the 4 nearest by the index, in order, the first whose decision score reaches {@code threshold}
+   * and that passes the guards answers.
+   */
+  private static void cacheShaped(
+      BundledModel model,
+      List<Pair> pairs,
+      Text[] texts,
+      IdfWeights idf,
+      boolean verified,
+      double threshold) {
+    if (Double.isNaN(threshold)) {
+      return;
+    }
+    QuestionGuards guards = new QuestionGuards(SemanticPolicy.BUILT_IN.maxKeyWordDifference());
+    String context = "00000000000000000000000000000000";
+    Map<String, Integer> firstPair = new HashMap<>();
+    List<Integer> stored = new java.util.ArrayList<>();
+    try (VectorIndex index = new VectorIndex(texts[0].sentence().length, 16, 100)) {
+      index.beginBulkLoad();
+      for (int i = 0; i < pairs.size(); i++) {
+        if (firstPair.putIfAbsent(pairs.get(i).a(), i) == null) {
+          index.put(
+              String.format(Locale.ROOT, "%032x", stored.size()),
+              context,
+              texts[2 * i].sentence(),
+              Long.MAX_VALUE);
+          stored.add(i);
+        }
+      }
+      index.endBulkLoad();
+      int[] dup = new int[4];
+      int[] nonDup = new int[4];
+      for (int i = 0; i < pairs.size(); i++) {
+        Pair pair = pairs.get(i);
+        if (!pair.heldOut()) {
+          continue;
+        }
+        Text b = texts[2 * i + 1];
+        String hit = null;
+        for (VectorIndex.Candidate candidate : index.search(context, b.sentence(), 4)) {
+          int storedPair = stored.get(Integer.parseInt(candidate.entryId(), 16));
+          Text a = texts[2 * storedPair];
+          double score = dot(b.sentence(), a.sentence());
+          if (verified) {
+            score =
+                (score
+                        + TokenAlignment.f1(
+                            b.ids(), b.tokenVectors(), a.ids(), a.tokenVectors(), idf))
+                    / 2;
+          }
+          String question = pairs.get(storedPair).a();
+          if (score >= threshold && guards.refusal(pair.b(), question).isEmpty()) {
+            hit = question;
+            break;
+          }
+        }
+        int[] bucket = pair.duplicate() ? dup : nonDup;
+        bucket[0]++;
+        if (hit == null) {
+          bucket[3]++;
+        } else if (hit.equals(pair.a())) {
+          bucket[1]++;
+        } else {
+          bucket[2]++;
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %s | %.3f | %.1f%% | %.1f%% | %.2f%% | %.2f%% |%n",
+          name(model),
+          verified ? "mean of cosine and alignment" : "cosine",
+          threshold,
+          100.0 * dup[1] / dup[0],
+          100.0 * dup[2] / dup[0],
+          100.0 * nonDup[1] / nonDup[0],
+          100.0 * nonDup[2] / nonDup[0]);
     }
   }
 
@@ -150,7 +250,8 @@ public final class VerifierEvaluation {
     return idf;
   }
 
-  private static void report(
+  /** Prints the row; returns the threshold chosen on the tuning split (NaN when none fits). */
+  private static double report(
       BundledModel model, String decision, List<Pair> pairs, double[] score, boolean[] pass) {
     double bestThreshold = Double.NaN;
     double[] best = null;
@@ -164,19 +265,20 @@ public final class VerifierEvaluation {
     }
     if (best == null) {
       System.out.printf(Locale.ROOT, "| %s | %s | – | none within budget | – |%n", model, decision);
-      return;
+      return Double.NaN;
     }
     double[] held = rates(pairs, score, pass, bestThreshold, true);
     System.out.printf(
         Locale.ROOT,
         "| %s | %s | %.3f | %.1f%% / %.2f%% | %.1f%% / %.2f%% |%n",
-        model,
+        name(model),
         decision,
         bestThreshold,
         100 * best[0],
         100 * best[1],
         100 * held[0],
         100 * held[1]);
+    return bestThreshold;
   }
 
   static double[] rates(
