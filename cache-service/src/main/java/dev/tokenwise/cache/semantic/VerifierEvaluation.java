@@ -143,6 +143,30 @@ public final class VerifierEvaluation {
       shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, false, cosineThreshold));
       shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, true, meanThreshold));
     }
+    if (encoded.size() > 1) {
+      // Two encoders together: the mean of their cosines, and of all their scores.
+      double[] cosines = new double[pairs.size()];
+      double[] all = new double[pairs.size()];
+      for (Map.Entry<BundledModel, Text[]> entry : encoded.entrySet()) {
+        Text[] texts = entry.getValue();
+        IdfWeights idf = storedQuestionIdf(pairs, texts);
+        for (int i = 0; i < pairs.size(); i++) {
+          Text a = texts[2 * i];
+          Text b = texts[2 * i + 1];
+          double cosine = dot(a.sentence(), b.sentence());
+          cosines[i] += cosine / encoded.size();
+          all[i] +=
+              (cosine
+                      + TokenAlignment.f1(
+                          b.ids(), b.tokenVectors(), a.ids(), a.tokenVectors(), idf))
+                  / (2 * encoded.size());
+        }
+      }
+      String names =
+          String.join("+", encoded.keySet().stream().map(VerifierEvaluation::name).toList());
+      reportNamed(names, "mean of the cosines", pairs, cosines, pass);
+      reportNamed(names, "mean of cosines and alignments", pairs, all, pass);
+    }
     if (cacheShaped) {
       System.out.println();
       System.out.println(
@@ -253,6 +277,11 @@ public final class VerifierEvaluation {
   /** Prints the row; returns the threshold chosen on the tuning split (NaN when none fits). */
   private static double report(
       BundledModel model, String decision, List<Pair> pairs, double[] score, boolean[] pass) {
+    return reportNamed(name(model), decision, pairs, score, pass);
+  }
+
+  private static double reportNamed(
+      String model, String decision, List<Pair> pairs, double[] score, boolean[] pass) {
     double bestThreshold = Double.NaN;
     double[] best = null;
     for (int t = 500; t <= 999; t++) {
@@ -271,7 +300,7 @@ public final class VerifierEvaluation {
     System.out.printf(
         Locale.ROOT,
         "| %s | %s | %.3f | %.1f%% / %.2f%% | %.1f%% / %.2f%% |%n",
-        name(model),
+        model,
         decision,
         bestThreshold,
         100 * best[0],

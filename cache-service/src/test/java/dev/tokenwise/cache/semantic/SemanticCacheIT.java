@@ -136,6 +136,32 @@ class SemanticCacheIT {
   }
 
   @Test
+  void theVerifierDecidesAmongCandidatesThatReachTheCosineThreshold() {
+    awaitRebuilt();
+    store("verify", "lenient", chat("How do I reset my password?"), answer("Click Forgot."), "");
+
+    lookup(
+            "verify",
+            "lenient",
+            chat("How can I reset my password?"),
+            ",\"policy\":{\"verifyThreshold\":0.8}")
+        .expectBody()
+        .jsonPath("$.result")
+        .isEqualTo("hit-semantic");
+    // A setting no paraphrase reaches (only the very same question scores 1): refused, counted.
+    assertMiss(
+        lookup(
+            "verify",
+            "lenient",
+            chat("How can I reset my password?"),
+            ",\"policy\":{\"verifyThreshold\":0.999}"));
+    assertThat(prometheus())
+        .containsPattern(
+            "tokenwise_cache_semantic_guard_refusals_total\\{[^}]*guard=\"verifier\"[^}]*}"
+                + " [1-9]");
+  }
+
+  @Test
   void timeSensitiveToolAndHotRequestsBypassTheSemanticCache() {
     awaitRebuilt();
     lookup("bypass", "default", chat("What is the weather in Paris today?"), "")
