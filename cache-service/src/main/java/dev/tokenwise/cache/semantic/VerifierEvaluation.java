@@ -81,6 +81,7 @@ public final class VerifierEvaluation {
     Path encodings = null;
     boolean encodeOnly = false;
     boolean cacheShaped = true;
+    double replayBound = 0;
     for (int i = 1; i < args.length; i++) {
       if (args[i].startsWith("--models=")) {
         models =
@@ -93,6 +94,8 @@ public final class VerifierEvaluation {
         encodeOnly = true;
       } else if (args[i].equals("--pairs-only")) {
         cacheShaped = false;
+      } else if (args[i].startsWith("--replay=")) {
+        replayBound = Double.parseDouble(args[i].substring("--replay=".length()));
       }
     }
     List<Pair> pairs = SemanticCacheEvaluation.read(data, 30);
@@ -142,6 +145,15 @@ public final class VerifierEvaluation {
           report(entry.getKey(), "mean of cosine and alignment", pairs, mean, pass);
       shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, false, cosineThreshold));
       shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, true, meanThreshold));
+    }
+    if (replayBound > 0) {
+      Text[] texts = encoded.values().iterator().next();
+      double[] cosine = new double[pairs.size()];
+      for (int i = 0; i < pairs.size(); i++) {
+        cosine[i] = dot(texts[2 * i].sentence(), texts[2 * i + 1].sentence());
+      }
+      replay(pairs, cosine, pass, replayBound);
+      return;
     }
     if (encoded.size() > 1) {
       // Two encoders together: the mean of their cosines, and of all their scores.
@@ -260,6 +272,102 @@ public final class VerifierEvaluation {
           100.0 * nonDup[1] / nonDup[0],
           100.0 * nonDup[2] / nonDup[0]);
     }
+  }
+
+  /** The replay's sampled share of lookups whose verdict is revealed. */
+  private static final double REVEALED = 0.10;
+
+  /** Cosines below this are never candidates in the replay (far from any threshold in use). */
+  private static final double REPLAY_FLOOR = 0.80;
+
+  private static final int WINDOW = 2000;
+
+  /**
+   * A simulation of a per-route error bound learned online (in the manner of vCache): the pairs are
+   * looked up in file order; a lookup whose best candidate passes the guards with cosine ≥ the
+   * current threshold is a hit, else a miss. A fixed-seed sample of {@value #REVEALED} of the
+   * lookups with a candidate above {@value #REPLAY_FLOOR} has its verdict revealed — for a hit, the
+   * shadow re-ask; for a miss, the comparison of the model's fresh answer (asked anyway on a miss)
+   * with the candidate's — so verdicts come from both sides of the threshold without serving a
+   * doubtful answer. The threshold starts at 1 (no hits) and is, after every revealed verdict, the
+   * lowest one whose Clopper–Pearson 95% upper bound of false hits per lookup is within {@code
+   * bound}: (wrong verdicts at or above it, out of the revealed ones) × (the share of lookups with
+   * a candidate). Printed per window: hits, false hits per lookup and per non-duplicate (the pair
+   * tables' measure), the threshold at the window's end.
+   */
+  private static void replay(List<Pair> pairs, double[] cosine, boolean[] pass, double bound) {
+    java.util.Random random = new java.util.Random(13);
+    List<double[]> revealed = new java.util.ArrayList<>(); // {cosine, wrong ? 1 : 0}
+    double threshold = 1.0;
+    long lookups = 0;
+    long candidates = 0;
+    int[] window = new int[5]; // lookups, duplicates, duplicate hits, non-duplicates, false hits
+    int[] total = new int[5];
+    System.out.printf(
+        Locale.ROOT,
+        "Replay with a learned bound of %.1f%% false hits per lookup (%d%% of verdicts revealed)%n",
+        100 * bound,
+        Math.round(100 * REVEALED));
+    System.out.println(
+        "| lookups | threshold at end | duplicates hit | false hits per lookup | false hits per"
+            + " non-duplicate |");
+    System.out.println("|---|---|---|---|---|");
+    for (int i = 0; i < pairs.size(); i++) {
+      boolean duplicate = pairs.get(i).duplicate();
+      boolean candidate = pass[i] && cosine[i] >= REPLAY_FLOOR;
+      boolean hit = candidate && cosine[i] >= threshold;
+      lookups++;
+      int[][] both = {window, total};
+      for (int[] w : both) {
+        w[0]++;
+        w[duplicate ? 1 : 3]++;
+        if (hit) {
+          w[duplicate ? 2 : 4]++;
+        }
+      }
+      if (candidate) {
+        candidates++;
+        if (random.nextDouble() < REVEALED) {
+          revealed.add(new double[] {cosine[i], duplicate ? 0 : 1});
+          threshold = learnedThreshold(revealed, (double) candidates / lookups, bound);
+        }
+      }
+      if ((i + 1) % WINDOW == 0 || i == pairs.size() - 1) {
+        printWindow(i + 1, threshold, window);
+        java.util.Arrays.fill(window, 0);
+      }
+    }
+    System.out.print("all: ");
+    printWindow(pairs.size(), threshold, total);
+  }
+
+  private static double learnedThreshold(
+      List<double[]> revealed, double candidateShare, double bound) {
+    int n = revealed.size();
+    for (int t = (int) Math.round(REPLAY_FLOOR * 1000); t <= 1000; t++) {
+      double threshold = t / 1000.0;
+      long wrong = 0;
+      for (double[] verdict : revealed) {
+        if (verdict[0] >= threshold && verdict[1] == 1) {
+          wrong++;
+        }
+      }
+      if (FalseHitBound.upper(wrong, n) * candidateShare <= bound) {
+        return threshold;
+      }
+    }
+    return 1.0;
+  }
+
+  private static void printWindow(int upTo, double threshold, int[] w) {
+    System.out.printf(
+        Locale.ROOT,
+        "| %d | %.3f | %.1f%% | %.2f%% | %.2f%% |%n",
+        upTo,
+        threshold,
+        100.0 * w[2] / Math.max(1, w[1]),
+        100.0 * w[4] / Math.max(1, w[0]),
+        100.0 * w[4] / Math.max(1, w[3]));
   }
 
   /** idf over the distinct stored questions (the a's), as the cache counts its own entries. */
