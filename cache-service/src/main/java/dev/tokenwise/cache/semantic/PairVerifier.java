@@ -20,12 +20,24 @@ final class PairVerifier {
   private final TokenEncoder encoder;
   private final Map<String, IdfWeights> idf = new ConcurrentHashMap<>();
 
+  private final boolean counting;
+
   /**
    * @param encoder the embedding's own encoder, or null when the embedding source gives no token
    *     vectors (then there is no verifier and the cosine threshold decides alone)
    */
   PairVerifier(TokenEncoder encoder) {
+    this(encoder, true);
+  }
+
+  /**
+   * @param counting whether stored questions are counted for idf; off when no configured route
+   *     turns the verifier on, so that a cache that does not verify keeps no per-namespace
+   *     vocabulary (a router's per-request {@code verifyThreshold} then scores with even weights)
+   */
+  PairVerifier(TokenEncoder encoder, boolean counting) {
     this.encoder = encoder;
+    this.counting = counting;
   }
 
   boolean available() {
@@ -34,7 +46,7 @@ final class PairVerifier {
 
   /** Counts a stored question in its namespace's idf. */
   void count(String segment, String question) {
-    if (encoder == null) {
+    if (encoder == null || !counting) {
       return;
     }
     idf.computeIfAbsent(segment, s -> new IdfWeights()).add(encoder.wordPieceIds(question));

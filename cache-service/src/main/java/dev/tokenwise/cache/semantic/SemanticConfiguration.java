@@ -33,8 +33,12 @@ class SemanticConfiguration {
   }
 
   @Bean
-  PairVerifier pairVerifier(BatchingEmbedder embedder) {
-    return new PairVerifier(embedder.source().tokenEncoder().orElse(null));
+  PairVerifier pairVerifier(BatchingEmbedder embedder, SemanticCacheProperties properties) {
+    boolean configured =
+        properties.policyOf("default").verifyThreshold() > 0
+            || properties.routes().keySet().stream()
+                .anyMatch(route -> properties.policyOf(route).verifyThreshold() > 0);
+    return new PairVerifier(embedder.source().tokenEncoder().orElse(null), configured);
   }
 
   @Bean(destroyMethod = "close")

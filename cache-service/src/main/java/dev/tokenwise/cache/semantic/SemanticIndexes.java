@@ -125,7 +125,9 @@ final class SemanticIndexes implements AutoCloseable {
                 .onBackpressureDrop()
                 .concatMap(
                     tick ->
-                        writeSnapshot()
+                        claimSnapshotTurn()
+                            .filter(Boolean::booleanValue)
+                            .flatMap(mine -> writeSnapshot())
                             .onErrorResume(
                                 error -> {
                                   log.warn(
@@ -282,6 +284,18 @@ final class SemanticIndexes implements AutoCloseable {
         .subscribeOn(Schedulers.boundedElastic())
         .flatMap(blobs -> snapshots.write(position, blobs, embeddingModel, dimension))
         .then();
+  }
+
+  /**
+   * One replica per interval writes the periodic snapshot (they all hold the same indexes): the
+   * first to set the turn key, which expires after half an interval.
+   */
+  private Mono<Boolean> claimSnapshotTurn() {
+    return redis
+        .opsForValue()
+        .setIfAbsent(
+            IndexSnapshots.MANIFEST + ":turn", origin, properties.snapshotInterval().dividedBy(2))
+        .defaultIfEmpty(false);
   }
 
   boolean isRestoredFromSnapshot() {
