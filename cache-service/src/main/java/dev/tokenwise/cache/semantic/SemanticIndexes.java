@@ -58,6 +58,13 @@ final class SemanticIndexes implements AutoCloseable {
   private final IndexSnapshots snapshots;
   private final String embeddingModel;
   private final AtomicBoolean restored = new AtomicBoolean();
+
+  /**
+   * After a restore, this replica's own events up to this id are applied too: they are puts made
+   * before the restored indexes replaced the ones they went into.
+   */
+  private volatile String ownEventsUntil = "0-0";
+
   private final AtomicLong rebuildScanned = new AtomicLong();
   private final String origin = UUID.randomUUID().toString();
   private final AtomicBoolean rebuilt = new AtomicBoolean();
@@ -185,21 +192,29 @@ final class SemanticIndexes implements AutoCloseable {
                 }
               } catch (IOException | RuntimeException e) {
                 loaded.values().forEach(VectorIndex::close);
-                return Mono.error(new IndexSnapshots.Unusable("snapshot unreadable: " + e));
+                return Mono.<Void>error(new IndexSnapshots.Unusable("snapshot unreadable: " + e));
               }
+              // An index this replica started meanwhile (a store during start-up) is replaced;
+              // its puts are in the stream under this replica's origin, and are applied again
+              // below although they are this replica's own.
               indexes.putAll(loaded);
               lastEventId = snapshot.position();
-              restored.set(true);
-              rebuilt.set(true);
-              log.info(
-                  "Semantic indexes restored from the snapshot: {} indexes, {} entries in {} ms;"
-                      + " catching up from event {}",
-                  loaded.size(),
-                  entryCount(),
-                  (System.nanoTime() - start) / 1_000_000,
-                  snapshot.position());
-              countQuestionsInBackground();
-              return Mono.<Void>empty();
+              return latestEventId()
+                  .doOnNext(latest -> ownEventsUntil = latest)
+                  .then(
+                      Mono.<Void>fromRunnable(
+                          () -> {
+                            restored.set(true);
+                            rebuilt.set(true);
+                            log.info(
+                                "Semantic indexes restored from the snapshot: {} indexes, {}"
+                                    + " entries in {} ms; catching up from event {}",
+                                loaded.size(),
+                                entryCount(),
+                                (System.nanoTime() - start) / 1_000_000,
+                                snapshot.position());
+                            countQuestionsInBackground();
+                          }));
             })
         .onErrorResume(
             IndexSnapshots.Unusable.class,
@@ -237,6 +252,27 @@ final class SemanticIndexes implements AutoCloseable {
                     : Mono.error(
                         new IndexSnapshots.Unusable(
                             "event stream trimmed past the snapshot (stale)")));
+  }
+
+  private Mono<String> latestEventId() {
+    return redis
+        .opsForStream()
+        .reverseRange(EVENTS, Range.unbounded(), Limit.limit().count(1))
+        .next()
+        .map(record -> record.getId().getValue())
+        .defaultIfEmpty("0-0");
+  }
+
+  /** Orders two stream ids ({@code <ms>-<seq>}). */
+  static int compareEventIds(String a, String b) {
+    int dashA = a.indexOf('-');
+    int dashB = b.indexOf('-');
+    int byTime =
+        Long.compare(Long.parseLong(a.substring(0, dashA)), Long.parseLong(b.substring(0, dashB)));
+    return byTime != 0
+        ? byTime
+        : Long.compare(
+            Long.parseLong(a.substring(dashA + 1)), Long.parseLong(b.substring(dashB + 1)));
   }
 
   /** The verifier's idf counts, which a snapshot does not hold, read from Redis meanwhile. */
@@ -397,7 +433,7 @@ final class SemanticIndexes implements AutoCloseable {
   private void apply(MapRecord<String, String, String> record) {
     lastEventId = record.getId().getValue();
     Map<String, String> event = record.getValue();
-    if (origin.equals(event.get("origin"))) {
+    if (origin.equals(event.get("origin")) && compareEventIds(lastEventId, ownEventsUntil) > 0) {
       return;
     }
     eventsApplied.incrementAndGet();
