@@ -118,7 +118,8 @@ final class CacheRequestBody {
     if (!policy.isObject()) {
       throw CacheProblems.invalidRequest("policy", "policy must be a JSON object");
     }
-    for (String number : new String[] {"threshold", "maxTemperature", "shadowRate"}) {
+    for (String number :
+        new String[] {"threshold", "verifyThreshold", "maxTemperature", "shadowRate"}) {
       JsonNode value = policy.get(number);
       if (value != null && !value.isNull() && !value.isNumber()) {
         throw CacheProblems.invalidRequest("policy." + number, number + " must be a number");
@@ -127,6 +128,11 @@ final class CacheRequestBody {
     double threshold = policy.path("threshold").asDouble(0.5);
     if (threshold <= 0 || threshold > 1) {
       throw CacheProblems.invalidRequest("policy.threshold", "threshold must be in (0, 1]");
+    }
+    double verifyThreshold = policy.path("verifyThreshold").asDouble(0);
+    if (verifyThreshold < 0 || verifyThreshold > 1) {
+      throw CacheProblems.invalidRequest(
+          "policy.verifyThreshold", "verifyThreshold must be in [0, 1]");
     }
     double shadowRate = policy.path("shadowRate").asDouble(0);
     if (shadowRate < 0 || shadowRate > 1) {

@@ -21,7 +21,7 @@ class EmbeddingConfiguration {
 
   private static EmbeddingSource source(EmbeddingProperties properties) {
     return switch (properties.source()) {
-      case BUNDLED -> OnnxEmbeddingSource.bundledMiniLm();
+      case BUNDLED -> properties.bundledModel().encoder().asEmbeddingSource();
       case ONNX -> {
         EmbeddingProperties.Onnx onnx = properties.onnx();
         if (onnx.modelPath() == null || onnx.tokenizerPath() == null) {

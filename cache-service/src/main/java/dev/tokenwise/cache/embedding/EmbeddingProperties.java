@@ -9,9 +9,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Where embeddings come from and how they are batched.
  *
- * @param source {@code bundled} (all-MiniLM-L6-v2 quantized, in-process), {@code onnx} (any ONNX
- *     encoder and tokenizer by path, in-process) or {@code openai} (an OpenAI-compatible {@code
- *     /v1/embeddings} endpoint)
+ * @param source {@code bundled} (a model shipped in a jar, {@code bundled-model}, in-process),
+ *     {@code onnx} (any ONNX encoder and tokenizer by path, in-process) or {@code openai} (an
+ *     OpenAI-compatible {@code /v1/embeddings} endpoint)
+ * @param bundledModel which shipped model {@code bundled} runs: {@code minilm}, {@code bge-small}
+ *     or {@code e5-small}
  * @param maxBatch most texts embedded in one batch
  * @param maxWait how long the batcher waits for more texts after the first
  * @param queueCapacity texts that may wait; beyond it embedding is refused (the cache misses)
@@ -22,6 +24,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("tokenwise.cache.embedding")
 public record EmbeddingProperties(
     @DefaultValue("bundled") Source source,
+    @DefaultValue("minilm") BundledModel bundledModel,
     @DefaultValue("32") int maxBatch,
     @DefaultValue("2ms") Duration maxWait,
     @DefaultValue("1024") int queueCapacity,

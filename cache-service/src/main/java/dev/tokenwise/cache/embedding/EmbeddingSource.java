@@ -21,6 +21,14 @@ public interface EmbeddingSource {
    */
   String modelId();
 
+  /**
+   * The encoder behind this source when it can also give token vectors (the pair verifier needs
+   * them); empty for sources that only return sentence vectors.
+   */
+  default java.util.Optional<TokenEncoder> tokenEncoder() {
+    return java.util.Optional.empty();
+  }
+
   /** Scales {@code vector} to unit length in place and returns it. */
   static float[] normalize(float[] vector) {
     double sum = 0;

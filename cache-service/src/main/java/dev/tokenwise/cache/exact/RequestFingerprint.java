@@ -24,7 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
  * one number), and the top-level fields that only steer transport, billing or bookkeeping removed,
  * because two requests differing only in those get the same answer from the model. Everything that
  * can change the answer ({@code temperature}, {@code top_p}, {@code seed}, {@code tools}, {@code
- * response_format}, {@code max_tokens}, {@code n}, ...) stays in the key.
+ * response_format}, {@code max_tokens}, {@code n}, ...) stays in the key. Messages are read in
+ * {@link MessageForms}' one form first (text parts as a string, {@code developer} as {@code
+ * system}), so the same question keys alike from every client protocol.
  */
 public final class RequestFingerprint {
 
@@ -118,7 +120,8 @@ public final class RequestFingerprint {
    * {@code metadata} key inside a tool's JSON schema is part of the question.
    */
   private static void writeRequest(
-      JsonGenerator out, JsonNode request, boolean collapseWhitespace) {
+      JsonGenerator out, JsonNode original, boolean collapseWhitespace) {
+    JsonNode request = MessageForms.normalized(original);
     out.writeStartObject();
     for (String name : sortedNames(request)) {
       JsonNode value = request.get(name);

@@ -1,5 +1,6 @@
 package dev.tokenwise.cache.semantic;
 
+import dev.tokenwise.cache.exact.MessageForms;
 import dev.tokenwise.cache.exact.RequestFingerprint;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -13,6 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
  * route's prompt-template version and model version, the embedding model — which must be identical
  * for a hit. Sampling knobs ({@code temperature}, {@code top_p}, {@code seed}, output caps) are not
  * in the context: they do not change what is asked; the route's temperature limit governs them.
+ * Messages are compared in {@link MessageForms}' one form, so a system prompt sent as a string and
+ * the same one sent as text parts are one context.
  *
  * @param text the last user message's text
  * @param context hex hash (128 bits) of the context
@@ -43,6 +46,7 @@ record ChatQuestion(String text, String context) {
   static ChatQuestion of(
       JsonNode request, String templateVersion, String modelVersion, String embeddingModel)
       throws NotComparable {
+    request = MessageForms.normalized(request);
     JsonNode messages = request.get("messages");
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
       throw new NotComparable("no-messages");

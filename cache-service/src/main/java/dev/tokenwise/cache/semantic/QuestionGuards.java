@@ -40,7 +40,9 @@ public final class QuestionGuards {
     NEGATION("negation"),
     ENTITIES("entities"),
     QUESTION_WORD("question-word"),
-    KEY_NOUNS("key-nouns");
+    KEY_NOUNS("key-nouns"),
+    /** Not a guard: the {@link PairVerifier} scored the pair below the route's verify threshold. */
+    VERIFIER("verifier");
 
     public final String tag;
 

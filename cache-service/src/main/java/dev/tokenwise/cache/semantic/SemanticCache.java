@@ -30,8 +30,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>A lookup embeds the last user message (on the embedder's bounded threads), asks this replica's
  * HNSW index of the tenant/route/model for the nearest entries of the same context, and re-checks
  * each candidate against its entry in Redis: it must still exist (not expired, not invalidated),
- * have the same context, reach the route's threshold by exact cosine, and pass the {@link
- * QuestionGuards}. Fails open: any error or timeout is a miss.
+ * have the same context, reach the route's threshold by exact cosine, pass the {@link
+ * QuestionGuards}, and reach the route's {@code verifyThreshold} by the {@link PairVerifier}'s
+ * score. Fails open: any error or timeout is a miss.
  */
 public final class SemanticCache {
 
@@ -46,6 +47,7 @@ public final class SemanticCache {
   private final SemanticCacheProperties properties;
   private final SemanticMetrics metrics;
   private final ReactiveStringRedisTemplate strings;
+  private final PairVerifier verifier;
   private final Map<String, String> knownVersions = new ConcurrentHashMap<>();
 
   SemanticCache(
@@ -54,7 +56,9 @@ public final class SemanticCache {
       SemanticIndexes indexes,
       SemanticCacheProperties properties,
       SemanticMetrics metrics,
-      ReactiveStringRedisTemplate strings) {
+      ReactiveStringRedisTemplate strings,
+      PairVerifier verifier) {
+    this.verifier = verifier;
     this.embedder = embedder;
     this.entries = entries;
     this.indexes = indexes;
@@ -70,7 +74,7 @@ public final class SemanticCache {
       policy =
           policy.with(
               new SemanticCacheProperties.RoutePolicy(
-                  false, null, null, null, null, null, null, null));
+                  false, null, null, null, null, null, null, null, null));
     }
     if (override == null || !override.isObject()) {
       return policy;
@@ -80,6 +84,7 @@ public final class SemanticCache {
             new SemanticCacheProperties.RoutePolicy(
                 bool(override, "semantic"),
                 number(override, "threshold"),
+                number(override, "verifyThreshold"),
                 number(override, "maxTemperature"),
                 number(override, "shadowRate"),
                 override.path("maxKeyWordDifference").isIntegralNumber()
@@ -92,7 +97,7 @@ public final class SemanticCache {
       overlaid =
           overlaid.with(
               new SemanticCacheProperties.RoutePolicy(
-                  false, null, null, null, null, null, null, null));
+                  false, null, null, null, null, null, null, null, null));
     }
     return overlaid.withVersions(
         override.path("templateVersion").asString(""), override.path("modelVersion").asString(""));
@@ -181,17 +186,41 @@ public final class SemanticCache {
                   return Mono.empty();
                 }
               }
-              boolean shadow =
-                  policy.shadowRate() > 0
-                      && ThreadLocalRandom.current().nextDouble() < policy.shadowRate();
-              return Mono.just(
-                  new SemanticOutcome.Hit(
-                      candidate.entryId(),
-                      stored.storedAt(),
-                      JSON.readTree(stored.response()),
-                      similarity,
-                      shadow));
+              if (!verifier.available() || policy.verifyThreshold() == 0) {
+                return Mono.just(hit(candidate, stored, similarity, policy));
+              }
+              return Mono.fromCallable(
+                      () ->
+                          verifier.score(
+                              namespace.keySegment(),
+                              question.text(),
+                              stored.question(),
+                              similarity))
+                  .subscribeOn(Schedulers.boundedElastic())
+                  .flatMap(
+                      score -> {
+                        if (score < policy.verifyThreshold()) {
+                          metrics.refused(QuestionGuards.Refusal.VERIFIER);
+                          return Mono.empty();
+                        }
+                        return Mono.just(hit(candidate, stored, similarity, policy));
+                      });
             });
+  }
+
+  private static SemanticOutcome hit(
+      VectorIndex.Candidate candidate,
+      SemanticEntries.Stored stored,
+      double similarity,
+      SemanticPolicy policy) {
+    boolean shadow =
+        policy.shadowRate() > 0 && ThreadLocalRandom.current().nextDouble() < policy.shadowRate();
+    return new SemanticOutcome.Hit(
+        candidate.entryId(),
+        stored.storedAt(),
+        JSON.readTree(stored.response()),
+        similarity,
+        shadow);
   }
 
   /**
@@ -240,6 +269,11 @@ public final class SemanticCache {
                             question.context(),
                             vector,
                             storedAt.toEpochMilli() + ttl.toMillis())))
+        .then(
+            Mono.fromRunnable(
+                () -> {
+                  verifier.count(segment, question.text());
+                }))
         .thenReturn(entryId)
         .timeout(properties.storeTimeout())
         .doOnNext(id -> metrics.store("stored"))
@@ -272,7 +306,11 @@ public final class SemanticCache {
     return entries
         .deleteMatching(scope.pattern(SemanticEntries.KEY_PREFIX))
         .zipWith(entries.deleteMatching(scope.pattern(EXACT_PREFIX)), Long::sum)
-        .flatMap(removed -> indexes.dropAndPublish(scope).thenReturn(removed));
+        .flatMap(
+            removed -> {
+              verifier.forget(scope);
+              return indexes.dropAndPublish(scope).thenReturn(removed);
+            });
   }
 
   /** Records a shadow comparison of a semantic hit for {@code route}. */
@@ -289,6 +327,7 @@ public final class SemanticCache {
     ObjectNode stats = JsonNodeFactory.instance.objectNode();
     stats.put("enabled", properties.enabled());
     stats.put("rebuilt", indexes.isRebuilt());
+    stats.put("restoredFromSnapshot", indexes.isRestoredFromSnapshot());
     stats.put("indexes", indexes.indexCount());
     stats.put("entries", indexes.entryCount());
     stats.put("indexBytes", indexes.bytesUsed());

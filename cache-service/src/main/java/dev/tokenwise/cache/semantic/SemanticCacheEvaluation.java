@@ -46,7 +46,7 @@ public final class SemanticCacheEvaluation {
   /** A key-word allowance that switches the key-noun guard off. */
   private static final int KEY_WORDS_OFF = 1000;
 
-  private record Pair(String a, String b, boolean duplicate, boolean heldOut) {}
+  record Pair(String a, String b, boolean duplicate, boolean heldOut) {}
 
   private record Rates(double duplicateHits, double falseHits) {}
 
@@ -482,7 +482,7 @@ public final class SemanticCacheEvaluation {
     return sum;
   }
 
-  private static List<Pair> read(Path data, int holdoutPercent) throws IOException {
+  static List<Pair> read(Path data, int holdoutPercent) throws IOException {
     JsonMapper json = JsonMapper.builder().build();
     List<Pair> pairs = new ArrayList<>();
     for (String line : Files.readAllLines(data, StandardCharsets.UTF_8)) {

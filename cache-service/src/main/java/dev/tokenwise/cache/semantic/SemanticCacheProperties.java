@@ -19,6 +19,9 @@ import org.springframework.util.unit.DataSize;
  * @param syncInterval how often each replica reads the cache-event stream
  * @param sweepInterval how often expired entries are dropped from the in-memory indexes
  * @param eventsMaxLength approximate length the cache-event stream is trimmed to
+ * @param snapshotInterval how often a replica writes a snapshot of its indexes to Redis (also at
+ *     shutdown); 0 writes none, and every start rebuilds from the entries
+ * @param snapshotTimeout how long the snapshot at shutdown may take
  * @param maxQuestionSize questions longer than this (UTF-8 bytes) are not cached semantically
  * @param defaults the policy of every route, before its own overrides
  * @param routes per-route overrides of {@code defaults}, by route name
@@ -34,6 +37,8 @@ public record SemanticCacheProperties(
     @DefaultValue("250ms") Duration syncInterval,
     @DefaultValue("30s") Duration sweepInterval,
     @DefaultValue("100000") long eventsMaxLength,
+    @DefaultValue("5m") Duration snapshotInterval,
+    @DefaultValue("30s") Duration snapshotTimeout,
     @DefaultValue("8KB") DataSize maxQuestionSize,
     @DefaultValue RoutePolicy defaults,
     Map<String, RoutePolicy> routes) {
@@ -58,7 +63,8 @@ public record SemanticCacheProperties(
    * A route's semantic-cache policy; every member may be left out to inherit.
    *
    * @param enabled whether the route uses the semantic cache
-   * @param threshold the cosine similarity a hit needs
+   * @param threshold the cosine similarity a candidate needs before it is verified
+   * @param verifyThreshold the verifier's score a hit needs (0: no verifier, cosine decides)
    * @param maxTemperature requests with a higher {@code temperature} bypass the semantic cache
    * @param shadowRate share of semantic hits flagged for a shadow call to the model (0..1)
    * @param maxKeyWordDifference content words allowed to appear in only one of the two questions
@@ -69,6 +75,7 @@ public record SemanticCacheProperties(
   public record RoutePolicy(
       Boolean enabled,
       Double threshold,
+      Double verifyThreshold,
       Double maxTemperature,
       Double shadowRate,
       Integer maxKeyWordDifference,

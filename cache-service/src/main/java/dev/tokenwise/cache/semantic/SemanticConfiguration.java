@@ -32,13 +32,30 @@ class SemanticConfiguration {
         exact.compressionThreshold().toBytes());
   }
 
+  @Bean
+  PairVerifier pairVerifier(BatchingEmbedder embedder, SemanticCacheProperties properties) {
+    boolean configured =
+        properties.policyOf("default").verifyThreshold() > 0
+            || properties.routes().keySet().stream()
+                .anyMatch(route -> properties.policyOf(route).verifyThreshold() > 0);
+    return new PairVerifier(embedder.source().tokenEncoder().orElse(null), configured);
+  }
+
   @Bean(destroyMethod = "close")
   SemanticIndexes semanticIndexes(
       ReactiveStringRedisTemplate strings,
       SemanticEntries entries,
       SemanticCacheProperties properties,
-      BatchingEmbedder embedder) {
-    return new SemanticIndexes(strings, entries, properties, embedder.source().dimension());
+      BatchingEmbedder embedder,
+      PairVerifier verifier) {
+    return new SemanticIndexes(
+        strings,
+        entries,
+        properties,
+        embedder.source().dimension(),
+        verifier,
+        new IndexSnapshots(entries.redis()),
+        embedder.source().modelId());
   }
 
   @Bean
@@ -54,8 +71,9 @@ class SemanticConfiguration {
       SemanticIndexes indexes,
       SemanticCacheProperties properties,
       SemanticMetrics metrics,
-      ReactiveStringRedisTemplate strings) {
-    return new SemanticCache(embedder, entries, indexes, properties, metrics, strings);
+      ReactiveStringRedisTemplate strings,
+      PairVerifier verifier) {
+    return new SemanticCache(embedder, entries, indexes, properties, metrics, strings, verifier);
   }
 
   @Bean

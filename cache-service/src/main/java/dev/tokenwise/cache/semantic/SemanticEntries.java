@@ -31,7 +31,7 @@ final class SemanticEntries {
   static final String KEY_PREFIX = "tokenwise:cache:semantic:";
 
   private static final List<String> ALL_FIELDS = List.of("q", "ctx", "vec", "at", "resp");
-  private static final List<String> INDEX_FIELDS = List.of("ctx", "vec", "exp");
+  private static final List<String> INDEX_FIELDS = List.of("ctx", "vec", "exp", "q");
 
   /** HSET and PEXPIRE at once, so no entry ever lives without its TTL. */
   private static final RedisScript<Long> PUT =
@@ -49,6 +49,11 @@ final class SemanticEntries {
     this.compressionThreshold = compressionThreshold;
   }
 
+  /** The byte-valued Redis operations, shared with {@link IndexSnapshots}. */
+  ReactiveRedisOperations<String, byte[]> redis() {
+    return redis;
+  }
+
   static String key(CacheNamespace namespace, String entryId) {
     return KEY_PREFIX + namespace.keySegment() + ':' + entryId;
   }
@@ -58,7 +63,8 @@ final class SemanticEntries {
       String question, String context, float[] vector, Instant storedAt, byte[] response) {}
 
   /** A stored entry as an index rebuild reads it. */
-  record Indexed(String key, String context, float[] vector, long expiresAtMillis) {}
+  record Indexed(
+      String key, String context, float[] vector, long expiresAtMillis, String question) {}
 
   Mono<Boolean> put(
       String key,
@@ -117,7 +123,8 @@ final class SemanticEntries {
                                 key,
                                 string(values.get(0)),
                                 vector(values.get(1)),
-                                Long.parseLong(string(values.get(2))))),
+                                Long.parseLong(string(values.get(2))),
+                                string(values.get(3)))),
             64);
   }
 

@@ -1,5 +1,6 @@
 package dev.tokenwise.cache.semantic;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +40,13 @@ final class SemanticIndexes implements AutoCloseable {
 
   static final String EVENTS = "tokenwise:cache:events";
 
+  /**
+   * Threads that build the graphs in a rebuild: every core (each adds to its own segment, so up to
+   * this many graphs per namespace; more than {@link VectorIndex#MAX_SEGMENTS_AFTER_LOAD} are
+   * merged down to that many).
+   */
+  static final int REBUILD_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
   private static final Logger log = LoggerFactory.getLogger(SemanticIndexes.class);
 
   private final Map<String, VectorIndex> indexes = new ConcurrentHashMap<>();
@@ -45,6 +54,18 @@ final class SemanticIndexes implements AutoCloseable {
   private final SemanticEntries entries;
   private final SemanticCacheProperties properties;
   private final int dimension;
+  private final PairVerifier verifier;
+  private final IndexSnapshots snapshots;
+  private final String embeddingModel;
+  private final AtomicBoolean restored = new AtomicBoolean();
+
+  /**
+   * After a restore, this replica's own events up to this id are applied too: they are puts made
+   * before the restored indexes replaced the ones they went into.
+   */
+  private volatile String ownEventsUntil = "0-0";
+
+  private final AtomicLong rebuildScanned = new AtomicLong();
   private final String origin = UUID.randomUUID().toString();
   private final AtomicBoolean rebuilt = new AtomicBoolean();
   private final AtomicBoolean syncing = new AtomicBoolean();
@@ -57,7 +78,27 @@ final class SemanticIndexes implements AutoCloseable {
       ReactiveStringRedisTemplate redis,
       SemanticEntries entries,
       SemanticCacheProperties properties,
-      int dimension) {
+      int dimension,
+      PairVerifier verifier) {
+    this(redis, entries, properties, dimension, verifier, null, "");
+  }
+
+  /**
+   * @param snapshots where index snapshots are read at start and written periodically and at
+   *     shutdown; null: none (every start rebuilds)
+   * @param embeddingModel the embedding model's id (a snapshot of another model is not restored)
+   */
+  SemanticIndexes(
+      ReactiveStringRedisTemplate redis,
+      SemanticEntries entries,
+      SemanticCacheProperties properties,
+      int dimension,
+      PairVerifier verifier,
+      IndexSnapshots snapshots,
+      String embeddingModel) {
+    this.snapshots = snapshots;
+    this.embeddingModel = embeddingModel;
+    this.verifier = verifier;
     this.redis = redis;
     this.entries = entries;
     this.properties = properties;
@@ -84,10 +125,29 @@ final class SemanticIndexes implements AutoCloseable {
                     log.warn("Sweeping expired semantic entries failed: {}", e.toString());
                   }
                 });
+    Disposable snapshotting =
+        snapshots == null || properties.snapshotInterval().isZero()
+            ? () -> {}
+            : Flux.interval(properties.snapshotInterval(), Schedulers.boundedElastic())
+                .onBackpressureDrop()
+                .concatMap(
+                    tick ->
+                        claimSnapshotTurn()
+                            .filter(Boolean::booleanValue)
+                            .flatMap(mine -> writeSnapshot())
+                            .onErrorResume(
+                                error -> {
+                                  log.warn(
+                                      "Writing an index snapshot failed: {}", error.toString());
+                                  return Mono.empty();
+                                }),
+                    1)
+                .subscribe();
     this.sync =
         () -> {
           follow.dispose();
           sweep.dispose();
+          snapshotting.dispose();
         };
   }
 
@@ -96,8 +156,190 @@ final class SemanticIndexes implements AutoCloseable {
     if (!syncing.compareAndSet(false, true)) {
       return Mono.empty();
     }
-    Mono<Void> step = rebuilt.get() ? followEvents() : rebuild();
+    Mono<Void> step = rebuilt.get() ? followEvents() : restoreOrRebuild();
     return step.doOnSuccess(done -> syncHealthy.set(true)).doFinally(signal -> syncing.set(false));
+  }
+
+  /**
+   * Restores the indexes from the snapshot in Redis and resumes the event stream after the
+   * snapshot's position; falls back to {@link #rebuild()} when there is no usable snapshot: none,
+   * another embedding model, a blob that fails its checksum or that Lucene finds corrupt, or a
+   * stream trimmed past the snapshot's position (events it would need to catch up are gone). Until
+   * one of the two has finished, semantic lookups miss; a restored index only proposes candidates,
+   * each re-checked against its entry in Redis as always.
+   */
+  Mono<Void> restoreOrRebuild() {
+    if (snapshots == null) {
+      return rebuild();
+    }
+    long start = System.nanoTime();
+    return snapshots
+        .read(embeddingModel, dimension)
+        .flatMap(snapshot -> caughtUp(snapshot.position()).thenReturn(snapshot))
+        .publishOn(Schedulers.boundedElastic())
+        .flatMap(
+            snapshot -> {
+              Map<String, VectorIndex> loaded = new java.util.HashMap<>();
+              try {
+                for (Map.Entry<String, byte[]> blob : snapshot.blobs().entrySet()) {
+                  loaded.put(
+                      blob.getKey(),
+                      VectorIndex.restore(
+                          blob.getValue(),
+                          dimension,
+                          properties.maxConnections(),
+                          properties.beamWidth()));
+                }
+              } catch (IOException | RuntimeException e) {
+                loaded.values().forEach(VectorIndex::close);
+                return Mono.<Void>error(new IndexSnapshots.Unusable("snapshot unreadable: " + e));
+              }
+              // An index this replica started meanwhile (a store during start-up) is replaced;
+              // its puts are in the stream under this replica's origin, and are applied again
+              // below although they are this replica's own.
+              indexes.putAll(loaded);
+              lastEventId = snapshot.position();
+              return latestEventId()
+                  .doOnNext(latest -> ownEventsUntil = latest)
+                  .then(
+                      Mono.<Void>fromRunnable(
+                          () -> {
+                            restored.set(true);
+                            rebuilt.set(true);
+                            log.info(
+                                "Semantic indexes restored from the snapshot: {} indexes, {}"
+                                    + " entries in {} ms; catching up from event {}",
+                                loaded.size(),
+                                entryCount(),
+                                (System.nanoTime() - start) / 1_000_000,
+                                snapshot.position());
+                            countQuestionsInBackground();
+                          }));
+            })
+        .onErrorResume(
+            IndexSnapshots.Unusable.class,
+            unusable -> {
+              log.info("Rebuilding the semantic indexes from Redis: {}", unusable.getMessage());
+              return rebuild();
+            });
+  }
+
+  /**
+   * Fails with {@link IndexSnapshots.Unusable} unless every event after {@code position} is still
+   * in the stream. Trimming removes the oldest events first, so the snapshot's own last event still
+   * being there proves nothing after it was trimmed; a snapshot taken with an empty stream is
+   * caught up only while the stream has never been trimmed (shorter than its trim length).
+   */
+  private Mono<Void> caughtUp(String position) {
+    if ("0-0".equals(position)) {
+      return redis
+          .opsForStream()
+          .size(EVENTS)
+          .flatMap(
+              length ->
+                  length < properties.eventsMaxLength()
+                      ? Mono.<Void>empty()
+                      : Mono.error(new IndexSnapshots.Unusable("event stream trimmed")));
+    }
+    return redis
+        .opsForStream()
+        .range(EVENTS, Range.closed(position, position))
+        .hasElements()
+        .flatMap(
+            present ->
+                present
+                    ? Mono.<Void>empty()
+                    : Mono.error(
+                        new IndexSnapshots.Unusable(
+                            "event stream trimmed past the snapshot (stale)")));
+  }
+
+  private Mono<String> latestEventId() {
+    return redis
+        .opsForStream()
+        .reverseRange(EVENTS, Range.unbounded(), Limit.limit().count(1))
+        .next()
+        .map(record -> record.getId().getValue())
+        .defaultIfEmpty("0-0");
+  }
+
+  /** Orders two stream ids ({@code <ms>-<seq>}). */
+  static int compareEventIds(String a, String b) {
+    int dashA = a.indexOf('-');
+    int dashB = b.indexOf('-');
+    int byTime =
+        Long.compare(Long.parseLong(a.substring(0, dashA)), Long.parseLong(b.substring(0, dashB)));
+    return byTime != 0
+        ? byTime
+        : Long.compare(
+            Long.parseLong(a.substring(dashA + 1)), Long.parseLong(b.substring(dashB + 1)));
+  }
+
+  /** The verifier's idf counts, which a snapshot does not hold, read from Redis meanwhile. */
+  private void countQuestionsInBackground() {
+    if (!verifier.available()) {
+      return;
+    }
+    entries
+        .scanAll()
+        .doOnNext(
+            entry -> {
+              int split = entry.key().lastIndexOf(':');
+              verifier.count(
+                  entry.key().substring(SemanticEntries.KEY_PREFIX.length(), split),
+                  entry.question());
+            })
+        .subscribeOn(Schedulers.boundedElastic())
+        .subscribe(
+            entry -> {},
+            error -> log.warn("Counting stored questions failed: {}", error.toString()));
+  }
+
+  /**
+   * Writes a snapshot of every index to Redis. The stream position is read first: events after it
+   * may or may not be in the snapshot, and replaying them is harmless (puts and deletes are
+   * idempotent).
+   */
+  Mono<Void> writeSnapshot() {
+    if (snapshots == null || !rebuilt.get()) {
+      return Mono.empty();
+    }
+    String position = lastEventId;
+    return Mono.fromCallable(
+            () -> {
+              Map<String, byte[]> blobs = new java.util.LinkedHashMap<>();
+              for (Map.Entry<String, VectorIndex> index : indexes.entrySet()) {
+                Optional<byte[]> blob = index.getValue().snapshot();
+                if (blob.isEmpty()) {
+                  return null;
+                }
+                blobs.put(index.getKey(), blob.get());
+              }
+              return blobs;
+            })
+        .subscribeOn(Schedulers.boundedElastic())
+        .flatMap(blobs -> snapshots.write(position, blobs, embeddingModel, dimension))
+        .then();
+  }
+
+  /**
+   * One replica per interval writes the periodic snapshot (they all hold the same indexes): the
+   * first to set the turn key, which expires after half an interval.
+   */
+  private Mono<Boolean> claimSnapshotTurn() {
+    return redis
+        .opsForValue()
+        .setIfAbsent(
+            IndexSnapshots.MANIFEST + ":turn", origin, properties.snapshotInterval().dividedBy(2))
+        .defaultIfEmpty(false);
+  }
+
+  boolean isRestoredFromSnapshot() {
+    return restored.get();
+  }
+
+  long rebuildScanned() {
+    return rebuildScanned.get();
   }
 
   /**
@@ -122,9 +364,11 @@ final class SemanticIndexes implements AutoCloseable {
               long now = System.currentTimeMillis();
               return entries
                   .scanAll()
-                  // One thread indexes (the HNSW graph is built while adding) while the reads
-                  // continue; entries arrive decoded, the event loop only hands them over.
-                  .publishOn(Schedulers.boundedElastic(), 1024)
+                  // Every core indexes (the HNSW graph is built while adding; Lucene's writer
+                  // gives each thread its own segment) while the reads continue; entries arrive
+                  // decoded, the event loop only hands them over.
+                  .parallel(REBUILD_THREADS, 1024)
+                  .runOn(Schedulers.parallel(), 1024)
                   .doOnNext(
                       entry -> {
                         if (entry.vector().length != dimension || entry.expiresAtMillis() <= now) {
@@ -144,10 +388,13 @@ final class SemanticIndexes implements AutoCloseable {
                             entry.context(),
                             entry.vector(),
                             entry.expiresAtMillis());
+                        verifier.count(segment, entry.question());
                         count.incrementAndGet();
+                        rebuildScanned.incrementAndGet();
                         indexingNanos.addAndGet(System.nanoTime() - t);
                         indexingCpuNanos.addAndGet(threads.getCurrentThreadCpuTime() - cpu);
                       })
+                  .sequential()
                   .then(
                       Mono.fromRunnable(
                           () -> {
@@ -157,11 +404,12 @@ final class SemanticIndexes implements AutoCloseable {
                             rebuilt.set(true);
                             log.info(
                                 "Semantic indexes rebuilt from Redis: {} entries in {} ms"
-                                    + " (adding to the HNSW graphs {} ms, {} ms of it on the CPU;"
-                                    + " final flush {} ms)",
+                                    + " (adding to the HNSW graphs {} ms summed over {} threads,"
+                                    + " {} ms of it on the CPU; final flush {} ms)",
                                 count.get(),
                                 (System.nanoTime() - start) / 1_000_000,
                                 indexingNanos.get() / 1_000_000,
+                                REBUILD_THREADS,
                                 indexingCpuNanos.get() / 1_000_000,
                                 (System.nanoTime() - settle) / 1_000_000);
                           }))
@@ -185,7 +433,7 @@ final class SemanticIndexes implements AutoCloseable {
   private void apply(MapRecord<String, String, String> record) {
     lastEventId = record.getId().getValue();
     Map<String, String> event = record.getValue();
-    if (origin.equals(event.get("origin"))) {
+    if (origin.equals(event.get("origin")) && compareEventIds(lastEventId, ownEventsUntil) > 0) {
       return;
     }
     eventsApplied.incrementAndGet();
@@ -360,6 +608,11 @@ final class SemanticIndexes implements AutoCloseable {
   public void close() {
     if (sync != null) {
       sync.dispose();
+      try {
+        writeSnapshot().block(properties.snapshotTimeout());
+      } catch (RuntimeException e) {
+        log.warn("Writing the index snapshot at shutdown failed: {}", e.toString());
+      }
     }
     indexes.values().forEach(VectorIndex::close);
     indexes.clear();

@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The semantic cache's meters: lookups and their latency ({@code kind=semantic}, {@code
  * result=hit|miss|bypass|error}), stores by result, guard refusals by guard, index size (entries
- * and bytes), and shadow reports with the false-hit estimate per route. Route tags are bounded: the
- * configured routes, {@code default}, and the first {@link #MAX_SEEN_ROUTES} other well-formed
- * route names the router sends (routes live in the router's configuration, so cache-service cannot
- * list them all); anything beyond is {@code other}.
+ * and bytes), and shadow reports with the false-hit estimate and its Clopper–Pearson upper bound
+ * per route. Route tags are bounded: the configured routes, {@code default}, and the first {@link
+ * #MAX_SEEN_ROUTES} other well-formed route names the router sends (routes live in the router's
+ * configuration, so cache-service cannot list them all); anything beyond is {@code other}.
  */
 final class SemanticMetrics {
 
@@ -27,6 +27,7 @@ final class SemanticMetrics {
   static final String INDEX_BYTES = "tokenwise.cache.semantic.index.size";
   static final String SHADOW_REPORTS = "tokenwise.cache.semantic.shadow.reports";
   static final String FALSE_HIT_ESTIMATE = "tokenwise.cache.semantic.false.hit.estimate";
+  static final String FALSE_HIT_UPPER_BOUND = "tokenwise.cache.semantic.false.hit.upper.bound";
   static final String KIND = "kind";
 
   private final MeterRegistry registry;
@@ -161,6 +162,19 @@ final class SemanticMetrics {
                   })
               .description(
                   "Share of shadow-checked semantic hits whose answer the model disagreed with")
+              .tag(MetricTags.ROUTE, route)
+              .register(registry);
+          Gauge.builder(
+                  FALSE_HIT_UPPER_BOUND,
+                  counts,
+                  c -> {
+                    synchronized (c) {
+                      return FalseHitBound.upper(c[1], c[0]);
+                    }
+                  })
+              .description(
+                  "Clopper-Pearson 95% upper bound of the false-hit rate from the shadow reports"
+                      + " (1 before any)")
               .tag(MetricTags.ROUTE, route)
               .register(registry);
           return counts;

@@ -7,7 +7,9 @@ import dev.tokenwise.cache.semantic.SemanticCacheProperties.RoutePolicy;
  * what the router sent in the request's {@code policy} member.
  *
  * @param enabled whether the semantic cache is consulted and filled
- * @param threshold the cosine similarity a hit needs
+ * @param threshold the cosine similarity a candidate needs before it is verified
+ * @param verifyThreshold the {@link PairVerifier} score a hit needs; 0 turns the verifier off (the
+ *     cosine threshold alone decides)
  * @param maxTemperature requests with a higher temperature bypass the semantic cache
  * @param shadowRate share of semantic hits flagged {@code shadow: true}
  * @param maxKeyWordDifference content words allowed in only one of the two questions
@@ -20,6 +22,7 @@ import dev.tokenwise.cache.semantic.SemanticCacheProperties.RoutePolicy;
 public record SemanticPolicy(
     boolean enabled,
     double threshold,
+    double verifyThreshold,
     double maxTemperature,
     double shadowRate,
     int maxKeyWordDifference,
@@ -35,14 +38,19 @@ public record SemanticPolicy(
    * with the most duplicate hits whose false hits stay under 0.8% (a margin inside the 1% budget);
    * held-out pairs: 15.0% of duplicates at 0.80% false hits. The key-noun guard allows three
    * differing content words: on QQP it costs almost no hits at this threshold, and it still refuses
-   * a question that changes several of its nouns where the embedding would not.
+   * a question that changes several of its nouns where the embedding would not. The pair verifier
+   * is off ({@code verifyThreshold} 0): measured the same way it did not beat cosine alone
+   * (BENCHMARKS.md, "Verifier and larger embedding models").
    */
   static final SemanticPolicy BUILT_IN =
-      new SemanticPolicy(true, 0.954, 0.7, 0.0, 3, true, false, false, "", "");
+      new SemanticPolicy(true, 0.954, 0, 0.7, 0.0, 3, true, false, false, "", "");
 
   public SemanticPolicy {
     if (threshold <= 0 || threshold > 1) {
       throw new IllegalArgumentException("threshold must be in (0, 1]");
+    }
+    if (verifyThreshold < 0 || verifyThreshold > 1) {
+      throw new IllegalArgumentException("verifyThreshold must be in [0, 1]");
     }
     if (shadowRate < 0 || shadowRate > 1) {
       throw new IllegalArgumentException("shadowRate must be in [0, 1]");
@@ -68,6 +76,7 @@ public record SemanticPolicy(
     return new SemanticPolicy(
         over.enabled() != null ? over.enabled() : enabled,
         over.threshold() != null ? over.threshold() : threshold,
+        over.verifyThreshold() != null ? over.verifyThreshold() : verifyThreshold,
         over.maxTemperature() != null ? over.maxTemperature() : maxTemperature,
         over.shadowRate() != null ? over.shadowRate() : shadowRate,
         over.maxKeyWordDifference() != null ? over.maxKeyWordDifference() : maxKeyWordDifference,
@@ -83,6 +92,7 @@ public record SemanticPolicy(
     return new SemanticPolicy(
         enabled,
         threshold,
+        verifyThreshold,
         maxTemperature,
         shadowRate,
         maxKeyWordDifference,

@@ -17,8 +17,11 @@ import org.apache.lucene.document.KnnByteVectorField;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.TieredMergePolicy;
@@ -30,6 +33,9 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -71,7 +77,9 @@ final class VectorIndex implements AutoCloseable {
   private static final ExecutorService MERGE_EXECUTOR =
       MERGE_WORKERS == 1 ? null : Executors.newFixedThreadPool(MERGE_WORKERS, daemon());
 
-  private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
+  private final ByteBuffersDirectory directory;
+  private final SnapshotDeletionPolicy commits =
+      new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final int dimension;
@@ -84,7 +92,17 @@ final class VectorIndex implements AutoCloseable {
   private volatile boolean bulkLoading;
 
   VectorIndex(int dimension, int maxConnections, int beamWidth) {
+    this(dimension, maxConnections, beamWidth, new ByteBuffersDirectory(), false);
+  }
+
+  private VectorIndex(
+      int dimension,
+      int maxConnections,
+      int beamWidth,
+      ByteBuffersDirectory directory,
+      boolean existing) {
     this.dimension = dimension;
+    this.directory = directory;
     KnnVectorsFormat hnsw =
         MERGE_EXECUTOR == null
             ? new Lucene99HnswVectorsFormat(maxConnections, beamWidth)
@@ -100,6 +118,9 @@ final class VectorIndex implements AutoCloseable {
                   }
                 })
             .setRAMBufferSizeMB(RAM_BUFFER_MB)
+            .setIndexDeletionPolicy(commits)
+            .setOpenMode(
+                existing ? IndexWriterConfig.OpenMode.APPEND : IndexWriterConfig.OpenMode.CREATE)
             .setCommitOnClose(false);
     // Fewer, larger segments: each search visits every segment's graph.
     TieredMergePolicy merges = new TieredMergePolicy();
@@ -112,6 +133,93 @@ final class VectorIndex implements AutoCloseable {
       throw new UncheckedIOException("in-memory index cannot fail to open", e);
     }
   }
+
+  /**
+   * Lucene's own files of this index as one blob ({@link #restore} reads it back): a commit of
+   * everything added so far, then the files that commit names. Writes and searches go on meanwhile
+   * (the commit is held by a snapshot deletion policy while its files are copied). Empty during a
+   * bulk load, which a snapshot must not cut in two.
+   */
+  java.util.Optional<byte[]> snapshot() {
+    if (bulkLoading) {
+      return java.util.Optional.empty();
+    }
+    try {
+      writer.commit();
+      IndexCommit commit = commits.snapshot();
+      try {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.writeInt(SNAPSHOT_FORMAT);
+        out.writeInt(dimension);
+        List<String> files = new ArrayList<>(commit.getFileNames());
+        out.writeInt(files.size());
+        byte[] buffer = new byte[1 << 16];
+        for (String file : files) {
+          out.writeUTF(file);
+          try (IndexInput in = directory.openInput(file, IOContext.READONCE)) {
+            long length = in.length();
+            out.writeLong(length);
+            for (long done = 0; done < length; ) {
+              int chunk = (int) Math.min(buffer.length, length - done);
+              in.readBytes(buffer, 0, chunk);
+              out.write(buffer, 0, chunk);
+              done += chunk;
+            }
+          }
+        }
+        out.flush();
+        return java.util.Optional.of(bytes.toByteArray());
+      } finally {
+        commits.release(commit);
+        writer.deleteUnusedFiles();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * An index from a {@link #snapshot()} blob; throws when the blob is not one (wrong format or
+   * dimension, truncated, or files Lucene finds corrupt — its files carry their own checksums).
+   */
+  static VectorIndex restore(byte[] blob, int dimension, int maxConnections, int beamWidth)
+      throws IOException {
+    java.io.DataInputStream in =
+        new java.io.DataInputStream(new java.io.ByteArrayInputStream(blob));
+    if (in.readInt() != SNAPSHOT_FORMAT) {
+      throw new IOException("not a semantic index snapshot");
+    }
+    if (in.readInt() != dimension) {
+      throw new IOException("snapshot of another vector dimension");
+    }
+    ByteBuffersDirectory directory = new ByteBuffersDirectory();
+    int files = in.readInt();
+    byte[] buffer = new byte[1 << 16];
+    for (int f = 0; f < files; f++) {
+      String name = in.readUTF();
+      long length = in.readLong();
+      try (IndexOutput out = directory.createOutput(name, IOContext.DEFAULT)) {
+        for (long done = 0; done < length; ) {
+          int chunk = (int) Math.min(buffer.length, length - done);
+          in.readFully(buffer, 0, chunk);
+          out.writeBytes(buffer, 0, chunk);
+          done += chunk;
+        }
+      }
+    }
+    // Reads every file's checksum footer: a flipped byte fails here, not in a later search.
+    try (org.apache.lucene.index.CheckIndex check =
+        new org.apache.lucene.index.CheckIndex(directory)) {
+      check.setChecksumsOnly(true);
+      if (!check.checkIndex().clean) {
+        throw new IOException("snapshot index is corrupt");
+      }
+    }
+    return new VectorIndex(dimension, maxConnections, beamWidth, directory, true);
+  }
+
+  private static final int SNAPSHOT_FORMAT = 0x54575331;
 
   /** Adds (or replaces) entry {@code entryId} (hex) of context {@code context} (hex). */
   void put(String entryId, String context, float[] vector, long expiresAtMillis) {

@@ -179,6 +179,26 @@ class RequestFingerprintTests {
     return BASE.replace("{\"model\"", "{\"" + name + "\":" + json + ",\"model\"");
   }
 
+  @Test
+  void textPartsAndDeveloperRoleKeyLikeTheirPlainForms() {
+    // The router sends Anthropic Messages and OpenAI Responses requests in this shape.
+    String translated =
+        """
+        {"model":"gpt-5-mini","temperature":0.2,"max_tokens":100,
+         "messages":[{"role":"developer","content":[{"type":"text","text":"Be brief.",
+           "cache_control":{"type":"ephemeral"}}]},
+          {"role":"user","content":[{"type":"text","text":"Hi"}]}]}
+        """;
+    assertThat(hash(ACME, translated)).isEqualTo(hash(ACME, BASE));
+    String image =
+        """
+        {"model":"gpt-5-mini","temperature":0.2,"max_tokens":100,
+         "messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[
+          {"type":"text","text":"Hi"},{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}
+        """;
+    assertThat(hash(ACME, image)).isNotEqualTo(hash(ACME, BASE));
+  }
+
   private static String hash(CacheNamespace namespace, String requestJson) {
     JsonNode request = ExactEntry.JSON.readTree(requestJson);
     return RequestFingerprint.of(namespace, request);

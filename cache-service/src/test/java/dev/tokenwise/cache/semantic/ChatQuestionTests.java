@@ -86,6 +86,33 @@ class ChatQuestionTests {
         .isInstanceOf(ChatQuestion.NotComparable.class);
   }
 
+  @Test
+  void aQuestionTranslatedFromAnotherProtocolIsTheSameQuestion() throws Exception {
+    // As an OpenAI Chat client sends it, and as the router translates an Anthropic Messages
+    // request (system prompt as text blocks with a prompt-caching breakpoint, content as blocks).
+    ChatQuestion chat =
+        of(
+            """
+            {"model":"m","messages":[{"role":"system","content":"You are a geography tutor."},
+             {"role":"user","content":"What is the capital of France?"}]}
+            """);
+    ChatQuestion fromMessages =
+        of(
+            """
+            {"model":"m","messages":[{"role":"system","content":[{"type":"text",
+              "text":"You are a geography tutor.","cache_control":{"type":"ephemeral"}}]},
+             {"role":"user","content":[{"type":"text","text":"What is the capital of France?"}]}]}
+            """);
+    ChatQuestion fromResponses =
+        of(
+            """
+            {"model":"m","messages":[{"role":"developer","content":"You are a geography tutor."},
+             {"role":"user","content":[{"type":"text","text":"What is the capital of France?"}]}]}
+            """);
+    assertThat(fromMessages).isEqualTo(chat);
+    assertThat(fromResponses).isEqualTo(chat);
+  }
+
   private static ChatQuestion of(String request) throws ChatQuestion.NotComparable {
     JsonNode node = JSON.readTree(request);
     return ChatQuestion.of(node, "", "", "minilm");

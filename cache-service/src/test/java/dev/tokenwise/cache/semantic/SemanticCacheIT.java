@@ -136,6 +136,32 @@ class SemanticCacheIT {
   }
 
   @Test
+  void theVerifierDecidesAmongCandidatesThatReachTheCosineThreshold() {
+    awaitRebuilt();
+    store("verify", "lenient", chat("How do I reset my password?"), answer("Click Forgot."), "");
+
+    lookup(
+            "verify",
+            "lenient",
+            chat("How can I reset my password?"),
+            ",\"policy\":{\"verifyThreshold\":0.8}")
+        .expectBody()
+        .jsonPath("$.result")
+        .isEqualTo("hit-semantic");
+    // A setting no paraphrase reaches (only the very same question scores 1): refused, counted.
+    assertMiss(
+        lookup(
+            "verify",
+            "lenient",
+            chat("How can I reset my password?"),
+            ",\"policy\":{\"verifyThreshold\":0.999}"));
+    assertThat(prometheus())
+        .containsPattern(
+            "tokenwise_cache_semantic_guard_refusals_total\\{[^}]*guard=\"verifier\"[^}]*}"
+                + " [1-9]");
+  }
+
+  @Test
   void timeSensitiveToolAndHotRequestsBypassTheSemanticCache() {
     awaitRebuilt();
     lookup("bypass", "default", chat("What is the weather in Paris today?"), "")
@@ -327,6 +353,8 @@ class SemanticCacheIT {
         .containsPattern(
             "tokenwise_cache_semantic_false_hit_estimate\\{[^}]*route=\"default\"[^}]*} 0\\.0")
         .containsPattern(
+            "tokenwise_cache_semantic_false_hit_upper_bound\\{[^}]*route=\"default\"[^}]*} 1\\.0")
+        .containsPattern(
             "tokenwise_cache_semantic_shadow_reports_total\\{[^}]*outcome=\"agree\""
                 + "[^}]*route=\"default\"[^}]*} 0\\.0")
         .containsPattern(
@@ -363,7 +391,8 @@ class SemanticCacheIT {
     awaitRebuilt();
     store("replica", "default", chat("How do I grow basil indoors?"), answer("Sunny window."), "");
     try (SemanticIndexes replica =
-        new SemanticIndexes(strings, entries, properties, embedder.source().dimension())) {
+        new SemanticIndexes(
+            strings, entries, properties, embedder.source().dimension(), new PairVerifier(null))) {
       replica.syncOnce().block(Duration.ofSeconds(30));
       assertThat(replica.isRebuilt()).isTrue();
       String segment =

@@ -10,7 +10,9 @@ class SemanticMetricsTests {
 
   private final SemanticMetrics metrics =
       new SemanticMetrics(
-          new SimpleMeterRegistry(), Set.of("faq"), new SemanticIndexes(null, null, null, 384));
+          new SimpleMeterRegistry(),
+          Set.of("faq"),
+          new SemanticIndexes(null, null, null, 384, new PairVerifier(null)));
 
   @Test
   void routesOnlyTheRouterKnowsGetTheirOwnFalseHitEstimate() {
