@@ -1,4 +1,4 @@
-package dev.tokenwise.router.chat;
+package dev.tokenwise.router.pipeline;
 
 import dev.tokenwise.common.openai.OpenAiUsage;
 import dev.tokenwise.common.translate.NormalizedUsage;
@@ -64,6 +64,11 @@ final class SseUsageTap {
     byte[] rest = pending.toByteArray();
     pending.reset();
     return rest.length > 0 && inspect(rest) ? rest : new byte[0];
+  }
+
+  /** The message text streamed so far (choice 0's content), for checking it against a schema. */
+  String text() {
+    return text.toString();
   }
 
   /** The usage the stream reported, or null when it never did (a stream cut short). */
