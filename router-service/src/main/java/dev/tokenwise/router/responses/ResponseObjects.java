@@ -178,8 +178,10 @@ final class ResponseObjects {
     long output = usage.path("completion_tokens").asLong(0);
     ObjectNode out = NODES.objectNode();
     out.put("input_tokens", input);
+    JsonNode details = usage.path("prompt_tokens_details");
     out.putObject("input_tokens_details")
-        .put("cached_tokens", usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
+        .put("cached_tokens", details.path("cached_tokens").asLong(0))
+        .put("cache_write_tokens", details.path("cache_write_tokens").asLong(0));
     out.put("output_tokens", output);
     out.putObject("output_tokens_details")
         .put(
