@@ -70,6 +70,15 @@ class ProtocolMatrixIT {
             "{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"string\"}},"
                 + "\"required\":[\"answer\"]}");
     registry.add("tokenwise.router.routes.schema.cache.enabled", () -> "false");
+    // a route with an output cap, prompt-cache shaping and its own fallback chain
+    registry.add("tokenwise.router.routes.tactics.output.max-tokens", () -> "64");
+    registry.add("tokenwise.router.routes.tactics.prompt-cache.ttl", () -> "5m");
+    registry.add("tokenwise.router.routes.tactics.fallbacks[0]", () -> "claude-haiku-4-5");
+    registry.add("tokenwise.router.routes.tactics.fallbacks[1]", () -> "gpt-5-mini");
+    registry.add("tokenwise.router.routes.tactics.cache.enabled", () -> "false");
+    // the fallback cases fail a model on purpose: its breaker must not open for the other cases
+    registry.add("tokenwise.router.resilience.sliding-window", () -> "1000");
+    registry.add("tokenwise.router.resilience.initial-backoff", () -> "10ms");
   }
 
   enum Protocol {
@@ -189,13 +198,53 @@ class ProtocolMatrixIT {
     assertThat(event.get("status").asString()).isEqualTo("ok");
   }
 
+  @ParameterizedTest(name = "{0} stream={1} {2}")
+  @MethodSource("matrix")
+  void theRoutesCapAndPromptCacheShapingReachTheProvider(
+      Protocol protocol, boolean stream, String model) {
+    String question = "Summarise the archive, case " + UUID.randomUUID() + ".";
+    Answer answer = send(protocol, model, question, stream, "tactics", LONG_SYSTEM);
+    assertThat(answer.headers().getFirst("Tokenwise-Output-Cap")).isEqualTo("64 (clamped)");
+    JsonNode sent = lastProviderRequest(model);
+    if (model.startsWith("claude")) {
+      assertThat(sent.path("max_tokens").asLong()).isEqualTo(64);
+      assertThat(sent.toString()).contains("cache_control");
+      assertThat(answer.headers().getFirst("Tokenwise-Prompt-Cache")).startsWith("breakpoints=");
+    } else {
+      assertThat(sent.path("max_completion_tokens").asLong()).isEqualTo(64);
+      assertThat(sent.path("prompt_cache_key").asString()).startsWith("tw-");
+    }
+    JsonNode event = awaitEvent(answer.requestId());
+    assertThat(event.get("requestedMaxTokens").asLong()).isEqualTo(300);
+    assertThat(event.get("appliedMaxTokens").asLong()).isEqualTo(64);
+  }
+
+  @ParameterizedTest(name = "{0} stream={1} {2}")
+  @MethodSource("matrix")
+  void aFailingModelFallsBackAlongTheRoutesChain(Protocol protocol, boolean stream, String model) {
+    String fallback = model.startsWith("claude") ? "gpt-5-mini" : "claude-haiku-4-5";
+    // every attempt at the served model fails (three per model)
+    simulator.queueFaults("500", 3, model);
+    String question = "Is anyone there, case " + UUID.randomUUID() + "?";
+    Answer answer = send(protocol, model, question, stream, "tactics", null);
+    assertThat(answer.headers().getFirst("Tokenwise-Model")).isEqualTo(fallback);
+    assertThat(answer.text()).startsWith("You asked: \"" + question + "\"");
+    JsonNode event = awaitEvent(answer.requestId());
+    assertThat(event.get("status").asString()).isEqualTo("ok");
+    assertThat(event.get("servedModel").asString()).isEqualTo(fallback);
+    assertThat(event.get("provider").asString()).isEqualTo(provider(fallback));
+  }
+
   @Test
   void aOneHourCacheWriteOnChatCompletionsIsPricedAtTwiceTheInputPrice() {
-    String system =
-        "You are the archive assistant. " + "Keep every answer short and kind. ".repeat(900);
     ObjectNode body = json.createObjectNode().put("model", "claude-haiku-4-5");
+    // a prefix of its own (letters: the lint treats ids as volatile and places no breakpoint),
+    // since the simulator's prompt cache outlives its reset, and a read is no write
     body.putArray("messages")
-        .add(json.createObjectNode().put("role", "system").put("content", system))
+        .add(
+            json.createObjectNode()
+                .put("role", "system")
+                .put("content", "Archive " + letters() + ". " + LONG_SYSTEM))
         .add(json.createObjectNode().put("role", "user").put("content", "Hi."));
     EntityExchangeResult<byte[]> result =
         client
@@ -238,19 +287,42 @@ class ProtocolMatrixIT {
     }
   }
 
+  private static final String LONG_SYSTEM =
+      "You are the archive assistant. " + "Keep every answer short and kind. ".repeat(900);
+
   private Answer send(
       Protocol protocol, String model, String question, boolean stream, String route) {
+    return send(protocol, model, question, stream, route, null);
+  }
+
+  private Answer send(
+      Protocol protocol,
+      String model,
+      String question,
+      boolean stream,
+      String route,
+      String system) {
     ObjectNode body = json.createObjectNode().put("model", model);
     switch (protocol) {
       case CHAT -> {
-        body.putArray("messages").addObject().put("role", "user").put("content", question);
+        var messages = body.putArray("messages");
+        if (system != null) {
+          messages.addObject().put("role", "system").put("content", system);
+        }
+        messages.addObject().put("role", "user").put("content", question);
         body.put("max_completion_tokens", 300);
       }
       case MESSAGES -> {
+        if (system != null) {
+          body.put("system", system);
+        }
         body.putArray("messages").addObject().put("role", "user").put("content", question);
         body.put("max_tokens", 300);
       }
       case RESPONSES -> {
+        if (system != null) {
+          body.put("instructions", system);
+        }
         body.put("input", question);
         body.put("max_output_tokens", 300);
       }
@@ -286,7 +358,8 @@ class ProtocolMatrixIT {
       case MESSAGES -> body.at("/content/0/text").asString();
       case RESPONSES -> {
         assertThat(body.path("object").asString()).isEqualTo("response");
-        assertThat(body.path("status").asString()).isEqualTo("completed");
+        // incomplete when the answer was cut at a route's output cap
+        assertThat(body.path("status").asString()).isIn("completed", "incomplete");
         assertThat(body.at("/usage/total_tokens").isNumber()).isTrue();
         yield body.at("/output/0/content/0/text").asString();
       }
@@ -330,14 +403,33 @@ class ProtocolMatrixIT {
     if (protocol == Protocol.RESPONSES) {
       assertThat(types)
           .startsWith("response.created", "response.in_progress")
-          .endsWith("response.completed")
           .contains("response.output_text.done", "response.output_item.done");
+      assertThat(types.get(types.size() - 1)).isIn("response.completed", "response.incomplete");
     }
     return text.toString();
   }
 
+  private static String letters() {
+    StringBuilder out = new StringBuilder();
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int i = 0; i < 12; i++) {
+      out.append((char) ('a' + random.nextInt(26)));
+    }
+    return out.toString();
+  }
+
   private static String provider(String model) {
     return model.startsWith("claude") ? "anthropic" : "openai";
+  }
+
+  /** The body of the last request the simulator received for {@code model}. */
+  private JsonNode lastProviderRequest(String model) {
+    List<JsonNode> requests =
+        simulator.requests(
+            model.startsWith("claude") ? "POST /v1/messages" : "POST /v1/chat/completions");
+    assertThat(requests).isNotEmpty();
+    return requests.get(requests.size() - 1).path("body");
   }
 
   private long simulatorCalls() {
