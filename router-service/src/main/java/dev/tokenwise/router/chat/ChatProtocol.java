@@ -1,6 +1,7 @@
 package dev.tokenwise.router.chat;
 
 import dev.tokenwise.common.openai.OpenAiError;
+import dev.tokenwise.router.pipeline.ChatEvent;
 import dev.tokenwise.router.pipeline.ClientCall;
 import dev.tokenwise.router.pipeline.ClientProtocol;
 import dev.tokenwise.router.pipeline.RequestPipeline;
@@ -76,8 +77,8 @@ class ChatProtocol implements ClientProtocol {
   }
 
   @Override
-  public Flux<byte[]> events(Flux<byte[]> chatEvents, ClientCall call) {
-    return chatEvents;
+  public Flux<byte[]> events(Flux<ChatEvent> chatEvents, ClientCall call) {
+    return chatEvents.map(ChatEvent::raw);
   }
 
   /** OpenAI reports a failure after the 200 as a data event carrying an error object. */

@@ -8,13 +8,13 @@ import dev.tokenwise.common.openai.OpenAiChatChunk;
 import dev.tokenwise.common.translate.OpenAiToAnthropicStream;
 import dev.tokenwise.common.translate.RequestTranslator;
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.pipeline.ChatEvent;
 import dev.tokenwise.router.pipeline.ClientCall;
 import dev.tokenwise.router.pipeline.ClientProtocol;
 import dev.tokenwise.router.provider.Formats;
 import dev.tokenwise.router.provider.ProviderKind;
 import dev.tokenwise.router.provider.ProviderReply;
 import dev.tokenwise.router.provider.ResilientProviders;
-import dev.tokenwise.router.provider.SseFrames;
 import dev.tokenwise.router.route.RoutePlan;
 import dev.tokenwise.router.routing.PromptSignals;
 import dev.tokenwise.router.usage.Conversations;
@@ -162,45 +162,31 @@ class MessagesProtocol implements ClientProtocol {
 
   /** Chat Completions chunks as Anthropic's named events, closed at {@code [DONE]}. */
   @Override
-  public Flux<byte[]> events(Flux<byte[]> chatEvents, ClientCall call) {
+  public Flux<byte[]> events(Flux<ChatEvent> chatEvents, ClientCall call) {
     OpenAiToAnthropicStream translator = new OpenAiToAnthropicStream();
     boolean[] closed = new boolean[1];
     return chatEvents
         .concatMapIterable(
             event -> {
-              List<byte[]> out = new ArrayList<>();
-              SseFrames frames = new SseFrames();
-              List<SseFrames.Frame> parsed = new ArrayList<>(frames.accept(event));
-              parsed.addAll(frames.finish());
-              for (SseFrames.Frame frame : parsed) {
-                String data = frame.data();
-                if (data == null || data.isEmpty() || closed[0]) {
-                  continue;
-                }
-                if (data.equals(OpenAiChatChunk.DONE)) {
-                  closed[0] = true;
-                  out.addAll(named(translator.finish()));
-                  continue;
-                }
-                JsonNode tree;
-                try {
-                  tree = json.readTree(data);
-                } catch (JacksonException e) {
-                  continue;
-                }
-                if (tree.path("error").isObject()) {
-                  closed[0] = true;
-                  out.addAll(
-                      named(
-                          List.of(
-                              new AnthropicStreamEvent.Error(
-                                  "api_error",
-                                  tree.path("error").path("message").asString("error")))));
-                  continue;
-                }
-                out.addAll(named(translator.accept(json.treeToValue(tree, OpenAiChatChunk.class))));
+              if (closed[0]) {
+                return List.<byte[]>of();
               }
-              return out;
+              if (event.done()) {
+                closed[0] = true;
+                return named(translator.finish());
+              }
+              JsonNode chunk = event.data();
+              if (chunk == null || !chunk.isObject()) {
+                return List.<byte[]>of();
+              }
+              if (chunk.path("error").isObject()) {
+                closed[0] = true;
+                return named(
+                    List.of(
+                        new AnthropicStreamEvent.Error(
+                            "api_error", chunk.path("error").path("message").asString("error"))));
+              }
+              return named(translator.accept(json.treeToValue(chunk, OpenAiChatChunk.class)));
             })
         .concatWith(
             Flux.defer(

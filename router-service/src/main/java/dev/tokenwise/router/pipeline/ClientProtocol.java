@@ -46,10 +46,10 @@ public interface ClientProtocol {
   boolean wantsUsageChunk(ClientCall call);
 
   /**
-   * A Chat Completions event stream (complete {@code data:} events, ending in {@code [DONE]}) as
-   * the client's events.
+   * A Chat Completions event stream (complete {@code data:} events, ending in {@code [DONE]}, each
+   * already parsed) as the client's events.
    */
-  Flux<byte[]> events(Flux<byte[]> chatEvents, ClientCall call);
+  Flux<byte[]> events(Flux<ChatEvent> chatEvents, ClientCall call);
 
   /** The event that tells the client a stream failed after its status was sent. */
   byte[] midStreamError();

@@ -335,7 +335,7 @@ public class RequestPipeline {
               }
               byte[] replay =
                   CachedCompletionStream.events(stored, f.protocol.wantsUsageChunk(f.call), json);
-              Flux<byte[]> events = f.protocol.events(Flux.fromIterable(split(replay)), f.call);
+              Flux<byte[]> events = f.protocol.events(Flux.fromIterable(replayed(replay)), f.call);
               return ServerResponse.ok()
                   .contentType(MediaType.TEXT_EVENT_STREAM)
                   .headers(headers -> describe(headers, f, event.servedModel(), event, 0))
@@ -344,15 +344,11 @@ public class RequestPipeline {
             });
   }
 
-  private static List<byte[]> split(byte[] events) {
-    SseFrames frames = new SseFrames();
-    List<byte[]> out = new ArrayList<>();
-    for (SseFrames.Frame frame : frames.accept(events)) {
-      out.add(frame.raw());
-    }
-    for (SseFrames.Frame frame : frames.finish()) {
-      out.add(frame.raw());
-    }
+  /** A replayed answer's events, parsed as a provider's would be. */
+  private List<ChatEvent> replayed(byte[] events) {
+    SseUsageTap reader = new SseUsageTap(json, true);
+    List<ChatEvent> out = new ArrayList<>(reader.acceptEvents(events));
+    out.addAll(reader.finishEvents());
     return out;
   }
 
@@ -587,11 +583,11 @@ public class RequestPipeline {
                   && served.target().kind() == ProviderKind.ANTHROPIC) {
                 events = anthropicAsIs(served.entity().getBody(), tap, nativeUsage::set);
               } else {
-                Flux<byte[]> chat =
+                Flux<ChatEvent> chat =
                     formats
                         .streamToOpenAi(served, sent, nativeUsage::set)
-                        .concatMapIterable(buffer -> tap.accept(drain(buffer)))
-                        .concatWith(Mono.fromSupplier(tap::finish).filter(tail -> tail.length > 0));
+                        .concatMapIterable(buffer -> tap.acceptEvents(drain(buffer)))
+                        .concatWith(Flux.defer(() -> Flux.fromIterable(tap.finishEvents())));
                 events = f.protocol.events(chat, f.call);
               }
               Flux<DataBuffer> body =

@@ -40,6 +40,36 @@ final class SseUsageTap {
     this.forwardUsageChunk = forwardUsageChunk;
   }
 
+  /** The data of the event {@link #inspect} last read (null when it was not JSON). */
+  private JsonNode lastData;
+
+  private boolean lastDone;
+
+  /** Feeds bytes from the provider; returns the complete events to send on, with their data. */
+  List<ChatEvent> acceptEvents(byte[] bytes) {
+    pending.writeBytes(bytes);
+    byte[] buffered = pending.toByteArray();
+    List<ChatEvent> out = new ArrayList<>();
+    int start = 0;
+    int end;
+    while ((end = eventEnd(buffered, start)) > 0) {
+      byte[] event = java.util.Arrays.copyOfRange(buffered, start, end);
+      if (inspect(event)) {
+        out.add(new ChatEvent(event, lastData, lastDone));
+      }
+      start = end;
+    }
+    pending.reset();
+    pending.write(buffered, start, buffered.length - start);
+    return out;
+  }
+
+  /** As {@link #finish()}, with the tail's data; empty when there is no tail. */
+  List<ChatEvent> finishEvents() {
+    byte[] tail = finish();
+    return tail.length == 0 ? List.of() : List.of(new ChatEvent(tail, lastData, lastDone));
+  }
+
   /** Feeds bytes from the provider; returns the complete events to send on, in order. */
   List<byte[]> accept(byte[] bytes) {
     pending.writeBytes(bytes);
@@ -155,8 +185,10 @@ final class SseUsageTap {
 
   /** Records what the event says; false when it must not reach the client. */
   private boolean inspect(byte[] event) {
+    lastData = null;
     String data = data(new String(event, StandardCharsets.UTF_8));
-    if (data == null || data.equals("[DONE]")) {
+    lastDone = "[DONE]".equals(data);
+    if (data == null || lastDone) {
       return true;
     }
     JsonNode chunk;
@@ -165,6 +197,7 @@ final class SseUsageTap {
     } catch (JacksonException e) {
       return true;
     }
+    lastData = chunk;
     JsonNode choices = chunk.path("choices");
     if (chunk.has("error")) {
       replayable = false;

@@ -95,7 +95,8 @@ final class ResponseObjects {
     ArrayNode output = (ArrayNode) response.get("output");
     JsonNode message = choice.path("message");
     if (message.path("content").isString() || message.path("refusal").isString()) {
-      ObjectNode item = messageItem(id("msg_"), "completed");
+      // a message cut at the cap is itself incomplete, as the Responses API reports it
+      ObjectNode item = messageItem(id("msg_"), status(finish));
       ArrayNode content = (ArrayNode) item.get("content");
       if (message.path("refusal").isString()) {
         content

@@ -1,6 +1,7 @@
 package dev.tokenwise.router.responses;
 
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.pipeline.ChatEvent;
 import dev.tokenwise.router.pipeline.ClientCall;
 import dev.tokenwise.router.pipeline.ClientProtocol;
 import dev.tokenwise.router.provider.Formats;
@@ -95,7 +96,7 @@ class ResponsesProtocol implements ClientProtocol {
   }
 
   @Override
-  public Flux<byte[]> events(Flux<byte[]> chatEvents, ClientCall call) {
+  public Flux<byte[]> events(Flux<ChatEvent> chatEvents, ClientCall call) {
     ResponsesStream stream = new ResponsesStream(json, call.clientBody());
     return chatEvents
         .concatMapIterable(stream::accept)

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.responses;
 
+import dev.tokenwise.router.pipeline.ChatEvent;
 import dev.tokenwise.router.provider.SseFrames;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class ResponsesStream {
     this.output = json.createArrayNode();
   }
 
-  /** The events one Chat Completions event becomes. */
+  /** The events one Chat Completions event (complete, unparsed) becomes. */
   List<byte[]> accept(byte[] chatEvent) {
     List<byte[]> out = new ArrayList<>();
     SseFrames frames = new SseFrames();
@@ -51,43 +52,59 @@ final class ResponsesStream {
     parsed.addAll(frames.finish());
     for (SseFrames.Frame frame : parsed) {
       String data = frame.data();
-      if (closed || data == null || data.isEmpty()) {
+      if (data == null || data.isEmpty()) {
         continue;
       }
-      if (data.equals("[DONE]")) {
-        finish(out);
-        continue;
-      }
-      JsonNode chunk;
-      try {
-        chunk = json.readTree(data);
-      } catch (JacksonException e) {
-        continue;
-      }
-      if (chunk.path("error").isObject()) {
-        closed = true;
-        out.add(error(chunk.path("error").path("message").asString("The stream failed.")));
-        continue;
-      }
-      start(chunk, out);
-      for (JsonNode choice : chunk.path("choices")) {
-        if (choice.path("index").asInt(0) != 0) {
+      JsonNode chunk = null;
+      if (!data.equals("[DONE]")) {
+        try {
+          chunk = json.readTree(data);
+        } catch (JacksonException e) {
           continue;
         }
-        JsonNode delta = choice.path("delta");
-        if (delta.path("content").isString() && !delta.path("content").asString().isEmpty()) {
-          text(delta.path("content").asString(), out);
-        }
-        for (JsonNode call : delta.path("tool_calls")) {
-          toolCall(call, out);
-        }
-        if (choice.path("finish_reason").isString()) {
-          finishReason = choice.path("finish_reason").asString();
-        }
       }
-      if (chunk.path("usage").isObject()) {
-        usage = ResponseObjects.usage(chunk.get("usage"));
+      out.addAll(accept(new ChatEvent(frame.raw(), chunk, chunk == null)));
+    }
+    return out;
+  }
+
+  /** The events one Chat Completions event, as the pipeline parsed it, becomes. */
+  List<byte[]> accept(ChatEvent event) {
+    List<byte[]> out = new ArrayList<>();
+    if (closed) {
+      return out;
+    }
+    if (event.done()) {
+      finish(out);
+      return out;
+    }
+    JsonNode chunk = event.data();
+    if (chunk == null || !chunk.isObject()) {
+      return out;
+    }
+    if (chunk.path("error").isObject()) {
+      closed = true;
+      out.add(error(chunk.path("error").path("message").asString("The stream failed.")));
+      return out;
+    }
+    start(chunk, out);
+    for (JsonNode choice : chunk.path("choices")) {
+      if (choice.path("index").asInt(0) != 0) {
+        continue;
       }
+      JsonNode delta = choice.path("delta");
+      if (delta.path("content").isString() && !delta.path("content").asString().isEmpty()) {
+        text(delta.path("content").asString(), out);
+      }
+      for (JsonNode call : delta.path("tool_calls")) {
+        toolCall(call, out);
+      }
+      if (choice.path("finish_reason").isString()) {
+        finishReason = choice.path("finish_reason").asString();
+      }
+    }
+    if (chunk.path("usage").isObject()) {
+      usage = ResponseObjects.usage(chunk.get("usage"));
     }
     return out;
   }
@@ -205,7 +222,7 @@ final class ResponsesStream {
       partDone.put("content_index", 0);
       partDone.set("part", ResponseObjects.outputText(text.toString()));
       out.add(named("response.content_part.done", partDone));
-      message.put("status", "completed");
+      message.put("status", ResponseObjects.status(finishReason));
       ((ArrayNode) message.get("content")).add(ResponseObjects.outputText(text.toString()));
       ObjectNode itemDone = json.createObjectNode();
       itemDone.put("output_index", index);
