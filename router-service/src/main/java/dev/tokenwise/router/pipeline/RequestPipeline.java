@@ -667,7 +667,7 @@ public class RequestPipeline {
   /**
    * A Claude model's events for an Anthropic client, passed on byte for byte. Each event is parsed
    * once, for the native usage and for the Chat Completions view the tap keeps (finish reason,
-   * generated text, the answer to store).
+   * generated text, the answer to store), which it is handed as trees, never as bytes to re-read.
    */
   private Flux<byte[]> anthropicAsIs(
       Flux<DataBuffer> upstream, SseUsageTap tap, Consumer<NormalizedUsage> nativeUsage) {
@@ -683,7 +683,7 @@ public class RequestPipeline {
                 try {
                   AnthropicStreamEvent event = json.readValue(data, AnthropicStreamEvent.class);
                   for (var chunk : view.accept(event)) {
-                    tap.accept(dataEvent(json.writeValueAsBytes(chunk)));
+                    tap.observe(json.valueToTree(chunk));
                   }
                   if (event instanceof AnthropicStreamEvent.MessageStart
                       || event instanceof AnthropicStreamEvent.MessageDelta) {

@@ -198,6 +198,19 @@ final class SseUsageTap {
       return true;
     }
     lastData = chunk;
+    return inspect(chunk);
+  }
+
+  /**
+   * Records a chunk the router built itself rather than received (a Claude stream passed to an
+   * Anthropic client as it came, watched through its Chat Completions view): nothing to forward.
+   */
+  void observe(JsonNode chunk) {
+    inspect(chunk);
+  }
+
+  /** Records what the chunk says; false when it must not reach the client. */
+  private boolean inspect(JsonNode chunk) {
     JsonNode choices = chunk.path("choices");
     if (chunk.has("error")) {
       replayable = false;
