@@ -583,11 +583,17 @@ public class RequestPipeline {
                   && served.target().kind() == ProviderKind.ANTHROPIC) {
                 events = anthropicAsIs(served.entity().getBody(), tap, nativeUsage::set);
               } else {
+                // a Claude stream is translated to chunk trees the tap reads as they are; any
+                // other comes as Chat Completions bytes the tap parses once
                 Flux<ChatEvent> chat =
-                    formats
-                        .streamToOpenAi(served, sent, nativeUsage::set)
-                        .concatMapIterable(buffer -> tap.acceptEvents(drain(buffer)))
-                        .concatWith(Flux.defer(() -> Flux.fromIterable(tap.finishEvents())));
+                    served.target().kind() == ProviderKind.ANTHROPIC
+                        ? formats
+                            .anthropicChunks(served, sent, nativeUsage::set)
+                            .concatMapIterable(chunk -> tap.acceptChunk(chunk, Formats.DONE))
+                        : formats
+                            .streamToOpenAi(served, sent, nativeUsage::set)
+                            .concatMapIterable(buffer -> tap.acceptEvents(drain(buffer)))
+                            .concatWith(Flux.defer(() -> Flux.fromIterable(tap.finishEvents())));
                 events = f.protocol.events(chat, f.call);
               }
               Flux<DataBuffer> body =

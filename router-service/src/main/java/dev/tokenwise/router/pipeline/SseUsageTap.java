@@ -202,6 +202,27 @@ final class SseUsageTap {
   }
 
   /**
+   * A chunk the router translated itself (a tree, or {@code doneMarker} for the end), as the event
+   * to send on, written once from the tree; empty when it must not reach the client.
+   */
+  List<ChatEvent> acceptChunk(JsonNode chunk, JsonNode doneMarker) {
+    if (chunk == doneMarker) {
+      lastDone = true;
+      lastData = null;
+      return List.of(new ChatEvent(DONE_EVENT.clone(), null, true));
+    }
+    lastDone = false;
+    lastData = chunk;
+    if (!inspect(chunk)) {
+      return List.of();
+    }
+    return List.of(
+        new ChatEvent(RequestPipeline.dataEvent(json.writeValueAsBytes(chunk)), chunk, false));
+  }
+
+  private static final byte[] DONE_EVENT = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  /**
    * Records a chunk the router built itself rather than received (a Claude stream passed to an
    * Anthropic client as it came, watched through its Chat Completions view): nothing to forward.
    */

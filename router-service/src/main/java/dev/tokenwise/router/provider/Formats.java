@@ -282,6 +282,36 @@ public class Formats {
       Flux<DataBuffer> events,
       String structuredTool,
       java.util.function.Consumer<NormalizedUsage> nativeUsage) {
+    return anthropicChunks(events, structuredTool, nativeUsage)
+        .map(
+            chunk ->
+                chunk == DONE
+                    ? dataEvent(OpenAiChatChunk.DONE.getBytes(StandardCharsets.UTF_8))
+                    : dataEvent(json.writeValueAsBytes(chunk)))
+        .map(DefaultDataBufferFactory.sharedInstance::wrap);
+  }
+
+  /** Marks the end of a chunk stream from {@link #anthropicChunks} ({@code data: [DONE]}). */
+  public static final JsonNode DONE =
+      tools.jackson.databind.node.JsonNodeFactory.instance.stringNode(OpenAiChatChunk.DONE);
+
+  /**
+   * A Claude model's accepted stream as Chat Completions chunks, each a tree built once from its
+   * Anthropic event (parsed once), ending in {@link #DONE}; a provider {@code error} event becomes
+   * OpenAI's in-stream error object. The usage read from the provider's own events goes to {@code
+   * nativeUsage} as it arrives.
+   */
+  public Flux<JsonNode> anthropicChunks(
+      ResilientProviders.ServedStream served,
+      JsonNode request,
+      java.util.function.Consumer<NormalizedUsage> nativeUsage) {
+    return anthropicChunks(served.entity().getBody(), structuredTool(request), nativeUsage);
+  }
+
+  private Flux<JsonNode> anthropicChunks(
+      Flux<DataBuffer> events,
+      String structuredTool,
+      java.util.function.Consumer<NormalizedUsage> nativeUsage) {
     AnthropicToOpenAiStream translator =
         new AnthropicToOpenAiStream(Clock.systemUTC(), true, structuredTool);
     SseFrames frames = new SseFrames();
@@ -290,29 +320,27 @@ public class Formats {
         .concatWith(Flux.defer(() -> Flux.fromIterable(frames.finish())))
         .concatMapIterable(
             frame -> {
-              List<byte[]> out = new ArrayList<>();
+              List<JsonNode> out = new ArrayList<>();
               AnthropicStreamEvent event = parseAnthropic(frame.data());
               if (event == null) {
                 return out;
               }
               if (event instanceof AnthropicStreamEvent.Error error) {
-                out.add(
-                    dataEvent(json.writeValueAsBytes(java.util.Map.of("error", errorOf(error)))));
+                out.add(json.valueToTree(java.util.Map.of("error", errorOf(error))));
                 return out;
               }
               for (OpenAiChatChunk chunk : translator.accept(event)) {
-                out.add(dataEvent(json.writeValueAsBytes(chunk)));
+                out.add(json.valueToTree(chunk));
               }
               if (event instanceof AnthropicStreamEvent.MessageStart
                   || event instanceof AnthropicStreamEvent.MessageDelta) {
                 nativeUsage.accept(translator.normalizedUsage());
               }
               if (event instanceof AnthropicStreamEvent.MessageStop) {
-                out.add(dataEvent(OpenAiChatChunk.DONE.getBytes(StandardCharsets.UTF_8)));
+                out.add(DONE);
               }
               return out;
-            })
-        .map(DefaultDataBufferFactory.sharedInstance::wrap);
+            });
   }
 
   /** An accepted stream's events as OpenAI {@code data:} chunks, whatever the provider. */
