@@ -54,6 +54,9 @@ class ChatCompletionsIT {
     registry.add("tokenwise.router.usage.spool-dir", spoolDir::toString);
     registry.add("tokenwise.router.usage.publish-timeout", () -> "1s");
     registry.add("tokenwise.router.usage.drain-interval", () -> "200ms");
+    registry.add(
+        "tokenwise.router.routes.schema.json-schema",
+        () -> "{\"type\":\"object\",\"required\":[\"answer\"]}");
   }
 
   @LocalServerPort int port;
@@ -149,6 +152,45 @@ class ChatCompletionsIT {
                 .counter()
                 .count())
         .isGreaterThanOrEqualTo(20);
+  }
+
+  /**
+   * A streamed answer on a schema route is checked once complete; the stub answers plain text,
+   * which the client already has: counted, kept out of the cache, and its usage event marked error.
+   */
+  @Test
+  void aStreamedAnswerThatMissesTheRoutesSchemaIsCountedNotStoredAndMarkedAnError() {
+    String events =
+        client
+            .post()
+            .uri("/v1/chat/completions")
+            .header("Authorization", "Bearer " + KEY)
+            .header("Tokenwise-Route", "schema")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(
+                "{\"model\":\"gpt-5-mini\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"say hello\"}]}")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
+    assertThat(events).contains("\"Hel\"").endsWith("data: [DONE]\n\n");
+    JsonNode event = awaitSingleEvent();
+    assertThat(event.get("mode").asString()).isEqualTo("stream");
+    assertThat(event.get("status").asString()).isEqualTo("error");
+    assertThat(
+            meters
+                .get("tokenwise.output.schema.invalid-streams")
+                .tag("route", "schema")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> upstream.cacheStores.isEmpty());
   }
 
   @Test

@@ -16,10 +16,14 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.NotFoundException;
 import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.helpers.ResponseAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseStreamEvent;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServers;
 import dev.tokenwise.common.usage.UsageStream;
@@ -128,6 +132,41 @@ class GeminiProviderIT {
     assertThat(event.path("outputTokens").asLong()).isEqualTo(usage.completionTokens());
     assertThat(event.path("finishReason").asString()).isEqualTo("stop");
     assertThat(simulator.stats().path("endpoints").path(GEMINI_GENERATE).asLong()).isEqualTo(1);
+  }
+
+  /** The OpenAI SDK's {@code responses()} client served by Gemini, whole and streamed. */
+  @Test
+  void openAiSdkResponsesAreServedByGemini() {
+    ResponseCreateParams params =
+        ResponseCreateParams.builder()
+            .model("gemini-2.5-flash")
+            .instructions("You are terse.")
+            .input("How do prompt caches work?")
+            .build();
+    Response response = openai.responses().create(params);
+    String text = response.output().get(0).asMessage().content().get(0).asOutputText().text();
+    assertThat(text).contains("How do prompt caches work?");
+    assertThat(response.usage().orElseThrow().inputTokens()).isPositive();
+    assertThat(awaitEvent("gemini-2.5-flash", "sync").path("provider").asString())
+        .isEqualTo("gcp.gemini");
+
+    ResponseAccumulator accumulator = ResponseAccumulator.create();
+    try (com.openai.core.http.StreamResponse<ResponseStreamEvent> stream =
+        openai.responses().createStreaming(params)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+    assertThat(
+            accumulator
+                .response()
+                .output()
+                .get(0)
+                .asMessage()
+                .content()
+                .get(0)
+                .asOutputText()
+                .text())
+        .isEqualTo(text);
+    assertThat(simulator.stats().path("endpoints").path(GEMINI_STREAM).asLong()).isEqualTo(1);
   }
 
   @Test

@@ -23,6 +23,8 @@ import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiResponsesChatModel;
+import dev.langchain4j.model.openai.OpenAiResponsesStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
@@ -101,6 +103,31 @@ class LangChain4jClientsIT {
               .apiKey(KEY)
               .modelName(model)
               .timeout(TIMEOUT)
+              .build();
+      assertThat(stream(streaming, "What is a token bucket?")).as(model).isEqualTo(whole);
+
+      assertToolRoundTrip(chat, model);
+    }
+  }
+
+  /** LangChain4j's Responses API models: {@code /v1/responses}, whole, streamed and with tools. */
+  @Test
+  void openAiResponsesModelsWholeStreamedAndWithTools() throws Exception {
+    for (String model : List.of("gpt-5-mini", "claude-haiku-4-5")) {
+      ChatModel chat =
+          OpenAiResponsesChatModel.builder()
+              .baseUrl(openAiBaseUrl())
+              .apiKey(KEY)
+              .modelName(model)
+              .build();
+      String whole = chat.chat("What is a token bucket?");
+      assertThat(whole).as(model).startsWith("You asked: \"What is a token bucket?\"");
+
+      StreamingChatModel streaming =
+          OpenAiResponsesStreamingChatModel.builder()
+              .baseUrl(openAiBaseUrl())
+              .apiKey(KEY)
+              .modelName(model)
               .build();
       assertThat(stream(streaming, "What is a token bucket?")).as(model).isEqualTo(whole);
 

@@ -25,6 +25,7 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.helpers.ResponseAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonSchema;
@@ -34,6 +35,16 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.chat.completions.StructuredChatCompletion;
+import com.openai.models.responses.EasyInputMessage;
+import com.openai.models.responses.FunctionTool;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseOutputItem;
+import com.openai.models.responses.ResponseStatus;
+import com.openai.models.responses.ResponseStreamEvent;
+import com.openai.models.responses.StructuredResponse;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import java.time.Duration;
@@ -144,6 +155,128 @@ class SdkClientsIT {
       assertThat(accumulator.chatCompletion().choices().get(0).message().content())
           .isEqualTo(completion.choices().get(0).message().content());
     }
+  }
+
+  /**
+   * The OpenAI SDK's {@code responses()} client, only base URL and key changed: whole and streamed
+   * (the SDK's accumulator rebuilds the response from the events), served by an OpenAI and a Claude
+   * model; a function tool call and its output round trip; class-based structured output; {@code
+   * previous_response_id} refused as the SDK's {@code BadRequestException}.
+   */
+  @Test
+  void openAiSdkResponsesWholeStreamedToolsAndStructuredOutput() {
+    for (String model : List.of("gpt-5", "claude-sonnet-4-5")) {
+      ResponseCreateParams params =
+          ResponseCreateParams.builder()
+              .model(model)
+              .instructions("Answer briefly.")
+              .input("What is a token bucket?")
+              .build();
+      Response response = openai.responses().create(params);
+      String text = response.output().get(0).asMessage().content().get(0).asOutputText().text();
+      assertThat(text).as(model).startsWith("You asked: \"What is a token bucket?\"");
+      assertThat(response.status()).contains(ResponseStatus.COMPLETED);
+      assertThat(response.usage().orElseThrow().inputTokens()).isPositive();
+      assertThat(response.usage().orElseThrow().outputTokens()).isPositive();
+
+      ResponseAccumulator accumulator = ResponseAccumulator.create();
+      try (com.openai.core.http.StreamResponse<ResponseStreamEvent> stream =
+          openai.responses().createStreaming(params)) {
+        stream.stream().forEach(accumulator::accumulate);
+      }
+      Response streamed = accumulator.response();
+      assertThat(streamed.output().get(0).asMessage().content().get(0).asOutputText().text())
+          .as(model)
+          .isEqualTo(text);
+      assertThat(streamed.usage().orElseThrow().outputTokens()).isPositive();
+
+      FunctionTool weather =
+          FunctionTool.builder()
+              .name("get_weather")
+              .description("The current weather in a city")
+              .parameters(
+                  FunctionTool.Parameters.builder()
+                      .putAdditionalProperty("type", JsonValue.from("object"))
+                      .putAdditionalProperty(
+                          "properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                      .putAdditionalProperty("required", JsonValue.from(List.of("city")))
+                      .build())
+              .strict(false)
+              .build();
+      EasyInputMessage question =
+          EasyInputMessage.builder()
+              .role(EasyInputMessage.Role.USER)
+              .content("Lisbon: please get weather there")
+              .build();
+      Response call =
+          openai
+              .responses()
+              .create(
+                  ResponseCreateParams.builder()
+                      .model(model)
+                      .inputOfResponse(List.of(ResponseInputItem.ofEasyInputMessage(question)))
+                      .addTool(weather)
+                      .build());
+      ResponseFunctionToolCall tool =
+          call.output().stream()
+              .filter(ResponseOutputItem::isFunctionCall)
+              .findFirst()
+              .orElseThrow()
+              .asFunctionCall();
+      assertThat(tool.name()).isEqualTo("get_weather");
+      assertThat(json.readTree(tool.arguments()).path("city").isString()).isTrue();
+      Response answer =
+          openai
+              .responses()
+              .create(
+                  ResponseCreateParams.builder()
+                      .model(model)
+                      .inputOfResponse(
+                          List.of(
+                              ResponseInputItem.ofEasyInputMessage(question),
+                              ResponseInputItem.ofFunctionCall(tool),
+                              ResponseInputItem.ofFunctionCallOutput(
+                                  ResponseInputItem.FunctionCallOutput.builder()
+                                      .callId(tool.callId())
+                                      .output("18 degrees and sunny")
+                                      .build())))
+                      .addTool(weather)
+                      .build());
+      assertThat(answer.output().get(0).asMessage().content().get(0).asOutputText().text())
+          .as(model)
+          .contains("18 degrees and sunny");
+
+      StructuredResponse<Person> person =
+          openai
+              .responses()
+              .create(
+                  ResponseCreateParams.builder()
+                      .model(model)
+                      .input("Invent a person")
+                      .text(Person.class)
+                      .build());
+      Person parsed =
+          person.output().stream()
+              .flatMap(item -> item.message().stream())
+              .flatMap(message -> message.content().stream())
+              .flatMap(content -> content.outputText().stream())
+              .findFirst()
+              .orElseThrow();
+      assertThat(parsed.name).as(model).isNotBlank();
+      assertThat(parsed.age).as(model).isPositive();
+    }
+    assertThatThrownBy(
+            () ->
+                openai
+                    .responses()
+                    .create(
+                        ResponseCreateParams.builder()
+                            .model("gpt-5")
+                            .input("And then?")
+                            .previousResponseId("resp_earlier")
+                            .build()))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("previous_response_id");
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.tokenwise.router.chat;
 import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
+import dev.tokenwise.router.pipeline.RequestPipeline;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -13,7 +14,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 class ChatRoutes {
 
   @Bean
-  RouterFunction<ServerResponse> chatCompletionsRoute(ChatCompletionsHandler handler) {
-    return route(POST("/v1/chat/completions"), handler::handle);
+  RouterFunction<ServerResponse> chatCompletionsRoute(
+      RequestPipeline pipeline, ChatProtocol protocol) {
+    return route(POST("/v1/chat/completions"), request -> pipeline.handle(request, protocol));
   }
 }

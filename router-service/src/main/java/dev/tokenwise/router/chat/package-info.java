@@ -1,2 +1,2 @@
-/** The OpenAI-compatible {@code POST /v1/chat/completions} endpoint and its request pipeline. */
+/** OpenAI Chat Completions ({@code POST /v1/chat/completions}): the protocol adapter. */
 package dev.tokenwise.router.chat;

@@ -1,2 +1,2 @@
-/** The Anthropic-compatible {@code POST /v1/messages} endpoint, whole and streamed. */
+/** Anthropic Messages ({@code POST /v1/messages}): the protocol adapter. */
 package dev.tokenwise.router.messages;

@@ -126,6 +126,72 @@ public class Formats {
         "untranslatable_request");
   }
 
+  /**
+   * A provider's successful answer as a JSON object, parsed once; the pipeline reads its usage and
+   * its {@code chat.completion} form from this tree.
+   */
+  public JsonNode readAnswer(byte[] body) {
+    return read(body);
+  }
+
+  /**
+   * The answer {@code target} gave (its native tree, see {@link #readAnswer}) as an OpenAI {@code
+   * chat.completion}; {@code request} is the Chat Completions request it answers (for the schema
+   * tool of a Claude model), or null.
+   */
+  public JsonNode toOpenAi(JsonNode answer, ResilientProviders.Target target, JsonNode request) {
+    return switch (target.kind()) {
+      case OPENAI -> answer;
+      case GEMINI -> json.valueToTree(geminiToOpenAi(answer, target.model()));
+      case ANTHROPIC ->
+          json.valueToTree(
+              responses.toOpenAi(
+                  json.treeToValue(answer, AnthropicMessageResponse.class),
+                  structuredTool(request)));
+    };
+  }
+
+  /**
+   * Usage from the provider's own answer, before any translation: Anthropic's cache writes keep
+   * their 5-minute / 1-hour split, which the Chat Completions usage shape cannot carry.
+   */
+  public NormalizedUsage nativeUsage(JsonNode answer, ProviderKind kind) {
+    if (kind != ProviderKind.GEMINI) {
+      return usage(answer, kind);
+    }
+    JsonNode usage = answer == null ? null : answer.get("usageMetadata");
+    if (usage == null || !usage.isObject()) {
+      return NormalizedUsage.ZERO;
+    }
+    try {
+      return NormalizedUsage.from(
+          json.treeToValue(usage, dev.tokenwise.common.gemini.GeminiUsageMetadata.class));
+    } catch (JacksonException | IllegalArgumentException e) {
+      return NormalizedUsage.ZERO;
+    }
+  }
+
+  /** A {@code chat.completion} as an Anthropic {@code message} (common's translator). */
+  public JsonNode anthropicFromOpenAi(JsonNode completion) {
+    return json.valueToTree(
+        responses.toAnthropic(json.treeToValue(completion, OpenAiChatResponse.class)));
+  }
+
+  /**
+   * As {@link #streamToOpenAi(ResilientProviders.ServedStream, JsonNode)}, handing the usage read
+   * from a Claude model's own events to {@code nativeUsage} as the stream goes (the translated
+   * chunks carry no 1-hour cache writes).
+   */
+  public Flux<DataBuffer> streamToOpenAi(
+      ResilientProviders.ServedStream served,
+      JsonNode request,
+      java.util.function.Consumer<NormalizedUsage> nativeUsage) {
+    if (served.target().kind() != ProviderKind.ANTHROPIC) {
+      return streamToOpenAi(served, request);
+    }
+    return anthropicToOpenAi(served.entity().getBody(), structuredTool(request), nativeUsage);
+  }
+
   /** A successful non-streamed answer as an OpenAI {@code chat.completion}. */
   public JsonNode toOpenAi(ResilientProviders.Served served) {
     return toOpenAi(served, null);
@@ -209,6 +275,43 @@ public class Formats {
 
   /** As {@link #anthropicToOpenAi(Flux)}, the schema tool's input streamed as content. */
   Flux<DataBuffer> anthropicToOpenAi(Flux<DataBuffer> events, String structuredTool) {
+    return anthropicToOpenAi(events, structuredTool, usage -> {});
+  }
+
+  private Flux<DataBuffer> anthropicToOpenAi(
+      Flux<DataBuffer> events,
+      String structuredTool,
+      java.util.function.Consumer<NormalizedUsage> nativeUsage) {
+    return anthropicChunks(events, structuredTool, nativeUsage)
+        .map(
+            chunk ->
+                chunk == DONE
+                    ? dataEvent(OpenAiChatChunk.DONE.getBytes(StandardCharsets.UTF_8))
+                    : dataEvent(json.writeValueAsBytes(chunk)))
+        .map(DefaultDataBufferFactory.sharedInstance::wrap);
+  }
+
+  /** Marks the end of a chunk stream from {@link #anthropicChunks} ({@code data: [DONE]}). */
+  public static final JsonNode DONE =
+      tools.jackson.databind.node.JsonNodeFactory.instance.stringNode(OpenAiChatChunk.DONE);
+
+  /**
+   * A Claude model's accepted stream as Chat Completions chunks, each a tree built once from its
+   * Anthropic event (parsed once), ending in {@link #DONE}; a provider {@code error} event becomes
+   * OpenAI's in-stream error object. The usage read from the provider's own events goes to {@code
+   * nativeUsage} as it arrives.
+   */
+  public Flux<JsonNode> anthropicChunks(
+      ResilientProviders.ServedStream served,
+      JsonNode request,
+      java.util.function.Consumer<NormalizedUsage> nativeUsage) {
+    return anthropicChunks(served.entity().getBody(), structuredTool(request), nativeUsage);
+  }
+
+  private Flux<JsonNode> anthropicChunks(
+      Flux<DataBuffer> events,
+      String structuredTool,
+      java.util.function.Consumer<NormalizedUsage> nativeUsage) {
     AnthropicToOpenAiStream translator =
         new AnthropicToOpenAiStream(Clock.systemUTC(), true, structuredTool);
     SseFrames frames = new SseFrames();
@@ -217,25 +320,27 @@ public class Formats {
         .concatWith(Flux.defer(() -> Flux.fromIterable(frames.finish())))
         .concatMapIterable(
             frame -> {
-              List<byte[]> out = new ArrayList<>();
+              List<JsonNode> out = new ArrayList<>();
               AnthropicStreamEvent event = parseAnthropic(frame.data());
               if (event == null) {
                 return out;
               }
               if (event instanceof AnthropicStreamEvent.Error error) {
-                out.add(
-                    dataEvent(json.writeValueAsBytes(java.util.Map.of("error", errorOf(error)))));
+                out.add(json.valueToTree(java.util.Map.of("error", errorOf(error))));
                 return out;
               }
               for (OpenAiChatChunk chunk : translator.accept(event)) {
-                out.add(dataEvent(json.writeValueAsBytes(chunk)));
+                out.add(json.valueToTree(chunk));
+              }
+              if (event instanceof AnthropicStreamEvent.MessageStart
+                  || event instanceof AnthropicStreamEvent.MessageDelta) {
+                nativeUsage.accept(translator.normalizedUsage());
               }
               if (event instanceof AnthropicStreamEvent.MessageStop) {
-                out.add(dataEvent(OpenAiChatChunk.DONE.getBytes(StandardCharsets.UTF_8)));
+                out.add(DONE);
               }
               return out;
-            })
-        .map(DefaultDataBufferFactory.sharedInstance::wrap);
+            });
   }
 
   /** An accepted stream's events as OpenAI {@code data:} chunks, whatever the provider. */

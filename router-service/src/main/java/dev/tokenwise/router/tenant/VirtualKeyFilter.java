@@ -26,6 +26,9 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
 
   private static final Duration REMEMBER = Duration.ofMinutes(1);
 
+  /** The exchange attribute holding the key's tenant, so handlers never resolve it again. */
+  static final String TENANT_ATTRIBUTE = VirtualKeyFilter.class.getName() + ".tenant";
+
   private final VirtualKeyAuthenticator authenticator;
   private final MintedKeys minted;
   private final RedisRateLimiter limiter;
@@ -69,6 +72,7 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
                   .onErrorResume(e -> Mono.empty());
     }
     return tenant
+        .doOnNext(t -> exchange.getAttributes().put(TENANT_ATTRIBUTE, t))
         .flatMap(t -> t.rateLimit() == null ? Mono.just(true) : allowed(exchange, t, hash))
         .defaultIfEmpty(true)
         .flatMap(
@@ -85,6 +89,11 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
                       null,
                       "rate_limit_exceeded"));
             });
+  }
+
+  /** The tenant this filter resolved from the request's key, or null (no key, or unknown). */
+  public static Tenant tenant(ServerWebExchange exchange) {
+    return exchange.getAttribute(TENANT_ATTRIBUTE);
   }
 
   private Mono<Boolean> allowed(ServerWebExchange exchange, Tenant tenant, String hash) {

@@ -4,24 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.pipeline.ClientCall;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.json.JsonMapper;
 
 class ChatRequestReaderTests {
 
-  private final ChatRequestReader reader =
-      new ChatRequestReader(
-          JsonMapper.builder().build(),
-          new ChatProperties(
-              DataSize.ofMegabytes(4), new ChatProperties.DefaultRoute("default", "gpt-5-mini")));
+  private final ChatRequestReader reader = new ChatRequestReader(JsonMapper.builder().build());
 
   @Test
   void validRequestKeepsTheClientJsonAndReadsItsFacts() {
-    ChatCall call =
+    ClientCall call =
         parse(
             """
             {"model":"gpt-5-mini","messages":[{"role":"user","content":"hi"}],
@@ -30,7 +26,7 @@ class ChatRequestReaderTests {
     assertThat(call.stream()).isFalse();
     assertThat(call.requestedMaxTokens()).isEqualTo(50L);
     assertThat(call.endUser()).isEqualTo("u-1");
-    assertThat(call.json().get("seed").asInt()).isEqualTo(7);
+    assertThat(call.openAi().get("seed").asInt()).isEqualTo(7);
   }
 
   @Test
@@ -87,7 +83,7 @@ class ChatRequestReaderTests {
             });
   }
 
-  private ChatCall parse(String body) {
+  private ClientCall parse(String body) {
     return reader.parse(body.getBytes(StandardCharsets.UTF_8));
   }
 }

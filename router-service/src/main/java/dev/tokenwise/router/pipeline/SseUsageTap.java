@@ -1,4 +1,4 @@
-package dev.tokenwise.router.chat;
+package dev.tokenwise.router.pipeline;
 
 import dev.tokenwise.common.openai.OpenAiUsage;
 import dev.tokenwise.common.translate.NormalizedUsage;
@@ -40,6 +40,36 @@ final class SseUsageTap {
     this.forwardUsageChunk = forwardUsageChunk;
   }
 
+  /** The data of the event {@link #inspect} last read (null when it was not JSON). */
+  private JsonNode lastData;
+
+  private boolean lastDone;
+
+  /** Feeds bytes from the provider; returns the complete events to send on, with their data. */
+  List<ChatEvent> acceptEvents(byte[] bytes) {
+    pending.writeBytes(bytes);
+    byte[] buffered = pending.toByteArray();
+    List<ChatEvent> out = new ArrayList<>();
+    int start = 0;
+    int end;
+    while ((end = eventEnd(buffered, start)) > 0) {
+      byte[] event = java.util.Arrays.copyOfRange(buffered, start, end);
+      if (inspect(event)) {
+        out.add(new ChatEvent(event, lastData, lastDone));
+      }
+      start = end;
+    }
+    pending.reset();
+    pending.write(buffered, start, buffered.length - start);
+    return out;
+  }
+
+  /** As {@link #finish()}, with the tail's data; empty when there is no tail. */
+  List<ChatEvent> finishEvents() {
+    byte[] tail = finish();
+    return tail.length == 0 ? List.of() : List.of(new ChatEvent(tail, lastData, lastDone));
+  }
+
   /** Feeds bytes from the provider; returns the complete events to send on, in order. */
   List<byte[]> accept(byte[] bytes) {
     pending.writeBytes(bytes);
@@ -64,6 +94,11 @@ final class SseUsageTap {
     byte[] rest = pending.toByteArray();
     pending.reset();
     return rest.length > 0 && inspect(rest) ? rest : new byte[0];
+  }
+
+  /** The message text streamed so far (choice 0's content), for checking it against a schema. */
+  String text() {
+    return text.toString();
   }
 
   /** The usage the stream reported, or null when it never did (a stream cut short). */
@@ -150,8 +185,10 @@ final class SseUsageTap {
 
   /** Records what the event says; false when it must not reach the client. */
   private boolean inspect(byte[] event) {
+    lastData = null;
     String data = data(new String(event, StandardCharsets.UTF_8));
-    if (data == null || data.equals("[DONE]")) {
+    lastDone = "[DONE]".equals(data);
+    if (data == null || lastDone) {
       return true;
     }
     JsonNode chunk;
@@ -160,6 +197,41 @@ final class SseUsageTap {
     } catch (JacksonException e) {
       return true;
     }
+    lastData = chunk;
+    return inspect(chunk);
+  }
+
+  /**
+   * A chunk the router translated itself (a tree, or {@code doneMarker} for the end), as the event
+   * to send on, written once from the tree; empty when it must not reach the client.
+   */
+  List<ChatEvent> acceptChunk(JsonNode chunk, JsonNode doneMarker) {
+    if (chunk == doneMarker) {
+      lastDone = true;
+      lastData = null;
+      return List.of(new ChatEvent(DONE_EVENT.clone(), null, true));
+    }
+    lastDone = false;
+    lastData = chunk;
+    if (!inspect(chunk)) {
+      return List.of();
+    }
+    return List.of(
+        new ChatEvent(RequestPipeline.dataEvent(json.writeValueAsBytes(chunk)), chunk, false));
+  }
+
+  private static final byte[] DONE_EVENT = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Records a chunk the router built itself rather than received (a Claude stream passed to an
+   * Anthropic client as it came, watched through its Chat Completions view): nothing to forward.
+   */
+  void observe(JsonNode chunk) {
+    inspect(chunk);
+  }
+
+  /** Records what the chunk says; false when it must not reach the client. */
+  private boolean inspect(JsonNode chunk) {
     JsonNode choices = chunk.path("choices");
     if (chunk.has("error")) {
       replayable = false;

@@ -1,4 +1,4 @@
-package dev.tokenwise.router.chat;
+package dev.tokenwise.router.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

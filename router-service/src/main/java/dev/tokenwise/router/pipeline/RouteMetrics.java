@@ -1,4 +1,4 @@
-package dev.tokenwise.router.chat;
+package dev.tokenwise.router.pipeline;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +14,7 @@ class RouteMetrics {
 
   static final String TRUNCATED = "tokenwise.output.truncated";
   static final String REPAIRED = "tokenwise.output.schema.repairs";
+  static final String STREAM_INVALID = "tokenwise.output.schema.invalid-streams";
 
   private final MeterRegistry meters;
 
@@ -34,6 +35,14 @@ class RouteMetrics {
   void repaired(String route) {
     Counter.builder(REPAIRED)
         .description("Answers that failed the route's JSON schema and got a repair request")
+        .tag("route", route)
+        .register(meters)
+        .increment();
+  }
+
+  void streamFailedSchema(String route) {
+    Counter.builder(STREAM_INVALID)
+        .description("Streamed answers that did not match the route's JSON schema once complete")
         .tag("route", route)
         .register(meters)
         .increment();

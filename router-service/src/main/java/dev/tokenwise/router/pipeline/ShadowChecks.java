@@ -1,4 +1,4 @@
-package dev.tokenwise.router.chat;
+package dev.tokenwise.router.pipeline;
 
 import dev.tokenwise.common.metrics.MetricTags;
 import dev.tokenwise.common.usage.UsageEvent;

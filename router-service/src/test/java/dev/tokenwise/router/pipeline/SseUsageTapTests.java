@@ -1,4 +1,4 @@
-package dev.tokenwise.router.chat;
+package dev.tokenwise.router.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,6 +54,29 @@ class SseUsageTapTests {
         .extracting(b -> new String(b, StandardCharsets.UTF_8))
         .containsExactly(CONTENT, STOP, DONE);
     assertThat(tap.usage().inputTokens()).isEqualTo(30);
+  }
+
+  /**
+   * Chunks the router translated itself reach the tap as trees: written to bytes once, the same
+   * events as the bytes path, the usage chunk dropped when the client did not ask, and the answer
+   * assembled for the cache.
+   */
+  @Test
+  void translatedChunksGoOutWrittenOnceAndAreReadAsTheBytesWouldBe() {
+    SseUsageTap tap = new SseUsageTap(json, false);
+    tools.jackson.databind.JsonNode done = json.getNodeFactory().stringNode("[DONE]");
+    List<ChatEvent> out = new ArrayList<>();
+    for (String event : List.of(CONTENT, STOP, USAGE)) {
+      out.addAll(tap.acceptChunk(json.readTree(event.substring(6).strip()), done));
+    }
+    out.addAll(tap.acceptChunk(done, done));
+    assertThat(out)
+        .extracting(e -> new String(e.raw(), StandardCharsets.UTF_8))
+        .containsExactly(CONTENT, STOP, DONE);
+    assertThat(out.get(0).data().at("/choices/0/delta/content").asString()).isEqualTo("Hi");
+    assertThat(out.get(2).done()).isTrue();
+    assertThat(tap.usage().inputTokens()).isEqualTo(30);
+    assertThat(tap.completion().at("/choices/0/message/content").asString()).isEqualTo("Hi");
   }
 
   @Test
