@@ -8,26 +8,38 @@ import java.util.List;
  * state in, the next state out; {@link ErrorBounds} keeps both in Redis.
  *
  * <p>The threshold walks a ladder from {@code startThreshold} (the strictest similarity a new route
- * accepts) down to {@code floor} in steps of {@code step}. The false-hit rate at a level is judged
- * by the verdicts at or above it: the level is <em>safe</em> while the Clopper–Pearson 95% upper
- * bound of wrong verdicts among them is within the bound. After a verdict:
+ * accepts) down to {@code floor} in steps of {@code step}. Each verdict carries the similarity of
+ * the hit it judged and the threshold in force when that hit was served. A level L is judged by its
+ * <em>evidence</em>: the verdicts on hits with similarity ≥ L that were served while the threshold
+ * was ≤ L — a fair sample of the hits the route serves at L (verdicts taken while the threshold was
+ * stricter over-represent the most similar, safest hits, and would let the route widen past what
+ * its edge can bear). After a verdict:
  *
  * <ul>
- *   <li>if the current level is no longer safe (below the start), the threshold goes at once to the
- *       widest safe level above it, or back to the start when none is;
+ *   <li>if the current level's evidence holds a wrong verdict and its Clopper–Pearson 95% upper
+ *       bound is over the bound, the threshold goes at once to the widest level above whose
+ *       evidence is clean or within the bound, or back to the start;
  *   <li>else, once {@code verdictsPerStep} verdicts have arrived since the last change, it widens
- *       by one step if the level one step wider is safe;
+ *       by one step if the current level's upper bound is within the bound and the level one step
+ *       wider has no evidence against it;
  *   <li>else it stays.
  * </ul>
  *
- * So a new route widens only after its verdicts alone prove the bound (at 1%, 299 agreeing verdicts
- * and no disagreement), then by one step per {@code verdictsPerStep} verdicts; one bad verdict that
- * lifts the upper bound over the budget tightens it past that verdict's similarity at once.
+ * So each new level is earned by enough agreeing verdicts served at the level above it (at 1%, 299
+ * with no disagreement), and one bad verdict that lifts the upper bound over the budget tightens
+ * past that verdict's similarity at once. The guarantee is about the window's verdicts; it assumes
+ * they sample the route's hits fairly (a fixed shadow rate does).
  */
 final class ErrorBoundLearner {
 
-  /** One verdict: the similarity of the hit it judged, and whether the cached answer was wrong. */
-  record Verdict(double similarity, boolean wrong) {}
+  /**
+   * One verdict.
+   *
+   * @param similarity the similarity of the hit it judged
+   * @param served the threshold in force when that hit was served
+   * @param wrong whether the cached answer was wrong
+   */
+  record Verdict(double similarity, double served, boolean wrong) {}
 
   /** The learned threshold and how many verdicts have arrived since it last changed. */
   record State(double threshold, int sinceChange) {}
@@ -52,10 +64,10 @@ final class ErrorBoundLearner {
   State next(State from, List<Verdict> window, double bound) {
     int level = levelOf(from.threshold());
     int since = from.sinceChange() + 1;
-    if (level > 0 && !safe(window, threshold(level), bound)) {
+    if (level > 0 && harmful(window, threshold(level), bound)) {
       for (int tighter = level - 1; tighter > 0; tighter--) {
-        // The widest level above the current one whose verdicts still keep the bound.
-        if (safe(window, threshold(tighter), bound)) {
+        // The widest level above the current one whose evidence does not break the bound.
+        if (!harmful(window, threshold(tighter), bound)) {
           return new State(threshold(tighter), 0);
         }
       }
@@ -63,30 +75,44 @@ final class ErrorBoundLearner {
     }
     if (since >= settings.verdictsPerStep()
         && level < levels
-        && safe(window, threshold(level + 1), bound)) {
+        && upperBound(window, threshold(level)) <= bound
+        && !harmful(window, threshold(level + 1), bound)) {
       return new State(threshold(level + 1), 0);
     }
     return new State(threshold(level), since);
   }
 
-  /** The Clopper–Pearson 95% upper bound of the false-hit rate among verdicts at {@code level}. */
+  /**
+   * The Clopper–Pearson 95% upper bound of the false-hit rate at {@code threshold}, from its
+   * evidence (1 with none).
+   */
   static double upperBound(List<Verdict> window, double threshold) {
+    long[] counts = evidence(window, threshold);
+    return FalseHitBound.upper(counts[1], counts[0]);
+  }
+
+  /** Whether the level's evidence shows a wrong answer and does not keep the bound. */
+  private static boolean harmful(List<Verdict> window, double threshold, double bound) {
+    long[] counts = evidence(window, threshold);
+    return counts[1] > 0 && FalseHitBound.upper(counts[1], counts[0]) > bound;
+  }
+
+  /** {verdicts, wrong ones} on hits at or above {@code threshold} served at or below it. */
+  private static long[] evidence(List<Verdict> window, double threshold) {
     long n = 0;
     long wrong = 0;
+    // A hair of tolerance: values recorded at exactly a ladder level count at that level.
+    double level = threshold - 1e-9;
+    double servedAtMost = threshold + 1e-9;
     for (Verdict verdict : window) {
-      // A hair of tolerance: a verdict recorded at exactly a ladder level counts at that level.
-      if (verdict.similarity() >= threshold - 1e-9) {
+      if (verdict.similarity() >= level && verdict.served() <= servedAtMost) {
         n++;
         if (verdict.wrong()) {
           wrong++;
         }
       }
     }
-    return FalseHitBound.upper(wrong, n);
-  }
-
-  private static boolean safe(List<Verdict> window, double threshold, double bound) {
-    return upperBound(window, threshold) <= bound;
+    return new long[] {n, wrong};
   }
 
   /** Ladder position of {@code threshold}: 0 at the start, {@link #levels} at the floor. */

@@ -22,16 +22,18 @@ import reactor.core.publisher.Mono;
  * tokenwise:cache:bound:{route}} ({@code threshold}, {@code since} — verdicts since the last change
  * —, {@code bound}, {@code seq} — verdicts received —, {@code wseq} — the verdict the stored
  * threshold was decided after) and the list {@code tokenwise:cache:bound:{route}:verdicts} of the
- * latest {@code window} verdicts ({@code similarity:0|1}, 1 = the cached answer was wrong). A
- * verdict is appended and the window read in one script; the {@link ErrorBoundLearner} decides in
- * Java; the decision is written only if no later verdict's decision was written first, so replicas
- * deciding at once cannot roll the threshold back.
+ * latest {@code window} verdicts ({@code similarity:served:0|1}: the hit's similarity, the
+ * threshold it was served under, 1 when the cached answer was wrong). A verdict is appended and the
+ * window read in one script; the {@link ErrorBoundLearner} decides in Java; the decision is written
+ * only if no later verdict's decision was written first, so replicas deciding at once cannot roll
+ * the threshold back.
  *
  * <p>A verdict's similarity is the one the router sent, else the one this service remembered for
  * the hit's entry ({@code tokenwise:cache:bound:hit:{namespace}:{entryId}}, kept {@code
- * hit-memory}). A verdict with neither counts, when it agrees, at the current threshold and, when
- * it disagrees, at similarity 1 — where it weighs on every level: unknown evidence never widens
- * further than known evidence would, and never hides a false hit.
+ * hit-memory}), which also holds the threshold the hit was served under (else the current one). A
+ * verdict with neither counts, when it agrees, at the current threshold and, when it disagrees, at
+ * similarity 1 — where it weighs on every level: unknown evidence never widens further than known
+ * evidence would, and never hides a false hit.
  *
  * <p>Lookups read this replica's copy of the threshold, reread from Redis at most every {@code
  * refresh-interval}; a route seen for the first time waits for Redis once, and uses the start
@@ -163,11 +165,16 @@ final class ErrorBounds {
     return refresh;
   }
 
-  /** Remembers the similarity of a hit served under a learned threshold, for its verdict. */
-  void served(CacheNamespace namespace, String entryId, double similarity) {
+  /**
+   * Remembers a hit's similarity and the learned threshold it was served under, for its verdict.
+   */
+  void served(CacheNamespace namespace, String entryId, double similarity, double threshold) {
     redis
         .opsForValue()
-        .set(hitKey(namespace, entryId), number(similarity), settings.hitMemory())
+        .set(
+            hitKey(namespace, entryId),
+            number(similarity) + ':' + number(threshold),
+            settings.hitMemory())
         .subscribe(
             ok -> {}, error -> log.debug("Hit similarity not remembered: {}", error.toString()));
   }
@@ -184,24 +191,43 @@ final class ErrorBounds {
     return boundOf(route)
         .flatMap(
             bound -> {
-              Mono<Double> known =
-                  similarity != null
-                      ? Mono.just(similarity)
-                      : entryId == null
-                          ? Mono.empty()
-                          : redis
-                              .opsForValue()
-                              .get(hitKey(namespace, entryId))
-                              .map(Double::parseDouble);
-              return known
-                  .switchIfEmpty(Mono.fromSupplier(() -> agreed ? currentThreshold(route) : 1.0))
-                  .flatMap(at -> record(route, bound, new ErrorBoundLearner.Verdict(at, !agreed)));
+              Mono<double[]> remembered =
+                  entryId == null
+                      ? Mono.empty()
+                      : redis
+                          .opsForValue()
+                          .get(hitKey(namespace, entryId))
+                          .map(
+                              text -> {
+                                int colon = text.indexOf(':');
+                                return new double[] {
+                                  Double.parseDouble(text.substring(0, colon)),
+                                  Double.parseDouble(text.substring(colon + 1))
+                                };
+                              });
+              return remembered
+                  .map(
+                      hit ->
+                          new ErrorBoundLearner.Verdict(
+                              similarity != null ? similarity : hit[0], hit[1], !agreed))
+                  .switchIfEmpty(
+                      Mono.fromSupplier(
+                          () -> {
+                            double current = currentThreshold(route);
+                            double at = similarity != null ? similarity : agreed ? current : 1.0;
+                            return new ErrorBoundLearner.Verdict(at, current, !agreed);
+                          }))
+                  .flatMap(verdict -> record(route, bound, verdict));
             });
   }
 
   private Mono<Double> record(String route, double localBound, ErrorBoundLearner.Verdict verdict) {
     String state = stateKey(route);
-    String encoded = number(verdict.similarity()) + (verdict.wrong() ? ":1" : ":0");
+    String encoded =
+        number(verdict.similarity())
+            + ':'
+            + number(verdict.served())
+            + (verdict.wrong() ? ":1" : ":0");
     return redis
         .execute(
             RECORD,
@@ -221,11 +247,12 @@ final class ErrorBounds {
                       : storedBound.isEmpty() ? 0 : Double.parseDouble(storedBound);
               List<ErrorBoundLearner.Verdict> window = new ArrayList<>(result.size() - 4);
               for (Object item : result.subList(4, result.size())) {
-                String text = item.toString();
-                int colon = text.indexOf(':');
+                String[] parts = item.toString().split(":");
                 window.add(
                     new ErrorBoundLearner.Verdict(
-                        Double.parseDouble(text.substring(0, colon)), text.endsWith(":1")));
+                        Double.parseDouble(parts[0]),
+                        Double.parseDouble(parts[1]),
+                        "1".equals(parts[2])));
               }
               ErrorBoundLearner.State from =
                   storedThreshold.isEmpty()

@@ -148,7 +148,8 @@ public final class SemanticCache {
                   .doOnNext(
                       outcome -> {
                         if (effective.bounded() && outcome instanceof SemanticOutcome.Hit hit) {
-                          bounds.served(namespace, hit.entryId(), hit.similarity());
+                          bounds.served(
+                              namespace, hit.entryId(), hit.similarity(), effective.threshold());
                         }
                       });
             })
