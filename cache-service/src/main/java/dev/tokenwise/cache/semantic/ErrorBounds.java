@@ -262,16 +262,18 @@ final class ErrorBounds {
                           storedSince.isEmpty() ? 0 : Integer.parseInt(storedSince));
               ErrorBoundLearner.State next = learner.next(from, window, bound);
               if (next.threshold() != from.threshold()) {
+                // The upper bound of the level left: under the bound when it widened, over it
+                // when it tightened.
                 log.info(
-                    "Route {}: learned semantic threshold {} -> {} (upper bound {} at {}, bound {})",
+                    "Route {}: learned semantic threshold {} -> {} (upper bound {} at {}; bound {})",
                     route,
                     from.threshold(),
                     next.threshold(),
                     String.format(
                         Locale.ROOT,
                         "%.4f",
-                        ErrorBoundLearner.upperBound(window, next.threshold())),
-                    next.threshold(),
+                        ErrorBoundLearner.upperBound(window, from.threshold())),
+                    from.threshold(),
                     bound);
               }
               return redis
