@@ -421,6 +421,15 @@ class SemanticCacheIT {
             .learnedThreshold();
     assertThat(tightened).isGreaterThan(served.similarity());
     assertMiss(lookup("learner", "bounded", paraphrase, ""));
+    // Kept in Redis, where a restarted or another replica reads it, with the verdicts behind it.
+    assertThat(
+            strings
+                .<String, String>opsForHash()
+                .get(ErrorBounds.stateKey("bounded"), "threshold")
+                .block())
+        .isEqualTo(Double.toString(tightened));
+    assertThat(strings.opsForList().size(ErrorBounds.stateKey("bounded") + ":verdicts").block())
+        .isGreaterThanOrEqualTo(60);
   }
 
   @Test
