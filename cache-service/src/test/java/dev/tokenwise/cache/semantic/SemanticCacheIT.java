@@ -7,6 +7,7 @@ import dev.tokenwise.cache.embedding.BatchingEmbedder;
 import dev.tokenwise.common.testsupport.RealServers;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -430,6 +431,15 @@ class SemanticCacheIT {
         .isEqualTo(Double.toString(tightened));
     assertThat(strings.opsForList().size(ErrorBounds.stateKey("bounded") + ":verdicts").block())
         .isGreaterThanOrEqualTo(60);
+    // A replica that starts now uses the learned threshold from its first lookup.
+    ErrorBounds restarted =
+        new ErrorBounds(
+            strings,
+            properties,
+            new SemanticMetrics(
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Set.of(), indexes));
+    assertThat(restarted.threshold("bounded", properties.policyOf("bounded")).block())
+        .isEqualTo(tightened);
   }
 
   @Test
