@@ -133,13 +133,23 @@ class CacheController {
   Mono<ResponseEntity<ShadowResponse>> shadow(@RequestBody(required = false) byte[] body) {
     return Mono.fromCallable(() -> CacheRequestBody.shadowReport(body))
         .subscribeOn(Schedulers.parallel())
-        .map(
-            report -> {
-              semanticCache.shadowReport(report.route(), report.agreed());
-              double estimate = semanticCache.falseHitEstimate(report.route());
-              return ResponseEntity.status(HttpStatus.ACCEPTED)
-                  .body(new ShadowResponse(Double.isNaN(estimate) ? null : estimate));
-            });
+        .flatMap(
+            report ->
+                semanticCache
+                    .shadowReport(
+                        report.namespace(), report.entryId(), report.similarity(), report.agreed())
+                    .map(java.util.Optional::of)
+                    .defaultIfEmpty(java.util.Optional.empty())
+                    .map(
+                        learned -> {
+                          double estimate =
+                              semanticCache.falseHitEstimate(report.namespace().route());
+                          return ResponseEntity.status(HttpStatus.ACCEPTED)
+                              .body(
+                                  new ShadowResponse(
+                                      Double.isNaN(estimate) ? null : estimate,
+                                      learned.orElse(null)));
+                        }));
   }
 
   /** {@code 200 {"semantic":{...}}}: this replica's index and embedding figures. */
@@ -218,5 +228,5 @@ class CacheController {
   record InvalidateResponse(long invalidated, String scope) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record ShadowResponse(Double falseHitEstimate) {}
+  record ShadowResponse(Double falseHitEstimate, Double learnedThreshold) {}
 }

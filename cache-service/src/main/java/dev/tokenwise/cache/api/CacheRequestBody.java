@@ -48,8 +48,12 @@ final class CacheRequestBody {
   /** {@code POST /internal/cache/invalidate}. */
   record Invalidate(String tenant, String route, String model, String entryId) {}
 
-  /** {@code POST /internal/cache/shadow}: the router's verdict on a shadow-checked hit. */
-  record ShadowReport(String tenant, String route, String model, String entryId, boolean agreed) {}
+  /**
+   * {@code POST /internal/cache/shadow}: the router's verdict on a shadow-checked hit; {@code
+   * similarity} (the hit's, as the lookup answered it) is optional.
+   */
+  record ShadowReport(
+      CacheNamespace namespace, String entryId, Double similarity, boolean agreed) {}
 
   /**
    * The client's cache directives (RFC 9111 §5.2.1): {@code no-cache} forbids answering from a
@@ -106,8 +110,17 @@ final class CacheRequestBody {
     if (agreed == null || !agreed.isBoolean()) {
       throw CacheProblems.invalidRequest("agreed", "agreed is required and must be a boolean");
     }
+    JsonNode similarity = root.get("similarity");
+    if (similarity != null
+        && !similarity.isNull()
+        && (!similarity.isNumber() || similarity.asDouble() < -1 || similarity.asDouble() > 1)) {
+      throw CacheProblems.invalidRequest("similarity", "similarity must be a number in [-1, 1]");
+    }
     return new ShadowReport(
-        namespace.tenant(), namespace.route(), namespace.model(), entryId, agreed.booleanValue());
+        namespace,
+        entryId,
+        similarity == null || similarity.isNull() ? null : similarity.asDouble(),
+        agreed.booleanValue());
   }
 
   private static JsonNode policy(JsonNode root) {
@@ -119,7 +132,9 @@ final class CacheRequestBody {
       throw CacheProblems.invalidRequest("policy", "policy must be a JSON object");
     }
     for (String number :
-        new String[] {"threshold", "verifyThreshold", "maxTemperature", "shadowRate"}) {
+        new String[] {
+          "threshold", "verifyThreshold", "maxTemperature", "shadowRate", "maxFalseHitRate"
+        }) {
       JsonNode value = policy.get(number);
       if (value != null && !value.isNull() && !value.isNumber()) {
         throw CacheProblems.invalidRequest("policy." + number, number + " must be a number");
@@ -137,6 +152,11 @@ final class CacheRequestBody {
     double shadowRate = policy.path("shadowRate").asDouble(0);
     if (shadowRate < 0 || shadowRate > 1) {
       throw CacheProblems.invalidRequest("policy.shadowRate", "shadowRate must be in [0, 1]");
+    }
+    double maxFalseHitRate = policy.path("maxFalseHitRate").asDouble(0);
+    if (maxFalseHitRate < 0 || maxFalseHitRate >= 1) {
+      throw CacheProblems.invalidRequest(
+          "policy.maxFalseHitRate", "maxFalseHitRate must be in [0, 1) (0: no bound)");
     }
     JsonNode normalize = policy.get("normalizeWhitespace");
     if (normalize != null && !normalize.isNull() && !normalize.isBoolean()) {

@@ -48,6 +48,7 @@ public final class SemanticCache {
   private final SemanticMetrics metrics;
   private final ReactiveStringRedisTemplate strings;
   private final PairVerifier verifier;
+  private final ErrorBounds bounds;
   private final Map<String, String> knownVersions = new ConcurrentHashMap<>();
 
   SemanticCache(
@@ -57,8 +58,10 @@ public final class SemanticCache {
       SemanticCacheProperties properties,
       SemanticMetrics metrics,
       ReactiveStringRedisTemplate strings,
-      PairVerifier verifier) {
+      PairVerifier verifier,
+      ErrorBounds bounds) {
     this.verifier = verifier;
+    this.bounds = bounds;
     this.embedder = embedder;
     this.entries = entries;
     this.indexes = indexes;
@@ -74,7 +77,7 @@ public final class SemanticCache {
       policy =
           policy.with(
               new SemanticCacheProperties.RoutePolicy(
-                  false, null, null, null, null, null, null, null, null));
+                  false, null, null, null, null, null, null, null, null, null));
     }
     if (override == null || !override.isObject()) {
       return policy;
@@ -92,12 +95,13 @@ public final class SemanticCache {
                     : null,
                 bool(override, "guards"),
                 bool(override, "allowTimeSensitive"),
-                bool(override, "allowTools")));
+                bool(override, "allowTools"),
+                number(override, "maxFalseHitRate")));
     if (!properties.enabled()) {
       overlaid =
           overlaid.with(
               new SemanticCacheProperties.RoutePolicy(
-                  false, null, null, null, null, null, null, null, null));
+                  false, null, null, null, null, null, null, null, null, null));
     }
     return overlaid.withVersions(
         override.path("templateVersion").asString(""), override.path("modelVersion").asString(""));
@@ -125,18 +129,29 @@ public final class SemanticCache {
     }
     String segment = namespace.keySegment();
     return noteVersions(namespace, policy)
-        .then(embedder.embed(question.text()))
+        .then(bounds.threshold(namespace.route(), policy))
+        .map(policy::withThreshold)
+        .zipWith(embedder.embed(question.text()))
         .publishOn(Schedulers.parallel())
         .flatMap(
-            vector -> {
+            learned -> {
+              SemanticPolicy effective = learned.getT1();
+              float[] vector = learned.getT2();
               List<VectorIndex.Candidate> candidates =
                   indexes.search(segment, question.context(), vector, properties.candidates());
               // int8 cosine is within about 0.02 of the exact one; anything further is no hit.
-              double floor = policy.threshold() - 0.02;
+              double floor = effective.threshold() - 0.02;
               return Flux.fromIterable(candidates)
                   .filter(candidate -> candidate.approximateSimilarity() >= floor)
-                  .concatMap(candidate -> verify(namespace, candidate, question, vector, policy))
-                  .next();
+                  .concatMap(candidate -> verify(namespace, candidate, question, vector, effective))
+                  .next()
+                  .doOnNext(
+                      outcome -> {
+                        if (effective.bounded() && outcome instanceof SemanticOutcome.Hit hit) {
+                          bounds.served(
+                              namespace, hit.entryId(), hit.similarity(), effective.threshold());
+                        }
+                      });
             })
         .timeout(properties.lookupTimeout())
         .doOnNext(hit -> metrics.lookup("hit", start))
@@ -313,9 +328,25 @@ public final class SemanticCache {
             });
   }
 
-  /** Records a shadow comparison of a semantic hit for {@code route}. */
-  public void shadowReport(String route, boolean agreed) {
-    metrics.shadowReport(route, agreed);
+  /**
+   * Records a verdict on a semantic hit (a shadow comparison, or the client's feedback on a cached
+   * answer): counted for the route's estimate, and, when the route learns its threshold under a
+   * {@code maxFalseHitRate}, fed to the learner. Emits the route's learned threshold after it, or
+   * nothing when the route has no bound; never errors (the verdict is then only counted).
+   *
+   * @param similarity the hit's similarity if the caller sent it, else {@code null}
+   */
+  public Mono<Double> shadowReport(
+      CacheNamespace namespace, String entryId, Double similarity, boolean agreed) {
+    metrics.shadowReport(namespace.route(), agreed);
+    return bounds
+        .verdict(namespace, entryId, similarity, agreed)
+        .timeout(properties.storeTimeout())
+        .onErrorResume(
+            error -> {
+              log.warn("Verdict not learned from: {}", error.toString());
+              return Mono.empty();
+            });
   }
 
   public double falseHitEstimate(String route) {

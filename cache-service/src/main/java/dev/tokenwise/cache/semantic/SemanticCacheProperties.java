@@ -23,6 +23,7 @@ import org.springframework.util.unit.DataSize;
  *     shutdown); 0 writes none, and every start rebuilds from the entries
  * @param snapshotTimeout how long the snapshot at shutdown may take
  * @param maxQuestionSize questions longer than this (UTF-8 bytes) are not cached semantically
+ * @param bound how routes with a {@code maxFalseHitRate} learn their threshold
  * @param defaults the policy of every route, before its own overrides
  * @param routes per-route overrides of {@code defaults}, by route name
  */
@@ -40,6 +41,7 @@ public record SemanticCacheProperties(
     @DefaultValue("5m") Duration snapshotInterval,
     @DefaultValue("30s") Duration snapshotTimeout,
     @DefaultValue("8KB") DataSize maxQuestionSize,
+    @DefaultValue ErrorBound bound,
     @DefaultValue RoutePolicy defaults,
     Map<String, RoutePolicy> routes) {
 
@@ -71,6 +73,9 @@ public record SemanticCacheProperties(
    * @param guards whether the numbers/negation/entity/key-noun guards run (off only to measure)
    * @param allowTimeSensitive whether time-sensitive questions may be answered from the cache
    * @param allowTools whether requests that offer tools may be answered from the cache
+   * @param maxFalseHitRate the false-hit rate the route accepts (0..1, exclusive); when set, the
+   *     route's threshold is learned from verdicts ({@link ErrorBound}) and {@code threshold} is
+   *     not used
    */
   public record RoutePolicy(
       Boolean enabled,
@@ -81,5 +86,40 @@ public record SemanticCacheProperties(
       Integer maxKeyWordDifference,
       Boolean guards,
       Boolean allowTimeSensitive,
-      Boolean allowTools) {}
+      Boolean allowTools,
+      Double maxFalseHitRate) {}
+
+  /**
+   * How a route with a {@code maxFalseHitRate} learns its acceptance threshold ({@link
+   * ErrorBoundLearner}); the learned state is kept in Redis per route, shared by the replicas.
+   *
+   * @param startThreshold the threshold of a route with no verdicts yet: the strictest similarity
+   *     it accepts (1: nothing semantic until verdicts arrive from elsewhere)
+   * @param floor the widest threshold the learner ever reaches
+   * @param step how far one widening (or one level of tightening) moves the threshold
+   * @param verdictsPerStep verdicts needed since the last change before the next widening
+   * @param window how many of a route's latest verdicts are kept and judged
+   * @param refreshInterval how often a replica rereads a route's learned threshold from Redis
+   * @param hitMemory how long the similarity of a served hit is remembered for its verdict
+   */
+  public record ErrorBound(
+      @DefaultValue("0.99") double startThreshold,
+      @DefaultValue("0.80") double floor,
+      @DefaultValue("0.005") double step,
+      @DefaultValue("20") int verdictsPerStep,
+      @DefaultValue("2000") int window,
+      @DefaultValue("1s") Duration refreshInterval,
+      @DefaultValue("1h") Duration hitMemory) {
+
+    public ErrorBound {
+      if (startThreshold <= 0 || startThreshold > 1 || floor <= 0 || floor > startThreshold) {
+        throw new IllegalArgumentException(
+            "tokenwise.cache.semantic.bound needs 0 < floor <= start-threshold <= 1");
+      }
+      if (step <= 0 || verdictsPerStep < 1 || window < 1) {
+        throw new IllegalArgumentException(
+            "tokenwise.cache.semantic.bound.step, verdicts-per-step and window must be positive");
+      }
+    }
+  }
 }

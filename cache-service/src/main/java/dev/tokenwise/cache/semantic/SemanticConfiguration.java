@@ -65,6 +65,14 @@ class SemanticConfiguration {
   }
 
   @Bean
+  ErrorBounds errorBounds(
+      ReactiveStringRedisTemplate strings,
+      SemanticCacheProperties properties,
+      SemanticMetrics metrics) {
+    return new ErrorBounds(strings, properties, metrics);
+  }
+
+  @Bean
   SemanticCache semanticCache(
       BatchingEmbedder embedder,
       SemanticEntries entries,
@@ -72,8 +80,10 @@ class SemanticConfiguration {
       SemanticCacheProperties properties,
       SemanticMetrics metrics,
       ReactiveStringRedisTemplate strings,
-      PairVerifier verifier) {
-    return new SemanticCache(embedder, entries, indexes, properties, metrics, strings, verifier);
+      PairVerifier verifier,
+      ErrorBounds bounds) {
+    return new SemanticCache(
+        embedder, entries, indexes, properties, metrics, strings, verifier, bounds);
   }
 
   @Bean

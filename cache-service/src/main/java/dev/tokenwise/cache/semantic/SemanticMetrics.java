@@ -28,6 +28,8 @@ final class SemanticMetrics {
   static final String SHADOW_REPORTS = "tokenwise.cache.semantic.shadow.reports";
   static final String FALSE_HIT_ESTIMATE = "tokenwise.cache.semantic.false.hit.estimate";
   static final String FALSE_HIT_UPPER_BOUND = "tokenwise.cache.semantic.false.hit.upper.bound";
+  static final String LEARNED_THRESHOLD = "tokenwise.cache.semantic.learned.threshold";
+  static final String MAX_FALSE_HIT_RATE = "tokenwise.cache.semantic.max.false.hit.rate";
   static final String KIND = "kind";
 
   private final MeterRegistry registry;
@@ -43,6 +45,7 @@ final class SemanticMetrics {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, long[]> shadow = new ConcurrentHashMap<>();
+  private final Map<String, double[]> learned = new ConcurrentHashMap<>();
 
   SemanticMetrics(MeterRegistry registry, Set<String> configuredRoutes, SemanticIndexes indexes) {
     this.registry = registry;
@@ -115,6 +118,32 @@ final class SemanticMetrics {
                 .tag(MetricTags.ROUTE, routeTag)
                 .tag(MetricTags.OUTCOME, outcome)
                 .register(registry));
+  }
+
+  /**
+   * The threshold a route with a {@code maxFalseHitRate} has learned, as this replica last read or
+   * decided it, and the bound it learns under.
+   */
+  void learned(String route, double threshold, double bound) {
+    double[] values =
+        learned.computeIfAbsent(
+            routeTag(route),
+            tag -> {
+              double[] v = {threshold, bound};
+              Gauge.builder(LEARNED_THRESHOLD, v, x -> x[0])
+                  .description(
+                      "Similarity a semantic hit needs on a route whose threshold is learned under"
+                          + " its false-hit bound")
+                  .tag(MetricTags.ROUTE, tag)
+                  .register(registry);
+              Gauge.builder(MAX_FALSE_HIT_RATE, v, x -> x[1])
+                  .description("The false-hit rate the route accepts (its maxFalseHitRate)")
+                  .tag(MetricTags.ROUTE, tag)
+                  .register(registry);
+              return v;
+            });
+    values[0] = threshold;
+    values[1] = bound;
   }
 
   /** Disagreeing share of shadow reports for {@code route} since start, or NaN with none. */

@@ -16,6 +16,8 @@ import dev.tokenwise.cache.semantic.SemanticCacheProperties.RoutePolicy;
  * @param guards whether the question guards run
  * @param allowTimeSensitive whether time-sensitive questions may hit
  * @param allowTools whether requests offering tools may hit
+ * @param maxFalseHitRate the false-hit rate the route accepts; 0: none set, {@code threshold}
+ *     decides; else the threshold is the one learned for the route ({@link ErrorBounds})
  * @param templateVersion the route's prompt-template version (hash); part of the context
  * @param modelVersion the served model's version; part of the context
  */
@@ -29,6 +31,7 @@ public record SemanticPolicy(
     boolean guards,
     boolean allowTimeSensitive,
     boolean allowTools,
+    double maxFalseHitRate,
     String templateVersion,
     String modelVersion) {
 
@@ -43,7 +46,7 @@ public record SemanticPolicy(
    * (BENCHMARKS.md, "Verifier and larger embedding models").
    */
   static final SemanticPolicy BUILT_IN =
-      new SemanticPolicy(true, 0.954, 0, 0.7, 0.0, 3, true, false, false, "", "");
+      new SemanticPolicy(true, 0.954, 0, 0.7, 0.0, 3, true, false, false, 0, "", "");
 
   public SemanticPolicy {
     if (threshold <= 0 || threshold > 1) {
@@ -54,6 +57,9 @@ public record SemanticPolicy(
     }
     if (shadowRate < 0 || shadowRate > 1) {
       throw new IllegalArgumentException("shadowRate must be in [0, 1]");
+    }
+    if (maxFalseHitRate < 0 || maxFalseHitRate >= 1) {
+      throw new IllegalArgumentException("maxFalseHitRate must be in [0, 1)");
     }
     if (maxKeyWordDifference < 0) {
       throw new IllegalArgumentException("maxKeyWordDifference must not be negative");
@@ -83,6 +89,7 @@ public record SemanticPolicy(
         over.guards() != null ? over.guards() : guards,
         over.allowTimeSensitive() != null ? over.allowTimeSensitive() : allowTimeSensitive,
         over.allowTools() != null ? over.allowTools() : allowTools,
+        over.maxFalseHitRate() != null ? over.maxFalseHitRate() : maxFalseHitRate,
         templateVersion,
         modelVersion);
   }
@@ -99,7 +106,30 @@ public record SemanticPolicy(
         guards,
         allowTimeSensitive,
         allowTools,
+        maxFalseHitRate,
         template,
         model);
+  }
+
+  /** Whether the route's threshold is learned under an error bound rather than configured. */
+  boolean bounded() {
+    return maxFalseHitRate > 0;
+  }
+
+  /** This policy with {@code learned} as its threshold. */
+  SemanticPolicy withThreshold(double learned) {
+    return new SemanticPolicy(
+        enabled,
+        learned,
+        verifyThreshold,
+        maxTemperature,
+        shadowRate,
+        maxKeyWordDifference,
+        guards,
+        allowTimeSensitive,
+        allowTools,
+        maxFalseHitRate,
+        templateVersion,
+        modelVersion);
   }
 }

@@ -296,6 +296,18 @@ class ExactCacheIT {
         "response");
     assertBadRequest(store("bad", request, response, "an hour"), "ttl");
     assertBadRequest(store("bad", request, response, "-PT1H"), "ttl");
+    assertBadRequest(
+        lookupOn("default", request, ",\"policy\":{\"maxFalseHitRate\":1.5}"),
+        "policy.maxFalseHitRate");
+    assertBadRequest(
+        lookupOn("default", request, ",\"policy\":{\"maxFalseHitRate\":\"1%\"}"),
+        "policy.maxFalseHitRate");
+    assertBadRequest(
+        post(
+            "/shadow",
+            "{\"tenant\":\"bad\",\"route\":\"default\",\"model\":\"m\",\"agreed\":true,"
+                + "\"similarity\":\"high\"}"),
+        "similarity");
     post("/lookup", "")
         .expectStatus()
         .isBadRequest()

@@ -2,10 +2,12 @@ package dev.tokenwise.cache.semantic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.tokenwise.cache.embedding.BatchingEmbedder;
 import dev.tokenwise.common.testsupport.RealServers;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,7 +29,12 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "tokenwise.cache.semantic.sync-interval=100ms",
       "tokenwise.cache.semantic.sweep-interval=500ms",
       // A route of its own calibration; the others keep the shipped default.
-      "tokenwise.cache.semantic.routes.lenient.threshold=0.9"
+      "tokenwise.cache.semantic.routes.lenient.threshold=0.9",
+      // A route under a learned error bound; coarse steps so that a test can walk the ladder.
+      "tokenwise.cache.semantic.routes.bounded.max-false-hit-rate=0.05",
+      "tokenwise.cache.semantic.bound.start-threshold=0.99",
+      "tokenwise.cache.semantic.bound.step=0.03",
+      "tokenwise.cache.semantic.bound.verdicts-per-step=1"
     })
 @AutoConfigureWebTestClient(timeout = "30s")
 @RealServers(postgres = false)
@@ -346,6 +353,96 @@ class SemanticCacheIT {
   }
 
   @Test
+  void aRouteUnderAnErrorBoundWidensOnGoodVerdictsAndTightensOnABadOne() {
+    awaitRebuilt();
+    strings
+        .delete(ErrorBounds.stateKey("bounded"), ErrorBounds.stateKey("bounded") + ":verdicts")
+        .block();
+    store("learner", "bounded", chat("How do I reset my password?"), answer("Click Forgot."), "");
+    String paraphrase = chat("How can I reset my password?");
+    // A new route accepts only the strictest similarity: the paraphrase is not answered.
+    assertMiss(lookup("learner", "bounded", paraphrase, ""));
+    assertThat(prometheus())
+        .containsPattern(
+            "tokenwise_cache_semantic_learned_threshold\\{[^}]*route=\"bounded\"[^}]*} 0\\.99")
+        .containsPattern(
+            "tokenwise_cache_semantic_max_false_hit_rate\\{[^}]*route=\"bounded\"[^}]*} 0\\.05");
+
+    // Agreeing verdicts on hits at the learned threshold (as the router's shadow re-asks report
+    // them) widen it one step per 59 of them (no disagreement in 59: 95% upper bound under 5%).
+    double learned = 0.99;
+    boolean hit = false;
+    for (int verdicts = 0; verdicts < 600 && !hit; verdicts++) {
+      Double after =
+          report("learner", "bounded", ",\"similarity\":" + learned, true)
+              .expectStatus()
+              .isAccepted()
+              .expectBody(Shadow.class)
+              .returnResult()
+              .getResponseBody()
+              .learnedThreshold();
+      assertThat(after).isNotNull().isLessThanOrEqualTo(learned);
+      if (after < learned) {
+        assertThat(verdicts + 1).isGreaterThanOrEqualTo(59);
+        learned = after;
+        hit = isHit(lookup("learner", "bounded", paraphrase, "")) == 1;
+      }
+    }
+    assertThat(hit).as("the paraphrase hits once the threshold has widened").isTrue();
+    assertThat(learned).isLessThan(0.99);
+    // Learned per route, answered per tenant: another tenant's same question does not hit.
+    assertMiss(lookup("learner-2", "bounded", paraphrase, ""));
+
+    Hit served =
+        lookup("learner", "bounded", paraphrase, "")
+            .expectStatus()
+            .isOk()
+            .expectBody(Hit.class)
+            .returnResult()
+            .getResponseBody();
+    assertThat(served.result()).isEqualTo("hit-semantic");
+    // The service remembers the hit's similarity, so the router's report needs only the entry.
+    String remembered = ErrorBounds.PREFIX + "hit:learner:bounded:gpt-5-mini:" + served.entryId();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Boolean.TRUE.equals(strings.hasKey(remembered).block()));
+    Double tightened =
+        post(
+                "/shadow",
+                """
+                {"tenant":"learner","route":"bounded","model":"gpt-5-mini","entryId":"%s",
+                 "agreed":false}
+                """
+                    .formatted(served.entryId()))
+            .expectStatus()
+            .isAccepted()
+            .expectBody(Shadow.class)
+            .returnResult()
+            .getResponseBody()
+            .learnedThreshold();
+    assertThat(tightened).isGreaterThan(served.similarity());
+    assertMiss(lookup("learner", "bounded", paraphrase, ""));
+    // Kept in Redis, where a restarted or another replica reads it, with the verdicts behind it.
+    assertThat(
+            strings
+                .<String, String>opsForHash()
+                .get(ErrorBounds.stateKey("bounded"), "threshold")
+                .block())
+        .isEqualTo(Double.toString(tightened));
+    assertThat(strings.opsForList().size(ErrorBounds.stateKey("bounded") + ":verdicts").block())
+        .isGreaterThanOrEqualTo(60);
+    // A replica that starts now uses the learned threshold from its first lookup.
+    ErrorBounds restarted =
+        new ErrorBounds(
+            strings,
+            properties,
+            new SemanticMetrics(
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Set.of(), indexes));
+    assertThat(restarted.threshold("bounded", properties.policyOf("bounded")).block())
+        .isEqualTo(tightened);
+  }
+
+  @Test
   void theSemanticMetersDashboardsReadAreExportedBeforeAnyTraffic() {
     awaitRebuilt();
     // No test reports shadow verdicts on "default": its series exist from start, at zero.
@@ -501,12 +598,17 @@ class SemanticCacheIT {
   }
 
   private WebTestClient.ResponseSpec report(String tenant, String route, boolean agreed) {
+    return report(tenant, route, "", agreed);
+  }
+
+  private WebTestClient.ResponseSpec report(
+      String tenant, String route, String extra, boolean agreed) {
     return post(
         "/shadow",
         """
-        {"tenant":"%s","route":"%s","model":"gpt-5-mini","agreed":%s}
+        {"tenant":"%s","route":"%s","model":"gpt-5-mini","agreed":%s%s}
         """
-            .formatted(tenant, route, agreed));
+            .formatted(tenant, route, agreed, extra));
   }
 
   private WebTestClient.ResponseSpec post(String path, String body) {
@@ -556,4 +658,10 @@ class SemanticCacheIT {
   }
 
   record Stored(String entryId, String semanticEntryId) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Shadow(Double falseHitEstimate, Double learnedThreshold) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Hit(String result, String entryId, double similarity) {}
 }

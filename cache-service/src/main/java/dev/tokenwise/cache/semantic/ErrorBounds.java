@@ -1,0 +1,344 @@
+package dev.tokenwise.cache.semantic;
+
+import dev.tokenwise.cache.namespace.CacheNamespace;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import reactor.core.publisher.Mono;
+
+/**
+ * The learned thresholds of routes with a {@code maxFalseHitRate}, kept in Redis so that they
+ * survive restarts and every replica uses and feeds the same one.
+ *
+ * <p>Per route (the statistics are tenant-independent; answers never are): a hash {@code
+ * tokenwise:cache:bound:{route}} ({@code threshold}, {@code since} — verdicts since the last change
+ * —, {@code bound}, {@code seq} — verdicts received —, {@code wseq} — the verdict the stored
+ * threshold was decided after) and the list {@code tokenwise:cache:bound:{route}:verdicts} of the
+ * latest {@code window} verdicts ({@code similarity:served:0|1}: the hit's similarity, the
+ * threshold it was served under, 1 when the cached answer was wrong). A verdict is appended and the
+ * window read in one script; the {@link ErrorBoundLearner} decides in Java; the decision is written
+ * only if no later verdict's decision was written first, so replicas deciding at once cannot roll
+ * the threshold back.
+ *
+ * <p>A verdict's similarity is the one the router sent, else the one this service remembered for
+ * the hit's entry ({@code tokenwise:cache:bound:hit:{namespace}:{entryId}}, kept {@code
+ * hit-memory}), which also holds the threshold the hit was served under (else the current one). A
+ * verdict with neither counts, when it agrees, at the current threshold and, when it disagrees, at
+ * similarity 1 — where it weighs on every level: unknown evidence never widens further than known
+ * evidence would, and never hides a false hit.
+ *
+ * <p>Lookups read this replica's copy of the threshold, reread from Redis at most every {@code
+ * refresh-interval}; a route seen for the first time waits for Redis once, and uses the start
+ * threshold if Redis does not answer.
+ */
+final class ErrorBounds {
+
+  private static final Logger log = LoggerFactory.getLogger(ErrorBounds.class);
+  static final String PREFIX = "tokenwise:cache:bound:";
+
+  /** Routes tracked per replica; the router's routes are few, this only caps a misbehaving one. */
+  private static final int MAX_ROUTES = 1024;
+
+  private static final RedisScript<List> RECORD =
+      RedisScript.of(
+          """
+          redis.call('LPUSH', KEYS[2], ARGV[1])
+          redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+          local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+          local state = redis.call('HMGET', KEYS[1], 'threshold', 'since', 'bound')
+          local result = {tostring(seq), state[1] or '', state[2] or '', state[3] or ''}
+          for _, verdict in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+            table.insert(result, verdict)
+          end
+          return result
+          """,
+          List.class);
+
+  private static final RedisScript<Long> DECIDE =
+      RedisScript.of(
+          """
+          local written = tonumber(redis.call('HGET', KEYS[1], 'wseq') or '0')
+          if tonumber(ARGV[1]) > written then
+            redis.call('HSET', KEYS[1], 'wseq', ARGV[1], 'threshold', ARGV[2], 'since', ARGV[3])
+            return 1
+          end
+          return 0
+          """,
+          Long.class);
+
+  private static final RedisScript<String> REFRESH =
+      RedisScript.of(
+          """
+          redis.call('HSET', KEYS[1], 'bound', ARGV[1])
+          return redis.call('HGET', KEYS[1], 'threshold') or ''
+          """,
+          String.class);
+
+  private final ReactiveStringRedisTemplate redis;
+  private final SemanticCacheProperties properties;
+  private final SemanticCacheProperties.ErrorBound settings;
+  private final ErrorBoundLearner learner;
+  private final SemanticMetrics metrics;
+  private final Map<String, Learned> routes = new ConcurrentHashMap<>();
+
+  /** This replica's view of one route. */
+  private static final class Learned {
+    volatile double threshold;
+    volatile double bound;
+    volatile long refreshedAt;
+    volatile boolean loaded;
+
+    Learned(double threshold, double bound) {
+      this.threshold = threshold;
+      this.bound = bound;
+    }
+  }
+
+  ErrorBounds(
+      ReactiveStringRedisTemplate redis,
+      SemanticCacheProperties properties,
+      SemanticMetrics metrics) {
+    this.redis = redis;
+    this.properties = properties;
+    this.settings = properties.bound();
+    this.learner = new ErrorBoundLearner(settings);
+    this.metrics = metrics;
+    java.util.Set<String> configured = new java.util.TreeSet<>(properties.routes().keySet());
+    configured.add("default");
+    for (String route : configured) {
+      SemanticPolicy policy = properties.policyOf(route);
+      if (policy.bounded()) {
+        metrics.learned(route, learner.initial().threshold(), policy.maxFalseHitRate());
+      }
+    }
+  }
+
+  /**
+   * The threshold {@code policy}'s route accepts now: its configured one, or the learned one when
+   * the policy sets a {@code maxFalseHitRate}. Never errors.
+   */
+  Mono<Double> threshold(String route, SemanticPolicy policy) {
+    if (!policy.bounded()) {
+      return Mono.just(policy.threshold());
+    }
+    Learned learned = learned(route, policy.maxFalseHitRate());
+    if (learned == null) {
+      return Mono.just(learner.initial().threshold());
+    }
+    learned.bound = policy.maxFalseHitRate();
+    long now = System.nanoTime();
+    if (learned.loaded && now - learned.refreshedAt < settings.refreshInterval().toNanos()) {
+      return Mono.just(learned.threshold);
+    }
+    learned.refreshedAt = now;
+    Mono<Double> refresh =
+        redis
+            .execute(REFRESH, List.of(stateKey(route)), List.of(number(policy.maxFalseHitRate())))
+            .next()
+            .map(
+                stored -> {
+                  if (!stored.isEmpty()) {
+                    learned.threshold = Double.parseDouble(stored);
+                  }
+                  learned.loaded = true;
+                  metrics.learned(route, learned.threshold, learned.bound);
+                  return learned.threshold;
+                })
+            .onErrorResume(
+                error -> {
+                  log.debug("Learned threshold of {} not refreshed: {}", route, error.toString());
+                  return Mono.just(learned.threshold);
+                });
+    if (learned.loaded) {
+      // Known already: answer with it now, reread in the background.
+      refresh.subscribe();
+      return Mono.just(learned.threshold);
+    }
+    return refresh;
+  }
+
+  /**
+   * Remembers a hit's similarity and the learned threshold it was served under, for its verdict.
+   */
+  void served(CacheNamespace namespace, String entryId, double similarity, double threshold) {
+    redis
+        .opsForValue()
+        .set(
+            hitKey(namespace, entryId),
+            number(similarity) + ':' + number(threshold),
+            settings.hitMemory())
+        .subscribe(
+            ok -> {}, error -> log.debug("Hit similarity not remembered: {}", error.toString()));
+  }
+
+  /**
+   * Records a verdict on a semantic hit of {@code namespace}'s route and moves the route's learned
+   * threshold; emits the threshold after it, or nothing when the route sets no bound.
+   *
+   * @param similarity the hit's similarity as the caller knows it, or {@code null}
+   */
+  Mono<Double> verdict(
+      CacheNamespace namespace, String entryId, Double similarity, boolean agreed) {
+    String route = namespace.route();
+    return boundOf(route)
+        .flatMap(
+            bound -> {
+              Mono<double[]> remembered =
+                  entryId == null
+                      ? Mono.empty()
+                      : redis
+                          .opsForValue()
+                          .get(hitKey(namespace, entryId))
+                          .map(
+                              text -> {
+                                int colon = text.indexOf(':');
+                                return new double[] {
+                                  Double.parseDouble(text.substring(0, colon)),
+                                  Double.parseDouble(text.substring(colon + 1))
+                                };
+                              });
+              return remembered
+                  .map(
+                      hit ->
+                          new ErrorBoundLearner.Verdict(
+                              similarity != null ? similarity : hit[0], hit[1], !agreed))
+                  .switchIfEmpty(
+                      Mono.fromSupplier(
+                          () -> {
+                            double current = currentThreshold(route);
+                            double at = similarity != null ? similarity : agreed ? current : 1.0;
+                            return new ErrorBoundLearner.Verdict(at, current, !agreed);
+                          }))
+                  .flatMap(verdict -> record(route, bound, verdict));
+            });
+  }
+
+  private Mono<Double> record(String route, double localBound, ErrorBoundLearner.Verdict verdict) {
+    String state = stateKey(route);
+    String encoded =
+        number(verdict.similarity())
+            + ':'
+            + number(verdict.served())
+            + (verdict.wrong() ? ":1" : ":0");
+    return redis
+        .execute(
+            RECORD,
+            List.of(state, state + ":verdicts"),
+            List.of(encoded, Integer.toString(settings.window())))
+        .next()
+        .flatMap(
+            raw -> {
+              List<?> result = raw;
+              long seq = Long.parseLong(result.get(0).toString());
+              String storedThreshold = result.get(1).toString();
+              String storedSince = result.get(2).toString();
+              String storedBound = result.get(3).toString();
+              double bound =
+                  localBound > 0
+                      ? localBound
+                      : storedBound.isEmpty() ? 0 : Double.parseDouble(storedBound);
+              List<ErrorBoundLearner.Verdict> window = new ArrayList<>(result.size() - 4);
+              for (Object item : result.subList(4, result.size())) {
+                String[] parts = item.toString().split(":");
+                window.add(
+                    new ErrorBoundLearner.Verdict(
+                        Double.parseDouble(parts[0]),
+                        Double.parseDouble(parts[1]),
+                        "1".equals(parts[2])));
+              }
+              ErrorBoundLearner.State from =
+                  storedThreshold.isEmpty()
+                      ? learner.initial()
+                      : new ErrorBoundLearner.State(
+                          Double.parseDouble(storedThreshold),
+                          storedSince.isEmpty() ? 0 : Integer.parseInt(storedSince));
+              ErrorBoundLearner.State next = learner.next(from, window, bound);
+              if (next.threshold() != from.threshold()) {
+                // The upper bound of the level left: under the bound when it widened, over it
+                // when it tightened.
+                log.info(
+                    "Route {}: learned semantic threshold {} -> {} (upper bound {} at {}; bound {})",
+                    route,
+                    from.threshold(),
+                    next.threshold(),
+                    String.format(
+                        Locale.ROOT,
+                        "%.4f",
+                        ErrorBoundLearner.upperBound(window, from.threshold())),
+                    from.threshold(),
+                    bound);
+              }
+              return redis
+                  .execute(
+                      DECIDE,
+                      List.of(state),
+                      List.of(
+                          Long.toString(seq),
+                          number(next.threshold()),
+                          Integer.toString(next.sinceChange())))
+                  .next()
+                  .map(
+                      written -> {
+                        Learned learned = learned(route, bound);
+                        if (learned != null && written == 1L) {
+                          learned.threshold = next.threshold();
+                          learned.loaded = true;
+                          learned.refreshedAt = System.nanoTime();
+                          metrics.learned(route, next.threshold(), bound);
+                        }
+                        return next.threshold();
+                      });
+            });
+  }
+
+  /** The route's bound: seen on a lookup here, configured, or stored by another replica. */
+  private Mono<Double> boundOf(String route) {
+    Learned learned = routes.get(route);
+    if (learned != null && learned.bound > 0) {
+      return Mono.just(learned.bound);
+    }
+    double configured = properties.policyOf(route).maxFalseHitRate();
+    if (configured > 0) {
+      return Mono.just(configured);
+    }
+    return redis
+        .<String, String>opsForHash()
+        .get(stateKey(route), "bound")
+        .map(Double::parseDouble)
+        .filter(bound -> bound > 0);
+  }
+
+  private double currentThreshold(String route) {
+    Learned learned = routes.get(route);
+    return learned == null ? learner.initial().threshold() : learned.threshold;
+  }
+
+  private Learned learned(String route, double bound) {
+    Learned learned = routes.get(route);
+    if (learned != null || routes.size() >= MAX_ROUTES) {
+      return learned;
+    }
+    return routes.computeIfAbsent(route, r -> new Learned(learner.initial().threshold(), bound));
+  }
+
+  static String stateKey(String route) {
+    // A hash tag: the state and its verdict list share a Redis Cluster slot, as the scripts need.
+    return PREFIX + '{' + URLEncoder.encode(route, StandardCharsets.UTF_8) + '}';
+  }
+
+  private static String hitKey(CacheNamespace namespace, String entryId) {
+    return PREFIX + "hit:" + namespace.keySegment() + ':' + entryId;
+  }
+
+  private static String number(double value) {
+    return Double.toString(value);
+  }
+}
