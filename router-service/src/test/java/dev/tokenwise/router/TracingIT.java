@@ -73,45 +73,12 @@ class TracingIT {
 
   @Test
   void oneRequestIsOneConnectedTrace() {
-    WebTestClient.bindToServer()
-        .baseUrl("http://localhost:" + port)
-        .responseTimeout(Duration.ofSeconds(20))
-        .build()
-        .post()
-        .uri("/v1/chat/completions")
-        .header("Authorization", "Bearer " + KEY)
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue(
-            """
-            {"model":"gpt-5-mini","messages":[{"role":"user","content":"trace me"}]}""")
-        .exchange()
-        .expectStatus()
-        .isOk();
+    send(
+        """
+        {"model":"gpt-5-mini","messages":[{"role":"user","content":"trace me"}]}""");
 
-    MapRecord<String, Object, Object> entry =
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () ->
-                    redis
-                        .opsForStream()
-                        .range(UsageStream.KEY, Range.unbounded())
-                        .collectList()
-                        .block(),
-                entries -> entries.size() == 1)
-            .get(0);
-    String traceparent = (String) entry.getValue().get(UsageStream.TRACEPARENT);
-    assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
-    String traceId = traceparent.substring(3, 35);
-    String requestSpanId = traceparent.substring(36, 52);
-
-    OtlpReceiver.Span server =
-        awaitSpan(
-            s -> s.spanId().equals(requestSpanId),
-            "the router's server span named in the usage event");
-    assertThat(server.traceId()).isEqualTo(traceId);
-    assertThat(server.kind()).isEqualTo(OtlpReceiver.Span.SERVER);
-    assertThat(server.parentSpanId()).isEmpty();
+    OtlpReceiver.Span server = serverSpanOfTheUsageEvent();
+    String traceId = server.traceId();
 
     OtlpReceiver.Span lookup =
         awaitSpan(
@@ -150,6 +117,71 @@ class TracingIT {
         .containsEntry("gen_ai.response.model", "gpt-5-mini")
         .containsEntry("gen_ai.usage.input_tokens", 20L)
         .containsEntry("gen_ai.usage.output_tokens", 5L);
+  }
+
+  @Test
+  void aStreamedAnswersGenAiSpanEndsWithItsUsage() {
+    send(
+        """
+        {"model":"gpt-5-mini","stream":true,"messages":[{"role":"user","content":"stream me"}]}""");
+
+    OtlpReceiver.Span server = serverSpanOfTheUsageEvent();
+    OtlpReceiver.Span chat =
+        awaitSpan(
+            childOf(server).and(s -> s.name().equals("chat gpt-5-mini")),
+            "the streamed call's GenAI span");
+    assertThat(chat.attributes())
+        .containsEntry("gen_ai.response.model", "gpt-5-mini")
+        .containsEntry("gen_ai.usage.input_tokens", 30L)
+        .containsEntry("gen_ai.usage.output_tokens", 2L);
+  }
+
+  private void send(String body) {
+    WebTestClient.bindToServer()
+        .baseUrl("http://localhost:" + port)
+        .responseTimeout(Duration.ofSeconds(20))
+        .build()
+        .post()
+        .uri("/v1/chat/completions")
+        .header("Authorization", "Bearer " + KEY)
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(body)
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectBody()
+        .returnResult();
+  }
+
+  /**
+   * The request's one usage event carries a sampled {@code traceparent}; the span it names is the
+   * router's server span, the root of the trace.
+   */
+  private OtlpReceiver.Span serverSpanOfTheUsageEvent() {
+    MapRecord<String, Object, Object> entry =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    redis
+                        .opsForStream()
+                        .range(UsageStream.KEY, Range.unbounded())
+                        .collectList()
+                        .block(),
+                entries -> entries.size() == 1)
+            .get(0);
+    String traceparent = (String) entry.getValue().get(UsageStream.TRACEPARENT);
+    assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+    String traceId = traceparent.substring(3, 35);
+    String requestSpanId = traceparent.substring(36, 52);
+
+    OtlpReceiver.Span server =
+        awaitSpan(
+            s -> s.traceId().equals(traceId) && s.spanId().equals(requestSpanId),
+            "the router's server span named in the usage event");
+    assertThat(server.kind()).isEqualTo(OtlpReceiver.Span.SERVER);
+    assertThat(server.parentSpanId()).isEmpty();
+    return server;
   }
 
   private static Predicate<OtlpReceiver.Span> childOf(OtlpReceiver.Span parent) {
