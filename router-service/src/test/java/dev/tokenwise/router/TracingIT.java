@@ -114,7 +114,7 @@ class TracingIT {
         .containsEntry("gen_ai.operation.name", "chat")
         .containsEntry("gen_ai.provider.name", "openai")
         .containsEntry("gen_ai.request.model", "gpt-5-mini")
-        .containsEntry("gen_ai.response.model", "gpt-5-mini")
+        .containsEntry("gen_ai.response.model", "gpt-5-mini-2025-08-07")
         .containsEntry("gen_ai.usage.input_tokens", 20L)
         .containsEntry("gen_ai.usage.output_tokens", 5L);
   }
@@ -131,7 +131,7 @@ class TracingIT {
             childOf(server).and(s -> s.name().equals("chat gpt-5-mini")),
             "the streamed call's GenAI span");
     assertThat(chat.attributes())
-        .containsEntry("gen_ai.response.model", "gpt-5-mini")
+        .containsEntry("gen_ai.response.model", "gpt-5-mini-2025-08-07")
         .containsEntry("gen_ai.usage.input_tokens", 30L)
         .containsEntry("gen_ai.usage.output_tokens", 2L);
   }

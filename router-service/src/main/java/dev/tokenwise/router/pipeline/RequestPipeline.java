@@ -416,7 +416,8 @@ public class RequestPipeline {
                       a.usage(),
                       UsageEvent.Status.OK,
                       finishReason);
-              publish(f, event);
+              JsonNode answeredBy = a.completion().path("model");
+              publish(f, event, answeredBy.isString() ? answeredBy.asString() : null);
               shadowEvaluations.offer(
                   f.plan,
                   f.facts,
@@ -593,7 +594,7 @@ public class RequestPipeline {
                   : estimatedUsage(f.plan.request(), servedBy.get().model(), tap.output());
             },
             tap::finishReason,
-            event -> publish(f, event));
+            event -> publish(f, event, tap.model()));
     return providers.stream(chain(f), target -> body(f, target, sent, false))
         .flatMap(
             served -> {
@@ -771,11 +772,16 @@ public class RequestPipeline {
 
   /**
    * Publishes the request's usage event with the request's trace, and ends the provider call's span
-   * with the same facts (served model, provider, tokens): one place for both.
+   * with the same facts (served model, provider, tokens): one place for both. {@code responseModel}
+   * is the model the provider's answer named (a dated snapshot), when known.
    */
-  private void publish(Flow f, UsageEvent event) {
-    f.providerSpan.end(event);
+  private void publish(Flow f, UsageEvent event, String responseModel) {
+    f.providerSpan.end(event, responseModel);
     usage.publish(event, f.traceparent);
+  }
+
+  private void publish(Flow f, UsageEvent event) {
+    publish(f, event, null);
   }
 
   private Mono<ServerResponse> answer(

@@ -89,7 +89,7 @@ public class RequestTraces {
   }
 
   /**
-   * A provider call's span, ended once with the facts of its usage event: the model and provider
+   * A provider call's span, ended once with the facts of its usage event: the provider and model
    * that answered (a fallback may differ from the request's) and the tokens.
    */
   public static final class ProviderSpan {
@@ -104,13 +104,18 @@ public class RequestTraces {
       this.span = span;
     }
 
-    /** Ends the span with the event's attributes; later calls do nothing. */
-    public void end(UsageEvent event) {
+    /**
+     * Ends the span with the event's attributes; later calls do nothing. The response model is the
+     * one the provider's answer named ({@code gpt-5-mini-2025-08-07}), else the event's served
+     * model.
+     */
+    public void end(UsageEvent event, String responseModel) {
       if (span == null || !ended.compareAndSet(false, true)) {
         return;
       }
       span.tag(MetricTags.PROVIDER_NAME, event.provider());
-      span.tag(MetricTags.RESPONSE_MODEL, event.servedModel());
+      span.tag(
+          MetricTags.RESPONSE_MODEL, responseModel != null ? responseModel : event.servedModel());
       span.tag(INPUT_TOKENS, event.inputTokens());
       span.tag(OUTPUT_TOKENS, event.outputTokens());
       if (event.status() != UsageEvent.Status.OK) {
