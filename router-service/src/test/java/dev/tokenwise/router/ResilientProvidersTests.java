@@ -9,6 +9,7 @@ import dev.tokenwise.router.provider.OpenAiProviderClient;
 import dev.tokenwise.router.provider.ProviderProperties;
 import dev.tokenwise.router.provider.ResilienceProperties;
 import dev.tokenwise.router.provider.ResilientProviders;
+import io.micrometer.observation.ObservationRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,8 +44,8 @@ class ResilientProvidersTests {
             List.of(),
             16);
     return new ResilientProviders(
-        new OpenAiProviderClient(upstream, null),
-        new AnthropicProviderClient(upstream, null),
+        new OpenAiProviderClient(upstream, null, ObservationRegistry.NOOP),
+        new AnthropicProviderClient(upstream, null, ObservationRegistry.NOOP),
         new ResilienceProperties(
             3,
             Duration.ofMillis(1),

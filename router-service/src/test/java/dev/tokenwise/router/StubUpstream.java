@@ -37,7 +37,13 @@ final class StubUpstream implements AutoCloseable {
     SLOW
   }
 
-  record Call(String path, String authorization, String body) {}
+  /** One request received; {@code traceparent} is the W3C header the router sent, if any. */
+  record Call(String path, String authorization, String body, String traceparent) {
+
+    Call(String path, String authorization, String body) {
+      this(path, authorization, body, null);
+    }
+  }
 
   private final JsonMapper json = JsonMapper.builder().build();
   private final HttpServer server;
@@ -80,7 +86,8 @@ final class StubUpstream implements AutoCloseable {
         new Call(
             exchange.getRequestURI().getPath(),
             exchange.getRequestHeaders().getFirst("Authorization"),
-            body));
+            body,
+            exchange.getRequestHeaders().getFirst("traceparent")));
     JsonNode request = json.readTree(body);
     if ("gpt-limited".equals(request.path("model").asString())) {
       respond(
@@ -172,7 +179,12 @@ final class StubUpstream implements AutoCloseable {
 
   private void lookup(HttpExchange exchange) throws IOException {
     String body = read(exchange);
-    cacheLookups.add(new Call(exchange.getRequestURI().getPath(), null, body));
+    cacheLookups.add(
+        new Call(
+            exchange.getRequestURI().getPath(),
+            null,
+            body,
+            exchange.getRequestHeaders().getFirst("traceparent")));
     switch (cacheMode) {
       case FAILING -> {
         respond(exchange, 500, "{\"type\":\"about:blank\",\"status\":500}");

@@ -6,6 +6,7 @@ import dev.tokenwise.router.route.RouteProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.Set;
@@ -50,7 +51,11 @@ public class CacheClient {
   private final Counter storeFailed;
   private final ModelVersions modelVersions = new ModelVersions();
 
-  public CacheClient(CacheProperties properties, JsonMapper json, MeterRegistry registry) {
+  public CacheClient(
+      CacheProperties properties,
+      JsonMapper json,
+      MeterRegistry registry,
+      ObservationRegistry observations) {
     this.properties = properties;
     this.json = json;
     HttpClient http =
@@ -69,6 +74,7 @@ public class CacheClient {
                             (int)
                                 Math.min(
                                     Integer.MAX_VALUE - 8, properties.maxResponseSize().toBytes())))
+            .observationRegistry(observations)
             .build();
     this.registry = registry;
     this.stored = Counter.builder(STORES).tag(MetricTags.OUTCOME, "stored").register(registry);

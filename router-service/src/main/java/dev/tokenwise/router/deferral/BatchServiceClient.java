@@ -1,5 +1,6 @@
 package dev.tokenwise.router.deferral;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.util.Map;
 import org.springframework.http.HttpStatusCode;
@@ -25,7 +26,7 @@ class BatchServiceClient {
   private final WebClient client;
   private final DeferralProperties properties;
 
-  BatchServiceClient(DeferralProperties properties) {
+  BatchServiceClient(DeferralProperties properties, ObservationRegistry observations) {
     this.properties = properties;
     HttpClient http =
         HttpClient.create()
@@ -36,6 +37,7 @@ class BatchServiceClient {
         WebClient.builder()
             .baseUrl(properties.baseUrl().toString())
             .clientConnector(new ReactorClientHttpConnector(http))
+            .observationRegistry(observations)
             .build();
   }
 

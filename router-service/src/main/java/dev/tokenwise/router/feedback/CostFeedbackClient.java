@@ -1,6 +1,7 @@
 package dev.tokenwise.router.feedback;
 
 import dev.tokenwise.common.quality.QualityFeedback;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -24,7 +25,7 @@ class CostFeedbackClient {
   private final WebClient client;
   private final CostServiceProperties properties;
 
-  CostFeedbackClient(CostServiceProperties properties) {
+  CostFeedbackClient(CostServiceProperties properties, ObservationRegistry observations) {
     this.properties = properties;
     HttpClient http =
         HttpClient.create()
@@ -35,6 +36,7 @@ class CostFeedbackClient {
         WebClient.builder()
             .baseUrl(properties.baseUrl().toString())
             .clientConnector(new ReactorClientHttpConnector(http))
+            .observationRegistry(observations)
             .build();
   }
 

@@ -34,6 +34,7 @@ import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import dev.tokenwise.router.tenant.VirtualKeyFilter;
+import dev.tokenwise.router.trace.RequestTraces;
 import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
 import dev.tokenwise.router.usage.UsagePublisher;
@@ -97,6 +98,7 @@ public class RequestPipeline {
   private final ShadowChecks shadows;
   private final ShadowEvaluations shadowEvaluations;
   private final RequestGuardProperties guard;
+  private final RequestTraces traces;
   private final int limit;
 
   RequestPipeline(
@@ -118,7 +120,8 @@ public class RequestPipeline {
       TokenRateLimits tokenLimits,
       ShadowChecks shadows,
       ShadowEvaluations shadowEvaluations,
-      RequestGuardProperties guard) {
+      RequestGuardProperties guard,
+      RequestTraces traces) {
     this.authenticator = authenticator;
     this.cache = cache;
     this.providers = providers;
@@ -137,6 +140,7 @@ public class RequestPipeline {
     this.shadows = shadows;
     this.shadowEvaluations = shadowEvaluations;
     this.guard = guard;
+    this.traces = traces;
     this.limit = (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBodySize().toBytes());
   }
 
@@ -187,6 +191,12 @@ public class RequestPipeline {
     UsageEvents.Request facts;
     CacheQuery query;
     CacheLookup lookup;
+
+    /** The request span's {@code traceparent} for its usage event; null when not traced. */
+    String traceparent;
+
+    /** The provider call's span, ended with the usage event. */
+    RequestTraces.ProviderSpan providerSpan = RequestTraces.ProviderSpan.NONE;
 
     /** The first target's translated body, kept from the up-front check for its first attempt. */
     byte[] firstBody;
@@ -245,6 +255,7 @@ public class RequestPipeline {
             f.plan.cap().applied(),
             f.started,
             f.call.conversation());
+    f.traceparent = traces.traceparent(f.exchange);
     if (f.plan.deferred()) {
       return deferrals.defer(f.tenant, f.plan, f.facts, f.first.kind().providerName());
     }
@@ -269,7 +280,14 @@ public class RequestPipeline {
               Mono<Void> admitted =
                   Stages.within(f.exchange, "admission", guard.stageTimeout(), admit(f))
                       .doOnSuccess(v -> Stages.enter(f.exchange, "provider"));
-              return admitted.then(Mono.defer(() -> f.call.stream() ? stream(f) : whole(f)));
+              return admitted.then(
+                  Mono.defer(
+                      () -> {
+                        f.providerSpan =
+                            traces.providerCall(
+                                f.exchange, f.first.kind().providerName(), f.first.model());
+                        return f.call.stream() ? stream(f) : whole(f);
+                      }));
             });
   }
 
@@ -328,7 +346,7 @@ public class RequestPipeline {
                       tokens,
                       UsageEvent.Status.OK,
                       finishReason(stored));
-              usage.publish(event);
+              publish(f, event);
               RequestOutcome.mark(f.exchange, RequestOutcome.CACHE_HIT);
               if (!f.call.stream()) {
                 return answer(f, HttpStatus.OK, f.protocol.answer(stored, f.call), event, 0);
@@ -377,12 +395,12 @@ public class RequestPipeline {
   private Mono<ServerResponse> whole(Flow f) {
     return complete(f, f.plan.request(), false)
         .flatMap(a -> repairIfInvalid(f, a))
-        .doOnError(OpenAiApiException.class, e -> usage.publish(failed(f, UsageEvent.Mode.SYNC)))
+        .doOnError(OpenAiApiException.class, e -> publish(f, failed(f, UsageEvent.Mode.SYNC)))
         .flatMap(
             a -> {
               if (!a.reply().status().is2xxSuccessful()) {
                 UsageEvent event = failed(f, UsageEvent.Mode.SYNC);
-                usage.publish(event);
+                publish(f, event);
                 return answer(
                     f, a.reply().status(), f.protocol.error(a.reply()), event, a.providerNanos());
               }
@@ -398,7 +416,8 @@ public class RequestPipeline {
                       a.usage(),
                       UsageEvent.Status.OK,
                       finishReason);
-              usage.publish(event);
+              JsonNode answeredBy = a.completion().path("model");
+              publish(f, event, answeredBy.isString() ? answeredBy.asString() : null);
               shadowEvaluations.offer(
                   f.plan,
                   f.facts,
@@ -527,7 +546,8 @@ public class RequestPipeline {
               if (still.isEmpty()) {
                 return Mono.just(withRepair);
               }
-              usage.publish(
+              publish(
+                  f,
                   UsageEvents.answered(
                       f.facts,
                       again.target().model(),
@@ -573,7 +593,8 @@ public class RequestPipeline {
                   ? reported
                   : estimatedUsage(f.plan.request(), servedBy.get().model(), tap.output());
             },
-            tap::finishReason);
+            tap::finishReason,
+            event -> publish(f, event, tap.model()));
     return providers.stream(chain(f), target -> body(f, target, sent, false))
         .flatMap(
             served -> {
@@ -631,10 +652,10 @@ public class RequestPipeline {
             ProviderErrorReply.class,
             e -> {
               UsageEvent event = failed(f, UsageEvent.Mode.STREAM);
-              usage.publish(event);
+              publish(f, event);
               return answer(f, e.reply().status(), f.protocol.error(e.reply()), event, 0);
             })
-        .doOnError(OpenAiApiException.class, e -> usage.publish(failed(f, UsageEvent.Mode.STREAM)));
+        .doOnError(OpenAiApiException.class, e -> publish(f, failed(f, UsageEvent.Mode.STREAM)));
   }
 
   /** Stores a streamed answer like a whole one and offers it for shadow evaluation. */
@@ -748,6 +769,20 @@ public class RequestPipeline {
   }
 
   // ---- answers and events -----------------------------------------------------------------
+
+  /**
+   * Publishes the request's usage event with the request's trace, and ends the provider call's span
+   * with the same facts (served model, provider, tokens): one place for both. {@code responseModel}
+   * is the model the provider's answer named (a dated snapshot), when known.
+   */
+  private void publish(Flow f, UsageEvent event, String responseModel) {
+    f.providerSpan.end(event, responseModel);
+    usage.publish(event, f.traceparent);
+  }
+
+  private void publish(Flow f, UsageEvent event) {
+    publish(f, event, null);
+  }
 
   private Mono<ServerResponse> answer(
       Flow f, HttpStatusCode status, byte[] body, UsageEvent event, long providerNanos) {

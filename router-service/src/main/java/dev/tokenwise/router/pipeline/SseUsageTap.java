@@ -157,6 +157,11 @@ final class SseUsageTap {
     return completion;
   }
 
+  /** The model the provider named in the stream's first chunk (its snapshot), or null. */
+  String model() {
+    return first != null && first.path("model").isString() ? first.path("model").asString() : null;
+  }
+
   /** Follows what a replay of the stream needs (see {@link #completion()}). */
   private void assemble(JsonNode chunk, JsonNode choice) {
     if (first == null) {

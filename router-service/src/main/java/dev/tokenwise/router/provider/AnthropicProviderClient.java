@@ -1,5 +1,7 @@
 package dev.tokenwise.router.provider;
 
+import io.micrometer.observation.ObservationRegistry;
+
 /**
  * Calls Anthropic's Messages API ({@code x-api-key}, {@code anthropic-version: 2023-06-01}, per
  * PROVIDERS.md).
@@ -9,7 +11,10 @@ public class AnthropicProviderClient extends ProviderClient {
   public static final String MESSAGES_PATH = "/messages";
   static final String VERSION = "2023-06-01";
 
-  public AnthropicProviderClient(ProviderProperties.Upstream upstream, ProviderApiKey apiKey) {
+  public AnthropicProviderClient(
+      ProviderProperties.Upstream upstream,
+      ProviderApiKey apiKey,
+      ObservationRegistry observations) {
     super(
         ProviderKind.ANTHROPIC,
         upstream,
@@ -18,6 +23,7 @@ public class AnthropicProviderClient extends ProviderClient {
           if (apiKey != null && !apiKey.isBlank()) {
             headers.set("x-api-key", apiKey.reveal());
           }
-        });
+        },
+        observations);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.provider;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.web.util.UriUtils;
 
 /**
@@ -11,7 +12,10 @@ public class GeminiProviderClient extends ProviderClient {
 
   static final String KEY_HEADER = "x-goog-api-key";
 
-  public GeminiProviderClient(ProviderProperties.Upstream upstream, ProviderApiKey apiKey) {
+  public GeminiProviderClient(
+      ProviderProperties.Upstream upstream,
+      ProviderApiKey apiKey,
+      ObservationRegistry observations) {
     super(
         ProviderKind.GEMINI,
         upstream,
@@ -19,7 +23,8 @@ public class GeminiProviderClient extends ProviderClient {
           if (apiKey != null && !apiKey.isBlank()) {
             headers.set(KEY_HEADER, apiKey.reveal());
           }
-        });
+        },
+        observations);
   }
 
   /** The path below the API version for a call of {@code model}. */

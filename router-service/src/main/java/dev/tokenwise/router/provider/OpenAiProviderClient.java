@@ -1,5 +1,6 @@
 package dev.tokenwise.router.provider;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -17,7 +18,10 @@ public class OpenAiProviderClient extends ProviderClient {
 
   public static final String CHAT_PATH = "/chat/completions";
 
-  public OpenAiProviderClient(ProviderProperties.Upstream upstream, ProviderApiKey apiKey) {
+  public OpenAiProviderClient(
+      ProviderProperties.Upstream upstream,
+      ProviderApiKey apiKey,
+      ObservationRegistry observations) {
     super(
         ProviderKind.OPENAI,
         upstream,
@@ -29,7 +33,8 @@ public class OpenAiProviderClient extends ProviderClient {
               headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + apiKey.reveal());
             }
           }
-        });
+        },
+        observations);
   }
 
   /**
@@ -37,7 +42,10 @@ public class OpenAiProviderClient extends ProviderClient {
    * other header as the bare key (Azure's {@code api-key}, a gateway's own header).
    */
   public OpenAiProviderClient(
-      ProviderProperties.Upstream upstream, ProviderApiKey apiKey, String keyHeader) {
+      ProviderProperties.Upstream upstream,
+      ProviderApiKey apiKey,
+      String keyHeader,
+      ObservationRegistry observations) {
     super(
         ProviderKind.OPENAI,
         upstream,
@@ -49,7 +57,8 @@ public class OpenAiProviderClient extends ProviderClient {
               headers.set(keyHeader, apiKey.reveal());
             }
           }
-        });
+        },
+        observations);
   }
 
   /** {@code POST /v1/chat/completions} with a non-streamed body. */

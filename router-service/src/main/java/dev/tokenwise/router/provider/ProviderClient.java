@@ -1,6 +1,7 @@
 package dev.tokenwise.router.provider;
 
 import dev.tokenwise.router.error.OpenAiApiException;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -45,8 +46,15 @@ public abstract class ProviderClient {
   private final String apiVersion;
   private final Map<String, java.net.URI> uris = new ConcurrentHashMap<>();
 
+  /**
+   * @param observations the HTTP client observations (a span per attempt, {@code traceparent} sent
+   *     to the provider)
+   */
   protected ProviderClient(
-      ProviderKind kind, ProviderProperties.Upstream upstream, Consumer<HttpHeaders> auth) {
+      ProviderKind kind,
+      ProviderProperties.Upstream upstream,
+      Consumer<HttpHeaders> auth,
+      ObservationRegistry observations) {
     this.kind = kind;
     ConnectionProvider pool =
         ConnectionProvider.builder("provider-" + kind.providerName())
@@ -65,6 +73,7 @@ public abstract class ProviderClient {
             .baseUrl(upstream.baseUrl().toString())
             .defaultHeaders(auth)
             .clientConnector(new ReactorClientHttpConnector(http))
+            .observationRegistry(observations)
             .build();
     this.maxResponseBytes =
         (int) Math.min(Integer.MAX_VALUE - 8, upstream.maxResponseSize().toBytes());

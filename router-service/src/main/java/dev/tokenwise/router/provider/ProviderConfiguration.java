@@ -1,5 +1,6 @@
 package dev.tokenwise.router.provider;
 
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,31 +9,37 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
-/** One client per configured upstream. */
+/** One client per configured upstream, each observed (traced) with the application's registry. */
 @Configuration(proxyBeanMethods = false)
 class ProviderConfiguration {
 
   @Bean
-  OpenAiProviderClient openAiProviderClient(ProviderProperties properties, Environment env) {
+  OpenAiProviderClient openAiProviderClient(
+      ProviderProperties properties, Environment env, ObservationRegistry observations) {
     return new OpenAiProviderClient(
-        properties.openai(), upstreamKey(env, "OPENAI_API_KEY", properties.openai()));
+        properties.openai(), upstreamKey(env, "OPENAI_API_KEY", properties.openai()), observations);
   }
 
   @Bean
-  AnthropicProviderClient anthropicProviderClient(ProviderProperties properties, Environment env) {
+  AnthropicProviderClient anthropicProviderClient(
+      ProviderProperties properties, Environment env, ObservationRegistry observations) {
     return new AnthropicProviderClient(
-        properties.anthropic(), upstreamKey(env, "ANTHROPIC_API_KEY", properties.anthropic()));
+        properties.anthropic(),
+        upstreamKey(env, "ANTHROPIC_API_KEY", properties.anthropic()),
+        observations);
   }
 
   @Bean
-  GeminiProviderClient geminiProviderClient(ProviderProperties properties, Environment env) {
+  GeminiProviderClient geminiProviderClient(
+      ProviderProperties properties, Environment env, ObservationRegistry observations) {
     return new GeminiProviderClient(
-        properties.gemini(), upstreamKey(env, "GEMINI_API_KEY", properties.gemini()));
+        properties.gemini(), upstreamKey(env, "GEMINI_API_KEY", properties.gemini()), observations);
   }
 
   /** One client per named OpenAI-compatible server; the key from its own variable, if named. */
   @Bean
-  CompatibleProviders compatibleProviders(ProviderProperties properties, Environment env) {
+  CompatibleProviders compatibleProviders(
+      ProviderProperties properties, Environment env, ObservationRegistry observations) {
     CompatibleProviders compatible = CompatibleProviders.none();
     properties
         .compatible()
@@ -48,7 +55,7 @@ class ProviderConfiguration {
                       upstream);
               compatible.add(
                   name,
-                  new OpenAiProviderClient(upstream, key, server.keyHeaderName()),
+                  new OpenAiProviderClient(upstream, key, server.keyHeaderName(), observations),
                   server.models());
             });
     return compatible;

@@ -9,6 +9,7 @@ import dev.tokenwise.router.route.RoutePlan;
 import dev.tokenwise.router.usage.UsageEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.net.URI;
 import java.time.Duration;
@@ -96,12 +97,14 @@ public class ShadowEvaluations {
       ShadowEvaluationProperties properties,
       CostServiceProperties costService,
       DeferralProperties batchService,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      ObservationRegistry observations) {
     this(
         properties,
         costService,
         batchService,
         registry,
+        observations,
         () -> ThreadLocalRandom.current().nextDouble());
   }
 
@@ -110,19 +113,30 @@ public class ShadowEvaluations {
       CostServiceProperties costService,
       DeferralProperties batchService,
       MeterRegistry registry,
+      ObservationRegistry observations,
       DoubleSupplier random) {
     this.properties = properties;
     this.webhookBaseUrl =
         properties.webhookBaseUrl() != null ? properties.webhookBaseUrl() : costService.baseUrl();
-    this.cost = client(costService.baseUrl(), costService.connectTimeout(), costService.timeout());
+    this.cost =
+        client(
+            costService.baseUrl(),
+            costService.connectTimeout(),
+            costService.timeout(),
+            observations);
     this.batch =
-        client(batchService.baseUrl(), batchService.connectTimeout(), batchService.timeout());
+        client(
+            batchService.baseUrl(),
+            batchService.connectTimeout(),
+            batchService.timeout(),
+            observations);
     this.timeout = batchService.timeout().plus(costService.timeout());
     this.registry = registry;
     this.random = random;
   }
 
-  private static WebClient client(URI baseUrl, Duration connectTimeout, Duration timeout) {
+  private static WebClient client(
+      URI baseUrl, Duration connectTimeout, Duration timeout, ObservationRegistry observations) {
     HttpClient http =
         HttpClient.create()
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
@@ -130,6 +144,7 @@ public class ShadowEvaluations {
     return WebClient.builder()
         .baseUrl(baseUrl.toString())
         .clientConnector(new ReactorClientHttpConnector(http))
+        .observationRegistry(observations)
         .build();
   }
 

@@ -23,9 +23,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Sends usage events to the Redis stream ({@link UsageStream#KEY}, field {@link
- * UsageStream#FIELD}). When Redis refuses or is slow the event goes to the {@link UsageSpool}
- * instead, and {@link UsageSpoolDrainer} replays it later. Delivery is at-least-once: an XADD that
- * timed out may still have landed, and cost-service dedupes on {@code eventId}.
+ * UsageStream#FIELD}), with the producing request's W3C {@code traceparent} beside it ({@link
+ * UsageStream#TRACEPARENT}) when the request is traced, so cost-service's ingest joins its trace.
+ * When Redis refuses or is slow the event goes to the {@link UsageSpool} instead, and {@link
+ * UsageSpoolDrainer} replays it later. Delivery is at-least-once: an XADD that timed out may still
+ * have landed, and cost-service dedupes on {@code eventId}.
  */
 @Component
 public class UsagePublisher {
@@ -60,21 +62,30 @@ public class UsagePublisher {
    * UsageEvent} application events (the budget's reservation release) hear of it at once.
    */
   public void publish(UsageEvent event) {
+    publish(event, null);
+  }
+
+  /**
+   * Publishes in the background with the producing request's {@code traceparent} (null when the
+   * request is not traced).
+   */
+  public void publish(UsageEvent event, String traceparent) {
     events.publishEvent(event);
-    deliver(event).subscribe();
+    deliver(event, traceparent).subscribe();
   }
 
   /**
    * The usage reporter of one stream: the first call publishes one {@code stream} event with the
    * given status, later calls do nothing (a stream ends once, whether it completes, fails or the
-   * client leaves). Counting the tokens runs off the event loop.
+   * client leaves), handed to {@code publish}. Counting the tokens runs off the event loop.
    */
   public Consumer<UsageEvent.Status> streamReporter(
       UsageEvents.Request facts,
       Supplier<String> servedModel,
       Supplier<String> provider,
       Callable<NormalizedUsage> tokens,
-      Supplier<String> finishReason) {
+      Supplier<String> finishReason,
+      Consumer<UsageEvent> publish) {
     AtomicBoolean reported = new AtomicBoolean();
     return status -> {
       if (reported.compareAndSet(false, true)) {
@@ -90,16 +101,24 @@ public class UsagePublisher {
                         counted,
                         status,
                         finishReason.get()))
-            .subscribe(this::publish);
+            .subscribe(publish);
       }
     };
   }
 
   /** Completes once the event is in the stream or durably spooled; never errors. */
   public Mono<Void> deliver(UsageEvent event) {
+    return deliver(event, null);
+  }
+
+  /**
+   * Completes once the event is in the stream, with {@code traceparent} beside it when not null, or
+   * durably spooled (without it: a replayed event is not part of a live trace); never errors.
+   */
+  public Mono<Void> deliver(UsageEvent event, String traceparent) {
     metrics.record(event);
     String payload = eventWriter.writeValueAsString(event);
-    return add(payload)
+    return add(payload, traceparent)
         .doOnSuccess(id -> metrics.published.increment())
         .then()
         .onErrorResume(
@@ -126,10 +145,17 @@ public class UsagePublisher {
 
   /** One XADD of an event's JSON, bounded by the publish timeout. */
   Mono<RecordId> add(String payload) {
+    return add(payload, null);
+  }
+
+  private Mono<RecordId> add(String payload, String traceparent) {
+    Map<String, String> fields =
+        traceparent == null
+            ? Map.of(UsageStream.FIELD, payload)
+            : Map.of(UsageStream.FIELD, payload, UsageStream.TRACEPARENT, traceparent);
     return redis
         .opsForStream()
-        .add(
-            StreamRecords.string(Map.of(UsageStream.FIELD, payload)).withStreamKey(UsageStream.KEY))
+        .add(StreamRecords.string(fields).withStreamKey(UsageStream.KEY))
         .timeout(timeout);
   }
 }

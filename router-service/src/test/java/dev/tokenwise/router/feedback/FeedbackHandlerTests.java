@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tokenwise.router.error.PublicApiErrorHandler;
 import dev.tokenwise.router.tenant.TenantProperties;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -53,7 +54,8 @@ class FeedbackHandlerTests {
                     new TenantProperties.TenantEntry(
                         "acme", null, List.of(VirtualKeyAuthenticator.hash("tw-acme"))))));
     FeedbackHandler handler =
-        new FeedbackHandler(authenticator, new CostFeedbackClient(properties), json);
+        new FeedbackHandler(
+            authenticator, new CostFeedbackClient(properties, ObservationRegistry.NOOP), json);
     client =
         WebTestClient.bindToRouterFunction(new FeedbackRoutes().feedbackRoute(handler))
             .handlerStrategies(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,7 @@ class CompatibleProvidersTests {
     assertThat(properties.compatible().get("vllm").keyHeaderName()).isEqualTo("authorization");
     assertThat(
             new ProviderConfiguration()
-                .compatibleProviders(properties, new MockEnvironment())
+                .compatibleProviders(properties, new MockEnvironment(), ObservationRegistry.NOOP)
                 .models())
         .containsEntry("vllm", List.of("meta-llama/Llama-3.1-8B-Instruct"));
   }
@@ -99,7 +100,9 @@ class CompatibleProvidersTests {
 
     assertThatThrownBy(
             () ->
-                new ProviderConfiguration().compatibleProviders(properties, new MockEnvironment()))
+                new ProviderConfiguration()
+                    .compatibleProviders(
+                        properties, new MockEnvironment(), ObservationRegistry.NOOP))
         .hasMessageContaining("compatible.ollama.models");
   }
 
@@ -111,10 +114,10 @@ class CompatibleProvidersTests {
   private static ResilientProviders providers(ProviderProperties properties, MockEnvironment env) {
     ProviderConfiguration configuration = new ProviderConfiguration();
     return new ResilientProviders(
-        configuration.openAiProviderClient(properties, env),
-        configuration.anthropicProviderClient(properties, env),
-        configuration.geminiProviderClient(properties, env),
-        configuration.compatibleProviders(properties, env),
+        configuration.openAiProviderClient(properties, env, ObservationRegistry.NOOP),
+        configuration.anthropicProviderClient(properties, env, ObservationRegistry.NOOP),
+        configuration.geminiProviderClient(properties, env, ObservationRegistry.NOOP),
+        configuration.compatibleProviders(properties, env, ObservationRegistry.NOOP),
         new ResilienceProperties(
             1,
             Duration.ofMillis(1),

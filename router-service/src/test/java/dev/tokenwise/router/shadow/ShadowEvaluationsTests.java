@@ -9,6 +9,7 @@ import dev.tokenwise.router.deferral.DeferralProperties;
 import dev.tokenwise.router.feedback.CostServiceProperties;
 import dev.tokenwise.router.usage.UsageEvents;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -82,6 +83,7 @@ class ShadowEvaluationsTests {
         new DeferralProperties(
             base, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofDays(30)),
         registry,
+        ObservationRegistry.NOOP,
         () -> draw);
   }
 
