@@ -90,19 +90,13 @@ class Repricer {
   private final TransactionTemplate transaction;
   private final UsagePricer pricer;
   private final TenantSpend spend;
-  private final RollupStore rollups;
 
   Repricer(
-      JdbcTemplate jdbc,
-      TransactionTemplate transaction,
-      UsagePricer pricer,
-      TenantSpend spend,
-      RollupStore rollups) {
+      JdbcTemplate jdbc, TransactionTemplate transaction, UsagePricer pricer, TenantSpend spend) {
     this.jdbc = jdbc;
     this.transaction = transaction;
     this.pricer = pricer;
     this.spend = spend;
-    this.rollups = rollups;
   }
 
   RepriceResult reprice(Instant from, Instant to, String reason, String requestedBy) {
@@ -186,7 +180,6 @@ class Repricer {
                     adjustments.add(args.toArray());
                   });
               if (!adjustments.isEmpty()) {
-                rollups.lock();
                 jdbc.batchUpdate(ADJUST_ROLLUP, adjustments);
               }
               String catalogVersions = versions.isEmpty() ? "-" : String.join(",", versions);

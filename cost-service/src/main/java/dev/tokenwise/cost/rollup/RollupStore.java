@@ -24,74 +24,32 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class RollupStore {
   // One statement per batch (not a JDBC batch of per-row upserts, which ran ten times slower):
-  // every row's scalars as parallel arrays. Histograms travel as sparse deltas: the touched
-  // buckets' 1-based positions and counts, flat over the batch, row i's pairs at [lo, hi] (a
-  // batch adds one or two buckets to a row; the dense arrays were 176 numbers a row, all sent,
-  // summed and rewritten). Rows that exist are updated first, their histograms merged by
-  // add_hist_sparse (V10); the rest are inserted. The ON CONFLICT branch only runs if a row
-  // appeared since this statement's snapshot, which the rollup lock rules out; it
-  // merges the dense arrays as V4 did, so the result is right whoever inserted it.
+  // every row's scalars as parallel arrays, both histograms as one flat
+  // array each (row i's buckets at [(i-1) x BUCKETS + 1, i x BUCKETS]). Histograms are merged by
+  // a spelled-out ARRAY[a[1] + b[1], ...]: plain expressions, where an unnest/ARRAY(SELECT...)
+  // merge ran a sub-plan per conflicting row and was most of ingest's time in PostgreSQL.
   private static final String UPSERT_ROLLUP =
       """
-      WITH u AS (
-        SELECT u.hour::timestamptz AS hour, u.tenant, u.app, u.route, u.model, u.mode,
-          u.requests, u.unpriced, u.errors, u.input, u.cached, u.writes, u.output, u.reasoning,
-          u.uncapped, u.uncapped_output, u.cost, u.baseline, u.s_cache, u.s_routing, u.s_prompt,
-          u.s_batch, u.s_cap,
-          h.input_pos[u.input_lo : u.input_hi] AS input_pos,
-          h.input_count[u.input_lo : u.input_hi] AS input_count,
-          h.output_pos[u.output_lo : u.output_hi] AS output_pos,
-          h.output_count[u.output_lo : u.output_hi] AS output_count,
-          u.ord
-        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
-                    ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
-                    ?::bigint[], ?::bigint[], ?::bigint[], ?::numeric[], ?::numeric[],
-                    ?::numeric[], ?::numeric[], ?::numeric[], ?::numeric[], ?::numeric[],
-                    ?::int[], ?::int[], ?::int[], ?::int[])
-               WITH ORDINALITY AS u(hour, tenant, app, route, model, mode, requests, unpriced,
-                    errors, input, cached, writes, output, reasoning, uncapped, uncapped_output,
-                    cost, baseline, s_cache, s_routing, s_prompt, s_batch, s_cap, input_lo,
-                    input_hi, output_lo, output_hi, ord),
-             (SELECT ?::int[] AS input_pos, ?::bigint[] AS input_count,
-                     ?::int[] AS output_pos, ?::bigint[] AS output_count) AS h),
-      updated AS (
-        UPDATE cost.usage_rollup r SET
-          requests = r.requests + u.requests,
-          unpriced_requests = r.unpriced_requests + u.unpriced,
-          error_requests = r.error_requests + u.errors,
-          input_tokens = r.input_tokens + u.input,
-          cached_input_tokens = r.cached_input_tokens + u.cached,
-          cache_write_tokens = r.cache_write_tokens + u.writes,
-          output_tokens = r.output_tokens + u.output,
-          reasoning_tokens = r.reasoning_tokens + u.reasoning,
-          uncapped_requests = r.uncapped_requests + u.uncapped,
-          uncapped_output_tokens = r.uncapped_output_tokens + u.uncapped_output,
-          cost_usd = r.cost_usd + u.cost,
-          baseline_usd = r.baseline_usd + u.baseline,
-          savings_cache_usd = r.savings_cache_usd + u.s_cache,
-          savings_routing_usd = r.savings_routing_usd + u.s_routing,
-          savings_prompt_caching_usd = r.savings_prompt_caching_usd + u.s_prompt,
-          savings_batch_usd = r.savings_batch_usd + u.s_batch,
-          savings_output_cap_usd = r.savings_output_cap_usd + u.s_cap,
-          input_hist = cost.add_hist_sparse(r.input_hist, u.input_pos, u.input_count),
-          output_hist = cost.add_hist_sparse(r.output_hist, u.output_pos, u.output_count)
-        FROM u
-        WHERE r.hour = u.hour AND r.tenant = u.tenant AND r.app = u.app AND r.route = u.route
-          AND r.model = u.model AND r.mode = u.mode
-        RETURNING u.ord)
       INSERT INTO cost.usage_rollup AS r (
         hour, tenant, app, route, model, mode, requests, unpriced_requests, error_requests,
         input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
         uncapped_requests, uncapped_output_tokens, cost_usd, baseline_usd, savings_cache_usd,
         savings_routing_usd, savings_prompt_caching_usd, savings_batch_usd, savings_output_cap_usd,
         input_hist, output_hist)
-      SELECT u.hour, u.tenant, u.app, u.route, u.model, u.mode, u.requests, u.unpriced, u.errors,
-        u.input, u.cached, u.writes, u.output, u.reasoning, u.uncapped, u.uncapped_output, u.cost,
-        u.baseline, u.s_cache, u.s_routing, u.s_prompt, u.s_batch, u.s_cap,
-        cost.add_hist_sparse(array_fill(0::bigint, ARRAY[%1$d]), u.input_pos, u.input_count),
-        cost.add_hist_sparse(array_fill(0::bigint, ARRAY[%1$d]), u.output_pos, u.output_count)
-      FROM u
-      WHERE u.ord NOT IN (SELECT ord FROM updated)
+      SELECT u.hour::timestamptz, u.tenant, u.app, u.route, u.model, u.mode, u.requests,
+        u.unpriced, u.errors, u.input, u.cached, u.writes, u.output, u.reasoning, u.uncapped,
+        u.uncapped_output, u.cost, u.baseline, u.s_cache, u.s_routing, u.s_prompt, u.s_batch,
+        u.s_cap,
+        h.input_flat[(u.ord - 1) * %1$d + 1 : u.ord * %1$d],
+        h.output_flat[(u.ord - 1) * %1$d + 1 : u.ord * %1$d]
+      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
+                  ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+                  ?::bigint[], ?::bigint[], ?::bigint[], ?::numeric[], ?::numeric[], ?::numeric[],
+                  ?::numeric[], ?::numeric[], ?::numeric[], ?::numeric[])
+             WITH ORDINALITY AS u(hour, tenant, app, route, model, mode, requests, unpriced, errors,
+                  input, cached, writes, output, reasoning, uncapped, uncapped_output, cost,
+                  baseline, s_cache, s_routing, s_prompt, s_batch, s_cap, ord),
+           (SELECT ?::bigint[] AS input_flat, ?::bigint[] AS output_flat) AS h
       ORDER BY u.ord
       ON CONFLICT (hour, tenant, app, route, model, mode) DO UPDATE SET
         requests = r.requests + excluded.requests,
@@ -115,13 +73,6 @@ public class RollupStore {
         output_hist = %3$s
       """
           .formatted(TokenHistogram.BUCKETS, elementSum("input_hist"), elementSum("output_hist"));
-
-  // The UPDATE above locks rows in whatever order its join yields them, so two transactions
-  // rolling up overlapping rows could deadlock; every rollup writer (ingest on any replica,
-  // re-pricing) takes this lock first. They were serialised on those rows anyway: with ordered
-  // upserts the second waited on the first's rows until its commit.
-  private static final String LOCK_ROLLUPS =
-      "SELECT pg_advisory_xact_lock(hashtext('cost.usage_rollup'))";
 
   private static final String UPSERT_ACTORS =
       """
@@ -204,9 +155,8 @@ public class RollupStore {
     String[][] text = new String[6][n];
     Long[][] counts = new Long[10][n];
     BigDecimal[][] money = new BigDecimal[2 + Tactic.values().length][n];
-    Integer[][] bounds = new Integer[4][n];
-    SparseHistograms input = new SparseHistograms(n);
-    SparseHistograms output = new SparseHistograms(n);
+    Long[] inputFlat = new Long[n * TokenHistogram.BUCKETS];
+    Long[] outputFlat = new Long[n * TokenHistogram.BUCKETS];
     int row = 0;
     for (Map.Entry<RollupKey, RollupDelta> entry : rows.entrySet()) {
       RollupKey k = entry.getKey();
@@ -237,16 +187,11 @@ public class RollupStore {
       for (Tactic tactic : Tactic.values()) {
         money[2 + tactic.ordinal()][row] = d.savingsUsd[tactic.ordinal()];
       }
-      bounds[0][row] = input.size() + 1;
-      input.add(d.inputHist);
-      bounds[1][row] = input.size();
-      bounds[2][row] = output.size() + 1;
-      output.add(d.outputHist);
-      bounds[3][row] = output.size();
+      for (int b = 0; b < TokenHistogram.BUCKETS; b++) {
+        inputFlat[row * TokenHistogram.BUCKETS + b] = d.inputHist[b];
+        outputFlat[row * TokenHistogram.BUCKETS + b] = d.outputHist[b];
+      }
       row++;
-    }
-    try (var lock = connection.createStatement()) {
-      lock.execute(LOCK_ROLLUPS);
     }
     try (PreparedStatement ps = connection.prepareStatement(UPSERT_ROLLUP)) {
       int i = 1;
@@ -259,13 +204,8 @@ public class RollupStore {
       for (BigDecimal[] column : money) {
         ps.setArray(i++, connection.createArrayOf("numeric", column));
       }
-      for (Integer[] column : bounds) {
-        ps.setArray(i++, connection.createArrayOf("int4", column));
-      }
-      ps.setArray(i++, connection.createArrayOf("int4", input.positions()));
-      ps.setArray(i++, connection.createArrayOf("int8", input.counts()));
-      ps.setArray(i++, connection.createArrayOf("int4", output.positions()));
-      ps.setArray(i, connection.createArrayOf("int8", output.counts()));
+      ps.setArray(i++, connection.createArrayOf("int8", inputFlat));
+      ps.setArray(i, connection.createArrayOf("int8", outputFlat));
       ps.executeUpdate();
     }
   }
@@ -296,14 +236,6 @@ public class RollupStore {
       ps.setArray(7, connection.createArrayOf("int8", keys));
       ps.executeUpdate();
     }
-  }
-
-  /**
-   * Takes the rollup writers' lock until the caller's transaction ends; a transaction that adjusts
-   * {@code cost.usage_rollup} rows outside {@link #add} takes it before its first row.
-   */
-  public void lock() {
-    jdbc.execute(LOCK_ROLLUPS);
   }
 
   /** Whether the event is a shadow-evaluation replay's (see {@link #SHADOW_REQUEST_SUFFIX}). */
