@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Turns a provider's answer into what the client gets (its own format) and what cost-service gets
  * (a usage event with normalised token counts: Anthropic's cache reads and writes are added to its
- * {@code input_tokens}, as PROVIDERS.md requires).
+ * {@code input_tokens}: Anthropic reports cache reads and writes apart from input_tokens).
  */
 @Component
 public class Answers {

@@ -19,7 +19,7 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Anthropic Message Batches (PROVIDERS.md, "Message Batches"). */
+/** Anthropic Message Batches API (POST /v1/messages/batches, results as JSONL). */
 @Component
 class AnthropicBatchApi implements BatchApi {
 

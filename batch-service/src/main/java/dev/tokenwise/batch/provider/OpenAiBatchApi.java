@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** OpenAI Files and Batches (PROVIDERS.md, "Files and Batches"). */
+/** OpenAI Files and Batches APIs (JSONL input file, POST /v1/batches, output file). */
 @Component
 class OpenAiBatchApi implements BatchApi {
 

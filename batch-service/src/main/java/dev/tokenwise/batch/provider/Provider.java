@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The providers whose batch APIs batch-service uses, with their batch limits. */
 public enum Provider {
-  /** OpenAI: 50,000 requests or 200 MB per input file (PROVIDERS.md). */
+  /** OpenAI: 50,000 requests or 200 MB per input file (OpenAI Batch API limits). */
   OPENAI("openai", "/v1/chat/completions", 50_000, 200L * 1024 * 1024),
   /** Anthropic: 100,000 requests or 256 MB per message batch. */
   ANTHROPIC("anthropic", "/v1/messages", 100_000, 256L * 1024 * 1024);
