@@ -186,7 +186,7 @@ class DeployIT {
                 JsonNode answer = apiQuery(panel.resolved(RATE_INTERVAL, RANGE));
                 if (!"success".equals(answer.path("status").asString())) {
                   failures.add(panel + " does not parse: " + answer.path("error").asString());
-                } else if (answer.at("/data/result").isEmpty()) {
+                } else if (answer.at("/data/result").isEmpty() && !quietHere(panel.expr())) {
                   Set<String> absent = new TreeSet<>();
                   panel.names().stream().filter(n -> !exported(n)).forEach(absent::add);
                   failures.add(
@@ -291,7 +291,7 @@ class DeployIT {
                         "expr",
                         alert.path("expr").asString());
                 for (String name : asQuery.names()) {
-                  if (!name.contains(":") && !exported(name)) {
+                  if (!name.contains(":") && !exported(name) && !quietHere(name)) {
                     missing.add(asQuery.panel() + " reads " + name + ", which no service exports");
                   }
                 }
@@ -722,5 +722,15 @@ class DeployIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
+  }
+
+  /**
+   * Series this deployment cannot produce: reconciliation is off without providers' admin keys (the
+   * gauge appears with its first run), and the traffic driven here has no request that fails with
+   * no tokens. Covered instead by cost-service's ReconciliationIT and ReportsIT.
+   */
+  private static boolean quietHere(String exprOrName) {
+    return exprOrName.contains("tokenwise_cost_reconciliation_drift")
+        || exprOrName.contains("outcome=\"failed\"");
   }
 }
