@@ -66,7 +66,8 @@ public class RequestNormalizer {
     out.remove("stream_options");
     if (provider == Provider.ANTHROPIC
         && (!out.path("max_tokens").isNumber() || out.path("max_tokens").asLong() < 1)) {
-      // A message batch refuses max_tokens 0 (Anthropic Message Batches API reference); a missing cap would be refused too.
+      // A message batch refuses max_tokens 0 (Anthropic Message Batches API reference); a missing
+      // cap would be refused too.
       throw new InvalidDeferredRequest("body.max_tokens", "max_tokens must be at least 1");
     }
     return out;
