@@ -4,6 +4,7 @@ import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
 import dev.tokenwise.router.route.RouteProperties;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.ObservationRegistry;
@@ -11,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -40,6 +42,13 @@ public class CacheClient {
   /** Stores sent to cache-service, by outcome: stored, failed (refused or unreachable). */
   static final String STORES = "tokenwise.router.cache.stores";
 
+  /**
+   * Background stores sent and not yet answered (exported as {@code
+   * tokenwise_router_cache_stores_in_flight}): a backlog that grows means cache-service is slower
+   * than the traffic, and 0 means every answer given so far has been stored or has failed to be.
+   */
+  static final String STORES_IN_FLIGHT = "tokenwise.router.cache.stores.in.flight";
+
   /** Only complete answers are worth replaying; {@code length} was cut short. */
   private static final Set<String> STORABLE_FINISH_REASONS = Set.of("stop", "tool_calls");
 
@@ -49,6 +58,7 @@ public class CacheClient {
   private final MeterRegistry registry;
   private final Counter stored;
   private final Counter storeFailed;
+  private final AtomicInteger storesInFlight = new AtomicInteger();
   private final ModelVersions modelVersions = new ModelVersions();
 
   public CacheClient(
@@ -79,6 +89,9 @@ public class CacheClient {
     this.registry = registry;
     this.stored = Counter.builder(STORES).tag(MetricTags.OUTCOME, "stored").register(registry);
     this.storeFailed = Counter.builder(STORES).tag(MetricTags.OUTCOME, "failed").register(registry);
+    Gauge.builder(STORES_IN_FLIGHT, storesInFlight, AtomicInteger::get)
+        .description("Background cache stores sent and not yet answered")
+        .register(registry);
   }
 
   /**
@@ -153,6 +166,9 @@ public class CacheClient {
     if (ttl != null) {
       body.put("ttl", ttl.toString());
     }
+    // Counted before the client is answered (the caller answers after this returns), so 0 in flight
+    // means every answer already given has been stored or has failed to be.
+    storesInFlight.incrementAndGet();
     client
         .post()
         .uri("/internal/cache/store")
@@ -161,6 +177,7 @@ public class CacheClient {
         .retrieve()
         .toBodilessEntity()
         .timeout(properties.storeTimeout())
+        .doFinally(signal -> storesInFlight.decrementAndGet())
         .subscribe(
             ok -> stored.increment(),
             e -> {
