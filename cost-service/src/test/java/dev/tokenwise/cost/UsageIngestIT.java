@@ -467,6 +467,24 @@ class UsageIngestIT {
   }
 
   @Test
+  void actorScopesInSqlMatchTheOnesIngestWrites() {
+    // V10 computed the scope of rows stored before it in SQL; ingest computes it in Java.
+    for (String[] dims :
+        new String[][] {
+          {"acme", "web", "support", "gpt-5-mini"},
+          {"tenant-\u00fc", "", "", ""},
+          {"a:b", "", "c", ""}
+        }) {
+      Long sql =
+          jdbc.queryForObject("SELECT cost.actor_scope(?, ?, ?, ?)", Long.class, (Object[]) dims);
+      assertThat(sql)
+          .as(String.join("/", dims))
+          .isEqualTo(
+              dev.tokenwise.cost.rollup.RollupStore.scope(dims[0], dims[1], dims[2], dims[3]));
+    }
+  }
+
+  @Test
   void rejectsABadWindow() throws Exception {
     HttpResponse<String> missing = get("/api/usage/summary?from=2026-06-01T00:00:00Z");
     assertThat(missing.statusCode()).isEqualTo(400);

@@ -11,7 +11,10 @@ import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
-/** Reads {@code cost.usage_rollup} and {@code cost.usage_actor_hour}; never raw events. */
+/**
+ * Reads {@code cost.usage_rollup} and {@code cost.usage_actor_hour} (a view joining actor rows to
+ * their scope); never raw events.
+ */
 @Repository
 class RollupReader {
 

@@ -82,7 +82,7 @@ public class Retention implements SchedulingConfigurer {
       keys = jdbc.update("DELETE FROM cost.usage_event_key WHERE occurred_at < ?", rawEdge);
     }
     int rollups = jdbc.update("DELETE FROM cost.usage_rollup WHERE hour < ?", utc(rollupsBefore));
-    int actors = jdbc.update("DELETE FROM cost.usage_actor_hour WHERE hour < ?", utc(actorsBefore));
+    int actors = jdbc.update("DELETE FROM cost.usage_actor WHERE hour < ?", utc(actorsBefore));
     int verdicts =
         jdbc.update("DELETE FROM cost.quality_verdict WHERE received_at < ?", utc(verdictsBefore));
     Removed removed = new Removed(dropped, keys, rollups, actors, verdicts);

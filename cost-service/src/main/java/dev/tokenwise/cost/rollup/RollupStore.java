@@ -4,6 +4,9 @@ import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.PricedEvent;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -12,9 +15,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Adds newly stored events to the hourly rollups. Called inside the ingest transaction with only
@@ -76,12 +82,21 @@ public class RollupStore {
 
   private static final String UPSERT_ACTORS =
       """
-      INSERT INTO cost.usage_actor_hour (hour, tenant, app, route, model, kind, actor_key)
-      SELECT h::timestamptz, t, ap, ro, mo, k, ac
-      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-             AS u(h, t, ap, ro, mo, k, ac)
-      ON CONFLICT (hour, tenant, app, route, model, kind, actor_key) DO NOTHING
+      INSERT INTO cost.usage_actor (hour, scope, kind, actor_key)
+      SELECT to_timestamp(h), s, k, a
+      FROM unnest(?::bigint[], ?::bigint[], ?::int2[], ?::bigint[]) AS u(h, s, k, a)
+      ON CONFLICT (hour, scope, kind, actor_key) DO NOTHING
       """;
+
+  private static final String INSERT_SCOPES =
+      """
+      INSERT INTO cost.usage_actor_scope (scope, tenant, app, route, model)
+      SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
+      ON CONFLICT (scope) DO NOTHING
+      """;
+
+  private static final short USER = 1;
+  private static final short CONVERSATION = 2;
 
   private static final String UPSERT_SHADOW =
       """
@@ -107,6 +122,12 @@ public class RollupStore {
 
   private final JdbcTemplate jdbc;
 
+  /**
+   * Scopes known to be stored (committed), so a batch inserts only scopes it has not seen: there
+   * are few of them (tenants × apps × routes × models) and rows are never removed.
+   */
+  private final Set<Long> storedScopes = ConcurrentHashMap.newKeySet();
+
   RollupStore(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
   }
@@ -117,7 +138,8 @@ public class RollupStore {
       return;
     }
     Map<RollupKey, RollupDelta> rows = new TreeMap<>();
-    Set<ActorKey> actors = new TreeSet<>();
+    Set<ActorRow> actors = new TreeSet<>();
+    Map<Long, RollupKey> newScopes = new TreeMap<>();
     Map<RollupKey, RollupDelta> shadows = new TreeMap<>();
     for (PricedEvent priced : events) {
       UsageEvent e = priced.event();
@@ -127,14 +149,22 @@ public class RollupStore {
       }
       RollupKey key = RollupKey.of(e);
       rows.computeIfAbsent(key, k -> new RollupDelta()).add(e, priced.cost());
-      // Actors are counted per hour, tenant, app, route and model: not per mode.
-      RollupKey actorRollup =
-          new RollupKey(key.hour(), key.tenant(), key.app(), key.route(), key.model(), "");
-      if (e.endUser() != null && !e.endUser().isBlank()) {
-        actors.add(new ActorKey(actorRollup, "user", actorKey(e.endUser())));
+      boolean user = e.endUser() != null && !e.endUser().isBlank();
+      boolean conversation = e.conversationId() != null && !e.conversationId().isBlank();
+      if (!user && !conversation) {
+        continue;
       }
-      if (e.conversationId() != null && !e.conversationId().isBlank()) {
-        actors.add(new ActorKey(actorRollup, "conversation", actorKey(e.conversationId())));
+      // Actors are counted per hour, tenant, app, route and model: not per mode.
+      long scope = scope(key.tenant(), key.app(), key.route(), key.model());
+      if (!storedScopes.contains(scope)) {
+        newScopes.putIfAbsent(scope, key);
+      }
+      long hour = key.hour().getEpochSecond();
+      if (user) {
+        actors.add(new ActorRow(hour, scope, USER, actorKey(e.endUser())));
+      }
+      if (conversation) {
+        actors.add(new ActorRow(hour, scope, CONVERSATION, actorKey(e.conversationId())));
       }
     }
     jdbc.execute(
@@ -144,9 +174,57 @@ public class RollupStore {
                 upsertRollups(connection, rows);
               }
               upsertShadows(connection, shadows);
+              insertScopes(connection, newScopes);
               upsertActors(connection, actors);
               return null;
             });
+    rememberScopes(newScopes.keySet());
+  }
+
+  /** Remembers scopes once their transaction committed (a rolled-back insert stored nothing). */
+  private void rememberScopes(Set<Long> scopes) {
+    if (scopes.isEmpty()) {
+      return;
+    }
+    List<Long> inserted = List.copyOf(scopes);
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+              storedScopes.addAll(inserted);
+            }
+          });
+    } else {
+      storedScopes.addAll(inserted);
+    }
+  }
+
+  private static void insertScopes(Connection connection, Map<Long, RollupKey> scopes)
+      throws SQLException {
+    if (scopes.isEmpty()) {
+      return;
+    }
+    int n = scopes.size();
+    Long[] ids = new Long[n];
+    String[][] text = new String[4][n];
+    int row = 0;
+    for (Map.Entry<Long, RollupKey> entry : scopes.entrySet()) {
+      RollupKey k = entry.getValue();
+      ids[row] = entry.getKey();
+      text[0][row] = k.tenant();
+      text[1][row] = k.app();
+      text[2][row] = k.route();
+      text[3][row] = k.model();
+      row++;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(INSERT_SCOPES)) {
+      ps.setArray(1, connection.createArrayOf("int8", ids));
+      for (int c = 0; c < 4; c++) {
+        ps.setArray(c + 2, connection.createArrayOf("text", text[c]));
+      }
+      ps.executeUpdate();
+    }
   }
 
   private static void upsertRollups(Connection connection, Map<RollupKey, RollupDelta> rows)
@@ -210,30 +288,29 @@ public class RollupStore {
     }
   }
 
-  private static void upsertActors(Connection connection, Set<ActorKey> actors)
+  private static void upsertActors(Connection connection, Set<ActorRow> actors)
       throws SQLException {
     if (actors.isEmpty()) {
       return;
     }
     int n = actors.size();
-    String[][] text = new String[6][n];
+    Long[] hours = new Long[n];
+    Long[] scopes = new Long[n];
+    Short[] kinds = new Short[n];
     Long[] keys = new Long[n];
     int row = 0;
-    for (ActorKey a : actors) {
-      text[0][row] = a.rollup().hour().toString();
-      text[1][row] = a.rollup().tenant();
-      text[2][row] = a.rollup().app();
-      text[3][row] = a.rollup().route();
-      text[4][row] = a.rollup().model();
-      text[5][row] = a.kind();
+    for (ActorRow a : actors) {
+      hours[row] = a.hour();
+      scopes[row] = a.scope();
+      kinds[row] = a.kind();
       keys[row] = a.actor();
       row++;
     }
     try (PreparedStatement ps = connection.prepareStatement(UPSERT_ACTORS)) {
-      for (int c = 0; c < 6; c++) {
-        ps.setArray(c + 1, connection.createArrayOf("text", text[c]));
-      }
-      ps.setArray(7, connection.createArrayOf("int8", keys));
+      ps.setArray(1, connection.createArrayOf("int8", hours));
+      ps.setArray(2, connection.createArrayOf("int8", scopes));
+      ps.setArray(3, connection.createArrayOf("int2", kinds));
+      ps.setArray(4, connection.createArrayOf("int8", keys));
       ps.executeUpdate();
     }
   }
@@ -292,17 +369,40 @@ public class RollupStore {
     return sql.append("]::bigint[]").toString();
   }
 
-  /** A user or conversation of one rollup key; {@code actor} is {@link #actorKey}'s 64 bits. */
-  private record ActorKey(RollupKey rollup, String kind, long actor)
-      implements Comparable<ActorKey> {
+  /**
+   * A user or conversation row: the hour (epoch seconds), its {@link #scope}, {@link #USER} or
+   * {@link #CONVERSATION}, and {@link #actorKey}'s 64 bits. Sorted, so concurrent replicas insert
+   * keys in the same order.
+   */
+  private record ActorRow(long hour, long scope, short kind, long actor)
+      implements Comparable<ActorRow> {
     @Override
-    public int compareTo(ActorKey o) {
-      int c = rollup.compareTo(o.rollup);
+    public int compareTo(ActorRow o) {
+      int c = Long.compare(hour, o.hour);
       if (c == 0) {
-        c = kind.compareTo(o.kind);
+        c = Long.compare(scope, o.scope);
+      }
+      if (c == 0) {
+        c = Short.compare(kind, o.kind);
       }
       return c != 0 ? c : Long.compare(actor, o.actor);
     }
+  }
+
+  /**
+   * The 64-bit key of an actor row's tenant, app, route and model: the first 8 bytes of the MD5 of
+   * each one's UTF-8 length, {@code ':'} and its UTF-8 bytes, concatenated, big-endian; V10's
+   * {@code cost.actor_scope} computes the same in SQL.
+   */
+  public static long scope(String tenant, String app, String route, String model) {
+    MessageDigest md5 = md5();
+    for (String part : new String[] {tenant, app, route, model}) {
+      byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+      md5.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
+      md5.update((byte) ':');
+      md5.update(bytes);
+    }
+    return first64(md5.digest());
   }
 
   /**
@@ -310,16 +410,21 @@ public class RollupStore {
    * {@code ('x' || substr(md5(actor), 1, 16))::bit(64)::bigint} computes it for older rows.
    */
   static long actorKey(String actor) {
+    return first64(md5().digest(actor.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static long first64(byte[] digest) {
+    long key = 0;
+    for (int i = 0; i < 8; i++) {
+      key = (key << 8) | (digest[i] & 0xff);
+    }
+    return key;
+  }
+
+  private static MessageDigest md5() {
     try {
-      byte[] digest =
-          java.security.MessageDigest.getInstance("MD5")
-              .digest(actor.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      long key = 0;
-      for (int i = 0; i < 8; i++) {
-        key = (key << 8) | (digest[i] & 0xff);
-      }
-      return key;
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
