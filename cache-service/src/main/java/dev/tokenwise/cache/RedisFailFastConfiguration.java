@@ -7,8 +7,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Makes Redis commands fail at once while the connection is down instead of queueing until it comes
- * back: the cache fails open (DESIGN.md), so a queued lookup is only memory held for a caller that
- * has already been answered with a miss.
+ * back: the cache fails open (a lookup that cannot reach Redis is a miss), so a queued lookup is
+ * only memory held for a caller that has already been answered with a miss.
  */
 @Configuration(proxyBeanMethods = false)
 class RedisFailFastConfiguration {

@@ -144,7 +144,7 @@ class GatewayIT {
     assertThat(json.readTree(providers.calls.get(0).body())).isEqualTo(json.readTree(request));
     JsonNode event = awaitEvents(1).get(0);
     assertThat(event.get("provider").asString()).isEqualTo("anthropic");
-    // Anthropic's input excludes cache reads; the event's includes them (PROVIDERS.md)
+    // Anthropic's input_tokens excludes cache reads; the usage event's inputTokens includes them
     assertThat(event.get("inputTokens").asLong()).isEqualTo(30);
     assertThat(event.get("cachedInputTokens").asLong()).isEqualTo(20);
     assertThat(event.get("outputTokens").asLong()).isEqualTo(5);

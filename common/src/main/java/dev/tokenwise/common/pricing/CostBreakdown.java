@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * What one usage event cost, what it would have cost without Tokenwise, and which tactic saved the
- * difference (DESIGN.md, "Savings attribution"). All amounts are USD, rounded once to {@link
- * #SCALE} decimals; {@code baseline - actual} equals {@code savings.total()} exactly.
+ * difference ({@link CostCalculator} states the attribution rules). All amounts are USD, rounded
+ * once to {@link #SCALE} decimals; {@code baseline - actual} equals {@code savings.total()}
+ * exactly.
  *
  * @param actual what the provider bills for the event
  * @param baseline the requested model, every input token uncached, synchronous price (plus the

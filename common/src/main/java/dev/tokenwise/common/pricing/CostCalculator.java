@@ -6,7 +6,7 @@ import java.math.BigDecimal;
 import java.util.Objects;
 
 /**
- * Prices a usage event and attributes its savings, by DESIGN.md's rules. Pure and thread-safe.
+ * Prices a usage event and attributes its savings, by the rules below. Pure and thread-safe.
  *
  * <p>With I input tokens (cache reads C and writes W5/W1 included), U = I - C - W5 - W1 uncached,
  * and O output tokens (reasoning included: {@code reasoningTokens} is a subset of O, never added):

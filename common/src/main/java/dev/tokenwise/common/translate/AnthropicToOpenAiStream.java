@@ -18,8 +18,9 @@ import java.util.Objects;
  * safe: one instance per stream. After {@code message_stop} the caller writes {@code data: [DONE]}.
  *
  * <p>Usage: {@code message_start} carries the input side and {@code message_delta} a cumulative
- * update (PROVIDERS.md); when {@code includeUsage} is set, a final chunk with empty {@code choices}
- * carries it in OpenAI's shape, as {@code stream_options.include_usage} promises.
+ * update (Anthropic's streaming reference); when {@code includeUsage} is set, a final chunk with
+ * empty {@code choices} carries it in OpenAI's shape, as {@code stream_options.include_usage}
+ * promises.
  */
 public final class AnthropicToOpenAiStream {
 

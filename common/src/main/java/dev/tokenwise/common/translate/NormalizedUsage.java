@@ -71,10 +71,10 @@ public record NormalizedUsage(
 
   /**
    * From Gemini usage, where {@code promptTokenCount} already includes the cached tokens, as
-   * OpenAI's {@code prompt_tokens} does (PROVIDERS.md). Tool results fed back ({@code
-   * toolUsePromptTokenCount}) are input too. {@code thoughtsTokenCount} is outside {@code
-   * candidatesTokenCount} and billed as output, so output is their sum and the thoughts are the
-   * reasoning tokens. Gemini reports no cache writes (implicit caching has no write charge).
+   * OpenAI's {@code prompt_tokens} does (Gemini's {@code UsageMetadata} reference). Tool results
+   * fed back ({@code toolUsePromptTokenCount}) are input too. {@code thoughtsTokenCount} is outside
+   * {@code candidatesTokenCount} and billed as output, so output is their sum and the thoughts are
+   * the reasoning tokens. Gemini reports no cache writes (implicit caching has no write charge).
    */
   public static NormalizedUsage from(GeminiUsageMetadata usage) {
     if (usage == null) {

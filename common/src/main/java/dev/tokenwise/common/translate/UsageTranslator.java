@@ -5,8 +5,8 @@ import dev.tokenwise.common.openai.OpenAiUsage;
 
 /**
  * Converts usage between the providers' conventions. OpenAI's {@code prompt_tokens} includes cached
- * tokens and cache writes; Anthropic's {@code input_tokens} excludes both (PROVIDERS.md, "Usage
- * accounting").
+ * tokens and cache writes; Anthropic's {@code input_tokens} excludes both, which it reports apart
+ * as {@code cache_read_input_tokens} and {@code cache_creation_input_tokens}.
  */
 public final class UsageTranslator {
 

@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * One answered request, as facts rather than money (DESIGN.md, "Usage event"). cost-service prices
- * it with the catalog version in force at {@link #occurredAt()}.
+ * One answered request, as facts rather than money. cost-service prices it with the catalog version
+ * in force at {@link #occurredAt()}.
  *
  * <p>Token counts are normalised: {@code inputTokens} is all input, cached reads and cache writes
  * included (OpenTelemetry GenAI's convention and OpenAI's {@code prompt_tokens}); {@code

@@ -101,7 +101,7 @@ class UsageEventReader {
     long cacheWrites = writes.path("ttl5m").asLong(0) + writes.path("ttl1h").asLong(0);
     if (node.path("cachedInputTokens").asLong(0) + cacheWrites
         > node.path("inputTokens").asLong(0)) {
-      // inputTokens is normalised to include cache reads and writes (BRIEF, "Usage event").
+      // inputTokens is normalised to include cache reads and writes (see UsageEvent).
       throw new InvalidUsageEventException(
           "cachedInputTokens",
           "cached reads plus cache writes exceed inputTokens, which must include them");

@@ -34,9 +34,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Shadow evaluation through batch-service (DESIGN.md "Quality"). The router holds the request, so
- * it samples: it hands the sampled request to batch-service's {@code POST /internal/deferred} with
- * the route's reference model and a {@code webhookUrl} of {@code
+ * Shadow evaluation through batch-service (cost-service's README, "Quality loop"). The router holds
+ * the request, so it samples: it hands the sampled request to batch-service's {@code POST
+ * /internal/deferred} with the route's reference model and a {@code webhookUrl} of {@code
  * /api/quality/shadow-results/{shadowId}}, then registers it here with the answer it served and the
  * job id batch-service gave ({@code POST /api/quality/shadow-requests}). batch-service answers it
  * at batch price and delivers the job JSON, signed over the job id and body; this controller checks

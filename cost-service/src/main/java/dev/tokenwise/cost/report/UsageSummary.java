@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The body of {@code GET /api/usage/summary} (BRIEF, "cost-service"). Money is a JSON string of a
- * plain decimal in USD, rounded here and only here to {@value #MONEY_SCALE} places.
+ * The body of {@code GET /api/usage/summary}. Money is a JSON string of a plain decimal in USD,
+ * rounded here and only here to {@value #MONEY_SCALE} places.
  *
  * <p>Beyond the contract's fields: {@code unpricedRequests} (events whose model the catalog did not
  * know; counted in requests and tokens, not in money) and {@code savingsByTactic}.

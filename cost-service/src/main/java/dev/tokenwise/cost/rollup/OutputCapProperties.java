@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The output-cap saving is estimated against a route's measured output length without Tokenwise's
- * cap (DESIGN.md, "Savings attribution"): the mean output of the route's uncapped,
+ * cap (cost-service's README, under "Reports"): the mean output of the route's uncapped,
  * provider-answered requests over a trailing window.
  *
  * @param window trailing window of the measurement

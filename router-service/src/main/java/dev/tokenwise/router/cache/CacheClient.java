@@ -27,8 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Client of cache-service's {@code /internal/cache/lookup}, {@code /store} and {@code /shadow}
- * (exact and semantic; cache-service's README, "What the router sends"). The cache fails open
- * (DESIGN.md, "Reliability"): an error or a slow answer is a bypass, counted in {@code
+ * (exact and semantic; cache-service's README, "What the router sends"). The cache fails open (a
+ * cache must never fail a request): an error or a slow answer is a bypass, counted in {@code
  * tokenwise.cache.lookups{result="bypass"}}, never a failed request.
  */
 @Component

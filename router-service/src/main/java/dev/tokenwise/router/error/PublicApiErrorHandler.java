@@ -66,7 +66,7 @@ public class PublicApiErrorHandler implements ErrorWebExceptionHandler {
     return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
   }
 
-  /** Anthropic's error type for an HTTP status (PROVIDERS.md, "Errors"). */
+  /** Anthropic's error type for an HTTP status (Anthropic's API reference, "Errors"). */
   public static String anthropicType(int status) {
     return switch (status) {
       case 400, 422 -> AnthropicError.INVALID_REQUEST;

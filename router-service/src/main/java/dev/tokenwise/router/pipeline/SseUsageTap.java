@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Watches an OpenAI chat-completion event stream on its way to the client, event by event: it
  * remembers the usage chunk and the finish reason, and passes every event through byte for byte
  * except the usage-only chunk ({@code "choices": []}) when the router asked for it and the client
- * did not (PROVIDERS.md: that chunk arrives only with {@code stream_options.include_usage}).
+ * did not (OpenAI sends that chunk only with {@code stream_options.include_usage}).
  *
  * <p>Events are forwarded whole, as soon as their blank-line terminator arrives. Not thread-safe:
  * one instance per stream, fed in order.

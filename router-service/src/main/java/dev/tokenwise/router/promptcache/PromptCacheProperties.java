@@ -24,7 +24,7 @@ public record PromptCacheProperties(
 
   public PromptCacheProperties {
     if (minTokens == null || minTokens.isEmpty()) {
-      // Anthropic's prompt-caching page (late 2026); PROVIDERS.md notes sources disagree.
+      // Anthropic's prompt-caching page (late 2026); other sources give other minimums.
       minTokens =
           Map.of(
               "claude-haiku-4-5", 4096L,

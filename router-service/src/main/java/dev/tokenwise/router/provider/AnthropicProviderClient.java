@@ -3,8 +3,8 @@ package dev.tokenwise.router.provider;
 import io.micrometer.observation.ObservationRegistry;
 
 /**
- * Calls Anthropic's Messages API ({@code x-api-key}, {@code anthropic-version: 2023-06-01}, per
- * PROVIDERS.md).
+ * Calls Anthropic's Messages API ({@code x-api-key}, {@code anthropic-version: 2023-06-01}, as
+ * Anthropic's API reference requires).
  */
 public class AnthropicProviderClient extends ProviderClient {
 

@@ -75,7 +75,7 @@ class ProviderConfiguration {
     return apiKey(env, variable, configured);
   }
 
-  /** The environment variable wins over the property (BRIEF: "env wins"). */
+  /** The environment variable wins over the property, so a deployment's Secret always applies. */
   static ProviderApiKey apiKey(Environment env, String variable, ProviderApiKey configured) {
     String fromEnv = variable == null ? null : env.getProperty(variable);
     if (fromEnv != null && !fromEnv.isBlank()) {

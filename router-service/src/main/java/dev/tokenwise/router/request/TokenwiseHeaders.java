@@ -1,6 +1,6 @@
 package dev.tokenwise.router.request;
 
-/** Response headers every answer of the public API carries (DESIGN.md, "Contracts"). */
+/** Response headers every answer of the public API carries (listed in router-service's README). */
 public final class TokenwiseHeaders {
 
   public static final String ROUTE = "Tokenwise-Route";

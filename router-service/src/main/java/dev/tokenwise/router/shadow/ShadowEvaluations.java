@@ -31,9 +31,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Samples answered requests for shadow evaluation (DESIGN.md "Quality"). A request is a candidate
- * when it was answered from the response cache, or routed down (served by another model than the
- * route's reference model); a share {@code shadow-sample-rate} of candidates is taken. For each:
+ * Samples answered requests for shadow evaluation (cost-service's README, "Quality loop"). A
+ * request is a candidate when it was answered from the response cache, or routed down (served by
+ * another model than the route's reference model); a share {@code shadow-sample-rate} of candidates
+ * is taken. For each:
  *
  * <ol>
  *   <li>{@code POST {batch}/internal/deferred} hands the client's request, with the reference

@@ -9,8 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@code Tokenwise-Cost-USD} estimate of one answered request, from the same catalog and
- * arithmetic cost-service bills with (DESIGN.md: the header is an estimate from common's pricing).
- * A failed request costs nothing; a model no catalog version prices has no estimate.
+ * arithmetic cost-service bills with (the header is an estimate; cost-service's figure is the
+ * record). A failed request costs nothing; a model no catalog version prices has no estimate.
  */
 @Component
 public class CostEstimator {
