@@ -3,7 +3,9 @@ package dev.tokenwise.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.cost.budget.TenantSpend;
 import dev.tokenwise.cost.quality.RouteAdvisor;
 import dev.tokenwise.cost.rollup.Retention;
@@ -764,6 +766,9 @@ class ReportsIT {
   private HttpResponse<String> post(String path, String body) {
     return send(
         HttpRequest.newBuilder(uri(path))
+            .header(
+                ServiceTokens.HEADER,
+                TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build());

@@ -3,9 +3,11 @@ package dev.tokenwise.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestRedis;
 import dev.tokenwise.common.testsupport.TestServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.common.usage.UsageStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -13,8 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,6 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
+      "management.endpoint.health.show-details=always",
       "tokenwise.cost.ingest.claim-min-idle=500ms",
       "tokenwise.cost.ingest.claim-interval=500ms",
       "tokenwise.cost.ingest.retain-acknowledged=0s"
@@ -556,6 +561,9 @@ class UsageIngestIT {
   private HttpResponse<String> post(String path, String body) {
     return send(
         HttpRequest.newBuilder(uri(path))
+            .header(
+                ServiceTokens.HEADER,
+                TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build());
@@ -574,6 +582,90 @@ class UsageIngestIT {
 
   private URI uri(String path) {
     return URI.create("http://localhost:" + port + path);
+  }
+
+  @Test
+  void forgedAndMisdirectedWritesAreRefusedAndStoreNothing() {
+    UUID id = UUID.randomUUID();
+    String acmes =
+        event(id, Instant.parse("2026-06-20T00:01:00Z"), "openai", "gpt-5-mini", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json();
+    String forged =
+        new ServiceTokens(
+                "not-this-deployments-secret-0123456789", ServiceTokens.ROUTER, Clock.systemUTC())
+            .mint(ServiceTokens.COST, "acme");
+    String expired =
+        new ServiceTokens(
+                TestServiceTokens.secret(),
+                ServiceTokens.ROUTER,
+                Clock.fixed(Instant.now().minusSeconds(600), ZoneOffset.UTC))
+            .mint(ServiceTokens.COST, "acme");
+    String mallory = TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.COST, "mallory");
+    String fromCache = TestServiceTokens.token(ServiceTokens.CACHE, ServiceTokens.COST, "acme");
+    String feedback = "{\"requestId\":\"req-" + id + "\",\"verdict\":\"bad\",\"tenant\":\"acme\"}";
+    String shadow =
+        "{\"shadowId\":\""
+            + UUID.randomUUID()
+            + "\",\"requestId\":\"r\",\"tenant\":\"acme\",\"route\":\"default\","
+            + "\"reason\":\"cache-exact\",\"referenceModel\":\"gpt-5\",\"servedAnswer\":\"x\","
+            + "\"jobId\":\"j\"}";
+    Object[][] cases = {
+      {"/api/events", acmes, null, 401, "service_token_missing"},
+      {"/api/events", acmes, "tw1.nope", 401, "service_token_malformed"},
+      {"/api/events", acmes, forged, 401, "service_token_invalid"},
+      {"/api/events", acmes, expired, 401, "service_token_expired"},
+      {"/api/events", acmes, mallory, 403, "caller_not_allowed"},
+      {"/api/events", "[" + acmes + "]", mallory, 403, "caller_not_allowed"},
+      {"/api/events", acmes, fromCache, 403, "caller_not_allowed"},
+      {"/api/feedback", feedback, null, 401, "service_token_missing"},
+      {"/api/feedback", feedback, mallory, 403, "caller_not_allowed"},
+      {"/api/quality/shadow-requests", shadow, null, 401, "service_token_missing"},
+      {"/api/quality/shadow-requests", shadow, mallory, 403, "caller_not_allowed"},
+    };
+    int refused = 0;
+    for (Object[] c : cases) {
+      HttpResponse<String> answer = postAs((String) c[0], (String) c[1], (String) c[2]);
+      assertThat(answer.statusCode()).as(c[0] + " " + c[4]).isEqualTo((int) c[3]);
+      assertThat(json.readTree(answer.body()).path("code").asString()).isEqualTo(c[4]);
+      refused++;
+    }
+    HttpResponse<String> oversize =
+        postAs(
+            "/api/events",
+            "[" + (acmes + ",").repeat(4_000) + acmes + "]",
+            TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.COST, "acme"));
+    assertThat(oversize.statusCode()).isEqualTo(413);
+    assertThat(json.readTree(oversize.body()).path("detail").asString())
+        .contains("tokenwise.cost.max-body-size");
+    refused++;
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT count(*) FROM cost.usage_event WHERE event_id = ?", Long.class, id))
+        .isZero();
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT count(*) FROM cost.quality_verdict WHERE request_id = ?",
+                Long.class,
+                "req-" + id))
+        .isZero();
+    System.out.printf(
+        "cost-service adversarial cases: %d, refused: %d%n", cases.length + 1, refused);
+  }
+
+  private HttpResponse<String> postAs(String path, String body, String token) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header(ServiceTokens.HEADER, token);
+    }
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static EventBuilder event(

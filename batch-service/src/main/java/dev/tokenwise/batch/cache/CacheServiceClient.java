@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.cache;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,8 +46,11 @@ class CacheServiceClient {
 
   private static final int MAX_MODELS = 1_000;
 
-  CacheServiceClient(CacheProperties properties, JsonMapper json) {
+  private final ServiceTokens tokens;
+
+  CacheServiceClient(CacheProperties properties, JsonMapper json, ServiceTokens tokens) {
     this.properties = properties;
+    this.tokens = tokens;
     this.json = json;
     this.http =
         HttpClient.newBuilder()
@@ -145,6 +149,8 @@ class CacheServiceClient {
         .timeout(properties.timeout())
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
+        .header(
+            ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, body.path("tenant").asString()))
         .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
         .build();
   }

@@ -1,6 +1,8 @@
 package dev.tokenwise.batch.intake;
 
 import dev.tokenwise.batch.metrics.BatchMetrics;
+import dev.tokenwise.common.security.CallerNotAllowedException;
+import dev.tokenwise.common.security.ServiceAuthServletFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +58,10 @@ class DeferredController {
     } catch (JacksonException e) {
       throw new InvalidDeferredRequest(null, "The body is not valid JSON.");
     }
-    UUID id = requests.add(intake.read(tree));
+    NewRequest submitted = intake.read(tree);
+    CallerNotAllowedException.requireTenant(
+        ServiceAuthServletFilter.caller(request), submitted.tenant());
+    UUID id = requests.add(submitted);
     metrics.count(BatchMetrics.Outcome.ACCEPTED);
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/v1/jobs/" + id))
@@ -98,6 +103,12 @@ class DeferredController {
     problem.setType(TOO_LARGE);
     problem.setTitle("Body too large");
     return problem;
+  }
+
+  /** A caller whose service token names another tenant than the submission: 403, nothing queued. */
+  @ExceptionHandler(CallerNotAllowedException.class)
+  ProblemDetail notAllowed(CallerNotAllowedException e) {
+    return e.getBody();
   }
 
   @ExceptionHandler(InvalidDeferredRequest.class)

@@ -1,5 +1,8 @@
 package dev.tokenwise.batch.intake;
 
+import dev.tokenwise.common.security.ServiceAuthServletFilter;
+import dev.tokenwise.common.security.ServiceCaller;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -27,7 +30,8 @@ class JobsController {
   }
 
   @GetMapping("/v1/jobs/{id}")
-  ResponseEntity<String> job(@PathVariable("id") String id) {
+  ResponseEntity<String> job(@PathVariable("id") String id, HttpServletRequest request) {
+    ServiceCaller caller = ServiceAuthServletFilter.caller(request);
     UUID uuid;
     try {
       uuid = UUID.fromString(id);
@@ -36,6 +40,8 @@ class JobsController {
     }
     return requests
         .find(uuid)
+        // another tenant's job is as absent as one that never existed
+        .filter(job -> caller != null && caller.mayActFor(job.tenant()))
         .map(job -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(view(job)))
         .orElseGet(() -> notFound(id));
   }

@@ -7,7 +7,9 @@ import dev.tokenwise.batch.assemble.Assembler;
 import dev.tokenwise.batch.cache.CacheLookups;
 import dev.tokenwise.batch.collect.Collector;
 import dev.tokenwise.batch.usage.UsagePublisher;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.common.usage.UsageStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -257,6 +259,8 @@ class BatchBenchmarks {
                 for (int i = from; i < to; i++) {
                   String p = provider.apply(i);
                   String model = p.equals("openai") ? "gpt-5-mini" : "claude-sonnet-4-5";
+                  String token =
+                      TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.BATCH, "bench");
                   String body =
                       "{\"tenant\":\"bench\",\"route\":\"default\",\"provider\":\""
                           + p
@@ -270,6 +274,7 @@ class BatchBenchmarks {
                           HttpRequest.newBuilder(
                                   URI.create("http://localhost:" + port + "/internal/deferred"))
                               .header("Content-Type", "application/json")
+                              .header(ServiceTokens.HEADER, token)
                               .POST(HttpRequest.BodyPublishers.ofString(body))
                               .build(),
                           HttpResponse.BodyHandlers.discarding());

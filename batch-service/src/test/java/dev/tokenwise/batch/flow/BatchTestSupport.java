@@ -7,6 +7,8 @@ import dev.tokenwise.batch.collect.Collector;
 import dev.tokenwise.batch.crash.Crashes;
 import dev.tokenwise.batch.delivery.WebhookDeliverer;
 import dev.tokenwise.batch.usage.UsagePublisher;
+import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.common.usage.UsageStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,11 +104,38 @@ abstract class BatchTestSupport {
     redis.delete(UsageStream.KEY);
   }
 
+  /**
+   * A client that calls as the router does: with a service token for the tenant named in {@code
+   * Tokenwise-Tenant} or the body, else for {@code acme} (the tests' tenant), unless the request
+   * already carries one.
+   */
   RestClient http() {
     return RestClient.builder()
         .baseUrl("http://localhost:" + port)
         .defaultStatusHandler(status -> true, (request, response) -> {})
+        .requestInterceptor(
+            (request, body, execution) -> {
+              if (!request.getHeaders().containsHeader(ServiceTokens.HEADER)) {
+                String tenant = request.getHeaders().getFirst("Tokenwise-Tenant");
+                String token =
+                    tenant != null
+                        ? routerToken(tenant)
+                        : TestServiceTokens.forBody(
+                            ServiceTokens.ROUTER,
+                            ServiceTokens.BATCH,
+                            body.length == 0
+                                ? "{\"tenant\":\"acme\"}"
+                                : new String(body, java.nio.charset.StandardCharsets.UTF_8));
+                request.getHeaders().set(ServiceTokens.HEADER, token);
+              }
+              return execution.execute(request, body);
+            })
         .build();
+  }
+
+  /** The router's token for calls to batch-service acting for {@code tenant}. */
+  static String routerToken(String tenant) {
+    return TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.BATCH, tenant);
   }
 
   ObjectNode deferred(String provider, String clientFormat, String question) {
@@ -139,7 +168,18 @@ abstract class BatchTestSupport {
   }
 
   JsonNode job(String id) {
-    return json.readTree(http().get().uri("/v1/jobs/{id}", id).retrieve().body(String.class));
+    return job(id, "acme");
+  }
+
+  /** A job as the router asks for it on behalf of {@code tenant}. */
+  JsonNode job(String id, String tenant) {
+    return json.readTree(
+        http()
+            .get()
+            .uri("/v1/jobs/{id}", id)
+            .header(ServiceTokens.HEADER, routerToken(tenant))
+            .retrieve()
+            .body(String.class));
   }
 
   /** The usage events on the stream, in order. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tokenwise.batch.BatchApplication;
 import dev.tokenwise.batch.crash.CrashPoint;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.TestPostgres;
 import dev.tokenwise.common.testsupport.TestRedis;
 import dev.tokenwise.common.testsupport.TestServers;
@@ -276,6 +277,7 @@ class ProcessKillIT {
             .header("Authorization", "Bearer sk-test")
             .header("x-api-key", "sk-ant-test")
             .header("anthropic-version", "2023-06-01")
+            .header(ServiceTokens.HEADER, BatchTestSupport.routerToken("acme"))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -366,6 +368,9 @@ class ProcessKillIT {
           http.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/internal/deferred"))
                   .header("Content-Type", "application/json")
+                  .header(
+                      ServiceTokens.HEADER,
+                      BatchTestSupport.routerToken(submission.path("tenant").asString()))
                   .POST(HttpRequest.BodyPublishers.ofString(submission.toString()))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
@@ -399,6 +404,7 @@ class ProcessKillIT {
           http.send(
               HttpRequest.newBuilder(
                       URI.create("http://127.0.0.1:" + port + "/v1/jobs/" + request.getKey()))
+                  .header(ServiceTokens.HEADER, BatchTestSupport.routerToken("acme"))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       JsonNode job = json.readTree(answer.body());

@@ -27,7 +27,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** batch-service boots against a real PostgreSQL with its job repository in schema "batch". */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "management.endpoint.health.show-details=always")
 @RealServers
 class JobRepositoryIT {
 

@@ -9,6 +9,8 @@ import dev.tokenwise.cache.semantic.InvalidationScope;
 import dev.tokenwise.cache.semantic.SemanticCache;
 import dev.tokenwise.cache.semantic.SemanticOutcome;
 import dev.tokenwise.cache.semantic.SemanticPolicy;
+import dev.tokenwise.common.security.CallerNotAllowedException;
+import dev.tokenwise.common.security.ServiceCaller;
 import java.time.Instant;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -17,6 +19,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
@@ -42,8 +45,10 @@ class CacheController {
    * miss the semantic cache when the route's policy allows.
    */
   @PostMapping("/lookup")
-  Mono<LookupResponse> lookup(@RequestBody(required = false) byte[] body) {
-    return Mono.fromCallable(() -> CacheRequestBody.lookup(body))
+  Mono<LookupResponse> lookup(
+      @RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
+    ServiceCaller caller = ServiceAuthFilter.caller(exchange);
+    return Mono.fromCallable(() -> tenantChecked(caller, CacheRequestBody.lookup(body)))
         .subscribeOn(Schedulers.parallel())
         .flatMap(this::lookup);
   }
@@ -72,8 +77,10 @@ class CacheController {
 
   /** {@code 201 {"entryId","semanticEntryId"?}}, or a problem when the answer is not stored. */
   @PostMapping("/store")
-  Mono<ResponseEntity<?>> store(@RequestBody(required = false) byte[] body) {
-    return Mono.fromCallable(() -> CacheRequestBody.store(body))
+  Mono<ResponseEntity<?>> store(
+      @RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
+    ServiceCaller caller = ServiceAuthFilter.caller(exchange);
+    return Mono.fromCallable(() -> tenantChecked(caller, CacheRequestBody.store(body)))
         .subscribeOn(Schedulers.parallel())
         .flatMap(this::store);
   }
@@ -109,8 +116,15 @@ class CacheController {
    * and semantic entries on every replica.
    */
   @PostMapping("/invalidate")
-  Mono<InvalidateResponse> invalidate(@RequestBody(required = false) byte[] body) {
-    return Mono.fromCallable(() -> CacheRequestBody.invalidate(body))
+  Mono<InvalidateResponse> invalidate(
+      @RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
+    ServiceCaller caller = ServiceAuthFilter.caller(exchange);
+    return Mono.fromCallable(
+            () -> {
+              CacheRequestBody.Invalidate request = CacheRequestBody.invalidate(body);
+              CallerNotAllowedException.requireTenant(caller, request.tenant());
+              return request;
+            })
         .subscribeOn(Schedulers.parallel())
         .flatMap(
             request -> {
@@ -130,8 +144,15 @@ class CacheController {
    * shadow} and says whether the cached answer agreed.
    */
   @PostMapping("/shadow")
-  Mono<ResponseEntity<ShadowResponse>> shadow(@RequestBody(required = false) byte[] body) {
-    return Mono.fromCallable(() -> CacheRequestBody.shadowReport(body))
+  Mono<ResponseEntity<ShadowResponse>> shadow(
+      @RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
+    ServiceCaller caller = ServiceAuthFilter.caller(exchange);
+    return Mono.fromCallable(
+            () -> {
+              CacheRequestBody.ShadowReport report = CacheRequestBody.shadowReport(body);
+              CallerNotAllowedException.requireTenant(caller, report.namespace().tenant());
+              return report;
+            })
         .subscribeOn(Schedulers.parallel())
         .flatMap(
             report ->
@@ -162,6 +183,18 @@ class CacheController {
               return (JsonNode) root;
             })
         .subscribeOn(Schedulers.boundedElastic());
+  }
+
+  private static CacheRequestBody.Lookup tenantChecked(
+      ServiceCaller caller, CacheRequestBody.Lookup lookup) {
+    CallerNotAllowedException.requireTenant(caller, lookup.namespace().tenant());
+    return lookup;
+  }
+
+  private static CacheRequestBody.Store tenantChecked(
+      ServiceCaller caller, CacheRequestBody.Store store) {
+    CallerNotAllowedException.requireTenant(caller, store.namespace().tenant());
+    return store;
   }
 
   private static ResponseEntity<?> created(String entryId, String semanticEntryId) {

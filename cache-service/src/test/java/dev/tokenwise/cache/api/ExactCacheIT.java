@@ -2,7 +2,9 @@ package dev.tokenwise.cache.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -19,6 +21,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
+      "management.endpoint.health.show-details=always",
       "tokenwise.cache.exact.max-entry-size=64KB",
       "tokenwise.cache.exact.compression-threshold=4KB",
       "tokenwise.cache.exact.max-ttl=PT2H",
@@ -449,6 +452,9 @@ class ExactCacheIT {
     return client
         .post()
         .uri("/internal/cache" + path)
+        .header(
+            ServiceTokens.HEADER,
+            TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.CACHE, body))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(body)
         .exchange();

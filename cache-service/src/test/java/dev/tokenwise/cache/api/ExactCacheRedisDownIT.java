@@ -2,6 +2,8 @@ package dev.tokenwise.cache.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -42,6 +44,9 @@ class ExactCacheRedisDownIT {
     client
         .post()
         .uri("/internal/cache/lookup")
+        .header(
+            ServiceTokens.HEADER,
+            TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.CACHE, "acme"))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(
             "{\"tenant\":\"acme\",\"route\":\"default\",\"model\":\"gpt-5-mini\",\"request\":"
@@ -56,6 +61,9 @@ class ExactCacheRedisDownIT {
     client
         .post()
         .uri("/internal/cache/store")
+        .header(
+            ServiceTokens.HEADER,
+            TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.CACHE, "acme"))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(
             "{\"tenant\":\"acme\",\"route\":\"default\",\"model\":\"gpt-5-mini\",\"request\":"
@@ -91,6 +99,10 @@ class ExactCacheRedisDownIT {
     client
         .get()
         .uri("/internal/cache/stats")
+        .header(
+            ServiceTokens.HEADER,
+            TestServiceTokens.token(
+                ServiceTokens.ROUTER, ServiceTokens.CACHE, ServiceTokens.ANY_TENANT))
         .exchange()
         .expectStatus()
         .isOk()
@@ -100,6 +112,9 @@ class ExactCacheRedisDownIT {
     client
         .post()
         .uri("/internal/cache/invalidate")
+        .header(
+            ServiceTokens.HEADER,
+            TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.CACHE, "acme"))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"tenant\":\"acme\"}")
         .exchange()

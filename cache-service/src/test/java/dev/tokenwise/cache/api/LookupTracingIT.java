@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -73,6 +75,9 @@ class LookupTracingIT {
     client
         .post()
         .uri("/internal/cache/lookup")
+        .header(
+            ServiceTokens.HEADER,
+            TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.CACHE, "trace-it"))
         .header("traceparent", "00-" + traceId + "-" + parentSpanId + "-01")
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(

@@ -2,8 +2,10 @@ package dev.tokenwise.cache.semantic;
 
 import dev.tokenwise.cache.CacheApplication;
 import dev.tokenwise.cache.namespace.CacheNamespace;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.TestRedis;
 import dev.tokenwise.common.testsupport.TestServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -256,6 +258,9 @@ public final class CacheBenchmark {
             HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/internal/cache" + path))
                 .header("Content-Type", "application/json")
+                .header(
+                    ServiceTokens.HEADER,
+                    TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.CACHE, body))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofString());

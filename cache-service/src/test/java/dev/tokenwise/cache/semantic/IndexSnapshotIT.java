@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenwise.cache.CacheApplication;
 import dev.tokenwise.cache.embedding.BatchingEmbedder;
 import dev.tokenwise.cache.namespace.CacheNamespace;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -182,6 +184,9 @@ class IndexSnapshotIT {
         client
             .post()
             .uri("/internal/cache/store")
+            .header(
+                ServiceTokens.HEADER,
+                TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.CACHE, tenant))
             .contentType(MediaType.APPLICATION_JSON)
             .bodyValue(
                 """
@@ -204,6 +209,9 @@ class IndexSnapshotIT {
     return client
         .post()
         .uri("/internal/cache/lookup")
+        .header(
+            ServiceTokens.HEADER,
+            TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.CACHE, tenant))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(
             """

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.tokenwise.cache.embedding.BatchingEmbedder;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -519,6 +521,10 @@ class SemanticCacheIT {
     client
         .get()
         .uri("/internal/cache/stats")
+        .header(
+            ServiceTokens.HEADER,
+            TestServiceTokens.token(
+                ServiceTokens.ROUTER, ServiceTokens.CACHE, ServiceTokens.ANY_TENANT))
         .exchange()
         .expectStatus()
         .isOk()
@@ -615,6 +621,9 @@ class SemanticCacheIT {
     return client
         .post()
         .uri("/internal/cache" + path)
+        .header(
+            ServiceTokens.HEADER,
+            TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.CACHE, body))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(body)
         .exchange();

@@ -1,6 +1,10 @@
 package dev.tokenwise.cost.ingest;
 
+import dev.tokenwise.common.security.CallerNotAllowedException;
+import dev.tokenwise.common.security.ServiceAuthServletFilter;
+import dev.tokenwise.common.security.ServiceCaller;
 import dev.tokenwise.common.usage.UsageEvent;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -39,12 +43,17 @@ class UsageEventsController {
   record Ingested(int received, int stored, int duplicates) {}
 
   @PostMapping
-  Ingested ingest(@RequestBody JsonNode body) {
+  Ingested ingest(@RequestBody JsonNode body, HttpServletRequest request) {
     if (body.isArray() && body.size() > properties.maxEventsPerRequest()) {
       throw new InvalidUsageEventException(
           null, "at most " + properties.maxEventsPerRequest() + " events per request");
     }
     List<UsageEvent> events = reader.readAll(body);
+    ServiceCaller caller = ServiceAuthServletFilter.caller(request);
+    for (UsageEvent event : events) {
+      // one event for another tenant refuses the whole body: nothing is stored
+      CallerNotAllowedException.requireTenant(caller, event.tenant());
+    }
     int stored = ingester.ingest(events);
     return new Ingested(events.size(), stored, events.size() - stored);
   }

@@ -2,10 +2,13 @@ package dev.tokenwise.cost.quality;
 
 import dev.tokenwise.common.quality.QualityFeedback;
 import dev.tokenwise.common.quality.RouteAdvice;
+import dev.tokenwise.common.security.CallerNotAllowedException;
+import dev.tokenwise.common.security.ServiceAuthServletFilter;
 import dev.tokenwise.cost.quality.QualityStore.RouteStats;
 import dev.tokenwise.cost.quality.QualityStore.Verdict;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -72,10 +75,12 @@ class QualityController {
       description =
           "The router forwards its POST /v1/feedback here. A repeated request id replaces the"
               + " earlier verdict. 202 when the request's usage event is not stored yet.")
-  ResponseEntity<Recorded> feedback(@RequestBody QualityFeedback body) {
+  ResponseEntity<Recorded> feedback(@RequestBody QualityFeedback body, HttpServletRequest request) {
     require(body != null, null, "body must be a JSON object");
     require(notBlank(body.requestId()), "requestId", "required");
     require(notBlank(body.tenant()), "tenant", "required");
+    CallerNotAllowedException.requireTenant(
+        ServiceAuthServletFilter.caller(request), body.tenant());
     require(
         body.verdict() != null && VERDICTS.contains(body.verdict()),
         "verdict",

@@ -1,9 +1,12 @@
 package dev.tokenwise.cost.quality;
 
 import dev.tokenwise.common.quality.RouteAdvice;
+import dev.tokenwise.common.security.CallerNotAllowedException;
+import dev.tokenwise.common.security.ServiceAuthServletFilter;
 import dev.tokenwise.cost.quality.QualityStore.Verdict;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -132,11 +135,13 @@ class ShadowEvaluationController {
       description =
           "The router registers the answer it served before it hands the request to"
               + " batch-service with webhookUrl /api/quality/shadow-results/{shadowId}.")
-  ResponseEntity<Registered> register(@RequestBody ShadowRequest body) {
+  ResponseEntity<Registered> register(@RequestBody ShadowRequest body, HttpServletRequest request) {
     require(body != null, null, "body must be a JSON object");
     UUID id = uuid(body.shadowId());
     require(notBlank(body.requestId()), "requestId", "required");
     require(notBlank(body.tenant()), "tenant", "required");
+    CallerNotAllowedException.requireTenant(
+        ServiceAuthServletFilter.caller(request), body.tenant());
     require(body.route() != null, "route", "required");
     require(body.reason() != null && REASONS.contains(body.reason()), "reason", "unknown reason");
     require(notBlank(body.referenceModel()), "referenceModel", "required");

@@ -2,7 +2,9 @@ package dev.tokenwise.cost.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -282,6 +284,9 @@ class ShadowEvaluationIT {
   private HttpResponse<String> post(String path, String body) {
     return send(
         HttpRequest.newBuilder(uri(path))
+            .header(
+                ServiceTokens.HEADER,
+                TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build());

@@ -3,8 +3,10 @@ package dev.tokenwise.cost.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.SimulatorProcess;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.common.usage.UsageEvent;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -379,7 +381,11 @@ class ReconciliationIT {
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return send("http://localhost:" + port + path, body);
+    return send(
+        "http://localhost:" + port + path,
+        body,
+        ServiceTokens.HEADER,
+        TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body));
   }
 
   private HttpResponse<String> send(String url, String body, String... headers) throws Exception {

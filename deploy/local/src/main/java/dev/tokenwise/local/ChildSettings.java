@@ -14,6 +14,8 @@ import java.util.Optional;
  *
  * <p>The simulator, like the real APIs, answers 401 to a request without a key; when the router's
  * upstream is the simulator it gets {@code simulatorKey}, generated at start, as its provider key.
+ * The four services get {@code serviceSecret}, also generated at start, to sign and verify the
+ * calls they make to each other.
  */
 record ChildSettings(
     Map<Service, Integer> servicePorts,
@@ -23,7 +25,8 @@ record ChildSettings(
     LocalPostgres.Login batchLogin,
     List<DemoTenant> demoTenants,
     Map<String, String> launcherEnvironment,
-    String simulatorKey) {
+    String simulatorKey,
+    String serviceSecret) {
 
   /** Where the router sends OpenAI traffic when {@code OPENAI_API_KEY} is set. */
   static final URI OPENAI_API = URI.create("https://api.openai.com");
@@ -46,6 +49,14 @@ record ChildSettings(
   static final String OPENAI_KEY_ENV = "OPENAI_API_KEY";
   static final String ANTHROPIC_KEY_ENV = "ANTHROPIC_API_KEY";
   static final String GEMINI_KEY_ENV = "GEMINI_API_KEY";
+  static final String SERVICE_SECRET_ENV = "TOKENWISE_SERVICE_SECRET";
+
+  /** 32 random bytes, base64url: the services' shared signing secret for one run. */
+  static String newServiceSecret() {
+    byte[] bytes = new byte[32];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
 
   Map<String, String> properties(Service service) {
     Map<String, String> properties = new LinkedHashMap<>();
@@ -133,10 +144,14 @@ record ChildSettings(
    */
   Map<String, String> environment(Service service) {
     Map<String, String> environment = new HashMap<>(launcherEnvironment);
+    environment.remove(SERVICE_SECRET_ENV);
     environment.remove(OPENAI_KEY_ENV);
     environment.remove(ANTHROPIC_KEY_ENV);
     environment.remove(GEMINI_KEY_ENV);
     environment.put("PORT", String.valueOf(servicePorts.get(service)));
+    if (service != Service.PROVIDER_SIMULATOR) {
+      environment.put(SERVICE_SECRET_ENV, serviceSecret);
+    }
     switch (service) {
       case COST -> environment.put("SPRING_DATASOURCE_PASSWORD", costLogin.password());
       case BATCH -> {

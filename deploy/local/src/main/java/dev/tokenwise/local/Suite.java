@@ -35,6 +35,10 @@ public final class Suite implements AutoCloseable {
   private final SuiteOptions options;
   private final List<DemoTenant> demoTenants;
   private final String simulatorKey = DemoTenant.generate("simulator").virtualKey();
+
+  /** The secret the services sign and verify their internal calls with, new on every start. */
+  private final String serviceSecret = ChildSettings.newServiceSecret();
+
   private final Map<Service, ChildProcess> children = new EnumMap<>(Service.class);
   private final Map<Service, Integer> servicePorts = new EnumMap<>(Service.class);
   private final Thread shutdownHook = new Thread(this::stop, "tokenwise-local-shutdown");
@@ -197,7 +201,8 @@ public final class Suite implements AutoCloseable {
         postgres.batch(),
         demoTenants,
         options.environment(),
-        simulatorKey);
+        simulatorKey,
+        serviceSecret);
   }
 
   /** The OpenAI upstream: the real API when {@code OPENAI_API_KEY} is set, else the simulator. */

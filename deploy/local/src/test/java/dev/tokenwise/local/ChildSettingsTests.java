@@ -108,6 +108,23 @@ class ChildSettingsTests {
   }
 
   @Test
+  void theFourServicesShareTheRunsServiceSecretInTheirEnvironmentAndTheSimulatorDoesNot() {
+    ChildSettings settings = settings(Map.of("TOKENWISE_SERVICE_SECRET", "from-the-shell"));
+
+    for (Service service : List.of(Service.ROUTER, Service.CACHE, Service.COST, Service.BATCH)) {
+      assertThat(settings.environment(service))
+          .containsEntry("TOKENWISE_SERVICE_SECRET", "service-secret-0123456789abcdef0123456789");
+      assertThat(settings.properties(service).values())
+          .doesNotContain("service-secret-0123456789abcdef0123456789");
+    }
+    assertThat(settings.environment(Service.PROVIDER_SIMULATOR))
+        .doesNotContainKey("TOKENWISE_SERVICE_SECRET");
+    assertThat(ChildSettings.newServiceSecret())
+        .hasSizeGreaterThanOrEqualTo(43)
+        .isNotEqualTo(ChildSettings.newServiceSecret());
+  }
+
+  @Test
   void databaseServicesGetTheirOwnLoginWithThePasswordInTheEnvironment() {
     ChildSettings settings = settings(Map.of());
 
@@ -138,6 +155,7 @@ class ChildSettingsTests {
         new LocalPostgres.Login("tokenwise_batch", "batch-secret", "batch"),
         List.of(DEMO, DEMO_B),
         environment,
-        "simulator-key");
+        "simulator-key",
+        "service-secret-0123456789abcdef0123456789");
   }
 }

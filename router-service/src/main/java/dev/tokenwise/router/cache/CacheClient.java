@@ -2,6 +2,7 @@ package dev.tokenwise.router.cache;
 
 import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.router.route.RouteProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -55,6 +56,7 @@ public class CacheClient {
   private final CacheProperties properties;
   private final JsonMapper json;
   private final WebClient client;
+  private final ServiceTokens tokens;
   private final MeterRegistry registry;
   private final Counter stored;
   private final Counter storeFailed;
@@ -65,8 +67,10 @@ public class CacheClient {
       CacheProperties properties,
       JsonMapper json,
       MeterRegistry registry,
-      ObservationRegistry observations) {
+      ObservationRegistry observations,
+      ServiceTokens tokens) {
     this.properties = properties;
+    this.tokens = tokens;
     this.json = json;
     HttpClient http =
         HttpClient.create()
@@ -109,6 +113,7 @@ public class CacheClient {
     return client
         .post()
         .uri("/internal/cache/lookup")
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, query.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .accept(MediaType.APPLICATION_JSON)
         .bodyValue(json.writeValueAsBytes(body))
@@ -172,6 +177,7 @@ public class CacheClient {
     client
         .post()
         .uri("/internal/cache/store")
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, query.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(json.writeValueAsBytes(body))
         .retrieve()
@@ -203,6 +209,7 @@ public class CacheClient {
     client
         .post()
         .uri("/internal/cache/shadow")
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, query.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(json.writeValueAsBytes(body))
         .retrieve()

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.deferral;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.util.Map;
@@ -25,9 +26,12 @@ class BatchServiceClient {
 
   private final WebClient client;
   private final DeferralProperties properties;
+  private final ServiceTokens tokens;
 
-  BatchServiceClient(DeferralProperties properties, ObservationRegistry observations) {
+  BatchServiceClient(
+      DeferralProperties properties, ObservationRegistry observations, ServiceTokens tokens) {
     this.properties = properties;
+    this.tokens = tokens;
     HttpClient http =
         HttpClient.create()
             .option(
@@ -45,16 +49,20 @@ class BatchServiceClient {
     return client
         .post()
         .uri("/internal/deferred")
+        .header(
+            ServiceTokens.HEADER,
+            tokens.mint(ServiceTokens.BATCH, String.valueOf(submission.get("tenant"))))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(submission)
         .exchangeToMono(this::reply)
         .timeout(properties.timeout());
   }
 
-  Mono<Reply> job(String id) {
+  Mono<Reply> job(String id, String tenant) {
     return client
         .get()
         .uri("/v1/jobs/{id}", id)
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.BATCH, tenant))
         .exchangeToMono(this::reply)
         .timeout(properties.timeout());
   }

@@ -140,7 +140,7 @@ public class Deferrals {
         .onErrorResume(e -> Mono.empty())
         .filter(tenant.id()::equals)
         .switchIfEmpty(Mono.error(notFound(id)))
-        .flatMap(owner -> batch.job(id))
+        .flatMap(owner -> batch.job(id, owner))
         .onErrorMap(
             e -> !(e instanceof OpenAiApiException),
             e ->

@@ -1,6 +1,7 @@
 package dev.tokenwise.router.feedback;
 
 import dev.tokenwise.common.quality.QualityFeedback;
+import dev.tokenwise.common.security.ServiceTokens;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import org.springframework.http.HttpStatusCode;
@@ -24,9 +25,12 @@ class CostFeedbackClient {
 
   private final WebClient client;
   private final CostServiceProperties properties;
+  private final ServiceTokens tokens;
 
-  CostFeedbackClient(CostServiceProperties properties, ObservationRegistry observations) {
+  CostFeedbackClient(
+      CostServiceProperties properties, ObservationRegistry observations, ServiceTokens tokens) {
     this.properties = properties;
+    this.tokens = tokens;
     HttpClient http =
         HttpClient.create()
             .option(
@@ -44,6 +48,7 @@ class CostFeedbackClient {
     return client
         .post()
         .uri("/api/feedback")
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.COST, feedback.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(feedback)
         .exchangeToMono(this::reply)

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.shadow;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.deferral.DeferralProperties;
 import dev.tokenwise.router.feedback.CostServiceProperties;
@@ -88,6 +89,7 @@ public class ShadowEvaluations {
   private final URI webhookBaseUrl;
   private final WebClient cost;
   private final WebClient batch;
+  private final ServiceTokens tokens;
   private final Duration timeout;
   private final MeterRegistry registry;
   private final DoubleSupplier random;
@@ -99,13 +101,15 @@ public class ShadowEvaluations {
       CostServiceProperties costService,
       DeferralProperties batchService,
       MeterRegistry registry,
-      ObservationRegistry observations) {
+      ObservationRegistry observations,
+      ServiceTokens tokens) {
     this(
         properties,
         costService,
         batchService,
         registry,
         observations,
+        tokens,
         () -> ThreadLocalRandom.current().nextDouble());
   }
 
@@ -115,8 +119,10 @@ public class ShadowEvaluations {
       DeferralProperties batchService,
       MeterRegistry registry,
       ObservationRegistry observations,
+      ServiceTokens tokens,
       DoubleSupplier random) {
     this.properties = properties;
+    this.tokens = tokens;
     this.webhookBaseUrl =
         properties.webhookBaseUrl() != null ? properties.webhookBaseUrl() : costService.baseUrl();
     this.cost =
@@ -266,6 +272,7 @@ public class ShadowEvaluations {
     return batch
         .post()
         .uri("/internal/deferred")
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.BATCH, sample.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(deferred)
         .retrieve()
@@ -276,7 +283,11 @@ public class ShadowEvaluations {
         .flatMap(
             jobId -> {
               registration.put("jobId", jobId);
-              return post(cost, "/api/quality/shadow-requests", registration);
+              return post(
+                  cost,
+                  "/api/quality/shadow-requests",
+                  registration,
+                  tokens.mint(ServiceTokens.COST, sample.tenant()));
             })
         .timeout(timeout)
         .thenReturn("submitted")
@@ -292,10 +303,12 @@ public class ShadowEvaluations {
         .doOnNext(outcome -> count(outcome, sample.reason()));
   }
 
-  private static Mono<Void> post(WebClient client, String path, Map<String, Object> body) {
+  private static Mono<Void> post(
+      WebClient client, String path, Map<String, Object> body, String token) {
     return client
         .post()
         .uri(path)
+        .header(ServiceTokens.HEADER, token)
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(body)
         .retrieve()

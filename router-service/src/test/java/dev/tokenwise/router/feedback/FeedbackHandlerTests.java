@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.router.error.PublicApiErrorHandler;
 import dev.tokenwise.router.tenant.TenantProperties;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
@@ -13,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,7 +58,13 @@ class FeedbackHandlerTests {
                         "acme", null, List.of(VirtualKeyAuthenticator.hash("tw-acme"))))));
     FeedbackHandler handler =
         new FeedbackHandler(
-            authenticator, new CostFeedbackClient(properties, ObservationRegistry.NOOP), json);
+            authenticator,
+            new CostFeedbackClient(
+                properties,
+                ObservationRegistry.NOOP,
+                new ServiceTokens(
+                    TestServiceTokens.secret(), ServiceTokens.ROUTER, Clock.systemUTC())),
+            json);
     client =
         WebTestClient.bindToRouterFunction(new FeedbackRoutes().feedbackRoute(handler))
             .handlerStrategies(

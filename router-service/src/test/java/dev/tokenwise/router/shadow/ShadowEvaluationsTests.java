@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.deferral.DeferralProperties;
 import dev.tokenwise.router.feedback.CostServiceProperties;
@@ -15,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,6 +87,7 @@ class ShadowEvaluationsTests {
             base, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofDays(30)),
         registry,
         ObservationRegistry.NOOP,
+        new ServiceTokens(TestServiceTokens.secret(), ServiceTokens.ROUTER, Clock.systemUTC()),
         () -> draw);
   }
 

@@ -1,0 +1,5 @@
+/**
+ * Service identity: short-lived tokens, signed with the deployment's shared secret, that every
+ * internal call between Tokenwise services carries and every callee verifies.
+ */
+package dev.tokenwise.common.security;
