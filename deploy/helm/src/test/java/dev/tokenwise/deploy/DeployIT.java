@@ -344,7 +344,8 @@ class DeployIT {
             "cost-db-username", "tokenwise_cost",
             "cost-db-password", "not-checked-locally",
             "batch-db-username", "tokenwise_batch",
-            "batch-db-password", "not-checked-locally");
+            "batch-db-password", "not-checked-locally",
+            "service-secret", "chart-test-service-secret-0123456789abcdef");
     try (ChartPods pods = new ChartPods(manifests, secret, work)) {
       pods.start(
           launcherJar,
