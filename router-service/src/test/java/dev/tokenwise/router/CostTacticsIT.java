@@ -8,8 +8,11 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tokenwise.common.pricing.CostCalculator;
 import dev.tokenwise.common.pricing.PriceCatalog;
 import dev.tokenwise.common.pricing.PriceCatalogs;
+import dev.tokenwise.common.security.ServiceCaller;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
@@ -110,6 +113,62 @@ class CostTacticsIT {
   @AfterAll
   static void stop() {
     upstream.server.stop(0);
+  }
+
+  /**
+   * A multipart upload written out with a fixed boundary: the client's own multipart writer draws
+   * its boundary from SecureRandom on an event loop, which BlockHound (rightly) refuses.
+   */
+  private static final String BOUNDARY = "tokenwise-test-boundary";
+
+  private static String jsonlUpload() {
+    return "--"
+        + BOUNDARY
+        + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--"
+        + BOUNDARY
+        + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"input.jsonl\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n{\"custom_id\":\"a\"}\n\r\n--"
+        + BOUNDARY
+        + "--\r\n";
+  }
+
+  @Test
+  void teamBatchFilesGoToBatchServiceForTheKeysTenantWithTheRoutersToken() {
+    client
+        .post()
+        .uri("/v1/files")
+        .contentType(MediaType.parseMediaType("multipart/form-data; boundary=" + BOUNDARY))
+        .bodyValue(jsonlUpload())
+        .exchange()
+        .expectStatus()
+        .isUnauthorized();
+    assertThat(upstream.teamCalls).isEmpty();
+
+    client
+        .post()
+        .uri("/v1/files")
+        .header("Authorization", "Bearer " + KEY)
+        .header("Tokenwise-Tenant", "someone-else")
+        .contentType(MediaType.parseMediaType("multipart/form-data; boundary=" + BOUNDARY))
+        .bodyValue(jsonlUpload())
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectBody()
+        .jsonPath("$.id")
+        .isEqualTo("file-1");
+
+    assertThat(upstream.teamCalls).hasSize(1);
+    Map<String, String> call = upstream.teamCalls.get(0);
+    // the tenant is the key's, whatever the client claimed; the client's key stays at the router
+    assertThat(call.get("tenant")).isEqualTo("acme");
+    assertThat(call.get("authorization")).isEqualTo("null");
+    assertThat(call.get("body")).contains("custom_id").contains("input.jsonl");
+    ServiceCaller caller =
+        new ServiceTokens(
+                TestServiceTokens.secret(), ServiceTokens.BATCH, java.time.Clock.systemUTC())
+            .verify(call.get("token"));
+    assertThat(caller).isEqualTo(new ServiceCaller(ServiceTokens.ROUTER, "acme"));
   }
 
   @Test
@@ -421,6 +480,7 @@ class CostTacticsIT {
     final List<String> chatCalls = new CopyOnWriteArrayList<>();
     final List<String> answers = new CopyOnWriteArrayList<>();
     final List<String> deferred = new CopyOnWriteArrayList<>();
+    final List<Map<String, String>> teamCalls = new CopyOnWriteArrayList<>();
     final Map<String, Long> prefixes = new ConcurrentHashMap<>();
 
     Upstream() {
@@ -433,6 +493,7 @@ class CostTacticsIT {
       server.createContext("/v1/chat/completions", this::chat);
       server.createContext("/internal/deferred", this::defer);
       server.createContext("/v1/jobs/", this::job);
+      server.createContext("/v1/files", this::files);
       server.start();
     }
 
@@ -444,6 +505,7 @@ class CostTacticsIT {
       chatCalls.clear();
       answers.clear();
       deferred.clear();
+      teamCalls.clear();
       prefixes.clear();
     }
 
@@ -512,6 +574,21 @@ class CostTacticsIT {
               + "\",\"status\":\"queued\",\"statusUrl\":\"/v1/jobs/"
               + JOB_ID
               + "\"}");
+    }
+
+    /** batch-service's Files API: records what the router forwarded. */
+    private void files(HttpExchange exchange) throws IOException {
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      Map<String, String> call = new java.util.HashMap<>();
+      call.put("path", exchange.getRequestURI().toString());
+      call.put("tenant", String.valueOf(exchange.getRequestHeaders().getFirst("Tokenwise-Tenant")));
+      call.put(
+          "token", String.valueOf(exchange.getRequestHeaders().getFirst(ServiceTokens.HEADER)));
+      call.put(
+          "authorization", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+      call.put("body", body);
+      teamCalls.add(call);
+      respond(exchange, 200, "{\"id\":\"file-1\",\"object\":\"file\",\"purpose\":\"batch\"}");
     }
 
     private void job(HttpExchange exchange) throws IOException {
