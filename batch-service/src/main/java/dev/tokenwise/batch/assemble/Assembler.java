@@ -2,8 +2,7 @@ package dev.tokenwise.batch.assemble;
 
 import dev.tokenwise.batch.cache.CacheLookups;
 import dev.tokenwise.batch.crash.CrashPoint;
-import dev.tokenwise.batch.crash.Crashes;
-import dev.tokenwise.batch.crash.SimulatedCrash;
+import dev.tokenwise.batch.crash.StepHook;
 import dev.tokenwise.batch.jobs.JobRunner;
 import dev.tokenwise.batch.lock.WorkLock;
 import java.time.Clock;
@@ -35,7 +34,7 @@ public class Assembler {
   private final Job job;
   private final WorkLock lock;
   private final AssemblyProperties properties;
-  private final Crashes crashes;
+  private final StepHook steps;
   private final CacheLookups cache;
   private final Clock clock;
 
@@ -45,7 +44,7 @@ public class Assembler {
       @Qualifier("assembleAndSubmitJob") Job job,
       WorkLock lock,
       AssemblyProperties properties,
-      Crashes crashes,
+      StepHook steps,
       CacheLookups cache,
       Clock clock) {
     this.store = store;
@@ -53,7 +52,7 @@ public class Assembler {
     this.job = job;
     this.lock = lock;
     this.properties = properties;
-    this.crashes = crashes;
+    this.steps = steps;
     this.cache = cache;
     this.clock = clock;
   }
@@ -76,8 +75,8 @@ public class Assembler {
       try {
         run(batchId);
         done.add(batchId);
-      } catch (SimulatedCrash crash) {
-        throw crash;
+      } catch (StepHook.Stop stop) {
+        throw stop;
       } catch (RuntimeException e) {
         log.warn("Provider batch {} could not be submitted yet: {}", batchId, e.toString());
       }
@@ -111,13 +110,13 @@ public class Assembler {
         if (batchId.isEmpty()) {
           break;
         }
-        crashes.check(CrashPoint.AFTER_ASSIGN);
+        steps.passed(CrashPoint.AFTER_ASSIGN);
         left -= store.load(batchId.get()).requestCount();
         try {
           run(batchId.get());
           done.add(batchId.get());
-        } catch (SimulatedCrash crash) {
-          throw crash;
+        } catch (StepHook.Stop stop) {
+          throw stop;
         } catch (RuntimeException e) {
           log.warn("Provider batch {} could not be submitted yet: {}", batchId.get(), e.toString());
           break;

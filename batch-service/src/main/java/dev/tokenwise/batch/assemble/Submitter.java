@@ -3,7 +3,7 @@ package dev.tokenwise.batch.assemble;
 import dev.tokenwise.batch.assemble.AssemblyStore.BatchRow;
 import dev.tokenwise.batch.collect.CollectProperties;
 import dev.tokenwise.batch.crash.CrashPoint;
-import dev.tokenwise.batch.crash.Crashes;
+import dev.tokenwise.batch.crash.StepHook;
 import dev.tokenwise.batch.provider.BatchApi;
 import dev.tokenwise.batch.provider.BatchApis;
 import dev.tokenwise.batch.provider.Provider;
@@ -30,7 +30,7 @@ class Submitter {
 
   private final AssemblyStore store;
   private final BatchApis apis;
-  private final Crashes crashes;
+  private final StepHook steps;
   private final AssemblyProperties properties;
   private final CollectProperties collect;
   private final Clock clock;
@@ -38,20 +38,20 @@ class Submitter {
   Submitter(
       AssemblyStore store,
       BatchApis apis,
-      Crashes crashes,
+      StepHook steps,
       AssemblyProperties properties,
       CollectProperties collect,
       Clock clock) {
     this.store = store;
     this.apis = apis;
-    this.crashes = crashes;
+    this.steps = steps;
     this.properties = properties;
     this.collect = collect;
     this.clock = clock;
   }
 
   void submit(UUID batchId) {
-    crashes.check(CrashPoint.AFTER_WRITE);
+    steps.passed(CrashPoint.AFTER_WRITE);
     BatchRow batch = store.load(batchId);
     BatchApi api = apis.of(batch.provider());
     Path file = BatchFileWriter.fileFor(properties.workDir(), batchId, batch.provider());
@@ -60,7 +60,7 @@ class Submitter {
     boolean resumed = state.equals("submitting");
     if (state.equals("written")) {
       inputFileId = api.upload(batchId, file);
-      crashes.check(CrashPoint.AFTER_UPLOAD);
+      steps.passed(CrashPoint.AFTER_UPLOAD);
       store.uploaded(batchId, inputFileId);
       state = "uploaded";
     }
@@ -84,7 +84,7 @@ class Submitter {
     }
     if (providerBatchId == null) {
       providerBatchId = api.create(batchId, file, inputFileId);
-      crashes.check(CrashPoint.AFTER_CREATE);
+      steps.passed(CrashPoint.AFTER_CREATE);
     }
     store.submitted(batchId, providerBatchId, clock.instant().plus(collect.firstPoll()));
     deleteQuietly(file);

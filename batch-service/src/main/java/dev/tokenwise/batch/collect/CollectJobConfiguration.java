@@ -2,7 +2,7 @@ package dev.tokenwise.batch.collect;
 
 import dev.tokenwise.batch.assemble.AssemblyProperties;
 import dev.tokenwise.batch.crash.CrashPoint;
-import dev.tokenwise.batch.crash.Crashes;
+import dev.tokenwise.batch.crash.StepHook;
 import dev.tokenwise.batch.provider.BatchApis;
 import dev.tokenwise.batch.provider.Provider;
 import dev.tokenwise.batch.provider.RemoteBatch;
@@ -110,7 +110,7 @@ class CollectJobConfiguration {
       JobRepository repository,
       CollectStore store,
       ResultApplier applier,
-      Crashes crashes,
+      StepHook steps,
       AssemblyProperties assembly) {
     return new StepBuilder("finish", repository)
         .tasklet(
@@ -135,7 +135,7 @@ class CollectJobConfiguration {
               } catch (IOException e) {
                 // a leftover results file is only disk space
               }
-              crashes.check(CrashPoint.AFTER_COLLECT);
+              steps.passed(CrashPoint.AFTER_COLLECT);
               return RepeatStatus.FINISHED;
             },
             new ResourcelessTransactionManager())

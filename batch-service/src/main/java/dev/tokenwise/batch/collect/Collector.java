@@ -1,6 +1,6 @@
 package dev.tokenwise.batch.collect;
 
-import dev.tokenwise.batch.crash.SimulatedCrash;
+import dev.tokenwise.batch.crash.StepHook;
 import dev.tokenwise.batch.jobs.JobRunner;
 import dev.tokenwise.batch.lock.WorkLock;
 import dev.tokenwise.batch.provider.BatchApis;
@@ -93,8 +93,8 @@ public class Collector {
       try {
         runner.run(job, parameters.toJobParameters());
         collected++;
-      } catch (SimulatedCrash crash) {
-        throw crash;
+      } catch (StepHook.Stop stop) {
+        throw stop;
       } catch (RuntimeException e) {
         // Lines already applied stay applied; the rest are read again on the next try.
         log.warn("Collecting {} failed; retried later: {}", batch.providerBatchId(), e.toString());

@@ -1,7 +1,7 @@
 package dev.tokenwise.batch.collect;
 
 import dev.tokenwise.batch.crash.CrashPoint;
-import dev.tokenwise.batch.crash.Crashes;
+import dev.tokenwise.batch.crash.StepHook;
 import dev.tokenwise.batch.metrics.BatchMetrics;
 import dev.tokenwise.batch.provider.BatchApi;
 import dev.tokenwise.batch.provider.BatchApis;
@@ -32,7 +32,7 @@ class ResultApplier {
   private final Answers answers;
   private final BatchApis apis;
   private final CollectProperties properties;
-  private final Crashes crashes;
+  private final StepHook steps;
   private final Clock clock;
   private final JsonMapper json;
   private final BatchMetrics metrics;
@@ -42,7 +42,7 @@ class ResultApplier {
       Answers answers,
       BatchApis apis,
       CollectProperties properties,
-      Crashes crashes,
+      StepHook steps,
       Clock clock,
       JsonMapper json,
       BatchMetrics metrics) {
@@ -50,7 +50,7 @@ class ResultApplier {
     this.answers = answers;
     this.apis = apis;
     this.properties = properties;
-    this.crashes = crashes;
+    this.steps = steps;
     this.clock = clock;
     this.json = json;
     this.metrics = metrics;
@@ -83,7 +83,7 @@ class ResultApplier {
    */
   void apply(UUID batchId, List<? extends ResultLine> lines) {
     if (store.anyAnswered(batchId)) {
-      crashes.check(CrashPoint.MID_COLLECT);
+      steps.passed(CrashPoint.MID_COLLECT);
     }
     for (ResultLine line : lines) {
       apply(batchId, line);

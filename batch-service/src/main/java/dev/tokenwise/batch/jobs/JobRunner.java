@@ -1,6 +1,6 @@
 package dev.tokenwise.batch.jobs;
 
-import dev.tokenwise.batch.crash.SimulatedCrash;
+import dev.tokenwise.batch.crash.StepHook;
 import java.util.List;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Starts a job and waits for it; a run that did not complete rethrows its first failure, so a
- * caller (and a test injecting a crash) sees why it stopped.
+ * caller (and a test stopping the work at a step) sees why it stopped.
  */
 @Component
 public class JobRunner {
@@ -33,9 +33,10 @@ public class JobRunner {
       List<Throwable> failures = execution.getAllFailureExceptions();
       for (Throwable failure : failures) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-          if (t instanceof SimulatedCrash crash) {
-            // An injected crash stands for the process dying: nothing may catch it on the way up.
-            throw crash;
+          if (t instanceof StepHook.Stop stop) {
+            // A hook stopping the work stands for the process dying: nothing may catch it on the
+            // way up.
+            throw stop;
           }
         }
       }

@@ -49,7 +49,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * True kill tests: batch-service runs as a child JVM (the test classpath, {@link BatchApplication})
- * against the real PostgreSQL and Redis of common's test support and an in-process fake of both
+ * against the real PostgreSQL and Redis of the test-support module and an in-process fake of both
  * batch APIs. Started with {@code tokenwise.batch.crash.halt-at}, it halts at the step and writes a
  * marker; the test then kills it with SIGKILL ({@link Process#destroyForcibly()}) and starts it
  * again, halting at the next step, until a last run finishes the work. Mid-download kills come from

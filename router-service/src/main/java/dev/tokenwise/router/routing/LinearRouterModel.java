@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -100,52 +99,6 @@ public record LinearRouterModel(
     return x;
   }
 
-  /**
-   * Fits ridge regression on the embeddings followed by the prompts' surface features ({@link
-   * PromptFeatures}), standardised over the training rows.
-   */
-  public static LinearRouterModel fitWithFeatures(
-      List<float[]> embeddings,
-      List<double[]> promptFeatures,
-      double[] targets,
-      double lambda,
-      String target) {
-    int k = promptFeatures.get(0).length;
-    int n = promptFeatures.size();
-    double[] means = new double[k];
-    double[] scales = new double[k];
-    for (double[] f : promptFeatures) {
-      for (int i = 0; i < k; i++) {
-        means[i] += f[i] / n;
-      }
-    }
-    for (double[] f : promptFeatures) {
-      for (int i = 0; i < k; i++) {
-        scales[i] += (f[i] - means[i]) * (f[i] - means[i]) / n;
-      }
-    }
-    for (int i = 0; i < k; i++) {
-      scales[i] = Math.sqrt(scales[i]) + 1e-9;
-    }
-    List<float[]> inputs = new java.util.ArrayList<>(n);
-    for (int r = 0; r < n; r++) {
-      inputs.add(concat(embeddings.get(r), promptFeatures.get(r), means, scales));
-    }
-    LinearRouterModel fitted = fit(inputs, targets, lambda, target);
-    return new LinearRouterModel(
-        fitted.format(),
-        fitted.embedding(),
-        target,
-        lambda,
-        n,
-        fitted.bias(),
-        fitted.weights(),
-        fitted.scoreQuantiles(),
-        PromptFeatures.ID,
-        means,
-        scales);
-  }
-
   /** The predicted gain of the strong tier for one model input ({@link #input}). */
   public double score(float[] embedding) {
     if (embedding.length != weights.length) {
@@ -179,17 +132,6 @@ public record LinearRouterModel(
     return Math.max(0, Math.min(1, 1 - (below - 0.5) / 100.0));
   }
 
-  /** Percentiles 0..100 of {@code scores} (which this sorts). */
-  static double[] quantiles(double[] scores) {
-    double[] sorted = scores.clone();
-    Arrays.sort(sorted);
-    double[] q = new double[101];
-    for (int p = 0; p <= 100; p++) {
-      q[p] = sorted[(int) Math.round(p / 100.0 * (sorted.length - 1))];
-    }
-    return q;
-  }
-
   public static LinearRouterModel read(InputStream in, JsonMapper json) {
     LinearRouterModel model = json.readValue(in, LinearRouterModel.class);
     if (!FORMAT.equals(model.format())) {
@@ -209,7 +151,10 @@ public record LinearRouterModel(
     }
   }
 
-  /** The model shipped with the router, trained offline by {@code RoutingEvaluation --write}. */
+  /**
+   * The model shipped with the router, trained offline by {@code RoutingEvaluation --write} (test
+   * code, with the training in {@code LinearRouterTraining}).
+   */
   public static LinearRouterModel bundled(JsonMapper json) {
     try (InputStream in =
         LinearRouterModel.class.getClassLoader().getResourceAsStream(BUNDLED_RESOURCE)) {
@@ -220,101 +165,6 @@ public record LinearRouterModel(
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  public void write(Path path, JsonMapper json) {
-    json.writerWithDefaultPrettyPrinter().writeValue(path.toFile(), this);
-  }
-
-  /**
-   * Fits ridge regression of {@code targets} on {@code embeddings} (closed form, Cholesky).
-   *
-   * @param targets per example, strong correct minus cheap correct (−1, 0 or 1), or any gain
-   */
-  public static LinearRouterModel fit(
-      List<float[]> embeddings, double[] targets, double lambda, String target) {
-    int n = embeddings.size();
-    int d = embeddings.get(0).length;
-    double mean = 0;
-    for (double t : targets) {
-      mean += t;
-    }
-    mean /= n;
-    double[] centroid = new double[d];
-    for (float[] x : embeddings) {
-      for (int i = 0; i < d; i++) {
-        centroid[i] += x[i] / (double) n;
-      }
-    }
-    double[][] a = new double[d][d];
-    double[] b = new double[d];
-    double[] xc = new double[d];
-    for (int r = 0; r < n; r++) {
-      float[] x = embeddings.get(r);
-      for (int i = 0; i < d; i++) {
-        xc[i] = x[i] - centroid[i];
-      }
-      double y = targets[r] - mean;
-      for (int i = 0; i < d; i++) {
-        b[i] += xc[i] * y;
-        double xi = xc[i];
-        double[] row = a[i];
-        for (int j = 0; j <= i; j++) {
-          row[j] += xi * xc[j];
-        }
-      }
-    }
-    for (int i = 0; i < d; i++) {
-      a[i][i] += lambda;
-      for (int j = 0; j < i; j++) {
-        a[j][i] = a[i][j];
-      }
-    }
-    double[] w = solveCholesky(a, b);
-    double bias = mean;
-    for (int i = 0; i < d; i++) {
-      bias -= w[i] * centroid[i];
-    }
-    LinearRouterModel unscored =
-        new LinearRouterModel(
-            FORMAT, SentenceEmbedder.MODEL_ID, target, lambda, n, bias, w, new double[101]);
-    double[] scores = new double[n];
-    for (int r = 0; r < n; r++) {
-      scores[r] = unscored.score(embeddings.get(r));
-    }
-    return new LinearRouterModel(
-        FORMAT, SentenceEmbedder.MODEL_ID, target, lambda, n, bias, w, quantiles(scores));
-  }
-
-  private static double[] solveCholesky(double[][] a, double[] b) {
-    int d = b.length;
-    double[][] l = new double[d][d];
-    for (int i = 0; i < d; i++) {
-      for (int j = 0; j <= i; j++) {
-        double sum = a[i][j];
-        for (int k = 0; k < j; k++) {
-          sum -= l[i][k] * l[j][k];
-        }
-        l[i][j] = i == j ? Math.sqrt(sum) : sum / l[j][j];
-      }
-    }
-    double[] y = new double[d];
-    for (int i = 0; i < d; i++) {
-      double sum = b[i];
-      for (int k = 0; k < i; k++) {
-        sum -= l[i][k] * y[k];
-      }
-      y[i] = sum / l[i][i];
-    }
-    double[] x = new double[d];
-    for (int i = d - 1; i >= 0; i--) {
-      double sum = y[i];
-      for (int k = i + 1; k < d; k++) {
-        sum -= l[k][i] * x[k];
-      }
-      x[i] = sum / l[i][i];
-    }
-    return x;
   }
 
   @Override

@@ -21,14 +21,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The semantic cache's evaluation over labelled question pairs ({@code {"a","b","duplicate"}} per
- * line, e.g. {@code ../shared/data/qqp-dev.jsonl}). Not a test: a command whose output goes into
- * BENCHMARKS.md.
+ * line, e.g. QQP's dev pairs, which are not in the repository). Not a test: a command in the test
+ * sources (it never ships in the service's jar) whose output goes into BENCHMARKS.md, run on the
+ * test class path (BENCHMARKS.md gives the command that builds it):
  *
  * <pre>
- * ./mvnw -q -pl cache-service exec:java \
- *   -Dexec.mainClass=dev.tokenwise.cache.semantic.SemanticCacheEvaluation \
- *   -Dexec.args="../shared/data/qqp-dev.jsonl [--embeddings-cache=/tmp/qqp.vec] [--holdout=30]
- *   [--pairs-only]"
+ * java -cp cache-service/target/test-classes:cache-service/target/classes:$(cat /tmp/cache-cp.txt) \
+ *   dev.tokenwise.cache.semantic.SemanticCacheEvaluation "$TOKENWISE_DATA/qqp-dev.jsonl" \
+ *   [--embeddings-cache=/tmp/qqp.vec] [--holdout=30] [--pairs-only]
  * </pre>
  *
  * <p>Pairs are split by a fixed hash of their position n, {@code floorMod((n * 0x9E3779B1) ^ (n >>>

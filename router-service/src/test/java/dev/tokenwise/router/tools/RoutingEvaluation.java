@@ -6,6 +6,7 @@ import dev.tokenwise.common.pricing.Rates;
 import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.router.routing.HeuristicScorer;
 import dev.tokenwise.router.routing.LinearRouterModel;
+import dev.tokenwise.router.routing.LinearRouterTraining;
 import dev.tokenwise.router.routing.PromptFeatures;
 import dev.tokenwise.router.routing.PromptSignals;
 import dev.tokenwise.router.routing.SentenceEmbedder;
@@ -44,12 +45,13 @@ import tools.jackson.databind.json.JsonMapper;
  * calls goes from 0 to 1), and at the target share of strong calls the realised share, quality and
  * cost at list prices. With {@code --write <file>} it trains the shipped learned router — ridge on
  * the MiniLM embedding and {@link PromptFeatures} — on the project's own labelled examples ({@code
- * --train}, default {@code src/main/resources/routing/examples.jsonl}), never on the evaluated
+ * --train}, default {@code src/test/resources/routing/examples.jsonl}), never on the evaluated
  * file, and writes its weights (no prompt text). {@code --only a,b} runs the routers whose names
  * contain one of the words.
  *
  * <pre>
- * java -cp ... dev.tokenwise.router.tools.RoutingEvaluation ../shared/data/routing-dev.jsonl \
+ * java -cp target/test-classes:target/classes:... dev.tokenwise.router.tools.RoutingEvaluation \
+ *   "$TOKENWISE_DATA/routing-dev.jsonl" \
  *   [--folds 5] [--strong-share 0.5] [--cheap gpt-5-mini] [--strong gpt-5] [--output-tokens 100] \
  *   [--embeddings-cache /tmp/routing-dev.emb] [--only ridge,knn] [--mlp-seeds 1] \
  *   [--shipped model.json] \
@@ -205,18 +207,18 @@ public final class RoutingEvaluation {
       // The shipped weights come from the project's own labelled examples, never from the
       // evaluation file (its README: evaluation only).
       Path train =
-          Path.of(options.getOrDefault("train", "src/main/resources/routing/examples.jsonl"));
+          Path.of(options.getOrDefault("train", "src/test/resources/routing/examples.jsonl"));
       List<Example> own = read(train, json);
       double lambda = Double.parseDouble(options.getOrDefault("lambda", "3"));
       List<float[]> ownEmbeddings = embed(own, null);
       LinearRouterModel model =
-          LinearRouterModel.fitWithFeatures(
+          LinearRouterTraining.fitWithFeatures(
               ownEmbeddings,
               own.stream().map(e -> PromptFeatures.of(e.prompt())).toList(),
               own.stream().mapToDouble(Example::gain).toArray(),
               lambda,
               "strong-minus-cheap-correct");
-      model.write(Path.of(write), json);
+      LinearRouterTraining.write(model, Path.of(write), json);
       System.out.println("wrote " + model + " trained on " + train + " to " + write);
     }
   }
@@ -235,7 +237,7 @@ public final class RoutingEvaluation {
   Router ridge(double lambda) {
     return train -> {
       LinearRouterModel model =
-          LinearRouterModel.fit(
+          LinearRouterTraining.fit(
               train.stream().map(embeddings::get).toList(),
               train.stream().mapToDouble(i -> examples.get(i).gain()).toArray(),
               lambda,
@@ -257,7 +259,7 @@ public final class RoutingEvaluation {
     return train -> {
       float[] none = new float[0];
       LinearRouterModel model =
-          LinearRouterModel.fitWithFeatures(
+          LinearRouterTraining.fitWithFeatures(
               train.stream().map(i -> none).toList(),
               train.stream().map(features::get).toList(),
               train.stream().mapToDouble(i -> examples.get(i).gain()).toArray(),
@@ -271,7 +273,7 @@ public final class RoutingEvaluation {
   Router combinedRidge(double lambda) {
     return train -> {
       LinearRouterModel model =
-          LinearRouterModel.fitWithFeatures(
+          LinearRouterTraining.fitWithFeatures(
               train.stream().map(embeddings::get).toList(),
               train.stream().map(features::get).toList(),
               train.stream().mapToDouble(i -> examples.get(i).gain()).toArray(),

@@ -22,13 +22,14 @@ import java.util.Map;
  * bge-small-en-v1.5, e5-small-v2, all quantized) and each decision — pooled cosine, token alignment
  * ({@link TokenAlignment}, idf from the stored questions), their mean — guards on, the threshold is
  * read off the tuning split (most duplicate hits with false hits ≤ 0.8%) and measured on the
- * held-out split; then a cache-shaped run of the chosen ones. Not a test: its output goes into
- * BENCHMARKS.md.
+ * held-out split; then a cache-shaped run of the chosen ones. Not a test: a command in the test
+ * sources (never in the service's jar) whose output goes into BENCHMARKS.md, run on the test class
+ * path as {@link SemanticCacheEvaluation} is:
  *
  * <pre>
- * nice -n 10 ./mvnw -q -pl cache-service exec:java \
- *   -Dexec.mainClass=dev.tokenwise.cache.semantic.VerifierEvaluation \
- *   -Dexec.args="../shared/data/qqp-dev.jsonl --models=minilm,bge,e5 --encodings=/tmp"
+ * nice -n 10 java -cp cache-service/target/test-classes:cache-service/target/classes:$(cat \
+ *   /tmp/cache-cp.txt) dev.tokenwise.cache.semantic.VerifierEvaluation \
+ *   "$TOKENWISE_DATA/qqp-dev.jsonl" --models=minilm,bge,e5 --encodings=/tmp
  * </pre>
  *
  * {@code --encodings=<dir>} keeps each model's encodings (sentence vector, word-piece ids, int8

@@ -8,16 +8,22 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Primary;
 import org.springframework.stereotype.Component;
 
 /**
- * Where batch work checks for an injected crash. Nothing is armed in production. In-process tests
- * arm one point, watch the work stop there, disarm it and run the work again, as a restart would;
- * kill tests start the service with {@code tokenwise.batch.crash.halt-at} so it halts at the point
- * and can be killed there for real ({@link CrashProperties}).
+ * The tests' {@link StepHook}, in test sources only: the service's jar has none of this. Component
+ * scanning finds it wherever the test classes are on the class path: in-process tests, and the
+ * child JVM {@code ProcessKillIT} starts with the test class path. In-process tests arm one point,
+ * watch the work stop there, disarm it and run the work again, as a restart would; kill tests start
+ * the service with {@code tokenwise.batch.crash.halt-at} so it halts at the point and can be killed
+ * there for real ({@link CrashProperties}).
  */
 @Component
-public class Crashes {
+@Primary
+@EnableConfigurationProperties(CrashProperties.class)
+public class Crashes implements StepHook {
 
   private static final Logger log = LoggerFactory.getLogger(Crashes.class);
 
@@ -40,7 +46,8 @@ public class Crashes {
    * Throws {@link SimulatedCrash} when {@code point} is armed (once: it disarms itself); halts the
    * calling thread for good when the configuration says to halt there.
    */
-  public void check(CrashPoint point) {
+  @Override
+  public void passed(CrashPoint point) {
     synchronized (this) {
       if (armed.remove(point)) {
         throw new SimulatedCrash(point);

@@ -5,9 +5,9 @@ import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * For kill tests only ({@code tokenwise.batch.crash.*}; empty in production): the process stops
- * dead at each point in {@code haltAt}, after writing a file named after the point into {@code
- * markerDir}, so a test that sees the file can kill the process there with SIGKILL.
+ * For kill tests only ({@code tokenwise.batch.crash.*}; test sources, not in the service): the
+ * process stops dead at each point in {@code haltAt}, after writing a file named after the point
+ * into {@code markerDir}, so a test that sees the file can kill the process there with SIGKILL.
  *
  * @param haltAt the points to halt at
  * @param markerDir where the marker files go
