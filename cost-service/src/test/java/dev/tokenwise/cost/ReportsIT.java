@@ -437,6 +437,18 @@ class ReportsIT {
             """
             {"from":"2026-08-03T09:00:00Z","to":"2026-08-03T10:00:00Z","reason":"check"}""");
     assertThat(json.readTree(again.body()).get("eventsChanged").asLong()).isZero();
+    HttpResponse<String> noAdmin =
+        send(
+            HttpRequest.newBuilder(uri("/api/admin/reprice"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"from\":\"2026-08-03T09:00:00Z\",\"to\":\"2026-08-03T10:00:00Z\","
+                            + "\"reason\":\"forged\"}"))
+                .build());
+    assertThat(noAdmin.statusCode()).isEqualTo(401);
+    assertThat(json.readTree(noAdmin.body()).path("code").asString())
+        .isEqualTo("admin_unauthorized");
     HttpResponse<String> noReason =
         post(
             "/api/admin/reprice",
@@ -769,6 +781,7 @@ class ReportsIT {
             .header(
                 ServiceTokens.HEADER,
                 TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body))
+            .header("Authorization", "Bearer test-only-admin-token")
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build());

@@ -22,7 +22,8 @@ import org.springframework.util.unit.DataSize;
  * </ul>
  *
  * Shadow results ({@code POST /api/quality/shadow-results/{id}}) are batch-service's webhook
- * deliveries, authenticated by their signature instead. Every body is bounded by {@code
+ * deliveries, authenticated by their signature instead. Repricing and reconciliation runs need the
+ * admin token ({@link AdminTokenFilter}). Every body is bounded by {@code
  * tokenwise.cost.max-body-size} (default 1 MB).
  */
 @Configuration(proxyBeanMethods = false)
@@ -41,6 +42,16 @@ class ServiceAuthConfiguration {
     FilterRegistrationBean<ServiceAuthServletFilter> registration =
         new FilterRegistrationBean<>(new ServiceAuthServletFilter(tokens, ENDPOINTS));
     registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+    registration.addUrlPatterns("/*");
+    return registration;
+  }
+
+  @Bean
+  FilterRegistrationBean<AdminTokenFilter> adminTokenFilter(
+      @Value("${tokenwise.cost.admin-token:}") String adminToken) {
+    FilterRegistrationBean<AdminTokenFilter> registration =
+        new FilterRegistrationBean<>(new AdminTokenFilter(adminToken));
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 11);
     registration.addUrlPatterns("/*");
     return registration;
   }

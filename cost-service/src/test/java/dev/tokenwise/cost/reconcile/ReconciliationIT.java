@@ -385,7 +385,9 @@ class ReconciliationIT {
         "http://localhost:" + port + path,
         body,
         ServiceTokens.HEADER,
-        TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body));
+        TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body),
+        "Authorization",
+        "Bearer test-only-admin-token");
   }
 
   private HttpResponse<String> send(String url, String body, String... headers) throws Exception {

@@ -30,6 +30,7 @@ class ReconciliationOffIT {
         http.send(
             HttpRequest.newBuilder(
                     URI.create("http://localhost:" + port + "/api/reconciliation/runs"))
+                .header("Authorization", "Bearer test-only-admin-token")
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
