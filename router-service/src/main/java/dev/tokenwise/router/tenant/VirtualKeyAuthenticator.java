@@ -4,6 +4,7 @@ import dev.tokenwise.router.error.OpenAiApiException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -131,6 +132,24 @@ public class VirtualKeyAuthenticator {
       return null;
     }
     if (entry.expiresAtNanos() - System.nanoTime() < 0) {
+      return null;
+    }
+    entry.check();
+    return entry;
+  }
+
+  /**
+   * A minted key remembered less than {@code staleFor} past its time, for when Redis cannot be
+   * read; null when there is none or it is older.
+   *
+   * @throws OpenAiApiException 401 naming why when the key is revoked or expired
+   */
+  Remembered stale(String hashHex, Duration staleFor) {
+    Remembered entry = minted.get(hashHex);
+    if (entry == null) {
+      return null;
+    }
+    if (entry.expiresAtNanos() + staleFor.toNanos() - System.nanoTime() < 0) {
       minted.remove(hashHex, entry);
       return null;
     }

@@ -32,6 +32,12 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
    */
   static final Duration REMEMBER = Duration.ofSeconds(1);
 
+  /**
+   * While Redis cannot be read, a key read in the last minute keeps working (no revocation can be
+   * written then either) rather than every minted key failing at once.
+   */
+  static final Duration STALE_WHEN_UNREADABLE = Duration.ofMinutes(1);
+
   /** The exchange attribute holding the key's tenant, so handlers never resolve it again. */
   static final String TENANT_ATTRIBUTE = VirtualKeyFilter.class.getName() + ".tenant";
 
@@ -78,13 +84,17 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
               ? Mono.just(remembered.tenant())
               : minted
                   .find(hash, Duration.ofSeconds(2))
-                  .onErrorResume(e -> Mono.empty())
                   .flatMap(
                       stored -> {
                         authenticator.remember(stored, System.nanoTime() + REMEMBER.toNanos());
                         OpenAiApiException refusal = stored.refusal(System.currentTimeMillis());
                         return refusal != null ? Mono.error(refusal) : Mono.just(stored.tenant());
-                      });
+                      })
+                  .onErrorResume(
+                      e -> !(e instanceof OpenAiApiException),
+                      e ->
+                          Mono.fromCallable(() -> authenticator.stale(hash, STALE_WHEN_UNREADABLE))
+                              .map(VirtualKeyAuthenticator.Remembered::tenant));
     }
     return tenant
         .doOnNext(t -> exchange.getAttributes().put(TENANT_ATTRIBUTE, t))
