@@ -1,2 +1,5 @@
-/** Tokenwise's own admin API: minting virtual keys, behind an admin token. */
+/**
+ * Tokenwise's own admin API: keys, tenant budgets, tenant admin tokens and the audit log, behind
+ * admin tokens.
+ */
 package dev.tokenwise.router.admin;

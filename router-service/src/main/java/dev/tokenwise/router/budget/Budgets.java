@@ -6,6 +6,7 @@ import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.provider.ProviderKind;
 import dev.tokenwise.router.request.TokenwiseHeaders;
+import dev.tokenwise.router.tenant.TenantSettings;
 import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
 import java.math.BigDecimal;
@@ -14,6 +15,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,14 +80,19 @@ public class Budgets {
   private final ReactiveStringRedisTemplate redis;
   private final CostEstimator costs;
   private final BudgetProperties properties;
+  private final TenantSettings settings;
   private final Clock clock = Clock.systemUTC();
   private final Map<String, Reservation> inFlight = new ConcurrentHashMap<>();
 
   public Budgets(
-      ReactiveStringRedisTemplate redis, CostEstimator costs, BudgetProperties properties) {
+      ReactiveStringRedisTemplate redis,
+      CostEstimator costs,
+      BudgetProperties properties,
+      TenantSettings settings) {
     this.redis = redis;
     this.costs = costs;
     this.properties = properties;
+    this.settings = settings;
   }
 
   public static String spendKey(String tenant, YearMonth month) {
@@ -130,7 +137,22 @@ public class Budgets {
       UsageEvents.Request facts,
       long estimatedInputTokens,
       long output) {
-    BudgetProperties.Caps caps = properties.tenants().get(facts.tenant());
+    // a budget set through the admin API wins over the configured one
+    return settings
+        .monthlyBudget(facts.tenant())
+        .map(b -> Optional.of(new BudgetProperties.Caps(b.hardUsd(), b.softUsd())))
+        .defaultIfEmpty(Optional.ofNullable(properties.tenants().get(facts.tenant())))
+        .flatMap(
+            caps ->
+                reserveTokens(exchange, facts, estimatedInputTokens, output, caps.orElse(null)));
+  }
+
+  private Mono<Void> reserveTokens(
+      ServerWebExchange exchange,
+      UsageEvents.Request facts,
+      long estimatedInputTokens,
+      long output,
+      BudgetProperties.Caps caps) {
     if (caps == null && !properties.recordSpend()) {
       return Mono.empty();
     }

@@ -2,34 +2,176 @@ package dev.tokenwise.router.tenant;
 
 import dev.tokenwise.router.request.RandomIds;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Virtual keys minted at run time, stored in Redis by their SHA-256 only: hash {@code
- * tokenwise:keys:<sha256 hex>} with the tenant, app, allowed routes and models, and rate limits.
- * Every router replica reads the same keys.
+ * tokenwise:keys:<sha256 hex>} with the tenant, app, allowed routes and models, rate limits, and
+ * the key's life (created, expires, revoked, rotated). A key is named by a non-secret id (the first
+ * 16 hex digits of its hash), indexed in {@code tokenwise:admin:key-ids} and per tenant in {@code
+ * tokenwise:admin:tenant-keys:<tenant>}. Every router replica reads the same keys; a change is
+ * announced on {@link AdminChanges} so replicas drop what they remembered.
  */
 @Component
 public class MintedKeys {
 
   static final String PREFIX = "tokenwise:keys:";
+  static final String IDS = "tokenwise:admin:key-ids";
+  static final String TENANT_KEYS = "tokenwise:admin:tenant-keys:";
+  public static final String TENANTS = "tokenwise:admin:tenants";
+
+  private static final List<String> LIMIT_FIELDS =
+      List.of("replenishRate", "burstCapacity", "tokensPerMinute", "tokenBurst");
 
   private final ReactiveStringRedisTemplate redis;
+  private final AdminChanges changes;
 
-  public MintedKeys(ReactiveStringRedisTemplate redis) {
+  public MintedKeys(ReactiveStringRedisTemplate redis, AdminChanges changes) {
     this.redis = redis;
+    this.changes = changes;
   }
+
+  /** A key just minted: the secret, shown once, and what is stored about it. */
+  public record Minted(String key, StoredKey stored) {}
 
   /** A new key for {@code tenant}; the key itself is returned once and never stored. */
   public Mono<String> mint(Tenant tenant) {
+    return mint(tenant, null, null).map(Minted::key);
+  }
+
+  /**
+   * A new key for {@code tenant}, refused after {@code expiresAt} when set.
+   *
+   * @param rotatedFrom the id of the key this one replaces, or null
+   */
+  public Mono<Minted> mint(Tenant tenant, Instant expiresAt, String rotatedFrom) {
     byte[] secret = RandomIds.bytes(24);
     String key = "tw-" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    String hash = VirtualKeyAuthenticator.hash(key);
+    String id = StoredKey.idOf(hash);
+    Instant now = Instant.now();
+    Map<String, String> fields = new LinkedHashMap<>(termsOf(tenant));
+    fields.put("id", id);
+    fields.put("createdAt", String.valueOf(now.toEpochMilli()));
+    if (expiresAt != null) {
+      fields.put("expiresAt", String.valueOf(expiresAt.toEpochMilli()));
+    }
+    if (rotatedFrom != null) {
+      fields.put("rotatedFrom", rotatedFrom);
+    }
+    return redis
+        .opsForHash()
+        .putAll(PREFIX + hash, fields)
+        .then(redis.opsForHash().put(IDS, id, hash))
+        .then(redis.opsForSet().add(TENANT_KEYS + tenant.id(), id))
+        .then(redis.opsForSet().add(TENANTS, tenant.id()))
+        .thenReturn(new Minted(key, StoredKey.of(hash, fields)));
+  }
+
+  /** The stored key of a key hash, or empty (unknown, or minted before keys had ids). */
+  Mono<StoredKey> find(String hashHex, Duration timeout) {
+    return entries(hashHex)
+        .timeout(timeout)
+        .filter(fields -> fields.containsKey("tenant"))
+        .map(fields -> StoredKey.of(hashHex, fields));
+  }
+
+  /** The key named {@code id}, or empty. */
+  public Mono<StoredKey> byId(String id) {
+    return redis
+        .<String, String>opsForHash()
+        .get(IDS, id)
+        .flatMap(
+            hash ->
+                entries(hash).filter(f -> f.containsKey("tenant")).map(f -> StoredKey.of(hash, f)));
+  }
+
+  /** The keys of {@code tenant}, newest first. */
+  public Flux<StoredKey> ofTenant(String tenant) {
+    return redis
+        .opsForSet()
+        .members(TENANT_KEYS + tenant)
+        .concatMap(this::byId)
+        .collectSortedList(
+            Comparator.comparing(
+                    StoredKey::createdAt, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
+                .reversed())
+        .flatMapIterable(list -> list);
+  }
+
+  /** The tenants that have keys or settings made through the admin API. */
+  public Flux<String> tenants() {
+    return redis.opsForSet().members(TENANTS).sort();
+  }
+
+  /** Marks the key revoked now; every replica refuses it within a second. */
+  public Mono<StoredKey> revoke(StoredKey key) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("revokedAt", String.valueOf(Instant.now().toEpochMilli()));
+    return change(key, fields, List.of());
+  }
+
+  /**
+   * Mints the key's successor with the same tenant, terms and expiry, and lets the old key work
+   * until {@code overlap} has passed.
+   */
+  public Mono<Minted> rotate(StoredKey key, Duration overlap) {
+    Instant now = Instant.now();
+    return mint(key.tenant(), key.expiresAt(), key.id())
+        .flatMap(
+            minted -> {
+              Map<String, String> fields = new LinkedHashMap<>();
+              fields.put("rotatedAt", String.valueOf(now.toEpochMilli()));
+              fields.put("rotatedTo", minted.stored().id());
+              fields.put("overlapEndsAt", String.valueOf(now.plus(overlap).toEpochMilli()));
+              return change(key, fields, List.of()).thenReturn(minted);
+            });
+  }
+
+  /** Replaces the key's terms (routes, models, limits) and expiry. */
+  public Mono<StoredKey> update(StoredKey key, Tenant terms, Instant expiresAt) {
+    Map<String, String> fields = new LinkedHashMap<>(termsOf(terms));
+    List<String> removed = new ArrayList<>();
+    LIMIT_FIELDS.stream().filter(f -> !fields.containsKey(f)).forEach(removed::add);
+    if (expiresAt != null) {
+      fields.put("expiresAt", String.valueOf(expiresAt.toEpochMilli()));
+    } else {
+      removed.add("expiresAt");
+    }
+    return change(key, fields, removed);
+  }
+
+  private Mono<StoredKey> change(StoredKey key, Map<String, String> set, List<String> removed) {
+    String redisKey = PREFIX + key.hash();
+    Mono<Long> delete =
+        removed.isEmpty() ? Mono.just(0L) : redis.opsForHash().remove(redisKey, removed.toArray());
+    return redis
+        .opsForHash()
+        .putAll(redisKey, set)
+        .then(delete)
+        .then(changes.keyChanged(key.hash()))
+        .then(entries(key.hash()))
+        .map(fields -> StoredKey.of(key.hash(), fields));
+  }
+
+  private Mono<Map<String, String>> entries(String hashHex) {
+    return redis
+        .<String, String>opsForHash()
+        .entries(PREFIX + hashHex)
+        .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+  }
+
+  private static Map<String, String> termsOf(Tenant tenant) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("tenant", tenant.id());
     if (tenant.app() != null) {
@@ -45,46 +187,6 @@ public class MintedKeys {
       fields.put("tokensPerMinute", String.valueOf(tenant.tokenLimit().tokensPerMinute()));
       fields.put("tokenBurst", String.valueOf(tenant.tokenLimit().burstTokens()));
     }
-    return redis
-        .opsForHash()
-        .putAll(PREFIX + VirtualKeyAuthenticator.hash(key), fields)
-        .thenReturn(key);
-  }
-
-  /** The tenant of a minted key's hash, or empty. */
-  Mono<Tenant> find(String hashHex, Duration timeout) {
-    return redis
-        .<String, String>opsForHash()
-        .entries(PREFIX + hashHex)
-        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
-        .timeout(timeout)
-        .filter(fields -> fields.containsKey("tenant"))
-        .map(
-            fields -> {
-              Tenant.RateLimit limit = null;
-              if (fields.containsKey("replenishRate")) {
-                int rate = Integer.parseInt(fields.get("replenishRate"));
-                limit =
-                    new Tenant.RateLimit(
-                        rate, Integer.parseInt(fields.getOrDefault("burstCapacity", "" + rate)));
-              }
-              return new Tenant(
-                  fields.get("tenant"),
-                  fields.get("app"),
-                  split(fields.get("routes")),
-                  split(fields.get("models")),
-                  limit,
-                  Tenant.TokenLimit.of(
-                      longOrNull(fields.get("tokensPerMinute")),
-                      longOrNull(fields.get("tokenBurst"))));
-            });
-  }
-
-  private static Long longOrNull(String value) {
-    return value == null || value.isBlank() ? null : Long.valueOf(value);
-  }
-
-  private static List<String> split(String csv) {
-    return csv == null || csv.isBlank() ? List.of() : List.of(csv.split(","));
+    return fields;
   }
 }

@@ -4,6 +4,7 @@ import dev.tokenwise.router.error.OpenAiApiException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -111,21 +112,65 @@ public class VirtualKeyAuthenticator {
   }
 
   /** Remembers a key minted at run time (read from Redis) until {@code expiresAtNanos}. */
-  void remember(String hashHex, Tenant tenant, long expiresAtNanos) {
-    minted.put(hashHex, new Remembered(tenant, expiresAtNanos));
+  void remember(StoredKey key, long expiresAtNanos) {
+    minted.put(key.hash(), new Remembered(key, expiresAtNanos));
   }
 
-  /** A minted key still fresh in memory, or null. */
+  /** Drops a remembered key, so the next request reads it from Redis again. */
+  void forget(String hashHex) {
+    minted.remove(hashHex);
+  }
+
+  /**
+   * A minted key still fresh in memory, or null.
+   *
+   * @throws OpenAiApiException 401 naming why when the key is revoked or expired
+   */
   Remembered minted(String hashHex) {
     Remembered entry = minted.get(hashHex);
-    if (entry != null && entry.expiresAtNanos() - System.nanoTime() < 0) {
-      minted.remove(hashHex, entry);
+    if (entry == null) {
       return null;
     }
+    if (entry.expiresAtNanos() - System.nanoTime() < 0) {
+      return null;
+    }
+    entry.check();
     return entry;
   }
 
-  record Remembered(Tenant tenant, long expiresAtNanos) {}
+  /**
+   * A minted key remembered less than {@code staleFor} past its time, for when Redis cannot be
+   * read; null when there is none or it is older.
+   *
+   * @throws OpenAiApiException 401 naming why when the key is revoked or expired
+   */
+  Remembered stale(String hashHex, Duration staleFor) {
+    Remembered entry = minted.get(hashHex);
+    if (entry == null) {
+      return null;
+    }
+    if (entry.expiresAtNanos() + staleFor.toNanos() - System.nanoTime() < 0) {
+      minted.remove(hashHex, entry);
+      return null;
+    }
+    entry.check();
+    return entry;
+  }
+
+  record Remembered(StoredKey key, long expiresAtNanos) {
+
+    Tenant tenant() {
+      return key.tenant();
+    }
+
+    /** Refuses (401, naming why) a revoked or expired key. */
+    void check() {
+      OpenAiApiException refusal = key.refusal(System.currentTimeMillis());
+      if (refusal != null) {
+        throw refusal;
+      }
+    }
+  }
 
   private static String presentedKey(HttpHeaders headers) {
     String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);

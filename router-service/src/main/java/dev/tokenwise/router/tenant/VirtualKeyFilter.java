@@ -16,15 +16,27 @@ import reactor.core.publisher.Mono;
 
 /**
  * Before any {@code /v1/**} handler: makes keys minted at run time known to the {@link
- * VirtualKeyAuthenticator} (read from Redis, remembered for a minute so a revocation takes effect
- * within one), and applies the key's request rate limit with Spring Cloud Gateway's {@link
- * RedisRateLimiter} (a token bucket in Redis, so every replica counts the same requests). Over the
- * limit: 429 with {@code Retry-After} and OpenAI's {@code rate_limit_exceeded} error.
+ * VirtualKeyAuthenticator} (read from Redis and remembered for {@link #REMEMBER}, so a revoked or
+ * changed key is refused by every replica within it even when the {@link AdminChanges} message that
+ * drops it at once is lost), refuses a revoked or expired key with 401 naming why, and applies the
+ * key's request rate limit with Spring Cloud Gateway's {@link RedisRateLimiter} (a token bucket in
+ * Redis, so every replica counts the same requests). Over the limit: 429 with {@code Retry-After}
+ * and OpenAI's {@code rate_limit_exceeded} error.
  */
 @Component
 public class VirtualKeyFilter implements WebFilter, Ordered {
 
-  private static final Duration REMEMBER = Duration.ofMinutes(1);
+  /**
+   * One Redis read per minted key per second per replica: a request waits for it only when its key
+   * was last read more than a second ago.
+   */
+  static final Duration REMEMBER = Duration.ofSeconds(1);
+
+  /**
+   * While Redis cannot be read, a key read in the last minute keeps working (no revocation can be
+   * written then either) rather than every minted key failing at once.
+   */
+  static final Duration STALE_WHEN_UNREADABLE = Duration.ofMinutes(1);
 
   /** The exchange attribute holding the key's tenant, so handlers never resolve it again. */
   static final String TENANT_ATTRIBUTE = VirtualKeyFilter.class.getName() + ".tenant";
@@ -61,15 +73,28 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
     if (configured != null) {
       tenant = Mono.just(configured);
     } else {
-      VirtualKeyAuthenticator.Remembered remembered = authenticator.minted(hash);
+      VirtualKeyAuthenticator.Remembered remembered;
+      try {
+        remembered = authenticator.minted(hash);
+      } catch (OpenAiApiException refused) {
+        return Mono.error(refused);
+      }
       tenant =
           remembered != null
               ? Mono.just(remembered.tenant())
               : minted
                   .find(hash, Duration.ofSeconds(2))
-                  .doOnNext(
-                      t -> authenticator.remember(hash, t, System.nanoTime() + REMEMBER.toNanos()))
-                  .onErrorResume(e -> Mono.empty());
+                  .flatMap(
+                      stored -> {
+                        authenticator.remember(stored, System.nanoTime() + REMEMBER.toNanos());
+                        OpenAiApiException refusal = stored.refusal(System.currentTimeMillis());
+                        return refusal != null ? Mono.error(refusal) : Mono.just(stored.tenant());
+                      })
+                  .onErrorResume(
+                      e -> !(e instanceof OpenAiApiException),
+                      e ->
+                          Mono.fromCallable(() -> authenticator.stale(hash, STALE_WHEN_UNREADABLE))
+                              .map(VirtualKeyAuthenticator.Remembered::tenant));
     }
     return tenant
         .doOnNext(t -> exchange.getAttributes().put(TENANT_ATTRIBUTE, t))

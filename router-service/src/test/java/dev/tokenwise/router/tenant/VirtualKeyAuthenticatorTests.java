@@ -89,6 +89,35 @@ class VirtualKeyAuthenticatorTests {
         .hasMessageContaining("SHA-256 hex");
   }
 
+  /**
+   * A remembered minted key is served until its second is up, then read again; while Redis cannot
+   * be read it may be served stale for a while, but a revoked one never is.
+   */
+  @Test
+  void rememberedMintedKeysAreFreshForTheirTimeAndStaleOnlyWhenAskedFor() {
+    String hash = VirtualKeyAuthenticator.hash("tw-minted");
+    StoredKey key =
+        StoredKey.of(hash, new java.util.HashMap<>(java.util.Map.of("tenant", "initech")));
+    authenticator.remember(key, System.nanoTime() - 1);
+    assertThat(authenticator.minted(hash)).isNull();
+    assertThat(authenticator.stale(hash, java.time.Duration.ofMinutes(1)).tenant().id())
+        .isEqualTo("initech");
+    assertThat(authenticator.stale(hash, java.time.Duration.ZERO)).isNull();
+
+    authenticator.remember(key, System.nanoTime() + 60_000_000_000L);
+    assertThat(authenticator.authenticate(bearer("tw-minted")).id()).isEqualTo("initech");
+    authenticator.forget(hash);
+    assertThat(authenticator.minted(hash)).isNull();
+
+    StoredKey revoked =
+        StoredKey.of(
+            hash, new java.util.HashMap<>(java.util.Map.of("tenant", "initech", "revokedAt", "1")));
+    authenticator.remember(revoked, System.nanoTime() - 1);
+    assertThatThrownBy(() -> authenticator.stale(hash, java.time.Duration.ofMinutes(1)))
+        .isInstanceOf(OpenAiApiException.class)
+        .hasMessageContaining("revoked");
+  }
+
   private static HttpHeaders bearer(String key) {
     HttpHeaders headers = new HttpHeaders();
     headers.setBearerAuth(key);

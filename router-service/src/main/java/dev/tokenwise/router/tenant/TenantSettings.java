@@ -1,0 +1,110 @@
+package dev.tokenwise.router.tenant;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * A tenant's settings made through the admin API, which win over configuration: for now its monthly
+ * budget caps, in Redis hash {@code tokenwise:admin:tenant:<id>}. Read on the request path from
+ * memory; a replica reads Redis again at most every {@link #FRESH} per tenant, and at once after
+ * {@link AdminChanges} announces a change.
+ */
+@Component
+public class TenantSettings {
+
+  static final String PREFIX = "tokenwise:admin:tenant:";
+  static final Duration FRESH = Duration.ofSeconds(5);
+
+  private static final Logger log = LoggerFactory.getLogger(TenantSettings.class);
+  private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(1);
+
+  /**
+   * A tenant's monthly budget set through the admin API.
+   *
+   * @param hardUsd spend at which requests are refused; null for none
+   * @param softUsd spend past which answers carry a warning; null for none
+   */
+  public record MonthlyBudget(BigDecimal hardUsd, BigDecimal softUsd) {}
+
+  private record Cached(Optional<MonthlyBudget> budget, long loadedNanos) {}
+
+  private final ReactiveStringRedisTemplate redis;
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+  public TenantSettings(ReactiveStringRedisTemplate redis) {
+    this.redis = redis;
+  }
+
+  /**
+   * The monthly budget set for {@code tenant} through the admin API; empty when none is set (the
+   * configured budget applies). From memory when read in the last {@link #FRESH}; when Redis does
+   * not answer, the last value read, else empty.
+   */
+  public Mono<MonthlyBudget> monthlyBudget(String tenant) {
+    Cached cached = cache.get(tenant);
+    if (cached != null && System.nanoTime() - cached.loadedNanos() < FRESH.toNanos()) {
+      return Mono.justOrEmpty(cached.budget());
+    }
+    return read(tenant)
+        .timeout(REDIS_TIMEOUT)
+        .doOnNext(budget -> cache.put(tenant, new Cached(budget, System.nanoTime())))
+        .onErrorResume(
+            e -> {
+              log.warn("Tenant settings not read, Redis unavailable: {}", e.toString());
+              return Mono.just(cached == null ? Optional.empty() : cached.budget());
+            })
+        .flatMap(Mono::justOrEmpty);
+  }
+
+  /**
+   * Sets {@code tenant}'s monthly budget; every replica applies it within {@link #FRESH}, at once
+   * after {@link AdminChanges#tenantChanged(String)}.
+   */
+  public Mono<Void> setMonthlyBudget(String tenant, MonthlyBudget budget) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("budgetHardUsd", budget.hardUsd() == null ? "" : budget.hardUsd().toPlainString());
+    fields.put("budgetSoftUsd", budget.softUsd() == null ? "" : budget.softUsd().toPlainString());
+    return redis
+        .opsForHash()
+        .putAll(PREFIX + tenant, fields)
+        .then(redis.opsForSet().add(MintedKeys.TENANTS, tenant))
+        .then();
+  }
+
+  /** Removes {@code tenant}'s monthly budget: the configured one applies again. */
+  public Mono<Void> clearMonthlyBudget(String tenant) {
+    return redis.opsForHash().remove(PREFIX + tenant, "budgetHardUsd", "budgetSoftUsd").then();
+  }
+
+  void forget(String tenant) {
+    cache.remove(tenant);
+  }
+
+  private Mono<Optional<MonthlyBudget>> read(String tenant) {
+    return redis
+        .<String, String>opsForHash()
+        .entries(PREFIX + tenant)
+        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+        .map(
+            fields ->
+                fields.containsKey("budgetHardUsd") || fields.containsKey("budgetSoftUsd")
+                    ? Optional.of(
+                        new MonthlyBudget(
+                            decimal(fields.get("budgetHardUsd")),
+                            decimal(fields.get("budgetSoftUsd"))))
+                    : Optional.empty());
+  }
+
+  private static BigDecimal decimal(String value) {
+    return value == null || value.isBlank() ? null : new BigDecimal(value);
+  }
+}
