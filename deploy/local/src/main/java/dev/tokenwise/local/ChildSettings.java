@@ -51,6 +51,22 @@ record ChildSettings(
   static final String GEMINI_KEY_ENV = "GEMINI_API_KEY";
   static final String SERVICE_SECRET_ENV = "TOKENWISE_SERVICE_SECRET";
 
+  /**
+   * The launcher's own {@code TOKENWISE_SERVICE_SECRET} when set (at least 32 bytes), else a new
+   * one.
+   */
+  static String serviceSecret(Map<String, String> launcherEnvironment) {
+    String given = launcherEnvironment.get(SERVICE_SECRET_ENV);
+    if (given == null || given.isBlank()) {
+      return newServiceSecret();
+    }
+    if (given.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+      throw new IllegalArgumentException(
+          SERVICE_SECRET_ENV + " must be at least 32 bytes; unset it to have one generated");
+    }
+    return given;
+  }
+
   /** 32 random bytes, base64url: the services' shared signing secret for one run. */
   static String newServiceSecret() {
     byte[] bytes = new byte[32];

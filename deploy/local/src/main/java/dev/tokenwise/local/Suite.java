@@ -36,8 +36,12 @@ public final class Suite implements AutoCloseable {
   private final List<DemoTenant> demoTenants;
   private final String simulatorKey = DemoTenant.generate("simulator").virtualKey();
 
-  /** The secret the services sign and verify their internal calls with, new on every start. */
-  private final String serviceSecret = ChildSettings.newServiceSecret();
+  /**
+   * The secret the services sign and verify their internal calls with: {@code
+   * TOKENWISE_SERVICE_SECRET} from the launcher's environment when set (a tool that calls the
+   * internal APIs signs with it), else new on every start.
+   */
+  private final String serviceSecret;
 
   private final Map<Service, ChildProcess> children = new EnumMap<>(Service.class);
   private final Map<Service, Integer> servicePorts = new EnumMap<>(Service.class);
@@ -54,6 +58,7 @@ public final class Suite implements AutoCloseable {
 
   public Suite(SuiteOptions options) {
     this.options = Objects.requireNonNull(options, "options");
+    this.serviceSecret = ChildSettings.serviceSecret(options.environment());
     this.demoTenants = List.of(DemoTenant.generate("demo"), DemoTenant.generate("demo-b"));
   }
 

@@ -125,6 +125,17 @@ class ChildSettingsTests {
   }
 
   @Test
+  void theLauncherKeepsAServiceSecretItWasGivenAndRefusesAShortOne() {
+    String given = "a-secret-the-operator-chose-0123456789";
+    assertThat(ChildSettings.serviceSecret(Map.of("TOKENWISE_SERVICE_SECRET", given)))
+        .isEqualTo(given);
+    assertThat(ChildSettings.serviceSecret(Map.of())).hasSizeGreaterThanOrEqualTo(43);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ChildSettings.serviceSecret(Map.of("TOKENWISE_SERVICE_SECRET", "short")))
+        .hasMessageContaining("at least 32 bytes");
+  }
+
+  @Test
   void databaseServicesGetTheirOwnLoginWithThePasswordInTheEnvironment() {
     ChildSettings settings = settings(Map.of());
 

@@ -3,11 +3,13 @@ package dev.tokenwise.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +55,9 @@ class SemanticCacheIT {
   /** A route of its own, named by header, whose every semantic hit is shadow-checked. */
   private static final String SHADOWED_ROUTE = "shadowed";
 
+  /** The suite's service secret, so this test can ask cache-service directly as the router. */
+  private static final String SERVICE_SECRET = ChildSettings.newServiceSecret();
+
   private static Suite suite;
   private static HttpClient http;
 
@@ -60,7 +65,7 @@ class SemanticCacheIT {
   static void startSuite() throws Exception {
     suite =
         new Suite(
-            TestSuites.simulatorOnly("semantic")
+            TestSuites.simulatorOnly("semantic", SERVICE_SECRET)
                 // The cache fails open after short timeouts; on a loaded machine an embedding can
                 // take longer, and this test is about hits, not about load.
                 .withProperty(Service.ROUTER, "tokenwise.router.cache.timeout", "20s")
@@ -243,6 +248,10 @@ class SemanticCacheIT {
             HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
+                .header(
+                    ServiceTokens.HEADER,
+                    new ServiceTokens(SERVICE_SECRET, ServiceTokens.ROUTER, Clock.systemUTC())
+                        .mint(ServiceTokens.CACHE, body.path("tenant").asString()))
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
                 .build(),
             HttpResponse.BodyHandlers.ofString());

@@ -21,6 +21,14 @@ public final class TestSuites {
    * Free ports, this environment without provider keys, a run directory {@code
    * target/<name>-<time>} and a startup timeout long enough for a loaded CI machine.
    */
+  /** {@link #simulatorOnly(String)} with the services' secret fixed, to call internal APIs. */
+  public static SuiteOptions simulatorOnly(String name, String serviceSecret) {
+    SuiteOptions options = simulatorOnly(name);
+    Map<String, String> environment = new HashMap<>(options.environment());
+    environment.put("TOKENWISE_SERVICE_SECRET", serviceSecret);
+    return options.withEnvironment(environment);
+  }
+
   public static SuiteOptions simulatorOnly(String name) {
     Map<String, String> environment = new HashMap<>(System.getenv());
     PROVIDER_KEYS.forEach(environment::remove);
