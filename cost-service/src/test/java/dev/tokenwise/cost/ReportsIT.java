@@ -7,7 +7,6 @@ import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.cost.budget.TenantSpend;
-import dev.tokenwise.cost.quality.RouteAdvisor;
 import dev.tokenwise.cost.rollup.Retention;
 import dev.tokenwise.cost.rollup.UncappedOutput;
 import java.math.BigDecimal;
@@ -303,8 +302,7 @@ class ReportsIT {
     JsonNode third = feedback("e3", "good");
     assertThat(third.at("/advice/regressionRate").asDouble()).isCloseTo(1.0 / 3, within(1e-9));
     assertThat(third.at("/advice/tighten").asBoolean()).isTrue();
-    JsonNode published =
-        json.readTree((String) redis.opsForHash().get(RouteAdvisor.ADVICE_KEY, "support"));
+    JsonNode published = advice("support");
     assertThat(published.get("tighten").asBoolean()).isTrue();
     assertThat(published.get("budget").asDouble()).isEqualTo(0.25);
     // common's RouteAdvice as JSON: the window as an ISO-8601 duration.
@@ -769,6 +767,16 @@ class ReportsIT {
             cached,
             write5m,
             output);
+  }
+
+  /** The route's advice as the router reads it: {@code GET /api/quality/routes}. */
+  private JsonNode advice(String route) {
+    for (JsonNode advice : json.readTree(get("/api/quality/routes").body())) {
+      if (route.equals(advice.path("route").asString())) {
+        return advice;
+      }
+    }
+    throw new AssertionError("no advice for route " + route);
   }
 
   private HttpResponse<String> get(String path) {

@@ -80,6 +80,8 @@ class RouteControlIT {
     registry.add("tokenwise.router.route-file.path", routeFile::toString);
     registry.add("tokenwise.router.route-file.check-interval", () -> "200ms");
     registry.add("tokenwise.router.quality.poll-interval", () -> "200ms");
+    // cost-service's advice comes from the stand-in
+    registry.add("tokenwise.router.cost.base-url", upstream::baseUrl);
     registry.add("tokenwise.router.quality.step", () -> "0.2");
     registry.add("tokenwise.router.quality.max-boost", () -> "0.2");
     // "Say hi." scores 0.14 with the heuristic: below 0.25, above 0.25 − 0.2
@@ -107,6 +109,7 @@ class RouteControlIT {
     TestServers.redis().start();
     TestServers.redis().flushAll();
     upstream.calls.clear();
+    upstream.advice = "[]";
     client =
         WebTestClient.bindToServer()
             .baseUrl("http://localhost:" + port)
@@ -280,10 +283,7 @@ class RouteControlIT {
             Duration.ofHours(24),
             reason,
             java.time.Instant.now());
-    redis
-        .opsForHash()
-        .put(RouteAdvice.REDIS_KEY, "quality", json.writeValueAsString(advice))
-        .block(Duration.ofSeconds(10));
+    upstream.advice = "[" + json.writeValueAsString(advice) + "]";
   }
 
   private double reloads(String outcome) {
@@ -324,6 +324,9 @@ class RouteControlIT {
     final JsonMapper json = JsonMapper.builder().build();
     final List<Call> calls = new CopyOnWriteArrayList<>();
 
+    /** cost-service's current advice, as {@code GET /api/quality/routes} answers it. */
+    volatile String advice = "[]";
+
     Upstream() {
       try {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -333,11 +336,22 @@ class RouteControlIT {
       server.setExecutor(Executors.newCachedThreadPool());
       server.createContext("/v1/chat/completions", this::chat);
       server.createContext("/v1/messages", this::messages);
+      server.createContext("/api/quality/routes", this::advice);
       server.start();
     }
 
     String baseUrl() {
       return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** cost-service's {@code GET /api/quality/routes}. */
+    private void advice(HttpExchange exchange) throws IOException {
+      exchange.getRequestBody().readAllBytes();
+      byte[] bytes = advice.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
     }
 
     private void chat(HttpExchange exchange) throws IOException {

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What cost-service tells the router about one route: the JSON value of the route's field in the
- * Redis hash {@link #REDIS_KEY}, and an element of cost-service's {@code GET /api/quality/routes}.
+ * What cost-service tells the router about one route: an element of cost-service's {@code GET
+ * /api/quality/routes}, which the router polls (a service reads only its own Redis keys; facts
+ * cross between services over an API or an event).
  *
  * @param route the route name
  * @param tighten whether the route is over its regression budget: the router should send more of
@@ -28,8 +29,4 @@ public record RouteAdvice(
     long bad,
     Duration window,
     String reason,
-    Instant updatedAt) {
-
-  /** Redis hash: field = route name, value = this record as JSON. Written by cost-service. */
-  public static final String REDIS_KEY = "tokenwise:quality:route-advice";
-}
+    Instant updatedAt) {}

@@ -176,7 +176,7 @@ class QualityController {
       summary = "Route advice",
       description =
           "Per route: regression rate over the window, budget, and whether the router should"
-              + " tighten it. The same values are in the Redis hash tokenwise:quality:route-advice.")
+              + " tighten it. The router polls this list for quality-gated routing.")
   List<RouteAdvice> routes() {
     return advisor.evaluateAll();
   }

@@ -16,24 +16,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Computes each route's regression rate over the trailing window, compares it with the route's
- * budget, and publishes the result: to the Redis hash {@value #ADVICE_KEY} (field = route, value =
- * common's {@link RouteAdvice} as JSON) that the router reads, to the gauges {@value #RATE_GAUGE}
- * and {@value #EXCEEDED_GAUGE} per route, and to the log when a route's advice flips.
+ * budget, and publishes the result: as common's {@link RouteAdvice} in {@code GET
+ * /api/quality/routes}, which the router polls, to the gauges {@value #RATE_GAUGE} and {@value
+ * #EXCEEDED_GAUGE} per route, and to the log when a route's advice flips.
  */
 @Component
 public class RouteAdvisor implements SchedulingConfigurer {
-
-  /** Redis hash the router reads: field = route name, value = {@link RouteAdvice} as JSON. */
-  public static final String ADVICE_KEY = RouteAdvice.REDIS_KEY;
 
   /** Gauge of bad / evaluated per route over the window (NaN when nothing was evaluated). */
   public static final String RATE_GAUGE = "tokenwise.quality.regression.rate";
@@ -45,8 +40,6 @@ public class RouteAdvisor implements SchedulingConfigurer {
 
   private final QualityStore store;
   private final QualityProperties properties;
-  private final StringRedisTemplate redis;
-  private final JsonMapper json;
   private final MeterRegistry registry;
   private final RouteTags routeTags;
   private final Clock clock = Clock.systemUTC();
@@ -55,14 +48,10 @@ public class RouteAdvisor implements SchedulingConfigurer {
   RouteAdvisor(
       QualityStore store,
       QualityProperties properties,
-      StringRedisTemplate redis,
-      JsonMapper json,
       MeterRegistry registry,
       RouteTags routeTags) {
     this.store = store;
     this.properties = properties;
-    this.redis = redis;
-    this.json = json;
     this.registry = registry;
     this.routeTags = routeTags;
   }
@@ -128,11 +117,6 @@ public class RouteAdvisor implements SchedulingConfigurer {
           "Route '{}' back within its regression budget, advice withdrawn: {}",
           advice.route(),
           advice.reason());
-    }
-    try {
-      redis.opsForHash().put(ADVICE_KEY, advice.route(), json.writeValueAsString(advice));
-    } catch (RuntimeException e) {
-      log.warn("Could not publish route advice to Redis; will retry: {}", e.toString());
     }
     return advice;
   }

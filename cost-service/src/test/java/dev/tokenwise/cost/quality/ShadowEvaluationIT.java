@@ -75,8 +75,7 @@ class ShadowEvaluationIT {
     assertThat(second.get("verdict").asString()).isEqualTo("bad");
     // 1 bad of 2 evaluated = 0.5 > budget 0.4, with the minimum of 2 evaluated: tighten.
     assertThat(second.at("/advice/tighten").asBoolean()).isTrue();
-    JsonNode published =
-        json.readTree((String) redis.opsForHash().get(RouteAdvisor.ADVICE_KEY, ROUTE));
+    JsonNode published = advice(ROUTE);
     assertThat(published.get("tighten").asBoolean()).isTrue();
     assertThat(published.get("regressionRate").asDouble()).isEqualTo(0.5);
 
@@ -275,6 +274,16 @@ class ShadowEvaluationIT {
         "model":"%s","clientFormat":"openai","attempts":1,"answeredBy":"batch","result":%s,\
         "error":null}"""
         .formatted(id, status, route, model, result);
+  }
+
+  /** The route's advice as the router reads it: {@code GET /api/quality/routes}. */
+  private JsonNode advice(String route) {
+    for (JsonNode advice : json.readTree(get("/api/quality/routes").body())) {
+      if (route.equals(advice.path("route").asString())) {
+        return advice;
+      }
+    }
+    throw new AssertionError("no advice for route " + route);
   }
 
   private HttpResponse<String> get(String path) {

@@ -1,9 +1,11 @@
 package dev.tokenwise.router.routing;
 
 import dev.tokenwise.common.quality.RouteAdvice;
+import dev.tokenwise.router.feedback.CostServiceProperties;
 import dev.tokenwise.router.route.RouteTable;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -13,22 +15,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Quality-gated routing: reads cost-service's advice ({@link RouteAdvice#REDIS_KEY}) every {@code
- * poll-interval}. Each reading that says a route is over its regression budget raises the route's
- * strong-tier share by one {@code step} (up to {@code max-boost}); each reading that says it is
- * back inside takes one step back, so a route loosens as gradually as it tightened. Every change is
- * logged with cost-service's reason, and the boost is the gauge {@value #METRIC} per configured
- * route. A route without advice keeps its boost; advice for a route the router does not know is
- * ignored (it keeps the gauge's tag values bounded). Redis trouble only delays the next change.
+ * Quality-gated routing: asks cost-service for its advice ({@code GET /api/quality/routes}, a list
+ * of common's {@link RouteAdvice}) every {@code poll-interval}. Each reading that says a route is
+ * over its regression budget raises the route's strong-tier share by one {@code step} (up to {@code
+ * max-boost}); each reading that says it is back inside takes one step back, so a route loosens as
+ * gradually as it tightened. Every change is logged with cost-service's reason, and the boost is
+ * the gauge {@value #METRIC} per configured route. A route without advice keeps its boost; advice
+ * for a route the router does not know is ignored (it keeps the gauge's tag values bounded).
+ * cost-service not answering only delays the next change.
  */
 @Component
 public class QualityTightening implements InitializingBean, DisposableBean {
@@ -36,10 +41,10 @@ public class QualityTightening implements InitializingBean, DisposableBean {
   public static final String METRIC = "tokenwise.router.route.tightening";
 
   private static final Logger log = LoggerFactory.getLogger(QualityTightening.class);
-  private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
   private static final long SCALE = 1_000_000;
 
-  private final ReactiveStringRedisTemplate redis;
+  private final WebClient cost;
   private final RouteTable routes;
   private final QualityProperties properties;
   private final MeterRegistry meters;
@@ -47,13 +52,32 @@ public class QualityTightening implements InitializingBean, DisposableBean {
   private final Map<String, AtomicLong> boosts = new ConcurrentHashMap<>();
   private Disposable polling;
 
+  @Autowired
   public QualityTightening(
-      ReactiveStringRedisTemplate redis,
+      CostServiceProperties costService,
+      ObservationRegistry observations,
       RouteTable routes,
       QualityProperties properties,
       MeterRegistry meters,
       JsonMapper json) {
-    this.redis = redis;
+    this(
+        WebClient.builder()
+            .baseUrl(costService.baseUrl().toString())
+            .observationRegistry(observations)
+            .build(),
+        routes,
+        properties,
+        meters,
+        json);
+  }
+
+  QualityTightening(
+      WebClient cost,
+      RouteTable routes,
+      QualityProperties properties,
+      MeterRegistry meters,
+      JsonMapper json) {
+    this.cost = cost;
     this.routes = routes;
     this.properties = properties;
     this.meters = meters;
@@ -84,15 +108,29 @@ public class QualityTightening implements InitializingBean, DisposableBean {
     }
   }
 
-  /** One reading of the advice hash. */
+  /** One reading of cost-service's advice. */
   Mono<Void> poll() {
-    return redis
-        .<String, String>opsForHash()
-        .entries(RouteAdvice.REDIS_KEY)
-        .timeout(REDIS_TIMEOUT)
-        .doOnNext(entry -> apply(entry.getKey(), entry.getValue()))
+    return cost.get()
+        .uri("/api/quality/routes")
+        .retrieve()
+        .bodyToMono(byte[].class)
+        .timeout(TIMEOUT)
+        .doOnNext(this::applyAll)
         .doOnError(e -> log.debug("Route advice not read: {}", e.toString()))
         .then();
+  }
+
+  private void applyAll(byte[] body) {
+    JsonNode list;
+    try {
+      list = json.readTree(body);
+    } catch (JacksonException e) {
+      log.warn("cost-service's route advice is not JSON, ignored: {}", e.getMessage());
+      return;
+    }
+    for (JsonNode advice : list) {
+      apply(advice.path("route").asString(""), advice.toString());
+    }
   }
 
   void apply(String route, String value) {

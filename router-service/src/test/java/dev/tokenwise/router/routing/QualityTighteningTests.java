@@ -20,7 +20,7 @@ class QualityTighteningTests {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final QualityTightening quality =
       new QualityTightening(
-          null,
+          (org.springframework.web.reactive.function.client.WebClient) null,
           RouteTable.of(new RouteProperties(Map.of("support", route()))),
           new QualityProperties(true, Duration.ofSeconds(30), 0.1, 0.25),
           meters,
