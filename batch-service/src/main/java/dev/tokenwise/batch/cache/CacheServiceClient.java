@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.cache;
 
+import dev.tokenwise.common.cache.CacheApi;
 import dev.tokenwise.common.security.ServiceTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,26 +66,29 @@ class CacheServiceClient {
    */
   CompletableFuture<Optional<JsonNode>> lookup(
       String tenant, String route, String model, String request, String policy) {
-    ObjectNode body = namespace(tenant, route, model, request);
-    ObjectNode lookupPolicy = policy(body, policy);
+    ObjectNode lookupPolicy = policy(policy);
     lookupPolicy.put("semantic", false);
     if (!lookupPolicy.hasNonNull("modelVersion") && snapshots.containsKey(model)) {
       lookupPolicy.put("modelVersion", snapshots.get(model));
     }
-    return http.sendAsync(
-            post("/internal/cache/lookup", body), HttpResponse.BodyHandlers.ofString())
+    CacheApi.Lookup body =
+        new CacheApi.Lookup(tenant, route, model, json.readTree(request), null, lookupPolicy);
+    return http.sendAsync(post(CacheApi.LOOKUP, tenant, body), HttpResponse.BodyHandlers.ofString())
         .thenApply(
             response -> {
               if (response.statusCode() != 200) {
                 throw new IllegalStateException("cache lookup answered " + response.statusCode());
               }
-              JsonNode answer = json.readTree(response.body());
-              String result = answer.path("result").asString("");
-              if (result.equals("miss")) {
+              CacheApi.LookupResult answer =
+                  json.readValue(response.body(), CacheApi.LookupResult.class);
+              String result = answer.result() == null ? "" : answer.result();
+              if (result.equals(CacheApi.LookupResult.MISS)) {
                 return Optional.empty();
               }
-              if (result.equals("hit-exact") && answer.path("response").isObject()) {
-                return Optional.of(answer.get("response"));
+              if (result.equals(CacheApi.LookupResult.HIT_EXACT)
+                  && answer.response() != null
+                  && answer.response().isObject()) {
+                return Optional.of(answer.response());
               }
               throw new IllegalStateException("unexpected cache lookup result '" + result + "'");
             });
@@ -93,26 +97,32 @@ class CacheServiceClient {
   /** Stores an OpenAI {@code chat.completion}; completes exceptionally on 5xx or no answer. */
   CompletableFuture<Stored> store(
       String tenant, String route, String model, String request, String policy, String response) {
-    ObjectNode body = namespace(tenant, route, model, request);
     JsonNode completion = json.readTree(response);
-    body.set("response", completion);
+    ObjectNode storePolicy = null;
     String snapshot = completion.path("model").asString("");
     if (!snapshot.isBlank() && snapshot.length() <= 200) {
       if (snapshots.size() < MAX_MODELS || snapshots.containsKey(model)) {
         snapshots.put(model, snapshot);
       }
-      ObjectNode storePolicy = policy(body, policy);
+      storePolicy = policy(policy);
       if (!storePolicy.hasNonNull("modelVersion")) {
         storePolicy.put("modelVersion", snapshot);
       }
     } else if (policy != null) {
-      policy(body, policy);
+      storePolicy = policy(policy);
     }
-    if (properties.ttl() != null) {
-      body.put("ttl", properties.ttl().toString());
-    }
+    CacheApi.Store body =
+        new CacheApi.Store(
+            tenant,
+            route,
+            model,
+            json.readTree(request),
+            null,
+            storePolicy,
+            completion,
+            properties.ttl() == null ? null : properties.ttl().toString());
     return http.sendAsync(
-            post("/internal/cache/store", body), HttpResponse.BodyHandlers.discarding())
+            post(CacheApi.STORE, tenant, body), HttpResponse.BodyHandlers.discarding())
         .thenApply(
             answer -> {
               int status = answer.statusCode();
@@ -126,31 +136,18 @@ class CacheServiceClient {
             });
   }
 
-  /** Sets the router's policy (or an empty one) into {@code body}; returns it. */
-  private ObjectNode policy(ObjectNode body, String policy) {
-    ObjectNode node =
-        policy == null ? json.createObjectNode() : (ObjectNode) json.readTree(policy).deepCopy();
-    body.set("policy", node);
-    return node;
+  /** A copy of the router's policy, or an empty one. */
+  private ObjectNode policy(String policy) {
+    return policy == null ? json.createObjectNode() : (ObjectNode) json.readTree(policy).deepCopy();
   }
 
-  private ObjectNode namespace(String tenant, String route, String model, String request) {
-    ObjectNode body = json.createObjectNode();
-    body.put("tenant", tenant);
-    body.put("route", route);
-    body.put("model", model);
-    body.set("request", json.readTree(request));
-    return body;
-  }
-
-  private HttpRequest post(String path, ObjectNode body) {
+  private HttpRequest post(String path, String tenant, Object body) {
     String base = properties.baseUrl().toString().replaceAll("/+$", "");
     return HttpRequest.newBuilder(URI.create(base + path))
         .timeout(properties.timeout())
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
-        .header(
-            ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, body.path("tenant").asString()))
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, tenant))
         .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
         .build();
   }

@@ -1,7 +1,5 @@
 package dev.tokenwise.cache.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenwise.cache.exact.ExactCache;
 import dev.tokenwise.cache.exact.LookupOutcome;
 import dev.tokenwise.cache.exact.StoreOutcome;
@@ -9,15 +7,18 @@ import dev.tokenwise.cache.semantic.InvalidationScope;
 import dev.tokenwise.cache.semantic.SemanticCache;
 import dev.tokenwise.cache.semantic.SemanticOutcome;
 import dev.tokenwise.cache.semantic.SemanticPolicy;
+import dev.tokenwise.common.cache.CacheApi;
+import dev.tokenwise.common.cache.CacheApi.InvalidateResult;
+import dev.tokenwise.common.cache.CacheApi.LookupResult;
+import dev.tokenwise.common.cache.CacheApi.ShadowResult;
+import dev.tokenwise.common.cache.CacheApi.StoreResult;
 import dev.tokenwise.common.security.CallerNotAllowedException;
 import dev.tokenwise.common.security.ServiceCaller;
-import java.time.Instant;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -25,11 +26,12 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The cache API the router calls: look an answer up (exact, then semantic), store an answer,
- * invalidate, report a shadow comparison, read stats (see README.md, "API").
+ * The cache API the router and batch-service call: look an answer up (exact, then semantic), store
+ * an answer, invalidate, report a shadow comparison, read stats (see README.md, "API"). The paths
+ * and bodies are common's {@link CacheApi}; the request bodies are read by {@link
+ * CacheRequestBody}, which names the member that is wrong.
  */
 @RestController
-@RequestMapping("/internal/cache")
 class CacheController {
 
   private final ExactCache exactCache;
@@ -44,8 +46,8 @@ class CacheController {
    * {@code 200 {"result":"hit-exact"|"hit-semantic"|"miss"|"bypass",...}}: exact first; on an exact
    * miss the semantic cache when the route's policy allows.
    */
-  @PostMapping("/lookup")
-  Mono<LookupResponse> lookup(
+  @PostMapping(CacheApi.LOOKUP)
+  Mono<LookupResult> lookup(
       @RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
     ServiceCaller caller = ServiceAuthFilter.caller(exchange);
     return Mono.fromCallable(() -> tenantChecked(caller, CacheRequestBody.lookup(body)))
@@ -53,9 +55,9 @@ class CacheController {
         .flatMap(this::lookup);
   }
 
-  private Mono<LookupResponse> lookup(CacheRequestBody.Lookup lookup) {
+  private Mono<LookupResult> lookup(CacheRequestBody.Lookup lookup) {
     if (lookup.cacheControl().noCache()) {
-      return Mono.just(LookupResponse.bypass(lookup.cacheControl().noStore()));
+      return Mono.just(bypass(lookup.cacheControl().noStore()));
     }
     SemanticPolicy policy = semanticCache.policy(lookup.namespace().route(), lookup.policy());
     return exactCache
@@ -67,16 +69,16 @@ class CacheController {
         .flatMap(
             exact -> {
               if (exact instanceof LookupOutcome.Hit hit) {
-                return Mono.just(LookupResponse.exact(hit));
+                return Mono.just(exact(hit));
               }
               return semanticCache
                   .lookup(lookup.namespace(), lookup.request(), policy)
-                  .map(LookupResponse::semantic);
+                  .map(CacheController::semantic);
             });
   }
 
   /** {@code 201 {"entryId","semanticEntryId"?}}, or a problem when the answer is not stored. */
-  @PostMapping("/store")
+  @PostMapping(CacheApi.STORE)
   Mono<ResponseEntity<?>> store(
       @RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
     ServiceCaller caller = ServiceAuthFilter.caller(exchange);
@@ -115,8 +117,8 @@ class CacheController {
    * {@code 200 {"invalidated":n,"scope":"tenant|route|namespace|entry"}}: removes the scope's exact
    * and semantic entries on every replica.
    */
-  @PostMapping("/invalidate")
-  Mono<InvalidateResponse> invalidate(
+  @PostMapping(CacheApi.INVALIDATE)
+  Mono<InvalidateResult> invalidate(
       @RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
     ServiceCaller caller = ServiceAuthFilter.caller(exchange);
     return Mono.fromCallable(
@@ -135,7 +137,7 @@ class CacheController {
                   .invalidate(scope)
                   .timeout(java.time.Duration.ofSeconds(30))
                   .onErrorMap(error -> CacheProblems.unavailableException())
-                  .map(removed -> new InvalidateResponse(removed, scope.level()));
+                  .map(removed -> new InvalidateResult(removed, scope.level()));
             });
   }
 
@@ -143,8 +145,8 @@ class CacheController {
    * {@code 202 {"falseHitEstimate":x}}: the router asked the model too for a hit flagged {@code
    * shadow} and says whether the cached answer agreed.
    */
-  @PostMapping("/shadow")
-  Mono<ResponseEntity<ShadowResponse>> shadow(
+  @PostMapping(CacheApi.SHADOW)
+  Mono<ResponseEntity<ShadowResult>> shadow(
       @RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
     ServiceCaller caller = ServiceAuthFilter.caller(exchange);
     return Mono.fromCallable(
@@ -167,14 +169,14 @@ class CacheController {
                               semanticCache.falseHitEstimate(report.namespace().route());
                           return ResponseEntity.status(HttpStatus.ACCEPTED)
                               .body(
-                                  new ShadowResponse(
+                                  new ShadowResult(
                                       Double.isNaN(estimate) ? null : estimate,
                                       learned.orElse(null)));
                         }));
   }
 
   /** {@code 200 {"semantic":{...}}}: this replica's index and embedding figures. */
-  @GetMapping("/stats")
+  @GetMapping(CacheApi.STATS)
   Mono<JsonNode> stats() {
     return Mono.fromCallable(
             () -> {
@@ -199,7 +201,7 @@ class CacheController {
 
   private static ResponseEntity<?> created(String entryId, String semanticEntryId) {
     return ResponseEntity.status(HttpStatus.CREATED)
-        .body(new StoreResponse(entryId, semanticEntryId));
+        .body(new StoreResult(entryId, semanticEntryId));
   }
 
   private static ResponseEntity<?> storeResponse(StoreOutcome outcome) {
@@ -214,52 +216,40 @@ class CacheController {
     return ResponseEntity.of(CacheProblems.unavailable()).build();
   }
 
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record LookupResponse(
-      String result,
-      String entryId,
-      Instant storedAt,
-      Double similarity,
-      Boolean shadow,
-      @JsonProperty("semanticBypass") String reason,
-      Boolean store,
-      JsonNode response) {
-
-    static LookupResponse exact(LookupOutcome.Hit hit) {
-      return new LookupResponse(
-          "hit-exact", hit.entryId(), hit.storedAt(), null, null, null, null, hit.response());
-    }
-
-    static LookupResponse semantic(SemanticOutcome outcome) {
-      if (outcome instanceof SemanticOutcome.Hit hit) {
-        return new LookupResponse(
-            "hit-semantic",
-            hit.entryId(),
-            hit.storedAt(),
-            Math.round(hit.similarity() * 10_000) / 10_000.0,
-            hit.shadow() ? Boolean.TRUE : null,
-            null,
-            null,
-            hit.response());
-      }
-      if (outcome instanceof SemanticOutcome.Bypass bypass) {
-        // The exact cache was consulted and missed; only the semantic cache was bypassed.
-        return new LookupResponse("miss", null, null, null, null, bypass.reason(), null, null);
-      }
-      return new LookupResponse("miss", null, null, null, null, null, null, null);
-    }
-
-    static LookupResponse bypass(boolean noStore) {
-      return new LookupResponse(
-          "bypass", null, null, null, null, null, noStore ? Boolean.FALSE : null, null);
-    }
+  private static LookupResult exact(LookupOutcome.Hit hit) {
+    return new LookupResult(
+        LookupResult.HIT_EXACT,
+        hit.entryId(),
+        hit.storedAt(),
+        null,
+        null,
+        null,
+        null,
+        hit.response());
   }
 
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record StoreResponse(String entryId, String semanticEntryId) {}
+  private static LookupResult semantic(SemanticOutcome outcome) {
+    if (outcome instanceof SemanticOutcome.Hit hit) {
+      return new LookupResult(
+          LookupResult.HIT_SEMANTIC,
+          hit.entryId(),
+          hit.storedAt(),
+          Math.round(hit.similarity() * 10_000) / 10_000.0,
+          hit.shadow() ? Boolean.TRUE : null,
+          null,
+          null,
+          hit.response());
+    }
+    if (outcome instanceof SemanticOutcome.Bypass bypass) {
+      // The exact cache was consulted and missed; only the semantic cache was bypassed.
+      return new LookupResult(
+          LookupResult.MISS, null, null, null, null, bypass.reason(), null, null);
+    }
+    return new LookupResult(LookupResult.MISS, null, null, null, null, null, null, null);
+  }
 
-  record InvalidateResponse(long invalidated, String scope) {}
-
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record ShadowResponse(Double falseHitEstimate, Double learnedThreshold) {}
+  private static LookupResult bypass(boolean noStore) {
+    return new LookupResult(
+        LookupResult.BYPASS, null, null, null, null, null, noStore ? Boolean.FALSE : null, null);
+  }
 }

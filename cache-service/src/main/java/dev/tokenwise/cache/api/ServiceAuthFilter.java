@@ -1,5 +1,6 @@
 package dev.tokenwise.cache.api;
 
+import dev.tokenwise.common.cache.CacheApi;
 import dev.tokenwise.common.security.CallerNotAllowedException;
 import dev.tokenwise.common.security.InternalEndpoints;
 import dev.tokenwise.common.security.ServiceAuthProblems;
@@ -38,16 +39,12 @@ class ServiceAuthFilter implements WebFilter {
 
   static final InternalEndpoints ENDPOINTS =
       InternalEndpoints.guarding("/internal/")
-          .allow("POST", "/internal/cache/lookup", ServiceTokens.ROUTER, ServiceTokens.BATCH)
-          .allow("POST", "/internal/cache/store", ServiceTokens.ROUTER, ServiceTokens.BATCH)
-          .allow("POST", "/internal/cache/shadow", ServiceTokens.ROUTER)
-          .allow("POST", "/internal/cache/invalidate", ServiceTokens.ROUTER)
+          .allow("POST", CacheApi.LOOKUP, ServiceTokens.ROUTER, ServiceTokens.BATCH)
+          .allow("POST", CacheApi.STORE, ServiceTokens.ROUTER, ServiceTokens.BATCH)
+          .allow("POST", CacheApi.SHADOW, ServiceTokens.ROUTER)
+          .allow("POST", CacheApi.INVALIDATE, ServiceTokens.ROUTER)
           .allowAnyTenant(
-              "GET",
-              "/internal/cache/stats",
-              ServiceTokens.ROUTER,
-              ServiceTokens.BATCH,
-              ServiceTokens.COST)
+              "GET", CacheApi.STATS, ServiceTokens.ROUTER, ServiceTokens.BATCH, ServiceTokens.COST)
           .build();
 
   private static final String CALLER = ServiceCaller.class.getName();

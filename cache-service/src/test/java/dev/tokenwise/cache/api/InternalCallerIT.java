@@ -28,6 +28,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @RealServers(postgres = false)
 class InternalCallerIT {
 
+  /** A tenant no other test class uses: they share one Redis. */
+  private static final String VICTIM = "victim-" + java.util.UUID.randomUUID();
+
   private static final AtomicInteger CASES = new AtomicInteger();
   private static final AtomicInteger REFUSED = new AtomicInteger();
 
@@ -50,21 +53,21 @@ class InternalCallerIT {
   @Test
   void everyInternalEndpointRefusesACallWithoutAValidToken() {
     String[][] endpoints = {
-      {"/internal/cache/lookup", lookup("victim")},
-      {"/internal/cache/store", store("victim")},
-      {"/internal/cache/shadow", shadow("victim")},
-      {"/internal/cache/invalidate", "{\"tenant\":\"victim\"}"},
+      {"/internal/cache/lookup", lookup(VICTIM)},
+      {"/internal/cache/store", store(VICTIM)},
+      {"/internal/cache/shadow", shadow(VICTIM)},
+      {"/internal/cache/invalidate", "{\"tenant\":\"" + VICTIM + "\"}"},
     };
     String otherSecret =
         new ServiceTokens("a-different-deployment-secret-0123456789", ServiceTokens.ROUTER, clock())
-            .mint(ServiceTokens.CACHE, "victim");
+            .mint(ServiceTokens.CACHE, VICTIM);
     String expired =
         new ServiceTokens(
                 TestServiceTokens.secret(),
                 ServiceTokens.ROUTER,
                 Clock.fixed(Instant.now().minusSeconds(300), ZoneOffset.UTC))
-            .mint(ServiceTokens.CACHE, "victim");
-    String forCost = TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.COST, "victim");
+            .mint(ServiceTokens.CACHE, VICTIM);
+    String forCost = TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.COST, VICTIM);
     for (String[] endpoint : endpoints) {
       refused(post(endpoint[0], endpoint[1], null), 401, "service_token_missing");
       refused(post(endpoint[0], endpoint[1], "tw1.garbage"), 401, "service_token_malformed");
@@ -73,39 +76,39 @@ class InternalCallerIT {
       refused(post(endpoint[0], endpoint[1], forCost), 401, "service_token_wrong_audience");
     }
     refusedGet("/internal/cache/stats", null, 401);
-    assertNothingStoredFor("victim");
+    assertNothingStoredFor(VICTIM);
   }
 
   @Test
   void aValidTokenForOneTenantCannotReachAnother() {
     String attacker = TestServiceTokens.token(ServiceTokens.ROUTER, ServiceTokens.CACHE, "mallory");
-    refused(post("/internal/cache/store", store("victim"), attacker), 403, "caller_not_allowed");
-    refused(post("/internal/cache/lookup", lookup("victim"), attacker), 403, "caller_not_allowed");
-    refused(post("/internal/cache/shadow", shadow("victim"), attacker), 403, "caller_not_allowed");
+    refused(post("/internal/cache/store", store(VICTIM), attacker), 403, "caller_not_allowed");
+    refused(post("/internal/cache/lookup", lookup(VICTIM), attacker), 403, "caller_not_allowed");
+    refused(post("/internal/cache/shadow", shadow(VICTIM), attacker), 403, "caller_not_allowed");
     refused(
-        post("/internal/cache/invalidate", "{\"tenant\":\"victim\"}", attacker),
+        post("/internal/cache/invalidate", "{\"tenant\":\"" + VICTIM + "\"}", attacker),
         403,
         "caller_not_allowed");
     String anyTenant =
         TestServiceTokens.token(
             ServiceTokens.ROUTER, ServiceTokens.CACHE, ServiceTokens.ANY_TENANT);
-    refused(post("/internal/cache/store", store("victim"), anyTenant), 403, "caller_not_allowed");
-    refused(post("/internal/cache/lookup", lookup("victim"), anyTenant), 403, "caller_not_allowed");
-    assertNothingStoredFor("victim");
+    refused(post("/internal/cache/store", store(VICTIM), anyTenant), 403, "caller_not_allowed");
+    refused(post("/internal/cache/lookup", lookup(VICTIM), anyTenant), 403, "caller_not_allowed");
+    assertNothingStoredFor(VICTIM);
   }
 
   @Test
   void eachEndpointAcceptsOnlyTheCallersItNames() {
-    String fromBatch = TestServiceTokens.token(ServiceTokens.BATCH, ServiceTokens.CACHE, "victim");
-    String fromCost = TestServiceTokens.token(ServiceTokens.COST, ServiceTokens.CACHE, "victim");
-    refused(post("/internal/cache/store", store("victim"), fromCost), 403, "caller_not_allowed");
-    refused(post("/internal/cache/shadow", shadow("victim"), fromBatch), 403, "caller_not_allowed");
+    String fromBatch = TestServiceTokens.token(ServiceTokens.BATCH, ServiceTokens.CACHE, VICTIM);
+    String fromCost = TestServiceTokens.token(ServiceTokens.COST, ServiceTokens.CACHE, VICTIM);
+    refused(post("/internal/cache/store", store(VICTIM), fromCost), 403, "caller_not_allowed");
+    refused(post("/internal/cache/shadow", shadow(VICTIM), fromBatch), 403, "caller_not_allowed");
     refused(
-        post("/internal/cache/invalidate", "{\"tenant\":\"victim\"}", fromBatch),
+        post("/internal/cache/invalidate", "{\"tenant\":\"" + VICTIM + "\"}", fromBatch),
         403,
         "caller_not_allowed");
     refused(post("/internal/cache/unlisted", "{}", fromBatch), 403, "caller_not_allowed");
-    assertNothingStoredFor("victim");
+    assertNothingStoredFor(VICTIM);
   }
 
   @Test

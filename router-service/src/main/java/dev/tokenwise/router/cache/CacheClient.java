@@ -1,5 +1,6 @@
 package dev.tokenwise.router.cache;
 
+import dev.tokenwise.common.cache.CacheApi;
 import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
 import dev.tokenwise.common.security.ServiceTokens;
@@ -106,13 +107,13 @@ public class CacheClient {
     if (!enabled(query)) {
       return Mono.just(CacheLookup.bypass());
     }
-    ObjectNode body = query.body(json.createObjectNode(), modelVersions.of(query.model()));
+    CacheApi.Lookup body = query.lookup(json.createObjectNode(), modelVersions.of(query.model()));
     boolean storable = !query.noStore();
     String route = query.route();
     long started = System.nanoTime();
     return client
         .post()
-        .uri("/internal/cache/lookup")
+        .uri(CacheApi.LOOKUP)
         .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, query.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .accept(MediaType.APPLICATION_JSON)
@@ -165,18 +166,15 @@ public class CacheClient {
     if (reported.isString()) {
       modelVersions.answered(query.model(), reported.asString());
     }
-    ObjectNode body = query.body(json.createObjectNode(), modelVersions.of(query.model()));
-    body.set("response", response);
     Duration ttl = query.policy().ttl() != null ? query.policy().ttl() : properties.ttl();
-    if (ttl != null) {
-      body.put("ttl", ttl.toString());
-    }
+    CacheApi.Store body =
+        query.store(json.createObjectNode(), modelVersions.of(query.model()), response, ttl);
     // Counted before the client is answered (the caller answers after this returns), so 0 in flight
     // means every answer already given has been stored or has failed to be.
     storesInFlight.incrementAndGet();
     client
         .post()
-        .uri("/internal/cache/store")
+        .uri(CacheApi.STORE)
         .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, query.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(json.writeValueAsBytes(body))
@@ -198,17 +196,17 @@ public class CacheClient {
    * estimate there ({@code tokenwise_cache_semantic_false_hit_estimate}).
    */
   public void reportShadow(CacheQuery query, String entryId, boolean agreed) {
-    ObjectNode body = json.createObjectNode();
-    body.put("tenant", query.tenant());
-    body.put("route", query.route());
-    body.put("model", query.model());
-    if (entryId != null && !entryId.isBlank()) {
-      body.put("entryId", entryId);
-    }
-    body.put("agreed", agreed);
+    CacheApi.ShadowReport body =
+        new CacheApi.ShadowReport(
+            query.tenant(),
+            query.route(),
+            query.model(),
+            entryId == null || entryId.isBlank() ? null : entryId,
+            null,
+            agreed);
     client
         .post()
-        .uri("/internal/cache/shadow")
+        .uri(CacheApi.SHADOW)
         .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, query.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(json.writeValueAsBytes(body))
@@ -232,21 +230,22 @@ public class CacheClient {
   }
 
   private CacheLookup toLookup(byte[] bytes, boolean storable) {
-    JsonNode answer = json.readTree(bytes);
-    String result = answer.path("result").asString("");
-    String entryId = answer.path("entryId").isString() ? answer.path("entryId").asString() : null;
-    if ("hit-exact".equals(result) && answer.get("response") instanceof ObjectNode response) {
-      return CacheLookup.exact(entryId, response);
+    CacheApi.LookupResult answer = json.readValue(bytes, CacheApi.LookupResult.class);
+    String result = answer.result() == null ? "" : answer.result();
+    if (CacheApi.LookupResult.HIT_EXACT.equals(result)
+        && answer.response() instanceof ObjectNode response) {
+      return CacheLookup.exact(answer.entryId(), response);
     }
-    if ("hit-semantic".equals(result) && answer.get("response") instanceof ObjectNode response) {
-      return CacheLookup.semantic(entryId, response, answer.path("shadow").asBoolean(false));
+    if (CacheApi.LookupResult.HIT_SEMANTIC.equals(result)
+        && answer.response() instanceof ObjectNode response) {
+      return CacheLookup.semantic(answer.entryId(), response, Boolean.TRUE.equals(answer.shadow()));
     }
-    if ("miss".equals(result)) {
+    if (CacheApi.LookupResult.MISS.equals(result)) {
       return new CacheLookup(CacheLookup.Result.MISS, null, null, false, storable);
     }
-    if ("bypass".equals(result)) {
+    if (CacheApi.LookupResult.BYPASS.equals(result)) {
       // the client's no-cache: a fresh answer, which may be stored unless it also said no-store
-      return CacheLookup.bypass(storable && answer.path("store").asBoolean(true));
+      return CacheLookup.bypass(storable && !Boolean.FALSE.equals(answer.store()));
     }
     log.warn("Unexpected cache lookup answer '{}', continuing uncached", result);
     return CacheLookup.bypass();

@@ -1,7 +1,10 @@
 package dev.tokenwise.router.cache;
 
+import dev.tokenwise.common.cache.CacheApi;
 import dev.tokenwise.router.route.RouteProperties;
+import java.time.Duration;
 import java.util.Locale;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -42,21 +45,35 @@ public record CacheQuery(
   }
 
   /**
-   * The body of a lookup (and, with {@code response} added, of a store): the namespace, the
-   * request, {@code cacheControl} when the client sent one, and {@code policy}.
+   * The body of a lookup: the namespace, the request, {@code cacheControl} when the client sent
+   * one, and {@code policy} (written into {@code policyNode}).
    *
    * @param modelVersion the served model's snapshot as the provider last reported it, or null
    */
-  ObjectNode body(ObjectNode into, String modelVersion) {
-    into.put("tenant", tenant);
-    into.put("route", route);
-    into.put("model", model);
-    into.set("request", request);
-    if (cacheControl != null && !cacheControl.isBlank()) {
-      into.put("cacheControl", cacheControl);
-    }
-    writePolicy(into.putObject("policy"), policy, modelVersion);
-    return into;
+  CacheApi.Lookup lookup(ObjectNode policyNode, String modelVersion) {
+    writePolicy(policyNode, policy, modelVersion);
+    return new CacheApi.Lookup(
+        tenant,
+        route,
+        model,
+        request,
+        cacheControl == null || cacheControl.isBlank() ? null : cacheControl,
+        policyNode);
+  }
+
+  /** The body of a store: the lookup's members, the answer and its time to live. */
+  CacheApi.Store store(
+      ObjectNode policyNode, String modelVersion, JsonNode response, Duration ttl) {
+    CacheApi.Lookup lookup = lookup(policyNode, modelVersion);
+    return new CacheApi.Store(
+        lookup.tenant(),
+        lookup.route(),
+        lookup.model(),
+        lookup.request(),
+        lookup.cacheControl(),
+        lookup.policy(),
+        response,
+        ttl == null ? null : ttl.toString());
   }
 
   /**

@@ -18,8 +18,9 @@ class CacheQueryTests {
               "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
   private JsonNode body(RouteProperties.Cache cache, String cacheControl, String learned) {
-    return new CacheQuery("acme", "default", "gpt-5-mini", request, cache, cacheControl)
-        .body(json.createObjectNode(), learned);
+    return json.valueToTree(
+        new CacheQuery("acme", "default", "gpt-5-mini", request, cache, cacheControl)
+            .lookup(json.createObjectNode(), learned));
   }
 
   @Test
@@ -87,7 +88,7 @@ class CacheQueryTests {
             RouteProperties.Cache.defaults(),
             "max-age=0, No-Store");
 
-    assertThat(query.body(json.createObjectNode(), null).path("cacheControl").asString())
+    assertThat(query.lookup(json.createObjectNode(), null).cacheControl())
         .isEqualTo("max-age=0, No-Store");
     assertThat(query.noStore()).isTrue();
     assertThat(withCacheControl("no-cache").noStore()).isFalse();

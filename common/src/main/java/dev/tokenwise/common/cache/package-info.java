@@ -1,0 +1,2 @@
+/** cache-service's internal API, defined once for the service and its two callers. */
+package dev.tokenwise.common.cache;
