@@ -1,13 +1,13 @@
 package dev.tokenwise.batch.intake;
 
 import dev.tokenwise.batch.metrics.BatchMetrics;
+import dev.tokenwise.common.batch.DeferredApi;
 import dev.tokenwise.common.security.CallerNotAllowedException;
 import dev.tokenwise.common.security.ServiceAuthServletFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -49,8 +49,8 @@ class DeferredController {
     this.metrics = metrics;
   }
 
-  @PostMapping("/internal/deferred")
-  ResponseEntity<Map<String, Object>> submit(HttpServletRequest request) throws IOException {
+  @PostMapping(DeferredApi.PATH)
+  ResponseEntity<DeferredApi.Accepted> submit(HttpServletRequest request) throws IOException {
     byte[] body = bounded(request, limits.maxBodySize().toBytes());
     JsonNode tree;
     try {
@@ -65,7 +65,7 @@ class DeferredController {
     metrics.count(BatchMetrics.Outcome.ACCEPTED);
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/v1/jobs/" + id))
-        .body(Map.of("id", id.toString(), "status", "queued", "statusUrl", "/v1/jobs/" + id));
+        .body(new DeferredApi.Accepted(id.toString(), "queued", "/v1/jobs/" + id));
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.tokenwise.cost.quality;
 
 import dev.tokenwise.common.quality.RouteAdvice;
+import dev.tokenwise.common.quality.ShadowRegistration;
+import dev.tokenwise.common.quality.ShadowRegistration.Registered;
 import dev.tokenwise.common.security.CallerNotAllowedException;
 import dev.tokenwise.common.security.ServiceAuthServletFilter;
 import dev.tokenwise.cost.quality.QualityStore.Verdict;
@@ -105,37 +107,14 @@ class ShadowEvaluationController {
     this.meters = meters;
   }
 
-  /**
-   * @param shadowId the router's id for this replay (a UUID; it names the webhook path)
-   * @param requestId the sampled request's {@code Tokenwise-Request-Id}
-   * @param reason why it was sampled: {@code cache-exact}, {@code cache-semantic} or {@code
-   *     routed-down}
-   * @param servedModel the model whose answer was served (the cached one for a cache hit)
-   * @param referenceModel the route's reference model the request is replayed against
-   * @param servedAnswer the text the client was served
-   * @param jobId the id batch-service gave the replay; only a delivery of that job is accepted
-   *     (without it, the first authentic delivery is)
-   */
-  record ShadowRequest(
-      String shadowId,
-      String requestId,
-      String tenant,
-      String route,
-      String reason,
-      String servedModel,
-      String referenceModel,
-      String servedAnswer,
-      String jobId) {}
-
-  record Registered(String shadowId, String status) {}
-
   @PostMapping("/api/quality/shadow-requests")
   @Operation(
       summary = "Register a sampled request for shadow evaluation",
       description =
           "The router registers the answer it served before it hands the request to"
               + " batch-service with webhookUrl /api/quality/shadow-results/{shadowId}.")
-  ResponseEntity<Registered> register(@RequestBody ShadowRequest body, HttpServletRequest request) {
+  ResponseEntity<Registered> register(
+      @RequestBody ShadowRegistration body, HttpServletRequest request) {
     require(body != null, null, "body must be a JSON object");
     UUID id = uuid(body.shadowId());
     require(notBlank(body.requestId()), "requestId", "required");

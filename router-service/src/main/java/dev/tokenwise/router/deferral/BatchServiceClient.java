@@ -1,10 +1,10 @@
 package dev.tokenwise.router.deferral;
 
+import dev.tokenwise.common.batch.DeferredApi;
 import dev.tokenwise.common.security.ServiceTokens;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.util.List;
-import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -52,13 +52,11 @@ class BatchServiceClient {
             .build();
   }
 
-  Mono<Reply> submit(Map<String, Object> submission) {
+  Mono<Reply> submit(DeferredApi.Submission submission) {
     return client
         .post()
-        .uri("/internal/deferred")
-        .header(
-            ServiceTokens.HEADER,
-            tokens.mint(ServiceTokens.BATCH, String.valueOf(submission.get("tenant"))))
+        .uri(DeferredApi.PATH)
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.BATCH, submission.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(submission)
         .exchangeToMono(this::reply)

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.deferral;
 
+import dev.tokenwise.common.batch.DeferredApi;
 import dev.tokenwise.common.openai.OpenAiError;
 import dev.tokenwise.router.cache.CacheClient;
 import dev.tokenwise.router.error.OpenAiApiException;
@@ -8,8 +9,6 @@ import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import dev.tokenwise.router.usage.UsageEvents;
 import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -59,30 +58,27 @@ public class Deferrals {
    */
   public Mono<ServerResponse> defer(
       Tenant tenant, RoutePlan plan, UsageEvents.Request facts, String provider) {
-    Map<String, Object> submission = new LinkedHashMap<>();
-    submission.put("tenant", tenant.id());
-    if (tenant.app() != null) {
-      submission.put("app", tenant.app());
-    }
-    submission.put("route", plan.route().name());
-    submission.put("provider", provider);
-    submission.put("model", plan.servedModel());
-    submission.put("clientFormat", "openai");
     ObjectNode body = plan.request().deepCopy();
     body.remove("stream");
     body.remove("stream_options");
-    submission.put("body", body);
-    submission.put("requestId", facts.requestId());
-    // keyed like the router's own lookups, so a deferred answer and a synchronous one share entries
-    submission.put(
-        "cachePolicy", cache.policy(plan.servedModel(), plan.route().definition().cache()));
-    String user = facts.hashedEndUser();
-    if (user != null) {
-      submission.put("user", user);
-    }
-    if (facts.conversationId() != null) {
-      submission.put("conversation", facts.conversationId());
-    }
+    DeferredApi.Submission submission =
+        new DeferredApi.Submission(
+            tenant.id(),
+            tenant.app(),
+            plan.route().name(),
+            provider,
+            plan.servedModel(),
+            null,
+            "openai",
+            body,
+            null,
+            null,
+            facts.requestId(),
+            // keyed like the router's own lookups, so a deferred answer and a synchronous one
+            // share entries
+            cache.policy(plan.servedModel(), plan.route().definition().cache()),
+            facts.hashedEndUser(),
+            facts.conversationId());
     return batch
         .submit(submission)
         .onErrorMap(
@@ -96,7 +92,9 @@ public class Deferrals {
               if (!reply.status().is2xxSuccessful()) {
                 return Mono.error(refused(reply));
               }
-              String id = json.readTree(reply.body()).path("id").asString("");
+              DeferredApi.Accepted accepted =
+                  json.readValue(reply.body(), DeferredApi.Accepted.class);
+              String id = accepted.id() == null ? "" : accepted.id();
               if (id.isEmpty()) {
                 return Mono.error(
                     OpenAiApiException.upstreamUnavailable(

@@ -1,5 +1,7 @@
 package dev.tokenwise.router.shadow;
 
+import dev.tokenwise.common.batch.DeferredApi;
+import dev.tokenwise.common.quality.ShadowRegistration;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.deferral.DeferralProperties;
@@ -14,8 +16,6 @@ import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
@@ -241,48 +241,51 @@ public class ShadowEvaluations {
       return Mono.just("unsupported");
     }
     String shadowId = RandomIds.uuid().toString();
-    Map<String, Object> registration = new LinkedHashMap<>();
-    registration.put("shadowId", shadowId);
-    registration.put("requestId", sample.requestId());
-    registration.put("tenant", sample.tenant());
-    registration.put("route", sample.route());
-    registration.put("reason", sample.reason().wire);
-    registration.put("servedModel", sample.servedModel());
-    registration.put("referenceModel", sample.referenceModel());
-    registration.put("servedAnswer", sample.servedAnswer());
-    Map<String, Object> deferred = new LinkedHashMap<>();
-    deferred.put("tenant", sample.tenant());
-    if (sample.app() != null) {
-      deferred.put("app", sample.app());
-    }
-    deferred.put("route", sample.route());
-    deferred.put("provider", provider.providerName());
-    deferred.put("model", sample.referenceModel());
-    deferred.put("clientFormat", "openai");
-    deferred.put("body", replayBody(sample));
-    deferred.put(
-        "webhookUrl",
-        webhookBaseUrl.toString().replaceAll("/+$", "")
-            + "/api/quality/shadow-results/"
-            + shadowId);
-    deferred.put("requestId", sample.requestId() + REQUEST_ID_SUFFIX);
+    DeferredApi.Submission deferred =
+        new DeferredApi.Submission(
+            sample.tenant(),
+            sample.app(),
+            sample.route(),
+            provider.providerName(),
+            sample.referenceModel(),
+            null,
+            "openai",
+            replayBody(sample),
+            null,
+            webhookBaseUrl.toString().replaceAll("/+$", "")
+                + "/api/quality/shadow-results/"
+                + shadowId,
+            sample.requestId() + REQUEST_ID_SUFFIX,
+            null,
+            null,
+            null);
     // batch-service first: its job id goes into the registration, and cost-service accepts only
     // that job's signed delivery for this shadow id (one that arrives before the registration is
     // answered 404 and retried by batch-service).
     return batch
         .post()
-        .uri("/internal/deferred")
+        .uri(DeferredApi.PATH)
         .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.BATCH, sample.tenant()))
         .contentType(MediaType.APPLICATION_JSON)
         .bodyValue(deferred)
         .retrieve()
-        .bodyToMono(JsonNode.class)
-        .map(accepted -> accepted.path("id").asString(""))
+        .bodyToMono(DeferredApi.Accepted.class)
+        .map(accepted -> accepted.id() == null ? "" : accepted.id())
         .filter(jobId -> !jobId.isEmpty())
         .switchIfEmpty(Mono.error(new IllegalStateException("batch-service returned no job id")))
         .flatMap(
             jobId -> {
-              registration.put("jobId", jobId);
+              ShadowRegistration registration =
+                  new ShadowRegistration(
+                      shadowId,
+                      sample.requestId(),
+                      sample.tenant(),
+                      sample.route(),
+                      sample.reason().wire,
+                      sample.servedModel(),
+                      sample.referenceModel(),
+                      sample.servedAnswer(),
+                      jobId);
               return post(
                   cost,
                   "/api/quality/shadow-requests",
@@ -303,8 +306,7 @@ public class ShadowEvaluations {
         .doOnNext(outcome -> count(outcome, sample.reason()));
   }
 
-  private static Mono<Void> post(
-      WebClient client, String path, Map<String, Object> body, String token) {
+  private static Mono<Void> post(WebClient client, String path, Object body, String token) {
     return client
         .post()
         .uri(path)
