@@ -60,6 +60,8 @@ import tools.jackson.databind.json.JsonMapper;
 class BudgetIT {
 
   private static final String KEY = "tw-budget-test-key";
+  private static final String LENIENT_KEY = "tw-budget-lenient-key";
+  private static final String STRICT_KEY = "tw-budget-strict-key";
   private static final BigDecimal CAP = new BigDecimal("0.4");
 
   /** What an uncapped answer runs to, and the ceiling the router reserves for one. */
@@ -78,6 +80,16 @@ class BudgetIT {
     p.put("tokenwise.router.tenants[0].id", "thrifty");
     p.put("tokenwise.router.tenants[0].key-hashes[0]", VirtualKeyAuthenticator.hash(KEY));
     p.put("tokenwise.router.budgets.tenants.thrifty.hard-usd", CAP.toPlainString());
+    // the evidence must not pass through fail-open: a Redis hiccup refuses instead
+    p.put("tokenwise.router.budgets.tenants.thrifty.when-redis-down", "closed");
+    // when Redis is down: lenient follows the default (open), strict refuses
+    p.put("tokenwise.router.tenants[1].id", "lenient");
+    p.put("tokenwise.router.tenants[1].key-hashes[0]", VirtualKeyAuthenticator.hash(LENIENT_KEY));
+    p.put("tokenwise.router.budgets.tenants.lenient.hard-usd", "1");
+    p.put("tokenwise.router.tenants[2].id", "strict");
+    p.put("tokenwise.router.tenants[2].key-hashes[0]", VirtualKeyAuthenticator.hash(STRICT_KEY));
+    p.put("tokenwise.router.budgets.tenants.strict.hard-usd", "1");
+    p.put("tokenwise.router.budgets.tenants.strict.when-redis-down", "closed");
     p.put("tokenwise.router.budgets.default-max-output-tokens", String.valueOf(LONG_ANSWER_TOKENS));
     // generous: a loaded machine must not turn the budget check's fail-open into a pass
     p.put("tokenwise.router.budgets.redis-timeout", "15s");
@@ -125,6 +137,16 @@ class BudgetIT {
 
   @BeforeEach
   void setUp() {
+    // both replicas connected again (a test may have stopped Redis)
+    List<ReactiveStringRedisTemplate> templates =
+        List.of(redis, replicaB.getBean(ReactiveStringRedisTemplate.class));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(
+            () ->
+                templates.stream()
+                    .allMatch(t -> t.hasKey("probe").block(Duration.ofSeconds(5)) != null));
     TestServers.redis().flushAll();
     provider.calls.clear();
     costService = new SettlingCostService(redis, json).start();
@@ -200,15 +222,15 @@ class BudgetIT {
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
-                costService.costs.size() >= answered
+                costService.settledRequests("thrifty").size() >= answered
                     && reserved() == 0
                     && pending() == 0
                     && delivered() == settlements());
     BigDecimal spend = spend(spendKey);
-    BigDecimal settled = costService.total();
+    BigDecimal settled = costService.total("thrifty");
 
     // a settlement delivered again changes nothing
-    String again = costService.settledRequests().get(0);
+    String again = costService.settledRequests("thrifty").get(0);
     long before = settlements();
     costService
         .publish(
@@ -237,6 +259,60 @@ class BudgetIT {
     assertThat(servedBy).contains("gpt-5");
     assertThat(answeredIndices).anyMatch(i -> i % 2 == 0);
     assertThat(statuses.get(402)).isNotNull();
+  }
+
+  /**
+   * With Redis unreachable, a tenant whose budget fails open (the default) is answered unreserved;
+   * one configured to fail closed gets 503 {@code budget_unavailable} and its provider is not
+   * called.
+   */
+  @Test
+  void whenRedisIsDownABudgetFailsOpenOrClosedPerTenant() {
+    WebClient web = WebClient.create("http://localhost:" + port);
+    TestServers.redis().stop();
+    try {
+      assertThat(post(web, LENIENT_KEY, "lenient question")).startsWith("200");
+      String strict = post(web, STRICT_KEY, "strict question");
+      assertThat(strict).startsWith("503").contains("budget_unavailable");
+    } finally {
+      TestServers.redis().start();
+    }
+    assertThat(provider.calls).hasSize(1);
+  }
+
+  /**
+   * A reservation whose settlement never comes (its replica died mid-request) holds the budget
+   * until its deadline, then lapses: the next request drops it and is admitted.
+   */
+  @Test
+  void aReservationWithoutSettlementLapsesAtItsDeadline() {
+    WebClient web = WebClient.create("http://localhost:" + port);
+    String reserved = "tokenwise:router:budget:{strict}:reserved";
+    String deadlines = "tokenwise:router:budget:{strict}:deadlines";
+    redis.opsForHash().put(reserved, "req_orphan", "1").block(); // the whole cap
+    redis.opsForZSet().add(deadlines, "req_orphan", 4_102_444_800d).block(); // in 2100
+    assertThat(post(web, STRICT_KEY, "blocked question")).startsWith("402");
+    redis.opsForZSet().add(deadlines, "req_orphan", 1d).block(); // long past
+    assertThat(post(web, STRICT_KEY, "admitted question")).startsWith("200");
+    assertThat(redis.opsForHash().hasKey(reserved, "req_orphan").block()).isFalse();
+  }
+
+  private static String post(WebClient web, String key, String question) {
+    return web.post()
+        .uri("/v1/chat/completions")
+        .header("Authorization", "Bearer " + key)
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"gpt-5-mini\",\"max_completion_tokens\":10,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\""
+                + question
+                + "\"}]}")
+        .exchangeToMono(
+            r ->
+                r.bodyToMono(String.class)
+                    .defaultIfEmpty("")
+                    .map(body -> r.statusCode().value() + " " + body))
+        .block(Duration.ofSeconds(60));
   }
 
   private static org.assertj.core.data.Offset<Double> within(double value) {

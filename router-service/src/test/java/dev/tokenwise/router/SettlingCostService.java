@@ -39,6 +39,7 @@ final class SettlingCostService implements AutoCloseable {
   private final JsonMapper json;
   private final PriceCatalogs catalogs = PriceCatalogs.bundled();
   final Map<String, BigDecimal> costs = new ConcurrentHashMap<>();
+  private final Map<String, String> tenants = new ConcurrentHashMap<>();
   private Disposable loop;
 
   SettlingCostService(ReactiveStringRedisTemplate redis, JsonMapper json) {
@@ -55,9 +56,17 @@ final class SettlingCostService implements AutoCloseable {
     return this;
   }
 
-  /** The sum of every settled cost. */
-  BigDecimal total() {
-    return costs.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+  /** The sum of a tenant's settled costs. */
+  BigDecimal total(String tenant) {
+    return costs.entrySet().stream()
+        .filter(e -> tenant.equals(tenants.get(e.getKey())))
+        .map(Map.Entry::getValue)
+        .reduce(BigDecimal.ZERO, BigDecimal::add);
+  }
+
+  /** Requests of a tenant settled so far. */
+  List<String> settledRequests(String tenant) {
+    return costs.keySet().stream().filter(id -> tenant.equals(tenants.get(id))).toList();
   }
 
   private Mono<Void> batch() {
@@ -88,7 +97,11 @@ final class SettlingCostService implements AutoCloseable {
             YearMonth.from(event.occurredAt().atZone(ZoneOffset.UTC)),
             cost);
     return publish(settlement)
-        .doOnSuccess(id -> costs.put(event.requestId(), cost == null ? BigDecimal.ZERO : cost))
+        .doOnSuccess(
+            id -> {
+              tenants.put(event.requestId(), event.tenant());
+              costs.put(event.requestId(), cost == null ? BigDecimal.ZERO : cost);
+            })
         .then(redis.opsForStream().acknowledge(UsageStream.KEY, GROUP, record.getId()))
         .then();
   }
@@ -107,10 +120,6 @@ final class SettlingCostService implements AutoCloseable {
         .createGroup(UsageStream.KEY, ReadOffset.from("0-0"), GROUP)
         .onErrorResume(e -> Mono.empty())
         .then();
-  }
-
-  List<String> settledRequests() {
-    return List.copyOf(costs.keySet());
   }
 
   @Override
