@@ -561,7 +561,7 @@ class GatewayIT {
             50)
         .doOnNext(s -> statuses.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet())
         .blockLast(Duration.ofSeconds(60));
-    assertThat(statuses).containsOnlyKeys(200, 402);
+    assertThat(statuses.keySet()).isSubsetOf(200, 402);
     int answered = statuses.get(200).get();
     awaitEvents(answered);
     // every answer settled: nothing reserved, the settled costs in spend
