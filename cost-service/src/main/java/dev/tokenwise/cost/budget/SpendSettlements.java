@@ -5,6 +5,7 @@ import dev.tokenwise.cost.pricing.PricedEvent;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.springframework.data.redis.connection.DefaultStringRedisConnection;
 import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
 import org.springframework.data.redis.connection.StringRedisConnection;
 import org.springframework.data.redis.connection.stream.StreamRecords;
@@ -40,7 +41,7 @@ public class SpendSettlements {
     redis.executePipelined(
         (RedisCallback<Object>)
             connection -> {
-              StringRedisConnection strings = (StringRedisConnection) connection;
+              StringRedisConnection strings = new DefaultStringRedisConnection(connection);
               for (PricedEvent e : events) {
                 SpendSettlement settlement = of(e);
                 if (settlement != null) {
