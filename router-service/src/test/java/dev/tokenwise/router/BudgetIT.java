@@ -71,8 +71,11 @@ class BudgetIT {
   private static ConfigurableApplicationContext replicaB;
 
   @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry registry) {
+  static void properties(DynamicPropertyRegistry registry) throws IOException {
     routerProperties().forEach((name, value) -> registry.add(name, () -> value));
+    // its own spool: events spooled while a test stops Redis must not reach another IT's stream
+    String spool = Files.createTempDirectory("budget-replica-a-spool").toString();
+    registry.add("tokenwise.router.usage.spool-dir", () -> spool);
   }
 
   private static Map<String, String> routerProperties() {

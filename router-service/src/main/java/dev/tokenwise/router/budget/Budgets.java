@@ -143,6 +143,11 @@ public class Budgets {
     return properties.tenants().get(tenant);
   }
 
+  /** Whether the tenant has a budget (no estimate is worth making for one without). */
+  public boolean applies(String tenant) {
+    return caps(tenant) != null;
+  }
+
   /**
    * Reserves the worst case of a chat call against its tenant's budget: for every model the call
    * may be served by (the chosen model, then its fallbacks), the prompt estimate times {@link

@@ -303,15 +303,17 @@ public class RequestPipeline {
             : f.call.requestedMaxTokens();
     String schema = f.plan.route().definition().jsonSchema();
     Mono<Void> budget =
-        Mono.defer(
-            () ->
-                budgets.reserve(
-                    f.exchange,
-                    f.facts,
-                    chain(f).stream().map(ResilientProviders.Target::model).toList(),
-                    TokenRateLimits.promptTokens(f.model, f.plan.request()),
-                    maxTokens,
-                    !f.call.stream() && schema != null && !schema.isBlank()));
+        !budgets.applies(f.tenant.id())
+            ? Mono.empty()
+            : Mono.defer(
+                () ->
+                    budgets.reserve(
+                        f.exchange,
+                        f.facts,
+                        chain(f).stream().map(ResilientProviders.Target::model).toList(),
+                        TokenRateLimits.promptTokens(f.model, f.plan.request()),
+                        maxTokens,
+                        !f.call.stream() && schema != null && !schema.isBlank()));
     return tokenLimits.admit(
         f.exchange, f.tenant, f.facts.requestId(), f.model, f.plan.request(), maxTokens, budget);
   }
