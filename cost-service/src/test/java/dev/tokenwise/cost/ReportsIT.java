@@ -3,6 +3,7 @@ package dev.tokenwise.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tokenwise.common.budget.SpendSettlement;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
@@ -288,6 +289,41 @@ class ReportsIT {
     // Recomputed from the rollups: the exact decimal.
     spend.refresh(YearMonth.of(2026, 7));
     assertThat(redis.opsForValue().get(key)).isEqualTo("0.0108388");
+  }
+
+  /**
+   * Every stored event is settled for the router's budgets on the settlement stream, with its
+   * tenant, the UTC month it occurred in and its recorded cost: together what the tenant spent.
+   */
+  @Test
+  void everyStoredEventIsSettledForTheRouter() {
+    Map<String, SpendSettlement> settled = new java.util.LinkedHashMap<>();
+    for (var entry :
+        redis
+            .opsForStream()
+            .range(SpendSettlement.STREAM_KEY, org.springframework.data.domain.Range.unbounded())) {
+      Map<String, String> fields = new java.util.LinkedHashMap<>();
+      entry.getValue().forEach((k, v) -> fields.put((String) k, (String) v));
+      SpendSettlement settlement = SpendSettlement.fromFields(fields);
+      if (settlement.tenant().equals(TENANT)) {
+        settled.putIfAbsent(settlement.requestId(), settlement);
+      }
+    }
+    assertThat(settled)
+        .containsKeys(
+            requestId("e1"),
+            requestId("e2"),
+            requestId("e3"),
+            requestId("e4"),
+            requestId("e5"),
+            requestId("e6"));
+    assertThat(settled.values()).allMatch(s -> s.month().equals(YearMonth.of(2026, 7)));
+    BigDecimal total =
+        settled.values().stream()
+            .map(SpendSettlement::costUsd)
+            .filter(java.util.Objects::nonNull)
+            .reduce(BigDecimal.ZERO, BigDecimal::add);
+    assertThat(total).isEqualByComparingTo("0.0108388");
   }
 
   @Test

@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * #faultEvery} is n > 0, every n-th provider call fails, cycling through 429 (with {@code
  * Retry-After: 0}), 500, 529, a hang past the router's first-byte timeout, and a connection closed
  * without an answer. Models whose name contains {@code broken} always answer 500, {@code hang}
- * never answer.
+ * never answer. An OpenAI question starting {@code long} is answered with every output token its
+ * {@code max_completion_tokens} allows.
  */
 final class FaultyProviders implements AutoCloseable {
 
@@ -152,6 +153,11 @@ final class FaultyProviders implements AutoCloseable {
           "text/event-stream",
           openAiStream(model, request.path("stream_options").path("include_usage").asBoolean()));
     } else {
+      // a question starting "long" is answered at full length: every output token allowed
+      long output =
+          request.path("messages").path(0).path("content").asString("").startsWith("long")
+              ? request.path("max_completion_tokens").asLong(5)
+              : 5;
       respond(
           exchange,
           200,
@@ -159,9 +165,9 @@ final class FaultyProviders implements AutoCloseable {
           """
           {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"%s",\
           "choices":[{"index":0,"message":{"role":"assistant","content":"Hello from openai."},\
-          "finish_reason":"stop"}],"usage":{"prompt_tokens":30,"completion_tokens":5,\
-          "total_tokens":35,"prompt_tokens_details":{"cached_tokens":20}}}"""
-              .formatted(model));
+          "finish_reason":"stop"}],"usage":{"prompt_tokens":30,"completion_tokens":%d,\
+          "total_tokens":%d,"prompt_tokens_details":{"cached_tokens":20}}}"""
+              .formatted(model, output, 30 + output));
     }
   }
 

@@ -1,2 +1,2 @@
-/** The tenant-spend contract between cost-service (writer) and the router's budget check. */
+/** The spend-settlement contract between cost-service (writer) and the router's budgets. */
 package dev.tokenwise.common.budget;

@@ -1,6 +1,5 @@
 package dev.tokenwise.cost.budget;
 
-import dev.tokenwise.common.budget.TenantSpendKey;
 import dev.tokenwise.cost.pricing.PricedEvent;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -20,9 +19,10 @@ import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps common's {@link TenantSpendKey} ({@code tokenwise:budget:spend:{tenant}:{yyyy-MM}})
- * current: the tenant's provider-billed spend in that UTC month, in USD, as a decimal string (what
- * the router's budget check reads).
+ * Keeps cost-service's own spend keys ({@code tokenwise:budget:spend:{tenant}:{yyyy-MM}}) current:
+ * the tenant's provider-billed spend in that UTC month, in USD, as a decimal string. Only
+ * cost-service reads them (operators may too); the router keeps its own budget state from {@link
+ * SpendSettlements}.
  *
  * <p>After each ingest commit the new events' cost is added with {@code INCRBYFLOAT} (by the month
  * each event occurred in). Every {@link BudgetProperties#refreshInterval()} the current month's
@@ -55,8 +55,10 @@ public class TenantSpend implements SchedulingConfigurer {
     this.properties = properties;
   }
 
+  private static final String PREFIX = "tokenwise:budget:spend:";
+
   public static String key(String tenant, YearMonth month) {
-    return TenantSpendKey.of(tenant, month);
+    return PREFIX + tenant + ":" + month;
   }
 
   /** Adds newly stored events' cost to their tenants' month keys; never throws. */

@@ -1,2 +1,2 @@
-/** Spend per tenant per month, kept current in Redis for the router's budget check. */
+/** Spend per tenant per month: cost-service's own keys, and the settlements the router reads. */
 package dev.tokenwise.cost.budget;

@@ -1,6 +1,7 @@
 package dev.tokenwise.cost.ingest;
 
 import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.cost.budget.SpendSettlements;
 import dev.tokenwise.cost.budget.TenantSpend;
 import dev.tokenwise.cost.pricing.PricedEvent;
 import dev.tokenwise.cost.pricing.UsagePricer;
@@ -11,7 +12,8 @@ import org.springframework.stereotype.Service;
 /**
  * The one path every usage event takes into storage, whether it came from the stream or over HTTP:
  * price it with the catalog in force, store it once (rolled up in the same transaction), count what
- * was new and add its cost to the tenant's monthly spend in Redis.
+ * was new, add its cost to the tenant's monthly spend in Redis, and settle it for the router's
+ * budgets.
  */
 @Service
 class UsageIngester {
@@ -21,18 +23,21 @@ class UsageIngester {
   private final IngestMetrics metrics;
   private final TenantSpend spend;
   private final UncappedOutput uncappedOutput;
+  private final SpendSettlements settlements;
 
   UsageIngester(
       UsagePricer pricer,
       UsageEventStore store,
       IngestMetrics metrics,
       TenantSpend spend,
-      UncappedOutput uncappedOutput) {
+      UncappedOutput uncappedOutput,
+      SpendSettlements settlements) {
     this.pricer = pricer;
     this.store = store;
     this.metrics = metrics;
     this.spend = spend;
     this.uncappedOutput = uncappedOutput;
+    this.settlements = settlements;
   }
 
   /** Stores the events not seen before; returns how many were new. */
@@ -50,6 +55,9 @@ class UsageIngester {
     metrics.stored(stored);
     spend.added(stored);
     metrics.duplicates(events.size() - stored.size());
+    // Every event, duplicates included: a batch redelivered after a crash between the commit and
+    // here must still settle (the router dedupes on the request id).
+    settlements.settled(priced);
     return stored.size();
   }
 }

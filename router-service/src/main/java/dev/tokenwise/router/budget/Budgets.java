@@ -1,25 +1,21 @@
 package dev.tokenwise.router.budget;
 
-import dev.tokenwise.common.budget.TenantSpendKey;
-import dev.tokenwise.common.translate.NormalizedUsage;
-import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.common.budget.SpendSettlement;
+import dev.tokenwise.common.pricing.PriceCatalogs;
+import dev.tokenwise.common.pricing.Rates;
 import dev.tokenwise.router.error.OpenAiApiException;
-import dev.tokenwise.router.provider.ProviderKind;
 import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.tenant.TenantSettings;
-import dev.tokenwise.router.usage.CostEstimator;
 import dev.tokenwise.router.usage.UsageEvents;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpStatus;
@@ -28,154 +24,253 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Checks a tenant's monthly budget before a provider call and reserves the request's largest
- * possible cost, atomically in Redis, so concurrent requests on any replica see each other: a
- * request is refused when {@code spend + reserved + its estimate} would pass the hard cap. The
- * reservation is released when the request's usage event is published; when {@link
- * BudgetProperties#recordSpend()} is on, the answer's estimated cost is added to the spend key.
+ * A tenant's monthly budget, held across replicas in the router's own Redis keys. Before a provider
+ * call the request reserves the worst case of the whole call — the priciest model of its chain at
+ * its largest input and output — and is refused when {@code spend + reserved + reservation} would
+ * pass the hard cap. The reservation stays until cost-service reports the request's recorded cost
+ * ({@link SpendSettlement}, read by {@link SpendSettlementConsumer}); the settlement then moves the
+ * request from reserved to spent at its actual cost, atomically and once.
  *
- * <p>The spend key {@code tokenwise:budget:spend:{tenant}:{yyyy-MM}} is cost-service's (a decimal
- * USD string); the reservation key {@code tokenwise:budget:reserved:{tenant}:{yyyy-MM}} is the
- * router's. When Redis is unreachable the check fails open: budgets are a guard rail, and the usage
- * events still reach cost-service through the spool.
+ * <p>Keys, all tagged with the tenant so they share a cluster slot: {@code
+ * tokenwise:router:budget:{tenant}:spend:{yyyy-MM}} (settled USD, a decimal string), {@code
+ * ...:{tenant}:reserved} (a hash request id → reserved USD), {@code ...:{tenant}:deadlines} (a
+ * sorted set request id → when the reservation lapses, on the Redis clock) and {@code
+ * ...:{tenant}:settled} (request ids settled within {@link BudgetProperties#settledRetention()}). A
+ * reservation whose settlement never comes lapses after {@link
+ * BudgetProperties#reservationTimeout()}: every reservation of the tenant drops lapsed ones first.
  */
 @Component
 public class Budgets {
 
   private static final Logger log = LoggerFactory.getLogger(Budgets.class);
 
-  /** Returns {allowed (1|0), spend, reserved} as strings. */
+  private static final String PREFIX = "tokenwise:router:budget:";
+
+  /**
+   * KEYS: spend, reserved, deadlines. ARGV: request id, amount, hard cap ('' for none), timeout
+   * seconds. Returns {allowed (1|0), spend, reserved} as strings.
+   */
+  @SuppressWarnings("rawtypes")
   private static final RedisScript<List> RESERVE =
-      RedisScript.of(
+      FixedScript.of(
           """
+          redis.replicate_commands()
+          local t = redis.call('TIME')
+          local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+          local lapsed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+          for _, id in ipairs(lapsed) do redis.call('HDEL', KEYS[2], id) end
+          if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now) end
           local spend = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-          local reserved = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
-          local amount = tonumber(ARGV[1])
-          if ARGV[2] ~= '' and spend + reserved + amount > tonumber(ARGV[2]) then
+          local reserved = 0
+          for _, v in ipairs(redis.call('HVALS', KEYS[2])) do reserved = reserved + tonumber(v) end
+          local amount = tonumber(ARGV[2])
+          if ARGV[3] ~= '' and spend + reserved + amount > tonumber(ARGV[3]) then
             return {'0', tostring(spend), tostring(reserved)}
           end
-          redis.call('INCRBYFLOAT', KEYS[2], ARGV[1])
-          redis.call('EXPIRE', KEYS[2], ARGV[3])
+          local timeout = tonumber(ARGV[4])
+          redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+          redis.call('ZADD', KEYS[3], now + timeout, ARGV[1])
+          redis.call('EXPIRE', KEYS[2], math.ceil(timeout) * 2)
+          redis.call('EXPIRE', KEYS[3], math.ceil(timeout) * 2)
           return {'1', tostring(spend), tostring(reserved)}
           """,
           List.class);
 
-  /** Releases a reservation and, when asked, adds the actual cost to the spend. */
-  private static final RedisScript<String> SETTLE =
-      RedisScript.of(
+  /**
+   * KEYS: spend (the settlement's month), reserved, deadlines, settled. ARGV: request id, cost (''
+   * when unknown: the reservation is kept as the spend), spend TTL seconds, settled retention
+   * seconds. Returns {@code settled} or {@code duplicate}.
+   */
+  static final RedisScript<String> SETTLE =
+      FixedScript.of(
           """
-          local left = tonumber(redis.call('INCRBYFLOAT', KEYS[2], '-' .. ARGV[1]))
-          if left < 0 then redis.call('SET', KEYS[2], '0') end
-          redis.call('EXPIRE', KEYS[2], ARGV[3])
-          if ARGV[2] ~= '' then
-            redis.call('INCRBYFLOAT', KEYS[1], ARGV[2])
-            redis.call('EXPIRE', KEYS[1], 5356800)
+          redis.replicate_commands()
+          if redis.call('ZSCORE', KEYS[4], ARGV[1]) then return 'duplicate' end
+          local t = redis.call('TIME')
+          local now = tonumber(t[1])
+          local reserved = redis.call('HGET', KEYS[2], ARGV[1])
+          if reserved then
+            redis.call('HDEL', KEYS[2], ARGV[1])
+            redis.call('ZREM', KEYS[3], ARGV[1])
           end
-          return 'ok'
+          local cost = ARGV[2]
+          if cost == '' then cost = reserved or '0' end
+          if tonumber(cost) ~= 0 then
+            redis.call('INCRBYFLOAT', KEYS[1], cost)
+            redis.call('EXPIRE', KEYS[1], ARGV[3])
+          end
+          redis.call('ZADD', KEYS[4], now, ARGV[1])
+          redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[4]))
+          redis.call('EXPIRE', KEYS[4], ARGV[4])
+          return 'settled'
           """,
           String.class);
 
-  private record Reservation(String tenant, YearMonth month, BigDecimal amount) {}
-
   private final ReactiveStringRedisTemplate redis;
-  private final CostEstimator costs;
-  private final BudgetProperties properties;
+  private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+
+  private final PriceCatalogs catalogs;
   private final TenantSettings settings;
+  private final BudgetProperties properties;
   private final Clock clock = Clock.systemUTC();
-  private final Map<String, Reservation> inFlight = new ConcurrentHashMap<>();
 
   public Budgets(
       ReactiveStringRedisTemplate redis,
-      CostEstimator costs,
+      PriceCatalogs catalogs,
       BudgetProperties properties,
       TenantSettings settings) {
-    this.redis = redis;
-    this.costs = costs;
-    this.properties = properties;
     this.settings = settings;
+    this.redis = redis;
+    this.catalogs = catalogs;
+    this.properties = properties;
   }
 
-  public static String spendKey(String tenant, YearMonth month) {
-    return TenantSpendKey.of(tenant, month);
+  static String spendKey(String tenant, YearMonth month) {
+    return PREFIX + "{" + tenant + "}:spend:" + month;
   }
 
-  static String reservedKey(String tenant, YearMonth month) {
-    return "tokenwise:budget:reserved:" + tenant + ":" + month;
+  static String reservedKey(String tenant) {
+    return PREFIX + "{" + tenant + "}:reserved";
+  }
+
+  static String deadlinesKey(String tenant) {
+    return PREFIX + "{" + tenant + "}:deadlines";
+  }
+
+  static String settledKey(String tenant) {
+    return PREFIX + "{" + tenant + "}:settled";
   }
 
   /**
-   * Reserves the request's largest cost against its tenant's budget. Errors with 402 {@code
-   * budget_exceeded} when the hard cap would be passed; sets {@code Tokenwise-Budget-Warning} when
-   * the soft cap is passed. Completes at once for a tenant without a budget and no recorded spend.
+   * The tenant's budget, or null for none: the one place budgets are looked up, so that a store
+   * behind an admin API can replace configuration here.
+   */
+  /**
+   * The tenant's caps: a budget set through the admin API wins over the configured one; empty when
+   * the tenant has neither.
+   */
+  Mono<BudgetProperties.Caps> caps(String tenant) {
+    return settings
+        .monthlyBudget(tenant)
+        .map(
+            budget -> {
+              // the admin API sets amounts; the tenant's configured failure mode still applies
+              BudgetProperties.Caps configured = properties.tenants().get(tenant);
+              return new BudgetProperties.Caps(
+                  budget.hardUsd(),
+                  budget.softUsd(),
+                  configured == null ? null : configured.whenRedisDown());
+            })
+        .switchIfEmpty(Mono.justOrEmpty(properties.tenants().get(tenant)));
+  }
+
+  /**
+   * Whether the tenant may have a budget (no estimate is worth making for one without): a
+   * configured one, or one set through the admin API, or not known yet.
+   */
+  public boolean applies(String tenant) {
+    return properties.tenants().containsKey(tenant) || settings.mayHaveBudget(tenant);
+  }
+
+  /**
+   * Reserves the worst case of a chat call against its tenant's budget: for every model the call
+   * may be served by (the chosen model, then its fallbacks), the prompt estimate times {@link
+   * BudgetProperties#inputMargin()} all billed as input at its priciest rate (a one-hour cache
+   * write), plus the output limit, or the model's output ceiling when uncapped; the priciest model
+   * counts. A route that repairs invalid schema answers may call twice; the repair resends the
+   * prompt with the first answer. Errors with 402 {@code budget_exceeded} when the hard cap would
+   * be passed; sets {@code Tokenwise-Budget-Warning} past the soft cap. Completes at once for a
+   * tenant without a budget.
    *
-   * @param estimatedInputTokens an upper estimate of the prompt
-   * @param maxOutputTokens the request's output limit, or null
+   * @param models the call's chain, first choice first
+   * @param promptTokens common's estimate of the prompt
+   * @param maxOutputTokens the output limit sent to the provider, or null when uncapped
+   * @param mayRepair whether a second (repair) call can follow the first
    */
   public Mono<Void> reserve(
       ServerWebExchange exchange,
       UsageEvents.Request facts,
-      long estimatedInputTokens,
-      Long maxOutputTokens) {
-    long output =
-        maxOutputTokens != null && maxOutputTokens > 0
-            ? maxOutputTokens
-            : properties.defaultMaxOutputTokens();
-    return reserveTokens(exchange, facts, estimatedInputTokens, output);
-  }
-
-  /**
-   * Reserves the cost of a request that produces no output tokens (embeddings), as {@link
-   * #reserve(ServerWebExchange, UsageEvents.Request, long, Long)} does.
-   */
-  public Mono<Void> reserveInputOnly(
-      ServerWebExchange exchange, UsageEvents.Request facts, long estimatedInputTokens) {
-    return reserveTokens(exchange, facts, estimatedInputTokens, 0);
-  }
-
-  private Mono<Void> reserveTokens(
-      ServerWebExchange exchange,
-      UsageEvents.Request facts,
-      long estimatedInputTokens,
-      long output) {
-    // a budget set through the admin API wins over the configured one
-    return settings
-        .monthlyBudget(facts.tenant())
-        .map(b -> Optional.of(new BudgetProperties.Caps(b.hardUsd(), b.softUsd())))
-        .defaultIfEmpty(Optional.ofNullable(properties.tenants().get(facts.tenant())))
+      Collection<String> models,
+      long promptTokens,
+      Long maxOutputTokens,
+      boolean mayRepair) {
+    return caps(facts.tenant())
         .flatMap(
             caps ->
-                reserveTokens(exchange, facts, estimatedInputTokens, output, caps.orElse(null)));
+                reserveUsd(
+                    exchange,
+                    facts,
+                    caps,
+                    worstCase(models, promptTokens, maxOutputTokens, mayRepair)));
   }
 
-  private Mono<Void> reserveTokens(
+  private BigDecimal worstCase(
+      Collection<String> models, long promptTokens, Long maxOutputTokens, boolean mayRepair) {
+    long input = withMargin(promptTokens);
+    BigDecimal worst = BigDecimal.ZERO;
+    for (String model : models) {
+      long output =
+          maxOutputTokens != null && maxOutputTokens > 0
+              ? maxOutputTokens
+              : properties
+                  .maxOutputTokens()
+                  .getOrDefault(model, properties.defaultMaxOutputTokens());
+      BigDecimal cost = callCost(model, input, output);
+      if (mayRepair) {
+        cost = cost.add(callCost(model, input + output, output));
+      }
+      worst = worst.max(cost);
+    }
+    return worst;
+  }
+
+  /** Reserves a call that produces no output tokens (embeddings), as {@link #reserve} does. */
+  public Mono<Void> reserveInputOnly(
+      ServerWebExchange exchange, UsageEvents.Request facts, long promptTokens) {
+    return caps(facts.tenant())
+        .flatMap(
+            caps ->
+                reserveUsd(
+                    exchange,
+                    facts,
+                    caps,
+                    callCost(facts.requestedModel(), withMargin(promptTokens), 0)));
+  }
+
+  private long withMargin(long promptTokens) {
+    return new BigDecimal(promptTokens)
+        .multiply(properties.inputMargin())
+        .setScale(0, RoundingMode.CEILING)
+        .longValueExact();
+  }
+
+  private Mono<Void> reserveUsd(
       ServerWebExchange exchange,
       UsageEvents.Request facts,
-      long estimatedInputTokens,
-      long output,
-      BudgetProperties.Caps caps) {
-    if (caps == null && !properties.recordSpend()) {
-      return Mono.empty();
-    }
-    BigDecimal amount = maxCost(facts, estimatedInputTokens, output);
+      BudgetProperties.Caps caps,
+      BigDecimal amount) {
     YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
-    String hard = caps == null || caps.hardUsd() == null ? "" : caps.hardUsd().toPlainString();
+    String tenant = facts.tenant();
+    String hard = caps.hardUsd() == null ? "" : caps.hardUsd().toPlainString();
     return redis
         .execute(
             RESERVE,
-            List.of(spendKey(facts.tenant(), month), reservedKey(facts.tenant(), month)),
+            List.of(spendKey(tenant, month), reservedKey(tenant), deadlinesKey(tenant)),
             List.of(
+                facts.requestId(),
                 amount.toPlainString(),
                 hard,
-                String.valueOf(Math.max(1, properties.reservationTtl().toSeconds()))))
+                String.valueOf(Math.max(1, properties.reservationTimeout().toSeconds()))))
         .next()
         .timeout(properties.redisTimeout())
-        .onErrorResume(
-            e -> {
-              log.warn("Budget check skipped, Redis unavailable: {}", e.toString());
-              return Mono.empty();
-            })
+        .map(result -> new Reply(result, null))
+        .onErrorResume(e -> Mono.just(new Reply(null, e)))
         .flatMap(
-            result -> {
+            reply -> {
+              if (reply.error() != null) {
+                return unavailable(tenant, caps, reply.error());
+              }
+              List<?> result = reply.result();
               boolean allowed = "1".equals(String.valueOf(result.get(0)));
               BigDecimal spend = new BigDecimal(String.valueOf(result.get(1)));
               if (!allowed) {
@@ -183,7 +278,7 @@ public class Budgets {
                     new OpenAiApiException(
                         HttpStatus.PAYMENT_REQUIRED,
                         "The monthly budget of tenant '"
-                            + facts.tenant()
+                            + tenant
                             + "' is exhausted (hard cap "
                             + hard
                             + " USD).",
@@ -191,8 +286,7 @@ public class Budgets {
                         null,
                         "budget_exceeded"));
               }
-              inFlight.put(facts.requestId(), new Reservation(facts.tenant(), month, amount));
-              if (caps != null && caps.softUsd() != null && spend.compareTo(caps.softUsd()) >= 0) {
+              if (caps.softUsd() != null && spend.compareTo(caps.softUsd()) >= 0) {
                 exchange
                     .getResponse()
                     .getHeaders()
@@ -204,46 +298,50 @@ public class Budgets {
                             + caps.softUsd().toPlainString());
               }
               return Mono.<Void>empty();
+            });
+  }
+
+  private record Reply(List<?> result, Throwable error) {}
+
+  private Mono<Void> unavailable(String tenant, BudgetProperties.Caps caps, Throwable error) {
+    BudgetProperties.FailureMode mode =
+        caps.whenRedisDown() != null ? caps.whenRedisDown() : properties.whenRedisDown();
+    if (mode == BudgetProperties.FailureMode.OPEN) {
+      log.warn("Budget check skipped (fails open), Redis unavailable: {}", error.toString());
+      return Mono.empty();
+    }
+    log.warn("Request refused (budget fails closed), Redis unavailable: {}", error.toString());
+    return Mono.error(
+        new OpenAiApiException(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            "The monthly budget of tenant '"
+                + tenant
+                + "' cannot be checked right now; retry shortly.",
+            "server_error",
+            null,
+            "budget_unavailable"));
+  }
+
+  /**
+   * One call's cost at {@code input} tokens, all billed at the model's priciest input rate (a
+   * one-hour cache write is the dearest where the provider charges for writes), with the
+   * long-context tier when the prompt reaches it; a model the catalog in force does not price
+   * reserves {@link BudgetProperties#unpricedReserveUsd()}.
+   */
+  private BigDecimal callCost(String model, long input, long output) {
+    return catalogs
+        .current()
+        .find(model)
+        .map(
+            price -> {
+              Rates rates = price.ratesFor(input);
+              BigDecimal inputRate =
+                  rates.input().max(rates.cacheWrite5m()).max(rates.cacheWrite1h());
+              return inputRate
+                  .multiply(BigDecimal.valueOf(input))
+                  .add(rates.output().multiply(BigDecimal.valueOf(output)))
+                  .divide(MILLION, 10, RoundingMode.CEILING);
             })
-        .then();
-  }
-
-  /** Releases the reservation of the request the event answers; never fails. */
-  @EventListener
-  public void settle(UsageEvent event) {
-    Reservation reservation = inFlight.remove(event.requestId());
-    if (reservation == null) {
-      return;
-    }
-    String actual = "";
-    if (properties.recordSpend()) {
-      actual = costs.estimateUsd(event).map(BigDecimal::toPlainString).orElse("0");
-    }
-    redis
-        .execute(
-            SETTLE,
-            List.of(
-                spendKey(reservation.tenant(), reservation.month()),
-                reservedKey(reservation.tenant(), reservation.month())),
-            List.of(
-                reservation.amount().toPlainString(),
-                actual,
-                String.valueOf(Math.max(1, properties.reservationTtl().toSeconds()))))
-        .next()
-        .timeout(properties.redisTimeout().multipliedBy(2))
-        .subscribe(ok -> {}, e -> log.warn("Budget reservation not released: {}", e.toString()));
-  }
-
-  private BigDecimal maxCost(UsageEvents.Request facts, long input, long output) {
-    UsageEvent worst =
-        UsageEvents.answered(
-            facts,
-            facts.requestedModel(),
-            ProviderKind.forModel(facts.requestedModel()).providerName(),
-            UsageEvent.Mode.SYNC,
-            new NormalizedUsage(input, 0, 0, 0, output, 0),
-            UsageEvent.Status.OK,
-            null);
-    return costs.estimateUsd(worst).orElse(properties.unpricedReserveUsd());
+        .orElse(properties.unpricedReserveUsd());
   }
 }

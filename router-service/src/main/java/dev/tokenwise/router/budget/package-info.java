@@ -1,2 +1,2 @@
-/** Per-tenant monthly budgets: spend shared through Redis, with in-flight reservations. */
+/** Per-tenant monthly budgets: worst-case reservations, settled by cost-service's recorded cost. */
 package dev.tokenwise.router.budget;

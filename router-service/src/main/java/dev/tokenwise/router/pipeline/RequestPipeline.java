@@ -291,22 +291,31 @@ public class RequestPipeline {
             });
   }
 
-  /** The key's token rate limit, then the tenant's budget (both shared through Redis). */
+  /**
+   * The key's token rate limit, then the tenant's budget (both shared through Redis). The budget
+   * reserves for every model of the chain (the tier chosen, then the fallbacks) at the output limit
+   * the provider is sent.
+   */
   private Mono<Void> admit(Flow f) {
-    // an upper estimate of the prompt for the budget reservation: rarely under 3 bytes a token
-    long estimatedInput = f.call.raw().length / 3 + 16;
     Long maxTokens =
         f.facts.appliedMaxTokens() != null
             ? f.facts.appliedMaxTokens()
             : f.call.requestedMaxTokens();
+    String schema = f.plan.route().definition().jsonSchema();
+    Mono<Void> budget =
+        !budgets.applies(f.tenant.id())
+            ? Mono.empty()
+            : Mono.defer(
+                () ->
+                    budgets.reserve(
+                        f.exchange,
+                        f.facts,
+                        chain(f).stream().map(ResilientProviders.Target::model).toList(),
+                        TokenRateLimits.promptTokens(f.model, f.plan.request()),
+                        maxTokens,
+                        !f.call.stream() && schema != null && !schema.isBlank()));
     return tokenLimits.admit(
-        f.exchange,
-        f.tenant,
-        f.facts.requestId(),
-        f.model,
-        f.plan.request(),
-        maxTokens,
-        budgets.reserve(f.exchange, f.facts, estimatedInput, f.call.requestedMaxTokens()));
+        f.exchange, f.tenant, f.facts.requestId(), f.model, f.plan.request(), maxTokens, budget);
   }
 
   // ---- cache hits -------------------------------------------------------------------------

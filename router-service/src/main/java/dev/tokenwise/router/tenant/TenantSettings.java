@@ -85,6 +85,17 @@ public class TenantSettings {
     return redis.opsForHash().remove(PREFIX + tenant, "budgetHardUsd", "budgetSoftUsd").then();
   }
 
+  /**
+   * Whether a budget may be set for {@code tenant}: true unless a read in the last {@link #FRESH}
+   * found none. Answers from memory, for the request path's decision whether to estimate at all.
+   */
+  public boolean mayHaveBudget(String tenant) {
+    Cached cached = cache.get(tenant);
+    return cached == null
+        || cached.budget().isPresent()
+        || System.nanoTime() - cached.loadedNanos() >= FRESH.toNanos();
+  }
+
   void forget(String tenant) {
     cache.remove(tenant);
   }

@@ -240,7 +240,7 @@ public class TokenRateLimits {
    * and {@code tools} (tool schemas count: providers bill them as input), plus the chat recipe's
    * per-message overhead.
    */
-  static long promptTokens(String model, JsonNode request) {
+  public static long promptTokens(String model, JsonNode request) {
     StringBuilder text = new StringBuilder();
     for (String field : List.of("system", "messages", "tools", "functions")) {
       collect(request.path(field), text);

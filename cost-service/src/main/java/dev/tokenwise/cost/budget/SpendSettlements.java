@@ -1,0 +1,68 @@
+package dev.tokenwise.cost.budget;
+
+import dev.tokenwise.common.budget.SpendSettlement;
+import dev.tokenwise.cost.pricing.PricedEvent;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.springframework.data.redis.connection.DefaultStringRedisConnection;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
+import org.springframework.data.redis.connection.StringRedisConnection;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Tells the router that requests' costs are recorded: one {@link SpendSettlement} per usage event
+ * on {@link SpendSettlement#STREAM_KEY}, appended after the commit that stored the events. Every
+ * event of a batch is settled, those stored before included: a redelivered batch (cost-service died
+ * between its commit and this call) settles again, and the router ignores a request it has already
+ * settled. A failure here propagates, so the batch stays unacknowledged and is retried.
+ */
+@Component
+public class SpendSettlements {
+
+  private final StringRedisTemplate redis;
+  private final BudgetProperties properties;
+
+  SpendSettlements(StringRedisTemplate redis, BudgetProperties properties) {
+    this.redis = redis;
+    this.properties = properties;
+  }
+
+  /** Appends a settlement for each event; an event without a request id has none to settle. */
+  public void settled(List<PricedEvent> events) {
+    if (!properties.settlements() || events.isEmpty()) {
+      return;
+    }
+    XAddOptions options =
+        XAddOptions.maxlen(properties.settlementStreamMaxLength()).approximateTrimming(true);
+    redis.executePipelined(
+        (RedisCallback<Object>)
+            connection -> {
+              StringRedisConnection strings = new DefaultStringRedisConnection(connection);
+              for (PricedEvent e : events) {
+                SpendSettlement settlement = of(e);
+                if (settlement != null) {
+                  strings.xAdd(
+                      StreamRecords.string(settlement.toFields())
+                          .withStreamKey(SpendSettlement.STREAM_KEY),
+                      options);
+                }
+              }
+              return null;
+            });
+  }
+
+  static SpendSettlement of(PricedEvent e) {
+    if (e.event().requestId() == null || e.event().requestId().isBlank()) {
+      return null;
+    }
+    return new SpendSettlement(
+        e.event().requestId(),
+        e.event().tenant(),
+        YearMonth.from(e.event().occurredAt().atZone(ZoneOffset.UTC)),
+        e.cost().costUsd());
+  }
+}

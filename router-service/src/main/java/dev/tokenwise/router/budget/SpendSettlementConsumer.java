@@ -1,0 +1,265 @@
+package dev.tokenwise.router.budget;
+
+import dev.tokenwise.common.budget.SpendSettlement;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.DefaultStringRedisConnection;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStreamCommands.XClaimOptions;
+import org.springframework.data.redis.connection.StringRedisConnection;
+import org.springframework.data.redis.connection.stream.Consumer;
+import org.springframework.data.redis.connection.stream.PendingMessage;
+import org.springframework.data.redis.connection.stream.PendingMessages;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StringRecord;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies cost-service's {@link SpendSettlement}s to the router's budget keys. Every replica is a
+ * consumer in the group {@link #GROUP} on one dedicated thread (blocking reads, never on the event
+ * loop), so each settlement is applied by one replica; an entry is acknowledged after it is
+ * applied. A replica that dies holding entries leaves them pending; another takes them over after
+ * {@link BudgetProperties.Settlements#claimMinIdle()}. Applying is idempotent by request id (see
+ * {@link Budgets#SETTLE}), so an entry applied and then redelivered counts once. An entry that is
+ * not a settlement is logged and acknowledged.
+ */
+@Component
+class SpendSettlementConsumer implements SmartLifecycle {
+
+  /** The consumer group every router replica joins. */
+  static final String GROUP = "router-service";
+
+  private static final Logger log = LoggerFactory.getLogger(SpendSettlementConsumer.class);
+
+  private final RedisConnectionFactory connections;
+  private final StringRedisTemplate redis;
+  private final BudgetProperties properties;
+  private final BudgetProperties.Settlements settings;
+  private final Consumer consumer;
+  private volatile boolean running;
+
+  /** Whether a read succeeded since the last failure (the next failure backs off afresh). */
+  private boolean healthy;
+
+  private Thread thread;
+
+  SpendSettlementConsumer(
+      RedisConnectionFactory connections, StringRedisTemplate redis, BudgetProperties properties) {
+    this.connections = connections;
+    this.redis = redis;
+    this.properties = properties;
+    this.settings = properties.settlements();
+    this.consumer = Consumer.from(GROUP, consumerName(settings.consumerName()));
+  }
+
+  @Override
+  public boolean isAutoStartup() {
+    return settings.enabled();
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::run, "spend-settlements");
+    thread.setDaemon(true);
+    thread.start();
+    log.info(
+        "Consuming {} as {} in group {}", SpendSettlement.STREAM_KEY, consumer.getName(), GROUP);
+  }
+
+  @Override
+  public synchronized void stop() {
+    running = false;
+    if (thread == null) {
+      return;
+    }
+    try {
+      thread.join(settings.block().plusSeconds(2).toMillis());
+      if (thread.isAlive()) {
+        thread.interrupt();
+        thread.join(5_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    thread = null;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  private void run() {
+    Duration backoff = settings.retryBackoff();
+    while (running) {
+      try (RedisConnection connection = connections.getConnection()) {
+        StringRedisConnection strings = new DefaultStringRedisConnection(connection);
+        createGroupIfAbsent(strings);
+        healthy = false;
+        consume(strings);
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        if (healthy) {
+          backoff = settings.retryBackoff();
+        }
+        log.warn("Spend settlement consumer failed; retrying in {}: {}", backoff, e.toString());
+        pause(backoff);
+        backoff = min(backoff.multipliedBy(2), Duration.ofMinutes(1));
+      }
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private void consume(StringRedisConnection strings) {
+    // this consumer's own pending entries first (read before a failure, not yet acknowledged)
+    boolean ownBacklog = true;
+    Instant nextClaim = Instant.now();
+    while (running) {
+      if (!Instant.now().isBefore(nextClaim)) {
+        claimAbandoned(strings);
+        nextClaim = Instant.now().plus(settings.claimInterval());
+      }
+      StreamReadOptions options = StreamReadOptions.empty().count(settings.batchSize());
+      List<StringRecord> records;
+      if (ownBacklog) {
+        records = read(strings, options, ReadOffset.from("0-0"));
+        ownBacklog = !records.isEmpty();
+      } else {
+        records = read(strings, options.block(settings.block()), ReadOffset.lastConsumed());
+      }
+      healthy = true;
+      apply(strings, records);
+    }
+  }
+
+  private List<StringRecord> read(
+      StringRedisConnection strings, StreamReadOptions options, ReadOffset offset) {
+    List<StringRecord> records =
+        strings.xReadGroupAsString(
+            consumer, options, StreamOffset.create(SpendSettlement.STREAM_KEY, offset));
+    return records == null ? List.of() : records;
+  }
+
+  private void claimAbandoned(StringRedisConnection strings) {
+    PendingMessages pending =
+        strings.xPending(
+            SpendSettlement.STREAM_KEY,
+            GROUP,
+            Range.unbounded(),
+            (long) settings.batchSize(),
+            settings.claimMinIdle());
+    if (pending == null || pending.isEmpty()) {
+      return;
+    }
+    List<RecordId> others = new ArrayList<>();
+    for (PendingMessage message : pending) {
+      if (!message.getConsumerName().equals(consumer.getName())) {
+        others.add(message.getId());
+      }
+    }
+    if (others.isEmpty()) {
+      return;
+    }
+    List<StringRecord> claimed =
+        strings.xClaim(
+            SpendSettlement.STREAM_KEY,
+            GROUP,
+            consumer.getName(),
+            XClaimOptions.minIdle(settings.claimMinIdle()).ids(others.toArray(RecordId[]::new)));
+    log.info("Took over {} spend settlements another replica left pending", claimed.size());
+    apply(strings, claimed);
+  }
+
+  private void apply(StringRedisConnection strings, List<StringRecord> records) {
+    for (StringRecord record : records) {
+      SpendSettlement settlement;
+      try {
+        settlement = SpendSettlement.fromFields(record.getValue());
+      } catch (IllegalArgumentException e) {
+        log.warn("Spend settlement entry {} skipped: {}", record.getId().getValue(), e.toString());
+        strings.xAck(SpendSettlement.STREAM_KEY, GROUP, record.getId());
+        continue;
+      }
+      settle(settlement);
+      strings.xAck(SpendSettlement.STREAM_KEY, GROUP, record.getId());
+    }
+  }
+
+  /** Moves the request's reservation into the tenant's spend at the settled cost, once. */
+  void settle(SpendSettlement s) {
+    redis.execute(
+        Budgets.SETTLE,
+        List.of(
+            Budgets.spendKey(s.tenant(), s.month()),
+            Budgets.reservedKey(s.tenant()),
+            Budgets.deadlinesKey(s.tenant()),
+            Budgets.settledKey(s.tenant())),
+        s.requestId(),
+        s.costUsd() == null ? "" : s.costUsd().toPlainString(),
+        String.valueOf(Math.max(1, properties.spendTtl().toSeconds())),
+        String.valueOf(Math.max(1, properties.settledRetention().toSeconds())));
+  }
+
+  private static void createGroupIfAbsent(StringRedisConnection strings) {
+    try {
+      // from the stream's start: settlements written before this group existed count too
+      strings.xGroupCreate(SpendSettlement.STREAM_KEY, ReadOffset.from("0-0"), GROUP, true);
+    } catch (DataAccessException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      if (!String.valueOf(root.getMessage()).contains("BUSYGROUP")) {
+        throw e;
+      }
+    }
+  }
+
+  private void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  private static String consumerName(String configured) {
+    if (configured != null && !configured.isBlank()) {
+      return configured;
+    }
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        host = "router";
+      }
+    }
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+}
