@@ -50,13 +50,22 @@ public final class SimulatorHttp {
     return headers.length == 0 ? request : request.headers(headers);
   }
 
-  /** Sends and reads the whole body as text. */
+  /**
+   * Sends and reads the whole body as text, within 60 s in all: the request's own timeout ends at
+   * the response headers, so an event stream that never ends would otherwise hang the build.
+   */
   public HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
     try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return client
+          .sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+          .get(60, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UncheckedIOException(new IOException(e));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException("No complete answer within 60 s (the body never ended)", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
     }
   }
 }
