@@ -14,9 +14,10 @@ import java.security.MessageDigest;
 
 /**
  * cost-service's operator calls that change history ({@code POST /api/admin/**}: repricing; {@code
- * POST /api/reconciliation/**}: a reconciliation run) need {@code Authorization: Bearer <admin
- * token>}, the deployment's admin token ({@code TOKENWISE_ADMIN_TOKEN}, the router's admin API's
- * too). Without a configured token they are refused: an unconfigured admin API is a closed one.
+ * POST /api/reconciliation/**}: a reconciliation run; {@code POST /api/quality/shadow}: an outside
+ * judge's verdict) need {@code Authorization: Bearer <admin token>}, the deployment's admin token
+ * ({@code TOKENWISE_ADMIN_TOKEN}, the router's admin API's too). Without a configured token they
+ * are refused: an unconfigured admin API is a closed one.
  */
 final class AdminTokenFilter implements Filter {
 
@@ -29,7 +30,9 @@ final class AdminTokenFilter implements Filter {
 
   static boolean guards(String method, String path) {
     return "POST".equalsIgnoreCase(method)
-        && (path.startsWith("/api/admin/") || path.startsWith("/api/reconciliation/"));
+        && (path.startsWith("/api/admin/")
+            || path.startsWith("/api/reconciliation/")
+            || path.equals("/api/quality/shadow"));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.tokenwise.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +58,12 @@ class DeployIT {
   private static final String WATER_OTHER_NUMBER =
       "What is the recommended daily water intake for an adult who weighs 80 kilograms?";
   private static final String SHADOWED = "shadowed";
+  private static final String ADMIN_TOKEN = "deploy-it-admin-" + java.util.UUID.randomUUID();
+
+  /** The suite's service secret (the launcher keeps one it is given). */
+  private static final String SERVICE_SECRET =
+      "deploy-it-service-secret-" + java.util.UUID.randomUUID();
+
   private static final Pattern KEY_LINE = Pattern.compile("^\\s+(demo\\S*)\\s+(\\S+)\\s*$");
   private static final Pattern SERVER_LINE =
       Pattern.compile("^\\s+(redis|postgresql)\\s+localhost:(\\d+).*$");
@@ -510,7 +518,9 @@ class DeployIT {
               "{\"requestId\":\""
                   + requestId
                   + "\",\"route\":\"default\",\"similarity\":0.93,\"judge\":\"deploy-it\"}",
-              null);
+              null,
+              "Authorization",
+              "Bearer " + ADMIN_TOKEN);
         }
         chat("gpt-5-mini", "unauthorized", false, "sk-not-a-tenant-key");
         post(router.resolve("/v1/chat/completions"), "{\"model\": 42}", virtualKey);
@@ -556,7 +566,13 @@ class DeployIT {
           .until(
               () -> {
                 HttpResponse<String> found =
-                    post(cacheService.resolve("/internal/cache/lookup"), lookup, null);
+                    post(
+                        cacheService.resolve("/internal/cache/lookup"),
+                        lookup,
+                        null,
+                        ServiceTokens.HEADER,
+                        new ServiceTokens(SERVICE_SECRET, ServiceTokens.ROUTER, Clock.systemUTC())
+                            .mint(ServiceTokens.CACHE, "demo"));
                 return found != null
                     && found.statusCode() == 200
                     && "hit-semantic"
@@ -629,6 +645,10 @@ class DeployIT {
     builder.environment().remove("OPENAI_API_KEY");
     builder.environment().remove("ANTHROPIC_API_KEY");
     builder.environment().remove("GEMINI_API_KEY");
+    // A secret of our own, so the semantic-cache wait below can ask cache-service as the router.
+    builder.environment().put("TOKENWISE_SERVICE_SECRET", SERVICE_SECRET);
+    // The admin token: a judge's verdicts go to cost-service with it.
+    builder.environment().put("TOKENWISE_ADMIN_TOKEN", ADMIN_TOKEN);
     // Every child reads this; each binds only its own part. Router: gpt-5-nano falls back to
     // gpt-5-mini (the failures the simulator injects for gpt-5-nano show as fallbacks and breaker
     // state), a route "shadowed" whose semantic hits are all shadow-checked, and cache timeouts
