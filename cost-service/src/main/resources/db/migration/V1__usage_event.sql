@@ -1,4 +1,4 @@
--- Usage events as received, priced once with the catalog version in force (DESIGN.md, "Usage event").
+-- Usage events as received (common's UsageEvent), priced once with the catalog version in force.
 --
 -- usage_event is range-partitioned by month on occurred_at so that old months can be detached or
 -- dropped and rollups can scan one month at a time. PostgreSQL requires every unique constraint of a

@@ -1,4 +1,4 @@
--- Shadow evaluation (DESIGN.md "Quality"): the router registers a sampled request with the answer it
+-- Shadow evaluation (cost-service README, "Quality loop"): the router registers a sampled request with the answer it
 -- served, batch-service replays it against the route's reference model and delivers the reference
 -- answer by signed webhook, and cost-service judges the two. One row per sampled request.
 CREATE TABLE shadow_request (

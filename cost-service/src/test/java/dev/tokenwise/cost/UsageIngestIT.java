@@ -60,6 +60,7 @@ class UsageIngestIT {
   @Autowired StringRedisTemplate redis;
   @Autowired JdbcTemplate jdbc;
   @Autowired JsonMapper json;
+  @Autowired org.flywaydb.core.Flyway flyway;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -651,6 +652,29 @@ class UsageIngestIT {
         .isZero();
     System.out.printf(
         "cost-service adversarial cases: %d, refused: %d%n", cases.length + 1, refused);
+  }
+
+  @Test
+  void aDatabaseThatAppliedTheOldCommentsOfV1AndV7StillStartsAndAnyOtherChangeStillStops() {
+    // as a database migrated before the comments of V1 and V7 were reworded records them
+    jdbc.update("UPDATE cost.flyway_schema_history SET checksum = -2135064837 WHERE version = '1'");
+    jdbc.update("UPDATE cost.flyway_schema_history SET checksum = 686060747 WHERE version = '7'");
+
+    flyway.validate();
+
+    assertThat(
+            jdbc.queryForList(
+                "SELECT checksum FROM cost.flyway_schema_history WHERE version IN ('1', '7')"
+                    + " ORDER BY version",
+                Integer.class))
+        .containsExactly(639385179, 1082431706);
+    jdbc.update("UPDATE cost.flyway_schema_history SET checksum = 12345 WHERE version = '1'");
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(flyway::validate)
+          .isInstanceOf(org.flywaydb.core.api.FlywayException.class);
+    } finally {
+      jdbc.update("UPDATE cost.flyway_schema_history SET checksum = 639385179 WHERE version = '1'");
+    }
   }
 
   private HttpResponse<String> postAs(String path, String body, String token) {

@@ -1,0 +1,2 @@
+/** Schema migrations: what Flyway needs beyond the SQL files. */
+package dev.tokenwise.cost.migration;
