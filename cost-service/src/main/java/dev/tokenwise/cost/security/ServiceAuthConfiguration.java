@@ -17,8 +17,10 @@ import org.springframework.util.unit.DataSize;
  * <ul>
  *   <li>{@code POST /api/events}: the router and batch-service, each event for the tenant the token
  *       names;
- *   <li>{@code POST /api/feedback}, {@code POST /api/quality/shadow-requests}: the router, for the
- *       tenant in the body.
+ *   <li>{@code POST /api/feedback}, {@code POST /api/quality/shadow-requests}, {@code POST
+ *       /api/quality/routing-samples}: the router, for the tenant in the body;
+ *   <li>{@code GET /api/quality/routing-verdicts}: the router, for any tenant (its retraining job
+ *       reads a route's verdicts across tenants).
  * </ul>
  *
  * Shadow results ({@code POST /api/quality/shadow-results/{id}}) are batch-service's webhook
@@ -31,10 +33,17 @@ class ServiceAuthConfiguration {
 
   static final InternalEndpoints ENDPOINTS =
       InternalEndpoints.guarding(
-              "/internal/", "/api/events", "/api/feedback", "/api/quality/shadow-requests")
+              "/internal/",
+              "/api/events",
+              "/api/feedback",
+              "/api/quality/shadow-requests",
+              "/api/quality/routing-samples",
+              "/api/quality/routing-verdicts")
           .allow("POST", "/api/events", ServiceTokens.ROUTER, ServiceTokens.BATCH)
           .allow("POST", "/api/feedback", ServiceTokens.ROUTER)
           .allow("POST", "/api/quality/shadow-requests", ServiceTokens.ROUTER)
+          .allow("POST", "/api/quality/routing-samples", ServiceTokens.ROUTER)
+          .allowAnyTenant("GET", "/api/quality/routing-verdicts", ServiceTokens.ROUTER)
           .build();
 
   @Bean
