@@ -100,6 +100,12 @@ class AdminRoutes {
 
   private org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> as(
       BiFunction<Admin, ServerRequest, Mono<ServerResponse>> handler) {
+    return guarded(auth, handler);
+  }
+
+  /** A handler that runs only for an authenticated admin; a refused call's body is drained. */
+  static org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> guarded(
+      AdminAuth auth, BiFunction<Admin, ServerRequest, Mono<ServerResponse>> handler) {
     return request ->
         auth.admin(request)
             .flatMap(admin -> handler.apply(admin, request))
@@ -495,7 +501,7 @@ class AdminRoutes {
     return id.length() > 64 ? id.substring(0, 64) + "…" : id;
   }
 
-  private static OpenAiApiException notFound(String message) {
+  static OpenAiApiException notFound(String message) {
     return new OpenAiApiException(
         HttpStatus.NOT_FOUND, message, "invalid_request_error", null, "not_found");
   }
@@ -505,7 +511,7 @@ class AdminRoutes {
         HttpStatus.CONFLICT, message, "invalid_request_error", null, code);
   }
 
-  private static Mono<ServerResponse> respond(HttpStatus status, Object body) {
+  static Mono<ServerResponse> respond(HttpStatus status, Object body) {
     return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).bodyValue(body);
   }
 }

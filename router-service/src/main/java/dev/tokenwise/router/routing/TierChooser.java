@@ -2,10 +2,15 @@ package dev.tokenwise.router.routing;
 
 import dev.tokenwise.router.route.Route;
 import dev.tokenwise.router.route.RouteProperties;
+import dev.tokenwise.router.selftraining.LearningProperties;
+import dev.tokenwise.router.selftraining.RouterVersions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -18,31 +23,61 @@ import tools.jackson.databind.json.JsonMapper;
  * Picks the tier of a route for one request. {@code tokenwise/fast} and {@code tokenwise/smart} pin
  * the cheapest and strongest tier; otherwise a route with tiers scores the request (heuristic:
  * microseconds; learned: one MiniLM embedding on a bounded scheduler) and sends it to the strongest
- * tier at or above the threshold, to the cheapest below. A route that cost-service's quality advice
- * tightened ({@link QualityTightening}) sends more to the strong tier: its target strong share is
- * raised, or its heuristic threshold lowered, by the current boost. A route without tiers serves
- * the client's model.
+ * tier at or above the threshold, to the cheapest below. A learned route scores with its published
+ * version when it has one ({@link RouterVersions}), else with its configured model, and a share
+ * {@code tokenwise.router.learning.exploration} of its requests is served by a tier drawn at
+ * random, recorded in the choice's {@link RoutingInput} with the version and the propensity. A
+ * route that cost-service's quality advice tightened ({@link QualityTightening}) sends more to the
+ * strong tier: its target strong share is raised, or its heuristic threshold lowered, by the
+ * current boost. A route without tiers serves the client's model.
  */
 @Component
 public class TierChooser {
 
   private static final String SHIPPED = "";
 
+  /** The version name of the model shipped with the router. */
+  public static final String SHIPPED_VERSION = "shipped";
+
   private final HeuristicScorer heuristic = new HeuristicScorer();
   private final Map<String, LinearRouterModel> models = new ConcurrentHashMap<>();
   private final JsonMapper json;
   private final QualityTightening quality;
+  private final RouterVersions versions;
+  private final LearningProperties learning;
+  private final DoubleSupplier random;
   private final Scheduler embedding =
       Schedulers.newBoundedElastic(
           Math.max(1, Runtime.getRuntime().availableProcessors()), 1024, "tokenwise-embed");
 
   @Autowired
-  public TierChooser(JsonMapper json, QualityTightening quality) {
-    this.json = json;
-    this.quality = quality;
+  public TierChooser(
+      JsonMapper json,
+      QualityTightening quality,
+      RouterVersions versions,
+      LearningProperties learning) {
+    this(json, quality, versions, learning, () -> ThreadLocalRandom.current().nextDouble());
   }
 
-  /** Without quality-gated tightening. */
+  TierChooser(
+      JsonMapper json,
+      QualityTightening quality,
+      RouterVersions versions,
+      LearningProperties learning,
+      DoubleSupplier random) {
+    this.json = json;
+    this.quality = quality;
+    this.versions = versions;
+    this.learning = learning;
+    this.random = random;
+  }
+
+  /** Quality-gated, without published versions or exploration. */
+  public TierChooser(JsonMapper json, QualityTightening quality) {
+    this(json, quality, null, LearningProperties.disabled());
+  }
+
+  /** Without quality-gated tightening, published versions or exploration. */
   public TierChooser(JsonMapper json) {
     this(json, null);
   }
@@ -64,7 +99,7 @@ public class TierChooser {
     double boost = quality == null ? 0 : quality.boost(route.name());
     return switch (classifier.type()) {
       case "learned" ->
-          Mono.fromCallable(() -> learned(classifier, tiers, signals, boost))
+          Mono.fromCallable(() -> learned(route.name(), classifier, tiers, signals, boost))
               .subscribeOn(embedding);
       case "heuristic" -> {
         double score = heuristic.score(signals);
@@ -76,13 +111,22 @@ public class TierChooser {
   }
 
   private TierChoice learned(
+      String route,
       RouteProperties.Classifier classifier,
       List<String> tiers,
       PromptSignals signals,
       double boost) {
-    LinearRouterModel model = model(classifier.modelPath());
-    double score =
-        model.score(SentenceEmbedder.shared().embed(signals.question()), signals.question());
+    Optional<RouterVersions.Active> published =
+        versions == null ? Optional.empty() : versions.active(route);
+    LinearRouterModel model =
+        published.map(RouterVersions.Active::model).orElseGet(() -> model(classifier.modelPath()));
+    String version =
+        published
+            .map(RouterVersions.Active::version)
+            .orElseGet(() -> configuredVersion(classifier.modelPath()));
+    float[] embedding = SentenceEmbedder.shared().embed(signals.question());
+    double[] features = PromptFeatures.of(signals.question());
+    double score = model.score(model.input(embedding, features));
     double threshold;
     if (boost == 0) {
       threshold =
@@ -96,7 +140,21 @@ public class TierChooser {
               : classifier.strongShare();
       threshold = model.thresholdFor(Math.min(1, share + boost));
     }
-    return pick(tiers, score >= threshold, reason("learned", boost), score);
+    boolean chosen = score >= threshold;
+    double epsilon = learning.enabled() ? learning.exploration() : 0;
+    boolean explored = epsilon > 0 && random.getAsDouble() < epsilon;
+    boolean strong = explored ? random.getAsDouble() < 0.5 : chosen;
+    // the probability of serving this tier: the model's pick unless exploring, half of exploring
+    double propensity = (strong == chosen ? 1 - epsilon : 0) + epsilon / 2;
+    RoutingInput input = new RoutingInput(embedding, features, version, explored, propensity);
+    String reason = explored ? "learned+explored" : reason("learned", boost);
+    int tier = strong ? tiers.size() - 1 : 0;
+    return new TierChoice(tiers.get(tier), tier, reason, score, input);
+  }
+
+  /** The version name of a route's configured model: {@code shipped}, or its file's name. */
+  static String configuredVersion(String modelPath) {
+    return modelPath == null ? SHIPPED_VERSION : "file:" + Path.of(modelPath).getFileName();
   }
 
   /** The classifier's name, marked when quality advice has moved its threshold. */
@@ -107,6 +165,11 @@ public class TierChooser {
   /** Loads a learned route's weights ahead of its first request (null: the shipped model). */
   public void preload(String modelPath) {
     model(modelPath);
+  }
+
+  /** A learned route's configured model: its model file's, or (null) the shipped one. */
+  public LinearRouterModel configuredModel(String modelPath) {
+    return model(modelPath);
   }
 
   LinearRouterModel model(String path) {

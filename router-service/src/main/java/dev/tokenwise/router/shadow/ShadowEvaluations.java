@@ -9,6 +9,7 @@ import dev.tokenwise.router.feedback.CostServiceProperties;
 import dev.tokenwise.router.provider.ProviderKind;
 import dev.tokenwise.router.request.RandomIds;
 import dev.tokenwise.router.route.RoutePlan;
+import dev.tokenwise.router.selftraining.RoutingSamples;
 import dev.tokenwise.router.usage.UsageEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,6 +94,7 @@ public class ShadowEvaluations {
   private final Duration timeout;
   private final MeterRegistry registry;
   private final DoubleSupplier random;
+  private final RoutingSamples samples;
   private final AtomicInteger inFlight = new AtomicInteger();
 
   @Autowired
@@ -102,7 +104,8 @@ public class ShadowEvaluations {
       DeferralProperties batchService,
       MeterRegistry registry,
       ObservationRegistry observations,
-      ServiceTokens tokens) {
+      ServiceTokens tokens,
+      RoutingSamples samples) {
     this(
         properties,
         costService,
@@ -110,7 +113,8 @@ public class ShadowEvaluations {
         registry,
         observations,
         tokens,
-        () -> ThreadLocalRandom.current().nextDouble());
+        () -> ThreadLocalRandom.current().nextDouble(),
+        samples);
   }
 
   ShadowEvaluations(
@@ -120,7 +124,9 @@ public class ShadowEvaluations {
       MeterRegistry registry,
       ObservationRegistry observations,
       ServiceTokens tokens,
-      DoubleSupplier random) {
+      DoubleSupplier random,
+      RoutingSamples samples) {
+    this.samples = samples;
     this.properties = properties;
     this.tokens = tokens;
     this.webhookBaseUrl =
@@ -166,19 +172,24 @@ public class ShadowEvaluations {
       UsageEvent.Mode mode,
       String servedModel,
       JsonNode servedCompletion) {
-    if (!properties.enabled() || plan.deferred()) {
+    if (plan.deferred()) {
       return;
     }
     Sample sample =
-        sample(
-            plan.route().definition().shadowSampleRate(),
-            plan.route().name(),
-            plan.referenceModel(),
-            facts,
-            request,
-            mode,
-            servedModel,
-            servedCompletion);
+        properties.enabled()
+            ? sample(
+                plan.route().definition().shadowSampleRate(),
+                plan.route().name(),
+                plan.referenceModel(),
+                facts,
+                request,
+                mode,
+                servedModel,
+                servedCompletion)
+            : null;
+    if (samples != null && !mode.isCacheHit()) {
+      samples.offer(plan, facts.requestId(), facts.tenant(), request, sample != null);
+    }
     if (sample == null) {
       return;
     }

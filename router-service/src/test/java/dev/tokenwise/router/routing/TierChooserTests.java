@@ -75,4 +75,57 @@ class TierChooserTests {
     assertThat(shipped.features()).isEqualTo(PromptFeatures.ID);
     assertThat(shipped.weights()).hasSize(384 + PromptFeatures.NAMES.size());
   }
+
+  @Test
+  void aLearnedChoiceKeepsWhatTheModelSawAndTheVersionThatChose() {
+    TierChoice choice = choose("learned", Route.AUTO, "What is the capital of France?");
+    RoutingInput input = choice.input();
+    assertThat(input).isNotNull();
+    assertThat(input.embedding()).hasSize(384);
+    assertThat(input.features()).hasSize(PromptFeatures.NAMES.size());
+    assertThat(input.routerVersion()).isEqualTo(TierChooser.SHIPPED_VERSION);
+    assertThat(choice.routerVersion()).isEqualTo("shipped");
+    // exploration is off for this chooser: the model's pick, with certainty
+    assertThat(input.explored()).isFalse();
+    assertThat(input.propensity()).isEqualTo(1.0);
+    assertThat(choose("heuristic", Route.AUTO, "hi").input()).isNull();
+  }
+
+  @Test
+  void explorationServesADrawnTierAndRecordsItsPropensity() {
+    double[] draws = {0.01, 0.9, 0.9};
+    int[] next = {0};
+    TierChooser exploring =
+        new TierChooser(
+            json,
+            null,
+            null,
+            new dev.tokenwise.router.selftraining.LearningProperties(
+                true, 0.05, 0.1, Duration.ofSeconds(10), Duration.ofMinutes(10), 100, null),
+            () -> draws[next[0]++ % draws.length]);
+    String body =
+        json.writeValueAsString(
+            java.util.Map.of(
+                "model",
+                Route.AUTO,
+                "messages",
+                List.of(
+                    java.util.Map.of(
+                        "role", "user", "content", "What is the capital of France?"))));
+    // first draw 0.01 < 0.1 explores; second draw 0.9 >= 0.5 serves the cheap tier
+    TierChoice explored =
+        exploring.choose(route("learned"), Route.AUTO, json.readTree(body)).block();
+    assertThat(explored.reason()).isEqualTo("learned+explored");
+    assertThat(explored.tier()).isZero();
+    assertThat(explored.input().explored()).isTrue();
+    // the model picks cheap for this prompt: 0.9 when not exploring plus 0.05 when exploring
+    assertThat(explored.input().propensity())
+        .isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-9));
+    // next request: draw 0.9 does not explore; the model's pick
+    TierChoice chosen = exploring.choose(route("learned"), Route.AUTO, json.readTree(body)).block();
+    assertThat(chosen.reason()).isEqualTo("learned");
+    assertThat(chosen.input().explored()).isFalse();
+    assertThat(chosen.input().propensity())
+        .isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-9));
+  }
 }

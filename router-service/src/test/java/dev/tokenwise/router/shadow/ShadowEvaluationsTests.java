@@ -88,7 +88,8 @@ class ShadowEvaluationsTests {
         registry,
         ObservationRegistry.NOOP,
         new ServiceTokens(TestServiceTokens.secret(), ServiceTokens.ROUTER, Clock.systemUTC()),
-        () -> draw);
+        () -> draw,
+        null);
   }
 
   @Test
