@@ -45,7 +45,7 @@ class CostTacticsEndToEndIT {
   static void startSuite() {
     suite =
         new Suite(
-            TestSuites.simulatorOnly("tactics")
+            TestSuites.withQuickBatches(TestSuites.simulatorOnly("tactics"))
                 .withProperty(Service.ROUTER, "tokenwise.router.cache.timeout", "10s")
                 // routing: tokenwise/auto picks gpt-5-nano or gpt-5; the baseline is gpt-5
                 .withProperty(
@@ -72,10 +72,6 @@ class CostTacticsEndToEndIT {
                 // the output-cap estimate needs the route's uncapped output length: 3 requests
                 .withProperty(Service.COST, "tokenwise.cost.output-cap.min-requests", "3")
                 .withProperty(Service.COST, "tokenwise.cost.output-cap.refresh-interval", "1s")
-                .withProperty(Service.BATCH, "tokenwise.batch.assembly.max-age", "1s")
-                .withProperty(Service.BATCH, "tokenwise.batch.assembly.interval", "1s")
-                .withProperty(Service.BATCH, "tokenwise.batch.collect.first-poll", "1s")
-                .withProperty(Service.BATCH, "tokenwise.batch.collect.interval", "1s")
                 .withProgress(line -> System.out.println("[suite] " + line)));
     suite.start();
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -40,4 +40,16 @@ public final class TestSuites {
         .withRunDirectory(Path.of("target", runName))
         .withStartupTimeout(Duration.ofMinutes(8));
   }
+
+  /**
+   * Batch-service assembling and polling every second instead of every few minutes, so that
+   * deferred requests and shadow replays come back within seconds.
+   */
+  public static SuiteOptions withQuickBatches(SuiteOptions options) {
+    return options
+        .withProperty(Service.BATCH, "tokenwise.batch.assembly.max-age", "1s")
+        .withProperty(Service.BATCH, "tokenwise.batch.assembly.interval", "1s")
+        .withProperty(Service.BATCH, "tokenwise.batch.collect.first-poll", "1s")
+        .withProperty(Service.BATCH, "tokenwise.batch.collect.interval", "1s");
+  }
 }

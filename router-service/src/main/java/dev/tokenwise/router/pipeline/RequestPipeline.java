@@ -810,6 +810,11 @@ public class RequestPipeline {
     headers.set(TokenwiseHeaders.ROUTE, f.facts.route());
     headers.set(TokenwiseHeaders.MODEL, servedModel);
     headers.set(TokenwiseHeaders.CACHE, f.lookup == null ? "bypass" : f.lookup.result().header());
+    if (f.plan != null
+        && f.plan.tier().routerVersion() != null
+        && (event == null || !event.mode().isCacheHit())) {
+      headers.set(TokenwiseHeaders.ROUTER_VERSION, f.plan.tier().routerVersion());
+    }
     if (event != null) {
       costs
           .estimateUsd(event)

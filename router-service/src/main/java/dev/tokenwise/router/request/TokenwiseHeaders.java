@@ -12,6 +12,12 @@ public final class TokenwiseHeaders {
   /** Milliseconds spent inside Tokenwise, the provider's time excluded. */
   public static final String OVERHEAD_MS = "Tokenwise-Overhead-Ms";
 
+  /**
+   * The version of the learned routing model that chose the tier ({@code shipped}, a model file's
+   * name, or a published version such as {@code support-v3}); absent when no learned model chose.
+   */
+  public static final String ROUTER_VERSION = "Tokenwise-Router-Version";
+
   /** Set when the tenant's monthly spend passed its soft budget cap. */
   public static final String BUDGET_WARNING = "Tokenwise-Budget-Warning";
 

@@ -19,7 +19,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -93,11 +92,7 @@ public class QualityTightening implements InitializingBean, DisposableBean {
   @Override
   public void afterPropertiesSet() {
     if (properties.enabled()) {
-      polling =
-          Flux.interval(Duration.ZERO, properties.pollInterval())
-              .onBackpressureDrop()
-              .concatMap(tick -> poll().onErrorResume(e -> Mono.empty()), 1)
-              .subscribe();
+      polling = Polling.every(Duration.ZERO, properties.pollInterval(), this::poll);
     }
   }
 

@@ -20,6 +20,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     learned route on its verdicts
  * @param maxVerdicts the most recent verdicts a retraining reads per route
  * @param keepPrompts routes whose samples also carry the prompt's text (none by default)
+ * @param heldOutShare the most recent share of a route's verdicts held back to check a candidate
+ * @param minHeldOut no new version is published on fewer held-back verdicts
+ * @param minBothKnown held-back shadow verdicts (both tiers' outcomes known) needed to compare by
+ *     APGR; with fewer, candidates are compared on the served outcomes' AUC
+ * @param margin how much better than the version in use a candidate must score to be published
  */
 @ConfigurationProperties("tokenwise.router.learning")
 public record LearningProperties(
@@ -29,7 +34,11 @@ public record LearningProperties(
     @DefaultValue("10s") Duration pollInterval,
     @DefaultValue("10m") Duration retrainInterval,
     @DefaultValue("20000") int maxVerdicts,
-    @DefaultValue List<String> keepPrompts) {
+    @DefaultValue List<String> keepPrompts,
+    @DefaultValue("0.2") double heldOutShare,
+    @DefaultValue("100") int minHeldOut,
+    @DefaultValue("100") int minBothKnown,
+    @DefaultValue("0.005") double margin) {
 
   public LearningProperties {
     if (sampleRate < 0 || sampleRate > 1) {
@@ -39,11 +48,24 @@ public record LearningProperties(
       throw new IllegalArgumentException("tokenwise.router.learning.exploration must be 0..0.5");
     }
     keepPrompts = keepPrompts == null ? List.of() : List.copyOf(keepPrompts);
+    if (!(heldOutShare > 0 && heldOutShare < 1)) {
+      throw new IllegalArgumentException("tokenwise.router.learning.held-out-share must be 0..1");
+    }
   }
 
   /** Off: no samples, no exploration, no retraining. */
   public static LearningProperties disabled() {
     return new LearningProperties(
-        false, 0, 0, Duration.ofSeconds(10), Duration.ofMinutes(10), 20000, List.of());
+        false,
+        0,
+        0,
+        Duration.ofSeconds(10),
+        Duration.ofMinutes(10),
+        20000,
+        List.of(),
+        0.2,
+        100,
+        100,
+        0.005);
   }
 }

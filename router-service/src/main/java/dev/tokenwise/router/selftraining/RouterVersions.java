@@ -2,6 +2,7 @@ package dev.tokenwise.router.selftraining;
 
 import dev.tokenwise.router.route.RouteTable;
 import dev.tokenwise.router.routing.LinearRouterModel;
+import dev.tokenwise.router.routing.Polling;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,11 +84,7 @@ public class RouterVersions implements InitializingBean, DisposableBean {
   @Override
   public void afterPropertiesSet() {
     if (properties.enabled()) {
-      polling =
-          Flux.interval(Duration.ZERO, properties.pollInterval())
-              .onBackpressureDrop()
-              .concatMap(tick -> refresh().onErrorResume(e -> Mono.empty()), 1)
-              .subscribe();
+      polling = Polling.every(Duration.ZERO, properties.pollInterval(), this::refresh);
     }
   }
 

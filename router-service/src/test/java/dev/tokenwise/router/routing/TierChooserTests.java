@@ -101,7 +101,17 @@ class TierChooserTests {
             null,
             null,
             new dev.tokenwise.router.selftraining.LearningProperties(
-                true, 0.05, 0.1, Duration.ofSeconds(10), Duration.ofMinutes(10), 100, null),
+                true,
+                0.05,
+                0.1,
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(10),
+                100,
+                null,
+                0.2,
+                100,
+                100,
+                0.005),
             () -> draws[next[0]++ % draws.length]);
     String body =
         json.writeValueAsString(
