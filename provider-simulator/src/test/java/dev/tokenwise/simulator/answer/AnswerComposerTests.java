@@ -6,6 +6,9 @@ import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.simulator.answer.Answer.Stop;
 import dev.tokenwise.simulator.answer.Prompt.Tool;
 import dev.tokenwise.simulator.answer.Prompt.ToolChoice;
+import dev.tokenwise.simulator.model.ModelCatalog;
+import dev.tokenwise.simulator.model.ModelProperties;
+import dev.tokenwise.simulator.quality.QualityWorld;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -13,7 +16,17 @@ import tools.jackson.databind.json.JsonMapper;
 
 class AnswerComposerTests {
 
-  final AnswerComposer composer = new AnswerComposer();
+  final AnswerComposer composer =
+      new AnswerComposer(
+          new QualityWorld(
+              new ModelCatalog(
+                  new ModelProperties(
+                      List.of("gpt-5", "gpt-5-nano"),
+                      List.of("claude-sonnet-4-5"),
+                      List.of(),
+                      true,
+                      null,
+                      0.5))));
   final JsonMapper json = JsonMapper.builder().build();
 
   static Prompt prompt(String question) {
