@@ -11,6 +11,8 @@ final class Worlds {
   static final List<String> SMALL =
       List.of("gpt-5-nano", "gpt-5-mini", "gpt-4o-mini", "claude-haiku-4-5", "gemini-2.5-flash");
   static final List<String> FRONTIER = List.of("gpt-5", "claude-opus-4-5", "claude-sonnet-4-5");
+  static final List<String> OTHERS =
+      List.of("gemini-2.5-pro", "gpt-4.1", "gpt-4.1-mini", "gemini-2.5-flash-lite", "gpt-9");
 
   private Worlds() {}
 
@@ -39,6 +41,6 @@ final class Worlds {
                 List.of("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"),
                 true,
                 skills,
-                0.5)));
+                0.42)));
   }
 }
