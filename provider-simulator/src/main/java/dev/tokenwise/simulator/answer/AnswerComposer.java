@@ -3,8 +3,12 @@ package dev.tokenwise.simulator.answer;
 import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.simulator.answer.Answer.Stop;
 import dev.tokenwise.simulator.answer.Answer.ToolCall;
+import dev.tokenwise.simulator.answer.Prompt.Output;
 import dev.tokenwise.simulator.answer.Prompt.Tool;
 import dev.tokenwise.simulator.answer.Prompt.ToolChoice.Mode;
+import dev.tokenwise.simulator.quality.FinalAnswer.Kind;
+import dev.tokenwise.simulator.quality.QualityWorld;
+import dev.tokenwise.simulator.quality.Truth;
 import dev.tokenwise.simulator.wire.BadSimulatorHeader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,7 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Composes the answer to a prompt. The same prompt always gets the same answer: a SHA-256 of the
  * question (and of the tool result, when there is one) picks the sentences, and the answer quotes
- * the start of the question so tests can tell answers apart.
+ * the start of the question so tests can tell answers apart. Whether the model gets it right is the
+ * {@link QualityWorld}'s call; a prose answer carries the final answer that decision gives it.
  */
 @Component
 public class AnswerComposer {
@@ -54,6 +59,11 @@ public class AnswerComposer {
   private static final int QUOTED_CHARS = 80;
 
   private final TokenEstimator tokens = TokenEstimator.shared();
+  private final QualityWorld world;
+
+  public AnswerComposer(QualityWorld world) {
+    this.world = world;
+  }
 
   /**
    * The answer length a request asks for with {@value #LENGTH_HEADER}, or null.
@@ -125,19 +135,25 @@ public class AnswerComposer {
   }
 
   private String fullText(Prompt prompt, byte[] hash) {
-    String prose = prose(prompt, hash);
     // Pretty-printed, so a max-tokens cut (at whitespace) leaves a prefix of the JSON, as a real
     // truncated structured answer does.
-    return switch (prompt.output().kind()) {
-      case TEXT -> prose;
-      case JSON_OBJECT ->
-          JsonNodeFactory.instance.objectNode().put("answer", prose).toPrettyString();
-      case JSON_SCHEMA ->
-          valueFor(prompt.output().schema(), prompt.question(), hash, 0).toPrettyString();
-    };
+    if (prompt.output().kind() == Output.Kind.JSON_SCHEMA) {
+      return valueFor(prompt.output().schema(), prompt.question(), hash, 0).toPrettyString();
+    }
+    Truth truth = world.truth(prompt.model(), prompt.question());
+    world.served(truth);
+    String prose = prose(prompt, hash, truth);
+    return prompt.output().kind() == Output.Kind.TEXT
+        ? prose
+        : JsonNodeFactory.instance.objectNode().put("answer", prose).toPrettyString();
   }
 
-  private String prose(Prompt prompt, byte[] hash) {
+  /**
+   * The quote, the sentences and the final answer: a free-text answer states its fact after the
+   * quote, where a max-tokens cut rarely reaches; a choice or a number comes last, on a line of its
+   * own, as models asked to reason and then answer write it.
+   */
+  private String prose(Prompt prompt, byte[] hash, Truth truth) {
     StringBuilder text = new StringBuilder();
     if (prompt.toolResult() != null) {
       text.append("According to the tool result \"")
@@ -148,12 +164,22 @@ public class AnswerComposer {
     } else {
       text.append("You asked: \"").append(quote(prompt.question())).append("\".");
     }
+    String last = "";
+    if (truth.kind() == Kind.FACT) {
+      text.append(" The deciding detail is the ").append(truth.finalAnswer()).append('.');
+    } else {
+      last = "\n\nAnswer: " + truth.finalAnswer();
+    }
     int sentences = 2 + Byte.toUnsignedInt(hash[0]) % 3;
     for (int i = 0; i < sentences; i++) {
       text.append(' ').append(sentence(hash, i));
     }
     if (prompt.answerTokens() != null) {
-      int target = prompt.answerTokens();
+      long lastTokens = last.isEmpty() ? 0 : tokens.countText(prompt.model(), last);
+      if (prompt.answerTokens() <= lastTokens) {
+        return truncate(prompt.model(), text + last, prompt.answerTokens());
+      }
+      int target = prompt.answerTokens() - (int) lastTokens;
       // Sentence counts add up to within a token or two of the whole: overshoot by a margin,
       // then cut exactly, so a long answer costs a linear number of tokenizer calls.
       long estimate = tokens.countText(prompt.model(), text.toString());
@@ -162,9 +188,9 @@ public class AnswerComposer {
         text.append(next);
         estimate += tokens.countText(prompt.model(), next);
       }
-      return truncate(prompt.model(), text.toString(), target);
+      return truncate(prompt.model(), text.toString(), target) + last;
     }
-    return text.toString();
+    return text + last;
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.tokenwise.simulator.billing.BillingLedger;
 import dev.tokenwise.simulator.fault.Fault;
 import dev.tokenwise.simulator.fault.FaultPlanner;
 import dev.tokenwise.simulator.fault.FaultPlanner.QueuedFault;
+import dev.tokenwise.simulator.quality.QualityWorld;
 import dev.tokenwise.simulator.stats.RecordedRequest;
 import dev.tokenwise.simulator.stats.RequestLog;
 import java.net.URI;
@@ -31,11 +32,14 @@ class ControlController {
   private final RequestLog requests;
   private final FaultPlanner faults;
   private final BillingLedger billing;
+  private final QualityWorld quality;
 
-  ControlController(RequestLog requests, FaultPlanner faults, BillingLedger billing) {
+  ControlController(
+      RequestLog requests, FaultPlanner faults, BillingLedger billing, QualityWorld quality) {
     this.requests = requests;
     this.faults = faults;
     this.billing = billing;
+    this.quality = quality;
   }
 
   /** Request counts per provider endpoint, injected faults, and faults still queued. */
@@ -86,6 +90,7 @@ class ControlController {
     requests.reset();
     faults.reset();
     billing.reset();
+    quality.reset();
     return ResponseEntity.noContent().build();
   }
 }

@@ -24,9 +24,22 @@ public class ModelCatalog {
     GEMINI
   }
 
+  /**
+   * A model's skill: how hard a prompt it answers right (see {@code quality.QualityWorld}).
+   *
+   * @param family the configured family (id prefix) the skill belongs to, or the model id itself
+   *     when no family covers it
+   * @param value the skill, on the scale of a prompt's difficulty
+   */
+  public record Skill(String family, double value) {}
+
   private final Map<Provider, Map<String, String>> servedAs = new LinkedHashMap<>();
+  private final Map<String, Double> skills;
+  private final double defaultSkill;
 
   public ModelCatalog(ModelProperties properties) {
+    skills = properties.skills();
+    defaultSkill = properties.defaultSkill();
     servedAs.put(Provider.OPENAI, index(properties.openai(), properties.resolveSnapshots()));
     servedAs.put(Provider.ANTHROPIC, index(properties.anthropic(), properties.resolveSnapshots()));
     servedAs.put(Provider.GEMINI, index(properties.gemini(), properties.resolveSnapshots()));
@@ -43,6 +56,28 @@ public class ModelCatalog {
   /** Every model id the provider knows, aliases and snapshots, in configuration order. */
   public List<String> ids(Provider provider) {
     return List.copyOf(servedAs.get(provider).keySet());
+  }
+
+  /** Whether any provider serves {@code model}. */
+  public boolean knows(String model) {
+    return servedAs.values().stream().anyMatch(ids -> ids.containsKey(model));
+  }
+
+  /**
+   * The skill of {@code model}: that of the longest configured family it belongs to ({@code
+   * gpt-5-mini-2025-08-07} is {@code gpt-5-mini}, not {@code gpt-5}), else the default.
+   */
+  public Skill skill(String model) {
+    String family = null;
+    for (String candidate : skills.keySet()) {
+      boolean member =
+          model.equals(candidate)
+              || (model.startsWith(candidate) && model.charAt(candidate.length()) == '-');
+      if (member && (family == null || candidate.length() > family.length())) {
+        family = candidate;
+      }
+    }
+    return family == null ? new Skill(model, defaultSkill) : new Skill(family, skills.get(family));
   }
 
   private static Map<String, String> index(List<String> ids, boolean resolveSnapshots) {

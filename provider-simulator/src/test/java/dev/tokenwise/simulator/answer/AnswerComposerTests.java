@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.simulator.answer.Answer.Stop;
+import dev.tokenwise.simulator.answer.Prompt.Output;
 import dev.tokenwise.simulator.answer.Prompt.Tool;
 import dev.tokenwise.simulator.answer.Prompt.ToolChoice;
+import dev.tokenwise.simulator.model.ModelCatalog;
+import dev.tokenwise.simulator.model.ModelProperties;
+import dev.tokenwise.simulator.quality.QualityWorld;
+import dev.tokenwise.simulator.quality.Truth;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -13,12 +18,26 @@ import tools.jackson.databind.json.JsonMapper;
 
 class AnswerComposerTests {
 
-  final AnswerComposer composer = new AnswerComposer();
+  final QualityWorld world =
+      new QualityWorld(
+          new ModelCatalog(
+              new ModelProperties(
+                  List.of("gpt-5", "gpt-5-nano"),
+                  List.of("claude-sonnet-4-5"),
+                  List.of(),
+                  true,
+                  null,
+                  0.5)));
+  final AnswerComposer composer = new AnswerComposer(world);
   final JsonMapper json = JsonMapper.builder().build();
 
   static Prompt prompt(String question) {
+    return prompt("gpt-5", question);
+  }
+
+  static Prompt prompt(String model, String question) {
     return new Prompt(
-        "gpt-5", question, null, List.of(), ToolChoice.AUTO, false, null, List.of(), null);
+        model, question, null, List.of(), ToolChoice.AUTO, false, null, List.of(), null);
   }
 
   @Test
@@ -154,5 +173,59 @@ class AnswerComposerTests {
     assertThat(call.toolCall().name()).isEqualTo("get_weather");
     assertThat(call.text()).startsWith("I'll use the get_weather tool");
     assertThat(composer.compose(answered).text()).contains("\"sunny\"");
+  }
+
+  @Test
+  void aChoiceOrANumberEndsTheAnswerOnALineOfItsOwnAndAFactFollowsTheQuote() {
+    String choice = "Which is a prime?\nA) 4\nB) 6\nC) 7\nD) 9";
+    Truth nano = world.truth("gpt-5-nano", choice);
+
+    assertThat(composer.compose(prompt("gpt-5-nano", choice)).text())
+        .startsWith("You asked: ")
+        .endsWith("\n\nAnswer: " + nano.finalAnswer());
+    assertThat(composer.compose(prompt("gpt-5", "What is 17 + 25?")).text())
+        .endsWith("\n\nAnswer: " + world.truth("gpt-5", "What is 17 + 25?").finalAnswer());
+    Truth fact = world.truth("gpt-5", "Explain caching");
+    assertThat(composer.compose(prompt("gpt-5", "Explain caching")).text())
+        .startsWith(
+            "You asked: \"Explain caching\". The deciding detail is the "
+                + fact.finalAnswer()
+                + ".")
+        .doesNotContain("Answer:");
+  }
+
+  @Test
+  void aLongAnswerStillEndsWithItsFinalAnswer() {
+    String question = "What is 120 * 3?";
+    Prompt longer =
+        new Prompt(
+            "gpt-5", question, null, List.of(), ToolChoice.AUTO, false, null, List.of(), 300);
+
+    Answer answer = composer.compose(longer);
+
+    assertThat(answer.outputTokens()).isBetween(290L, 300L);
+    assertThat(answer.text()).endsWith("Answer: " + world.truth("gpt-5", question).finalAnswer());
+  }
+
+  @Test
+  void aJsonObjectAnswerStaysJsonWithTheFinalAnswerInside() {
+    String question = "Reply in JSON. What is 2 + 2?";
+    Prompt asJson =
+        new Prompt(
+            "gpt-5",
+            question,
+            null,
+            List.of(),
+            ToolChoice.AUTO,
+            false,
+            null,
+            List.of(),
+            null,
+            new Output(Output.Kind.JSON_OBJECT, null));
+
+    JsonNode answer = json.readTree(composer.compose(asJson).text());
+
+    assertThat(answer.path("answer").asString())
+        .endsWith("Answer: " + world.truth("gpt-5", question).finalAnswer());
   }
 }

@@ -25,12 +25,14 @@ import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolChoiceTool;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlock;
+import dev.tokenwise.simulator.quality.QualityWorld;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -42,6 +44,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class AnthropicSdkConformanceTests {
 
   @LocalServerPort int port;
+  @Autowired QualityWorld quality;
 
   AnthropicClient client;
 
@@ -95,6 +98,20 @@ class AnthropicSdkConformanceTests {
             .inputTokens();
 
     assertThat(counted).isEqualTo(message.usage().inputTokens());
+  }
+
+  @Test
+  void aStreamedChoiceEndsWithTheFinalAnswerTheQualityWorldHoldsTrue() {
+    String question = "Which HTTP status means rate limited?\nA) 404\nB) 429\nC) 500\nD) 503";
+    MessageCreateParams params = ask(question).model("claude-haiku-4-5").build();
+    MessageAccumulator accumulator = MessageAccumulator.create();
+    try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+
+    String text = accumulator.message().content().get(0).asText().text();
+    assertThat(text)
+        .endsWith("\n\nAnswer: " + quality.truth("claude-haiku-4-5", question).finalAnswer());
   }
 
   @Test

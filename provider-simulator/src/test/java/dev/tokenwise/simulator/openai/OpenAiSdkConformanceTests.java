@@ -25,6 +25,8 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.models.Model;
+import dev.tokenwise.simulator.quality.QualityWorld;
+import dev.tokenwise.simulator.quality.Truth;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -43,6 +46,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class OpenAiSdkConformanceTests {
 
   @LocalServerPort int port;
+  @Autowired QualityWorld quality;
 
   OpenAIClient client;
 
@@ -86,6 +90,41 @@ class OpenAiSdkConformanceTests {
                   .isEqualTo(usage.promptTokens() + usage.completionTokens());
               assertThat(usage.promptTokensDetails().get().cachedTokens()).contains(0L);
             });
+  }
+
+  @Test
+  void modelsThatAreRightAgreeOnTheFinalAnswerAndAWrongOneDoesNot() {
+    String question =
+        "Which structure gives O(1) average lookups?\nA) list\nB) heap\nC) hash map\nD) tree";
+    Map<String, String> lastLines = new java.util.HashMap<>();
+    for (String model : List.of("gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4o-mini")) {
+      String text =
+          client
+              .chat()
+              .completions()
+              .create(
+                  ChatCompletionCreateParams.builder()
+                      .model(model)
+                      .addUserMessage(question)
+                      .build())
+              .choices()
+              .get(0)
+              .message()
+              .content()
+              .orElseThrow();
+      lastLines.put(model, text.substring(text.lastIndexOf('\n') + 1));
+    }
+
+    lastLines.forEach(
+        (model, line) -> {
+          Truth truth = quality.truth(model, question);
+          assertThat(line).isEqualTo("Answer: " + truth.finalAnswer());
+          if (truth.right()) {
+            assertThat(line).isEqualTo("Answer: " + truth.correctAnswer());
+          } else {
+            assertThat(line).isNotEqualTo("Answer: " + truth.correctAnswer());
+          }
+        });
   }
 
   @Test
