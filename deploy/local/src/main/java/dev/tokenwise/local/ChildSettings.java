@@ -15,7 +15,8 @@ import java.util.Optional;
  * <p>The simulator, like the real APIs, answers 401 to a request without a key; when the router's
  * upstream is the simulator it gets {@code simulatorKey}, generated at start, as its provider key.
  * The four services get {@code serviceSecret}, also generated at start, to sign and verify the
- * calls they make to each other.
+ * calls they make to each other. The router and cost-service get {@code adminToken} for their admin
+ * APIs: the launcher's own {@code TOKENWISE_ADMIN_TOKEN} when set, else one generated at start.
  */
 record ChildSettings(
     Map<Service, Integer> servicePorts,
@@ -26,7 +27,8 @@ record ChildSettings(
     List<DemoTenant> demoTenants,
     Map<String, String> launcherEnvironment,
     String simulatorKey,
-    String serviceSecret) {
+    String serviceSecret,
+    String adminToken) {
 
   /** Where the router sends OpenAI traffic when {@code OPENAI_API_KEY} is set. */
   static final URI OPENAI_API = URI.create("https://api.openai.com");
@@ -50,6 +52,16 @@ record ChildSettings(
   static final String ANTHROPIC_KEY_ENV = "ANTHROPIC_API_KEY";
   static final String GEMINI_KEY_ENV = "GEMINI_API_KEY";
   static final String SERVICE_SECRET_ENV = "TOKENWISE_SERVICE_SECRET";
+  static final String ADMIN_TOKEN_ENV = "TOKENWISE_ADMIN_TOKEN";
+
+  /** The router reads its admin token from {@code tokenwise.router.admin.token}. */
+  static final String ROUTER_ADMIN_TOKEN_ENV = "TOKENWISE_ROUTER_ADMIN_TOKEN";
+
+  /** The launcher's own {@code TOKENWISE_ADMIN_TOKEN} when set, else a new one. */
+  static String adminToken(Map<String, String> launcherEnvironment) {
+    String given = launcherEnvironment.get(ADMIN_TOKEN_ENV);
+    return given == null || given.isBlank() ? newServiceSecret() : given;
+  }
 
   /**
    * The launcher's own {@code TOKENWISE_SERVICE_SECRET} when set (at least 32 bytes), else a new
@@ -161,6 +173,8 @@ record ChildSettings(
   Map<String, String> environment(Service service) {
     Map<String, String> environment = new HashMap<>(launcherEnvironment);
     environment.remove(SERVICE_SECRET_ENV);
+    environment.remove(ADMIN_TOKEN_ENV);
+    environment.remove(ROUTER_ADMIN_TOKEN_ENV);
     environment.remove(OPENAI_KEY_ENV);
     environment.remove(ANTHROPIC_KEY_ENV);
     environment.remove(GEMINI_KEY_ENV);
@@ -169,7 +183,10 @@ record ChildSettings(
       environment.put(SERVICE_SECRET_ENV, serviceSecret);
     }
     switch (service) {
-      case COST -> environment.put("SPRING_DATASOURCE_PASSWORD", costLogin.password());
+      case COST -> {
+        environment.put("SPRING_DATASOURCE_PASSWORD", costLogin.password());
+        environment.put(ADMIN_TOKEN_ENV, adminToken);
+      }
       case BATCH -> {
         environment.put("SPRING_DATASOURCE_PASSWORD", batchLogin.password());
         environment.put("TOKENWISE_BATCH_PROVIDERS_OPENAI_APIKEY", simulatorKey);
@@ -179,6 +196,7 @@ record ChildSettings(
         environment.put(OPENAI_KEY_ENV, providerKey(OPENAI_KEY_ENV).orElse(simulatorKey));
         environment.put(ANTHROPIC_KEY_ENV, providerKey(ANTHROPIC_KEY_ENV).orElse(simulatorKey));
         environment.put(GEMINI_KEY_ENV, providerKey(GEMINI_KEY_ENV).orElse(simulatorKey));
+        environment.put(ROUTER_ADMIN_TOKEN_ENV, adminToken);
       }
       default -> {}
     }

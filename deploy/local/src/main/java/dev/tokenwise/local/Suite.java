@@ -43,6 +43,12 @@ public final class Suite implements AutoCloseable {
    */
   private final String serviceSecret;
 
+  /**
+   * The router's and cost-service's admin token: {@code TOKENWISE_ADMIN_TOKEN} from the launcher's
+   * environment when set, else new on every start.
+   */
+  private final String adminToken;
+
   private final Map<Service, ChildProcess> children = new EnumMap<>(Service.class);
   private final Map<Service, Integer> servicePorts = new EnumMap<>(Service.class);
   private final Thread shutdownHook = new Thread(this::stop, "tokenwise-local-shutdown");
@@ -59,6 +65,7 @@ public final class Suite implements AutoCloseable {
   public Suite(SuiteOptions options) {
     this.options = Objects.requireNonNull(options, "options");
     this.serviceSecret = ChildSettings.serviceSecret(options.environment());
+    this.adminToken = ChildSettings.adminToken(options.environment());
     this.demoTenants = List.of(DemoTenant.generate("demo"), DemoTenant.generate("demo-b"));
   }
 
@@ -207,7 +214,18 @@ public final class Suite implements AutoCloseable {
         demoTenants,
         options.environment(),
         simulatorKey,
-        serviceSecret);
+        serviceSecret,
+        adminToken);
+  }
+
+  /** The secret the services sign their internal calls with, for a tool that calls them. */
+  public String serviceSecret() {
+    return serviceSecret;
+  }
+
+  /** The admin token of the router's and cost-service's admin APIs. */
+  public String adminToken() {
+    return adminToken;
   }
 
   /** The OpenAI upstream: the real API when {@code OPENAI_API_KEY} is set, else the simulator. */

@@ -167,6 +167,22 @@ class ChildSettingsTests {
         List.of(DEMO, DEMO_B),
         environment,
         "simulator-key",
-        "service-secret-0123456789abcdef0123456789");
+        "service-secret-0123456789abcdef0123456789",
+        "admin-token-0123456789");
+  }
+
+  @Test
+  void theAdminTokenReachesTheRouterAndCostServiceOnly() {
+    ChildSettings settings = settings(Map.of("TOKENWISE_ADMIN_TOKEN", "from-the-launcher"));
+    assertThat(settings.environment(Service.ROUTER))
+        .containsEntry("TOKENWISE_ROUTER_ADMIN_TOKEN", "admin-token-0123456789");
+    assertThat(settings.environment(Service.COST))
+        .containsEntry("TOKENWISE_ADMIN_TOKEN", "admin-token-0123456789");
+    for (Service service : List.of(Service.CACHE, Service.BATCH, Service.PROVIDER_SIMULATOR)) {
+      assertThat(settings.environment(service))
+          .doesNotContainKeys("TOKENWISE_ADMIN_TOKEN", "TOKENWISE_ROUTER_ADMIN_TOKEN");
+    }
+    assertThat(ChildSettings.adminToken(Map.of("TOKENWISE_ADMIN_TOKEN", "given"))).isEqualTo("given");
+    assertThat(ChildSettings.adminToken(Map.of())).hasSizeGreaterThanOrEqualTo(32);
   }
 }

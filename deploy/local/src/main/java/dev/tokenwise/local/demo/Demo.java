@@ -30,8 +30,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code --demo}: replays the bundled {@link Workload} through the router against the simulator,
  * waits for the deferred requests to come back through batch-service and for cost-service to have
- * priced every answer, sends a few quality verdicts, then prints cost-service's savings and five
- * metrics reports and where to see them.
+ * priced every answer, sends a few quality verdicts, runs the {@link QualityLoop} on a route of its
+ * own, then prints cost-service's savings and five metrics reports, the loop's before and after,
+ * and where to see them.
  */
 public final class Demo {
 
@@ -103,7 +104,7 @@ public final class Demo {
     cost.put("tokenwise.cost.output-cap.min-requests", "20");
     cost.put("tokenwise.cost.output-cap.refresh-interval", OUTPUT_CAP_REFRESH.toSeconds() + "s");
 
-    SuiteOptions configured = options;
+    SuiteOptions configured = QualityLoop.configure(options);
     for (Map.Entry<String, String> e : router.entrySet()) {
       configured = configured.withProperty(Service.ROUTER, e.getKey(), e.getValue());
     }
@@ -139,6 +140,7 @@ public final class Demo {
    * @param baseline cost-service's baseline
    * @param actual cost-service's actual cost
    * @param savingsByTactic the saving per tactic, keyed by cost-service's names
+   * @param loop the quality loop's route before and after the loop acted
    * @param summary the lines printed after the run
    */
   public record Result(
@@ -151,6 +153,7 @@ public final class Demo {
       BigDecimal baseline,
       BigDecimal actual,
       Map<String, BigDecimal> savingsByTactic,
+      QualityLoop.Result loop,
       List<String> summary) {}
 
   private Result run() throws IOException, InterruptedException {
@@ -200,6 +203,7 @@ public final class Demo {
     long answered = outcomes.stream().filter(Outcome::answered).count();
     long deferred = outcomes.stream().filter(o -> o.jobId() != null).count();
     long linted = outcomes.stream().filter(Outcome::linted).count();
+    QualityLoop.Result loop = new QualityLoop(suite, http, json).run(out::println);
     CostReports.Snapshot snapshot = reports.read();
 
     List<String> summary = new ArrayList<>();
@@ -236,6 +240,8 @@ public final class Demo {
     summary.add("");
     summary.addAll(snapshot.lines());
     summary.add("");
+    summary.addAll(loop.lines());
+    summary.add("");
     summary.addAll(whereToSee(reports));
     summary.forEach(out::println);
     return new Result(
@@ -248,6 +254,7 @@ public final class Demo {
         snapshot.baseline(),
         snapshot.actual(),
         snapshot.byTactic(),
+        loop,
         List.copyOf(summary));
   }
 

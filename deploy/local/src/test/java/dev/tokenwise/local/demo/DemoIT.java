@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code --demo} as a user runs it: the launcher's suite on free ports, configured as {@code
  * --demo} configures it, the bundled workload replayed through the router against the simulator,
- * and the summary printed from cost-service's reports.
+ * the summary printed from cost-service's reports, and the quality loop run on its own route.
  */
 class DemoIT {
 
@@ -81,6 +81,22 @@ class DemoIT {
             "5. Quality regression rate per route",
             suite.url(dev.tokenwise.local.Service.COST) + "/api/reports/overview?from=",
             "/actuator/prometheus");
+    // The quality loop, whole, through the real services and the simulator's quality world: its
+    // route starts over its regression budget and, with no operator step, is back under it with a
+    // routing model the router retrained from the route's verdicts, still saving over half.
+    QualityLoop.Result loop = result.loop();
+    QualityLoop.Wave before = loop.before();
+    QualityLoop.Wave after = loop.after();
+    assertThat(before.routerVersions()).containsExactly("shipped");
+    assertThat(before.regressionRate()).as(before.describe()).isGreaterThan(QualityLoop.BUDGET);
+    assertThat(loop.published()).startsWith(QualityLoop.ROUTE + "-v");
+    assertThat(after.routerVersions()).as(after.describe()).containsExactly(loop.published());
+    assertThat(after.regressionRate())
+        .as(after.describe())
+        .isLessThan(before.regressionRate())
+        .isLessThanOrEqualTo(QualityLoop.BUDGET);
+    assertThat(after.saving()).as(after.describe()).isGreaterThan(0.5);
+    assertThat(text).contains("Quality loop (route 'loop'", "before: ", "after:  ");
     // The figures are cost-service's, printed as it sent them.
     assertThat(text).contains("$" + result.baseline().toPlainString());
     assertThat(text).contains("$" + result.actual().toPlainString());
