@@ -10,6 +10,10 @@ import dev.tokenwise.router.routing.LinearRouterTraining;
 import dev.tokenwise.router.routing.PromptFeatures;
 import dev.tokenwise.router.routing.PromptSignals;
 import dev.tokenwise.router.routing.SentenceEmbedder;
+import dev.tokenwise.router.routing.learning.Exploration;
+import dev.tokenwise.router.routing.learning.ModelCheck;
+import dev.tokenwise.router.routing.learning.RoutingVerdict;
+import dev.tokenwise.router.routing.learning.VerdictTrainer;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -49,12 +53,17 @@ import tools.jackson.databind.json.JsonMapper;
  * file, and writes its weights (no prompt text). {@code --only a,b} runs the routers whose names
  * contain one of the words.
  *
+ * <p>With {@code --stream <verdicts>} it instead simulates the router retraining itself from
+ * verdicts ({@link #streamVerdicts}) and prints the learning curve.
+ *
  * <pre>
  * java -cp target/test-classes:target/classes:... dev.tokenwise.router.tools.RoutingEvaluation \
  *   "$TOKENWISE_DATA/routing-dev.jsonl" \
  *   [--folds 5] [--strong-share 0.5] [--cheap gpt-5-mini] [--strong gpt-5] [--output-tokens 100] \
  *   [--embeddings-cache /tmp/routing-dev.emb] [--only ridge,knn] [--mlp-seeds 1] \
  *   [--shipped model.json] \
+ *   [--stream 2000 --every 500 [--holdout 0.3] [--explore 0.05] [--shadow 0.15] [--seed 11]
+ *      [--prior 3] [--ridge 3] [--max-weight 1]] \
  *   [--write src/main/resources/routing/minilm-ridge.json [--train examples.jsonl] [--lambda 3]]
  * </pre>
  */
@@ -143,6 +152,14 @@ public final class RoutingEvaluation {
     routers.put(
         "heuristic scorer",
         evaluation.fixed(e -> heuristic.score(PromptSignals.ofText(e.prompt()))));
+    LinearRouterModel shipped =
+        options.containsKey("shipped")
+            ? LinearRouterModel.read(Path.of(options.get("shipped")), json)
+            : LinearRouterModel.bundled(json);
+    if (options.containsKey("stream")) {
+      evaluation.streamVerdicts(options, shipped);
+      return;
+    }
     Set<String> only =
         options.containsKey("only") ? Set.of(options.get("only").split(",")) : Set.of();
     for (double lambda : new double[] {10}) {
@@ -157,10 +174,6 @@ public final class RoutingEvaluation {
     routers.put(
         "MiniLM + signals two-head MLP (32 hidden, 150 epochs, " + seeds + " seed(s))",
         evaluation.mlp(32, 150, seeds));
-    LinearRouterModel shipped =
-        options.containsKey("shipped")
-            ? LinearRouterModel.read(Path.of(options.get("shipped")), json)
-            : LinearRouterModel.bundled(json);
     routers.put(
         "shipped model (trained on the project's examples only)", evaluation.trained(shipped));
     routers.put("oracle (labels)", evaluation.fixed(Example::gain));
@@ -221,6 +234,129 @@ public final class RoutingEvaluation {
       LinearRouterTraining.write(model, Path.of(write), json);
       System.out.println("wrote " + model + " trained on " + train + " to " + write);
     }
+  }
+
+  /**
+   * Simulates the router retraining itself from verdicts. The examples, shuffled with a fixed seed,
+   * are split into a held-out part (never served; the learning curve is measured on it) and a
+   * stream. The router, starting from {@code shipped}, serves the stream at the target strong share
+   * with {@link Exploration}; each served prompt yields one verdict: a shadow verdict knowing both
+   * outcomes for a sample of the cheap-served prompts (production's shadow sampling), otherwise a
+   * client's feedback knowing only the served tier's outcome. Every {@code --every} verdicts a
+   * candidate is trained on the verdicts so far but the most recent ones ({@link VerdictTrainer},
+   * warm-started from {@code shipped}), checked on those ({@link ModelCheck}) and served from then
+   * on only if the check publishes it.
+   */
+  void streamVerdicts(Map<String, String> options, LinearRouterModel shipped) {
+    int total = Integer.parseInt(options.get("stream"));
+    int every = Integer.parseInt(options.getOrDefault("every", "500"));
+    double holdout = Double.parseDouble(options.getOrDefault("holdout", "0.3"));
+    double shadowRate = Double.parseDouble(options.getOrDefault("shadow", "0.15"));
+    long seed = Long.parseLong(options.getOrDefault("seed", "11"));
+    Exploration exploration =
+        new Exploration(Double.parseDouble(options.getOrDefault("explore", "0.05")), seed);
+    VerdictTrainer trainer =
+        new VerdictTrainer(
+            new VerdictTrainer.Settings(
+                Double.parseDouble(options.getOrDefault("prior", "3")),
+                Double.parseDouble(options.getOrDefault("ridge", "3")),
+                Double.parseDouble(options.getOrDefault("max-weight", "1"))));
+    ModelCheck check = new ModelCheck();
+
+    List<Integer> order = new ArrayList<>(IntStream.range(0, examples.size()).boxed().toList());
+    Collections.shuffle(order, new Random(seed));
+    int cut = (int) Math.round(order.size() * holdout);
+    List<Integer> heldOut = order.subList(0, cut);
+    List<Integer> stream = order.subList(cut, order.size());
+    Random shadowSample = new Random(seed + 1);
+    System.out.printf(
+        Locale.ROOT,
+        "stream: %d held-out prompts (never served), %d in the stream; exploration %.2f, shadow"
+            + " verdicts for %.2f of cheap-served prompts, target strong share %.2f; %s, %s%n%n",
+        heldOut.size(),
+        stream.size(),
+        exploration.rate(),
+        shadowRate,
+        strongShare,
+        options.getOrDefault("prior", "3") + " prior",
+        options.getOrDefault("ridge", "3") + " ridge");
+    System.out.println(
+        "| verdicts | both known | explored | check: metric, current → candidate | published |"
+            + " served model's held-out APGR | candidate's held-out APGR |"
+            + " full-label ridge on the same prompts |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
+    System.out.printf(
+        Locale.ROOT,
+        "| 0 | 0 | 0 | – | cold start (shipped) | %.3f | – | – |%n",
+        heldOutApgr(shipped, heldOut));
+    LinearRouterModel current = shipped;
+    List<RoutingVerdict> verdicts = new ArrayList<>();
+    int bothKnown = 0;
+    int explored = 0;
+    for (int p = 0; p < stream.size() && verdicts.size() < total; p++) {
+      int row = stream.get(p);
+      Example e = examples.get(row);
+      float[] x = embeddings.get(row);
+      double[] f = features.get(row);
+      double score = current.score(current.input(x, f));
+      int modelTier = score >= current.thresholdFor(strongShare) ? 1 : 0;
+      Exploration.Decision decision = exploration.decide("request-" + row, modelTier);
+      int tier = decision.tier();
+      long at = 1_800_000_000_000L + p * 1000L;
+      RoutingVerdict verdict =
+          tier == 0 && shadowSample.nextDouble() < shadowRate
+              ? RoutingVerdict.shadow(
+                  x, f, tier, e.weak(), e.strong(), at, decision.explored(), decision.propensity())
+              : RoutingVerdict.feedback(
+                  x,
+                  f,
+                  tier,
+                  tier == 0 ? e.weak() : e.strong(),
+                  at,
+                  decision.explored(),
+                  decision.propensity());
+      verdicts.add(verdict);
+      bothKnown += verdict.knowsBoth() ? 1 : 0;
+      explored += decision.explored() ? 1 : 0;
+      if (verdicts.size() % every == 0) {
+        ModelCheck.Split split = check.split(verdicts);
+        LinearRouterModel candidate = trainer.train(split.training(), shipped);
+        ModelCheck.Decision verdictOnCandidate = check.decide(current, candidate, split.heldOut());
+        if (verdictOnCandidate.publish()) {
+          current = candidate;
+        }
+        List<Integer> served = stream.subList(0, p + 1);
+        LinearRouterModel fullLabels =
+            LinearRouterTraining.fitWithFeatures(
+                served.stream().map(embeddings::get).toList(),
+                served.stream().map(features::get).toList(),
+                served.stream().mapToDouble(i -> examples.get(i).gain()).toArray(),
+                30,
+                "strong-minus-cheap-correct");
+        System.out.printf(
+            Locale.ROOT,
+            "| %d | %d | %d | %s %.3f → %.3f (%d) | %s | %.3f | %.3f | %.3f |%n",
+            verdicts.size(),
+            bothKnown,
+            explored,
+            verdictOnCandidate.metric(),
+            verdictOnCandidate.current(),
+            verdictOnCandidate.candidate(),
+            verdictOnCandidate.heldOut(),
+            verdictOnCandidate.publish() ? "yes" : "no",
+            heldOutApgr(current, heldOut),
+            heldOutApgr(candidate, heldOut),
+            heldOutApgr(fullLabels, heldOut));
+      }
+    }
+  }
+
+  private double heldOutApgr(LinearRouterModel model, List<Integer> rows) {
+    double[] scores =
+        rows.stream()
+            .mapToDouble(i -> model.score(model.input(embeddings.get(i), features.get(i))))
+            .toArray();
+    return evaluate(rows, scores, model.thresholdFor(strongShare)).apgr();
   }
 
   Router random() {
