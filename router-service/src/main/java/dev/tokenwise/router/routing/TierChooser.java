@@ -153,7 +153,7 @@ public class TierChooser {
   }
 
   /** The version name of a route's configured model: {@code shipped}, or its file's name. */
-  static String configuredVersion(String modelPath) {
+  public static String configuredVersion(String modelPath) {
     return modelPath == null ? SHIPPED_VERSION : "file:" + Path.of(modelPath).getFileName();
   }
 
