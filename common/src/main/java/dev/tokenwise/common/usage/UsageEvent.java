@@ -12,6 +12,15 @@ import java.util.UUID;
  * <p>Token counts are normalised: {@code inputTokens} is all input, cached reads and cache writes
  * included (OpenTelemetry GenAI's convention and OpenAI's {@code prompt_tokens}); {@code
  * cachedInputTokens} and {@code cacheWriteTokens} are subsets of it.
+ *
+ * <p>Fields added after schema version 1 was first published are optional and null when absent, so
+ * events written before them still read, and readers that predate them ignore them: {@code
+ * experiment} and {@code arm} (the route experiment and the arm that served the request) and {@code
+ * routerVersion} (the version of the learned routing model that chose the tier).
+ *
+ * @param experiment the route experiment the request took part in, or null
+ * @param arm the experiment's arm that served the request, or null
+ * @param routerVersion the learned routing model's version that chose the tier, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UsageEvent(
@@ -37,7 +46,10 @@ public record UsageEvent(
     Long appliedMaxTokens,
     long latencyMs,
     Status status,
-    String finishReason) {
+    String finishReason,
+    String experiment,
+    String arm,
+    String routerVersion) {
 
   /** The JSON form's version; bump it and keep readers for the old one when the shape changes. */
   public static final int SCHEMA_VERSION = 1;
@@ -59,6 +71,60 @@ public record UsageEvent(
           "cachedInputTokens + cacheWriteTokens must not exceed inputTokens (input is normalised to"
               + " include cached tokens)");
     }
+  }
+
+  /** An event outside any experiment, without a routing-model version. */
+  public UsageEvent(
+      int schemaVersion,
+      UUID eventId,
+      Instant occurredAt,
+      String requestId,
+      String tenant,
+      String app,
+      String endUser,
+      String conversationId,
+      String route,
+      String requestedModel,
+      String servedModel,
+      String provider,
+      Mode mode,
+      long inputTokens,
+      long cachedInputTokens,
+      CacheWriteTokens cacheWriteTokens,
+      long outputTokens,
+      long reasoningTokens,
+      Long requestedMaxTokens,
+      Long appliedMaxTokens,
+      long latencyMs,
+      Status status,
+      String finishReason) {
+    this(
+        schemaVersion,
+        eventId,
+        occurredAt,
+        requestId,
+        tenant,
+        app,
+        endUser,
+        conversationId,
+        route,
+        requestedModel,
+        servedModel,
+        provider,
+        mode,
+        inputTokens,
+        cachedInputTokens,
+        cacheWriteTokens,
+        outputTokens,
+        reasoningTokens,
+        requestedMaxTokens,
+        appliedMaxTokens,
+        latencyMs,
+        status,
+        finishReason,
+        null,
+        null,
+        null);
   }
 
   /**

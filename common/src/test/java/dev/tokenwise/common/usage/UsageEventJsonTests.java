@@ -106,6 +106,50 @@ class UsageEventJsonTests {
   }
 
   @Test
+  void carriesTheExperimentArmAndRouterVersionWhenSetAndReadsOldEventsWithoutThem() {
+    UsageEvent inExperiment =
+        new UsageEvent(
+            1,
+            EVENT.eventId(),
+            EVENT.occurredAt(),
+            EVENT.requestId(),
+            "acme",
+            null,
+            null,
+            null,
+            "default",
+            "gpt-5",
+            "gpt-5-mini",
+            "openai",
+            Mode.SYNC,
+            100,
+            0,
+            null,
+            20,
+            0,
+            null,
+            null,
+            3,
+            Status.OK,
+            "stop",
+            "mini-vs-nano",
+            "nano",
+            "minilm-ridge@7");
+
+    JsonNode json = mapper.readTree(mapper.writeValueAsString(inExperiment));
+
+    assertThat(json.get("schemaVersion").asInt()).isEqualTo(1);
+    assertThat(json.get("experiment").asString()).isEqualTo("mini-vs-nano");
+    assertThat(json.get("arm").asString()).isEqualTo("nano");
+    assertThat(json.get("routerVersion").asString()).isEqualTo("minilm-ridge@7");
+    assertThat(mapper.treeToValue(json, UsageEvent.class)).isEqualTo(inExperiment);
+    UsageEvent old = mapper.readValue(fixture(), UsageEvent.class);
+    assertThat(old.experiment()).isNull();
+    assertThat(old.arm()).isNull();
+    assertThat(old.routerVersion()).isNull();
+  }
+
+  @Test
   void rejectsAnEventWhoseCachedTokensExceedItsInput() {
     String json = fixture().replace("\"inputTokens\": 12000", "\"inputTokens\": 100");
 

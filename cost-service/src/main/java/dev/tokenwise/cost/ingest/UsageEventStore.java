@@ -42,7 +42,8 @@ class UsageEventStore {
           + " reasoning_tokens, requested_max_tokens, applied_max_tokens, latency_ms, status,"
           + " finish_reason, cost_usd, baseline_usd, savings_cache_usd, savings_routing_usd,"
           + " savings_prompt_caching_usd, savings_batch_usd, savings_output_cap_usd,"
-          + " catalog_version, pricing_status, pricing_note, uncapped_output_estimate";
+          + " catalog_version, pricing_status, pricing_note, uncapped_output_estimate, experiment,"
+          + " arm, router_version";
 
   private static final String CREATE_STAGE =
       "CREATE TEMP TABLE IF NOT EXISTS usage_event_stage (LIKE cost.usage_event INCLUDING DEFAULTS)"
@@ -164,6 +165,9 @@ class UsageEventStore {
       row.text(cost.priced() ? "priced" : "unpriced");
       row.text(cost.unpricedReason());
       row.number(priced.uncappedOutputEstimate());
+      row.text(e.experiment());
+      row.text(e.arm());
+      row.text(e.routerVersion());
       out.append('\n');
     }
     return out.toString();

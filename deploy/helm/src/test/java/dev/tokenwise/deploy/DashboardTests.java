@@ -36,7 +36,13 @@ class DashboardTests {
               List.of("requests", "error", "latency", "overhead", "fallbacks", "breaker", "lint"),
           "tokenwise-cache", List.of("hit rate", "false-hit", "latency", "index"),
           "tokenwise-batch", List.of("queue depth", "batches by state", "oldest"),
-          "tokenwise-quality", List.of("regression rate", "shadow"));
+          "tokenwise-quality",
+              List.of(
+                  "regression rate",
+                  "shadow",
+                  "cost per request by arm",
+                  "regression rate by arm",
+                  "requests by arm"));
 
   private static final Set<String> PANEL_TYPES = Set.of("timeseries", "stat", "table");
   private static final Pattern RANGE = Pattern.compile("\\[([^\\]]+)]");
@@ -175,6 +181,36 @@ class DashboardTests {
         .contains("SUCCESS: " + queries.size() + " rules found");
   }
 
+  /**
+   * Each experiment arm's cost, regression rate and requests, from cost-service's per-arm gauges
+   * (its {@code ExperimentGauges}), one series per experiment and arm.
+   */
+  @Test
+  void theQualityDashboardShowsEachExperimentArm() {
+    Map<String, String> expected =
+        Map.of(
+            "Cost per request by arm", "tokenwise_experiment_arm_cost_per_request_usd",
+            "Regression rate by arm", "tokenwise_experiment_arm_regression_rate",
+            "Requests by arm", "tokenwise_experiment_arm_requests");
+    Map<String, PanelQuery> byPanel = new java.util.HashMap<>();
+    PanelQuery.all().stream()
+        .filter(q -> q.dashboard().equals("tokenwise-quality"))
+        .forEach(q -> byPanel.put(q.panel(), q));
+    expected.forEach(
+        (panel, metric) -> {
+          assertThat(byPanel).containsKey(panel);
+          PanelQuery query = byPanel.get(panel);
+          assertThat(query.names()).as(panel).contains(metric);
+          assertThat(query.expr()).as(panel).contains("by (experiment, arm)");
+          assertThat(query.expr()).as(panel).contains("experiment=~\"$experiment\"");
+        });
+    assertThat(templatingQueries(Deploy.readJson(dashboard("tokenwise-quality"))))
+        .anySatisfy(
+            q ->
+                assertThat(q)
+                    .contains("label_values(tokenwise_experiment_arm_requests, experiment)"));
+  }
+
   @Test
   void panelsAndAlertsNameOnlyMetricsTheCodeNames() {
     Set<String> inCode = MetricInventory.namedInCode();
@@ -194,7 +230,37 @@ class DashboardTests {
         }
       }
     }
+    for (Path file : Deploy.dashboardFiles()) {
+      JsonNode dashboard = Deploy.readJson(file);
+      for (String variable : templatingQueries(dashboard)) {
+        PanelQuery query =
+            new PanelQuery(dashboard.path("uid").asString(), "variables", "query", variable);
+        for (String name : query.names()) {
+          if (!MetricInventory.namedInCode(inCode, name)) {
+            unknown.add(query + ": " + name);
+          }
+        }
+      }
+    }
     assertThat(unknown).as("names the code does not name").isEmpty();
+  }
+
+  /** The PromQL of the dashboard's query variables ({@code label_values(metric, label)}). */
+  private static List<String> templatingQueries(JsonNode dashboard) {
+    List<String> queries = new ArrayList<>();
+    for (JsonNode variable : dashboard.path("templating").path("list")) {
+      if ("query".equals(variable.path("type").asString())) {
+        queries.add(variable.path("definition").asString());
+      }
+    }
+    return queries;
+  }
+
+  private static Path dashboard(String uid) {
+    return Deploy.dashboardFiles().stream()
+        .filter(f -> uid.equals(Deploy.readJson(f).path("uid").asString()))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static String title(JsonNode panel) {

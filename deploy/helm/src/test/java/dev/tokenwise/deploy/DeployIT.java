@@ -58,6 +58,10 @@ class DeployIT {
   private static final String WATER_OTHER_NUMBER =
       "What is the recommended daily water intake for an adult who weighs 80 kilograms?";
   private static final String SHADOWED = "shadowed";
+
+  /** A route whose experiment splits each request between gpt-5-mini and claude-haiku-4-5. */
+  private static final String SPLIT = "split";
+
   private static final String ADMIN_TOKEN = "deploy-it-admin-" + java.util.UUID.randomUUID();
 
   /** The suite's service secret (the launcher keeps one it is given). */
@@ -447,8 +451,8 @@ class DeployIT {
    * number (a guard refusal), streams (time to first chunk), a Claude model, a model whose provider
    * fails so its fallback answers (fallbacks, breaker state), prompts the prompt-cache lint flags
    * (a system message after the user's, a timestamp in the system prompt), a deferred request
-   * (batch meters), feedback through the router and a shadow verdict (quality meters), and requests
-   * that fail (bad key, bad body).
+   * (batch meters), feedback through the router and a shadow verdict (quality meters), requests on
+   * a route with an experiment (per-arm gauges), and requests that fail (bad key, bad body).
    */
   private void driveTraffic() {
     primeSemanticCache(null);
@@ -494,6 +498,13 @@ class DeployIT {
                 + " 2026-11-27T10:15:00Z.\"}]}",
             virtualKey);
         chat("claude-haiku-4-5", "Claude question " + i, false, virtualKey);
+        // Each request on the split route is assigned an arm of its experiment anew.
+        post(
+            router.resolve("/v1/chat/completions"),
+            body("Experiment question " + i),
+            virtualKey,
+            "Tokenwise-Route",
+            SPLIT);
         post(
             router.resolve("/v1/chat/completions"),
             "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Deferred"
@@ -651,7 +662,9 @@ class DeployIT {
     builder.environment().put("TOKENWISE_ADMIN_TOKEN", ADMIN_TOKEN);
     // Every child reads this; each binds only its own part. Router: gpt-5-nano falls back to
     // gpt-5-mini (the failures the simulator injects for gpt-5-nano show as fallbacks and breaker
-    // state), a route "shadowed" whose semantic hits are all shadow-checked, and cache timeouts
+    // state), a route "shadowed" whose semantic hits are all shadow-checked, a route "split" with
+    // an
+    // experiment (the quality dashboard's per-arm panels), and cache timeouts
     // (router and cache-service) long enough for embeddings on a loaded machine, as in
     // deploy/local's SemanticCacheIT.
     builder
@@ -663,7 +676,11 @@ class DeployIT {
                 + "\"cache\":{\"timeout\":\"20s\",\"store-timeout\":\"30s\"},"
                 + "\"routes\":{\""
                 + SHADOWED
-                + "\":{\"cache\":{\"shadow-rate\":1}}}},"
+                + "\":{\"cache\":{\"shadow-rate\":1}},\""
+                + SPLIT
+                + "\":{\"experiment\":{\"name\":\"deploy-it\",\"sticky\":\"request\","
+                + "\"arms\":[{\"name\":\"mini\",\"model\":\"gpt-5-mini\"},"
+                + "{\"name\":\"haiku\",\"model\":\"claude-haiku-4-5\"}]}}}},"
                 + "\"cache\":{\"semantic\":{\"lookup-timeout\":\"15s\","
                 + "\"store-timeout\":\"20s\"}}}}");
     launcher = builder.start();

@@ -54,6 +54,7 @@ record PanelQuery(String dashboard, String panel, String refId, String expr) {
     values.put("__range", range);
     values.put("__interval", rateInterval);
     values.put("route", ".*");
+    values.put("experiment", ".*");
     values.put("monthly_budget_usd", "1000");
     Matcher m = VARIABLE.matcher(expr);
     StringBuilder out = new StringBuilder();

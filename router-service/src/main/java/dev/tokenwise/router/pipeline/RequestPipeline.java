@@ -27,6 +27,7 @@ import dev.tokenwise.router.request.RequestGuardProperties;
 import dev.tokenwise.router.request.RequestOutcome;
 import dev.tokenwise.router.request.Stages;
 import dev.tokenwise.router.request.TokenwiseHeaders;
+import dev.tokenwise.router.route.ExperimentArms;
 import dev.tokenwise.router.route.RoutePlan;
 import dev.tokenwise.router.route.RoutePlanner;
 import dev.tokenwise.router.shadow.ShadowEvaluations;
@@ -171,7 +172,14 @@ public class RequestPipeline {
                         exchange,
                         "routing",
                         guard.stageTimeout(),
-                        planner.plan(tenant, headers, call.openAi()))
+                        planner.plan(
+                            tenant,
+                            headers,
+                            call.openAi(),
+                            new ExperimentArms.Keys(
+                                call.endUser(),
+                                call.conversation(),
+                                PublicApiRequestFilter.requestId(exchange))))
                     .flatMap(
                         plan -> serve(new Flow(exchange, protocol, tenant, call, plan, started))));
   }
@@ -254,7 +262,9 @@ public class RequestPipeline {
             f.plan.cap().requested(),
             f.plan.cap().applied(),
             f.started,
-            f.call.conversation());
+            f.call.conversation(),
+            f.plan.experiment() == null ? null : f.plan.experiment().experiment(),
+            f.plan.experiment() == null ? null : f.plan.experiment().arm());
     f.traceparent = traces.traceparent(f.exchange);
     if (f.plan.deferred()) {
       return deferrals.defer(f.tenant, f.plan, f.facts, f.first.kind().providerName());

@@ -19,6 +19,11 @@ public record Route(String name, RouteProperties.Definition definition, String m
     return definition.tiers();
   }
 
+  /** The same route serving {@code tiers} instead of its own (an experiment arm's). */
+  public Route withTiers(List<String> tiers) {
+    return new Route(name, definition.withTiers(tiers), matchedBy);
+  }
+
   public static boolean isAlias(String model) {
     return model != null && model.startsWith(ALIAS_PREFIX);
   }

@@ -13,6 +13,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param referenceModel the savings baseline (the usage event's requested model)
  * @param schemaInjected whether the route's schema was set as {@code response_format}
  * @param deferred whether the request goes to batch-service instead of a provider
+ * @param experiment the route experiment's arm that serves the request, or null
  */
 public record RoutePlan(
     Route route,
@@ -22,13 +23,25 @@ public record RoutePlan(
     OutputCaps.Applied cap,
     boolean schemaInjected,
     PromptCacheShaper.Shaping shaping,
-    boolean deferred) {
+    boolean deferred,
+    Assignment experiment) {
 
   public static final String TIER_HEADER = "Tokenwise-Tier";
   public static final String PROMPT_CACHE_HEADER = "Tokenwise-Prompt-Cache";
   public static final String LINT_HEADER = "Tokenwise-Prompt-Lint";
   public static final String OUTPUT_CAP_HEADER = "Tokenwise-Output-Cap";
   public static final String MODE_HEADER = "Tokenwise-Mode";
+
+  /** {@code <experiment>/<arm>} on answers of a route with an experiment. */
+  public static final String EXPERIMENT_HEADER = "Tokenwise-Experiment";
+
+  /** The experiment a request took part in and the arm that served it. */
+  public record Assignment(String experiment, String arm) {
+
+    public String header() {
+      return experiment + "/" + arm;
+    }
+  }
 
   public String servedModel() {
     return tier.model();
@@ -44,6 +57,9 @@ public record RoutePlan(
     }
     if (cap.applied() != null) {
       headers.set(OUTPUT_CAP_HEADER, cap.applied() + " (" + cap.action() + ")");
+    }
+    if (experiment != null) {
+      headers.set(EXPERIMENT_HEADER, experiment.header());
     }
   }
 }

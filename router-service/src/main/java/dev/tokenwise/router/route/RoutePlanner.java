@@ -38,6 +38,9 @@ public class RoutePlanner {
   /** The {@link TierChoice#reason()} of a request served by the fallback tier. */
   public static final String DEADLINE_REASON = "routing-deadline";
 
+  /** The {@link TierChoice#reason()} of a request an experiment arm's model serves. */
+  public static final String EXPERIMENT_REASON = "experiment";
+
   private final RouteResolver resolver;
   private final TierChooser tiers;
   private final WarmPrefixes warm;
@@ -63,14 +66,33 @@ public class RoutePlanner {
     this.meters = meters;
   }
 
+  /** A plan for a request known by nothing but its body (an experiment assigns it at random). */
   public Mono<RoutePlan> plan(Tenant tenant, HttpHeaders headers, ObjectNode clientRequest) {
+    return plan(tenant, headers, clientRequest, ExperimentArms.Keys.ofRequest(null));
+  }
+
+  /**
+   * @param keys the end user, conversation and request id an experiment keeps on one arm
+   */
+  public Mono<RoutePlan> plan(
+      Tenant tenant, HttpHeaders headers, ObjectNode clientRequest, ExperimentArms.Keys keys) {
     String clientModel = clientRequest.path("model").asString("");
-    Route route;
+    Route resolved;
     try {
-      route = resolver.resolve(tenant, headers.getFirst(RouteResolver.HEADER), clientModel);
+      resolved = resolver.resolve(tenant, headers.getFirst(RouteResolver.HEADER), clientModel);
     } catch (RuntimeException e) {
       return Mono.error(e);
     }
+    String referenceModel = resolved.referenceModel(clientModel);
+    RouteProperties.Experiment experiment = resolved.definition().experiment();
+    RouteProperties.Arm arm =
+        experiment == null ? null : ExperimentArms.assign(experiment, tenant.id(), keys);
+    // An arm's tiers replace the route's for the classifier, the fallback tier and warm-prefix
+    // routing alike; the savings baseline stays the route's own.
+    Route route =
+        arm != null && !arm.tiers().isEmpty() ? resolved.withTiers(arm.tiers()) : resolved;
+    RoutePlan.Assignment assignment =
+        arm == null ? null : new RoutePlan.Assignment(experiment.name(), arm.name());
     ObjectNode request = clientRequest.deepCopy();
     boolean deferred =
         "deferred".equalsIgnoreCase(headers.getFirst(RoutePlan.MODE_HEADER))
@@ -79,7 +101,9 @@ public class RoutePlanner {
         .shape(tenant.id(), route, request)
         .flatMap(
             shaping ->
-                tierChoice(tenant, route, clientModel, request)
+                (arm != null && arm.model() != null && !arm.model().isBlank()
+                        ? Mono.just(armModel(route, arm))
+                        : tierChoice(tenant, route, clientModel, request))
                     .map(
                         choice -> {
                           request.put("model", choice.model());
@@ -95,12 +119,13 @@ public class RoutePlanner {
                           return new RoutePlan(
                               route,
                               choice,
-                              route.referenceModel(clientModel),
+                              referenceModel,
                               request,
                               cap,
                               schema,
                               shaping,
-                              deferred);
+                              deferred,
+                              assignment);
                         }));
   }
 
@@ -135,6 +160,14 @@ public class RoutePlanner {
     }
     return chosen.timeout(
         guard.routingDeadline(), Mono.fromSupplier(() -> fallback(route, clientModel)));
+  }
+
+  /**
+   * An arm's model serves every request of the arm; its tier is its place in the route's, if any.
+   */
+  private static TierChoice armModel(Route route, RouteProperties.Arm arm) {
+    return new TierChoice(
+        arm.model(), route.tiers().indexOf(arm.model()), EXPERIMENT_REASON, Double.NaN);
   }
 
   /**

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -36,6 +37,7 @@ public record RouteProperties(Map<String, Definition> routes) {
    *     (deferred only when the client asks with {@code Tokenwise-Mode: deferred})
    * @param shadowSampleRate share of routed-down answers replayed against the reference model
    * @param regressionBudget tolerated share of routed-down answers worse than the reference
+   * @param experiment a split of the route's traffic between arms, or null
    */
   public record Definition(
       @DefaultValue Match match,
@@ -50,12 +52,111 @@ public record RouteProperties(Map<String, Definition> routes) {
       @DefaultValue PromptCache promptCache,
       @DefaultValue("sync") Mode mode,
       @DefaultValue("0") double shadowSampleRate,
-      @DefaultValue("0.02") double regressionBudget) {
+      @DefaultValue("0.02") double regressionBudget,
+      Experiment experiment) {
 
+    @ConstructorBinding
     public Definition {
       tiers = tiers == null ? List.of() : List.copyOf(tiers);
       fallbacks = fallbacks == null ? List.of() : List.copyOf(fallbacks);
     }
+
+    /** A route without an experiment. */
+    public Definition(
+        Match match,
+        List<String> tiers,
+        String referenceModel,
+        Classifier classifier,
+        List<String> fallbacks,
+        Output output,
+        String jsonSchema,
+        String jsonSchemaName,
+        Cache cache,
+        PromptCache promptCache,
+        Mode mode,
+        double shadowSampleRate,
+        double regressionBudget) {
+      this(
+          match,
+          tiers,
+          referenceModel,
+          classifier,
+          fallbacks,
+          output,
+          jsonSchema,
+          jsonSchemaName,
+          cache,
+          promptCache,
+          mode,
+          shadowSampleRate,
+          regressionBudget,
+          null);
+    }
+
+    /** The same route serving {@code tiers} instead of its own (an experiment arm's). */
+    public Definition withTiers(List<String> tiers) {
+      return new Definition(
+          match,
+          tiers,
+          referenceModel,
+          classifier,
+          fallbacks,
+          output,
+          jsonSchema,
+          jsonSchemaName,
+          cache,
+          promptCache,
+          mode,
+          shadowSampleRate,
+          regressionBudget,
+          experiment);
+    }
+  }
+
+  /**
+   * A split of one route's traffic between two or more arms, each changing what serves its share.
+   * Which arm serves a request is a hash of the experiment's name and the sticky key into the arms'
+   * weights, so the same key always lands on the same arm, on every replica, while the arms stay.
+   *
+   * @param name the experiment's name in usage events, cost-service's report and the {@code
+   *     Tokenwise-Experiment} header
+   * @param sticky what keeps a client on one arm; when the request lacks it, its request id
+   * @param arms at least two, with distinct names
+   */
+  public record Experiment(String name, @DefaultValue("end-user") Sticky sticky, List<Arm> arms) {
+    public Experiment {
+      arms = arms == null ? List.of() : List.copyOf(arms);
+    }
+  }
+
+  /**
+   * One arm of an experiment: either a {@code model} that serves all its requests (on the provider
+   * that serves that model), or {@code tiers} that replace the route's for its requests (the
+   * route's classifier then chooses among them).
+   *
+   * @param weight its share of the traffic relative to the other arms' weights (positive)
+   * @param provider optional: the provider the model must be served by ({@code openai}, {@code
+   *     anthropic}, {@code gcp.gemini} or an OpenAI-compatible server's name), checked at load
+   */
+  public record Arm(
+      String name,
+      @DefaultValue("1") double weight,
+      String model,
+      String provider,
+      List<String> tiers) {
+    public Arm {
+      tiers = tiers == null ? List.of() : List.copyOf(tiers);
+    }
+  }
+
+  /** What keeps a client on one arm of an experiment. */
+  public enum Sticky {
+    /** The end user (the body's {@code user} or {@code safety_identifier}, or Tokenwise-User). */
+    END_USER,
+    /** The conversation (Tokenwise-Conversation, or derived from its opening). */
+    CONVERSATION,
+    /** Nothing: each request is assigned anew. */
+    REQUEST
   }
 
   /**

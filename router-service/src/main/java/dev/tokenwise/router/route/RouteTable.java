@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.bind.BindResult;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -59,6 +60,7 @@ public class RouteTable implements InitializingBean, DisposableBean {
   private final Map<String, RouteProperties.Definition> configured;
   private final RouteFileProperties file;
   private final MeterRegistry meters;
+  private final ArmTargets armTargets;
   private final JsonMapper json = JsonMapper.builder().build();
   private final AtomicReference<Map<String, RouteProperties.Definition>> routes;
   private final AtomicInteger failing = new AtomicInteger();
@@ -66,10 +68,32 @@ public class RouteTable implements InitializingBean, DisposableBean {
   private volatile String pending;
   private Disposable watch;
 
+  /** Experiment arms checked against the bundled price catalog only. */
   public RouteTable(RouteProperties properties, RouteFileProperties file, MeterRegistry meters) {
+    this(properties, file, meters, ArmTargets.bundled());
+  }
+
+  /**
+   * @throws IllegalStateException when a configured route's experiment is invalid (naming the route
+   *     and the problem), or the route file's first version is
+   */
+  @Autowired
+  public RouteTable(
+      RouteProperties properties,
+      RouteFileProperties file,
+      MeterRegistry meters,
+      ArmTargets armTargets) {
     this.configured = new LinkedHashMap<>(properties.routes());
     this.file = file;
     this.meters = meters;
+    this.armTargets = armTargets;
+    List<String> experiments = experimentProblems(configured);
+    if (!experiments.isEmpty()) {
+      // the configured routes are not validated otherwise; an experiment that cannot split its
+      // traffic must not start serving it
+      throw new IllegalStateException(
+          "Invalid experiment in tokenwise.router.routes: " + String.join("; ", experiments));
+    }
     this.routes = new AtomicReference<>(Map.copyOf(configured));
     Gauge.builder(FAILING_METRIC, failing, AtomicInteger::get)
         .description("1 while the route file on disk is invalid and the previous routes serve")
@@ -256,6 +280,18 @@ public class RouteTable implements InitializingBean, DisposableBean {
           if (!(route.shadowSampleRate() >= 0 && route.shadowSampleRate() <= 1)
               || !(route.regressionBudget() >= 0 && route.regressionBudget() <= 1)) {
             problems.add(at + "shadow-sample-rate and regression-budget must be within [0, 1]");
+          }
+        });
+    problems.addAll(experimentProblems(routes));
+    return problems;
+  }
+
+  private List<String> experimentProblems(Map<String, RouteProperties.Definition> routes) {
+    List<String> problems = new ArrayList<>();
+    routes.forEach(
+        (name, route) -> {
+          if (route.experiment() != null) {
+            problems.addAll(armTargets.problems(name, route.experiment()));
           }
         });
     return problems;

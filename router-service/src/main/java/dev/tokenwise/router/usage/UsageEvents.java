@@ -24,6 +24,8 @@ public final class UsageEvents {
    * @param endUser the client's raw user identifier; only its hash leaves the router
    * @param conversationId the conversation as {@link Conversations} resolved it (already a
    *     tenant-scoped hash), or null
+   * @param experiment the route experiment the request took part in, or null
+   * @param arm the experiment's arm that served it, or null
    */
   public record Request(
       String requestId,
@@ -35,7 +37,36 @@ public final class UsageEvents {
       Long requestedMaxTokens,
       Long appliedMaxTokens,
       long startedNanos,
-      String conversationId) {
+      String conversationId,
+      String experiment,
+      String arm) {
+
+    /** A request outside any experiment. */
+    public Request(
+        String requestId,
+        String tenant,
+        String app,
+        String endUser,
+        String route,
+        String requestedModel,
+        Long requestedMaxTokens,
+        Long appliedMaxTokens,
+        long startedNanos,
+        String conversationId) {
+      this(
+          requestId,
+          tenant,
+          app,
+          endUser,
+          route,
+          requestedModel,
+          requestedMaxTokens,
+          appliedMaxTokens,
+          startedNanos,
+          conversationId,
+          null,
+          null);
+    }
 
     /** A request attributed to no conversation (shadow calls, embeddings). */
     public Request(
@@ -98,7 +129,11 @@ public final class UsageEvents {
         request.appliedMaxTokens(),
         (System.nanoTime() - request.startedNanos()) / 1_000_000,
         status,
-        finishReason);
+        finishReason,
+        request.experiment(),
+        request.arm(),
+        // the learned routing model's version is not carried to the event yet
+        null);
   }
 
   /**

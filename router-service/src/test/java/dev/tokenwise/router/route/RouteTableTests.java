@@ -55,6 +55,46 @@ class RouteTableTests {
   }
 
   @Test
+  void anExperimentBindsFromTheFileAndAnInvalidOneIsRejectedNamingTheRoute() throws IOException {
+    Path file = dir.resolve("routes.yaml");
+    Files.writeString(
+        file,
+        """
+        routes:
+          support:
+            tiers: [gpt-5-nano, gpt-5]
+            experiment:
+              name: nano-vs-mini
+              sticky: conversation
+              arms:
+                - name: tiers
+                  weight: 3
+                  tiers: [gpt-5-nano, gpt-5-mini]
+                - name: mini
+                  model: gpt-5-mini
+                  provider: openai
+        """);
+    RouteTable table = table(file);
+    RouteProperties.Experiment experiment = table.routes().get("support").experiment();
+    assertThat(experiment.name()).isEqualTo("nano-vs-mini");
+    assertThat(experiment.sticky()).isEqualTo(RouteProperties.Sticky.CONVERSATION);
+    assertThat(experiment.arms())
+        .extracting(RouteProperties.Arm::name)
+        .containsExactly("tiers", "mini");
+    assertThat(experiment.arms().get(0).weight()).isEqualTo(3);
+    assertThat(experiment.arms().get(0).tiers()).containsExactly("gpt-5-nano", "gpt-5-mini");
+    assertThat(experiment.arms().get(1).weight()).as("default weight").isEqualTo(1);
+    assertThat(experiment.arms().get(1).model()).isEqualTo("gpt-5-mini");
+
+    Files.writeString(
+        file,
+        "routes:\n  support:\n    experiment:\n      name: x\n      arms:\n"
+            + "        - {name: a, model: gpt-5-mini}\n        - {name: b, model: gtp-5}\n");
+    assertThat(table.reload(true)).isFalse();
+    assertThat(table.routes().get("support").experiment().name()).isEqualTo("nano-vs-mini");
+  }
+
+  @Test
   void aChangedFileIsAppliedOnceItReadsTheSameTwice() throws IOException {
     Path file = dir.resolve("routes.yaml");
     Files.writeString(file, "routes:\n  a:\n    tiers: [gpt-5-nano, gpt-5]\n");
