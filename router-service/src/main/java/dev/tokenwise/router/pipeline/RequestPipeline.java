@@ -264,7 +264,8 @@ public class RequestPipeline {
             f.started,
             f.call.conversation(),
             f.plan.experiment() == null ? null : f.plan.experiment().experiment(),
-            f.plan.experiment() == null ? null : f.plan.experiment().arm());
+            f.plan.experiment() == null ? null : f.plan.experiment().arm(),
+            f.plan.tier().routerVersion());
     f.traceparent = traces.traceparent(f.exchange);
     if (f.plan.deferred()) {
       return deferrals.defer(f.tenant, f.plan, f.facts, f.first.kind().providerName());

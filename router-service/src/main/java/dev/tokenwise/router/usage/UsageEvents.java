@@ -26,6 +26,7 @@ public final class UsageEvents {
    *     tenant-scoped hash), or null
    * @param experiment the route experiment the request took part in, or null
    * @param arm the experiment's arm that served it, or null
+   * @param routerVersion the learned routing model's version that chose the tier, or null
    */
   public record Request(
       String requestId,
@@ -39,9 +40,10 @@ public final class UsageEvents {
       long startedNanos,
       String conversationId,
       String experiment,
-      String arm) {
+      String arm,
+      String routerVersion) {
 
-    /** A request outside any experiment. */
+    /** A request outside any experiment and chosen by no learned routing model. */
     public Request(
         String requestId,
         String tenant,
@@ -64,6 +66,7 @@ public final class UsageEvents {
           appliedMaxTokens,
           startedNanos,
           conversationId,
+          null,
           null,
           null);
     }
@@ -132,8 +135,7 @@ public final class UsageEvents {
         finishReason,
         request.experiment(),
         request.arm(),
-        // the learned routing model's version is not carried to the event yet
-        null);
+        request.routerVersion());
   }
 
   /**

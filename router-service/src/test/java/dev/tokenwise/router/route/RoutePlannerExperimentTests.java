@@ -170,7 +170,8 @@ class RoutePlannerExperimentTests {
                 System.nanoTime(),
                 null,
                 plan.experiment().experiment(),
-                plan.experiment().arm()),
+                plan.experiment().arm(),
+                "shipped"),
             plan.servedModel(),
             "openai",
             UsageEvent.Mode.SYNC,
@@ -179,7 +180,7 @@ class RoutePlannerExperimentTests {
             "stop");
     assertThat(event.experiment()).isEqualTo("mini-vs-tiers");
     assertThat(event.arm()).isEqualTo("mini");
-    assertThat(event.routerVersion()).isNull();
+    assertThat(event.routerVersion()).isEqualTo("shipped");
   }
 
   @Test
