@@ -71,8 +71,9 @@ class CacheController {
               if (exact instanceof LookupOutcome.Hit hit) {
                 return Mono.just(exact(hit));
               }
+              String exactKey = ((LookupOutcome.Miss) exact).entryId();
               return semanticCache
-                  .lookup(lookup.namespace(), lookup.request(), policy)
+                  .lookup(lookup.namespace(), lookup.request(), policy, exactKey)
                   .map(CacheController::semantic);
             });
   }

@@ -133,7 +133,13 @@ final class CacheRequestBody {
     }
     for (String number :
         new String[] {
-          "threshold", "verifyThreshold", "maxTemperature", "shadowRate", "maxFalseHitRate"
+          "threshold",
+          "verifyThreshold",
+          "maxTemperature",
+          "shadowRate",
+          "maxFalseHitRate",
+          "grayZoneWidth",
+          "promotionThreshold"
         }) {
       JsonNode value = policy.get(number);
       if (value != null && !value.isNull() && !value.isNumber()) {
@@ -157,6 +163,16 @@ final class CacheRequestBody {
     if (maxFalseHitRate < 0 || maxFalseHitRate >= 1) {
       throw CacheProblems.invalidRequest(
           "policy.maxFalseHitRate", "maxFalseHitRate must be in [0, 1) (0: no bound)");
+    }
+    double grayZoneWidth = policy.path("grayZoneWidth").asDouble(0);
+    if (grayZoneWidth < 0 || grayZoneWidth >= 1) {
+      throw CacheProblems.invalidRequest(
+          "policy.grayZoneWidth", "grayZoneWidth must be in [0, 1) (0: no gray zone)");
+    }
+    double promotionThreshold = policy.path("promotionThreshold").asDouble(1);
+    if (promotionThreshold <= 0 || promotionThreshold > 1) {
+      throw CacheProblems.invalidRequest(
+          "policy.promotionThreshold", "promotionThreshold must be in (0, 1]");
     }
     JsonNode normalize = policy.get("normalizeWhitespace");
     if (normalize != null && !normalize.isNull() && !normalize.isBoolean()) {

@@ -86,13 +86,13 @@ public class ExactCache {
                               Mono.fromSupplier(
                                   () -> {
                                     metrics.lookup(LookupResult.MISS, start);
-                                    return new LookupOutcome.Miss();
+                                    return new LookupOutcome.Miss(entryId);
                                   }))
                           .onErrorResume(
                               error -> {
                                 log.warn("Exact cache lookup failed open: {}", error.toString());
                                 metrics.lookup(LookupResult.ERROR, start);
-                                return Mono.just(new LookupOutcome.Miss());
+                                return Mono.just(new LookupOutcome.Miss(entryId));
                               }));
         });
   }

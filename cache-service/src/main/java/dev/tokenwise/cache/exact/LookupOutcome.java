@@ -15,6 +15,10 @@ public sealed interface LookupOutcome {
    */
   record Hit(String entryId, Instant storedAt, JsonNode response) implements LookupOutcome {}
 
-  /** No answer, or Redis did not answer in time. */
-  record Miss() implements LookupOutcome {}
+  /**
+   * No answer, or Redis did not answer in time.
+   *
+   * @param entryId the request's fingerprint, the key it missed (null when none was computed)
+   */
+  record Miss(String entryId) implements LookupOutcome {}
 }

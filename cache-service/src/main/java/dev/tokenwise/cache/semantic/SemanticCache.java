@@ -49,6 +49,7 @@ public final class SemanticCache {
   private final ReactiveStringRedisTemplate strings;
   private final PairVerifier verifier;
   private final ErrorBounds bounds;
+  private final Promotions promotions;
   private final Map<String, String> knownVersions = new ConcurrentHashMap<>();
 
   SemanticCache(
@@ -59,8 +60,10 @@ public final class SemanticCache {
       SemanticMetrics metrics,
       ReactiveStringRedisTemplate strings,
       PairVerifier verifier,
-      ErrorBounds bounds) {
+      ErrorBounds bounds,
+      Promotions promotions) {
     this.verifier = verifier;
+    this.promotions = promotions;
     this.bounds = bounds;
     this.embedder = embedder;
     this.entries = entries;
@@ -74,10 +77,7 @@ public final class SemanticCache {
   public SemanticPolicy policy(String route, JsonNode override) {
     SemanticPolicy policy = properties.policyOf(route);
     if (!properties.enabled()) {
-      policy =
-          policy.with(
-              new SemanticCacheProperties.RoutePolicy(
-                  false, null, null, null, null, null, null, null, null, null));
+      policy = policy.with(SemanticCacheProperties.RoutePolicy.enabled(false));
     }
     if (override == null || !override.isObject()) {
       return policy;
@@ -96,12 +96,11 @@ public final class SemanticCache {
                 bool(override, "guards"),
                 bool(override, "allowTimeSensitive"),
                 bool(override, "allowTools"),
-                number(override, "maxFalseHitRate")));
+                number(override, "maxFalseHitRate"),
+                number(override, "grayZoneWidth"),
+                number(override, "promotionThreshold")));
     if (!properties.enabled()) {
-      overlaid =
-          overlaid.with(
-              new SemanticCacheProperties.RoutePolicy(
-                  false, null, null, null, null, null, null, null, null, null));
+      overlaid = overlaid.with(SemanticCacheProperties.RoutePolicy.enabled(false));
     }
     return overlaid.withVersions(
         override.path("templateVersion").asString(""), override.path("modelVersion").asString(""));
@@ -110,6 +109,16 @@ public final class SemanticCache {
   /** Looks {@code request} up; never errors. */
   public Mono<SemanticOutcome> lookup(
       CacheNamespace namespace, JsonNode request, SemanticPolicy policy) {
+    return lookup(namespace, request, policy, null);
+  }
+
+  /**
+   * Looks {@code request} up; never errors. {@code exactEntryId} is the request's exact-cache key
+   * (the exact lookup just missed it): a promoted alias under it answers first, and a gray-zone
+   * miss is queued for promotion under it. {@code null}: neither.
+   */
+  public Mono<SemanticOutcome> lookup(
+      CacheNamespace namespace, JsonNode request, SemanticPolicy policy, String exactEntryId) {
     long start = System.nanoTime();
     Optional<SemanticOutcome> early;
     ChatQuestion question;
@@ -127,32 +136,12 @@ public final class SemanticCache {
       metrics.lookup("miss", start);
       return Mono.just(new SemanticOutcome.Miss());
     }
-    String segment = namespace.keySegment();
-    return noteVersions(namespace, policy)
-        .then(bounds.threshold(namespace.route(), policy))
-        .map(policy::withThreshold)
-        .zipWith(embedder.embed(question.text()))
-        .publishOn(Schedulers.parallel())
-        .flatMap(
-            learned -> {
-              SemanticPolicy effective = learned.getT1();
-              float[] vector = learned.getT2();
-              List<VectorIndex.Candidate> candidates =
-                  indexes.search(segment, question.context(), vector, properties.candidates());
-              // int8 cosine is within about 0.02 of the exact one; anything further is no hit.
-              double floor = effective.threshold() - 0.02;
-              return Flux.fromIterable(candidates)
-                  .filter(candidate -> candidate.approximateSimilarity() >= floor)
-                  .concatMap(candidate -> verify(namespace, candidate, question, vector, effective))
-                  .next()
-                  .doOnNext(
-                      outcome -> {
-                        if (effective.bounded() && outcome instanceof SemanticOutcome.Hit hit) {
-                          bounds.served(
-                              namespace, hit.entryId(), hit.similarity(), effective.threshold());
-                        }
-                      });
-            })
+    boolean promoting = exactEntryId != null && policy.promotes() && promotions.available();
+    Mono<SemanticOutcome> viaAlias =
+        promoting ? aliasHit(namespace, exactEntryId, question, policy) : Mono.empty();
+    return viaAlias
+        .switchIfEmpty(
+            Mono.defer(() -> search(namespace, question, policy, promoting ? exactEntryId : null)))
         .timeout(properties.lookupTimeout())
         .doOnNext(hit -> metrics.lookup("hit", start))
         .switchIfEmpty(
@@ -169,12 +158,109 @@ public final class SemanticCache {
             });
   }
 
-  private Mono<SemanticOutcome> verify(
+  /**
+   * The nearest entries, checked in order: the first that passes every check is the hit. With no
+   * hit, the first that passed the guards in the gray zone is queued for promotion under {@code
+   * aliasId} (when not null), and the lookup is a miss all the same.
+   */
+  private Mono<SemanticOutcome> search(
+      CacheNamespace namespace, ChatQuestion question, SemanticPolicy policy, String aliasId) {
+    String segment = namespace.keySegment();
+    return noteVersions(namespace, policy)
+        .then(bounds.threshold(namespace.route(), policy))
+        .map(policy::withThreshold)
+        .zipWith(embedder.embed(question.text()))
+        .publishOn(Schedulers.parallel())
+        .flatMap(
+            learned -> {
+              SemanticPolicy effective = learned.getT1();
+              float[] vector = learned.getT2();
+              GrayZone zone =
+                  aliasId == null ? new GrayZone(effective.threshold(), 0) : effective.grayZone();
+              List<VectorIndex.Candidate> candidates =
+                  indexes.search(segment, question.context(), vector, properties.candidates());
+              // int8 cosine is within about 0.02 of the exact one; anything further is no hit.
+              double floor = zone.floor() - 0.02;
+              return Flux.fromIterable(candidates)
+                  .filter(candidate -> candidate.approximateSimilarity() >= floor)
+                  .concatMap(
+                      candidate -> verify(namespace, candidate, question, vector, effective, zone))
+                  .takeUntil(checked -> checked.hit() != null)
+                  .collectList()
+                  .flatMap(
+                      checked -> {
+                        for (Checked c : checked) {
+                          if (c.hit() != null) {
+                            if (effective.bounded()) {
+                              bounds.served(
+                                  namespace,
+                                  c.hit().entryId(),
+                                  c.hit().similarity(),
+                                  effective.threshold());
+                            }
+                            return Mono.just((SemanticOutcome) c.hit());
+                          }
+                        }
+                        if (!checked.isEmpty()) {
+                          Checked gray = checked.get(0);
+                          metrics.grayZoneLookup();
+                          promotions.offer(
+                              new Promotions.Pair(
+                                  namespace,
+                                  aliasId,
+                                  question.text(),
+                                  question.context(),
+                                  gray.grayEntryId(),
+                                  gray.similarity(),
+                                  effective.promotionThreshold()));
+                        }
+                        return Mono.empty();
+                      });
+            });
+  }
+
+  /**
+   * The answer a promoted alias of this request points at, re-checked like any candidate: the entry
+   * must still exist and share the question's context. An alias whose entry has gone is removed.
+   */
+  private Mono<SemanticOutcome> aliasHit(
+      CacheNamespace namespace, String aliasId, ChatQuestion question, SemanticPolicy policy) {
+    return promotions
+        .alias(namespace, aliasId)
+        .subscribeOn(Schedulers.boundedElastic())
+        .flatMap(
+            alias ->
+                entries
+                    .get(SemanticEntries.key(namespace, alias.candidateId()))
+                    .filter(stored -> stored.context().equals(question.context()))
+                    .switchIfEmpty(
+                        Mono.defer(() -> promotions.remove(namespace, aliasId).then(Mono.empty())))
+                    .<SemanticOutcome>map(
+                        stored -> {
+                          metrics.aliasHit();
+                          return hit(aliasId, stored, alias.similarity(), policy);
+                        }))
+        .publishOn(Schedulers.parallel())
+        .onErrorResume(
+            error -> {
+              log.debug("Alias not read: {}", error.toString());
+              return Mono.empty();
+            });
+  }
+
+  /**
+   * A candidate that passed: a hit, or (with {@code hit} null) one in the gray zone whose guards
+   * passed.
+   */
+  private record Checked(SemanticOutcome.Hit hit, String grayEntryId, double similarity) {}
+
+  private Mono<Checked> verify(
       CacheNamespace namespace,
       VectorIndex.Candidate candidate,
       ChatQuestion question,
       float[] vector,
-      SemanticPolicy policy) {
+      SemanticPolicy policy,
+      GrayZone zone) {
     String key = SemanticEntries.key(namespace, candidate.entryId());
     return entries
         .get(key)
@@ -189,7 +275,8 @@ public final class SemanticCache {
                 return Mono.empty();
               }
               double similarity = dot(vector, stored.vector());
-              if (similarity < policy.threshold()) {
+              GrayZone.Band band = zone.band(similarity);
+              if (band == GrayZone.Band.BELOW) {
                 return Mono.empty();
               }
               if (policy.guards()) {
@@ -197,12 +284,17 @@ public final class SemanticCache {
                     new QuestionGuards(policy.maxKeyWordDifference())
                         .refusal(question.text(), stored.question());
                 if (refusal.isPresent()) {
-                  metrics.refused(refusal.get());
+                  if (band == GrayZone.Band.ACCEPT) {
+                    metrics.refused(refusal.get());
+                  }
                   return Mono.empty();
                 }
               }
+              if (band == GrayZone.Band.GRAY) {
+                return Mono.just(new Checked(null, candidate.entryId(), similarity));
+              }
               if (!verifier.available() || policy.verifyThreshold() == 0) {
-                return Mono.just(hit(candidate, stored, similarity, policy));
+                return Mono.just(accepted(candidate, stored, similarity, policy));
               }
               return Mono.fromCallable(
                       () ->
@@ -218,24 +310,25 @@ public final class SemanticCache {
                           metrics.refused(QuestionGuards.Refusal.VERIFIER);
                           return Mono.empty();
                         }
-                        return Mono.just(hit(candidate, stored, similarity, policy));
+                        return Mono.just(accepted(candidate, stored, similarity, policy));
                       });
             });
   }
 
-  private static SemanticOutcome hit(
+  private static Checked accepted(
       VectorIndex.Candidate candidate,
       SemanticEntries.Stored stored,
       double similarity,
       SemanticPolicy policy) {
+    return new Checked(hit(candidate.entryId(), stored, similarity, policy), null, similarity);
+  }
+
+  private static SemanticOutcome.Hit hit(
+      String entryId, SemanticEntries.Stored stored, double similarity, SemanticPolicy policy) {
     boolean shadow =
         policy.shadowRate() > 0 && ThreadLocalRandom.current().nextDouble() < policy.shadowRate();
     return new SemanticOutcome.Hit(
-        candidate.entryId(),
-        stored.storedAt(),
-        JSON.readTree(stored.response()),
-        similarity,
-        shadow);
+        entryId, stored.storedAt(), JSON.readTree(stored.response()), similarity, shadow);
   }
 
   /**
@@ -312,6 +405,7 @@ public final class SemanticCache {
       return entries
           .delete(semanticKey)
           .zipWith(entries.delete(exactKey), Long::sum)
+          .zipWith(entries.delete(Promotions.aliasKey(namespace, scope.entryId())), Long::sum)
           .flatMap(
               removed ->
                   indexes
@@ -321,6 +415,10 @@ public final class SemanticCache {
     return entries
         .deleteMatching(scope.pattern(SemanticEntries.KEY_PREFIX))
         .zipWith(entries.deleteMatching(scope.pattern(EXACT_PREFIX)), Long::sum)
+        .zipWith(entries.deleteMatching(scope.pattern(Promotions.ALIAS_PREFIX)), Long::sum)
+        .flatMap(
+            removed ->
+                entries.deleteMatching(scope.pattern(Promotions.MARKER_PREFIX)).thenReturn(removed))
         .flatMap(
             removed -> {
               verifier.forget(scope);
@@ -334,11 +432,36 @@ public final class SemanticCache {
    * {@code maxFalseHitRate}, fed to the learner. Emits the route's learned threshold after it, or
    * nothing when the route has no bound; never errors (the verdict is then only counted).
    *
+   * <p>A verdict on a hit through a promoted alias (its {@code entryId} is the alias's, the
+   * request's 64-hex exact key) counts for the estimate too, but does not move a learned threshold
+   * (the alias was accepted by the stricter verifier, below that threshold); a disagreeing one
+   * removes the alias, so the question misses again.
+   *
    * @param similarity the hit's similarity if the caller sent it, else {@code null}
    */
   public Mono<Double> shadowReport(
       CacheNamespace namespace, String entryId, Double similarity, boolean agreed) {
     metrics.shadowReport(namespace.route(), agreed);
+    if (isAliasId(entryId)) {
+      if (agreed) {
+        return Mono.empty();
+      }
+      return promotions
+          .remove(namespace, entryId)
+          .doOnNext(
+              removed -> {
+                if (removed) {
+                  metrics.aliasRemoved();
+                }
+              })
+          .timeout(properties.storeTimeout())
+          .onErrorResume(
+              error -> {
+                log.warn("Alias not removed after a bad verdict: {}", error.toString());
+                return Mono.empty();
+              })
+          .then(Mono.empty());
+    }
     return bounds
         .verdict(namespace, entryId, similarity, agreed)
         .timeout(properties.storeTimeout())
@@ -347,6 +470,11 @@ public final class SemanticCache {
               log.warn("Verdict not learned from: {}", error.toString());
               return Mono.empty();
             });
+  }
+
+  /** Semantic entry ids are 32 hex digits; an alias is named by the request's 64-hex exact key. */
+  private static boolean isAliasId(String entryId) {
+    return entryId != null && entryId.length() == 64;
   }
 
   public double falseHitEstimate(String route) {

@@ -24,6 +24,7 @@ import org.springframework.util.unit.DataSize;
  * @param snapshotTimeout how long the snapshot at shutdown may take
  * @param maxQuestionSize questions longer than this (UTF-8 bytes) are not cached semantically
  * @param bound how routes with a {@code maxFalseHitRate} learn their threshold
+ * @param promotion the queue and checker of gray-zone pairs
  * @param defaults the policy of every route, before its own overrides
  * @param routes per-route overrides of {@code defaults}, by route name
  */
@@ -42,6 +43,7 @@ public record SemanticCacheProperties(
     @DefaultValue("30s") Duration snapshotTimeout,
     @DefaultValue("8KB") DataSize maxQuestionSize,
     @DefaultValue ErrorBound bound,
+    @DefaultValue Promotion promotion,
     @DefaultValue RoutePolicy defaults,
     Map<String, RoutePolicy> routes) {
 
@@ -76,6 +78,9 @@ public record SemanticCacheProperties(
    * @param maxFalseHitRate the false-hit rate the route accepts (0..1, exclusive); when set, the
    *     route's threshold is learned from verdicts ({@link ErrorBound}) and {@code threshold} is
    *     not used
+   * @param grayZoneWidth the band below the threshold whose best candidates are checked after the
+   *     miss and, confirmed, become aliases (0: off)
+   * @param promotionThreshold the verifier score a gray-zone pair needs to be promoted
    */
   public record RoutePolicy(
       Boolean enabled,
@@ -87,7 +92,16 @@ public record SemanticCacheProperties(
       Boolean guards,
       Boolean allowTimeSensitive,
       Boolean allowTools,
-      Double maxFalseHitRate) {}
+      Double maxFalseHitRate,
+      Double grayZoneWidth,
+      Double promotionThreshold) {
+
+    /** Every member inherited except {@code enabled}. */
+    static RoutePolicy enabled(Boolean enabled) {
+      return new RoutePolicy(
+          enabled, null, null, null, null, null, null, null, null, null, null, null);
+    }
+  }
 
   /**
    * How a route with a {@code maxFalseHitRate} learns its acceptance threshold ({@link
@@ -119,6 +133,34 @@ public record SemanticCacheProperties(
       if (step <= 0 || verdictsPerStep < 1 || window < 1) {
         throw new IllegalArgumentException(
             "tokenwise.cache.semantic.bound.step, verdicts-per-step and window must be positive");
+      }
+    }
+  }
+
+  /**
+   * The gray-zone promotion queue, shared by the replicas in Redis, and this replica's checker.
+   *
+   * @param queueCapacity pairs waiting at most; a gray-zone miss finding it full is dropped
+   * @param maxInFlight queue writes a replica has pending at most (Redis slow or down); beyond them
+   *     a gray-zone miss is dropped rather than held
+   * @param pollInterval how often an idle checker looks at the queue
+   * @param batchSize pairs a checker takes from the queue at a time
+   * @param decisionMemory how long a queued, confirmed or rejected pair is not queued again
+   * @param queueTimeout how long one queue write may take before it is given up (dropped)
+   */
+  public record Promotion(
+      @DefaultValue("10000") int queueCapacity,
+      @DefaultValue("64") int maxInFlight,
+      @DefaultValue("500ms") Duration pollInterval,
+      @DefaultValue("16") int batchSize,
+      @DefaultValue("1h") Duration decisionMemory,
+      @DefaultValue("1s") Duration queueTimeout) {
+
+    public Promotion {
+      if (queueCapacity < 1 || maxInFlight < 1 || batchSize < 1) {
+        throw new IllegalArgumentException(
+            "tokenwise.cache.semantic.promotion.queue-capacity, max-in-flight and batch-size must"
+                + " be positive");
       }
     }
   }

@@ -35,10 +35,25 @@ class SemanticConfiguration {
   @Bean
   PairVerifier pairVerifier(BatchingEmbedder embedder, SemanticCacheProperties properties) {
     boolean configured =
-        properties.policyOf("default").verifyThreshold() > 0
+        verifies(properties.policyOf("default"))
             || properties.routes().keySet().stream()
-                .anyMatch(route -> properties.policyOf(route).verifyThreshold() > 0);
+                .anyMatch(route -> verifies(properties.policyOf(route)));
     return new PairVerifier(embedder.source().tokenEncoder().orElse(null), configured);
+  }
+
+  /** Whether a route's policy runs the verifier: on lookups, or on its gray-zone pairs. */
+  private static boolean verifies(SemanticPolicy policy) {
+    return policy.enabled() && (policy.verifyThreshold() > 0 || policy.promotes());
+  }
+
+  @Bean(destroyMethod = "close")
+  Promotions promotions(
+      ReactiveStringRedisTemplate strings,
+      SemanticEntries entries,
+      PairVerifier verifier,
+      SemanticCacheProperties properties,
+      SemanticMetrics metrics) {
+    return new Promotions(strings, entries, verifier, properties.promotion(), metrics);
   }
 
   @Bean(destroyMethod = "close")
@@ -81,27 +96,36 @@ class SemanticConfiguration {
       SemanticMetrics metrics,
       ReactiveStringRedisTemplate strings,
       PairVerifier verifier,
-      ErrorBounds bounds) {
+      ErrorBounds bounds,
+      Promotions promotions) {
     return new SemanticCache(
-        embedder, entries, indexes, properties, metrics, strings, verifier, bounds);
+        embedder, entries, indexes, properties, metrics, strings, verifier, bounds, promotions);
   }
 
   @Bean
-  IndexSyncStarter semanticIndexSyncStarter(ObjectProvider<SemanticIndexes> indexes) {
-    return new IndexSyncStarter(indexes);
+  IndexSyncStarter semanticIndexSyncStarter(
+      ObjectProvider<SemanticIndexes> indexes, ObjectProvider<Promotions> promotions) {
+    return new IndexSyncStarter(indexes, promotions);
   }
 
-  /** Starts rebuild-and-follow once the application is up (a Redis that is down only delays it). */
+  /**
+   * Starts rebuild-and-follow and the gray-zone checker once the application is up (a Redis that is
+   * down only delays them).
+   */
   static final class IndexSyncStarter {
     private final ObjectProvider<SemanticIndexes> indexes;
+    private final ObjectProvider<Promotions> promotions;
 
-    IndexSyncStarter(ObjectProvider<SemanticIndexes> indexes) {
+    IndexSyncStarter(
+        ObjectProvider<SemanticIndexes> indexes, ObjectProvider<Promotions> promotions) {
       this.indexes = indexes;
+      this.promotions = promotions;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void start() {
       indexes.getObject().start();
+      promotions.getObject().start();
     }
   }
 }

@@ -30,7 +30,16 @@ final class SemanticMetrics {
   static final String FALSE_HIT_UPPER_BOUND = "tokenwise.cache.semantic.false.hit.upper.bound";
   static final String LEARNED_THRESHOLD = "tokenwise.cache.semantic.learned.threshold";
   static final String MAX_FALSE_HIT_RATE = "tokenwise.cache.semantic.max.false.hit.rate";
+  static final String GRAY_ZONE = "tokenwise.cache.semantic.gray.zone.lookups";
+  static final String PROMOTIONS = "tokenwise.cache.semantic.promotions";
+  static final String ALIAS_HITS = "tokenwise.cache.semantic.alias.hits";
+  static final String ALIAS_REMOVALS = "tokenwise.cache.semantic.alias.removals";
   static final String KIND = "kind";
+
+  /** What became of a gray-zone pair ({@link Promotions}). */
+  static final String[] PROMOTION_OUTCOMES = {
+    "queued", "dropped", "known", "confirmed", "rejected", "expired", "error"
+  };
 
   private final MeterRegistry registry;
 
@@ -60,6 +69,12 @@ final class SemanticMetrics {
     for (QuestionGuards.Refusal refusal : QuestionGuards.Refusal.values()) {
       counter(GUARD_REFUSALS, "guard", refusal.tag);
     }
+    grayZone();
+    for (String outcome : PROMOTION_OUTCOMES) {
+      promotionCounter(outcome);
+    }
+    aliasHits();
+    aliasRemovals();
     Gauge.builder(INDEX_ENTRIES, indexes, SemanticIndexes::entryCount)
         .description("Entries in this replica's semantic indexes")
         .register(registry);
@@ -93,6 +108,66 @@ final class SemanticMetrics {
 
   void refused(QuestionGuards.Refusal refusal) {
     counter(GUARD_REFUSALS, "guard", refusal.tag).increment();
+  }
+
+  /** A lookup whose best candidate fell in the gray zone: answered as a miss, queued. */
+  void grayZoneLookup() {
+    grayZone().increment();
+  }
+
+  /** What became of a gray-zone pair: one of {@link #PROMOTION_OUTCOMES}. */
+  void promotion(String outcome) {
+    promotionCounter(outcome).increment();
+  }
+
+  void aliasHit() {
+    aliasHits().increment();
+  }
+
+  void aliasRemoved() {
+    aliasRemovals().increment();
+  }
+
+  private Counter grayZone() {
+    return counters.computeIfAbsent(
+        GRAY_ZONE,
+        k ->
+            Counter.builder(GRAY_ZONE)
+                .description(
+                    "Semantic lookups answered as a miss whose best candidate fell in the gray"
+                        + " zone below the threshold")
+                .register(registry));
+  }
+
+  private Counter promotionCounter(String outcome) {
+    return counters.computeIfAbsent(
+        PROMOTIONS + ":" + outcome,
+        k ->
+            Counter.builder(PROMOTIONS)
+                .description(
+                    "Gray-zone pairs by what became of them: queued, dropped (queue full or Redis"
+                        + " slow), known (already queued or decided), confirmed (now an alias),"
+                        + " rejected, expired (the entry went first), error")
+                .tag(MetricTags.OUTCOME, outcome)
+                .register(registry));
+  }
+
+  private Counter aliasHits() {
+    return counters.computeIfAbsent(
+        ALIAS_HITS,
+        k ->
+            Counter.builder(ALIAS_HITS)
+                .description("Semantic hits answered through a promoted alias")
+                .register(registry));
+  }
+
+  private Counter aliasRemovals() {
+    return counters.computeIfAbsent(
+        ALIAS_REMOVALS,
+        k ->
+            Counter.builder(ALIAS_REMOVALS)
+                .description("Aliases removed after a disagreeing verdict on one of their hits")
+                .register(registry));
   }
 
   /** A shadow comparison's verdict for {@code route}. */

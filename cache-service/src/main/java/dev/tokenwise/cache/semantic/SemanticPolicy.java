@@ -18,6 +18,11 @@ import dev.tokenwise.cache.semantic.SemanticCacheProperties.RoutePolicy;
  * @param allowTools whether requests offering tools may hit
  * @param maxFalseHitRate the false-hit rate the route accepts; 0: none set, {@code threshold}
  *     decides; else the threshold is the one learned for the route ({@link ErrorBounds})
+ * @param grayZoneWidth how far below the threshold the gray zone reaches ({@link GrayZone}): a
+ *     lookup whose best candidate passes the guards with a similarity in {@code [threshold - width,
+ *     threshold)} misses and is queued for promotion; 0 turns promotion off
+ * @param promotionThreshold the {@link PairVerifier} score a gray-zone pair needs to become an
+ *     alias (stricter than any {@code verifyThreshold} a route hits with)
  * @param templateVersion the route's prompt-template version (hash); part of the context
  * @param modelVersion the served model's version; part of the context
  */
@@ -32,6 +37,8 @@ public record SemanticPolicy(
     boolean allowTimeSensitive,
     boolean allowTools,
     double maxFalseHitRate,
+    double grayZoneWidth,
+    double promotionThreshold,
     String templateVersion,
     String modelVersion) {
 
@@ -45,8 +52,24 @@ public record SemanticPolicy(
    * is off ({@code verifyThreshold} 0): measured the same way it did not beat cosine alone
    * (BENCHMARKS.md, "Verifier and larger embedding models").
    */
+  /**
+   * Gray-zone promotion is off by default: read off the tuning split by the threshold's own rule
+   * (most duplicates answered with false answers ≤ 0.8%, counting every promoted pair as asked
+   * again), no width and promotion threshold adds a duplicate — the threshold already spends that
+   * budget (BENCHMARKS.md, "Gray-zone promotion").
+   */
+  static final double GRAY_ZONE_WIDTH = 0;
+
+  /**
+   * The verifier score a gray-zone pair needs when a route turns promotion on without naming one:
+   * on the tuning split it keeps false answers ≤ 1% (0.94–0.98%) for every width measured, 0.01 to
+   * 0.05, counting every promoted pair as asked again.
+   */
+  static final double PROMOTION = 0.94;
+
   static final SemanticPolicy BUILT_IN =
-      new SemanticPolicy(true, 0.954, 0, 0.7, 0.0, 3, true, false, false, 0, "", "");
+      new SemanticPolicy(
+          true, 0.954, 0, 0.7, 0.0, 3, true, false, false, 0, GRAY_ZONE_WIDTH, PROMOTION, "", "");
 
   public SemanticPolicy {
     if (threshold <= 0 || threshold > 1) {
@@ -60,6 +83,12 @@ public record SemanticPolicy(
     }
     if (maxFalseHitRate < 0 || maxFalseHitRate >= 1) {
       throw new IllegalArgumentException("maxFalseHitRate must be in [0, 1)");
+    }
+    if (grayZoneWidth < 0 || grayZoneWidth >= 1) {
+      throw new IllegalArgumentException("grayZoneWidth must be in [0, 1)");
+    }
+    if (promotionThreshold <= 0 || promotionThreshold > 1) {
+      throw new IllegalArgumentException("promotionThreshold must be in (0, 1]");
     }
     if (maxKeyWordDifference < 0) {
       throw new IllegalArgumentException("maxKeyWordDifference must not be negative");
@@ -90,6 +119,8 @@ public record SemanticPolicy(
         over.allowTimeSensitive() != null ? over.allowTimeSensitive() : allowTimeSensitive,
         over.allowTools() != null ? over.allowTools() : allowTools,
         over.maxFalseHitRate() != null ? over.maxFalseHitRate() : maxFalseHitRate,
+        over.grayZoneWidth() != null ? over.grayZoneWidth() : grayZoneWidth,
+        over.promotionThreshold() != null ? over.promotionThreshold() : promotionThreshold,
         templateVersion,
         modelVersion);
   }
@@ -107,6 +138,8 @@ public record SemanticPolicy(
         allowTimeSensitive,
         allowTools,
         maxFalseHitRate,
+        grayZoneWidth,
+        promotionThreshold,
         template,
         model);
   }
@@ -129,7 +162,19 @@ public record SemanticPolicy(
         allowTimeSensitive,
         allowTools,
         maxFalseHitRate,
+        grayZoneWidth,
+        promotionThreshold,
         templateVersion,
         modelVersion);
+  }
+
+  /** Whether gray-zone misses are queued for promotion to aliases. */
+  boolean promotes() {
+    return grayZoneWidth > 0;
+  }
+
+  /** The gray zone below this policy's (possibly learned) threshold. */
+  GrayZone grayZone() {
+    return new GrayZone(threshold, grayZoneWidth);
   }
 }

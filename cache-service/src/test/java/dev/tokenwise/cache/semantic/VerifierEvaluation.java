@@ -32,9 +32,10 @@ import java.util.Map;
  *   "$TOKENWISE_DATA/qqp-dev.jsonl" --models=minilm,bge,e5 --encodings=/tmp
  * </pre>
  *
- * {@code --encodings=<dir>} keeps each model's encodings (sentence vector, word-piece ids, int8
- * token vectors) in {@code <dir>/qqp-tokens-<model>.bin}, so a re-run does not re-encode; {@code
- * --encode-only} stops after encoding.
+ * {@code --promotion} runs {@link PromotionReplay} (gray-zone promotion on the first model) instead
+ * of the tables. {@code --encodings=<dir>} keeps each model's encodings (sentence vector,
+ * word-piece ids, int8 token vectors) in {@code <dir>/qqp-tokens-<model>.bin}, so a re-run does not
+ * re-encode; {@code --encode-only} stops after encoding.
  */
 public final class VerifierEvaluation {
 
@@ -83,6 +84,7 @@ public final class VerifierEvaluation {
     boolean encodeOnly = false;
     boolean cacheShaped = true;
     double replayBound = 0;
+    boolean promotion = false;
     for (int i = 1; i < args.length; i++) {
       if (args[i].startsWith("--models=")) {
         models =
@@ -95,6 +97,8 @@ public final class VerifierEvaluation {
         encodeOnly = true;
       } else if (args[i].equals("--pairs-only")) {
         cacheShaped = false;
+      } else if (args[i].equals("--promotion")) {
+        promotion = true;
       } else if (args[i].startsWith("--replay=")) {
         replayBound = Double.parseDouble(args[i].substring("--replay=".length()));
       }
@@ -146,6 +150,23 @@ public final class VerifierEvaluation {
           report(entry.getKey(), "mean of cosine and alignment", pairs, mean, pass);
       shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, false, cosineThreshold));
       shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, true, meanThreshold));
+    }
+    if (promotion) {
+      Text[] texts = encoded.values().iterator().next();
+      IdfWeights idf = storedQuestionIdf(pairs, texts);
+      double[] cosine = new double[pairs.size()];
+      double[] verifier = new double[pairs.size()];
+      for (int i = 0; i < pairs.size(); i++) {
+        Text a = texts[2 * i];
+        Text b = texts[2 * i + 1];
+        cosine[i] = dot(a.sentence(), b.sentence());
+        verifier[i] =
+            (cosine[i]
+                    + TokenAlignment.f1(b.ids(), b.tokenVectors(), a.ids(), a.tokenVectors(), idf))
+                / 2;
+      }
+      PromotionReplay.run(pairs, cosine, verifier, pass);
+      return;
     }
     if (replayBound > 0) {
       Text[] texts = encoded.values().iterator().next();
