@@ -63,7 +63,7 @@ import tools.jackson.databind.json.JsonMapper;
  *   [--embeddings-cache /tmp/routing-dev.emb] [--only ridge,knn] [--mlp-seeds 1] \
  *   [--shipped model.json] \
  *   [--stream 2000 --every 500 [--holdout 0.3] [--explore 0.05] [--shadow 0.15] [--seed 11]
- *      [--prior 3] [--ridge 3] [--max-weight 1]] \
+ *      [--prior 10] [--ridge 10] [--max-weight 5]] \
  *   [--write src/main/resources/routing/minilm-ridge.json [--train examples.jsonl] [--lambda 3]]
  * </pre>
  */
@@ -258,9 +258,9 @@ public final class RoutingEvaluation {
     VerdictTrainer trainer =
         new VerdictTrainer(
             new VerdictTrainer.Settings(
-                Double.parseDouble(options.getOrDefault("prior", "3")),
-                Double.parseDouble(options.getOrDefault("ridge", "3")),
-                Double.parseDouble(options.getOrDefault("max-weight", "1"))));
+                Double.parseDouble(options.getOrDefault("prior", "10")),
+                Double.parseDouble(options.getOrDefault("ridge", "10")),
+                Double.parseDouble(options.getOrDefault("max-weight", "5"))));
     ModelCheck check = new ModelCheck();
 
     List<Integer> order = new ArrayList<>(IntStream.range(0, examples.size()).boxed().toList());
@@ -272,14 +272,13 @@ public final class RoutingEvaluation {
     System.out.printf(
         Locale.ROOT,
         "stream: %d held-out prompts (never served), %d in the stream; exploration %.2f, shadow"
-            + " verdicts for %.2f of cheap-served prompts, target strong share %.2f; %s, %s%n%n",
+            + " verdicts for %.2f of cheap-served prompts, target strong share %.2f; trainer %s%n%n",
         heldOut.size(),
         stream.size(),
         exploration.rate(),
         shadowRate,
         strongShare,
-        options.getOrDefault("prior", "3") + " prior",
-        options.getOrDefault("ridge", "3") + " ridge");
+        trainer.settings());
     System.out.println(
         "| verdicts | both known | explored | check: metric, current → candidate | published |"
             + " served model's held-out APGR | candidate's held-out APGR |"

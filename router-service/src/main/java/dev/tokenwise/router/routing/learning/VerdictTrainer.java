@@ -46,7 +46,7 @@ public final class VerdictTrainer {
 
     /** The settings measured in BENCHMARKS.md ("self-training from verdicts"). */
     public static Settings defaults() {
-      return new Settings(3, 3, 1);
+      return new Settings(10, 10, 5);
     }
   }
 
@@ -62,6 +62,10 @@ public final class VerdictTrainer {
     this(Settings.defaults());
   }
 
+  public Settings settings() {
+    return settings;
+  }
+
   /**
    * A model fitted to {@code verdicts} with {@code warmStart} as its prior; {@code warmStart}
    * itself when there are none.
@@ -71,12 +75,13 @@ public final class VerdictTrainer {
       return warmStart;
     }
     int d = warmStart.weights().length;
+    Scaling scaling = Scaling.of(verdicts, warmStart);
     float[][] inputs = new float[verdicts.size()][];
     Head cheap = new Head(d);
     Head strong = new Head(d);
     for (int r = 0; r < inputs.length; r++) {
       RoutingVerdict v = verdicts.get(r);
-      float[] x = warmStart.input(v.embedding(), v.features());
+      float[] x = scaling.input(v);
       if (x.length != d) {
         throw new IllegalArgumentException(
             "verdict input has " + x.length + " dimensions, the warm-start model " + d);
@@ -94,7 +99,7 @@ public final class VerdictTrainer {
     double[][] ss = strong.scatter();
     double[] rc = cheap.cross();
     double[] rs = strong.cross();
-    double[] w0 = warmStart.weights();
+    double[] w0 = scaling.prior(warmStart);
     int m = 2 * d;
     double[][] a = new double[m][m];
     double[] b = new double[m];
@@ -140,9 +145,72 @@ public final class VerdictTrainer {
         gain,
         quantiles(scores),
         warmStart.features(),
-        warmStart.featureMeans(),
-        warmStart.featureScales());
+        scaling.means,
+        scaling.scales);
   }
+
+  /**
+   * The features standardised over the verdicts (the traffic the router sees), not over whatever
+   * the warm start was trained on: a feature that did not vary in a small training set would get a
+   * near-zero scale and blow up on the traffic. The prior's feature weights are rescaled so they
+   * describe the same function of the raw features.
+   */
+  private record Scaling(int embedding, double[] means, double[] scales) {
+
+    static Scaling of(List<RoutingVerdict> verdicts, LinearRouterModel warmStart) {
+      int k = warmStart.features() == null ? 0 : warmStart.featureMeans().length;
+      int embedding = warmStart.weights().length - k;
+      if (k == 0) {
+        return new Scaling(embedding, null, null);
+      }
+      int n = verdicts.size();
+      double[] means = new double[k];
+      double[] scales = new double[k];
+      for (RoutingVerdict v : verdicts) {
+        for (int i = 0; i < k; i++) {
+          means[i] += v.features()[i] / n;
+        }
+      }
+      for (RoutingVerdict v : verdicts) {
+        for (int i = 0; i < k; i++) {
+          double c = v.features()[i] - means[i];
+          scales[i] += c * c / n;
+        }
+      }
+      for (int i = 0; i < k; i++) {
+        double sd = Math.sqrt(scales[i]);
+        scales[i] = sd > MIN_SCALE ? sd : 1;
+      }
+      return new Scaling(embedding, means, scales);
+    }
+
+    float[] input(RoutingVerdict v) {
+      if (means == null) {
+        return v.embedding();
+      }
+      float[] x = Arrays.copyOf(v.embedding(), v.embedding().length + means.length);
+      for (int i = 0; i < means.length; i++) {
+        x[v.embedding().length + i] =
+            (float) (LinearRouterModel.FEATURE_WEIGHT * (v.features()[i] - means[i]) / scales[i]);
+      }
+      return x;
+    }
+
+    /** The warm start's weights on inputs scaled this way (its bias does not matter here). */
+    double[] prior(LinearRouterModel warmStart) {
+      double[] w = warmStart.weights().clone();
+      if (means != null) {
+        for (int i = 0; i < means.length; i++) {
+          double old = warmStart.featureScales()[i];
+          w[embedding + i] = old > MIN_SCALE ? w[embedding + i] * scales[i] / old : 0;
+        }
+      }
+      return w;
+    }
+  }
+
+  /** Below this a feature's spread is treated as none (it was constant where it was measured). */
+  private static final double MIN_SCALE = 1e-6;
 
   /** Weighted sums over one head's rows, centred on their weighted mean when read. */
   private static final class Head {
