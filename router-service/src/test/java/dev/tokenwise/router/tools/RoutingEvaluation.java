@@ -62,7 +62,7 @@ import tools.jackson.databind.json.JsonMapper;
  *   [--folds 5] [--strong-share 0.5] [--cheap gpt-5-mini] [--strong gpt-5] [--output-tokens 100] \
  *   [--embeddings-cache /tmp/routing-dev.emb] [--only ridge,knn] [--mlp-seeds 1] \
  *   [--shipped model.json] \
- *   [--stream 2000 --every 500 [--holdout 0.3] [--explore 0.05] [--shadow 0.15] [--seed 11]
+ *   [--stream 2000 --every 500 [--holdout 0.3] [--explore 0.05] [--shadow 0.15] [--shadow-strong 0] [--seed 11]
  *      [--prior 10] [--ridge 10] [--max-weight 5]] \
  *   [--write src/main/resources/routing/minilm-ridge.json [--train examples.jsonl] [--lambda 3]]
  * </pre>
@@ -252,6 +252,9 @@ public final class RoutingEvaluation {
     int every = Integer.parseInt(options.getOrDefault("every", "500"));
     double holdout = Double.parseDouble(options.getOrDefault("holdout", "0.3"));
     double shadowRate = Double.parseDouble(options.getOrDefault("shadow", "0.15"));
+    // Production shadows cheap-served answers only; this asks what shadowing the cheap tier on
+    // strong-served prompts too (the outcome one-sided feedback never gives) would add.
+    double strongShadowRate = Double.parseDouble(options.getOrDefault("shadow-strong", "0"));
     long seed = Long.parseLong(options.getOrDefault("seed", "11"));
     Exploration exploration =
         new Exploration(Double.parseDouble(options.getOrDefault("explore", "0.05")), seed);
@@ -272,11 +275,13 @@ public final class RoutingEvaluation {
     System.out.printf(
         Locale.ROOT,
         "stream: %d held-out prompts (never served), %d in the stream; exploration %.2f, shadow"
-            + " verdicts for %.2f of cheap-served prompts, target strong share %.2f; trainer %s%n%n",
+            + " verdicts for %.2f of cheap-served and %.2f of strong-served prompts, target strong"
+            + " share %.2f; trainer %s%n%n",
         heldOut.size(),
         stream.size(),
         exploration.rate(),
         shadowRate,
+        strongShadowRate,
         strongShare,
         trainer.settings());
     System.out.println(
@@ -303,7 +308,7 @@ public final class RoutingEvaluation {
       int tier = decision.tier();
       long at = 1_800_000_000_000L + p * 1000L;
       RoutingVerdict verdict =
-          tier == 0 && shadowSample.nextDouble() < shadowRate
+          shadowSample.nextDouble() < (tier == 0 ? shadowRate : strongShadowRate)
               ? RoutingVerdict.shadow(
                   x, f, tier, e.weak(), e.strong(), at, decision.explored(), decision.propensity())
               : RoutingVerdict.feedback(
