@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Fits a new {@link LinearRouterModel} from routing verdicts, starting from the model in service.
+ * Fits a new {@link LinearRouterModel} from routing verdicts, with a warm-start model as its prior.
  *
  * <p>Two linear heads predict whether each tier answers well: the cheap head learns from every
  * verdict that knows the cheap outcome, the strong head from every verdict that knows the strong
@@ -20,8 +20,9 @@ import java.util.List;
  * strength {@code priorStrength}, {@code u} towards 0 with {@code ridge}. The prior's strength is
  * fixed while the data term grows with every verdict, so with a handful of verdicts the result is
  * the warm-start model and with thousands it is what the verdicts say (the prior's weight relative
- * to the data falls as 1/n). Inputs are scaled with the warm-start model's feature means and
- * scales, so the prior's weights mean the same thing in the new model.
+ * to the data falls as 1/n). The features are standardised over the verdicts, and the prior's
+ * feature weights rescaled so they describe the same function of the raw features as the warm
+ * start's.
  *
  * <p>The score percentiles (the thresholds for a strong share) are computed over the verdicts'
  * inputs: the traffic the router actually sees.
@@ -68,7 +69,9 @@ public final class VerdictTrainer {
 
   /**
    * A model fitted to {@code verdicts} with {@code warmStart} as its prior; {@code warmStart}
-   * itself when there are none.
+   * itself when there are none. Pass every verdict kept and the same warm start (the shipped model)
+   * each time, not the last model trained: that model already holds the older verdicts, and the
+   * prior would count them again.
    */
   public LinearRouterModel train(List<RoutingVerdict> verdicts, LinearRouterModel warmStart) {
     if (verdicts.isEmpty()) {
