@@ -62,7 +62,7 @@ import tools.jackson.databind.json.JsonMapper;
  *   [--folds 5] [--strong-share 0.5] [--cheap gpt-5-mini] [--strong gpt-5] [--output-tokens 100] \
  *   [--embeddings-cache /tmp/routing-dev.emb] [--only ridge,knn] [--mlp-seeds 1] \
  *   [--shipped model.json] \
- *   [--stream 2000 --every 500 [--holdout 0.3] [--explore 0.05] [--shadow 0.15] [--shadow-strong 0] [--seed 11]
+ *   [--stream 2000 --every 500 [--holdout 0.3] [--explore 0.05] [--shadow 0.15] [--shadow-strong 0] [--seed 11] [--stream-mlp yes]
  *      [--prior 10] [--ridge 10] [--max-weight 5]] \
  *   [--write src/main/resources/routing/minilm-ridge.json [--train examples.jsonl] [--lambda 3]]
  * </pre>
@@ -337,9 +337,13 @@ public final class RoutingEvaluation {
                 served.stream().mapToDouble(i -> examples.get(i).gain()).toArray(),
                 30,
                 "strong-minus-cheap-correct");
+        String mlp = "";
+        if (options.containsKey("stream-mlp")) {
+          mlp = String.format(Locale.ROOT, " %.3f |", heldOutMlpApgr(split.training(), heldOut));
+        }
         System.out.printf(
             Locale.ROOT,
-            "| %d | %d | %d | %s %.3f → %.3f (%d) | %s | %.3f | %.3f | %.3f |%n",
+            "| %d | %d | %d | %s %.3f → %.3f (%d) | %s | %.3f | %.3f | %.3f |%s%n",
             verdicts.size(),
             bothKnown,
             explored,
@@ -350,9 +354,64 @@ public final class RoutingEvaluation {
             verdictOnCandidate.publish() ? "yes" : "no",
             heldOutApgr(current, heldOut),
             heldOutApgr(candidate, heldOut),
-            heldOutApgr(fullLabels, heldOut));
+            heldOutApgr(fullLabels, heldOut),
+            mlp);
       }
     }
+  }
+
+  /**
+   * The two-head network of {@link #mlp} trained on the verdicts (each head only on the outcomes a
+   * verdict knows), scored on the held-out rows: evaluation only, the router ships linear models.
+   */
+  private double heldOutMlpApgr(List<RoutingVerdict> verdicts, List<Integer> rows) {
+    int k = features.get(0).length;
+    double[] means = new double[k];
+    double[] scales = new double[k];
+    for (RoutingVerdict v : verdicts) {
+      for (int f = 0; f < k; f++) {
+        means[f] += v.features()[f] / verdicts.size();
+      }
+    }
+    for (RoutingVerdict v : verdicts) {
+      for (int f = 0; f < k; f++) {
+        double d = v.features()[f] - means[f];
+        scales[f] += d * d / verdicts.size();
+      }
+    }
+    for (int f = 0; f < k; f++) {
+      scales[f] = Math.sqrt(scales[f]) + 1e-9;
+    }
+    java.util.function.BiFunction<float[], double[], float[]> input =
+        (e, feats) -> {
+          float[] x = new float[e.length + k];
+          for (int d = 0; d < e.length; d++) {
+            x[d] = 4 * e[d];
+          }
+          for (int f = 0; f < k; f++) {
+            x[e.length + f] = (float) (0.5 * (feats[f] - means[f]) / scales[f]);
+          }
+          return x;
+        };
+    float[][] x =
+        verdicts.stream()
+            .map(v -> input.apply(v.embedding(), v.features()))
+            .toArray(float[][]::new);
+    double[][] y =
+        verdicts.stream()
+            .map(
+                v ->
+                    new double[] {
+                      v.cheapGood() == null ? Double.NaN : v.cheapGood() ? 1 : 0,
+                      v.strongGood() == null ? Double.NaN : v.strongGood() ? 1 : 0
+                    })
+            .toArray(double[][]::new);
+    TwoHeadMlp net = TwoHeadMlp.fit(x, y, 32, 150, 3e-3, 1e-2, 0);
+    double[] scores =
+        rows.stream()
+            .mapToDouble(i -> net.score(input.apply(embeddings.get(i), features.get(i))))
+            .toArray();
+    return evaluate(rows, scores, Double.POSITIVE_INFINITY).apgr();
   }
 
   private double heldOutApgr(LinearRouterModel model, List<Integer> rows) {
