@@ -287,8 +287,10 @@ public final class RoutingEvaluation {
     System.out.println(
         "| verdicts | both known | explored | check: metric, current → candidate | published |"
             + " served model's held-out APGR | candidate's held-out APGR |"
-            + " full-label ridge on the same prompts |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+            + " full-label ridge on the same prompts |"
+            + (options.containsKey("stream-mlp") ? " two-head MLP from the same verdicts |" : ""));
+    System.out.println(
+        "|---|---|---|---|---|---|---|---|" + (options.containsKey("stream-mlp") ? "---|" : ""));
     System.out.printf(
         Locale.ROOT,
         "| 0 | 0 | 0 | – | cold start (shipped) | %.3f | – | – |%n",
