@@ -62,8 +62,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   [--folds 5] [--strong-share 0.5] [--cheap gpt-5-mini] [--strong gpt-5] [--output-tokens 100] \
  *   [--embeddings-cache /tmp/routing-dev.emb] [--only ridge,knn] [--mlp-seeds 1] \
  *   [--shipped model.json] \
- *   [--stream 2000 --every 500 [--holdout 0.3] [--explore 0.05] [--shadow 0.15] [--seed 11]
- *      [--prior 3] [--ridge 3] [--max-weight 1]] \
+ *   [--stream 2000 --every 500 [--holdout 0.3] [--explore 0.05] [--shadow 0.15] [--shadow-strong 0] [--seed 11] [--stream-mlp yes]
+ *      [--prior 10] [--ridge 10] [--max-weight 5]] \
  *   [--write src/main/resources/routing/minilm-ridge.json [--train examples.jsonl] [--lambda 3]]
  * </pre>
  */
@@ -252,15 +252,18 @@ public final class RoutingEvaluation {
     int every = Integer.parseInt(options.getOrDefault("every", "500"));
     double holdout = Double.parseDouble(options.getOrDefault("holdout", "0.3"));
     double shadowRate = Double.parseDouble(options.getOrDefault("shadow", "0.15"));
+    // Production shadows cheap-served answers only; this asks what shadowing the cheap tier on
+    // strong-served prompts too (the outcome one-sided feedback never gives) would add.
+    double strongShadowRate = Double.parseDouble(options.getOrDefault("shadow-strong", "0"));
     long seed = Long.parseLong(options.getOrDefault("seed", "11"));
     Exploration exploration =
         new Exploration(Double.parseDouble(options.getOrDefault("explore", "0.05")), seed);
     VerdictTrainer trainer =
         new VerdictTrainer(
             new VerdictTrainer.Settings(
-                Double.parseDouble(options.getOrDefault("prior", "3")),
-                Double.parseDouble(options.getOrDefault("ridge", "3")),
-                Double.parseDouble(options.getOrDefault("max-weight", "1"))));
+                Double.parseDouble(options.getOrDefault("prior", "10")),
+                Double.parseDouble(options.getOrDefault("ridge", "10")),
+                Double.parseDouble(options.getOrDefault("max-weight", "5"))));
     ModelCheck check = new ModelCheck();
 
     List<Integer> order = new ArrayList<>(IntStream.range(0, examples.size()).boxed().toList());
@@ -272,19 +275,22 @@ public final class RoutingEvaluation {
     System.out.printf(
         Locale.ROOT,
         "stream: %d held-out prompts (never served), %d in the stream; exploration %.2f, shadow"
-            + " verdicts for %.2f of cheap-served prompts, target strong share %.2f; %s, %s%n%n",
+            + " verdicts for %.2f of cheap-served and %.2f of strong-served prompts, target strong"
+            + " share %.2f; trainer %s%n%n",
         heldOut.size(),
         stream.size(),
         exploration.rate(),
         shadowRate,
+        strongShadowRate,
         strongShare,
-        options.getOrDefault("prior", "3") + " prior",
-        options.getOrDefault("ridge", "3") + " ridge");
+        trainer.settings());
     System.out.println(
         "| verdicts | both known | explored | check: metric, current → candidate | published |"
             + " served model's held-out APGR | candidate's held-out APGR |"
-            + " full-label ridge on the same prompts |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+            + " full-label ridge on the same prompts |"
+            + (options.containsKey("stream-mlp") ? " two-head MLP from the same verdicts |" : ""));
+    System.out.println(
+        "|---|---|---|---|---|---|---|---|" + (options.containsKey("stream-mlp") ? "---|" : ""));
     System.out.printf(
         Locale.ROOT,
         "| 0 | 0 | 0 | – | cold start (shipped) | %.3f | – | – |%n",
@@ -304,7 +310,7 @@ public final class RoutingEvaluation {
       int tier = decision.tier();
       long at = 1_800_000_000_000L + p * 1000L;
       RoutingVerdict verdict =
-          tier == 0 && shadowSample.nextDouble() < shadowRate
+          shadowSample.nextDouble() < (tier == 0 ? shadowRate : strongShadowRate)
               ? RoutingVerdict.shadow(
                   x, f, tier, e.weak(), e.strong(), at, decision.explored(), decision.propensity())
               : RoutingVerdict.feedback(
@@ -333,9 +339,13 @@ public final class RoutingEvaluation {
                 served.stream().mapToDouble(i -> examples.get(i).gain()).toArray(),
                 30,
                 "strong-minus-cheap-correct");
+        String mlp = "";
+        if (options.containsKey("stream-mlp")) {
+          mlp = String.format(Locale.ROOT, " %.3f |", heldOutMlpApgr(split.training(), heldOut));
+        }
         System.out.printf(
             Locale.ROOT,
-            "| %d | %d | %d | %s %.3f → %.3f (%d) | %s | %.3f | %.3f | %.3f |%n",
+            "| %d | %d | %d | %s %.3f → %.3f (%d) | %s | %.3f | %.3f | %.3f |%s%n",
             verdicts.size(),
             bothKnown,
             explored,
@@ -346,9 +356,64 @@ public final class RoutingEvaluation {
             verdictOnCandidate.publish() ? "yes" : "no",
             heldOutApgr(current, heldOut),
             heldOutApgr(candidate, heldOut),
-            heldOutApgr(fullLabels, heldOut));
+            heldOutApgr(fullLabels, heldOut),
+            mlp);
       }
     }
+  }
+
+  /**
+   * The two-head network of {@link #mlp} trained on the verdicts (each head only on the outcomes a
+   * verdict knows), scored on the held-out rows: evaluation only, the router ships linear models.
+   */
+  private double heldOutMlpApgr(List<RoutingVerdict> verdicts, List<Integer> rows) {
+    int k = features.get(0).length;
+    double[] means = new double[k];
+    double[] scales = new double[k];
+    for (RoutingVerdict v : verdicts) {
+      for (int f = 0; f < k; f++) {
+        means[f] += v.features()[f] / verdicts.size();
+      }
+    }
+    for (RoutingVerdict v : verdicts) {
+      for (int f = 0; f < k; f++) {
+        double d = v.features()[f] - means[f];
+        scales[f] += d * d / verdicts.size();
+      }
+    }
+    for (int f = 0; f < k; f++) {
+      scales[f] = Math.sqrt(scales[f]) + 1e-9;
+    }
+    java.util.function.BiFunction<float[], double[], float[]> input =
+        (e, feats) -> {
+          float[] x = new float[e.length + k];
+          for (int d = 0; d < e.length; d++) {
+            x[d] = 4 * e[d];
+          }
+          for (int f = 0; f < k; f++) {
+            x[e.length + f] = (float) (0.5 * (feats[f] - means[f]) / scales[f]);
+          }
+          return x;
+        };
+    float[][] x =
+        verdicts.stream()
+            .map(v -> input.apply(v.embedding(), v.features()))
+            .toArray(float[][]::new);
+    double[][] y =
+        verdicts.stream()
+            .map(
+                v ->
+                    new double[] {
+                      v.cheapGood() == null ? Double.NaN : v.cheapGood() ? 1 : 0,
+                      v.strongGood() == null ? Double.NaN : v.strongGood() ? 1 : 0
+                    })
+            .toArray(double[][]::new);
+    TwoHeadMlp net = TwoHeadMlp.fit(x, y, 32, 150, 3e-3, 1e-2, 0);
+    double[] scores =
+        rows.stream()
+            .mapToDouble(i -> net.score(input.apply(embeddings.get(i), features.get(i))))
+            .toArray();
+    return evaluate(rows, scores, Double.POSITIVE_INFINITY).apgr();
   }
 
   private double heldOutApgr(LinearRouterModel model, List<Integer> rows) {

@@ -37,7 +37,7 @@ final class TwoHeadMlp {
 
   /**
    * @param x inputs, one row per example
-   * @param y targets per example: {cheap correct, strong correct} as 0 or 1
+   * @param y targets per example: {cheap correct, strong correct} as 0 or 1, NaN when unknown
    */
   static TwoHeadMlp fit(
       float[][] x, double[][] y, int hidden, int epochs, double rate, double decay, long seed) {
@@ -90,8 +90,9 @@ final class TwoHeadMlp {
       double[] dh = new double[hidden];
       for (int r = 0; r < n; r++) {
         double[] p = forward(x[r], h);
-        double d0 = (p[0] - y[r][0]) / n;
-        double d1 = (p[1] - y[r][1]) / n;
+        // An unknown outcome (NaN: a verdict that knows only the other tier's) teaches nothing.
+        double d0 = Double.isNaN(y[r][0]) ? 0 : (p[0] - y[r][0]) / n;
+        double d1 = Double.isNaN(y[r][1]) ? 0 : (p[1] - y[r][1]) / n;
         db2[0] += d0;
         db2[1] += d1;
         for (int j = 0; j < hidden; j++) {

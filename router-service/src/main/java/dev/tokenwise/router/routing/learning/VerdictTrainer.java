@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Fits a new {@link LinearRouterModel} from routing verdicts, starting from the model in service.
+ * Fits a new {@link LinearRouterModel} from routing verdicts, with a warm-start model as its prior.
  *
  * <p>Two linear heads predict whether each tier answers well: the cheap head learns from every
  * verdict that knows the cheap outcome, the strong head from every verdict that knows the strong
@@ -20,8 +20,9 @@ import java.util.List;
  * strength {@code priorStrength}, {@code u} towards 0 with {@code ridge}. The prior's strength is
  * fixed while the data term grows with every verdict, so with a handful of verdicts the result is
  * the warm-start model and with thousands it is what the verdicts say (the prior's weight relative
- * to the data falls as 1/n). Inputs are scaled with the warm-start model's feature means and
- * scales, so the prior's weights mean the same thing in the new model.
+ * to the data falls as 1/n). The features are standardised over the verdicts, and the prior's
+ * feature weights rescaled so they describe the same function of the raw features as the warm
+ * start's.
  *
  * <p>The score percentiles (the thresholds for a strong share) are computed over the verdicts'
  * inputs: the traffic the router actually sees.
@@ -46,7 +47,7 @@ public final class VerdictTrainer {
 
     /** The settings measured in BENCHMARKS.md ("self-training from verdicts"). */
     public static Settings defaults() {
-      return new Settings(3, 3, 1);
+      return new Settings(10, 10, 5);
     }
   }
 
@@ -62,21 +63,28 @@ public final class VerdictTrainer {
     this(Settings.defaults());
   }
 
+  public Settings settings() {
+    return settings;
+  }
+
   /**
    * A model fitted to {@code verdicts} with {@code warmStart} as its prior; {@code warmStart}
-   * itself when there are none.
+   * itself when there are none. Pass every verdict kept and the same warm start (the shipped model)
+   * each time, not the last model trained: that model already holds the older verdicts, and the
+   * prior would count them again.
    */
   public LinearRouterModel train(List<RoutingVerdict> verdicts, LinearRouterModel warmStart) {
     if (verdicts.isEmpty()) {
       return warmStart;
     }
     int d = warmStart.weights().length;
+    Scaling scaling = Scaling.of(verdicts, warmStart);
     float[][] inputs = new float[verdicts.size()][];
     Head cheap = new Head(d);
     Head strong = new Head(d);
     for (int r = 0; r < inputs.length; r++) {
       RoutingVerdict v = verdicts.get(r);
-      float[] x = warmStart.input(v.embedding(), v.features());
+      float[] x = scaling.input(v);
       if (x.length != d) {
         throw new IllegalArgumentException(
             "verdict input has " + x.length + " dimensions, the warm-start model " + d);
@@ -94,7 +102,7 @@ public final class VerdictTrainer {
     double[][] ss = strong.scatter();
     double[] rc = cheap.cross();
     double[] rs = strong.cross();
-    double[] w0 = warmStart.weights();
+    double[] w0 = scaling.prior(warmStart);
     int m = 2 * d;
     double[][] a = new double[m][m];
     double[] b = new double[m];
@@ -140,9 +148,72 @@ public final class VerdictTrainer {
         gain,
         quantiles(scores),
         warmStart.features(),
-        warmStart.featureMeans(),
-        warmStart.featureScales());
+        scaling.means,
+        scaling.scales);
   }
+
+  /**
+   * The features standardised over the verdicts (the traffic the router sees), not over whatever
+   * the warm start was trained on: a feature that did not vary in a small training set would get a
+   * near-zero scale and blow up on the traffic. The prior's feature weights are rescaled so they
+   * describe the same function of the raw features.
+   */
+  private record Scaling(int embedding, double[] means, double[] scales) {
+
+    static Scaling of(List<RoutingVerdict> verdicts, LinearRouterModel warmStart) {
+      int k = warmStart.features() == null ? 0 : warmStart.featureMeans().length;
+      int embedding = warmStart.weights().length - k;
+      if (k == 0) {
+        return new Scaling(embedding, null, null);
+      }
+      int n = verdicts.size();
+      double[] means = new double[k];
+      double[] scales = new double[k];
+      for (RoutingVerdict v : verdicts) {
+        for (int i = 0; i < k; i++) {
+          means[i] += v.features()[i] / n;
+        }
+      }
+      for (RoutingVerdict v : verdicts) {
+        for (int i = 0; i < k; i++) {
+          double c = v.features()[i] - means[i];
+          scales[i] += c * c / n;
+        }
+      }
+      for (int i = 0; i < k; i++) {
+        double sd = Math.sqrt(scales[i]);
+        scales[i] = sd > MIN_SCALE ? sd : 1;
+      }
+      return new Scaling(embedding, means, scales);
+    }
+
+    float[] input(RoutingVerdict v) {
+      if (means == null) {
+        return v.embedding();
+      }
+      float[] x = Arrays.copyOf(v.embedding(), v.embedding().length + means.length);
+      for (int i = 0; i < means.length; i++) {
+        x[v.embedding().length + i] =
+            (float) (LinearRouterModel.FEATURE_WEIGHT * (v.features()[i] - means[i]) / scales[i]);
+      }
+      return x;
+    }
+
+    /** The warm start's weights on inputs scaled this way (its bias does not matter here). */
+    double[] prior(LinearRouterModel warmStart) {
+      double[] w = warmStart.weights().clone();
+      if (means != null) {
+        for (int i = 0; i < means.length; i++) {
+          double old = warmStart.featureScales()[i];
+          w[embedding + i] = old > MIN_SCALE ? w[embedding + i] * scales[i] / old : 0;
+        }
+      }
+      return w;
+    }
+  }
+
+  /** Below this a feature's spread is treated as none (it was constant where it was measured). */
+  private static final double MIN_SCALE = 1e-6;
 
   /** Weighted sums over one head's rows, centred on their weighted mean when read. */
   private static final class Head {

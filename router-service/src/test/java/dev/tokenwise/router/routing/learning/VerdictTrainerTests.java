@@ -14,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 class VerdictTrainerTests {
 
   private final SyntheticVerdicts data = new SyntheticVerdicts(42);
-  private final VerdictTrainer trainer = new VerdictTrainer(new VerdictTrainer.Settings(3, 3, 1));
+  private final VerdictTrainer trainer = new VerdictTrainer();
 
   @Test
   void recoversThePlantedGainDirectionFromOneSidedFeedback() {
@@ -76,6 +76,43 @@ class VerdictTrainerTests {
     long above =
         verdicts.stream().filter(v -> read.score(v.embedding()) >= read.thresholdFor(0.3)).count();
     assertThat(above / 1000.0).isBetween(0.25, 0.35);
+  }
+
+  @Test
+  void aFeatureThatNeverVariedInTheWarmStartsTrainingDoesNotBlowUp() {
+    // The shipped model's "all-none-both" feature was 0 on all its 80 examples: scale 1e-9.
+    double[] weights = new double[10];
+    weights[0] = 1;
+    LinearRouterModel warm =
+        new LinearRouterModel(
+            LinearRouterModel.FORMAT,
+            "test",
+            "test",
+            1,
+            80,
+            0,
+            weights,
+            SyntheticVerdicts.model(weights).scoreQuantiles(),
+            dev.tokenwise.router.routing.PromptFeatures.ID,
+            new double[] {0, 0},
+            new double[] {1, 1e-9});
+    java.util.Random random = new java.util.Random(1);
+    List<RoutingVerdict> verdicts = new java.util.ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      float[] x = new float[8];
+      x[0] = (float) random.nextGaussian();
+      boolean hard = x[0] > 0;
+      verdicts.add(
+          RoutingVerdict.shadow(
+              x, new double[] {random.nextGaussian(), i % 2}, 0, !hard, true, i, false, 1));
+    }
+
+    LinearRouterModel trained = trainer.train(verdicts, warm);
+
+    assertThat(trained.featureScales()[1]).isBetween(0.4, 0.6);
+    assertThat(java.util.Arrays.stream(trained.weights()).map(Math::abs).max().orElseThrow())
+        .isLessThan(10);
+    assertThat(trained.weights()[0]).isGreaterThan(0.1);
   }
 
   @Test
