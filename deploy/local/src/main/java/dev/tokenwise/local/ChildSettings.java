@@ -17,6 +17,10 @@ import java.util.Optional;
  * The four services get {@code serviceSecret}, also generated at start, to sign and verify the
  * calls they make to each other. The router and cost-service get {@code adminToken} for their admin
  * APIs: the launcher's own {@code TOKENWISE_ADMIN_TOKEN} when set, else one generated at start.
+ * batch-service and cost-service get {@code webhookSecret} (likewise {@code
+ * TOKENWISE_WEBHOOK_SECRET} or generated): batch-service signs the shadow replays' results it
+ * delivers to cost-service with it, and may deliver them to {@code localhost}, where this suite's
+ * cost-service listens.
  */
 record ChildSettings(
     Map<Service, Integer> servicePorts,
@@ -28,7 +32,8 @@ record ChildSettings(
     Map<String, String> launcherEnvironment,
     String simulatorKey,
     String serviceSecret,
-    String adminToken) {
+    String adminToken,
+    String webhookSecret) {
 
   /** Where the router sends OpenAI traffic when {@code OPENAI_API_KEY} is set. */
   static final URI OPENAI_API = URI.create("https://api.openai.com");
@@ -57,9 +62,20 @@ record ChildSettings(
   /** The router reads its admin token from {@code tokenwise.router.admin.token}. */
   static final String ROUTER_ADMIN_TOKEN_ENV = "TOKENWISE_ROUTER_ADMIN_TOKEN";
 
+  static final String WEBHOOK_SECRET_ENV = "TOKENWISE_WEBHOOK_SECRET";
+
   /** The launcher's own {@code TOKENWISE_ADMIN_TOKEN} when set, else a new one. */
   static String adminToken(Map<String, String> launcherEnvironment) {
-    String given = launcherEnvironment.get(ADMIN_TOKEN_ENV);
+    return givenOrNew(launcherEnvironment, ADMIN_TOKEN_ENV);
+  }
+
+  /** The launcher's own {@code TOKENWISE_WEBHOOK_SECRET} when set, else a new one. */
+  static String webhookSecret(Map<String, String> launcherEnvironment) {
+    return givenOrNew(launcherEnvironment, WEBHOOK_SECRET_ENV);
+  }
+
+  private static String givenOrNew(Map<String, String> launcherEnvironment, String variable) {
+    String given = launcherEnvironment.get(variable);
     return given == null || given.isBlank() ? newServiceSecret() : given;
   }
 
@@ -105,6 +121,8 @@ record ChildSettings(
         String simulator = url(Service.PROVIDER_SIMULATOR).toString();
         properties.put("tokenwise.batch.providers.openai.base-url", simulator);
         properties.put("tokenwise.batch.providers.anthropic.base-url", simulator);
+        // Shadow replays' results go to this suite's cost-service, on this machine.
+        properties.put("tokenwise.batch.webhook.allowed-hosts[0]", "localhost");
       }
       case ROUTER -> {
         putRedis(properties);
@@ -175,6 +193,7 @@ record ChildSettings(
     environment.remove(SERVICE_SECRET_ENV);
     environment.remove(ADMIN_TOKEN_ENV);
     environment.remove(ROUTER_ADMIN_TOKEN_ENV);
+    environment.remove(WEBHOOK_SECRET_ENV);
     environment.remove(OPENAI_KEY_ENV);
     environment.remove(ANTHROPIC_KEY_ENV);
     environment.remove(GEMINI_KEY_ENV);
@@ -186,11 +205,13 @@ record ChildSettings(
       case COST -> {
         environment.put("SPRING_DATASOURCE_PASSWORD", costLogin.password());
         environment.put(ADMIN_TOKEN_ENV, adminToken);
+        environment.put(WEBHOOK_SECRET_ENV, webhookSecret);
       }
       case BATCH -> {
         environment.put("SPRING_DATASOURCE_PASSWORD", batchLogin.password());
         environment.put("TOKENWISE_BATCH_PROVIDERS_OPENAI_APIKEY", simulatorKey);
         environment.put("TOKENWISE_BATCH_PROVIDERS_ANTHROPIC_APIKEY", simulatorKey);
+        environment.put(WEBHOOK_SECRET_ENV, webhookSecret);
       }
       case ROUTER -> {
         environment.put(OPENAI_KEY_ENV, providerKey(OPENAI_KEY_ENV).orElse(simulatorKey));

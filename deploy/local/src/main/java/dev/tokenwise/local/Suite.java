@@ -49,6 +49,9 @@ public final class Suite implements AutoCloseable {
    */
   private final String adminToken;
 
+  /** The secret batch-service signs its webhooks to cost-service with. */
+  private final String webhookSecret;
+
   private final Map<Service, ChildProcess> children = new EnumMap<>(Service.class);
   private final Map<Service, Integer> servicePorts = new EnumMap<>(Service.class);
   private final Thread shutdownHook = new Thread(this::stop, "tokenwise-local-shutdown");
@@ -66,6 +69,7 @@ public final class Suite implements AutoCloseable {
     this.options = Objects.requireNonNull(options, "options");
     this.serviceSecret = ChildSettings.serviceSecret(options.environment());
     this.adminToken = ChildSettings.adminToken(options.environment());
+    this.webhookSecret = ChildSettings.webhookSecret(options.environment());
     this.demoTenants = List.of(DemoTenant.generate("demo"), DemoTenant.generate("demo-b"));
   }
 
@@ -215,7 +219,8 @@ public final class Suite implements AutoCloseable {
         options.environment(),
         simulatorKey,
         serviceSecret,
-        adminToken);
+        adminToken,
+        webhookSecret);
   }
 
   /** The secret the services sign their internal calls with, for a tool that calls them. */

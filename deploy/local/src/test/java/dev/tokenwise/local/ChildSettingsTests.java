@@ -168,7 +168,20 @@ class ChildSettingsTests {
         environment,
         "simulator-key",
         "service-secret-0123456789abcdef0123456789",
-        "admin-token-0123456789");
+        "admin-token-0123456789",
+        "webhook-secret-0123456789");
+  }
+
+  @Test
+  void shadowReplaysAreSignedAndMayReachThisMachinesCostService() {
+    ChildSettings settings = settings(Map.of());
+    assertThat(settings.environment(Service.BATCH))
+        .containsEntry("TOKENWISE_WEBHOOK_SECRET", "webhook-secret-0123456789");
+    assertThat(settings.environment(Service.COST))
+        .containsEntry("TOKENWISE_WEBHOOK_SECRET", "webhook-secret-0123456789");
+    assertThat(settings.environment(Service.ROUTER)).doesNotContainKey("TOKENWISE_WEBHOOK_SECRET");
+    assertThat(settings.properties(Service.BATCH))
+        .containsEntry("tokenwise.batch.webhook.allowed-hosts[0]", "localhost");
   }
 
   @Test
@@ -182,7 +195,8 @@ class ChildSettingsTests {
       assertThat(settings.environment(service))
           .doesNotContainKeys("TOKENWISE_ADMIN_TOKEN", "TOKENWISE_ROUTER_ADMIN_TOKEN");
     }
-    assertThat(ChildSettings.adminToken(Map.of("TOKENWISE_ADMIN_TOKEN", "given"))).isEqualTo("given");
+    assertThat(ChildSettings.adminToken(Map.of("TOKENWISE_ADMIN_TOKEN", "given")))
+        .isEqualTo("given");
     assertThat(ChildSettings.adminToken(Map.of())).hasSizeGreaterThanOrEqualTo(32);
   }
 }
