@@ -73,6 +73,7 @@ class SelfTrainingIT {
     registry.add("tokenwise.router.learning.sample-rate", () -> "1");
     registry.add("tokenwise.router.learning.exploration", () -> "0");
     registry.add("tokenwise.router.learning.retrain-interval", () -> "1h");
+    registry.add("tokenwise.router.learning.poll-interval", () -> "200ms");
     registry.add("tokenwise.router.learning.held-out-share", () -> "0.3");
     registry.add("tokenwise.router.learning.min-held-out", () -> "30");
     registry.add("tokenwise.router.learning.min-both-known", () -> "30");
@@ -138,11 +139,19 @@ class SelfTrainingIT {
     assertThat(listed.at("/versions/0/parent").asString()).isEqualTo("shipped");
     assertThat(listed.at("/versions/0/trainingVerdicts").asInt()).isEqualTo(280);
 
-    assertThat(ask("What is 2 + 2?").getResponseHeaders().getFirst("Tokenwise-Router-Version"))
-        .isEqualTo(version);
+    // and keeps routing with it, poll after poll
+    for (int i = 0; i < 4; i++) {
+      assertThat(
+              ask("What is 2 + " + i + "?")
+                  .getResponseHeaders()
+                  .getFirst("Tokenwise-Router-Version"))
+          .isEqualTo(version);
+      sleep(Duration.ofMillis(300));
+    }
 
     // Roll back to the configured model, then forward again.
     admin("POST", "/admin/routes/" + ROUTE + "/router-versions/configured/activate", ADMIN, 200);
+    sleep(Duration.ofMillis(500));
     assertThat(ask("What is 3 + 3?").getResponseHeaders().getFirst("Tokenwise-Router-Version"))
         .isEqualTo("shipped");
     admin(
@@ -176,6 +185,14 @@ class SelfTrainingIT {
             admin("GET", "/admin/routes/" + ROUTE + "/router-versions", ADMIN, 200)
                 .path("versions"))
         .isEmpty();
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private EntityExchangeResult<byte[]> ask(String question) {
@@ -293,7 +310,10 @@ class SelfTrainingIT {
       byte[] request = exchange.getRequestBody().readAllBytes();
       String answer = "[]";
       int status = 200;
-      if (path.equals("/api/quality/routing-samples")) {
+      if (path.equals("/api/quality/routing-samples")
+          && exchange.getRequestMethod().equals("GET")) {
+        answer = "[]";
+      } else if (path.equals("/api/quality/routing-samples")) {
         samples.add(new String(request, StandardCharsets.UTF_8));
         status = 201;
         answer = "{\"status\":\"stored\"}";

@@ -25,9 +25,10 @@ import tools.jackson.core.JacksonException;
 
 /**
  * The router's training data: {@code POST /api/quality/routing-samples} stores what its learned
- * classifier saw for one request, and {@code GET /api/quality/routing-verdicts} returns a route's
- * samples joined with their verdicts (feedback and shadow evaluation), for the router's retraining
- * job. Both take only the router's service token.
+ * classifier saw for one request, {@code GET /api/quality/routing-verdicts} returns a route's
+ * samples joined with their verdicts (feedback and shadow evaluation), and {@code GET
+ * /api/quality/routing-samples} its newest samples, for the router's retraining job. All take only
+ * the router's service token.
  */
 @RestController
 @Tag(name = "Quality", description = "Feedback, shadow evaluation, regression rate, route advice")
@@ -116,6 +117,21 @@ class RoutingSampleController {
       }
     }
     return store.verdicts(route, from, limit);
+  }
+
+  @GetMapping("/api/quality/routing-samples")
+  @Operation(
+      summary = "A route's newest routing samples, with or without verdicts",
+      description =
+          "The route's traffic as its classifier saw it (prompts never included): the router sets"
+              + " a retrained model's thresholds from it, so a strong share means the same share"
+              + " of the route's own requests.")
+  List<RoutingSample> samples(
+      @RequestParam(required = false) String route,
+      @RequestParam(defaultValue = "2000") int limit) {
+    require(name(route), "route", "required");
+    require(limit > 0 && limit <= MAX_VERDICTS, "limit", "must be 1 to " + MAX_VERDICTS);
+    return store.samples(route, limit);
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)

@@ -52,6 +52,16 @@ class RoutingSampleStore {
       LIMIT ?
       """;
 
+  private static final String SAMPLES =
+      """
+      SELECT request_id, tenant, route, router_version, served_tier, explored, propensity,
+             embedding, features
+      FROM cost.routing_sample
+      WHERE route = ?
+      ORDER BY recorded_at DESC
+      LIMIT ?
+      """;
+
   private final JdbcTemplate jdbc;
   private final Duration retention;
 
@@ -104,13 +114,41 @@ class RoutingSampleStore {
     return oldestFirst;
   }
 
-  private static RoutingVerdict verdict(ResultSet rs, int row) throws SQLException {
+  /**
+   * A route's newest {@code limit} samples, with or without verdicts, without their prompts: the
+   * route's traffic as the classifier saw it.
+   */
+  List<RoutingSample> samples(String route, int limit) {
+    return jdbc.query(
+        SAMPLES,
+        (rs, row) ->
+            new RoutingSample(
+                rs.getString("request_id"),
+                rs.getString("tenant"),
+                rs.getString("route"),
+                rs.getString("router_version"),
+                (int) rs.getShort("served_tier"),
+                rs.getBoolean("explored"),
+                rs.getDouble("propensity"),
+                Base64.getEncoder().encodeToString(rs.getBytes("embedding")),
+                features(rs),
+                null),
+        route,
+        limit);
+  }
+
+  private static double[] features(ResultSet rs) throws SQLException {
     Array array = rs.getArray("features");
     Object[] values = (Object[]) array.getArray();
     double[] features = new double[values.length];
     for (int i = 0; i < values.length; i++) {
       features[i] = ((Number) values[i]).doubleValue();
     }
+    return features;
+  }
+
+  private static RoutingVerdict verdict(ResultSet rs, int row) throws SQLException {
+    double[] features = features(rs);
     return new RoutingVerdict(
         rs.getString("request_id"),
         rs.getString("tenant"),

@@ -19,8 +19,9 @@ import org.springframework.util.unit.DataSize;
  *       names;
  *   <li>{@code POST /api/feedback}, {@code POST /api/quality/shadow-requests}, {@code POST
  *       /api/quality/routing-samples}: the router, for the tenant in the body;
- *   <li>{@code GET /api/quality/routing-verdicts}: the router, for any tenant (its retraining job
- *       reads a route's verdicts across tenants).
+ *   <li>{@code GET /api/quality/routing-verdicts}, {@code GET /api/quality/routing-samples}: the
+ *       router, for any tenant (its retraining job reads a route's verdicts and samples across
+ *       tenants).
  * </ul>
  *
  * Shadow results ({@code POST /api/quality/shadow-results/{id}}) are batch-service's webhook
@@ -44,6 +45,7 @@ class ServiceAuthConfiguration {
           .allow("POST", "/api/quality/shadow-requests", ServiceTokens.ROUTER)
           .allow("POST", "/api/quality/routing-samples", ServiceTokens.ROUTER)
           .allowAnyTenant("GET", "/api/quality/routing-verdicts", ServiceTokens.ROUTER)
+          .allowAnyTenant("GET", "/api/quality/routing-samples", ServiceTokens.ROUTER)
           .build();
 
   @Bean

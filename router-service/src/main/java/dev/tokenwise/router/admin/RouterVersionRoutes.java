@@ -19,6 +19,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The admin API for learned routes' routing models (super admin only; routes are shared by all
@@ -26,7 +27,8 @@ import reactor.core.publisher.Mono;
  *
  * <ul>
  *   <li>{@code GET /admin/routes/{route}/router-versions}: every published version with its
- *       held-out scores, the configured model's name, and the version in use;
+ *       held-out scores, the configured model's name, the version in use, and what the latest
+ *       retraining decided ({@code lastRetraining}, published or not);
  *   <li>{@code POST /admin/routes/{route}/router-versions/{version}/activate}: roll back (or
  *       forward) to a stored version; the version {@code configured} returns to the route's
  *       configured model. Every router instance follows within {@code poll-interval};
@@ -46,13 +48,16 @@ class RouterVersionRoutes {
   private final RouteTable routes;
   private final RouterVersions versions;
   private final RouterRetraining retraining;
+  private final JsonMapper json;
 
   RouterVersionRoutes(
       AdminAuth auth,
       AuditLog audit,
       RouteTable routes,
       RouterVersions versions,
-      RouterRetraining retraining) {
+      RouterRetraining retraining,
+      JsonMapper json) {
+    this.json = json;
     this.auth = auth;
     this.audit = audit;
     this.routes = routes;
@@ -75,17 +80,18 @@ class RouterVersionRoutes {
     String route = learnedRoute(request);
     String configured =
         TierChooser.configuredVersion(routes.routes().get(route).classifier().modelPath());
-    return versions
-        .activeInRedis(route)
-        .defaultIfEmpty(configured)
-        .zipWith(versions.list(route))
+    return Mono.zip(
+            versions.activeInRedis(route).defaultIfEmpty(configured),
+            versions.list(route),
+            versions.lastRetraining(route).defaultIfEmpty("null"))
         .flatMap(
-            both -> {
+            all -> {
               Map<String, Object> body = new LinkedHashMap<>();
               body.put("route", route);
               body.put("configured", configured);
-              body.put("active", both.getT1());
-              body.put("versions", both.getT2());
+              body.put("active", all.getT1());
+              body.put("versions", all.getT2());
+              body.put("lastRetraining", json.readTree(all.getT3()));
               return AdminRoutes.respond(HttpStatus.OK, body);
             });
   }

@@ -103,7 +103,7 @@ public class RoutePlanner {
             shaping ->
                 (arm != null && arm.model() != null && !arm.model().isBlank()
                         ? Mono.just(armModel(route, arm))
-                        : tierChoice(tenant, route, clientModel, request))
+                        : tierChoice(tenant, route, clientModel, request, keys.requestId()))
                     .map(
                         choice -> {
                           request.put("model", choice.model());
@@ -135,10 +135,10 @@ public class RoutePlanner {
    * failed or held for them.
    */
   private Mono<TierChoice> tierChoice(
-      Tenant tenant, Route route, String clientModel, ObjectNode request) {
+      Tenant tenant, Route route, String clientModel, ObjectNode request, String requestId) {
     Mono<TierChoice> chosen =
         tiers
-            .choose(route, clientModel, request)
+            .choose(route, clientModel, request, requestId)
             .flatMap(
                 choice -> {
                   String conversation = conversation(request);

@@ -2,6 +2,7 @@ package dev.tokenwise.router.routing;
 
 import dev.tokenwise.router.route.Route;
 import dev.tokenwise.router.route.RouteProperties;
+import dev.tokenwise.router.routing.learning.Exploration;
 import dev.tokenwise.router.selftraining.LearningProperties;
 import dev.tokenwise.router.selftraining.RouterVersions;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.DoubleSupplier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -25,11 +25,12 @@ import tools.jackson.databind.json.JsonMapper;
  * microseconds; learned: one MiniLM embedding on a bounded scheduler) and sends it to the strongest
  * tier at or above the threshold, to the cheapest below. A learned route scores with its published
  * version when it has one ({@link RouterVersions}), else with its configured model, and a share
- * {@code tokenwise.router.learning.exploration} of its requests is served by a tier drawn at
- * random, recorded in the choice's {@link RoutingInput} with the version and the propensity. A
- * route that cost-service's quality advice tightened ({@link QualityTightening}) sends more to the
- * strong tier: its target strong share is raised, or its heuristic threshold lowered, by the
- * current boost. A route without tiers serves the client's model.
+ * {@code tokenwise.router.learning.exploration} of its requests is served by the tier the model did
+ * not pick ({@link Exploration}, decided by the request id), recorded in the choice's {@link
+ * RoutingInput} with the version and the propensity. A route that cost-service's quality advice
+ * tightened ({@link QualityTightening}) sends more to the strong tier: its target strong share is
+ * raised, or its heuristic threshold lowered, by the current boost. A route without tiers serves
+ * the client's model.
  */
 @Component
 public class TierChooser {
@@ -45,7 +46,8 @@ public class TierChooser {
   private final QualityTightening quality;
   private final RouterVersions versions;
   private final LearningProperties learning;
-  private final DoubleSupplier random;
+  private final Exploration exploration;
+  private final Map<String, TrafficScores> trafficScores = new ConcurrentHashMap<>();
   private final Scheduler embedding =
       Schedulers.newBoundedElastic(
           Math.max(1, Runtime.getRuntime().availableProcessors()), 1024, "tokenwise-embed");
@@ -56,7 +58,7 @@ public class TierChooser {
       QualityTightening quality,
       RouterVersions versions,
       LearningProperties learning) {
-    this(json, quality, versions, learning, () -> ThreadLocalRandom.current().nextDouble());
+    this(json, quality, versions, learning, ThreadLocalRandom.current().nextLong());
   }
 
   TierChooser(
@@ -64,12 +66,12 @@ public class TierChooser {
       QualityTightening quality,
       RouterVersions versions,
       LearningProperties learning,
-      DoubleSupplier random) {
+      long seed) {
     this.json = json;
     this.quality = quality;
     this.versions = versions;
     this.learning = learning;
-    this.random = random;
+    this.exploration = new Exploration(learning.enabled() ? learning.exploration() : 0, seed);
   }
 
   /** Quality-gated, without published versions or exploration. */
@@ -82,7 +84,17 @@ public class TierChooser {
     this(json, null);
   }
 
+  /** A choice for a request without an id: exploration, when on, draws at random. */
   public Mono<TierChoice> choose(Route route, String clientModel, JsonNode request) {
+    return choose(route, clientModel, request, null);
+  }
+
+  /**
+   * @param requestId the request's id: exploration decides by it, so a retried request is routed
+   *     the same way on any replica; null draws at random
+   */
+  public Mono<TierChoice> choose(
+      Route route, String clientModel, JsonNode request, String requestId) {
     List<String> tiers = route.tiers();
     if (tiers.isEmpty()) {
       return Mono.just(new TierChoice(clientModel, -1, "client", Double.NaN));
@@ -99,7 +111,8 @@ public class TierChooser {
     double boost = quality == null ? 0 : quality.boost(route.name());
     return switch (classifier.type()) {
       case "learned" ->
-          Mono.fromCallable(() -> learned(route.name(), classifier, tiers, signals, boost))
+          Mono.fromCallable(
+                  () -> learned(route.name(), classifier, tiers, signals, boost, requestId))
               .subscribeOn(embedding);
       case "heuristic" -> {
         double score = heuristic.score(signals);
@@ -115,7 +128,8 @@ public class TierChooser {
       RouteProperties.Classifier classifier,
       List<String> tiers,
       PromptSignals signals,
-      double boost) {
+      double boost,
+      String requestId) {
     Optional<RouterVersions.Active> published =
         versions == null ? Optional.empty() : versions.active(route);
     LinearRouterModel model =
@@ -128,28 +142,52 @@ public class TierChooser {
     double[] features = PromptFeatures.of(signals.question());
     double score = model.score(model.input(embedding, features));
     double threshold;
-    if (boost == 0) {
-      threshold =
-          classifier.threshold() != null
-              ? classifier.threshold()
-              : model.thresholdFor(classifier.strongShare());
+    if (classifier.threshold() != null && boost == 0) {
+      threshold = classifier.threshold();
     } else {
       double share =
-          classifier.threshold() != null
-              ? model.shareAbove(classifier.threshold())
-              : classifier.strongShare();
-      threshold = model.thresholdFor(Math.min(1, share + boost));
+          Math.min(
+              1,
+              (classifier.threshold() != null
+                      ? model.shareAbove(classifier.threshold())
+                      : classifier.strongShare())
+                  + boost);
+      threshold = Double.NaN;
+      if (learning.enabled() && learning.calibrateToTraffic()) {
+        TrafficScores traffic = traffic(route, version);
+        threshold = traffic.thresholdFor(share);
+        traffic.add(score);
+      }
+      if (Double.isNaN(threshold)) {
+        threshold = model.thresholdFor(share);
+      }
     }
-    boolean chosen = score >= threshold;
-    double epsilon = learning.enabled() ? learning.exploration() : 0;
-    boolean explored = epsilon > 0 && random.getAsDouble() < epsilon;
-    boolean strong = explored ? random.getAsDouble() < 0.5 : chosen;
-    // the probability of serving this tier: the model's pick unless exploring, half of exploring
-    double propensity = (strong == chosen ? 1 - epsilon : 0) + epsilon / 2;
-    RoutingInput input = new RoutingInput(embedding, features, version, explored, propensity);
-    String reason = explored ? "learned+explored" : reason("learned", boost);
-    int tier = strong ? tiers.size() - 1 : 0;
+    int chosen = score >= threshold ? 1 : 0;
+    Exploration.Decision decision =
+        exploration.decide(
+            requestId != null
+                ? requestId
+                : Long.toHexString(ThreadLocalRandom.current().nextLong()),
+            chosen);
+    RoutingInput input =
+        new RoutingInput(embedding, features, version, decision.explored(), decision.propensity());
+    String reason = decision.explored() ? "learned+explored" : reason("learned", boost);
+    int tier = decision.tier() == 1 ? tiers.size() - 1 : 0;
     return new TierChoice(tiers.get(tier), tier, reason, score, input);
+  }
+
+  /** The route's recent scores under {@code version}; a new version starts afresh. */
+  private TrafficScores traffic(String route, String version) {
+    TrafficScores current = trafficScores.get(route);
+    if (current != null && current.version().equals(version)) {
+      return current;
+    }
+    return trafficScores.compute(
+        route,
+        (r, scores) ->
+            scores != null && scores.version().equals(version)
+                ? scores
+                : new TrafficScores(version));
   }
 
   /** The version name of a route's configured model: {@code shipped}, or its file's name. */

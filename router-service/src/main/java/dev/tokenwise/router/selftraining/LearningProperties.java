@@ -25,6 +25,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param minBothKnown held-back shadow verdicts (both tiers' outcomes known) needed to compare by
  *     APGR; with fewer, candidates are compared on the served outcomes' AUC
  * @param margin how much better than the version in use a candidate must score to be published
+ * @param priorStrength how strongly a candidate is held to the route's configured model: the
+ *     precision of the prior centred on its weights, worth about this many verdicts
+ * @param ridge how strongly the rest of a candidate's weights are held to zero
+ * @param calibrateToTraffic whether a learned route's strong share is a share of its own recent
+ *     requests (the last 1,024 scores of the model in use, once 100 are in) rather than of the
+ *     model's training prompts
  */
 @ConfigurationProperties("tokenwise.router.learning")
 public record LearningProperties(
@@ -38,7 +44,10 @@ public record LearningProperties(
     @DefaultValue("0.2") double heldOutShare,
     @DefaultValue("100") int minHeldOut,
     @DefaultValue("100") int minBothKnown,
-    @DefaultValue("0.005") double margin) {
+    @DefaultValue("0.005") double margin,
+    @DefaultValue("10") double priorStrength,
+    @DefaultValue("10") double ridge,
+    @DefaultValue("true") boolean calibrateToTraffic) {
 
   public LearningProperties {
     if (sampleRate < 0 || sampleRate > 1) {
@@ -48,6 +57,10 @@ public record LearningProperties(
       throw new IllegalArgumentException("tokenwise.router.learning.exploration must be 0..0.5");
     }
     keepPrompts = keepPrompts == null ? List.of() : List.copyOf(keepPrompts);
+    if (!(priorStrength > 0 && ridge > 0)) {
+      throw new IllegalArgumentException(
+          "tokenwise.router.learning.prior-strength and ridge must be positive");
+    }
     if (!(heldOutShare > 0 && heldOutShare < 1)) {
       throw new IllegalArgumentException("tokenwise.router.learning.held-out-share must be 0..1");
     }
@@ -66,6 +79,9 @@ public record LearningProperties(
         0.2,
         100,
         100,
-        0.005);
+        0.005,
+        10,
+        10,
+        false);
   }
 }

@@ -34,6 +34,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Retrains every learned route on its verdicts, every {@code retrain-interval}, on one router
@@ -41,15 +42,21 @@ import reactor.netty.http.client.HttpClient;
  * max-verdicts} verdicts with their routing samples from cost-service ({@code GET
  * /api/quality/routing-verdicts}), holds back the most recent share ({@link ModelCheck}), fits a
  * candidate on the rest warm-started from the route's configured model ({@link VerdictTrainer}),
- * and publishes it ({@link RouterVersions}) only when it beats the version in use on the held-back
- * verdicts. Every run is logged and counted as {@value #METRIC} by route and {@code outcome}
- * ({@code published}, {@code kept}, {@code too-few}, {@code failed}).
+ * sets its thresholds from the route's newest samples (its own traffic, {@code GET
+ * /api/quality/routing-samples}), and publishes it ({@link RouterVersions}) only when it beats the
+ * version in use on the held-back verdicts. Every run is logged and counted as {@value #METRIC} by
+ * route and {@code outcome} ({@code published}, {@code kept}, {@code too-few}, {@code failed}).
  */
 @Component
 public class RouterRetraining implements InitializingBean, DisposableBean {
 
   public static final String METRIC = "tokenwise.router.learning.retrainings";
   static final String LOCK = "tokenwise:router-retraining:lock";
+
+  /** How many of the route's newest samples set a candidate's thresholds. */
+  static final int CALIBRATION_SAMPLES = 5000;
+
+  static final int MIN_CALIBRATION = 100;
 
   private static final Logger log = LoggerFactory.getLogger(RouterRetraining.class);
 
@@ -61,7 +68,20 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
       String current,
       String published,
       ModelCheck.Decision decision,
-      String reason) {}
+      String reason,
+      Instant at) {
+
+    Result(
+        String route,
+        String outcome,
+        int verdicts,
+        String current,
+        String published,
+        ModelCheck.Decision decision,
+        String reason) {
+      this(route, outcome, verdicts, current, published, decision, reason, Instant.now());
+    }
+  }
 
   private final WebClient cost;
   private final CostServiceProperties costService;
@@ -72,7 +92,8 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
   private final TierChooser chooser;
   private final LearningProperties properties;
   private final MeterRegistry meters;
-  private final VerdictTrainer trainer = new VerdictTrainer();
+  private final JsonMapper json;
+  private final VerdictTrainer trainer;
   private final ModelCheck check;
   private final String instance = UUID.randomUUID().toString();
   private Disposable schedule;
@@ -87,7 +108,8 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
       RouterVersions versions,
       TierChooser chooser,
       LearningProperties properties,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      JsonMapper json) {
     HttpClient http =
         HttpClient.create()
             .option(
@@ -108,6 +130,13 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
     this.chooser = chooser;
     this.properties = properties;
     this.meters = meters;
+    this.json = json;
+    this.trainer =
+        new VerdictTrainer(
+            new VerdictTrainer.Settings(
+                properties.priorStrength(),
+                properties.ridge(),
+                VerdictTrainer.Settings.defaults().maxPropensityWeight()));
     this.check =
         new ModelCheck(
             new ModelCheck.Settings(
@@ -154,9 +183,16 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
       return Mono.error(new IllegalArgumentException("'" + route + "' is not a learned route"));
     }
     return verdicts(route)
+        .zipWith(samples(route))
         .publishOn(Schedulers.boundedElastic())
-        .map(rows -> train(route, definition, rows))
+        .map(both -> train(route, definition, both.getT1(), both.getT2()))
         .flatMap(this::publish)
+        .flatMap(
+            result ->
+                versions
+                    .recordRetraining(route, json.writeValueAsString(result))
+                    .onErrorResume(e -> Mono.empty())
+                    .thenReturn(result))
         .doOnNext(this::report)
         .onErrorResume(
             e -> {
@@ -181,6 +217,58 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
         .timeout(Duration.ofSeconds(60).plus(costService.timeout()));
   }
 
+  private Mono<List<RoutingSample>> samples(String route) {
+    return cost.get()
+        .uri(
+            b ->
+                b.path("/api/quality/routing-samples")
+                    .queryParam("route", route)
+                    .queryParam("limit", CALIBRATION_SAMPLES)
+                    .build())
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.COST, ServiceTokens.ANY_TENANT))
+        .retrieve()
+        .bodyToMono(new ParameterizedTypeReference<List<RoutingSample>>() {})
+        .timeout(Duration.ofSeconds(60).plus(costService.timeout()));
+  }
+
+  /**
+   * The candidate's score percentiles over the route's own recent traffic, so that a strong share
+   * means that share of this route's requests (the configured model's percentiles come from its
+   * training prompts, which the route's traffic need not resemble). Fewer than {@value
+   * #MIN_CALIBRATION} samples keep the candidate's own.
+   */
+  static LinearRouterModel calibrated(LinearRouterModel model, List<RoutingSample> samples) {
+    if (samples.size() < MIN_CALIBRATION) {
+      return model;
+    }
+    double[] scores = new double[samples.size()];
+    for (int i = 0; i < scores.length; i++) {
+      RoutingSample sample = samples.get(i);
+      scores[i] =
+          model.score(model.input(RoutingSample.decode(sample.embedding()), sample.features()));
+    }
+    java.util.Arrays.sort(scores);
+    double[] quantiles = new double[101];
+    for (int q = 0; q <= 100; q++) {
+      double position = q / 100.0 * (scores.length - 1);
+      int low = (int) Math.floor(position);
+      int high = Math.min(scores.length - 1, low + 1);
+      quantiles[q] = scores[low] + (position - low) * (scores[high] - scores[low]);
+    }
+    return new LinearRouterModel(
+        model.format(),
+        model.embedding(),
+        model.target(),
+        model.lambda(),
+        model.trainingRows(),
+        model.bias(),
+        model.weights(),
+        quantiles,
+        model.features(),
+        model.featureMeans(),
+        model.featureScales());
+  }
+
   /** A candidate and the check's decision, before anything is published. */
   private record Trained(
       String route,
@@ -193,7 +281,8 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
   private Trained train(
       String route,
       RouteProperties.Definition definition,
-      List<dev.tokenwise.common.quality.RoutingVerdict> rows) {
+      List<dev.tokenwise.common.quality.RoutingVerdict> rows,
+      List<RoutingSample> traffic) {
     List<RoutingVerdict> verdicts = new ArrayList<>(rows.size());
     for (dev.tokenwise.common.quality.RoutingVerdict row : rows) {
       verdicts.add(learningVerdict(row));
@@ -209,7 +298,7 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
     if (split.training().isEmpty()) {
       return new Trained(route, verdicts.size(), current.version(), null, split, null);
     }
-    LinearRouterModel candidate = trainer.train(split.training(), configured);
+    LinearRouterModel candidate = calibrated(trainer.train(split.training(), configured), traffic);
     ModelCheck.Decision decision = check.decide(current.model(), candidate, split.heldOut());
     return new Trained(route, verdicts.size(), current.version(), candidate, split, decision);
   }
@@ -293,11 +382,21 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
           result.decision().candidate());
     } else {
       log.info(
-          "Route '{}' retrained on {} verdicts: {} ({}), keeps {}",
+          "Route '{}' retrained on {} verdicts: {} ({}{}), keeps {}",
           result.route(),
           result.verdicts(),
           result.outcome(),
           result.reason(),
+          result.decision() == null
+              ? ""
+              : "; "
+                  + result.decision().metric()
+                  + " "
+                  + result.decision().current()
+                  + " -> "
+                  + result.decision().candidate()
+                  + " on "
+                  + result.decision().heldOut(),
           result.current());
     }
   }

@@ -27,8 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The published versions of each learned route's routing model, in Redis so that every router
  * instance serves the same one: {@code tokenwise:router-model:<route>:versions} (a hash, version
  * name to {@link Stored}), {@code ...:active} (the version in use; absent: the route's configured
- * model) and {@code ...:seq} (the last version number). Every version is kept, so any can be made
- * active again (the admin API's rollback). Each instance re-reads the active pointers every {@code
+ * model), {@code ...:seq} (the last version number) and {@code ...:last-retraining} (what the
+ * latest retraining decided, published or not). Every version is kept, so any can be made active
+ * again (the admin API's rollback). Each instance re-reads the active pointers every {@code
  * poll-interval} and swaps the model in without a restart; until the first reading, and whenever
  * Redis does not answer, a route keeps the version it had.
  */
@@ -108,35 +109,41 @@ public class RouterVersions implements InitializingBean, DisposableBean {
         .opsForValue()
         .get(key(route, "active"))
         .timeout(TIMEOUT)
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
         .flatMap(
-            version -> {
-              Active current = active.get(route);
-              if (current != null && current.version().equals(version)) {
-                return Mono.empty();
-              }
-              return stored(route, version)
-                  .doOnNext(
-                      s -> {
-                        active.put(route, new Active(version, s.model()));
-                        log.info(
-                            "Route '{}' now routes with model version {} (was {})",
-                            route,
-                            version,
-                            current == null ? "the configured model" : current.version());
-                      });
+            version ->
+                version.isPresent()
+                    ? load(route, version.get())
+                    : Mono.fromRunnable(() -> drop(route)));
+  }
+
+  /** Swaps in {@code version} unless it is already the one in use. */
+  private Mono<Void> load(String route, String version) {
+    Active current = active.get(route);
+    if (current != null && current.version().equals(version)) {
+      return Mono.empty();
+    }
+    return stored(route, version)
+        .doOnNext(
+            s -> {
+              active.put(route, new Active(version, s.model()));
+              log.info(
+                  "Route '{}' now routes with model version {} (was {})",
+                  route,
+                  version,
+                  current == null ? "the configured model" : current.version());
             })
-        .switchIfEmpty(
-            Mono.fromRunnable(
-                () -> {
-                  Active removed = active.remove(route);
-                  if (removed != null) {
-                    log.info(
-                        "Route '{}' routes with its configured model again (was {})",
-                        route,
-                        removed.version());
-                  }
-                }))
         .then();
+  }
+
+  /** Back to the configured model: the route has no active version in Redis. */
+  private void drop(String route) {
+    Active removed = active.remove(route);
+    if (removed != null) {
+      log.info(
+          "Route '{}' routes with its configured model again (was {})", route, removed.version());
+    }
   }
 
   /** Stores a new version and makes it active; the new version's name. */
@@ -191,6 +198,16 @@ public class RouterVersions implements InitializingBean, DisposableBean {
    */
   public Mono<String> activeInRedis(String route) {
     return redis.opsForValue().get(key(route, "active"));
+  }
+
+  /** Keeps what the route's latest retraining did, for the admin API (JSON, as given). */
+  public Mono<Void> recordRetraining(String route, String resultJson) {
+    return redis.opsForValue().set(key(route, "last-retraining"), resultJson).then();
+  }
+
+  /** What the route's latest retraining did (JSON), empty before the first. */
+  public Mono<String> lastRetraining(String route) {
+    return redis.opsForValue().get(key(route, "last-retraining"));
   }
 
   /** Every stored version of a route, oldest first. */

@@ -92,9 +92,7 @@ class TierChooserTests {
   }
 
   @Test
-  void explorationServesADrawnTierAndRecordsItsPropensity() {
-    double[] draws = {0.01, 0.9, 0.9};
-    int[] next = {0};
+  void explorationServesTheOtherTierByRequestIdAndRecordsItsPropensity() {
     TierChooser exploring =
         new TierChooser(
             json,
@@ -103,7 +101,7 @@ class TierChooserTests {
             new dev.tokenwise.router.selftraining.LearningProperties(
                 true,
                 0.05,
-                0.1,
+                0.2,
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(10),
                 100,
@@ -111,8 +109,11 @@ class TierChooserTests {
                 0.2,
                 100,
                 100,
-                0.005),
-            () -> draws[next[0]++ % draws.length]);
+                0.005,
+                10,
+                10,
+                false),
+            7L);
     String body =
         json.writeValueAsString(
             java.util.Map.of(
@@ -122,20 +123,80 @@ class TierChooserTests {
                 List.of(
                     java.util.Map.of(
                         "role", "user", "content", "What is the capital of France?"))));
-    // first draw 0.01 < 0.1 explores; second draw 0.9 >= 0.5 serves the cheap tier
-    TierChoice explored =
-        exploring.choose(route("learned"), Route.AUTO, json.readTree(body)).block();
-    assertThat(explored.reason()).isEqualTo("learned+explored");
-    assertThat(explored.tier()).isZero();
-    assertThat(explored.input().explored()).isTrue();
-    // the model picks cheap for this prompt: 0.9 when not exploring plus 0.05 when exploring
-    assertThat(explored.input().propensity())
-        .isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-9));
-    // next request: draw 0.9 does not explore; the model's pick
-    TierChoice chosen = exploring.choose(route("learned"), Route.AUTO, json.readTree(body)).block();
-    assertThat(chosen.reason()).isEqualTo("learned");
-    assertThat(chosen.input().explored()).isFalse();
-    assertThat(chosen.input().propensity())
-        .isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-9));
+    int explored = 0;
+    for (int i = 0; i < 200; i++) {
+      String id = "req-" + i;
+      TierChoice choice =
+          exploring.choose(route("learned"), Route.AUTO, json.readTree(body), id).block();
+      // the same request id is routed the same way again
+      TierChoice again =
+          exploring.choose(route("learned"), Route.AUTO, json.readTree(body), id).block();
+      assertThat(again.tier()).isEqualTo(choice.tier());
+      if (choice.input().explored()) {
+        explored++;
+        // the model picks the cheap tier for this prompt; exploring serves the strong one
+        assertThat(choice.tier()).isEqualTo(1);
+        assertThat(choice.reason()).isEqualTo("learned+explored");
+        assertThat(choice.input().propensity()).isEqualTo(0.2);
+      } else {
+        assertThat(choice.tier()).isZero();
+        assertThat(choice.reason()).isEqualTo("learned");
+        assertThat(choice.input().propensity()).isEqualTo(0.8);
+      }
+    }
+    assertThat(explored).isBetween(20, 60);
+  }
+
+  @Test
+  void aStrongShareIsAShareOfTheRoutesOwnTrafficOnceEnoughIsSeen() {
+    TierChooser calibrated =
+        new TierChooser(
+            json,
+            null,
+            null,
+            new dev.tokenwise.router.selftraining.LearningProperties(
+                true,
+                0.05,
+                0,
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(10),
+                100,
+                null,
+                0.2,
+                100,
+                100,
+                0.005,
+                10,
+                10,
+                true),
+            7L);
+    java.util.Random random = new java.util.Random(5);
+    int strong = 0;
+    int counted = 0;
+    for (int i = 0; i < 700; i++) {
+      // one narrow kind of traffic: the model's training percentiles do not describe it
+      String prompt =
+          "Solve step by step and justify: compute "
+              + random.nextInt(1000)
+              + " * "
+              + random.nextInt(1000)
+              + " and prove the result. Case "
+              + i;
+      String body =
+          json.writeValueAsString(
+              java.util.Map.of(
+                  "model",
+                  Route.AUTO,
+                  "messages",
+                  List.of(java.util.Map.of("role", "user", "content", prompt))));
+      TierChoice choice =
+          calibrated.choose(route("learned"), Route.AUTO, json.readTree(body), "r" + i).block();
+      if (i >= 400) {
+        counted++;
+        strong += choice.tier();
+      }
+    }
+    // the route asks for 30% strong (route(...) sets strong-share 0.3)
+    assertThat(strong / (double) counted).isBetween(0.2, 0.4);
   }
 }
