@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -49,6 +48,9 @@ public final class Demo {
   static final Duration OUTPUT_CAP_REFRESH = Duration.ofSeconds(5);
 
   private static final Duration POLL = Duration.ofSeconds(1);
+
+  /** Answers of the routed part that get a user's verdict. */
+  static final int ROUTED_VERDICTS = 40;
 
   private final Suite suite;
   private final PrintStream out;
@@ -351,27 +353,29 @@ public final class Demo {
   }
 
   /**
-   * A few verdicts as users would give them, with the answer's request id: on answers routed down
-   * to the cheap tier, on cache hits and on extractions, some bad.
+   * Verdicts as users would give them, with the answer's request id: on up to {@value
+   * #ROUTED_VERDICTS} answers of the routed part (route {@code auto}), good or bad as the
+   * simulator's quality world has it — whether the model that answered got that question right.
    */
   private int sendFeedback(List<Outcome> outcomes, List<DemoTenant> tenants)
       throws InterruptedException {
     List<Verdict> verdicts = new ArrayList<>();
-    pick(
-        outcomes,
-        o -> "auto".equals(o.route()) && o.model() != null && o.model().startsWith("gpt-5-nano"),
-        12,
-        Set.of(3, 8),
-        "the cheap model skipped a step",
-        verdicts);
-    pick(
-        outcomes,
-        o -> o.cache() != null && o.cache().startsWith("hit") && o.kind() == Kind.FAQ,
-        10,
-        Set.of(5),
-        "the cached answer was for another plan",
-        verdicts);
-    pick(outcomes, o -> "extract".equals(o.route()), 6, Set.of(), null, verdicts);
+    for (Outcome o : outcomes) {
+      if (verdicts.size() == ROUTED_VERDICTS) {
+        break;
+      }
+      if (o.answered()
+          && o.kind() == Kind.ROUTED
+          && o.requestId() != null
+          && o.model() != null
+          && o.question() != null
+          && (o.cache() == null || !o.cache().startsWith("hit"))) {
+        Boolean right = simulatorSaysRight(o.model(), o.question());
+        if (right != null) {
+          verdicts.add(new Verdict(o, !right, right ? null : "the answer's final result is wrong"));
+        }
+      }
+    }
     int sent = 0;
     for (Verdict verdict : verdicts) {
       if (feedback(verdict, tenants)) {
@@ -379,6 +383,21 @@ public final class Demo {
       }
     }
     return sent;
+  }
+
+  /** The simulator's truth: did {@code model} answer {@code question} right? Null when unknown. */
+  private Boolean simulatorSaysRight(String model, String question) throws InterruptedException {
+    ObjectNode body = json.createObjectNode().put("model", model).put("prompt", question);
+    try {
+      HttpResponse<String> response =
+          post(suite.openAiBaseUrl().resolve("/simulator/quality"), body, null);
+      if (response.statusCode() != 200) {
+        return null;
+      }
+      return json.readTree(response.body()).path("right").asBoolean();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**
@@ -425,26 +444,6 @@ public final class Demo {
   }
 
   private record Verdict(Outcome outcome, boolean bad, String comment) {}
-
-  private static void pick(
-      List<Outcome> outcomes,
-      Predicate<Outcome> which,
-      int count,
-      Set<Integer> bad,
-      String comment,
-      List<Verdict> into) {
-    int i = 0;
-    for (Outcome o : outcomes) {
-      if (i == count) {
-        return;
-      }
-      if (o.answered() && o.requestId() != null && which.test(o)) {
-        boolean isBad = bad.contains(i);
-        into.add(new Verdict(o, isBad, isBad ? comment : null));
-        i++;
-      }
-    }
-  }
 
   private List<String> whereToSee(CostReports reports) {
     List<String> lines = new ArrayList<>();

@@ -33,22 +33,28 @@ import tools.jackson.databind.node.ObjectNode;
  * model gets harder questions wrong more often than gpt-5. Every cheap answer is replayed against
  * the reference model (gpt-5) through batch-service and judged by cost-service (final-answer
  * match); a route over its regression budget is tightened by cost-service's advice, and the
- * router's retraining job publishes a routing model fitted on the route's verdicts. Two waves of
- * new questions, one before and one after, each measured from cost-service's own reports (the
- * difference of its cumulative quality and savings rows): the regression rate and the saving
- * against the reference model.
+ * router's retraining job fits a routing model on the route's verdicts and publishes it when it
+ * beats the one in use on the most recent of them. Two waves of new questions, one before and one
+ * after, each measured from cost-service's own reports (the difference of its cumulative quality
+ * and savings rows): the regression rate and the saving against the reference model.
  */
 public final class QualityLoop {
 
   public static final String ROUTE = "loop";
 
-  /** The route's regression budget: the share of judged cheap answers that may be bad. */
-  public static final double BUDGET = 0.15;
+  /**
+   * The route's regression budget: the share of judged cheap answers that may be bad. In the
+   * simulator's world half of a question's difficulty is hidden from its text, so gpt-5-nano
+   * disagrees with gpt-5 on about 30% of even the plainest questions; a team sets its budget from
+   * what its cheap tier can do at best, as here.
+   */
+  public static final double BUDGET = 0.35;
 
   static final int WAVE = 200;
   static final int CONCURRENCY = 6;
   static final Duration PATIENCE = Duration.ofMinutes(4);
   private static final Duration POLL = Duration.ofSeconds(2);
+  private static final Duration VERSION_PICKUP = Duration.ofSeconds(3);
 
   private final Suite suite;
   private final HttpClient http;
@@ -64,9 +70,9 @@ public final class QualityLoop {
   /**
    * The route and the loop's pace: the route's cheap and strong tier, every cheap answer shadowed,
    * no response cache; advice read every 2 s and allowed to raise the strong share by 0.3 at most;
-   * routing samples for every request, 10% exploration, a retraining every 15 s that may publish
-   * on 30 held-back verdicts; cost-service judging with at least 20 verdicts. The replays go
-   * through batch-service, whose own pace decides how long a wave waits for its verdicts.
+   * routing samples for every request, 5% exploration, a retraining every 15 s that may publish on
+   * 30 held-back verdicts; cost-service judging with at least 20 verdicts. The replays go through
+   * batch-service, whose own pace decides how long a wave waits for its verdicts.
    */
   public static SuiteOptions configure(SuiteOptions options) {
     String route = "tokenwise.router.routes." + ROUTE + ".";
@@ -81,12 +87,15 @@ public final class QualityLoop {
     router.put("tokenwise.router.quality.poll-interval", "2s");
     router.put("tokenwise.router.quality.max-boost", "0.3");
     router.put("tokenwise.router.learning.sample-rate", "1");
-    router.put("tokenwise.router.learning.exploration", "0.1");
+    router.put("tokenwise.router.learning.exploration", "0.05");
     router.put("tokenwise.router.learning.poll-interval", "1s");
     router.put("tokenwise.router.learning.retrain-interval", "15s");
     router.put("tokenwise.router.learning.held-out-share", "0.3");
     router.put("tokenwise.router.learning.min-held-out", "30");
     router.put("tokenwise.router.learning.min-both-known", "30");
+    // a route this young lets its verdicts move the model quickly
+    router.put("tokenwise.router.learning.prior-strength", "1");
+    router.put("tokenwise.router.learning.ridge", "1");
     SuiteOptions configured = options;
     for (Map.Entry<String, String> e : router.entrySet()) {
       configured = configured.withProperty(Service.ROUTER, e.getKey(), e.getValue());
@@ -152,14 +161,38 @@ public final class QualityLoop {
     }
   }
 
-  /** Before and after, and the version the loop published in between. */
-  public record Result(Wave before, Wave after, String published) {
+  /**
+   * Before and after, and what the loop did in between.
+   *
+   * @param retraining the router's latest retraining of the route once it had seen the first wave's
+   *     verdicts, as its admin API reports it ({@code outcome}, {@code verdicts}, {@code decision},
+   *     {@code published})
+   * @param active the routing model version the route used for the second wave
+   */
+  public record Result(Wave before, Wave after, JsonNode retraining, String active) {
 
     public List<String> lines() {
+      JsonNode decision = retraining.path("decision");
+      String check =
+          decision.isObject()
+              ? String.format(
+                  Locale.ROOT,
+                  " (%s on %d held-back verdicts: %.3f in use, %.3f candidate)",
+                  decision.path("metric").asString(),
+                  decision.path("heldOut").asInt(),
+                  decision.path("current").asDouble(),
+                  decision.path("candidate").asDouble())
+              : "";
       return List.of(
           "Quality loop (route '" + ROUTE + "', simulator's right and wrong answers):",
           "  before: " + before.describe(),
-          "  loop:   published routing model " + published + " from the route's verdicts",
+          "  loop:   cost-service's advice tightened the route; the router retrained it on "
+              + retraining.path("verdicts").asInt()
+              + " verdicts: "
+              + retraining.path("outcome").asString()
+              + check
+              + "; routing with "
+              + active,
           "  after:  " + after.describe());
     }
   }
@@ -172,12 +205,21 @@ public final class QualityLoop {
         "Quality loop: " + WAVE + " questions on route '" + ROUTE + "', then their verdicts...");
     Wave before = wave(new Random(1), start);
     progress.accept("  before: " + before.describe());
-    progress.accept("  waiting for the router's retraining job to publish a routing model...");
-    String published = awaitPublishedVersion();
-    progress.accept("  published " + published + "; " + WAVE + " new questions...");
+    progress.accept("  waiting for the router to retrain the route on these verdicts...");
+    // (a routing sample can be dropped under load, so nearly all of them is enough)
+    JsonNode versions = awaitRetraining((long) Math.floor(before.totals().evaluated() * 0.9));
+    String active = versions.path("active").asString();
+    progress.accept(
+        "  retraining: "
+            + versions.path("lastRetraining").path("outcome").asString()
+            + ", routing with "
+            + active
+            + "; "
+            + WAVE
+            + " new questions...");
     Wave after = wave(new Random(2), add(start, before.totals()));
     progress.accept("  after:  " + after.describe());
-    return new Result(before, after, published);
+    return new Result(before, after, versions.path("lastRetraining"), active);
   }
 
   private static Totals add(Totals a, Totals b) {
@@ -212,7 +254,8 @@ public final class QualityLoop {
           throw new IOException("a loop question failed", e.getCause());
         }
         if (response.statusCode() != 200) {
-          throw new IOException("a loop question got " + response.statusCode() + ": " + response.body());
+          throw new IOException(
+              "a loop question got " + response.statusCode() + ": " + response.body());
         }
         String model = response.headers().firstValue("Tokenwise-Model").orElse("");
         response.headers().firstValue("Tokenwise-Router-Version").ifPresent(versions::add);
@@ -242,14 +285,18 @@ public final class QualityLoop {
         return totals;
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new IOException("cost-service did not report the wave in " + PATIENCE + ": " + totals);
+        throw new IOException(
+            "cost-service did not report the wave in " + PATIENCE + ": " + totals);
       }
       Thread.sleep(POLL.toMillis());
     }
   }
 
-  /** Waits for the retraining job to publish a version, through the router's admin API. */
-  private String awaitPublishedVersion() throws IOException, InterruptedException {
+  /**
+   * Waits until the router's retraining job has run on at least {@code verdicts} of the route's
+   * verdicts (whatever it decided), through the router's admin API; the route's versions then.
+   */
+  private JsonNode awaitRetraining(long verdicts) throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(PATIENCE);
     while (true) {
       HttpResponse<String> response =
@@ -263,13 +310,20 @@ public final class QualityLoop {
               HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 200) {
         JsonNode body = json.readTree(response.body());
-        if (!body.path("versions").isEmpty()) {
-          return body.path("active").asString();
+        if (body.path("lastRetraining").path("verdicts").asLong() >= verdicts) {
+          // every router instance reads the active version within its poll interval (1 s here)
+          Thread.sleep(VERSION_PICKUP.toMillis());
+          return body;
         }
       }
       if (Instant.now().isAfter(deadline)) {
         throw new IOException(
-            "no routing model version published in " + PATIENCE + ": " + response.body());
+            "the route was not retrained on "
+                + verdicts
+                + " verdicts in "
+                + PATIENCE
+                + ": "
+                + response.body());
       }
       Thread.sleep(POLL.toMillis());
     }
@@ -325,15 +379,15 @@ public final class QualityLoop {
 
   /**
    * Questions with a checkable final answer, like a product's mix: short multiple-choice and sums
-   * that look easy, word problems and multi-part tasks that look hard. The simulator's quality world
-   * decides which ones each model gets right, from what it sees in the text and from what it
+   * that look easy, word problems and multi-part tasks that look hard. The simulator's quality
+   * world decides which ones each model gets right, from what it sees in the text and from what it
    * does not.
    */
   static final class Questions {
 
     private static final String[] COUNTRIES = {
-      "France", "Kenya", "Peru", "Norway", "Japan", "Egypt", "Canada", "Chile", "Vietnam",
-      "Poland", "Ghana", "Nepal"
+      "France", "Kenya", "Peru", "Norway", "Japan", "Egypt", "Canada", "Chile", "Vietnam", "Poland",
+      "Ghana", "Nepal"
     };
     private static final String[] TOPICS = {
       "photosynthesis", "the water cycle", "binary search", "compound interest",
@@ -349,17 +403,13 @@ public final class QualityLoop {
       int tag = random.nextInt(1_000_000);
       String country = COUNTRIES[random.nextInt(COUNTRIES.length)];
       String topic = TOPICS[random.nextInt(TOPICS.length)];
-      if (kind < 6) {
-        return "Which city is the capital of "
-            + country
-            + "? (#"
-            + tag
-            + ")\nA) The largest port\nB) The seat of government\nC) A border town\nD) None";
+      if (kind < 8) {
+        return "Capital of " + country + "? (#" + tag + ")\nA) Port\nB) Seat\nC) Border\nD) None";
       }
-      if (kind < 10) {
+      if (kind < 12) {
         return "What is " + a + " + " + b + "? (#" + tag + ")";
       }
-      if (kind < 15) {
+      if (kind < 16) {
         return "Calculate step by step: a shop sells "
             + a
             + " items at "

@@ -44,7 +44,8 @@ final class WorkloadRunner {
       String model,
       String requestId,
       String jobId,
-      boolean linted) {
+      boolean linted,
+      String question) {
 
     boolean answered() {
       return status >= 200 && status < 300;
@@ -134,6 +135,17 @@ final class WorkloadRunner {
     }
   }
 
+  /** The text of the request's last user message, as the simulator's quality world reads it. */
+  private String lastUserMessage(String body) {
+    String question = null;
+    for (tools.jackson.databind.JsonNode message : readTree(body).path("messages")) {
+      if ("user".equals(message.path("role").asString()) && message.path("content").isString()) {
+        question = message.path("content").asString();
+      }
+    }
+    return question;
+  }
+
   /**
    * Sends one request; returns the assistant's text when there is one. A request that gets no
    * answer in time, or loses its connection, is sent once more, as a client would.
@@ -200,7 +212,8 @@ final class WorkloadRunner {
               response.headers().firstValue("Tokenwise-Model").orElse(null),
               response.headers().firstValue("Tokenwise-Request-Id").orElse(null),
               jobId,
-              response.headers().firstValue("Tokenwise-Prompt-Lint").isPresent()));
+              response.headers().firstValue("Tokenwise-Prompt-Lint").isPresent(),
+              lastUserMessage(body)));
     } catch (IOException e) {
       failed.increment();
       note(kind + " request (route " + route + ") failed twice: " + e);
