@@ -43,7 +43,8 @@ class RoutePlannerExperimentTests {
   private final TierChooser recording =
       new TierChooser(json) {
         @Override
-        public Mono<TierChoice> choose(Route route, String clientModel, JsonNode request) {
+        public Mono<TierChoice> choose(
+            Route route, String clientModel, JsonNode request, String requestId) {
           asked.add(route.tiers());
           return Mono.just(new TierChoice(route.tiers().get(0), 0, "heuristic", 0.1));
         }

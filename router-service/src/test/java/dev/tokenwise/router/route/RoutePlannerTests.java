@@ -37,7 +37,8 @@ class RoutePlannerTests {
   private final TierChooser stuck =
       new TierChooser(json) {
         @Override
-        public Mono<TierChoice> choose(Route route, String clientModel, JsonNode request) {
+        public Mono<TierChoice> choose(
+            Route route, String clientModel, JsonNode request, String requestId) {
           return Mono.never();
         }
       };
