@@ -62,6 +62,9 @@ PIDS+=($!)
 java -Xmx256m -jar "$SIM_JAR" --server.port="$SIM_PORT" --logging.level.root=WARN \
   >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
+# The router signs its calls to the other services (none are called here) and will not start
+# without the deployment's service secret.
+TOKENWISE_SERVICE_SECRET=${TOKENWISE_SERVICE_SECRET:-bench-only-service-secret-0123456789abcdef} \
 OPENAI_API_KEY=sk-sim java -Xmx512m -jar "$ROUTER_JAR" \
   --server.port="$ROUTER_PORT" --spring.data.redis.port="$REDIS_PORT" \
   --tokenwise.router.cache.enabled=false \
@@ -102,6 +105,11 @@ routed="http://127.0.0.1:$ROUTER_PORT/v1/chat/completions"
 for url in "$direct" "$routed"; do
   until curl -sf -o /dev/null -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
     -d '{"model":"gpt-5-mini","messages":[{"role":"user","content":"hi"}]}' "$url"; do
+    if ! kill -0 "$ROUTER_PID" 2>/dev/null; then
+      echo "the router exited; its log:" >&2
+      tail -40 "$WORK/router.log" >&2
+      exit 1
+    fi
     sleep 2
   done
 done
