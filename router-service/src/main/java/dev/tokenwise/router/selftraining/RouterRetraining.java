@@ -247,14 +247,7 @@ public class RouterRetraining implements InitializingBean, DisposableBean {
       scores[i] =
           model.score(model.input(RoutingSample.decode(sample.embedding()), sample.features()));
     }
-    java.util.Arrays.sort(scores);
-    double[] quantiles = new double[101];
-    for (int q = 0; q <= 100; q++) {
-      double position = q / 100.0 * (scores.length - 1);
-      int low = (int) Math.floor(position);
-      int high = Math.min(scores.length - 1, low + 1);
-      quantiles[q] = scores[low] + (position - low) * (scores[high] - scores[low]);
-    }
+    double[] quantiles = VerdictTrainer.quantiles(scores);
     return new LinearRouterModel(
         model.format(),
         model.embedding(),

@@ -1,8 +1,8 @@
 package dev.tokenwise.router.routing;
 
+import dev.tokenwise.router.routing.learning.VerdictTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,15 +60,9 @@ public final class LinearRouterTraining {
         scales);
   }
 
-  /** Percentiles 0..100 of {@code scores} (which this sorts). */
+  /** Percentiles 0..100 of {@code scores}. */
   static double[] quantiles(double[] scores) {
-    double[] sorted = scores.clone();
-    Arrays.sort(sorted);
-    double[] q = new double[101];
-    for (int p = 0; p <= 100; p++) {
-      q[p] = sorted[(int) Math.round(p / 100.0 * (sorted.length - 1))];
-    }
-    return q;
+    return VerdictTrainer.quantiles(scores);
   }
 
   /**
@@ -153,33 +147,6 @@ public final class LinearRouterTraining {
   }
 
   private static double[] solveCholesky(double[][] a, double[] b) {
-    int d = b.length;
-    double[][] l = new double[d][d];
-    for (int i = 0; i < d; i++) {
-      for (int j = 0; j <= i; j++) {
-        double sum = a[i][j];
-        for (int k = 0; k < j; k++) {
-          sum -= l[i][k] * l[j][k];
-        }
-        l[i][j] = i == j ? Math.sqrt(sum) : sum / l[j][j];
-      }
-    }
-    double[] y = new double[d];
-    for (int i = 0; i < d; i++) {
-      double sum = b[i];
-      for (int k = 0; k < i; k++) {
-        sum -= l[i][k] * y[k];
-      }
-      y[i] = sum / l[i][i];
-    }
-    double[] x = new double[d];
-    for (int i = d - 1; i >= 0; i--) {
-      double sum = y[i];
-      for (int k = i + 1; k < d; k++) {
-        sum -= l[k][i] * x[k];
-      }
-      x[i] = sum / l[i][i];
-    }
-    return x;
+    return VerdictTrainer.solveLowerSymmetric(a, b);
   }
 }

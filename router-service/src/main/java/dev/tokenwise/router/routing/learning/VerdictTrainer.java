@@ -276,7 +276,7 @@ public final class VerdictTrainer {
   }
 
   /** Solves a x = b for symmetric positive definite a given by its lower triangle (Cholesky). */
-  static double[] solveLowerSymmetric(double[][] a, double[] b) {
+  public static double[] solveLowerSymmetric(double[][] a, double[] b) {
     int n = b.length;
     double[][] l = new double[n][];
     for (int i = 0; i < n; i++) {
@@ -311,7 +311,7 @@ public final class VerdictTrainer {
   }
 
   /** Percentiles 0..100 of {@code scores}, as {@link LinearRouterModel#scoreQuantiles()} holds. */
-  static double[] quantiles(double[] scores) {
+  public static double[] quantiles(double[] scores) {
     double[] sorted = scores.clone();
     Arrays.sort(sorted);
     double[] q = new double[101];
