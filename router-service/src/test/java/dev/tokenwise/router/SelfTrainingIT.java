@@ -140,20 +140,18 @@ class SelfTrainingIT {
     assertThat(listed.at("/versions/0/trainingVerdicts").asInt()).isEqualTo(280);
 
     // and keeps routing with it, poll after poll
-    for (int i = 0; i < 4; i++) {
-      assertThat(
-              ask("What is 2 + " + i + "?")
-                  .getResponseHeaders()
-                  .getFirst("Tokenwise-Router-Version"))
-          .isEqualTo(version);
-      sleep(Duration.ofMillis(300));
-    }
+    // (every answer over more than five 200 ms polls of the active version names it)
+    await()
+        .during(Duration.ofMillis(1200))
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> version.equals(routerVersion("What is 2 + 2?")));
 
     // Roll back to the configured model, then forward again.
     admin("POST", "/admin/routes/" + ROUTE + "/router-versions/configured/activate", ADMIN, 200);
-    sleep(Duration.ofMillis(500));
-    assertThat(ask("What is 3 + 3?").getResponseHeaders().getFirst("Tokenwise-Router-Version"))
-        .isEqualTo("shipped");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "shipped".equals(routerVersion("What is 3 + 3?")));
     admin(
         "POST", "/admin/routes/" + ROUTE + "/router-versions/" + version + "/activate", ADMIN, 200);
     assertThat(ask("What is 4 + 4?").getResponseHeaders().getFirst("Tokenwise-Router-Version"))
@@ -187,12 +185,8 @@ class SelfTrainingIT {
         .isEmpty();
   }
 
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  private String routerVersion(String question) {
+    return ask(question).getResponseHeaders().getFirst("Tokenwise-Router-Version");
   }
 
   private EntityExchangeResult<byte[]> ask(String question) {
