@@ -152,6 +152,7 @@ class BudgetIT {
                     .allMatch(t -> t.hasKey("probe").block(Duration.ofSeconds(5)) != null));
     TestServers.redis().flushAll();
     provider.calls.clear();
+    provider.uncapped.clear();
     costService = new SettlingCostService(redis, json).start();
   }
 
@@ -163,12 +164,14 @@ class BudgetIT {
   /**
    * 200 concurrent requests, alternating between the two replicas, against a budget of 0.40 USD,
    * which fits five of the dearest answers (0.08 USD: 8,000 output tokens of gpt-5): half uncapped
-   * (answers of 8,000 tokens), half capped at 2,000 tokens and using them all; two in three fail at
-   * gpt-5-mini and are served by gpt-5, five times its price. Every reservation covers gpt-5 at the
-   * request's full output, so the spend recorded once every settlement has arrived stays within the
-   * budget; the requests over it get 402. Without reservations each request would be checked
-   * against settled spend alone, and all 200 would pass while nothing had settled yet. A settlement
-   * delivered twice (cost-service redelivering after a crash) counts once.
+   * (the provider would run to 16,000 tokens, twice the ceiling they are reserved at, but the
+   * router sends them with the ceiling as their limit), half capped at 2,000 tokens and using them
+   * all; two in three fail at gpt-5-mini and are served by gpt-5, five times its price. Every
+   * reservation covers gpt-5 at the request's full output, so the spend recorded once every
+   * settlement has arrived stays within the budget; the requests over it get 402. Without
+   * reservations each request would be checked against settled spend alone, and all 200 would pass
+   * while nothing had settled yet. A settlement delivered twice (cost-service redelivering after a
+   * crash) counts once.
    */
   @Test
   void twoReplicasUnderConcurrentLoadStayWithinTheBudget() {
@@ -216,6 +219,7 @@ class BudgetIT {
         .doOnNext(s -> statuses.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet())
         .blockLast(Duration.ofSeconds(120));
     assertThat(unexpected).isEmpty();
+    assertThat(provider.uncapped).as("calls without an output limit").isEmpty();
     int answered = statuses.getOrDefault(200, new AtomicInteger()).get();
 
     // every request's settlement applied, by one replica or the other, and nothing left reserved
@@ -284,20 +288,34 @@ class BudgetIT {
   }
 
   /**
-   * A reservation whose settlement never comes (its replica died mid-request) holds the budget
-   * until its deadline, then lapses: the next request drops it and is admitted.
+   * A reservation whose settlement never comes in time (cost-service down, its replica died
+   * mid-request) holds the budget until its deadline, and is then counted as spent at what it
+   * reserved: a budget never forgets spend it cannot see. Its settlement, when it comes after all,
+   * replaces that amount with the actual cost.
    */
   @Test
-  void aReservationWithoutSettlementLapsesAtItsDeadline() {
+  void aReservationWithoutSettlementCountsAsSpentUntilItsSettlementCorrectsIt() {
     WebClient web = WebClient.create("http://localhost:" + port);
     String reserved = "tokenwise:router:budget:{strict}:reserved";
     String deadlines = "tokenwise:router:budget:{strict}:deadlines";
+    String spend = "tokenwise:router:budget:{strict}:spend:" + YearMonth.now(ZoneOffset.UTC);
+    BigDecimal before = spend(spend);
     redis.opsForHash().put(reserved, "req_orphan", "1").block(); // the whole cap
     redis.opsForZSet().add(deadlines, "req_orphan", 4_102_444_800d).block(); // in 2100
     assertThat(post(web, STRICT_KEY, "blocked question")).startsWith("402");
     redis.opsForZSet().add(deadlines, "req_orphan", 1d).block(); // long past
-    assertThat(post(web, STRICT_KEY, "admitted question")).startsWith("200");
+    // lapsed: no longer reserved, but spent
+    assertThat(post(web, STRICT_KEY, "still blocked question")).startsWith("402");
     assertThat(redis.opsForHash().hasKey(reserved, "req_orphan").block()).isFalse();
+    assertThat(spend(spend)).isEqualByComparingTo(before.add(BigDecimal.ONE));
+    // the late settlement: it cost nothing after all
+    costService
+        .publish(
+            new SpendSettlement(
+                "req_orphan", "strict", YearMonth.now(ZoneOffset.UTC), BigDecimal.ZERO))
+        .block();
+    await().atMost(Duration.ofSeconds(30)).until(() -> spend(spend).compareTo(before) == 0);
+    assertThat(post(web, STRICT_KEY, "admitted question")).startsWith("200");
   }
 
   private static String post(WebClient web, String key, String question) {
@@ -391,6 +409,9 @@ class BudgetIT {
     private final HttpServer server;
     final List<String> calls = new CopyOnWriteArrayList<>();
 
+    /** Calls that reached the provider without an output limit. */
+    final List<String> uncapped = new CopyOnWriteArrayList<>();
+
     Provider() {
       try {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
@@ -422,7 +443,13 @@ class BudgetIT {
       long cap =
           request.has("max_completion_tokens")
               ? request.get("max_completion_tokens").asLong()
-              : request.has("max_tokens") ? request.get("max_tokens").asLong() : LONG_ANSWER_TOKENS;
+              : request.has("max_tokens")
+                  ? request.get("max_tokens").asLong()
+                  // a runaway answer, twice the ceiling the router reserves an uncapped one for
+                  : 2 * LONG_ANSWER_TOKENS;
+      if (!request.has("max_completion_tokens") && !request.has("max_tokens")) {
+        uncapped.add(model);
+      }
       List<TokenEstimator.Message> messages = new ArrayList<>();
       for (JsonNode message : request.path("messages")) {
         messages.add(

@@ -22,9 +22,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     tokenizers) is multiplied by this for the reservation, for providers whose tokenizers count
  *     more
  * @param unpricedReserveUsd reserved per call for a model no price catalog knows
- * @param reservationTimeout how long a reservation waits for its settlement from cost-service
- *     before it is dropped (a replica died mid-request, the usage event was lost): longer than the
- *     slowest request plus cost-service's ingest lag
+ * @param reservationTimeout how long a reservation waits for its settlement from cost-service (a
+ *     replica died mid-request, cost-service is down) before it is counted as spent at its reserved
+ *     amount, until a late settlement replaces that with the actual cost: longer than the slowest
+ *     request plus cost-service's ingest lag
+ * @param deferredReservationTimeout the same for a deferred request, whose settlement comes only
+ *     once batch-service has gathered it into a provider batch and the batch has answered (a
+ *     provider's batch window is 24 hours)
  * @param settledRetention how long a settled request id is remembered, so a redelivered settlement
  *     is not counted twice
  * @param spendTtl how long a month's spend key lives after its last settlement
@@ -40,6 +44,7 @@ public record BudgetProperties(
     @DefaultValue("1.2") BigDecimal inputMargin,
     @DefaultValue("0.01") BigDecimal unpricedReserveUsd,
     @DefaultValue("15m") Duration reservationTimeout,
+    @DefaultValue("26h") Duration deferredReservationTimeout,
     @DefaultValue("7d") Duration settledRetention,
     @DefaultValue("62d") Duration spendTtl,
     @DefaultValue("1s") Duration redisTimeout,

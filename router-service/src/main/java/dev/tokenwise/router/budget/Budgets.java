@@ -10,6 +10,7 @@ import dev.tokenwise.router.usage.UsageEvents;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Collection;
@@ -35,9 +36,11 @@ import reactor.core.publisher.Mono;
  * tokenwise:router:budget:{tenant}:spend:{yyyy-MM}} (settled USD, a decimal string), {@code
  * ...:{tenant}:reserved} (a hash request id → reserved USD), {@code ...:{tenant}:deadlines} (a
  * sorted set request id → when the reservation lapses, on the Redis clock) and {@code
- * ...:{tenant}:settled} (request ids settled within {@link BudgetProperties#settledRetention()}). A
- * reservation whose settlement never comes lapses after {@link
- * BudgetProperties#reservationTimeout()}: every reservation of the tenant drops lapsed ones first.
+ * ...:{tenant}:settled} (request ids settled within {@link BudgetProperties#settledRetention()})
+ * and {@code ...:{tenant}:lapsed} (a hash request id → amount). A reservation whose settlement does
+ * not come within {@link BudgetProperties#reservationTimeout()} lapses: every reservation of the
+ * tenant first moves lapsed ones into spend at their reserved amount (a budget never forgets spend
+ * it cannot see yet); a settlement that comes later replaces that amount with the actual cost.
  */
 @Component
 public class Budgets {
@@ -47,8 +50,9 @@ public class Budgets {
   private static final String PREFIX = "tokenwise:router:budget:";
 
   /**
-   * KEYS: spend, reserved, deadlines. ARGV: request id, amount, hard cap ('' for none), timeout
-   * seconds. Returns {allowed (1|0), spend, reserved} as strings.
+   * KEYS: spend, reserved, deadlines, lapsed. ARGV: request id, amount, hard cap ('' for none),
+   * timeout seconds, spend TTL seconds, lapsed retention seconds. Returns {allowed (1|0), spend,
+   * reserved} as strings.
    */
   @SuppressWarnings("rawtypes")
   private static final RedisScript<List> RESERVE =
@@ -58,7 +62,17 @@ public class Budgets {
           local t = redis.call('TIME')
           local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
           local lapsed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
-          for _, id in ipairs(lapsed) do redis.call('HDEL', KEYS[2], id) end
+          for _, id in ipairs(lapsed) do
+            -- no settlement came in time: spent at what was reserved, until one corrects it
+            local held = redis.call('HGET', KEYS[2], id)
+            if held then
+              redis.call('INCRBYFLOAT', KEYS[1], held)
+              redis.call('EXPIRE', KEYS[1], ARGV[5])
+              redis.call('HSET', KEYS[4], id, held)
+              redis.call('EXPIRE', KEYS[4], ARGV[6])
+              redis.call('HDEL', KEYS[2], id)
+            end
+          end
           if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now) end
           local spend = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
           local reserved = 0
@@ -70,16 +84,22 @@ public class Budgets {
           local timeout = tonumber(ARGV[4])
           redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
           redis.call('ZADD', KEYS[3], now + timeout, ARGV[1])
-          redis.call('EXPIRE', KEYS[2], math.ceil(timeout) * 2)
-          redis.call('EXPIRE', KEYS[3], math.ceil(timeout) * 2)
+          -- only ever lengthened: a deferred request's day-long reservation must outlive the
+          -- minutes-long ones reserved after it
+          local ttl = math.ceil(timeout) * 2
+          for i = 2, 3 do
+            if redis.call('TTL', KEYS[i]) < ttl then redis.call('EXPIRE', KEYS[i], ttl) end
+          end
           return {'1', tostring(spend), tostring(reserved)}
           """,
           List.class);
 
   /**
-   * KEYS: spend (the settlement's month), reserved, deadlines, settled. ARGV: request id, cost (''
-   * when unknown: the reservation is kept as the spend), spend TTL seconds, settled retention
-   * seconds. Returns {@code settled} or {@code duplicate}.
+   * KEYS: spend (the settlement's month), reserved, deadlines, settled, lapsed. ARGV: request id,
+   * cost ('' when unknown: the reservation is kept as the spend), spend TTL seconds, settled
+   * retention seconds. Returns {@code settled} or {@code duplicate}. A request whose reservation
+   * lapsed was counted as spent at its reserved amount: its settlement replaces that amount with
+   * the actual cost.
    */
   static final RedisScript<String> SETTLE =
       FixedScript.of(
@@ -93,10 +113,13 @@ public class Budgets {
             redis.call('HDEL', KEYS[2], ARGV[1])
             redis.call('ZREM', KEYS[3], ARGV[1])
           end
+          local held = redis.call('HGET', KEYS[5], ARGV[1])
+          if held then redis.call('HDEL', KEYS[5], ARGV[1]) end
           local cost = ARGV[2]
-          if cost == '' then cost = reserved or '0' end
-          if tonumber(cost) ~= 0 then
-            redis.call('INCRBYFLOAT', KEYS[1], cost)
+          if cost == '' then cost = reserved or held or '0' end
+          local delta = tonumber(cost) - tonumber(held or '0')
+          if delta ~= 0 then
+            redis.call('INCRBYFLOAT', KEYS[1], tostring(delta))
             redis.call('EXPIRE', KEYS[1], ARGV[3])
           end
           redis.call('ZADD', KEYS[4], now, ARGV[1])
@@ -105,6 +128,15 @@ public class Budgets {
           return 'settled'
           """,
           String.class);
+
+  /** KEYS: reserved, deadlines. ARGV: request id. Drops the request's reservation, if any. */
+  private static final RedisScript<Long> RELEASE =
+      FixedScript.of(
+          """
+          redis.call('ZREM', KEYS[2], ARGV[1])
+          return redis.call('HDEL', KEYS[1], ARGV[1])
+          """,
+          Long.class);
 
   private final ReactiveStringRedisTemplate redis;
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
@@ -139,6 +171,11 @@ public class Budgets {
 
   static String settledKey(String tenant) {
     return PREFIX + "{" + tenant + "}:settled";
+  }
+
+  /** A hash: request id → the reserved amount counted as spent when its reservation lapsed. */
+  static String lapsedKey(String tenant) {
+    return PREFIX + "{" + tenant + "}:lapsed";
   }
 
   /**
@@ -201,7 +238,46 @@ public class Budgets {
                     exchange,
                     facts,
                     caps,
-                    worstCase(models, promptTokens, maxOutputTokens, mayRepair)));
+                    worstCase(models, promptTokens, maxOutputTokens, mayRepair),
+                    properties.reservationTimeout()));
+  }
+
+  /**
+   * Reserves a deferred request as {@link #reserve} reserves a synchronous one: batch-service may
+   * answer it at the synchronous price (its fallback near a deadline), so the worst case is the
+   * same. The reservation waits {@link BudgetProperties#deferredReservationTimeout()} for its
+   * settlement, which comes once the provider's batch has answered and cost-service has recorded
+   * the usage event batch-service sends for it.
+   */
+  public Mono<Void> reserveDeferred(
+      ServerWebExchange exchange,
+      UsageEvents.Request facts,
+      Collection<String> models,
+      long promptTokens,
+      Long maxOutputTokens) {
+    return caps(facts.tenant())
+        .flatMap(
+            caps ->
+                reserveUsd(
+                    exchange,
+                    facts,
+                    caps,
+                    worstCase(models, promptTokens, maxOutputTokens, false),
+                    properties.deferredReservationTimeout()));
+  }
+
+  /**
+   * Drops a request's reservation when it will cost nothing after all (batch-service refused the
+   * deferred request). Best effort: a reservation left behind lapses at its deadline.
+   */
+  public Mono<Void> release(String tenant, String requestId) {
+    return redis
+        .execute(RELEASE, List.of(reservedKey(tenant), deadlinesKey(tenant)), List.of(requestId))
+        .next()
+        .timeout(properties.redisTimeout())
+        .doOnError(e -> log.warn("Reservation {} not released: {}", requestId, e.toString()))
+        .onErrorResume(e -> Mono.empty())
+        .then();
   }
 
   private BigDecimal worstCase(
@@ -224,6 +300,24 @@ public class Budgets {
     return worst;
   }
 
+  /**
+   * The output limit an uncapped request of a tenant with a budget is sent with: the smallest
+   * ceiling of the models that may serve it, so no answer runs past what {@link #reserve} reserved
+   * for it.
+   */
+  public long outputCeiling(Collection<String> models) {
+    long ceiling = Long.MAX_VALUE;
+    for (String model : models) {
+      ceiling =
+          Math.min(
+              ceiling,
+              properties
+                  .maxOutputTokens()
+                  .getOrDefault(model, properties.defaultMaxOutputTokens()));
+    }
+    return ceiling == Long.MAX_VALUE ? properties.defaultMaxOutputTokens() : ceiling;
+  }
+
   /** Reserves a call that produces no output tokens (embeddings), as {@link #reserve} does. */
   public Mono<Void> reserveInputOnly(
       ServerWebExchange exchange, UsageEvents.Request facts, long promptTokens) {
@@ -234,7 +328,8 @@ public class Budgets {
                     exchange,
                     facts,
                     caps,
-                    callCost(facts.requestedModel(), withMargin(promptTokens), 0)));
+                    callCost(facts.requestedModel(), withMargin(promptTokens), 0),
+                    properties.reservationTimeout()));
   }
 
   private long withMargin(long promptTokens) {
@@ -248,19 +343,26 @@ public class Budgets {
       ServerWebExchange exchange,
       UsageEvents.Request facts,
       BudgetProperties.Caps caps,
-      BigDecimal amount) {
+      BigDecimal amount,
+      Duration timeout) {
     YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
     String tenant = facts.tenant();
     String hard = caps.hardUsd() == null ? "" : caps.hardUsd().toPlainString();
     return redis
         .execute(
             RESERVE,
-            List.of(spendKey(tenant, month), reservedKey(tenant), deadlinesKey(tenant)),
+            List.of(
+                spendKey(tenant, month),
+                reservedKey(tenant),
+                deadlinesKey(tenant),
+                lapsedKey(tenant)),
             List.of(
                 facts.requestId(),
                 amount.toPlainString(),
                 hard,
-                String.valueOf(Math.max(1, properties.reservationTimeout().toSeconds()))))
+                String.valueOf(Math.max(1, timeout.toSeconds())),
+                String.valueOf(Math.max(1, properties.spendTtl().toSeconds())),
+                String.valueOf(Math.max(1, properties.settledRetention().toSeconds()))))
         .next()
         .timeout(properties.redisTimeout())
         .map(result -> new Reply(result, null))

@@ -55,9 +55,16 @@ public class Deferrals {
 
   /**
    * 202 with the job id and {@code Location: /v1/jobs/{id}}, or the reason batch-service refused.
+   *
+   * @param whenRefused runs before the error when batch-service answered with a refusal (the
+   *     request will not run, so a budget reservation can be dropped)
    */
   public Mono<ServerResponse> defer(
-      Tenant tenant, RoutePlan plan, UsageEvents.Request facts, String provider) {
+      Tenant tenant,
+      RoutePlan plan,
+      UsageEvents.Request facts,
+      String provider,
+      Mono<Void> whenRefused) {
     ObjectNode body = plan.request().deepCopy();
     body.remove("stream");
     body.remove("stream_options");
@@ -90,7 +97,7 @@ public class Deferrals {
         .flatMap(
             reply -> {
               if (!reply.status().is2xxSuccessful()) {
-                return Mono.error(refused(reply));
+                return whenRefused.then(Mono.error(refused(reply)));
               }
               DeferredApi.Accepted accepted =
                   json.readValue(reply.body(), DeferredApi.Accepted.class);

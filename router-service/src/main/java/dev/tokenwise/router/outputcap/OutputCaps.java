@@ -41,6 +41,15 @@ public final class OutputCaps {
     return new Applied(requested, applied, action);
   }
 
+  /**
+   * Sets an output limit on a request that has none, in the field the model accepts (as {@link
+   * #apply} does).
+   */
+  public static void limit(ObjectNode request, String model, long maxTokens) {
+    boolean reasoning = model != null && REASONING_MODEL.matcher(model).find();
+    request.put(reasoning ? "max_completion_tokens" : "max_tokens", maxTokens);
+  }
+
   static Long requested(ObjectNode request) {
     if (request.path("max_completion_tokens").isNumber()) {
       return request.path("max_completion_tokens").asLong();

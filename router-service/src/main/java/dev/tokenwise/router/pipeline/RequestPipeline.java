@@ -13,6 +13,7 @@ import dev.tokenwise.router.cache.CacheQuery;
 import dev.tokenwise.router.chat.ChatProperties;
 import dev.tokenwise.router.deferral.Deferrals;
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.outputcap.OutputCaps;
 import dev.tokenwise.router.outputcap.StructuredOutput;
 import dev.tokenwise.router.promptcache.PromptCacheShaper;
 import dev.tokenwise.router.provider.Formats;
@@ -209,6 +210,9 @@ public class RequestPipeline {
     /** The first target's translated body, kept from the up-front check for its first attempt. */
     byte[] firstBody;
 
+    /** The output limit the tenant's budget put on an uncapped request, or null. */
+    Long budgetCap;
+
     /** The planned request's bytes, serialised at most once. */
     private byte[] plannedBytes;
 
@@ -247,6 +251,7 @@ public class RequestPipeline {
     f.tenant.checkRoute(route);
     f.tenant.checkModel(f.model);
     f.plan.describe(f.exchange.getResponse().getHeaders(), null);
+    capForBudget(f);
     if (!f.protocol.forwardsNative(f.first, f.plan) && f.first.kind() != ProviderKind.OPENAI) {
       // a request the model's format cannot express is the client's error, before the cache
       f.firstBody = formats.fromOpenAi(f.plan.request(), null, f.first);
@@ -268,7 +273,7 @@ public class RequestPipeline {
             f.plan.tier().routerVersion());
     f.traceparent = traces.traceparent(f.exchange);
     if (f.plan.deferred()) {
-      return deferrals.defer(f.tenant, f.plan, f.facts, f.first.kind().providerName());
+      return deferred(f);
     }
     f.query =
         new CacheQuery(
@@ -303,15 +308,35 @@ public class RequestPipeline {
   }
 
   /**
+   * A tenant with a budget reserves an uncapped request at an output ceiling; the request is sent
+   * with that ceiling as its limit, so no answer can cost more than its reservation. Requests with
+   * a limit of their own, or the route's, are left as they are.
+   */
+  private void capForBudget(Flow f) {
+    if (f.plan.cap().applied() != null || !budgets.applies(f.tenant.id())) {
+      return;
+    }
+    List<String> models =
+        f.plan.deferred()
+            ? List.of(f.model)
+            : chain(f).stream().map(ResilientProviders.Target::model).toList();
+    f.budgetCap = budgets.outputCeiling(models);
+    OutputCaps.limit(f.plan.request(), f.model, f.budgetCap);
+  }
+
+  /**
    * The key's token rate limit, then the tenant's budget (both shared through Redis). The budget
    * reserves for every model of the chain (the tier chosen, then the fallbacks) at the output limit
    * the provider is sent.
    */
   private Mono<Void> admit(Flow f) {
+    // the token limit charges what the client or the route set (its own default otherwise); the
+    // budget reserves what the provider is sent, the budget's own limit included
     Long maxTokens =
         f.facts.appliedMaxTokens() != null
             ? f.facts.appliedMaxTokens()
             : f.call.requestedMaxTokens();
+    Long sentMaxTokens = maxTokens != null ? maxTokens : f.budgetCap;
     String schema = f.plan.route().definition().jsonSchema();
     Mono<Void> budget =
         !budgets.applies(f.tenant.id())
@@ -323,10 +348,44 @@ public class RequestPipeline {
                         f.facts,
                         chain(f).stream().map(ResilientProviders.Target::model).toList(),
                         TokenRateLimits.promptTokens(f.model, f.plan.request()),
-                        maxTokens,
+                        sentMaxTokens,
                         !f.call.stream() && schema != null && !schema.isBlank()));
     return tokenLimits.admit(
         f.exchange, f.tenant, f.facts.requestId(), f.model, f.plan.request(), maxTokens, budget);
+  }
+
+  /**
+   * Hands a deferred request to batch-service, reserving its worst case against the tenant's budget
+   * first, as a synchronous one would. batch-service sends the routed model only (no fallbacks), at
+   * the output limit the client set or the route applied. A refused request costs nothing, so its
+   * reservation is dropped; one whose hand-over failed without an answer keeps it (batch-service
+   * may have queued it) until its settlement or its deadline.
+   */
+  private Mono<ServerResponse> deferred(Flow f) {
+    String provider = f.first.kind().providerName();
+    if (!budgets.applies(f.tenant.id())) {
+      return deferrals.defer(f.tenant, f.plan, f.facts, provider, Mono.empty());
+    }
+    Long maxTokens =
+        f.facts.appliedMaxTokens() != null
+            ? f.facts.appliedMaxTokens()
+            : f.call.requestedMaxTokens() != null ? f.call.requestedMaxTokens() : f.budgetCap;
+    return budgets
+        .reserveDeferred(
+            f.exchange,
+            f.facts,
+            List.of(f.model),
+            TokenRateLimits.promptTokens(f.model, f.plan.request()),
+            maxTokens)
+        .then(
+            Mono.defer(
+                () ->
+                    deferrals.defer(
+                        f.tenant,
+                        f.plan,
+                        f.facts,
+                        provider,
+                        budgets.release(f.tenant.id(), f.facts.requestId()))));
   }
 
   // ---- cache hits -------------------------------------------------------------------------
