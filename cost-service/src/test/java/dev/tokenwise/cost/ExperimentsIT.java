@@ -59,6 +59,9 @@ import tools.jackson.databind.json.JsonMapper;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExperimentsIT {
 
+  /** The report credential the tests' configuration sets ({@code tokenwise.cost.report-token}). */
+  private static final String READER = "Bearer test-only-report-token";
+
   private static final String TENANT = "experiments-it";
   private static final String DAY = "2026-08-03";
   private static final String WINDOW = "from=2026-08-03T00:00:00Z&to=2026-08-04T00:00:00Z";
@@ -325,7 +328,7 @@ class ExperimentsIT {
   }
 
   private HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", READER).GET().build());
   }
 
   private HttpResponse<String> post(String path, String body) {

@@ -78,6 +78,9 @@ import tools.jackson.databind.json.JsonMapper;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReportsIT {
 
+  /** The report credential the tests' configuration sets ({@code tokenwise.cost.report-token}). */
+  private static final String READER = "Bearer test-only-report-token";
+
   private static final String TENANT = "reports-it";
   private static final String DAY = "2026-07-01";
   private static final String WINDOW = "from=2026-07-01T00:00:00Z&to=2026-07-02T00:00:00Z";
@@ -199,6 +202,108 @@ class ReportsIT {
     assertMoney(rows.get("support/gpt-5-mini").get("baselinePerRequestUsd"), "0.0011166667");
     // (9450 + 0) / 2 = 4725
     assertMoney(rows.get("extract/claude-sonnet-4-5").get("costPerRequestUsd"), "0.004725");
+  }
+
+  /**
+   * No report is anonymous. Each read below is refused with the right status, and a router token
+   * for one tenant reads that tenant's numbers and no other's.
+   */
+  @Test
+  void readingReportsNeedsACredentialAndATenantTokenReadsOnlyItsTenant() {
+    String costs = "/api/reports/cost-per-request?" + WINDOW;
+    String router = ServiceTokens.ROUTER;
+    String cost = ServiceTokens.COST;
+    record Case(String name, String path, String header, String value, int status) {}
+    List<Case> cases =
+        List.of(
+            new Case("no credential", costs, null, null, 401),
+            new Case("wrong bearer token", costs, "Authorization", "Bearer not-the-token", 401),
+            new Case("forged service token", costs, ServiceTokens.HEADER, "tw1.forged", 401),
+            new Case(
+                "batch-service's token",
+                costs,
+                ServiceTokens.HEADER,
+                TestServiceTokens.token(ServiceTokens.BATCH, cost, TENANT),
+                403),
+            new Case(
+                "a router token for another tenant naming this one",
+                costs + "&tenant=" + TENANT,
+                ServiceTokens.HEADER,
+                TestServiceTokens.token(router, cost, "someone-else"),
+                403),
+            new Case(
+                "a one-tenant token on the all-tenant usage summary",
+                "/api/usage/summary?" + WINDOW,
+                ServiceTokens.HEADER,
+                TestServiceTokens.token(router, cost, TENANT),
+                403),
+            new Case(
+                "a one-tenant token on route advice",
+                "/api/quality/routes",
+                ServiceTokens.HEADER,
+                TestServiceTokens.token(router, cost, TENANT),
+                403),
+            new Case(
+                "a token minted for another service",
+                costs,
+                ServiceTokens.HEADER,
+                TestServiceTokens.token(router, ServiceTokens.CACHE, ServiceTokens.ANY_TENANT),
+                401),
+            new Case(
+                "the report token on a write", "/api/admin/reprice", "Authorization", READER, 401));
+    int refused = 0;
+    for (Case c : cases) {
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri(c.path()));
+      if (c.header() != null) {
+        request.header(c.header(), c.value());
+      }
+      HttpRequest built =
+          c.path().startsWith("/api/admin/")
+              ? request
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build()
+              : request.GET().build();
+      HttpResponse<String> response = send(built);
+      assertThat(response.statusCode()).as(c.name() + ": " + response.body()).isEqualTo(c.status());
+      refused++;
+    }
+    System.out.println("[reports] adversarial cases: " + cases.size() + ", refused: " + refused);
+
+    // a router token for this tenant: the tenant's own six requests, with or without naming it
+    for (String path : List.of(costs, costs + "&tenant=" + TENANT)) {
+      HttpResponse<String> own =
+          send(
+              HttpRequest.newBuilder(uri(path))
+                  .header(ServiceTokens.HEADER, TestServiceTokens.token(router, cost, TENANT))
+                  .GET()
+                  .build());
+      assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+      assertThat(json.readTree(own.body()).at("/overall/requests").asLong()).isEqualTo(6);
+    }
+    // another tenant's token sees none of them
+    HttpResponse<String> other =
+        send(
+            HttpRequest.newBuilder(uri(costs))
+                .header(ServiceTokens.HEADER, TestServiceTokens.token(router, cost, "someone-else"))
+                .GET()
+                .build());
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
+    assertThat(json.readTree(other.body()).at("/overall/requests").asLong()).isZero();
+    // the admin token and the router's every-tenant token read the rest
+    for (String[] reader :
+        new String[][] {
+          {"Authorization", "Bearer test-only-admin-token"},
+          {ServiceTokens.HEADER, TestServiceTokens.token(router, cost, ServiceTokens.ANY_TENANT)}
+        }) {
+      HttpResponse<String> read =
+          send(
+              HttpRequest.newBuilder(uri("/api/usage/summary?" + WINDOW))
+                  .header(reader[0], reader[1])
+                  .GET()
+                  .build());
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+    }
   }
 
   @Test
@@ -816,7 +921,7 @@ class ReportsIT {
   }
 
   private HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", READER).GET().build());
   }
 
   private HttpResponse<String> post(String path, String body) {

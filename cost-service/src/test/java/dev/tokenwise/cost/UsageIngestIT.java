@@ -54,6 +54,9 @@ import tools.jackson.databind.json.JsonMapper;
 @RealServers
 class UsageIngestIT {
 
+  /** The report credential the tests' configuration sets ({@code tokenwise.cost.report-token}). */
+  private static final String READER = "Bearer test-only-report-token";
+
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   @LocalServerPort int port;
@@ -556,7 +559,7 @@ class UsageIngestIT {
   }
 
   private HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", READER).GET().build());
   }
 
   private HttpResponse<String> post(String path, String body) {

@@ -26,7 +26,8 @@ import org.springframework.util.unit.DataSize;
  *
  * Shadow results ({@code POST /api/quality/shadow-results/{id}}) are batch-service's webhook
  * deliveries, authenticated by their signature instead. Repricing and reconciliation runs need the
- * admin token ({@link AdminTokenFilter}). Every body is bounded by {@code
+ * admin token ({@link AdminTokenFilter}); reading reports needs the report or admin token, or the
+ * router's service token ({@link ReportAccessFilter}). Every body is bounded by {@code
  * tokenwise.cost.max-body-size} (default 1 MB).
  */
 @Configuration(proxyBeanMethods = false)
@@ -53,6 +54,18 @@ class ServiceAuthConfiguration {
     FilterRegistrationBean<ServiceAuthServletFilter> registration =
         new FilterRegistrationBean<>(new ServiceAuthServletFilter(tokens, ENDPOINTS));
     registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+    registration.addUrlPatterns("/*");
+    return registration;
+  }
+
+  @Bean
+  FilterRegistrationBean<ReportAccessFilter> reportAccessFilter(
+      ServiceTokens tokens,
+      @Value("${tokenwise.cost.report-token:}") String reportToken,
+      @Value("${tokenwise.cost.admin-token:}") String adminToken) {
+    FilterRegistrationBean<ReportAccessFilter> registration =
+        new FilterRegistrationBean<>(new ReportAccessFilter(tokens, reportToken, adminToken));
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 12);
     registration.addUrlPatterns("/*");
     return registration;
   }

@@ -39,6 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
 @RealServers
 class ShadowEvaluationIT {
 
+  /** The report credential the tests' configuration sets ({@code tokenwise.cost.report-token}). */
+  private static final String READER = "Bearer test-only-report-token";
+
   static final String SECRET = "shadow-it-secret";
   private static final String ROUTE = "shadow-faq";
   private static final String TENANT = "shadow-it";
@@ -288,7 +291,7 @@ class ShadowEvaluationIT {
   }
 
   private HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", READER).GET().build());
   }
 
   private HttpResponse<String> post(String path, String body) {

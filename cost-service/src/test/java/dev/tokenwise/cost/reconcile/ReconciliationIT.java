@@ -376,7 +376,10 @@ class ReconciliationIT {
 
   private HttpResponse<String> get(String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET().build(),
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            .header("Authorization", "Bearer test-only-report-token")
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

@@ -45,6 +45,7 @@ class ReconciliationOffIT {
             http.send(
                     HttpRequest.newBuilder(
                             URI.create("http://localhost:" + port + "/api/reconciliation"))
+                        .header("Authorization", "Bearer test-only-report-token")
                         .GET()
                         .build(),
                     HttpResponse.BodyHandlers.ofString())

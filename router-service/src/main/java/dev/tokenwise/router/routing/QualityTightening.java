@@ -1,6 +1,7 @@
 package dev.tokenwise.router.routing;
 
 import dev.tokenwise.common.quality.RouteAdvice;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.router.feedback.CostServiceProperties;
 import dev.tokenwise.router.route.RouteTable;
 import io.micrometer.core.instrument.Gauge;
@@ -17,6 +18,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -58,11 +60,21 @@ public class QualityTightening implements InitializingBean, DisposableBean {
       RouteTable routes,
       QualityProperties properties,
       MeterRegistry meters,
-      JsonMapper json) {
+      JsonMapper json,
+      ServiceTokens tokens) {
     this(
         WebClient.builder()
             .baseUrl(costService.baseUrl().toString())
             .observationRegistry(observations)
+            // route advice covers every tenant: cost-service takes the router's '*' token for it
+            .filter(
+                (request, next) ->
+                    next.exchange(
+                        ClientRequest.from(request)
+                            .header(
+                                ServiceTokens.HEADER,
+                                tokens.mint(ServiceTokens.COST, ServiceTokens.ANY_TENANT))
+                            .build()))
             .build(),
         routes,
         properties,
