@@ -169,8 +169,25 @@ public final class Main {
       out.printf("  %-7s %s%n", tenant.id(), tenant.virtualKey());
     }
     out.println();
+    out.println(
+        "Admin token (the router's /admin/** API and cost-service's reports; new every start"
+            + " unless TOKENWISE_ADMIN_TOKEN is set):");
+    out.println("  " + suite.adminToken());
+    out.println();
     out.println("Try it:");
     out.println(suite.exampleCurl());
+    out.println();
+    out.println("Then read what it cost:");
+    out.println(
+        "curl -sS '"
+            + suite.url(Service.COST)
+            + "/api/reports/cost-per-request?from="
+            + java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+            + "T00:00:00Z&to="
+            + java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1)
+            + "T00:00:00Z' \\\n  -H 'Authorization: Bearer "
+            + suite.adminToken()
+            + "'");
     out.println();
   }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,10 @@ public final class Suite implements AutoCloseable {
   private final String webhookSecret;
 
   private final Map<Service, ChildProcess> children = new EnumMap<>(Service.class);
+
+  /** Instances started by {@link #startReplica}, stopped before the others. */
+  private final List<ChildProcess> replicas = new ArrayList<>();
+
   private final Map<Service, Integer> servicePorts = new EnumMap<>(Service.class);
   private final Thread shutdownHook = new Thread(this::stop, "tokenwise-local-shutdown");
 
@@ -194,7 +199,58 @@ public final class Suite implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts one more instance of a started service on a port of its own, with the same settings (the
+   * suite's Redis, PostgreSQL and services): a second router replica, for instance, sharing
+   * budgets, keys and the usage stream with the first. Returns its base URL once it is ready; it
+   * stops with the suite.
+   */
+  public URI startReplica(Service service) throws IOException, InterruptedException {
+    int port;
+    synchronized (lifecycle) {
+      if (!started || stopping || !children.containsKey(service)) {
+        throw new IllegalStateException(service.artifactId() + " is not running");
+      }
+      port = Ports.allFree().forService(service);
+      while (servicePorts.containsValue(port)) {
+        port = Ports.allFree().forService(service);
+      }
+    }
+    int instance = replicas.size() + 2;
+    String name = service.artifactId() + "-" + instance;
+    // the first instance's jar, not a fresh copy over the file it runs from
+    Path jar = runDirectory.resolve("services").resolve(service.artifactId() + ".jar");
+    if (!Files.exists(jar)) {
+      jar = ServiceJars.extract(service, runDirectory.resolve("services"));
+    }
+    String launchId = UUID.randomUUID().toString();
+    Map<String, String> environment = new HashMap<>(settings().environment(service));
+    environment.put("PORT", String.valueOf(port));
+    Path log = runDirectory.resolve("logs").resolve(name + ".log");
+    ChildProcess child =
+        ChildProcess.start(
+            service,
+            port,
+            launchId,
+            command(service, jar, launchId, Map.of("server.port", String.valueOf(port))),
+            environment,
+            runDirectory.resolve("work").resolve(name),
+            log);
+    registerOrClose(child, replicas::add);
+    say("Starting " + name + " (pid " + child.pid() + ")");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    child.awaitReady(http, Instant.now().plus(options.startupTimeout()));
+    URI url = URI.create("http://localhost:" + port);
+    say(name + " ready at " + url);
+    return url;
+  }
+
   private List<String> command(Service service, Path jar, String launchId) {
+    return command(service, jar, launchId, Map.of());
+  }
+
+  private List<String> command(
+      Service service, Path jar, String launchId, Map<String, String> overrides) {
     List<String> command = new ArrayList<>();
     command.add(javaExecutable());
     command.addAll(options.childJvmOptions());
@@ -203,6 +259,7 @@ public final class Suite implements AutoCloseable {
     // Command-line arguments outrank every other property source in Spring Boot.
     Map<String, String> properties = new LinkedHashMap<>(settings().properties(service));
     properties.putAll(options.extraProperties().getOrDefault(service, Map.of()));
+    properties.putAll(overrides);
     properties.putAll(ChildProcess.launchIdProperties(launchId));
     properties.forEach((name, value) -> command.add("--" + name + "=" + value));
     return command;
@@ -262,6 +319,7 @@ public final class Suite implements AutoCloseable {
       }
       stopping = true;
       running = new ArrayList<>(children.values());
+      running.addAll(replicas);
     }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);

@@ -338,7 +338,8 @@ class EndToEndIT {
     Instant from = SUITE_STARTED.minus(Duration.ofHours(1));
     Instant to = Instant.now().plus(Duration.ofHours(1));
     return getJson(
-        suite.url(Service.COST).resolve("/api/usage/summary?from=" + from + "&to=" + to));
+        suite.url(Service.COST).resolve("/api/usage/summary?from=" + from + "&to=" + to),
+        "Bearer " + suite.adminToken());
   }
 
   /**
@@ -377,10 +378,17 @@ class EndToEndIT {
   }
 
   private static JsonNode getJson(URI uri) throws IOException, InterruptedException {
+    return getJson(uri, null);
+  }
+
+  private static JsonNode getJson(URI uri, String authorization)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
     HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(uri + " -> " + response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
   }

@@ -50,8 +50,14 @@ final class CostReports {
   private final JsonMapper json;
   private final Instant from;
   private final Instant to;
+  private final String adminToken;
 
-  CostReports(HttpClient http, URI cost, JsonMapper json, Instant from, Instant to) {
+  /**
+   * @param adminToken read with it: cost-service's reports take the report or the admin token
+   */
+  CostReports(
+      HttpClient http, URI cost, JsonMapper json, Instant from, Instant to, String adminToken) {
+    this.adminToken = adminToken;
     this.http = http;
     this.cost = cost;
     this.json = json;
@@ -85,7 +91,11 @@ final class CostReports {
   JsonNode get(String path) throws IOException, InterruptedException {
     HttpResponse<String> response =
         http.send(
-            HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+            HttpRequest.newBuilder(url(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + adminToken)
+                .GET()
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException(path + " answered " + response.statusCode() + ": " + response.body());

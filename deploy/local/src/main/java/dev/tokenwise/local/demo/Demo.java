@@ -165,7 +165,13 @@ public final class Demo {
     Instant started = Instant.now();
     Instant from = started.truncatedTo(ChronoUnit.HOURS);
     CostReports reports =
-        new CostReports(http, suite.url(Service.COST), json, from, from.plus(Duration.ofHours(2)));
+        new CostReports(
+            http,
+            suite.url(Service.COST),
+            json,
+            from,
+            from.plus(Duration.ofHours(2)),
+            suite.adminToken());
 
     out.println();
     out.printf(
@@ -447,7 +453,12 @@ public final class Demo {
 
   private List<String> whereToSee(CostReports reports) {
     List<String> lines = new ArrayList<>();
-    lines.add("Where to see them (window " + reports.from() + " to " + reports.to() + "):");
+    lines.add(
+        "Where to see them (window "
+            + reports.from()
+            + " to "
+            + reports.to()
+            + "; send 'Authorization: Bearer <admin token>', printed above):");
     for (String path : CostReports.PATHS) {
       URI url =
           path.equals("/api/reports/weekly")

@@ -369,7 +369,11 @@ public final class QualityLoop {
     URI uri = suite.url(Service.COST).resolve(pathAndQuery);
     HttpResponse<String> response =
         http.send(
-            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+            HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + suite.adminToken())
+                .GET()
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException(uri + " answered " + response.statusCode() + ": " + response.body());
