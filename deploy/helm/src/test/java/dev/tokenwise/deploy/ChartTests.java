@@ -224,6 +224,18 @@ class ChartTests {
     assertThat(webhookKeys)
         .extracting(SecretKeySelector::getKey)
         .containsOnly(values(scenario).at("/secrets/keys/webhookSecret").asString());
+    // reports are read with the report token (optional: the admin token reads them too)
+    m.named(Deployment.class, "tw-cost-service")
+        .ifPresent(
+            d ->
+                assertThat(env(onlyContainer(d), "TOKENWISE_REPORT_TOKEN").getValueFrom())
+                    .satisfies(
+                        from -> {
+                          assertThat(from.getSecretKeyRef().getKey())
+                              .isEqualTo(
+                                  values(scenario).at("/secrets/keys/reportToken").asString());
+                          assertThat(from.getSecretKeyRef().getOptional()).isTrue();
+                        }));
     for (String name : List.of("tw-cost-service", "tw-batch-service")) {
       m.named(Deployment.class, name)
           .ifPresent(
