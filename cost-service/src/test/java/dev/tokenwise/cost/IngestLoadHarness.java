@@ -1,9 +1,12 @@
 package dev.tokenwise.cost;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.common.testsupport.TestPostgres;
 import dev.tokenwise.common.testsupport.TestRedis;
 import dev.tokenwise.common.testsupport.TestServers;
+import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import dev.tokenwise.common.usage.UsageStream;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
@@ -32,9 +35,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Load harness for ingest throughput (not a test; results go in BENCHMARKS.md). Pre-loads N usage
- * events onto the Redis stream, boots cost-service against real (embedded) Redis and PostgreSQL,
- * waits until every event is stored, and reports the sustained rate measured inside PostgreSQL:
- * events / (last ingested_at - first ingested_at), so the app's start-up is not counted.
+ * events onto the Redis stream (signed as the router, here, so verifying them is part of the
+ * measured ingest and signing them is not), boots cost-service against real (embedded) Redis and
+ * PostgreSQL, waits until every event is stored, and reports the sustained rate measured inside
+ * PostgreSQL: events / (last ingested_at - first ingested_at), so the app's start-up is not
+ * counted.
  *
  * <p>Arguments: {@code [events=200000] [batchSize=2000] [consumers=2] [warmup=0]}. With a warm-up,
  * that many events more are pre-loaded ahead of the measured ones and ingested first, so the JIT
@@ -204,9 +209,12 @@ public final class IngestLoadHarness {
       SplittableRandom random = new SplittableRandom(42);
       Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
       List<RedisFuture<?>> pending = new ArrayList<>();
+      StreamSignatures router = TestStreamSignatures.as(ServiceTokens.ROUTER);
       for (int i = 0; i < events; i++) {
         RedisFuture<String> added =
-            async.xadd(UsageStream.KEY, UsageStream.FIELD, event(random, hour));
+            async.xadd(
+                UsageStream.KEY,
+                router.sign(UsageStream.KEY, Map.of(UsageStream.FIELD, event(random, hour))));
         pending.add(added);
         if (i == mark - 1) {
           connection.flushCommands();

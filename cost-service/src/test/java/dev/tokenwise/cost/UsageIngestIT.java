@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestRedis;
 import dev.tokenwise.common.testsupport.TestServers;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
+import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import dev.tokenwise.common.usage.UsageStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -383,17 +385,23 @@ class UsageIngestIT {
         event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
             .tokens(1000, 0, 0, 0, 100)
             .json();
+    Map<String, String> signed =
+        TestStreamSignatures.sign(
+            ServiceTokens.ROUTER, UsageStream.KEY, Map.of(UsageStream.FIELD, event));
     // Added and read by another consumer in one atomic step, so this service never sees it as
     // new; that consumer then "crashes" without acknowledging.
     redis.execute(
         new DefaultRedisScript<>(
-            "redis.call('XADD', KEYS[1], '*', 'event', ARGV[1]) "
+            "redis.call('XADD', KEYS[1], '*', 'event', ARGV[1], 'producer', ARGV[3], 'sig',"
+                + " ARGV[4]) "
                 + "redis.call('XREADGROUP', 'GROUP', ARGV[2], 'crashed-replica', 'COUNT', 1000,"
                 + " 'STREAMS', KEYS[1], '>') return 1",
             Long.class),
         List.of(UsageStream.KEY),
         event,
-        UsageStream.GROUP);
+        UsageStream.GROUP,
+        signed.get(StreamSignatures.PRODUCER),
+        signed.get(StreamSignatures.SIGNATURE));
 
     awaitSummary(day, 1);
     await()
@@ -508,9 +516,17 @@ class UsageIngestIT {
 
   // --- helpers ---
 
+  /** Adds an event as the router does: signed as router-service. */
   private RecordId xadd(String eventJson) {
+    return xaddFields(
+        TestStreamSignatures.sign(
+            ServiceTokens.ROUTER, UsageStream.KEY, Map.of(UsageStream.FIELD, eventJson)));
+  }
+
+  /** Adds an entry with exactly these fields, signed or not. */
+  private RecordId xaddFields(Map<String, String> fields) {
     MapRecord<String, String, String> record =
-        StreamRecords.newRecord().in(UsageStream.KEY).ofMap(Map.of(UsageStream.FIELD, eventJson));
+        StreamRecords.newRecord().in(UsageStream.KEY).ofMap(fields);
     return redis.opsForStream().add(record);
   }
 
@@ -655,6 +671,144 @@ class UsageIngestIT {
         .isZero();
     System.out.printf(
         "cost-service adversarial cases: %d, refused: %d%n", cases.length + 1, refused);
+  }
+
+  /**
+   * Whoever holds the Redis password but not the deployment's secret cannot make up usage: every
+   * entry not signed by the router or batch-service with this deployment's secret is dead-lettered
+   * with its reason and acknowledged, and stores, prices, rolls up and settles nothing; a signed
+   * entry beside them is stored as usual.
+   */
+  @Test
+  void forgedUsageStreamEntriesAreDeadLetteredAndChangeNothing() {
+    Instant day = Instant.parse("2026-06-21T00:00:00Z");
+    StreamSignatures router = TestStreamSignatures.as(ServiceTokens.ROUTER);
+    List<UUID> forgedIds = new java.util.ArrayList<>();
+    java.util.function.Function<Integer, String> forgedEvent =
+        minute -> {
+          UUID id = UUID.randomUUID();
+          forgedIds.add(id);
+          return event(id, day.plusSeconds(60L * minute), "openai", "gpt-5", "sync")
+              .tokens(900_000, 0, 0, 0, 100_000)
+              .json();
+        };
+
+    Map<String, String> wrongSig =
+        router.sign(UsageStream.KEY, Map.of(UsageStream.FIELD, forgedEvent.apply(2)));
+    wrongSig.put(
+        StreamSignatures.SIGNATURE,
+        java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]));
+    Map<String, String> changed =
+        router.sign(
+            UsageStream.KEY,
+            Map.of(
+                UsageStream.FIELD,
+                event(UUID.randomUUID(), day.plusSeconds(240), "openai", "gpt-5", "sync")
+                    .tokens(10, 0, 0, 0, 1)
+                    .json()));
+    changed.put(UsageStream.FIELD, forgedEvent.apply(4));
+    Map<String, String> relabelled =
+        router.sign(UsageStream.KEY, Map.of(UsageStream.FIELD, forgedEvent.apply(6)));
+    relabelled.put(StreamSignatures.PRODUCER, ServiceTokens.BATCH);
+    Object[][] cases = {
+      {"unsigned", Map.of(UsageStream.FIELD, forgedEvent.apply(1)), "signature missing"},
+      {"wrong signature", wrongSig, "signature invalid"},
+      {
+        "another deployment's secret",
+        new StreamSignatures("another-deployment-secret-0123456789abcdef", ServiceTokens.ROUTER)
+            .sign(UsageStream.KEY, Map.of(UsageStream.FIELD, forgedEvent.apply(3))),
+        "signature invalid"
+      },
+      {"event changed after signing", changed, "signature invalid"},
+      {
+        "signed as cache-service",
+        TestStreamSignatures.sign(
+            ServiceTokens.CACHE, UsageStream.KEY, Map.of(UsageStream.FIELD, forgedEvent.apply(5))),
+        "producer cache-service not allowed"
+      },
+      {"producer relabelled", relabelled, "signature invalid"},
+      {
+        "signed for the settlement stream",
+        router.sign(
+            dev.tokenwise.common.budget.SpendSettlement.STREAM_KEY,
+            Map.of(UsageStream.FIELD, forgedEvent.apply(7))),
+        "signature invalid"
+      },
+    };
+    List<RecordId> forged = new java.util.ArrayList<>();
+    for (Object[] c : cases) {
+      @SuppressWarnings("unchecked")
+      Map<String, String> fields = (Map<String, String>) c[1];
+      forged.add(xaddFields(fields));
+    }
+    UUID genuine = UUID.randomUUID();
+    xadd(
+        event(genuine, day.plusSeconds(600), "openai", "gpt-5-mini", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json());
+
+    JsonNode summary = awaitSummary(day, 1);
+    int refused = 0;
+    for (int i = 0; i < cases.length; i++) {
+      int at = i;
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(deadLetter(forged.get(at)).get("reason"))
+                      .as((String) cases[at][0])
+                      .isEqualTo(cases[at][2]));
+      refused++;
+    }
+
+    // Nothing stored, priced, rolled up or settled but the genuine event.
+    for (UUID id : forgedIds) {
+      assertThat(
+              jdbc.queryForObject(
+                  "SELECT count(*) FROM cost.usage_event WHERE event_id = ?", Long.class, id))
+          .isZero();
+    }
+    assertThat(summary.get("inputTokens").asLong()).isEqualTo(1000);
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT coalesce(sum(requests), 0) FROM cost.usage_rollup"
+                    + " WHERE hour >= ? AND hour < ?",
+                Long.class,
+                java.sql.Timestamp.from(day),
+                java.sql.Timestamp.from(day.plus(Duration.ofDays(1)))))
+        .isEqualTo(1);
+    List<String> settled =
+        redis
+            .opsForStream()
+            .range(dev.tokenwise.common.budget.SpendSettlement.STREAM_KEY, Range.unbounded())
+            .stream()
+            .map(r -> String.valueOf(r.getValue().get("requestId")))
+            .toList();
+    assertThat(settled).contains("req-" + genuine);
+    for (UUID id : forgedIds) {
+      assertThat(settled).doesNotContain("req-" + id);
+    }
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(
+                      redis
+                          .opsForStream()
+                          .pending(UsageStream.KEY, UsageStream.GROUP)
+                          .getTotalPendingMessages())
+                  .isZero();
+              assertThat(get("/actuator/prometheus").body())
+                  .containsPattern(
+                      "tokenwise_stream_entries_refused_total\\{[^}]*reason=\"signature-missing\"")
+                  .containsPattern(
+                      "tokenwise_stream_entries_refused_total\\{[^}]*reason=\"signature-invalid\"")
+                  .containsPattern(
+                      "tokenwise_stream_entries_refused_total\\{[^}]*"
+                          + "reason=\"producer-not-allowed\"");
+            });
+    System.out.printf(
+        "cost-service usage stream adversarial cases: %d, refused: %d%n", cases.length, refused);
   }
 
   @Test

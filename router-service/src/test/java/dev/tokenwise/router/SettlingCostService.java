@@ -3,6 +3,9 @@ package dev.tokenwise.router;
 import dev.tokenwise.common.budget.SpendSettlement;
 import dev.tokenwise.common.pricing.CostCalculator;
 import dev.tokenwise.common.pricing.PriceCatalogs;
+import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.security.StreamSignatures;
+import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.common.usage.UsageStream;
 import java.math.BigDecimal;
@@ -26,10 +29,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What cost-service does for the router's budgets, for router tests: reads the usage stream through
- * a consumer group of its own, prices each event with common's catalog and {@link CostCalculator}
+ * a consumer group of its own, takes only events the router signed (as cost-service does; {@link
+ * #refused} counts the others), prices each event with common's catalog and {@link CostCalculator}
  * (as cost-service's pricer does; a failed request costs nothing), and appends a {@link
- * SpendSettlement} per event to the settlement stream. {@link #costs} holds what each request was
- * settled at.
+ * SpendSettlement} per event to the settlement stream, signed as cost-service. {@link #costs} holds
+ * what each request was settled at.
  */
 final class SettlingCostService implements AutoCloseable {
 
@@ -40,6 +44,9 @@ final class SettlingCostService implements AutoCloseable {
   private final PriceCatalogs catalogs = PriceCatalogs.bundled();
   final Map<String, BigDecimal> costs = new ConcurrentHashMap<>();
   private final Map<String, String> tenants = new ConcurrentHashMap<>();
+  private final StreamSignatures signatures = TestStreamSignatures.as(ServiceTokens.COST);
+  final java.util.concurrent.atomic.AtomicLong refused =
+      new java.util.concurrent.atomic.AtomicLong();
   private Disposable loop;
 
   SettlingCostService(ReactiveStringRedisTemplate redis, JsonMapper json) {
@@ -81,6 +88,12 @@ final class SettlingCostService implements AutoCloseable {
   }
 
   private Mono<Void> settle(MapRecord<String, Object, Object> record) {
+    Map<String, String> fields = new java.util.HashMap<>();
+    record.getValue().forEach((k, v) -> fields.put((String) k, (String) v));
+    if (!signatures.verify(UsageStream.KEY, fields, UsageStream.PRODUCERS).valid()) {
+      refused.incrementAndGet();
+      return redis.opsForStream().acknowledge(UsageStream.KEY, GROUP, record.getId()).then();
+    }
     UsageEvent event =
         json.readValue((String) record.getValue().get(UsageStream.FIELD), UsageEvent.class);
     BigDecimal cost =
@@ -110,7 +123,9 @@ final class SettlingCostService implements AutoCloseable {
   Mono<Void> publish(SpendSettlement settlement) {
     return redis
         .opsForStream()
-        .add(StreamRecords.string(settlement.toFields()).withStreamKey(SpendSettlement.STREAM_KEY))
+        .add(
+            StreamRecords.string(signatures.sign(SpendSettlement.STREAM_KEY, settlement.toFields()))
+                .withStreamKey(SpendSettlement.STREAM_KEY))
         .then();
   }
 

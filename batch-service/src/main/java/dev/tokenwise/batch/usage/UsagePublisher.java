@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.usage;
 
+import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.common.usage.UsageStream;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import org.springframework.stereotype.Component;
  * Publishes the usage events that collection stored beside each answered request (an outbox): to
  * {@code UsageStream.KEY}, field {@code event}, then marks them published. A crash between the two
  * publishes an event again with the same {@code eventId}, which cost-service counts once; while
- * Redis is down, events wait in PostgreSQL and nothing is lost.
+ * Redis is down, events wait in PostgreSQL and nothing is lost. Every entry is signed as
+ * batch-service ({@link StreamSignatures}) when it is sent; cost-service refuses an unsigned one.
  */
 @Component
 public class UsagePublisher {
@@ -26,10 +28,12 @@ public class UsagePublisher {
 
   private final JdbcTemplate jdbc;
   private final StringRedisTemplate redis;
+  private final StreamSignatures signatures;
 
-  UsagePublisher(JdbcTemplate jdbc, StringRedisTemplate redis) {
+  UsagePublisher(JdbcTemplate jdbc, StringRedisTemplate redis, StreamSignatures signatures) {
     this.jdbc = jdbc;
     this.redis = redis;
+    this.signatures = signatures;
   }
 
   /** Publishes every pending event; returns how many. */
@@ -50,7 +54,10 @@ public class UsagePublisher {
           redis
               .opsForStream()
               .add(
-                  StreamRecords.string(Map.of(UsageStream.FIELD, (String) row.get("usage_event")))
+                  StreamRecords.string(
+                          signatures.sign(
+                              UsageStream.KEY,
+                              Map.of(UsageStream.FIELD, (String) row.get("usage_event"))))
                       .withStreamKey(UsageStream.KEY));
         } catch (RuntimeException e) {
           log.warn("Usage events wait in PostgreSQL: Redis refused ({})", e.toString());

@@ -8,13 +8,16 @@ import dev.tokenwise.batch.crash.Crashes;
 import dev.tokenwise.batch.delivery.WebhookDeliverer;
 import dev.tokenwise.batch.usage.UsagePublisher;
 import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
+import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import dev.tokenwise.common.usage.UsageStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -182,12 +185,24 @@ abstract class BatchTestSupport {
             .body(String.class));
   }
 
-  /** The usage events on the stream, in order. */
+  /** The usage events on the stream, in order; each must be signed as cost-service expects. */
   List<JsonNode> usageEvents() {
     List<MapRecord<String, Object, Object>> records =
         redis.opsForStream().read(StreamOffset.fromStart(UsageStream.KEY));
+    StreamSignatures verifier = TestStreamSignatures.as(ServiceTokens.COST);
     return records.stream()
-        .map(r -> json.readTree((String) r.getValue().get(UsageStream.FIELD)))
+        .map(
+            r -> {
+              Map<String, String> fields = new java.util.HashMap<>();
+              r.getValue().forEach((k, v) -> fields.put((String) k, (String) v));
+              StreamSignatures.Verification verification =
+                  verifier.verify(UsageStream.KEY, fields, UsageStream.PRODUCERS);
+              if (!verification.valid() || !ServiceTokens.BATCH.equals(verification.producer())) {
+                throw new AssertionError(
+                    "usage entry " + r.getId() + " not signed by batch-service: " + verification);
+              }
+              return json.readTree(fields.get(UsageStream.FIELD));
+            })
         .toList();
   }
 

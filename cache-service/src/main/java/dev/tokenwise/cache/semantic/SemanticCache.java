@@ -491,6 +491,7 @@ public final class SemanticCache {
     stats.put("entries", indexes.entryCount());
     stats.put("indexBytes", indexes.bytesUsed());
     stats.put("eventsApplied", indexes.eventsApplied());
+    stats.put("eventsRefused", indexes.eventsRefused());
     ObjectNode embedding = stats.putObject("embedding");
     embedding.put("model", embedder.source().modelId());
     embedding.put("dimension", embedder.source().dimension());

@@ -2,6 +2,7 @@ package dev.tokenwise.cache.semantic;
 
 import dev.tokenwise.cache.embedding.BatchingEmbedder;
 import dev.tokenwise.cache.exact.ExactCacheProperties;
+import dev.tokenwise.common.security.StreamSignatures;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -62,13 +63,15 @@ class SemanticConfiguration {
       SemanticEntries entries,
       SemanticCacheProperties properties,
       BatchingEmbedder embedder,
-      PairVerifier verifier) {
+      PairVerifier verifier,
+      StreamSignatures signatures) {
     return new SemanticIndexes(
         strings,
         entries,
         properties,
         embedder.source().dimension(),
         verifier,
+        signatures,
         new IndexSnapshots(entries.redis()),
         embedder.source().modelId());
   }

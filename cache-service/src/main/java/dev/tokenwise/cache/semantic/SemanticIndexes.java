@@ -1,5 +1,7 @@
 package dev.tokenwise.cache.semantic;
 
+import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.security.StreamSignatures;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -33,12 +35,18 @@ import reactor.core.scheduler.Schedulers;
  * This replica's in-memory vector indexes, one per tenant/route/model, and how they follow Redis:
  * rebuilt from the entries in Redis at start, then kept in sync by reading the Redis Stream {@value
  * #EVENTS} of cache events (entry put, entry deleted, scope dropped) that every replica writes.
- * Expired entries are swept on a schedule; a lookup also re-checks every candidate in Redis, so an
- * index that lags never serves an expired or invalidated answer.
+ * Every event is signed as cache-service ({@link StreamSignatures}); an event that is not (written
+ * by whoever holds the Redis password, or by another service) is skipped and counted in {@link
+ * #eventsRefused}, so it can neither drop nor delete this replica's indexes. Expired entries are
+ * swept on a schedule; a lookup also re-checks every candidate in Redis, so an index that lags
+ * never serves an expired or invalidated answer.
  */
 final class SemanticIndexes implements AutoCloseable {
 
   static final String EVENTS = "tokenwise:cache:events";
+
+  /** The only service whose signed events the indexes follow. */
+  static final Set<String> PRODUCERS = Set.of(ServiceTokens.CACHE);
 
   /**
    * Threads that build the graphs in a rebuild: every core (each adds to its own segment, so up to
@@ -71,6 +79,9 @@ final class SemanticIndexes implements AutoCloseable {
   private final AtomicBoolean syncing = new AtomicBoolean();
   private final AtomicBoolean syncHealthy = new AtomicBoolean(true);
   private final AtomicLong eventsApplied = new AtomicLong();
+  private final StreamSignatures signatures;
+  private final Map<StreamSignatures.Outcome, AtomicLong> eventsRefused =
+      new java.util.EnumMap<>(StreamSignatures.Outcome.class);
   private volatile String lastEventId = "0-0";
   private Disposable sync;
 
@@ -79,11 +90,13 @@ final class SemanticIndexes implements AutoCloseable {
       SemanticEntries entries,
       SemanticCacheProperties properties,
       int dimension,
-      PairVerifier verifier) {
-    this(redis, entries, properties, dimension, verifier, null, "");
+      PairVerifier verifier,
+      StreamSignatures signatures) {
+    this(redis, entries, properties, dimension, verifier, signatures, null, "");
   }
 
   /**
+   * @param signatures signs this replica's events and verifies the others'
    * @param snapshots where index snapshots are read at start and written periodically and at
    *     shutdown; null: none (every start rebuilds)
    * @param embeddingModel the embedding model's id (a snapshot of another model is not restored)
@@ -94,8 +107,13 @@ final class SemanticIndexes implements AutoCloseable {
       SemanticCacheProperties properties,
       int dimension,
       PairVerifier verifier,
+      StreamSignatures signatures,
       IndexSnapshots snapshots,
       String embeddingModel) {
+    this.signatures = signatures;
+    for (StreamSignatures.Outcome outcome : StreamSignatures.Outcome.values()) {
+      eventsRefused.put(outcome, new AtomicLong());
+    }
     this.snapshots = snapshots;
     this.embeddingModel = embeddingModel;
     this.verifier = verifier;
@@ -433,6 +451,12 @@ final class SemanticIndexes implements AutoCloseable {
   private void apply(MapRecord<String, String, String> record) {
     lastEventId = record.getId().getValue();
     Map<String, String> event = record.getValue();
+    StreamSignatures.Verification verification = signatures.verify(EVENTS, event, PRODUCERS);
+    if (!verification.valid()) {
+      eventsRefused.get(verification.outcome()).incrementAndGet();
+      log.warn("Cache event {} ignored: {}", lastEventId, verification.reason());
+      return;
+    }
     if (origin.equals(event.get("origin")) && compareEventIds(lastEventId, ownEventsUntil) > 0) {
       return;
     }
@@ -547,7 +571,7 @@ final class SemanticIndexes implements AutoCloseable {
         .<String, String>opsForStream()
         .add(
             EVENTS,
-            event,
+            signatures.sign(EVENTS, event),
             XAddOptions.maxlen(properties.eventsMaxLength()).approximateTrimming(true))
         .then();
   }
@@ -596,6 +620,16 @@ final class SemanticIndexes implements AutoCloseable {
 
   long eventsApplied() {
     return eventsApplied.get();
+  }
+
+  /** Events skipped for their signature, for {@code outcome}'s reason. */
+  long eventsRefused(StreamSignatures.Outcome outcome) {
+    return eventsRefused.get(outcome).get();
+  }
+
+  /** Events skipped for their signature, whatever the reason. */
+  long eventsRefused() {
+    return eventsRefused.values().stream().mapToLong(AtomicLong::get).sum();
   }
 
   private VectorIndex indexOf(String segment) {

@@ -2,7 +2,9 @@ package dev.tokenwise.cache.semantic;
 
 import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
+import dev.tokenwise.common.security.StreamSignatures;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,10 +16,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The semantic cache's meters: lookups and their latency ({@code kind=semantic}, {@code
  * result=hit|miss|bypass|error}), stores by result, guard refusals by guard, index size (entries
- * and bytes), and shadow reports with the false-hit estimate and its Clopper–Pearson upper bound
- * per route. Route tags are bounded: the configured routes, {@code default}, and the first {@link
- * #MAX_SEEN_ROUTES} other well-formed route names the router sends (routes live in the router's
- * configuration, so cache-service cannot list them all); anything beyond is {@code other}.
+ * and bytes), index events refused for their signature, and shadow reports with the false-hit
+ * estimate and its Clopper–Pearson upper bound per route. Route tags are bounded: the configured
+ * routes, {@code default}, and the first {@link #MAX_SEEN_ROUTES} other well-formed route names the
+ * router sends (routes live in the router's configuration, so cache-service cannot list them all);
+ * anything beyond is {@code other}.
  */
 final class SemanticMetrics {
 
@@ -75,6 +78,17 @@ final class SemanticMetrics {
     }
     aliasHits();
     aliasRemovals();
+    for (StreamSignatures.Outcome outcome : StreamSignatures.Outcome.values()) {
+      if (outcome != StreamSignatures.Outcome.VALID) {
+        FunctionCounter.builder(
+                MetricNames.STREAM_ENTRIES_REFUSED, indexes, i -> i.eventsRefused(outcome))
+            .description(
+                "Redis stream entries refused for a missing, invalid or unexpected signature")
+            .tag(MetricTags.STREAM, SemanticIndexes.EVENTS)
+            .tag(MetricTags.REASON, outcome.tag())
+            .register(registry);
+      }
+    }
     Gauge.builder(INDEX_ENTRIES, indexes, SemanticIndexes::entryCount)
         .description("Entries in this replica's semantic indexes")
         .register(registry);

@@ -8,6 +8,7 @@ import dev.tokenwise.cache.namespace.CacheNamespace;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
+import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -154,6 +155,7 @@ class IndexSnapshotIT {
         properties,
         embedder.source().dimension(),
         new PairVerifier(null),
+        TestStreamSignatures.as(ServiceTokens.CACHE),
         new IndexSnapshots(entries.redis()),
         embedder.source().modelId());
   }

@@ -7,6 +7,7 @@ import dev.tokenwise.cache.embedding.BatchingEmbedder;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
+import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -491,7 +492,12 @@ class SemanticCacheIT {
     store("replica", "default", chat("How do I grow basil indoors?"), answer("Sunny window."), "");
     try (SemanticIndexes replica =
         new SemanticIndexes(
-            strings, entries, properties, embedder.source().dimension(), new PairVerifier(null))) {
+            strings,
+            entries,
+            properties,
+            embedder.source().dimension(),
+            new PairVerifier(null),
+            TestStreamSignatures.as(ServiceTokens.CACHE))) {
       replica.syncOnce().block(Duration.ofSeconds(30));
       assertThat(replica.isRebuilt()).isTrue();
       String segment =
@@ -512,6 +518,97 @@ class SemanticCacheIT {
       replica.syncOnce().block(Duration.ofSeconds(30));
       assertThat(replica.search(segment, context("How do I grow mint indoors?"), mint, 1))
           .isEmpty();
+    }
+  }
+
+  /**
+   * Whoever holds the Redis password but not the deployment's secret cannot drop or fill another
+   * replica's indexes through the event stream: each forged event is skipped and counted, and an
+   * event cache-service signed is still followed.
+   */
+  @Test
+  void forgedIndexEventsAreIgnoredAndCounted() {
+    awaitRebuilt();
+    String question = "How do I repot a fern without hurting it?";
+    store("forged", "default", chat(question), answer("Gently, in spring."), "");
+    try (SemanticIndexes replica =
+        new SemanticIndexes(
+            strings,
+            entries,
+            properties,
+            embedder.source().dimension(),
+            new PairVerifier(null),
+            TestStreamSignatures.as(ServiceTokens.CACHE))) {
+      replica.syncOnce().block(Duration.ofSeconds(30));
+      String segment =
+          new dev.tokenwise.cache.namespace.CacheNamespace("forged", "default", "gpt-5-mini")
+              .keySegment();
+      float[] fern = embedder.embedAllNow(List.of(question)).get(0);
+      assertThat(replica.search(segment, context(question), fern, 1)).hasSize(1);
+      long applied = replica.eventsApplied();
+      int indexCount = replica.indexCount();
+
+      java.util.Map<String, String> drop =
+          java.util.Map.of("type", "drop", "tenant", "forged", "origin", "elsewhere");
+      java.util.Map<String, String> changed =
+          TestStreamSignatures.sign(
+              ServiceTokens.CACHE,
+              SemanticIndexes.EVENTS,
+              java.util.Map.of("type", "drop", "tenant", "someone-else", "origin", "elsewhere"));
+      changed.put("tenant", "forged");
+      java.util.Map<String, String> put =
+          java.util.Map.of(
+              "type", "put",
+              "ns", segment + "-planted",
+              "id", "planted",
+              "ctx", "",
+              "exp", String.valueOf(System.currentTimeMillis() + 3_600_000),
+              "vec",
+                  java.util.Base64.getEncoder().encodeToString(SemanticEntries.vectorBytes(fern)),
+              "origin", "elsewhere");
+      List<java.util.Map<String, String>> forged =
+          List.of(
+              drop,
+              new dev.tokenwise.common.security.StreamSignatures(
+                      "another-deployment-secret-0123456789abcdef", ServiceTokens.CACHE)
+                  .sign(SemanticIndexes.EVENTS, drop),
+              TestStreamSignatures.sign(ServiceTokens.ROUTER, SemanticIndexes.EVENTS, drop),
+              changed,
+              put,
+              TestStreamSignatures.sign(ServiceTokens.CACHE, "tokenwise:usage-events", drop));
+      for (java.util.Map<String, String> event : forged) {
+        strings.opsForStream().add(SemanticIndexes.EVENTS, event).block(Duration.ofSeconds(10));
+      }
+      replica.syncOnce().block(Duration.ofSeconds(30));
+
+      assertThat(replica.eventsRefused()).isEqualTo(forged.size());
+      assertThat(
+              replica.eventsRefused(
+                  dev.tokenwise.common.security.StreamSignatures.Outcome.PRODUCER_NOT_ALLOWED))
+          .isEqualTo(1);
+      assertThat(
+              replica.eventsRefused(dev.tokenwise.common.security.StreamSignatures.Outcome.MISSING))
+          .isEqualTo(2);
+      assertThat(replica.eventsApplied()).isEqualTo(applied);
+      assertThat(replica.indexCount()).isEqualTo(indexCount);
+      assertThat(replica.search(segment, context(question), fern, 1)).hasSize(1);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> indexes.eventsRefused() >= forged.size());
+      assertThat(indexes.search(segment, context(question), fern, 1)).hasSize(1);
+      System.out.printf(
+          "cache-service index event adversarial cases: %d, refused: %d%n",
+          forged.size(), replica.eventsRefused());
+
+      // the same drop, signed by cache-service, is followed
+      strings
+          .opsForStream()
+          .add(
+              SemanticIndexes.EVENTS,
+              TestStreamSignatures.sign(ServiceTokens.CACHE, SemanticIndexes.EVENTS, drop))
+          .block(Duration.ofSeconds(10));
+      replica.syncOnce().block(Duration.ofSeconds(30));
+      assertThat(replica.search(segment, context(question), fern, 1)).isEmpty();
     }
   }
 

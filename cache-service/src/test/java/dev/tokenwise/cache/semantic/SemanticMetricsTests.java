@@ -2,6 +2,8 @@ package dev.tokenwise.cache.semantic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -12,7 +14,13 @@ class SemanticMetricsTests {
       new SemanticMetrics(
           new SimpleMeterRegistry(),
           Set.of("faq"),
-          new SemanticIndexes(null, null, null, 384, new PairVerifier(null)));
+          new SemanticIndexes(
+              null,
+              null,
+              null,
+              384,
+              new PairVerifier(null),
+              TestStreamSignatures.as(ServiceTokens.CACHE)));
 
   @Test
   void routesOnlyTheRouterKnowsGetTheirOwnFalseHitEstimate() {

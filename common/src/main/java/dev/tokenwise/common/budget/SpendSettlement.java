@@ -1,16 +1,20 @@
 package dev.tokenwise.common.budget;
 
+import dev.tokenwise.common.security.ServiceTokens;
 import java.math.BigDecimal;
 import java.time.YearMonth;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * cost-service's word that one request's cost is recorded: emitted after the commit that stored the
  * request's usage event, on the Redis stream {@link #STREAM_KEY}, one entry per event with the
  * fields below as strings. The router moves the request's budget reservation into its tenant's
- * spend when it reads one. Delivery is at least once; a reader dedupes on {@code requestId}.
+ * spend when it reads one. Delivery is at least once; a reader dedupes on {@code requestId}. Every
+ * entry is signed by cost-service ({@link dev.tokenwise.common.security.StreamSignatures}); the
+ * router applies none that is not, since a forged one could erase a tenant's spend.
  *
  * @param requestId the usage event's {@code requestId} (the reservation it settles)
  * @param tenant the tenant the cost belongs to
@@ -23,6 +27,9 @@ public record SpendSettlement(
 
   /** The stream cost-service appends settlements to. */
   public static final String STREAM_KEY = "tokenwise:spend-settlements";
+
+  /** The only service whose signed settlements the router applies. */
+  public static final Set<String> PRODUCERS = Set.of(ServiceTokens.COST);
 
   public SpendSettlement {
     Objects.requireNonNull(requestId, "requestId");

@@ -93,6 +93,15 @@ public final class MetricNames {
    */
   public static final String RECONCILIATION_DRIFT = "tokenwise.cost.reconciliation.drift";
 
+  /**
+   * Counter of Redis stream entries a consumer refused because their signature is missing, invalid
+   * or by a producer it does not take that stream from, by {@link MetricTags#STREAM} and {@link
+   * MetricTags#REASON} ({@code signature-missing}, {@code signature-invalid}, {@code
+   * producer-not-allowed}). Anything above zero means someone with Redis access wrote entries
+   * without the deployment's secret, or a service runs with another deployment's secret.
+   */
+  public static final String STREAM_ENTRIES_REFUSED = "tokenwise.stream.entries.refused";
+
   /** Boot's HTTP server timer, listed so dashboards get its percentile histogram. */
   public static final String HTTP_SERVER_REQUESTS = "http.server.requests";
 

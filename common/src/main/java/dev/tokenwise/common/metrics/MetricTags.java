@@ -45,6 +45,12 @@ public final class MetricTags {
   /** A bounded outcome word, meter-specific. */
   public static final String OUTCOME = "outcome";
 
+  /** A Redis stream's key (a fixed set of stream names). */
+  public static final String STREAM = "stream";
+
+  /** Why something was refused, a bounded word defined by the meter. */
+  public static final String REASON = "reason";
+
   /** Added to every meter by the auto-configuration: {@code spring.application.name}. */
   public static final String APPLICATION = "application";
 

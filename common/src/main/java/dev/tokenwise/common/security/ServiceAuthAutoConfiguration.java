@@ -12,11 +12,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * A {@link ServiceTokens} bean for every service that names itself in {@code
- * tokenwise.service-auth.service}. The secret comes from {@code tokenwise.service-auth.secret}
- * (environment {@code TOKENWISE_SERVICE_SECRET}) or from the file {@code
- * tokenwise.service-auth.secret-file} (a mounted Kubernetes Secret). A service that names itself
- * but has no secret does not start: internal calls are never left unauthenticated by accident.
+ * A {@link ServiceTokens} and a {@link StreamSignatures} bean for every service that names itself
+ * in {@code tokenwise.service-auth.service}. The secret comes from {@code
+ * tokenwise.service-auth.secret} (environment {@code TOKENWISE_SERVICE_SECRET}) or from the file
+ * {@code tokenwise.service-auth.secret-file} (a mounted Kubernetes Secret). A service that names
+ * itself but has no secret does not start: internal calls are never left unauthenticated by
+ * accident.
  */
 @AutoConfiguration
 @ConditionalOnProperty(prefix = "tokenwise.service-auth", name = "service")
@@ -25,6 +26,19 @@ public class ServiceAuthAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   ServiceTokens serviceTokens(Environment env) {
+    return new ServiceTokens(
+        secret(env), env.getRequiredProperty("tokenwise.service-auth.service"), Clock.systemUTC());
+  }
+
+  /** Signs this service's Redis stream entries and verifies other services' ones. */
+  @Bean
+  @ConditionalOnMissingBean
+  StreamSignatures streamSignatures(Environment env) {
+    return new StreamSignatures(
+        secret(env), env.getRequiredProperty("tokenwise.service-auth.service"));
+  }
+
+  private static String secret(Environment env) {
     String secret = env.getProperty("tokenwise.service-auth.secret");
     String file = env.getProperty("tokenwise.service-auth.secret-file");
     if ((secret == null || secret.isBlank()) && file != null && !file.isBlank()) {
@@ -35,7 +49,6 @@ public class ServiceAuthAutoConfiguration {
             "Cannot read tokenwise.service-auth.secret-file " + file, e);
       }
     }
-    return new ServiceTokens(
-        secret, env.getRequiredProperty("tokenwise.service-auth.service"), Clock.systemUTC());
+    return secret;
   }
 }

@@ -70,14 +70,7 @@ public final class ServiceTokens {
     if (!SERVICES.contains(self)) {
       throw new IllegalArgumentException("Unknown service name '" + self + "'");
     }
-    if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-      throw new IllegalArgumentException(
-          "The service secret (tokenwise.service-auth.secret, env TOKENWISE_SERVICE_SECRET) must"
-              + " be set to at least "
-              + MIN_SECRET_BYTES
-              + " bytes, the same on every Tokenwise service");
-    }
-    this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    this.key = new SecretKeySpec(secretBytes(secret), "HmacSHA256");
     this.self = self;
     this.clock = clock;
     this.macs =
@@ -91,6 +84,23 @@ public final class ServiceTokens {
                 throw new IllegalStateException("HmacSHA256 is required of every JVM", e);
               }
             });
+  }
+
+  /**
+   * The secret's bytes.
+   *
+   * @throws IllegalArgumentException when it is missing or shorter than {@value #MIN_SECRET_BYTES}
+   *     bytes
+   */
+  static byte[] secretBytes(String secret) {
+    if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+      throw new IllegalArgumentException(
+          "The service secret (tokenwise.service-auth.secret, env TOKENWISE_SERVICE_SECRET) must"
+              + " be set to at least "
+              + MIN_SECRET_BYTES
+              + " bytes, the same on every Tokenwise service");
+    }
+    return secret.getBytes(StandardCharsets.UTF_8);
   }
 
   /** This service's name. */

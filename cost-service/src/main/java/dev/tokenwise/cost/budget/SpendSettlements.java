@@ -1,6 +1,7 @@
 package dev.tokenwise.cost.budget;
 
 import dev.tokenwise.common.budget.SpendSettlement;
+import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.cost.pricing.PricedEvent;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -18,17 +19,21 @@ import org.springframework.stereotype.Component;
  * on {@link SpendSettlement#STREAM_KEY}, appended after the commit that stored the events. Every
  * event of a batch is settled, those stored before included: a redelivered batch (cost-service died
  * between its commit and this call) settles again, and the router ignores a request it has already
- * settled. A failure here propagates, so the batch stays unacknowledged and is retried.
+ * settled. A failure here propagates, so the batch stays unacknowledged and is retried. Every entry
+ * is signed as cost-service ({@link StreamSignatures}): the router applies no other.
  */
 @Component
 public class SpendSettlements {
 
   private final StringRedisTemplate redis;
   private final BudgetProperties properties;
+  private final StreamSignatures signatures;
 
-  SpendSettlements(StringRedisTemplate redis, BudgetProperties properties) {
+  SpendSettlements(
+      StringRedisTemplate redis, BudgetProperties properties, StreamSignatures signatures) {
     this.redis = redis;
     this.properties = properties;
+    this.signatures = signatures;
   }
 
   /** Appends a settlement for each event; an event without a request id has none to settle. */
@@ -46,7 +51,8 @@ public class SpendSettlements {
                 SpendSettlement settlement = of(e);
                 if (settlement != null) {
                   strings.xAdd(
-                      StreamRecords.string(settlement.toFields())
+                      StreamRecords.string(
+                              signatures.sign(SpendSettlement.STREAM_KEY, settlement.toFields()))
                           .withStreamKey(SpendSettlement.STREAM_KEY),
                       options);
                 }

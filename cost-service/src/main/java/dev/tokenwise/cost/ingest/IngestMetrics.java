@@ -3,10 +3,13 @@ package dev.tokenwise.cost.ingest;
 import dev.tokenwise.common.metrics.BoundedTags;
 import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
+import dev.tokenwise.common.metrics.RefusedStreamEntries;
 import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.pricing.ModelPrice;
 import dev.tokenwise.common.pricing.PriceCatalogs;
+import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.common.usage.UsageEvent;
+import dev.tokenwise.common.usage.UsageStream;
 import dev.tokenwise.cost.pricing.EventCost;
 import dev.tokenwise.cost.pricing.PricedEvent;
 import dev.tokenwise.cost.rollup.RouteTags;
@@ -39,7 +42,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>{@link MetricNames#USAGE_EVENTS} outcomes here: {@code ingested} (stored and priced), {@code
  * unpriced} (stored, model unknown to the catalog), {@code duplicate} (already stored), {@code
- * dead-lettered} (moved to the dead-letter stream).
+ * dead-lettered} (moved to the dead-letter stream). An entry refused for its signature is also
+ * counted in {@link MetricNames#STREAM_ENTRIES_REFUSED} with its reason.
  */
 @Component
 class IngestMetrics {
@@ -216,6 +220,14 @@ class IngestMetrics {
 
   void deadLettered() {
     events(DEAD_LETTERED).increment();
+  }
+
+  /**
+   * An entry refused for its signature (dead-lettered too, and counted as such): {@link
+   * MetricNames#STREAM_ENTRIES_REFUSED} by reason.
+   */
+  void refused(StreamSignatures.Verification verification) {
+    RefusedStreamEntries.count(registry, UsageStream.KEY, verification);
   }
 
   private Counter money(String name, String description, Tags tags) {

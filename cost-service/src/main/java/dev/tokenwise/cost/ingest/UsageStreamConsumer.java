@@ -1,5 +1,6 @@
 package dev.tokenwise.cost.ingest;
 
+import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.common.usage.UsageStream;
 import io.micrometer.tracing.Span;
@@ -52,6 +53,11 @@ import org.springframework.stereotype.Component;
  *       which is what XAUTOCLAIM does; Spring Data Redis exposes only these two).
  *   <li>At the same cadence it trims entries every group has acknowledged and that are older than
  *       {@link IngestProperties#retainAcknowledged()}; nothing else bounds the stream.
+ *   <li>An entry not signed by one of {@link UsageStream#PRODUCERS} with this deployment's secret
+ *       ({@link StreamSignatures}: signature missing, signature invalid, producer not allowed) is
+ *       copied to {@link UsageStream#DEAD_LETTER_KEY} with that reason and acknowledged, before its
+ *       event is even parsed: it is never stored, priced or settled. Whoever can write to Redis
+ *       cannot make up usage or spend.
  *   <li>An entry that can never be stored (no {@code event} field, malformed JSON, an invalid
  *       event, a value the table rejects) is copied to {@link UsageStream#DEAD_LETTER_KEY} with a
  *       {@code reason} field and acknowledged. An event for a model the catalog does not know is
@@ -69,6 +75,7 @@ class UsageStreamConsumer implements SmartLifecycle {
   private final IngestMetrics metrics;
   private final IngestProperties properties;
   private final UsageTracing tracing;
+  private final StreamSignatures signatures;
   private final List<Consumer> consumers;
 
   private volatile boolean running;
@@ -83,8 +90,10 @@ class UsageStreamConsumer implements SmartLifecycle {
       UsageIngester ingester,
       IngestMetrics metrics,
       IngestProperties properties,
-      UsageTracing tracing) {
+      UsageTracing tracing,
+      StreamSignatures signatures) {
     this.connections = connections;
+    this.signatures = signatures;
     this.tracing = tracing;
     this.reader = reader;
     this.ingester = ingester;
@@ -307,6 +316,14 @@ class UsageStreamConsumer implements SmartLifecycle {
     List<Span> spans = tracing.enabled() ? UsageTracing.none() : List.of();
     for (StringRecord record : records) {
       String raw = record.getValue() == null ? null : record.getValue().get(UsageStream.FIELD);
+      StreamSignatures.Verification verification =
+          signatures.verify(UsageStream.KEY, record.getValue(), UsageStream.PRODUCERS);
+      if (!verification.valid()) {
+        metrics.refused(verification);
+        deadLetter(redis, record, raw, verification.reason());
+        done.add(record.getId());
+        continue;
+      }
       try {
         if (raw == null) {
           throw new InvalidUsageEventException(

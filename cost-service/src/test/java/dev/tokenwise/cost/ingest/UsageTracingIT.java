@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import dev.tokenwise.common.usage.UsageStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -85,11 +87,14 @@ class UsageTracingIT {
         .opsForStream()
         .add(
             StreamRecords.string(
-                    Map.of(
-                        UsageStream.FIELD,
-                        event,
-                        UsageStream.TRACEPARENT,
-                        "00-" + traceId + "-" + parentSpanId + "-01"))
+                    TestStreamSignatures.sign(
+                        ServiceTokens.ROUTER,
+                        UsageStream.KEY,
+                        Map.of(
+                            UsageStream.FIELD,
+                            event,
+                            UsageStream.TRACEPARENT,
+                            "00-" + traceId + "-" + parentSpanId + "-01")))
                 .withStreamKey(UsageStream.KEY));
 
     byte[] traceBytes = HexFormat.of().parseHex(traceId);

@@ -1,6 +1,9 @@
 package dev.tokenwise.router.budget;
 
 import dev.tokenwise.common.budget.SpendSettlement;
+import dev.tokenwise.common.metrics.RefusedStreamEntries;
+import dev.tokenwise.common.security.StreamSignatures;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -37,6 +40,12 @@ import org.springframework.stereotype.Component;
  * {@link BudgetProperties.Settlements#claimMinIdle()}. Applying is idempotent by request id (see
  * {@link Budgets#SETTLE}), so an entry applied and then redelivered counts once. An entry that is
  * not a settlement is logged and acknowledged.
+ *
+ * <p>Only settlements signed by cost-service ({@link SpendSettlement#PRODUCERS}) with this
+ * deployment's secret are applied: a settlement releases a reservation and sets the request's cost,
+ * so a forged one could erase a tenant's spend. Any other entry (unsigned, badly signed, signed by
+ * another service) is logged at warn with its id, counted in {@code
+ * tokenwise_stream_entries_refused_total} and acknowledged, never applied.
  */
 @Component
 class SpendSettlementConsumer implements SmartLifecycle {
@@ -51,6 +60,8 @@ class SpendSettlementConsumer implements SmartLifecycle {
   private final BudgetProperties properties;
   private final BudgetProperties.Settlements settings;
   private final Consumer consumer;
+  private final StreamSignatures signatures;
+  private final MeterRegistry meters;
   private volatile boolean running;
 
   /** Whether a read succeeded since the last failure (the next failure backs off afresh). */
@@ -59,8 +70,14 @@ class SpendSettlementConsumer implements SmartLifecycle {
   private Thread thread;
 
   SpendSettlementConsumer(
-      RedisConnectionFactory connections, StringRedisTemplate redis, BudgetProperties properties) {
+      RedisConnectionFactory connections,
+      StringRedisTemplate redis,
+      BudgetProperties properties,
+      StreamSignatures signatures,
+      MeterRegistry meters) {
     this.connections = connections;
+    this.signatures = signatures;
+    this.meters = meters;
     this.redis = redis;
     this.properties = properties;
     this.settings = properties.settlements();
@@ -196,6 +213,18 @@ class SpendSettlementConsumer implements SmartLifecycle {
 
   private void apply(StringRedisConnection strings, List<StringRecord> records) {
     for (StringRecord record : records) {
+      StreamSignatures.Verification verification =
+          signatures.verify(
+              SpendSettlement.STREAM_KEY, record.getValue(), SpendSettlement.PRODUCERS);
+      if (!verification.valid()) {
+        RefusedStreamEntries.count(meters, SpendSettlement.STREAM_KEY, verification);
+        log.warn(
+            "Spend settlement entry {} refused, not applied: {}",
+            record.getId().getValue(),
+            verification.reason());
+        strings.xAck(SpendSettlement.STREAM_KEY, GROUP, record.getId());
+        continue;
+      }
       SpendSettlement settlement;
       try {
         settlement = SpendSettlement.fromFields(record.getValue());

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.usage;
 
+import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.common.usage.UsageStream;
@@ -25,9 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Sends usage events to the Redis stream ({@link UsageStream#KEY}, field {@link
  * UsageStream#FIELD}), with the producing request's W3C {@code traceparent} beside it ({@link
  * UsageStream#TRACEPARENT}) when the request is traced, so cost-service's ingest joins its trace.
- * When Redis refuses or is slow the event goes to the {@link UsageSpool} instead, and {@link
- * UsageSpoolDrainer} replays it later. Delivery is at-least-once: an XADD that timed out may still
- * have landed, and cost-service dedupes on {@code eventId}.
+ * Every entry is signed as router-service ({@link StreamSignatures}); cost-service refuses an
+ * unsigned one. When Redis refuses or is slow the event goes to the {@link UsageSpool} instead, and
+ * {@link UsageSpoolDrainer} replays it later. Delivery is at-least-once: an XADD that timed out may
+ * still have landed, and cost-service dedupes on {@code eventId}.
  */
 @Component
 public class UsagePublisher {
@@ -40,6 +42,7 @@ public class UsagePublisher {
   private final UsageMetrics metrics;
   private final Duration timeout;
   private final ApplicationEventPublisher events;
+  private final StreamSignatures signatures;
 
   public UsagePublisher(
       ReactiveStringRedisTemplate redis,
@@ -47,8 +50,10 @@ public class UsagePublisher {
       UsageSpool spool,
       UsageMetrics metrics,
       UsageProperties properties,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events,
+      StreamSignatures signatures) {
     this.events = events;
+    this.signatures = signatures;
     this.redis = redis;
     // resolved once: the mapper's per-call lookup of the root serializer showed in profiles
     this.eventWriter = json.writerFor(UsageEvent.class);
@@ -155,7 +160,9 @@ public class UsagePublisher {
             : Map.of(UsageStream.FIELD, payload, UsageStream.TRACEPARENT, traceparent);
     return redis
         .opsForStream()
-        .add(StreamRecords.string(fields).withStreamKey(UsageStream.KEY))
+        .add(
+            StreamRecords.string(signatures.sign(UsageStream.KEY, fields))
+                .withStreamKey(UsageStream.KEY))
         .timeout(timeout);
   }
 }
