@@ -226,8 +226,11 @@ class AdminApiIT {
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> models(replicaBClient, old).getStatus().value() == 401);
-    JsonNode refused = json.readTree(models(replicaA, old).getResponseBody());
-    assertThat(refused.path("error").path("code").asString()).isEqualTo("api_key_expired");
+    EntityExchangeResult<byte[]> onA = models(replicaA, old);
+    JsonNode refused = json.readTree(onA.getResponseBody());
+    assertThat(refused.path("error").path("code").asString())
+        .as("replica A: %s %s", onA.getStatus(), refused)
+        .isEqualTo("api_key_expired");
     assertThat(refused.path("error").path("message").asString())
         .contains("expired")
         .contains(rotated.path("id").asString());
@@ -474,6 +477,66 @@ class AdminApiIT {
     second.path("entries").forEach(e -> actions.add(e.path("action").asString()));
     assertThat(actions).containsExactly("tenant.budget.clear", "tenant.budget.set", "key.mint");
     assertThat(second.path("nextCursor").isNull()).isTrue();
+  }
+
+  /**
+   * A change and its audit entries are written together or not at all: when the tenant's audit
+   * stream cannot be written (its key holds a string), a mint, a revoke and a budget change each
+   * answer 500 naming the problem, and none of them is applied, nor is anything audited in the
+   * overall stream.
+   */
+  @Test
+  void aChangeWhoseAuditEntryCannotBeWrittenIsNotApplied() {
+    JsonNode minted = mint(SUPER, "{\"tenant\":\"acme\"}");
+    String key = minted.path("key").asString();
+    redis.opsForValue().set("tokenwise:admin:audit:globex", "not a stream").block();
+    redis.delete("tokenwise:admin:audit:acme").block();
+    redis.opsForValue().set("tokenwise:admin:audit:acme", "not a stream").block();
+
+    call(replicaA, HttpMethod.POST, "/admin/keys", SUPER, "{\"tenant\":\"globex\"}")
+        .expectStatus()
+        .isEqualTo(500)
+        .expectBody()
+        .jsonPath("$.title")
+        .value(
+            title ->
+                assertThat(title.toString())
+                    .contains("nothing was changed")
+                    .contains("tokenwise:admin:audit:globex"));
+    call(
+            replicaA,
+            HttpMethod.POST,
+            "/admin/keys/" + minted.path("id").asString() + "/revoke",
+            SUPER,
+            null)
+        .expectStatus()
+        .isEqualTo(500);
+    call(replicaA, HttpMethod.PUT, "/admin/tenants/acme/budget", SUPER, "{\"hardUsd\":0}")
+        .expectStatus()
+        .isEqualTo(500);
+
+    assertThat(redis.opsForSet().size("tokenwise:admin:tenant-keys:globex").block()).isZero();
+    assertThat(models(replicaA, key).getStatus().value()).isEqualTo(200);
+    JsonNode read =
+        json.readTree(
+            body(
+                call(
+                    replicaA,
+                    HttpMethod.GET,
+                    "/admin/keys/" + minted.path("id").asString(),
+                    SUPER,
+                    null)));
+    assertThat(read.path("status").asString()).isEqualTo("active");
+    assertThat(
+            json.readTree(body(call(replicaA, HttpMethod.GET, "/admin/tenants/acme", SUPER, null)))
+                .path("budget")
+                .path("source")
+                .asString())
+        .isEqualTo("none");
+    JsonNode entries = audit(SUPER, "").path("entries");
+    assertThat(entries.size()).isEqualTo(1);
+    assertThat(entries.get(0).path("action").asString()).isEqualTo("key.mint");
+    assertThat(chat(replicaBClient, key).getStatus().value()).isEqualTo(200);
   }
 
   private WebTestClient replicaB() {

@@ -53,15 +53,7 @@ final class AdminBodies {
 
   /** The request's body as a JSON object; an empty body is an empty object. */
   static Mono<JsonNode> read(ServerRequest request, JsonMapper json) {
-    return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), MAX_BODY_BYTES)
-        .map(
-            buffer -> {
-              byte[] bytes = new byte[buffer.readableByteCount()];
-              buffer.read(bytes);
-              DataBufferUtils.release(buffer);
-              return bytes;
-            })
-        .defaultIfEmpty(new byte[0])
+    return bytes(request, MAX_BODY_BYTES)
         .map(
             bytes -> {
               if (bytes.length == 0) {
@@ -78,6 +70,19 @@ final class AdminBodies {
               }
               return tree;
             });
+  }
+
+  /** The request's body, at most {@code maxBytes} (else a 413); empty when there is none. */
+  static Mono<byte[]> bytes(ServerRequest request, int maxBytes) {
+    return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxBytes)
+        .map(
+            buffer -> {
+              byte[] bytes = new byte[buffer.readableByteCount()];
+              buffer.read(bytes);
+              DataBufferUtils.release(buffer);
+              return bytes;
+            })
+        .defaultIfEmpty(new byte[0]);
   }
 
   /** A mint request: what the key carries, and when it expires. */

@@ -10,6 +10,7 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 import dev.tokenwise.router.budget.BudgetProperties;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.tenant.AdminChanges;
+import dev.tokenwise.router.tenant.AdminWrite;
 import dev.tokenwise.router.tenant.MintedKeys;
 import dev.tokenwise.router.tenant.StoredKey;
 import dev.tokenwise.router.tenant.TenantProperties;
@@ -40,8 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Tokenwise's admin API under {@code /admin}: virtual keys (mint, list, read, change, revoke,
  * rotate), tenants' budgets, tenant admin tokens and the audit log. Every call needs {@code
  * Authorization: Bearer <admin token>} ({@link AdminAuth}); a tenant admin acts on its own tenant
- * only. Every change is written to the {@link AuditLog} after it is made. Errors are RFC 9457
- * problems; a refused call changes nothing.
+ * only. Every change is written together with its {@link AuditLog} entries, in one atomic {@link
+ * AdminWrite}: when that write fails (500, or 503 when Redis is unreachable) nothing was changed or
+ * audited. Errors are RFC 9457 problems; a refused call changes nothing.
  */
 @Configuration(proxyBeanMethods = false)
 class AdminRoutes {
@@ -130,18 +132,18 @@ class AdminRoutes {
         .flatMap(
             mint -> {
               admin.mayActOn(mint.terms().id());
-              return keys.mint(mint.terms(), mint.expiresAt(), null);
-            })
-        .flatMap(
-            minted -> {
+              AdminWrite write = new AdminWrite();
+              MintedKeys.Minted minted = keys.mint(mint.terms(), mint.expiresAt(), null, write);
               Map<String, Object> view = AdminViews.key(minted.stored(), Instant.now());
+              audit.record(
+                  write,
+                  admin,
+                  "key.mint",
+                  minted.stored().tenant().id(),
+                  minted.stored().id(),
+                  view);
               return audit
-                  .record(
-                      admin,
-                      "key.mint",
-                      minted.stored().tenant().id(),
-                      view.get("id").toString(),
-                      view)
+                  .commit(write)
                   .then(respond(HttpStatus.CREATED, withSecret("key", minted.key(), view)));
             });
   }
@@ -178,19 +180,20 @@ class AdminRoutes {
               AdminBodies.Mint changed =
                   AdminBodies.update(both.getT2(), key.tenant(), key.expiresAt());
               Map<String, Object> before = AdminViews.terms(key.tenant());
-              return keys.update(key, changed.terms(), changed.expiresAt())
-                  .flatMap(
-                      updated -> {
-                        Map<String, Object> after = AdminViews.key(updated, Instant.now());
-                        return audit
-                            .record(
-                                admin,
-                                "key.update",
-                                key.tenant().id(),
-                                key.id(),
-                                difference(before, key.expiresAt(), after))
-                            .then(respond(HttpStatus.OK, after));
-                      });
+              AdminWrite write = new AdminWrite();
+              StoredKey updated = keys.update(key, changed.terms(), changed.expiresAt(), write);
+              Map<String, Object> after = AdminViews.key(updated, Instant.now());
+              audit.record(
+                  write,
+                  admin,
+                  "key.update",
+                  key.tenant().id(),
+                  key.id(),
+                  difference(before, key.expiresAt(), after));
+              return audit
+                  .commit(write)
+                  .then(keys.changed(key))
+                  .then(respond(HttpStatus.OK, after));
             });
   }
 
@@ -199,19 +202,17 @@ class AdminRoutes {
         .flatMap(
             key -> {
               refuseRevoked(key);
-              return keys.revoke(key);
-            })
-        .flatMap(
-            revoked -> {
+              AdminWrite write = new AdminWrite();
+              StoredKey revoked = keys.revoke(key, write);
               Map<String, Object> view = AdminViews.key(revoked, Instant.now());
-              return audit
-                  .record(
-                      admin,
-                      "key.revoke",
-                      revoked.tenant().id(),
-                      revoked.id(),
-                      Map.of("revokedAt", view.get("revokedAt")))
-                  .then(respond(HttpStatus.OK, view));
+              audit.record(
+                  write,
+                  admin,
+                  "key.revoke",
+                  revoked.tenant().id(),
+                  revoked.id(),
+                  Map.of("revokedAt", view.get("revokedAt")));
+              return audit.commit(write).then(keys.changed(key)).then(respond(HttpStatus.OK, view));
             });
   }
 
@@ -237,18 +238,17 @@ class AdminRoutes {
                       0,
                       MAX_OVERLAP_SECONDS,
                       DEFAULT_OVERLAP.toSeconds());
-              return keys.rotate(key, Duration.ofSeconds(overlap))
-                  .flatMap(
-                      minted -> {
-                        Map<String, Object> view = AdminViews.key(minted.stored(), Instant.now());
-                        Map<String, Object> summary = new LinkedHashMap<>();
-                        summary.put("rotatedTo", minted.stored().id());
-                        summary.put("overlapSeconds", overlap);
-                        return audit
-                            .record(admin, "key.rotate", key.tenant().id(), key.id(), summary)
-                            .then(
-                                respond(HttpStatus.CREATED, withSecret("key", minted.key(), view)));
-                      });
+              AdminWrite write = new AdminWrite();
+              MintedKeys.Minted minted = keys.rotate(key, Duration.ofSeconds(overlap), write);
+              Map<String, Object> view = AdminViews.key(minted.stored(), Instant.now());
+              Map<String, Object> summary = new LinkedHashMap<>();
+              summary.put("rotatedTo", minted.stored().id());
+              summary.put("overlapSeconds", overlap);
+              audit.record(write, admin, "key.rotate", key.tenant().id(), key.id(), summary);
+              return audit
+                  .commit(write)
+                  .then(keys.changed(key))
+                  .then(respond(HttpStatus.CREATED, withSecret("key", minted.key(), view)));
             });
   }
 
@@ -302,29 +302,27 @@ class AdminRoutes {
     return AdminBodies.read(request, json)
         .map(AdminBodies::budget)
         .flatMap(
-            caps ->
-                settings
-                    .setMonthlyBudget(tenant, new TenantSettings.MonthlyBudget(caps[0], caps[1]))
-                    .then(changes.tenantChanged(tenant))
-                    .then(
-                        Mono.defer(
-                            () -> {
-                              Map<String, Object> view = budgetView(caps[0], caps[1], "admin");
-                              return audit
-                                  .record(admin, "tenant.budget.set", tenant, tenant, view)
-                                  .then(
-                                      respond(
-                                          HttpStatus.OK, Map.of("tenant", tenant, "budget", view)));
-                            })));
+            caps -> {
+              AdminWrite write = new AdminWrite();
+              settings.setMonthlyBudget(
+                  tenant, new TenantSettings.MonthlyBudget(caps[0], caps[1]), write);
+              Map<String, Object> view = budgetView(caps[0], caps[1], "admin");
+              audit.record(write, admin, "tenant.budget.set", tenant, tenant, view);
+              return audit
+                  .commit(write)
+                  .then(Mono.defer(() -> changes.tenantChanged(tenant)))
+                  .then(respond(HttpStatus.OK, Map.of("tenant", tenant, "budget", view)));
+            });
   }
 
   private Mono<ServerResponse> clearBudget(Admin admin, ServerRequest request) {
     String tenant = pathTenant(admin, request);
     admin.mustBeSuper("clear a tenant's budget");
-    return settings
-        .clearMonthlyBudget(tenant)
-        .then(changes.tenantChanged(tenant))
-        .then(audit.record(admin, "tenant.budget.clear", tenant, tenant, Map.of()))
+    AdminWrite write = settings.clearMonthlyBudget(tenant, new AdminWrite());
+    audit.record(write, admin, "tenant.budget.clear", tenant, tenant, Map.of());
+    return audit
+        .commit(write)
+        .then(Mono.defer(() -> changes.tenantChanged(tenant)))
         .then(
             Mono.defer(
                 () ->
@@ -337,17 +335,20 @@ class AdminRoutes {
     admin.mustBeSuper("mint admin tokens");
     return AdminBodies.read(request, json)
         .map(AdminBodies::tenant)
-        .flatMap(tokens::mint)
         .flatMap(
-            minted -> {
+            tenant -> {
+              AdminWrite write = new AdminWrite();
+              Map.Entry<String, AdminTokens.StoredToken> minted = tokens.mint(tenant, write);
               Map<String, Object> view = minted.getValue().view();
+              audit.record(
+                  write,
+                  admin,
+                  "admin-token.mint",
+                  minted.getValue().tenant(),
+                  minted.getValue().id(),
+                  view);
               return audit
-                  .record(
-                      admin,
-                      "admin-token.mint",
-                      minted.getValue().tenant(),
-                      minted.getValue().id(),
-                      view)
+                  .commit(write)
                   .then(respond(HttpStatus.CREATED, withSecret("token", minted.getKey(), view)));
             });
   }
@@ -378,18 +379,17 @@ class AdminRoutes {
               if (token.revokedAt() != null) {
                 throw conflict("Admin token '" + id + "' is already revoked.", "already_revoked");
               }
-              return tokens.revoke(token);
-            })
-        .flatMap(
-            revoked ->
-                audit
-                    .record(
-                        admin,
-                        "admin-token.revoke",
-                        revoked.tenant(),
-                        revoked.id(),
-                        Map.of("revokedAt", revoked.revokedAt().toString()))
-                    .then(respond(HttpStatus.OK, revoked.view())));
+              AdminWrite write = new AdminWrite();
+              AdminTokens.StoredToken revoked = tokens.revoke(token, write);
+              audit.record(
+                  write,
+                  admin,
+                  "admin-token.revoke",
+                  revoked.tenant(),
+                  revoked.id(),
+                  Map.of("revokedAt", revoked.revokedAt().toString()));
+              return audit.commit(write).then(respond(HttpStatus.OK, revoked.view()));
+            });
   }
 
   private Mono<ServerResponse> auditPage(Admin admin, ServerRequest request) {
@@ -419,7 +419,7 @@ class AdminRoutes {
         .doOnNext(key -> admin.mayActOn(key.tenant().id()));
   }
 
-  private static String pathTenant(Admin admin, ServerRequest request) {
+  static String pathTenant(Admin admin, ServerRequest request) {
     String tenant = AdminBodies.name(request.pathVariable("tenant"), "tenant");
     admin.mayActOn(tenant);
     return tenant;

@@ -1,6 +1,7 @@
 package dev.tokenwise.router.admin;
 
 import dev.tokenwise.router.request.RandomIds;
+import dev.tokenwise.router.tenant.AdminWrite;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import java.time.Instant;
 import java.util.Base64;
@@ -44,8 +45,11 @@ class AdminTokens {
     this.redis = redis;
   }
 
-  /** A new token for {@code tenant}, with what is stored about it; the token is shown once. */
-  Mono<Map.Entry<String, StoredToken>> mint(String tenant) {
+  /**
+   * A new token for {@code tenant}, with what is stored about it, added to {@code write}; the token
+   * is shown once.
+   */
+  Map.Entry<String, StoredToken> mint(String tenant, AdminWrite write) {
     String token =
         TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(RandomIds.bytes(24));
     String hash = VirtualKeyAuthenticator.hash(token);
@@ -55,12 +59,8 @@ class AdminTokens {
     fields.put("id", id);
     fields.put("tenant", tenant);
     fields.put("createdAt", String.valueOf(now.toEpochMilli()));
-    return redis
-        .opsForHash()
-        .putAll(PREFIX + hash, fields)
-        .then(redis.opsForHash().put(IDS, id, hash))
-        .then(redis.opsForSet().add(TENANT_TOKENS + tenant, id))
-        .thenReturn(Map.entry(token, new StoredToken(id, hash, tenant, now, null)));
+    write.hset(PREFIX + hash, fields).hset(IDS, Map.of(id, hash)).sadd(TENANT_TOKENS + tenant, id);
+    return Map.entry(token, new StoredToken(id, hash, tenant, now, null));
   }
 
   /** The live (not revoked) token with SHA-256 {@code hash}, or empty. */
@@ -76,11 +76,11 @@ class AdminTokens {
     return redis.opsForSet().members(TENANT_TOKENS + tenant).sort().concatMap(this::byId);
   }
 
-  Mono<StoredToken> revoke(StoredToken token) {
-    return redis
-        .opsForHash()
-        .put(PREFIX + token.hash(), "revokedAt", String.valueOf(Instant.now().toEpochMilli()))
-        .then(entries(token.hash()));
+  /** Marks the token revoked now, in {@code write}; answers it as it is once committed. */
+  StoredToken revoke(StoredToken token, AdminWrite write) {
+    Instant now = Instant.ofEpochMilli(Instant.now().toEpochMilli());
+    write.hset(PREFIX + token.hash(), Map.of("revokedAt", String.valueOf(now.toEpochMilli())));
+    return new StoredToken(token.id(), token.hash(), token.tenant(), token.createdAt(), now);
   }
 
   private Mono<StoredToken> entries(String hash) {

@@ -1,6 +1,7 @@
 package dev.tokenwise.router.admin;
 
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.tenant.AdminWrite;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -9,7 +10,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
-import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Every state-changing admin call, in Redis streams: {@value #STREAM} for all of them and {@code
  * tokenwise:admin:audit:<tenant>} for each tenant's, each trimmed to about {@value #MAX_LENGTH}
  * entries. An entry names who (the admin credential's id), what (action, tenant, target and the
- * changed values, never a secret) and when.
+ * changed values, never a secret) and when. It is written in one {@link AdminWrite} with the change
+ * it records: both are stored, or neither.
  */
 @Component
 class AuditLog {
@@ -40,8 +41,17 @@ class AuditLog {
   /** One page of entries, newest first, and the cursor of the next page (null at the end). */
   record Page(List<Map<String, Object>> entries, String nextCursor) {}
 
-  Mono<Void> record(
-      Admin admin, String action, String tenant, String target, Map<String, ?> changes) {
+  /**
+   * Adds the entry to {@code write}, to {@value #STREAM} and, when {@code tenant} is not null, to
+   * the tenant's stream: the entry is written with the change or not at all.
+   */
+  AdminWrite record(
+      AdminWrite write,
+      Admin admin,
+      String action,
+      String tenant,
+      String target,
+      Map<String, ?> changes) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("at", Instant.now().toString());
     fields.put("admin", admin.id());
@@ -53,11 +63,16 @@ class AuditLog {
       fields.put("target", target);
     }
     fields.put("changes", json.writeValueAsString(changes));
-    XAddOptions trim = XAddOptions.maxlen(MAX_LENGTH).approximateTrimming(true);
-    Mono<Void> all = redis.opsForStream().add(STREAM, fields, trim).then();
-    return tenant == null
-        ? all
-        : all.then(redis.opsForStream().add(STREAM + ":" + tenant, fields, trim)).then();
+    write.xadd(STREAM, MAX_LENGTH, fields);
+    if (tenant != null) {
+      write.xadd(STREAM + ":" + tenant, MAX_LENGTH, fields);
+    }
+    return write;
+  }
+
+  /** Writes {@code write}, its change and its audit entries, atomically. */
+  Mono<List<String>> commit(AdminWrite write) {
+    return write.commit(redis);
   }
 
   /**

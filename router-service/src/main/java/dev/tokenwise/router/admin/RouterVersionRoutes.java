@@ -10,6 +10,7 @@ import dev.tokenwise.router.route.RouteTable;
 import dev.tokenwise.router.routing.TierChooser;
 import dev.tokenwise.router.selftraining.RouterRetraining;
 import dev.tokenwise.router.selftraining.RouterVersions;
+import dev.tokenwise.router.tenant.AdminWrite;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.context.annotation.Bean;
@@ -105,30 +106,33 @@ class RouterVersionRoutes {
         .activeInRedis(route)
         .defaultIfEmpty(CONFIGURED)
         .flatMap(
-            before ->
-                versions
-                    .activate(route, target)
-                    .flatMap(
-                        found -> {
-                          if (!found) {
-                            return Mono.error(
-                                AdminRoutes.notFound(
-                                    "Route '"
-                                        + route
-                                        + "' has no routing model version '"
-                                        + version
-                                        + "'."));
-                          }
-                          Map<String, Object> change = new LinkedHashMap<>();
-                          change.put("before", before);
-                          change.put("after", version);
-                          return audit
-                              .record(admin, "router-version.activate", null, route, change)
-                              .then(versions.refresh())
-                              .then(
-                                  AdminRoutes.respond(
-                                      HttpStatus.OK, Map.of("route", route, "active", version)));
-                        }));
+            before -> {
+              AdminWrite write = new AdminWrite();
+              return versions
+                  .activate(route, target, write)
+                  .flatMap(
+                      found -> {
+                        if (!found) {
+                          return Mono.error(
+                              AdminRoutes.notFound(
+                                  "Route '"
+                                      + route
+                                      + "' has no routing model version '"
+                                      + version
+                                      + "'."));
+                        }
+                        Map<String, Object> change = new LinkedHashMap<>();
+                        change.put("before", before);
+                        change.put("after", version);
+                        audit.record(write, admin, "router-version.activate", null, route, change);
+                        return audit
+                            .commit(write)
+                            .then(versions.refresh())
+                            .then(
+                                AdminRoutes.respond(
+                                    HttpStatus.OK, Map.of("route", route, "active", version)));
+                      });
+            });
   }
 
   private Mono<ServerResponse> retrain(Admin admin, ServerRequest request) {
@@ -139,16 +143,18 @@ class RouterVersionRoutes {
         .flatMap(
             result ->
                 audit
-                    .record(
-                        admin,
-                        "router.retrain",
-                        null,
-                        route,
-                        Map.of(
-                            "outcome",
-                            result.outcome(),
-                            "published",
-                            String.valueOf(result.published())))
+                    .commit(
+                        audit.record(
+                            new AdminWrite(),
+                            admin,
+                            "router.retrain",
+                            null,
+                            route,
+                            Map.of(
+                                "outcome",
+                                result.outcome(),
+                                "published",
+                                String.valueOf(result.published()))))
                     .then(AdminRoutes.respond(HttpStatus.OK, result)));
   }
 

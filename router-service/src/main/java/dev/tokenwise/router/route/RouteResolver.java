@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
 /**
  * Picks a request's route: the one the {@code Tokenwise-Route} header names, else the first
  * configured route matching the client's model, tenant or app, else the default route. Reads the
- * routes in force at each request, so a reloaded route file applies to the next request.
+ * routes in force for the request's tenant at each request (its own route file's over the
+ * router-wide ones), so a reloaded route file applies to the next request.
  */
 @Component
 public class RouteResolver {
@@ -32,9 +33,15 @@ public class RouteResolver {
     this(RouteTable.of(routes), chat);
   }
 
+  /**
+   * The request's route among the routes in force for its tenant ({@link
+   * RouteTable#routes(String)}): the tenant's own definition of a route name wins over the
+   * router-wide one.
+   */
   public Route resolve(Tenant tenant, String headerRoute, String model) {
+    Map<String, RouteProperties.Definition> routes = this.routes.routes(tenant.id());
     if (headerRoute != null && !headerRoute.isBlank()) {
-      RouteProperties.Definition named = routes.routes().get(headerRoute.strip());
+      RouteProperties.Definition named = routes.get(headerRoute.strip());
       if (named == null) {
         throw OpenAiApiException.invalidRequest(
             "The route '"
@@ -45,12 +52,12 @@ public class RouteResolver {
       }
       return new Route(headerRoute.strip(), named, "header");
     }
-    for (Map.Entry<String, RouteProperties.Definition> entry : routes.routes().entrySet()) {
+    for (Map.Entry<String, RouteProperties.Definition> entry : routes.entrySet()) {
       if (entry.getValue().match().models().contains(model)) {
         return new Route(entry.getKey(), entry.getValue(), "model");
       }
     }
-    for (Map.Entry<String, RouteProperties.Definition> entry : routes.routes().entrySet()) {
+    for (Map.Entry<String, RouteProperties.Definition> entry : routes.entrySet()) {
       RouteProperties.Match match = entry.getValue().match();
       if (match.tenants().contains(tenant.id())) {
         return new Route(entry.getKey(), entry.getValue(), "tenant");
@@ -60,7 +67,7 @@ public class RouteResolver {
       }
     }
     String name = chat.defaultRoute().name();
-    RouteProperties.Definition configured = routes.routes().get(name);
+    RouteProperties.Definition configured = routes.get(name);
     if (configured != null) {
       return new Route(name, configured, "default");
     }

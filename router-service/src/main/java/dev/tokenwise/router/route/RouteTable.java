@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -22,9 +24,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.BindResult;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.PropertySource;
@@ -50,6 +54,7 @@ public class RouteTable implements InitializingBean, DisposableBean {
   public static final String RELOADS_METRIC = "tokenwise.router.routes.reloads";
   public static final String FAILING_METRIC = "tokenwise.router.routes.file.failing";
   public static final String ROUTES_METRIC = "tokenwise.router.routes";
+  public static final String TENANT_FILES_METRIC = "tokenwise.router.routes.tenant-files";
 
   private static final Logger log = LoggerFactory.getLogger(RouteTable.class);
   private static final Set<String> CLASSIFIERS = Set.of("learned", "heuristic", "none");
@@ -64,6 +69,7 @@ public class RouteTable implements InitializingBean, DisposableBean {
   private final JsonMapper json = JsonMapper.builder().build();
   private final AtomicReference<Map<String, RouteProperties.Definition>> routes;
   private final AtomicInteger failing = new AtomicInteger();
+  private final Map<String, TenantTable> tenants = new ConcurrentHashMap<>();
   private volatile String lastSeen;
   private volatile String pending;
   private Disposable watch;
@@ -101,6 +107,9 @@ public class RouteTable implements InitializingBean, DisposableBean {
     Gauge.builder(ROUTES_METRIC, routes, r -> r.get().size())
         .description("Routes in force")
         .register(meters);
+    Gauge.builder(TENANT_FILES_METRIC, tenants, Map::size)
+        .description("Tenants with their own route file (admin API) in force")
+        .register(meters);
     if (file.path() != null) {
       // the first version must be valid: a router must not start on routes it cannot read
       if (!reload(true)) {
@@ -119,6 +128,63 @@ public class RouteTable implements InitializingBean, DisposableBean {
   /** The routes in force, in declaration order (configured first, then the file's). */
   public Map<String, RouteProperties.Definition> routes() {
     return routes.get();
+  }
+
+  /**
+   * The routes in force for {@code tenant}'s requests: the router-wide ones, each replaced by the
+   * tenant's own route of the same name when its route file (admin API) has one, followed by the
+   * tenant's other routes. The router-wide routes for a tenant without a file, or for null. A map
+   * lookup per request; the merged table is rebuilt only after either side changed.
+   */
+  public Map<String, RouteProperties.Definition> routes(String tenant) {
+    Map<String, RouteProperties.Definition> global = routes.get();
+    TenantTable table = tenant == null ? null : tenants.get(tenant);
+    if (table == null) {
+      return global;
+    }
+    if (table.base() == global) {
+      return table.merged();
+    }
+    TenantTable merged = TenantTable.of(table.own(), global);
+    tenants.replace(tenant, table, merged);
+    return merged.merged();
+  }
+
+  /** {@code tenant}'s own routes (its route file's), empty when it has none. */
+  public Map<String, RouteProperties.Definition> tenantRoutes(String tenant) {
+    TenantTable table = tenants.get(tenant);
+    return table == null ? Map.of() : table.own();
+  }
+
+  /** The tenants with routes of their own. */
+  public Set<String> tenantsWithRoutes() {
+    return Set.copyOf(tenants.keySet());
+  }
+
+  /** Puts {@code own} in force for {@code tenant}'s requests; empty or null: none of its own. */
+  public void setTenantRoutes(String tenant, Map<String, RouteProperties.Definition> own) {
+    if (own == null || own.isEmpty()) {
+      tenants.remove(tenant);
+    } else {
+      tenants.put(tenant, TenantTable.of(own, routes.get()));
+    }
+  }
+
+  /** A tenant's own routes and, merged over {@code base}, the table its requests see. */
+  private record TenantTable(
+      Map<String, RouteProperties.Definition> own,
+      Map<String, RouteProperties.Definition> base,
+      Map<String, RouteProperties.Definition> merged) {
+
+    static TenantTable of(
+        Map<String, RouteProperties.Definition> own, Map<String, RouteProperties.Definition> base) {
+      Map<String, RouteProperties.Definition> merged = new LinkedHashMap<>(base);
+      merged.putAll(own);
+      return new TenantTable(
+          Collections.unmodifiableMap(new LinkedHashMap<>(own)),
+          base,
+          Collections.unmodifiableMap(merged));
+    }
   }
 
   @Override
@@ -170,13 +236,9 @@ public class RouteTable implements InitializingBean, DisposableBean {
     }
     Map<String, RouteProperties.Definition> fromFile;
     try {
-      fromFile = parse(bytes);
-      List<String> problems = validate(fromFile);
-      if (!problems.isEmpty()) {
-        return rejected(version, String.join("; ", problems));
-      }
-    } catch (RuntimeException | IOException e) {
-      return rejected(version, "cannot be parsed: " + rootMessage(e));
+      fromFile = check(bytes);
+    } catch (InvalidRoutes e) {
+      return rejected(version, e.getMessage());
     }
     Map<String, RouteProperties.Definition> merged = new LinkedHashMap<>(configured);
     merged.putAll(fromFile);
@@ -216,6 +278,35 @@ public class RouteTable implements InitializingBean, DisposableBean {
         .increment();
   }
 
+  /** A route file that cannot be used: the message names each problem (and its route). */
+  public static final class InvalidRoutes extends IllegalArgumentException {
+    InvalidRoutes(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * A route file's routes, bound and validated as the route file on disk is (the admin API's tenant
+   * route files too): YAML (JSON is YAML) holding {@code routes.<name>.*} or {@code
+   * tokenwise.router.routes.<name>.*} with the members of {@link RouteProperties.Definition}.
+   *
+   * @throws InvalidRoutes when the bytes cannot be parsed, name a member a route does not have,
+   *     cannot be bound, or fail validation; its message names every problem
+   */
+  public Map<String, RouteProperties.Definition> check(byte[] yaml) {
+    Map<String, RouteProperties.Definition> parsed;
+    try {
+      parsed = parse(yaml);
+    } catch (RuntimeException | IOException e) {
+      throw new InvalidRoutes("cannot be parsed: " + rootMessage(e));
+    }
+    List<String> problems = validate(parsed);
+    if (!problems.isEmpty()) {
+      throw new InvalidRoutes(String.join("; ", problems));
+    }
+    return parsed;
+  }
+
   static Map<String, RouteProperties.Definition> parse(byte[] yaml) throws IOException {
     List<PropertySource<?>> sources =
         new YamlPropertySourceLoader().load("route-file", new ByteArrayResource(yaml));
@@ -223,10 +314,14 @@ public class RouteTable implements InitializingBean, DisposableBean {
       throw new IllegalArgumentException("the file is empty");
     }
     Binder binder = new Binder(ConfigurationPropertySources.from(sources));
+    // a member no route has (a typo such as 'teirs') is an error, not silently ignored
     BindResult<Map<String, RouteProperties.Definition>> bound =
-        binder.bind("tokenwise.router.routes", ROUTES);
+        binder.bind(
+            "tokenwise.router.routes",
+            ROUTES,
+            new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
     if (!bound.isBound()) {
-      bound = binder.bind("routes", ROUTES);
+      bound = binder.bind("routes", ROUTES, new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
     }
     return bound
         .map(LinkedHashMap::new)

@@ -3,6 +3,7 @@ package dev.tokenwise.router.selftraining;
 import dev.tokenwise.router.route.RouteTable;
 import dev.tokenwise.router.routing.LinearRouterModel;
 import dev.tokenwise.router.routing.Polling;
+import dev.tokenwise.router.tenant.AdminWrite;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -180,17 +181,30 @@ public class RouterVersions implements InitializingBean, DisposableBean {
    * when the route has no such version.
    */
   public Mono<Boolean> activate(String route, String version) {
+    AdminWrite write = new AdminWrite();
+    return activate(route, version, write)
+        .flatMap(found -> found ? write.commit(redis).thenReturn(true) : Mono.just(false));
+  }
+
+  /**
+   * Adds to {@code write} making a stored version active again, or, for {@code null}, the route's
+   * configured model; false (and nothing added) when the route has no such version.
+   */
+  public Mono<Boolean> activate(String route, String version, AdminWrite write) {
     if (version == null) {
-      return redis.opsForValue().delete(key(route, "active")).thenReturn(true);
+      write.del(key(route, "active"));
+      return Mono.just(true);
     }
     return redis
         .opsForHash()
         .hasKey(key(route, "versions"), version)
-        .flatMap(
-            exists ->
-                exists
-                    ? redis.opsForValue().set(key(route, "active"), version).thenReturn(true)
-                    : Mono.just(false));
+        .map(
+            exists -> {
+              if (exists) {
+                write.set(key(route, "active"), version);
+              }
+              return exists;
+            });
   }
 
   /**

@@ -1,6 +1,9 @@
 package dev.tokenwise.router.tenant;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -17,9 +20,10 @@ import reactor.util.retry.Retry;
 
 /**
  * Tells every router replica that an admin changed a key or a tenant's settings, over Redis pub/sub
- * channel {@value #CHANNEL} ({@code key:<sha256 hex>} or {@code tenant:<id>}), so each drops what
- * it remembered at once. Pub/sub delivers at most once and not while a replica is disconnected; the
- * short lifetime of what replicas remember is the backstop.
+ * channel {@value #CHANNEL} ({@code key:<sha256 hex>}, {@code tenant:<id>}, or another {@code
+ * prefix:subject} a component {@link #listen listens} for, such as {@code routes:<tenant>}), so
+ * each drops or reloads what it remembered at once. Pub/sub delivers at most once and not while a
+ * replica is disconnected; the short lifetime of what replicas remember is the backstop.
  */
 @Component
 public class AdminChanges implements InitializingBean, DisposableBean {
@@ -32,6 +36,7 @@ public class AdminChanges implements InitializingBean, DisposableBean {
   private final ReactiveRedisConnectionFactory connections;
   private final VirtualKeyAuthenticator authenticator;
   private final TenantSettings settings;
+  private final Map<String, Consumer<String>> listeners = new ConcurrentHashMap<>();
   private volatile ReactiveRedisMessageListenerContainer container;
   private Disposable subscription;
 
@@ -56,6 +61,19 @@ public class AdminChanges implements InitializingBean, DisposableBean {
   public Mono<Void> tenantChanged(String tenant) {
     settings.forget(tenant);
     return publish("tenant:" + tenant);
+  }
+
+  /**
+   * Announces {@code prefix:subject} to every replica (this one included); a listener registered
+   * for {@code prefix} with {@link #listen} gets {@code subject}.
+   */
+  public Mono<Void> announce(String prefix, String subject) {
+    return publish(prefix + ":" + subject);
+  }
+
+  /** Calls {@code listener} with the subject of every {@code prefix:subject} announced. */
+  public void listen(String prefix, Consumer<String> listener) {
+    listeners.put(prefix + ":", listener);
   }
 
   private Mono<Void> publish(String message) {
@@ -89,6 +107,17 @@ public class AdminChanges implements InitializingBean, DisposableBean {
       authenticator.forget(message.substring(4));
     } else if (message.startsWith("tenant:")) {
       settings.forget(message.substring(7));
+    } else {
+      listeners.forEach(
+          (prefix, listener) -> {
+            if (message.startsWith(prefix)) {
+              try {
+                listener.accept(message.substring(prefix.length()));
+              } catch (RuntimeException e) {
+                log.warn("Admin change '{}' not applied: {}", message, e.toString());
+              }
+            }
+          });
     }
   }
 

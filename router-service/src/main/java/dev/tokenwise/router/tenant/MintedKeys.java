@@ -46,15 +46,18 @@ public class MintedKeys {
 
   /** A new key for {@code tenant}; the key itself is returned once and never stored. */
   public Mono<String> mint(Tenant tenant) {
-    return mint(tenant, null, null).map(Minted::key);
+    AdminWrite write = new AdminWrite();
+    Minted minted = mint(tenant, null, null, write);
+    return write.commit(redis).thenReturn(minted.key());
   }
 
   /**
-   * A new key for {@code tenant}, refused after {@code expiresAt} when set.
+   * A new key for {@code tenant}, refused after {@code expiresAt} when set, added to {@code write}:
+   * it exists once the write is committed.
    *
    * @param rotatedFrom the id of the key this one replaces, or null
    */
-  public Mono<Minted> mint(Tenant tenant, Instant expiresAt, String rotatedFrom) {
+  public Minted mint(Tenant tenant, Instant expiresAt, String rotatedFrom, AdminWrite write) {
     byte[] secret = RandomIds.bytes(24);
     String key = "tw-" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     String hash = VirtualKeyAuthenticator.hash(key);
@@ -69,13 +72,12 @@ public class MintedKeys {
     if (rotatedFrom != null) {
       fields.put("rotatedFrom", rotatedFrom);
     }
-    return redis
-        .opsForHash()
-        .putAll(PREFIX + hash, fields)
-        .then(redis.opsForHash().put(IDS, id, hash))
-        .then(redis.opsForSet().add(TENANT_KEYS + tenant.id(), id))
-        .then(redis.opsForSet().add(TENANTS, tenant.id()))
-        .thenReturn(new Minted(key, StoredKey.of(hash, fields)));
+    write
+        .hset(PREFIX + hash, fields)
+        .hset(IDS, Map.of(id, hash))
+        .sadd(TENANT_KEYS + tenant.id(), id)
+        .sadd(TENANTS, tenant.id());
+    return new Minted(key, StoredKey.of(hash, fields));
   }
 
   /** The stored key of a key hash, or empty (unknown, or minted before keys had ids). */
@@ -114,32 +116,49 @@ public class MintedKeys {
     return redis.opsForSet().members(TENANTS).sort();
   }
 
-  /** Marks the key revoked now; every replica refuses it within a second. */
-  public Mono<StoredKey> revoke(StoredKey key) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("revokedAt", String.valueOf(Instant.now().toEpochMilli()));
-    return change(key, fields, List.of());
+  /**
+   * Marks the key revoked now, in {@code write}; once it is committed and {@link #changed}
+   * announced, every replica refuses the key within a second.
+   *
+   * @return the key as it is once the write is committed
+   */
+  public StoredKey revoke(StoredKey key, AdminWrite write) {
+    Instant now = Instant.ofEpochMilli(Instant.now().toEpochMilli());
+    write.hset(PREFIX + key.hash(), Map.of("revokedAt", String.valueOf(now.toEpochMilli())));
+    return new StoredKey(
+        key.id(),
+        key.hash(),
+        key.tenant(),
+        key.createdAt(),
+        key.expiresAt(),
+        now,
+        key.rotatedAt(),
+        key.rotatedTo(),
+        key.rotatedFrom(),
+        key.overlapEndsAt());
   }
 
   /**
    * Mints the key's successor with the same tenant, terms and expiry, and lets the old key work
-   * until {@code overlap} has passed.
+   * until {@code overlap} has passed, in {@code write}.
    */
-  public Mono<Minted> rotate(StoredKey key, Duration overlap) {
+  public Minted rotate(StoredKey key, Duration overlap, AdminWrite write) {
     Instant now = Instant.now();
-    return mint(key.tenant(), key.expiresAt(), key.id())
-        .flatMap(
-            minted -> {
-              Map<String, String> fields = new LinkedHashMap<>();
-              fields.put("rotatedAt", String.valueOf(now.toEpochMilli()));
-              fields.put("rotatedTo", minted.stored().id());
-              fields.put("overlapEndsAt", String.valueOf(now.plus(overlap).toEpochMilli()));
-              return change(key, fields, List.of()).thenReturn(minted);
-            });
+    Minted minted = mint(key.tenant(), key.expiresAt(), key.id(), write);
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("rotatedAt", String.valueOf(now.toEpochMilli()));
+    fields.put("rotatedTo", minted.stored().id());
+    fields.put("overlapEndsAt", String.valueOf(now.plus(overlap).toEpochMilli()));
+    write.hset(PREFIX + key.hash(), fields);
+    return minted;
   }
 
-  /** Replaces the key's terms (routes, models, limits) and expiry. */
-  public Mono<StoredKey> update(StoredKey key, Tenant terms, Instant expiresAt) {
+  /**
+   * Replaces the key's terms (routes, models, limits) and expiry, in {@code write}.
+   *
+   * @return the key as it is once the write is committed
+   */
+  public StoredKey update(StoredKey key, Tenant terms, Instant expiresAt, AdminWrite write) {
     Map<String, String> fields = new LinkedHashMap<>(termsOf(terms));
     List<String> removed = new ArrayList<>();
     LIMIT_FIELDS.stream().filter(f -> !fields.containsKey(f)).forEach(removed::add);
@@ -148,20 +167,23 @@ public class MintedKeys {
     } else {
       removed.add("expiresAt");
     }
-    return change(key, fields, removed);
+    write.hset(PREFIX + key.hash(), fields).hdel(PREFIX + key.hash(), removed);
+    return new StoredKey(
+        key.id(),
+        key.hash(),
+        terms,
+        key.createdAt(),
+        expiresAt,
+        key.revokedAt(),
+        key.rotatedAt(),
+        key.rotatedTo(),
+        key.rotatedFrom(),
+        key.overlapEndsAt());
   }
 
-  private Mono<StoredKey> change(StoredKey key, Map<String, String> set, List<String> removed) {
-    String redisKey = PREFIX + key.hash();
-    Mono<Long> delete =
-        removed.isEmpty() ? Mono.just(0L) : redis.opsForHash().remove(redisKey, removed.toArray());
-    return redis
-        .opsForHash()
-        .putAll(redisKey, set)
-        .then(delete)
-        .then(changes.keyChanged(key.hash()))
-        .then(entries(key.hash()))
-        .map(fields -> StoredKey.of(key.hash(), fields));
+  /** Announces a committed change to {@code key}: every replica drops what it remembered. */
+  public Mono<Void> changed(StoredKey key) {
+    return Mono.defer(() -> changes.keyChanged(key.hash()));
   }
 
   private Mono<Map<String, String>> entries(String hashHex) {

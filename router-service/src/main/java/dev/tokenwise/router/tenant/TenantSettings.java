@@ -3,6 +3,7 @@ package dev.tokenwise.router.tenant;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,23 +67,21 @@ public class TenantSettings {
   }
 
   /**
-   * Sets {@code tenant}'s monthly budget; every replica applies it within {@link #FRESH}, at once
-   * after {@link AdminChanges#tenantChanged(String)}.
+   * Sets {@code tenant}'s monthly budget, in {@code write}; once it is committed every replica
+   * applies it within {@link #FRESH}, at once after {@link AdminChanges#tenantChanged(String)}.
    */
-  public Mono<Void> setMonthlyBudget(String tenant, MonthlyBudget budget) {
+  public AdminWrite setMonthlyBudget(String tenant, MonthlyBudget budget, AdminWrite write) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("budgetHardUsd", budget.hardUsd() == null ? "" : budget.hardUsd().toPlainString());
     fields.put("budgetSoftUsd", budget.softUsd() == null ? "" : budget.softUsd().toPlainString());
-    return redis
-        .opsForHash()
-        .putAll(PREFIX + tenant, fields)
-        .then(redis.opsForSet().add(MintedKeys.TENANTS, tenant))
-        .then();
+    return write.hset(PREFIX + tenant, fields).sadd(MintedKeys.TENANTS, tenant);
   }
 
-  /** Removes {@code tenant}'s monthly budget: the configured one applies again. */
-  public Mono<Void> clearMonthlyBudget(String tenant) {
-    return redis.opsForHash().remove(PREFIX + tenant, "budgetHardUsd", "budgetSoftUsd").then();
+  /**
+   * Removes {@code tenant}'s monthly budget, in {@code write}: the configured one applies again.
+   */
+  public AdminWrite clearMonthlyBudget(String tenant, AdminWrite write) {
+    return write.hdel(PREFIX + tenant, List.of("budgetHardUsd", "budgetSoftUsd"));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -144,5 +145,68 @@ class RouteTableTests {
     assertThatThrownBy(() -> table(file))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("not valid");
+  }
+
+  /**
+   * The check the route file gets, reused for tenants' files: JSON (which is YAML) binds with
+   * camelCase or kebab-case members alike, and a member no route has is a problem naming it.
+   */
+  @Test
+  void aJsonFileIsCheckedLikeAYamlOneAndAnUnknownMemberIsAProblem() {
+    RouteTable table = RouteTable.of(new RouteProperties(Map.of()));
+    Map<String, RouteProperties.Definition> routes =
+        table.check(
+            """
+            {"routes":{"support":{"tiers":["gpt-5-nano"],"output":{"maxTokens":64},            "json-schema-name":"reply","classifier":{"type":"none"}}}}"""
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(routes.get("support").tiers()).containsExactly("gpt-5-nano");
+    assertThat(routes.get("support").output().maxTokens()).isEqualTo(64);
+    assertThat(routes.get("support").jsonSchemaName()).isEqualTo("reply");
+
+    assertThatThrownBy(
+            () ->
+                table.check(
+                    "{\"routes\":{\"support\":{\"teirs\":[\"gpt-5\"]}}}"
+                        .getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(RouteTable.InvalidRoutes.class)
+        .hasMessageContaining("teirs");
+    assertThatThrownBy(
+            () ->
+                table.check(
+                    "{\"routes\":{\"support\":{\"classifier\":{\"type\":\"psychic\"}}}}"
+                        .getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(RouteTable.InvalidRoutes.class)
+        .hasMessageContaining("route 'support': classifier.type");
+  }
+
+  /**
+   * A tenant's own routes replace the router-wide ones of the same name for its requests only, and
+   * follow a reload of the router-wide routes.
+   */
+  @Test
+  void aTenantsOwnRoutesWinForItsRequestsOnly() throws IOException {
+    Path file = dir.resolve("routes.yaml");
+    Files.writeString(
+        file, "routes:\n  support:\n    tiers: [gpt-5-mini]\n  docs:\n    tiers: [gpt-5]\n");
+    RouteTable table = table(file);
+    table.setTenantRoutes(
+        "acme",
+        table.check(
+            "routes:\n  support:\n    tiers: [gpt-5-nano]\n  extra:\n    tiers: [gpt-5]\n"
+                .getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(table.routes("acme").get("support").tiers()).containsExactly("gpt-5-nano");
+    assertThat(table.routes("acme")).containsOnlyKeys("support", "docs", "extra");
+    assertThat(table.routes("globex").get("support").tiers()).containsExactly("gpt-5-mini");
+    assertThat(table.routes("globex")).isSameAs(table.routes());
+
+    Files.writeString(file, "routes:\n  docs:\n    tiers: [gpt-5-nano]\n");
+    assertThat(table.reload(true)).isTrue();
+    assertThat(table.routes("acme").get("docs").tiers()).containsExactly("gpt-5-nano");
+    assertThat(table.routes("acme").get("support").tiers()).containsExactly("gpt-5-nano");
+    assertThat(meters.get(RouteTable.TENANT_FILES_METRIC).gauge().value()).isEqualTo(1);
+
+    table.setTenantRoutes("acme", null);
+    assertThat(table.routes("acme")).isSameAs(table.routes());
   }
 }
