@@ -63,6 +63,8 @@ class BudgetIT {
   private static final String LENIENT_KEY = "tw-budget-lenient-key";
   private static final String STRICT_KEY = "tw-budget-strict-key";
   private static final BigDecimal CAP = new BigDecimal("0.4");
+  private static final String ADMIN = "budget-it-admin-token";
+  private static final BigDecimal KEY_CAP = new BigDecimal("0.2");
 
   /** What an uncapped answer runs to, and the ceiling the router reserves for one. */
   private static final long LONG_ANSWER_TOKENS = 8000;
@@ -94,6 +96,7 @@ class BudgetIT {
     p.put("tokenwise.router.budgets.tenants.strict.hard-usd", "1");
     p.put("tokenwise.router.budgets.tenants.strict.when-redis-down", "closed");
     p.put("tokenwise.router.budgets.default-max-output-tokens", String.valueOf(LONG_ANSWER_TOKENS));
+    p.put("tokenwise.router.admin.token", ADMIN);
     // generous: a loaded machine must not turn the budget check's fail-open into a pass
     p.put("tokenwise.router.budgets.redis-timeout", "15s");
     p.put("tokenwise.router.budgets.settlements.block", "200ms");
@@ -316,6 +319,102 @@ class BudgetIT {
         .block();
     await().atMost(Duration.ofSeconds(30)).until(() -> spend(spend).compareTo(before) == 0);
     assertThat(post(web, STRICT_KEY, "admitted question")).startsWith("200");
+  }
+
+  /**
+   * A key's own budget, set when it is minted through the admin API, holds across both replicas as
+   * the tenant's does: tenant {@code keyed} has no budget, one of its keys has 0.20 USD (about two
+   * and a half of the dearest answers). 60 concurrent requests on that key end within 1% of its
+   * budget, refused with a 402 that names the key; the tenant's other key is not held by it.
+   */
+  @Test
+  void aKeysOwnBudgetHoldsAcrossReplicasAndLeavesTheTenantsOtherKeysAlone() {
+    List<WebClient> replicas =
+        List.of(
+            WebClient.create("http://localhost:" + port),
+            WebClient.create(
+                "http://localhost:" + replicaB.getEnvironment().getProperty("local.server.port")));
+    JsonNode budgeted =
+        json.readTree(
+            replicas
+                .get(0)
+                .post()
+                .uri("/admin/keys")
+                .header("Authorization", "Bearer " + ADMIN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"tenant\":\"keyed\",\"budgetUsd\":\"" + KEY_CAP + "\"}")
+                .retrieve()
+                .bodyToMono(String.class)
+                .block());
+    assertThat(budgeted.path("budgetUsd").asString()).isEqualTo(KEY_CAP.toPlainString());
+    String other =
+        json.readTree(
+                replicas
+                    .get(1)
+                    .post()
+                    .uri("/admin/keys")
+                    .header("Authorization", "Bearer " + ADMIN)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"tenant\":\"keyed\"}")
+                    .retrieve()
+                    .bodyToMono(String.class)
+                    .block())
+            .path("key")
+            .asString();
+    String key = budgeted.path("key").asString();
+    String keyId = budgeted.path("id").asString();
+    Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    List<String> unexpected = new CopyOnWriteArrayList<>();
+    Flux.range(0, 60)
+        .flatMap(
+            i ->
+                replicas
+                    .get(i % 2)
+                    .post()
+                    .uri("/v1/chat/completions")
+                    .header("Authorization", "Bearer " + key)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(request(i))
+                    .exchangeToMono(
+                        r ->
+                            r.bodyToMono(String.class)
+                                .defaultIfEmpty("")
+                                .map(
+                                    body -> {
+                                      int status = r.statusCode().value();
+                                      if (status != 200
+                                          && (status != 402 || !body.contains("key '" + keyId))) {
+                                        unexpected.add(status + " " + body);
+                                      }
+                                      return status;
+                                    })),
+            60)
+        .doOnNext(s -> statuses.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet())
+        .blockLast(Duration.ofSeconds(120));
+    assertThat(unexpected).isEmpty();
+    int answered = statuses.getOrDefault(200, new AtomicInteger()).get();
+    assertThat(answered).isPositive();
+    assertThat(statuses.getOrDefault(402, new AtomicInteger()).get()).isPositive();
+
+    String month = YearMonth.now(ZoneOffset.UTC).toString();
+    String keySpend = "tokenwise:router:budget:{keyed}:key:" + keyId + ":spend:" + month;
+    String keyReserved = "tokenwise:router:budget:{keyed}:key:" + keyId + ":reserved";
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                costService.settledRequests("keyed").size() >= answered
+                    && redis.opsForHash().size(keyReserved).block() == 0);
+    BigDecimal recorded = costService.total("keyed");
+    BigDecimal spent = spend(keySpend);
+    System.out.printf(
+        "key budget: cap %s USD, 60 concurrent on 2 replicas: %d answered, spend %s USD"
+            + " (recorded %s USD)%n",
+        KEY_CAP, answered, spent.toPlainString(), recorded.toPlainString());
+    assertThat(spent).isEqualByComparingTo(recorded);
+    assertThat(spent).isLessThanOrEqualTo(KEY_CAP.multiply(new BigDecimal("1.01")));
+    // the tenant has no budget of its own, and its other key is not held by this one's
+    assertThat(post(replicas.get(1), other, "another key's question")).startsWith("200");
   }
 
   private static String post(WebClient web, String key, String question) {

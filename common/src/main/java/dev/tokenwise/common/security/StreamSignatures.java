@@ -111,7 +111,11 @@ public final class StreamSignatures {
     }
     SecretKeySpec key = new SecretKeySpec(derive(ServiceTokens.secretBytes(secret)), "HmacSHA256");
     this.self = self;
-    this.macs = ThreadLocal.withInitial(() -> mac(key));
+    // Each thread clones an initialised prototype: Mac.getInstance looks the algorithm up among
+    // the security providers under locks, which an event-loop thread's first signature must not
+    // wait on (a clone copies the digest state and takes none).
+    Mac prototype = mac(key);
+    this.macs = ThreadLocal.withInitial(() -> copy(prototype));
   }
 
   /** This service's name, the producer its signed entries name. */
@@ -202,6 +206,14 @@ public final class StreamSignatures {
   private static byte[] derive(byte[] secret) {
     return mac(new SecretKeySpec(secret, "HmacSHA256"))
         .doFinal(PURPOSE.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Mac copy(Mac prototype) {
+    try {
+      return (Mac) prototype.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("the JDK's HmacSHA256 is cloneable", e);
+    }
   }
 
   private static Mac mac(SecretKeySpec key) {

@@ -38,6 +38,7 @@ final class AdminBodies {
           "burstCapacity",
           "tokensPerMinute",
           "tokenBurst",
+          "budgetUsd",
           "expiresAt");
   private static final Set<String> UPDATE =
       Set.of(
@@ -47,6 +48,7 @@ final class AdminBodies {
           "burstCapacity",
           "tokensPerMinute",
           "tokenBurst",
+          "budgetUsd",
           "expiresAt");
 
   private AdminBodies() {}
@@ -102,7 +104,9 @@ final class AdminBodies {
             list(body, "routes"),
             list(body, "models"),
             rateLimit(body, null),
-            tokenLimit(body, null));
+            tokenLimit(body, null),
+            null,
+            budget(body, null));
     return new Mint(terms, expiresAt(body));
   }
 
@@ -126,8 +130,40 @@ final class AdminBodies {
                 : current.rateLimit(),
             body.has("tokensPerMinute") || body.has("tokenBurst")
                 ? tokenLimit(body, current.tokenLimit())
-                : current.tokenLimit());
+                : current.tokenLimit(),
+            current.keyId(),
+            body.has("budgetUsd") ? budget(body, null) : current.budgetUsd());
     return new Mint(terms, body.has("expiresAt") ? expiresAt(body) : currentExpiry);
+  }
+
+  /**
+   * The key's monthly budget: a positive amount in USD (a number or a decimal string, at most
+   * 1,000,000), or null to have none.
+   */
+  static java.math.BigDecimal budget(JsonNode body, java.math.BigDecimal absent) {
+    JsonNode value = body.get("budgetUsd");
+    if (value == null) {
+      return absent;
+    }
+    if (value.isNull()) {
+      return null;
+    }
+    java.math.BigDecimal amount;
+    try {
+      amount =
+          value.isNumber()
+              ? value.decimalValue()
+              : value.isString() ? new java.math.BigDecimal(value.asString().strip()) : null;
+    } catch (NumberFormatException e) {
+      amount = null;
+    }
+    if (amount == null
+        || amount.signum() <= 0
+        || amount.compareTo(java.math.BigDecimal.valueOf(1_000_000)) > 0) {
+      throw invalid(
+          "'budgetUsd' must be a positive amount in USD of at most 1000000, or null.", "budgetUsd");
+    }
+    return amount.stripTrailingZeros();
   }
 
   static long integer(JsonNode body, String field, long min, long max, long absent) {

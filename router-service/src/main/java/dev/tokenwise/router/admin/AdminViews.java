@@ -41,6 +41,9 @@ final class AdminViews {
       view.put("replenishRate", tenant.rateLimit().replenishRate());
       view.put("burstCapacity", tenant.rateLimit().burstCapacity());
     }
+    if (tenant.budgetUsd() != null) {
+      view.put("budgetUsd", tenant.budgetUsd().toPlainString());
+    }
     if (tenant.tokenLimit() != null) {
       view.put("tokensPerMinute", tenant.tokenLimit().tokensPerMinute());
       view.put("tokenBurst", tenant.tokenLimit().burstTokens());

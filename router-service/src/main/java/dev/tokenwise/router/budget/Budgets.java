@@ -5,6 +5,7 @@ import dev.tokenwise.common.pricing.PriceCatalogs;
 import dev.tokenwise.common.pricing.Rates;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.request.TokenwiseHeaders;
+import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TenantSettings;
 import dev.tokenwise.router.usage.UsageEvents;
 import java.math.BigDecimal;
@@ -50,9 +51,10 @@ public class Budgets {
   private static final String PREFIX = "tokenwise:router:budget:";
 
   /**
-   * KEYS: spend, reserved, deadlines, lapsed. ARGV: request id, amount, hard cap ('' for none),
-   * timeout seconds, spend TTL seconds, lapsed retention seconds. Returns {allowed (1|0), spend,
-   * reserved} as strings.
+   * KEYS: spend, reserved, deadlines, lapsed, key-of. ARGV: request id, amount, hard cap ('' for
+   * none), timeout seconds, spend TTL seconds, lapsed retention seconds, key id ('' for a tenant's
+   * own budget: a key's reservation also records which key the request came with, for its
+   * settlement). Returns {allowed (1|0), spend, reserved} as strings.
    */
   @SuppressWarnings("rawtypes")
   private static final RedisScript<List> RESERVE =
@@ -89,6 +91,11 @@ public class Budgets {
           local ttl = math.ceil(timeout) * 2
           for i = 2, 3 do
             if redis.call('TTL', KEYS[i]) < ttl then redis.call('EXPIRE', KEYS[i], ttl) end
+          end
+          if ARGV[7] ~= '' then
+            redis.call('HSET', KEYS[5], ARGV[1], ARGV[7])
+            local keep = ttl + tonumber(ARGV[6])
+            if redis.call('TTL', KEYS[5]) < keep then redis.call('EXPIRE', KEYS[5], keep) end
           end
           return {'1', tostring(spend), tostring(reserved)}
           """,
@@ -157,25 +164,68 @@ public class Budgets {
     this.properties = properties;
   }
 
+  /**
+   * Whose budget: a tenant's ({@code {tenant}}) or one key's within it ({@code {tenant}:key:<id>}).
+   * Both carry the tenant's hash tag, so one script sees a subject's keys together and a tenant's
+   * subjects share a cluster slot.
+   */
+  record Subject(String tenant, String keyId) {
+
+    static Subject tenant(String tenant) {
+      return new Subject(tenant, null);
+    }
+
+    String prefix() {
+      return PREFIX + "{" + tenant + "}" + (keyId == null ? "" : ":key:" + keyId);
+    }
+
+    String describe() {
+      return keyId == null
+          ? "tenant '" + tenant + "'"
+          : "key '" + keyId + "' of tenant '" + tenant + "'";
+    }
+  }
+
   static String spendKey(String tenant, YearMonth month) {
-    return PREFIX + "{" + tenant + "}:spend:" + month;
+    return spendKey(Subject.tenant(tenant), month);
+  }
+
+  static String spendKey(Subject subject, YearMonth month) {
+    return subject.prefix() + ":spend:" + month;
   }
 
   static String reservedKey(String tenant) {
-    return PREFIX + "{" + tenant + "}:reserved";
+    return reservedKey(Subject.tenant(tenant));
+  }
+
+  static String reservedKey(Subject subject) {
+    return subject.prefix() + ":reserved";
+  }
+
+  static String deadlinesKey(Subject subject) {
+    return subject.prefix() + ":deadlines";
   }
 
   static String deadlinesKey(String tenant) {
-    return PREFIX + "{" + tenant + "}:deadlines";
+    return deadlinesKey(Subject.tenant(tenant));
   }
 
   static String settledKey(String tenant) {
-    return PREFIX + "{" + tenant + "}:settled";
+    return settledKey(Subject.tenant(tenant));
+  }
+
+  static String settledKey(Subject subject) {
+    return subject.prefix() + ":settled";
   }
 
   /** A hash: request id → the reserved amount counted as spent when its reservation lapsed. */
-  static String lapsedKey(String tenant) {
-    return PREFIX + "{" + tenant + "}:lapsed";
+  static String lapsedKey(Subject subject) {
+    return subject.prefix() + ":lapsed";
+  }
+
+  /** A hash: request id → the id of the key budget it was reserved against as well. */
+  static String keyOfKey(String tenant) {
+    return PREFIX + "{" + tenant + "}:key-of";
   }
 
   /**
@@ -209,6 +259,15 @@ public class Budgets {
     return properties.tenants().containsKey(tenant) || settings.mayHaveBudget(tenant);
   }
 
+  /** As {@link #applies(String)}, or the caller's key has a budget of its own. */
+  public boolean applies(Tenant caller) {
+    return keyBudget(caller) || applies(caller.id());
+  }
+
+  private static boolean keyBudget(Tenant caller) {
+    return caller != null && caller.budgetUsd() != null && caller.keyId() != null;
+  }
+
   /**
    * Reserves the worst case of a chat call against its tenant's budget: for every model the call
    * may be served by (the chosen model, then its fallbacks), the prompt estimate times {@link
@@ -226,20 +285,50 @@ public class Budgets {
    */
   public Mono<Void> reserve(
       ServerWebExchange exchange,
+      Tenant caller,
       UsageEvents.Request facts,
       Collection<String> models,
       long promptTokens,
       Long maxOutputTokens,
       boolean mayRepair) {
-    return caps(facts.tenant())
-        .flatMap(
+    return reserveAll(
+        exchange,
+        caller,
+        facts,
+        worstCase(models, promptTokens, maxOutputTokens, mayRepair),
+        properties.reservationTimeout());
+  }
+
+  /**
+   * Reserves against the tenant's budget, then against the caller's key budget (when its key has
+   * one): a request must fit both, and a key refused after its tenant admitted it gives the
+   * tenant's reservation back at once.
+   */
+  private Mono<Void> reserveAll(
+      ServerWebExchange exchange,
+      Tenant caller,
+      UsageEvents.Request facts,
+      BigDecimal amount,
+      Duration timeout) {
+    String tenant = facts.tenant();
+    Mono<Void> tenantPart =
+        caps(tenant)
+            .flatMap(
+                caps -> reserveUsd(exchange, facts, Subject.tenant(tenant), caps, amount, timeout));
+    if (!keyBudget(caller)) {
+      return tenantPart;
+    }
+    Subject key = new Subject(tenant, caller.keyId());
+    Mono<BudgetProperties.Caps> keyCaps =
+        caps(tenant)
+            .map(c -> new BudgetProperties.Caps(caller.budgetUsd(), null, c.whenRedisDown()))
+            .defaultIfEmpty(new BudgetProperties.Caps(caller.budgetUsd(), null, null));
+    return tenantPart.then(
+        keyCaps.flatMap(
             caps ->
-                reserveUsd(
-                    exchange,
-                    facts,
-                    caps,
-                    worstCase(models, promptTokens, maxOutputTokens, mayRepair),
-                    properties.reservationTimeout()));
+                reserveUsd(exchange, facts, key, caps, amount, timeout)
+                    .onErrorResume(
+                        e -> release(tenant, facts.requestId()).then(Mono.<Void>error(e)))));
   }
 
   /**
@@ -251,19 +340,17 @@ public class Budgets {
    */
   public Mono<Void> reserveDeferred(
       ServerWebExchange exchange,
+      Tenant caller,
       UsageEvents.Request facts,
       Collection<String> models,
       long promptTokens,
       Long maxOutputTokens) {
-    return caps(facts.tenant())
-        .flatMap(
-            caps ->
-                reserveUsd(
-                    exchange,
-                    facts,
-                    caps,
-                    worstCase(models, promptTokens, maxOutputTokens, false),
-                    properties.deferredReservationTimeout()));
+    return reserveAll(
+        exchange,
+        caller,
+        facts,
+        worstCase(models, promptTokens, maxOutputTokens, false),
+        properties.deferredReservationTimeout());
   }
 
   /**
@@ -271,8 +358,20 @@ public class Budgets {
    * deferred request). Best effort: a reservation left behind lapses at its deadline.
    */
   public Mono<Void> release(String tenant, String requestId) {
+    return release(Subject.tenant(tenant), requestId);
+  }
+
+  /** As {@link #release(String, String)}, and the caller's key budget's reservation too. */
+  public Mono<Void> release(Tenant caller, String requestId) {
+    Mono<Void> tenant = release(caller.id(), requestId);
+    return keyBudget(caller)
+        ? tenant.then(release(new Subject(caller.id(), caller.keyId()), requestId))
+        : tenant;
+  }
+
+  private Mono<Void> release(Subject subject, String requestId) {
     return redis
-        .execute(RELEASE, List.of(reservedKey(tenant), deadlinesKey(tenant)), List.of(requestId))
+        .execute(RELEASE, List.of(reservedKey(subject), deadlinesKey(subject)), List.of(requestId))
         .next()
         .timeout(properties.redisTimeout())
         .doOnError(e -> log.warn("Reservation {} not released: {}", requestId, e.toString()))
@@ -320,16 +419,13 @@ public class Budgets {
 
   /** Reserves a call that produces no output tokens (embeddings), as {@link #reserve} does. */
   public Mono<Void> reserveInputOnly(
-      ServerWebExchange exchange, UsageEvents.Request facts, long promptTokens) {
-    return caps(facts.tenant())
-        .flatMap(
-            caps ->
-                reserveUsd(
-                    exchange,
-                    facts,
-                    caps,
-                    callCost(facts.requestedModel(), withMargin(promptTokens), 0),
-                    properties.reservationTimeout()));
+      ServerWebExchange exchange, Tenant caller, UsageEvents.Request facts, long promptTokens) {
+    return reserveAll(
+        exchange,
+        caller,
+        facts,
+        callCost(facts.requestedModel(), withMargin(promptTokens), 0),
+        properties.reservationTimeout());
   }
 
   private long withMargin(long promptTokens) {
@@ -342,6 +438,7 @@ public class Budgets {
   private Mono<Void> reserveUsd(
       ServerWebExchange exchange,
       UsageEvents.Request facts,
+      Subject subject,
       BudgetProperties.Caps caps,
       BigDecimal amount,
       Duration timeout) {
@@ -352,17 +449,19 @@ public class Budgets {
         .execute(
             RESERVE,
             List.of(
-                spendKey(tenant, month),
-                reservedKey(tenant),
-                deadlinesKey(tenant),
-                lapsedKey(tenant)),
+                spendKey(subject, month),
+                reservedKey(subject),
+                deadlinesKey(subject),
+                lapsedKey(subject),
+                keyOfKey(tenant)),
             List.of(
                 facts.requestId(),
                 amount.toPlainString(),
                 hard,
                 String.valueOf(Math.max(1, timeout.toSeconds())),
                 String.valueOf(Math.max(1, properties.spendTtl().toSeconds())),
-                String.valueOf(Math.max(1, properties.settledRetention().toSeconds()))))
+                String.valueOf(Math.max(1, properties.settledRetention().toSeconds())),
+                subject.keyId() == null ? "" : subject.keyId()))
         .next()
         .timeout(properties.redisTimeout())
         .map(result -> new Reply(result, null))
@@ -370,7 +469,7 @@ public class Budgets {
         .flatMap(
             reply -> {
               if (reply.error() != null) {
-                return unavailable(tenant, caps, reply.error());
+                return unavailable(subject, caps, reply.error());
               }
               List<?> result = reply.result();
               boolean allowed = "1".equals(String.valueOf(result.get(0)));
@@ -379,9 +478,9 @@ public class Budgets {
                 return Mono.error(
                     new OpenAiApiException(
                         HttpStatus.PAYMENT_REQUIRED,
-                        "The monthly budget of tenant '"
-                            + tenant
-                            + "' is exhausted (hard cap "
+                        "The monthly budget of "
+                            + subject.describe()
+                            + " is exhausted (hard cap "
                             + hard
                             + " USD).",
                         "insufficient_quota",
@@ -405,7 +504,7 @@ public class Budgets {
 
   private record Reply(List<?> result, Throwable error) {}
 
-  private Mono<Void> unavailable(String tenant, BudgetProperties.Caps caps, Throwable error) {
+  private Mono<Void> unavailable(Subject subject, BudgetProperties.Caps caps, Throwable error) {
     BudgetProperties.FailureMode mode =
         caps.whenRedisDown() != null ? caps.whenRedisDown() : properties.whenRedisDown();
     if (mode == BudgetProperties.FailureMode.OPEN) {
@@ -416,9 +515,9 @@ public class Budgets {
     return Mono.error(
         new OpenAiApiException(
             HttpStatus.SERVICE_UNAVAILABLE,
-            "The monthly budget of tenant '"
-                + tenant
-                + "' cannot be checked right now; retry shortly.",
+            "The monthly budget of "
+                + subject.describe()
+                + " cannot be checked right now; retry shortly.",
             "server_error",
             null,
             "budget_unavailable"));

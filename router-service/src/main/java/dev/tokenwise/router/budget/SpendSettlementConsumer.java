@@ -238,16 +238,29 @@ class SpendSettlementConsumer implements SmartLifecycle {
     }
   }
 
-  /** Moves the request's reservation into the tenant's spend at the settled cost, once. */
+  /**
+   * Moves the request's reservation into the tenant's spend at the settled cost, once; and into its
+   * key's, when the request was reserved against a key budget too.
+   */
   void settle(SpendSettlement s) {
+    String keyOf = Budgets.keyOfKey(s.tenant());
+    Object keyId = redis.opsForHash().get(keyOf, s.requestId());
+    settle(Budgets.Subject.tenant(s.tenant()), s);
+    if (keyId != null) {
+      settle(new Budgets.Subject(s.tenant(), keyId.toString()), s);
+      redis.opsForHash().delete(keyOf, s.requestId());
+    }
+  }
+
+  private void settle(Budgets.Subject subject, SpendSettlement s) {
     redis.execute(
         Budgets.SETTLE,
         List.of(
-            Budgets.spendKey(s.tenant(), s.month()),
-            Budgets.reservedKey(s.tenant()),
-            Budgets.deadlinesKey(s.tenant()),
-            Budgets.settledKey(s.tenant()),
-            Budgets.lapsedKey(s.tenant())),
+            Budgets.spendKey(subject, s.month()),
+            Budgets.reservedKey(subject),
+            Budgets.deadlinesKey(subject),
+            Budgets.settledKey(subject),
+            Budgets.lapsedKey(subject)),
         s.requestId(),
         s.costUsd() == null ? "" : s.costUsd().toPlainString(),
         String.valueOf(Math.max(1, properties.spendTtl().toSeconds())),

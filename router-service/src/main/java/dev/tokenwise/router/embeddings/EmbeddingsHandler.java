@@ -101,7 +101,7 @@ class EmbeddingsHandler {
                                         facts.requestId(),
                                         tokens,
                                         budgets.reserveInputOnly(
-                                            request.exchange(), facts, tokens)));
+                                            request.exchange(), tenant, facts, tokens)));
                     return admitted.then(
                         Mono.defer(
                             () ->

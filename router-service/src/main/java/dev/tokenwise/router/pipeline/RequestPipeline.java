@@ -313,7 +313,7 @@ public class RequestPipeline {
    * a limit of their own, or the route's, are left as they are.
    */
   private void capForBudget(Flow f) {
-    if (f.plan.cap().applied() != null || !budgets.applies(f.tenant.id())) {
+    if (f.plan.cap().applied() != null || !budgets.applies(f.tenant)) {
       return;
     }
     List<String> models =
@@ -339,12 +339,13 @@ public class RequestPipeline {
     Long sentMaxTokens = maxTokens != null ? maxTokens : f.budgetCap;
     String schema = f.plan.route().definition().jsonSchema();
     Mono<Void> budget =
-        !budgets.applies(f.tenant.id())
+        !budgets.applies(f.tenant)
             ? Mono.empty()
             : Mono.defer(
                 () ->
                     budgets.reserve(
                         f.exchange,
+                        f.tenant,
                         f.facts,
                         chain(f).stream().map(ResilientProviders.Target::model).toList(),
                         TokenRateLimits.promptTokens(f.model, f.plan.request()),
@@ -363,7 +364,7 @@ public class RequestPipeline {
    */
   private Mono<ServerResponse> deferred(Flow f) {
     String provider = f.first.kind().providerName();
-    if (!budgets.applies(f.tenant.id())) {
+    if (!budgets.applies(f.tenant)) {
       return deferrals.defer(f.tenant, f.plan, f.facts, provider, Mono.empty());
     }
     Long maxTokens =
@@ -373,6 +374,7 @@ public class RequestPipeline {
     return budgets
         .reserveDeferred(
             f.exchange,
+            f.tenant,
             f.facts,
             List.of(f.model),
             TokenRateLimits.promptTokens(f.model, f.plan.request()),
@@ -385,7 +387,7 @@ public class RequestPipeline {
                         f.plan,
                         f.facts,
                         provider,
-                        budgets.release(f.tenant.id(), f.facts.requestId()))));
+                        budgets.release(f.tenant, f.facts.requestId()))));
   }
 
   // ---- cache hits -------------------------------------------------------------------------

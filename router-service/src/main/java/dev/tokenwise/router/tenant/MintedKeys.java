@@ -31,7 +31,7 @@ public class MintedKeys {
   public static final String TENANTS = "tokenwise:admin:tenants";
 
   private static final List<String> LIMIT_FIELDS =
-      List.of("replenishRate", "burstCapacity", "tokensPerMinute", "tokenBurst");
+      List.of("replenishRate", "burstCapacity", "tokensPerMinute", "tokenBurst", "budgetUsd");
 
   private final ReactiveStringRedisTemplate redis;
   private final AdminChanges changes;
@@ -208,6 +208,13 @@ public class MintedKeys {
     if (tenant.tokenLimit() != null) {
       fields.put("tokensPerMinute", String.valueOf(tenant.tokenLimit().tokensPerMinute()));
       fields.put("tokenBurst", String.valueOf(tenant.tokenLimit().burstTokens()));
+    }
+    if (tenant.budgetUsd() != null) {
+      fields.put("budgetUsd", tenant.budgetUsd().toPlainString());
+    }
+    if (tenant.keyId() != null) {
+      // a rotated key's successor spends from the same key budget: rotating does not reset it
+      fields.put("budgetId", tenant.keyId());
     }
     return fields;
   }

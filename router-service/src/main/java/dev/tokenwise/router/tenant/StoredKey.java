@@ -51,7 +51,12 @@ public record StoredKey(
             split(fields.get("models")),
             limit,
             Tenant.TokenLimit.of(
-                longOrNull(fields.get("tokensPerMinute")), longOrNull(fields.get("tokenBurst"))));
+                longOrNull(fields.get("tokensPerMinute")), longOrNull(fields.get("tokenBurst"))),
+            // the key budget's id: the first key of a rotation's line, whose spend it continues
+            fields.getOrDefault("budgetId", fields.getOrDefault("id", idOf(hashHex))),
+            fields.get("budgetUsd") == null
+                ? null
+                : new java.math.BigDecimal(fields.get("budgetUsd")));
     return new StoredKey(
         fields.getOrDefault("id", idOf(hashHex)),
         hashHex,

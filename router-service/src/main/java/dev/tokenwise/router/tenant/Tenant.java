@@ -1,6 +1,7 @@
 package dev.tokenwise.router.tenant;
 
 import dev.tokenwise.router.error.OpenAiApiException;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
 import org.springframework.http.HttpStatus;
@@ -13,6 +14,9 @@ import org.springframework.http.HttpStatus;
  * @param models the models the key may name; empty for any
  * @param rateLimit the key's request rate limit, or null for none
  * @param tokenLimit the key's token rate limit, or null for none
+ * @param keyId the id its key budget is kept under: the admin API's id of the key (of the first
+ *     key, for a rotated key's successors), or null for a configured key
+ * @param budgetUsd the key's own monthly hard cap in USD, within its tenant's budget; null for none
  */
 public record Tenant(
     String id,
@@ -20,7 +24,9 @@ public record Tenant(
     List<String> routes,
     List<String> models,
     RateLimit rateLimit,
-    TokenLimit tokenLimit) {
+    TokenLimit tokenLimit,
+    String keyId,
+    BigDecimal budgetUsd) {
 
   /**
    * Spring Cloud Gateway's {@code RedisRateLimiter} token bucket, per key.
@@ -59,6 +65,16 @@ public record Tenant(
     Objects.requireNonNull(id, "id");
     routes = routes == null ? List.of() : List.copyOf(routes);
     models = models == null ? List.of() : List.copyOf(models);
+  }
+
+  public Tenant(
+      String id,
+      String app,
+      List<String> routes,
+      List<String> models,
+      RateLimit rateLimit,
+      TokenLimit tokenLimit) {
+    this(id, app, routes, models, rateLimit, tokenLimit, null, null);
   }
 
   public Tenant(
