@@ -480,6 +480,66 @@ class AdminApiIT {
   }
 
   /**
+   * A tenant's request rate limit, set at run time, is shared by all its keys across both replicas:
+   * with one request per second and a burst of two, two keys of the tenant get three requests
+   * between them before one is refused with a 429 naming the tenant; without the limit they are
+   * served again. A bad limit changes nothing.
+   */
+  @Test
+  void aTenantsRateLimitIsSharedByItsKeysOnEveryReplica() {
+    String first = mint(SUPER, "{\"tenant\":\"acme\"}").path("key").asString();
+    String second = mint(SUPER, "{\"tenant\":\"acme\"}").path("key").asString();
+    call(replicaA, HttpMethod.PUT, "/admin/tenants/acme/limits", SUPER, "{\"burstCapacity\":2}")
+        .expectStatus()
+        .isBadRequest();
+    call(
+            replicaA,
+            HttpMethod.PUT,
+            "/admin/tenants/acme/limits",
+            SUPER,
+            "{\"replenishRate\":1,\"burstCapacity\":2}")
+        .expectStatus()
+        .isOk();
+    // every replica reads the tenant's settings again within 5 s; the first refusal proves it
+    List<String> keys = List.of(first, second);
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    EntityExchangeResult<byte[]> refused =
+        await()
+            .atMost(Duration.ofSeconds(8))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> {
+                  int n = calls.getAndIncrement();
+                  return models(n % 2 == 0 ? replicaBClient : replicaA, keys.get(n % 2));
+                },
+                r -> r.getStatus().value() == 429);
+    assertThat(new String(refused.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8))
+        .contains("of this tenant");
+    JsonNode tenant =
+        json.readTree(body(call(replicaA, HttpMethod.GET, "/admin/tenants/acme", SUPER, null)));
+    assertThat(tenant.path("limits").path("replenishRate").asInt()).isEqualTo(1);
+    assertThat(tenant.path("limits").path("burstCapacity").asInt()).isEqualTo(2);
+    // another tenant is not held by acme's limit
+    String other = mint(SUPER, "{\"tenant\":\"globex\"}").path("key").asString();
+    assertThat(models(replicaA, other).getStatus().value()).isEqualTo(200);
+
+    call(replicaA, HttpMethod.DELETE, "/admin/tenants/acme/limits", SUPER, null)
+        .expectStatus()
+        .isOk();
+    await()
+        .atMost(Duration.ofSeconds(8))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                models(replicaBClient, first).getStatus().value() == 200
+                    && models(replicaBClient, first).getStatus().value() == 200
+                    && models(replicaBClient, first).getStatus().value() == 200);
+    assertThat(audit(SUPER, "?limit=1").path("entries").path(0).path("action").asString())
+        .isEqualTo("tenant.limits.clear");
+  }
+
+  /**
    * A change and its audit entries are written together or not at all: when the tenant's audit
    * stream cannot be written (its key holds a string), a mint, a revoke and a budget change each
    * answer 500 naming the problem, and none of them is applied, nor is anything audited in the

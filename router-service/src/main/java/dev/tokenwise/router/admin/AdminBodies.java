@@ -140,7 +140,7 @@ final class AdminBodies {
    * The key's monthly budget: a positive amount in USD (a number or a decimal string, at most
    * 1,000,000), or null to have none.
    */
-  static java.math.BigDecimal budget(JsonNode body, java.math.BigDecimal absent) {
+  static BigDecimal budget(JsonNode body, BigDecimal absent) {
     JsonNode value = body.get("budgetUsd");
     if (value == null) {
       return absent;
@@ -148,18 +148,18 @@ final class AdminBodies {
     if (value.isNull()) {
       return null;
     }
-    java.math.BigDecimal amount;
+    BigDecimal amount;
     try {
       amount =
           value.isNumber()
               ? value.decimalValue()
-              : value.isString() ? new java.math.BigDecimal(value.asString().strip()) : null;
+              : value.isString() ? new BigDecimal(value.asString().strip()) : null;
     } catch (NumberFormatException e) {
       amount = null;
     }
     if (amount == null
         || amount.signum() <= 0
-        || amount.compareTo(java.math.BigDecimal.valueOf(1_000_000)) > 0) {
+        || amount.compareTo(BigDecimal.valueOf(1_000_000)) > 0) {
       throw invalid(
           "'budgetUsd' must be a positive amount in USD of at most 1000000, or null.", "budgetUsd");
     }
@@ -176,6 +176,16 @@ final class AdminBodies {
   }
 
   /** A budget: {@code hardUsd} and {@code softUsd}, each a non-negative number or null. */
+  /** A tenant's request rate limit: {@code replenishRate} (required) and {@code burstCapacity}. */
+  static Tenant.RateLimit tenantRateLimit(JsonNode body) {
+    known(body, Set.of("replenishRate", "burstCapacity"));
+    if (body.get("replenishRate") == null || body.get("replenishRate").isNull()) {
+      throw invalid(
+          "'replenishRate' is required (DELETE the limits to remove them).", "replenishRate");
+    }
+    return rateLimit(body, null);
+  }
+
   static BigDecimal[] budget(JsonNode body) {
     known(body, Set.of("hardUsd", "softUsd"));
     BigDecimal hard = usd(body, "hardUsd");

@@ -13,6 +13,7 @@ import dev.tokenwise.router.tenant.AdminChanges;
 import dev.tokenwise.router.tenant.AdminWrite;
 import dev.tokenwise.router.tenant.MintedKeys;
 import dev.tokenwise.router.tenant.StoredKey;
+import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TenantProperties;
 import dev.tokenwise.router.tenant.TenantSettings;
 import java.math.BigDecimal;
@@ -94,6 +95,8 @@ class AdminRoutes {
         .andRoute(GET("/admin/tenants/{tenant}"), as(this::getTenant))
         .andRoute(PUT("/admin/tenants/{tenant}/budget"), as(this::setBudget))
         .andRoute(DELETE("/admin/tenants/{tenant}/budget"), as(this::clearBudget))
+        .andRoute(PUT("/admin/tenants/{tenant}/limits"), as(this::setLimits))
+        .andRoute(DELETE("/admin/tenants/{tenant}/limits"), as(this::clearLimits))
         .andRoute(POST("/admin/admin-tokens"), as(this::mintAdminToken))
         .andRoute(GET("/admin/admin-tokens"), as(this::listAdminTokens))
         .andRoute(POST("/admin/admin-tokens/{id}/revoke"), as(this::revokeAdminToken))
@@ -272,26 +275,27 @@ class AdminRoutes {
 
   private Mono<ServerResponse> getTenant(Admin admin, ServerRequest request) {
     String tenant = pathTenant(admin, request);
-    return keys.ofTenant(tenant)
-        .collectList()
-        .zipWith(
+    return Mono.zip(
+            keys.ofTenant(tenant).collectList(),
             settings
                 .monthlyBudget(tenant)
                 .map(b -> budgetView(b.hardUsd(), b.softUsd(), "admin"))
-                .defaultIfEmpty(configuredBudget(tenant)))
+                .defaultIfEmpty(configuredBudget(tenant)),
+            settings.rateLimit(tenant).map(AdminRoutes::limitsView).defaultIfEmpty(Map.of()))
         .flatMap(
-            both -> {
+            all -> {
               Map<String, Object> view = new LinkedHashMap<>();
               view.put("tenant", tenant);
-              view.put("budget", both.getT2());
+              view.put("budget", all.getT2());
+              view.put("limits", all.getT3());
               view.put(
                   "apps",
                   new TreeSet<>(
-                      both.getT1().stream()
+                      all.getT1().stream()
                           .map(k -> k.tenant().app())
                           .filter(Objects::nonNull)
                           .toList()));
-              view.put("keys", both.getT1().size());
+              view.put("keys", all.getT1().size());
               return respond(HttpStatus.OK, view);
             });
   }
@@ -313,6 +317,46 @@ class AdminRoutes {
                   .then(Mono.defer(() -> changes.tenantChanged(tenant)))
                   .then(respond(HttpStatus.OK, Map.of("tenant", tenant, "budget", view)));
             });
+  }
+
+  private static Map<String, Object> limitsView(Tenant.RateLimit limit) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("replenishRate", limit.replenishRate());
+    view.put("burstCapacity", limit.burstCapacity());
+    return view;
+  }
+
+  /**
+   * {@code PUT /admin/tenants/{tenant}/limits}: the tenant's request rate limit, shared by all its
+   * keys (each key's own limit applies too). Super admin only, like budgets.
+   */
+  private Mono<ServerResponse> setLimits(Admin admin, ServerRequest request) {
+    String tenant = pathTenant(admin, request);
+    admin.mustBeSuper("set a tenant's limits");
+    return AdminBodies.read(request, json)
+        .map(AdminBodies::tenantRateLimit)
+        .flatMap(
+            limit -> {
+              AdminWrite write = settings.setRateLimit(tenant, limit, new AdminWrite());
+              Map<String, Object> view = limitsView(limit);
+              audit.record(write, admin, "tenant.limits.set", tenant, tenant, view);
+              return audit
+                  .commit(write)
+                  .then(Mono.defer(() -> changes.tenantChanged(tenant)))
+                  .then(respond(HttpStatus.OK, Map.of("tenant", tenant, "limits", view)));
+            });
+  }
+
+  private Mono<ServerResponse> clearLimits(Admin admin, ServerRequest request) {
+    String tenant = pathTenant(admin, request);
+    admin.mustBeSuper("clear a tenant's limits");
+    AdminWrite write = settings.clearRateLimit(tenant, new AdminWrite());
+    audit.record(write, admin, "tenant.limits.clear", tenant, tenant, Map.of());
+    return audit
+        .commit(write)
+        .then(Mono.defer(() -> changes.tenantChanged(tenant)))
+        .then(
+            Mono.defer(() -> respond(HttpStatus.OK, Map.of("tenant", tenant, "limits", Map.of()))));
   }
 
   private Mono<ServerResponse> clearBudget(Admin admin, ServerRequest request) {

@@ -14,10 +14,11 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * A tenant's settings made through the admin API, which win over configuration: for now its monthly
- * budget caps, in Redis hash {@code tokenwise:admin:tenant:<id>}. Read on the request path from
- * memory; a replica reads Redis again at most every {@link #FRESH} per tenant, and at once after
- * {@link AdminChanges} announces a change.
+ * A tenant's settings made through the admin API, which win over configuration: its monthly budget
+ * caps and its request rate limit (shared by all its keys), in Redis hash {@code
+ * tokenwise:admin:tenant:<id>}. Read on the request path from memory; a replica reads Redis again
+ * at most every {@link #FRESH} per tenant, and at once after {@link AdminChanges} announces a
+ * change.
  */
 @Component
 public class TenantSettings {
@@ -36,7 +37,14 @@ public class TenantSettings {
    */
   public record MonthlyBudget(BigDecimal hardUsd, BigDecimal softUsd) {}
 
-  private record Cached(Optional<MonthlyBudget> budget, long loadedNanos) {}
+  private record Cached(
+      Optional<MonthlyBudget> budget, Tenant.RateLimit rateLimit, long loadedNanos) {
+    Cached(Settings settings, long loadedNanos) {
+      this(settings.budget(), settings.rateLimit(), loadedNanos);
+    }
+  }
+
+  private record Settings(Optional<MonthlyBudget> budget, Tenant.RateLimit rateLimit) {}
 
   private final ReactiveStringRedisTemplate redis;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -51,19 +59,48 @@ public class TenantSettings {
    * not answer, the last value read, else empty.
    */
   public Mono<MonthlyBudget> monthlyBudget(String tenant) {
+    return settings(tenant).flatMap(c -> Mono.justOrEmpty(c.budget()));
+  }
+
+  /**
+   * The request rate limit set for {@code tenant} through the admin API, shared by all its keys;
+   * empty when none is set. Read as {@link #monthlyBudget} is.
+   */
+  public Mono<Tenant.RateLimit> rateLimit(String tenant) {
+    return settings(tenant).flatMap(c -> Mono.justOrEmpty(c.rateLimit()));
+  }
+
+  private Mono<Cached> settings(String tenant) {
     Cached cached = cache.get(tenant);
     if (cached != null && System.nanoTime() - cached.loadedNanos() < FRESH.toNanos()) {
-      return Mono.justOrEmpty(cached.budget());
+      return Mono.just(cached);
     }
     return read(tenant)
         .timeout(REDIS_TIMEOUT)
-        .doOnNext(budget -> cache.put(tenant, new Cached(budget, System.nanoTime())))
+        .map(read -> new Cached(read, System.nanoTime()))
+        .doOnNext(fresh -> cache.put(tenant, fresh))
         .onErrorResume(
             e -> {
               log.warn("Tenant settings not read, Redis unavailable: {}", e.toString());
-              return Mono.just(cached == null ? Optional.empty() : cached.budget());
-            })
-        .flatMap(Mono::justOrEmpty);
+              return Mono.just(
+                  cached == null ? new Cached(Optional.empty(), null, System.nanoTime()) : cached);
+            });
+  }
+
+  /**
+   * Sets {@code tenant}'s request rate limit, in {@code write}; applied like {@link
+   * #setMonthlyBudget}.
+   */
+  public AdminWrite setRateLimit(String tenant, Tenant.RateLimit limit, AdminWrite write) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("replenishRate", String.valueOf(limit.replenishRate()));
+    fields.put("burstCapacity", String.valueOf(limit.burstCapacity()));
+    return write.hset(PREFIX + tenant, fields).sadd(MintedKeys.TENANTS, tenant);
+  }
+
+  /** Removes {@code tenant}'s request rate limit, in {@code write}. */
+  public AdminWrite clearRateLimit(String tenant, AdminWrite write) {
+    return write.hdel(PREFIX + tenant, List.of("replenishRate", "burstCapacity"));
   }
 
   /**
@@ -99,19 +136,26 @@ public class TenantSettings {
     cache.remove(tenant);
   }
 
-  private Mono<Optional<MonthlyBudget>> read(String tenant) {
+  private Mono<Settings> read(String tenant) {
     return redis
         .<String, String>opsForHash()
         .entries(PREFIX + tenant)
         .collectMap(Map.Entry::getKey, Map.Entry::getValue)
         .map(
             fields ->
-                fields.containsKey("budgetHardUsd") || fields.containsKey("budgetSoftUsd")
-                    ? Optional.of(
-                        new MonthlyBudget(
-                            decimal(fields.get("budgetHardUsd")),
-                            decimal(fields.get("budgetSoftUsd"))))
-                    : Optional.empty());
+                new Settings(
+                    fields.containsKey("budgetHardUsd") || fields.containsKey("budgetSoftUsd")
+                        ? Optional.of(
+                            new MonthlyBudget(
+                                decimal(fields.get("budgetHardUsd")),
+                                decimal(fields.get("budgetSoftUsd"))))
+                        : Optional.empty(),
+                    fields.containsKey("replenishRate")
+                        ? new Tenant.RateLimit(
+                            Integer.parseInt(fields.get("replenishRate")),
+                            Integer.parseInt(
+                                fields.getOrDefault("burstCapacity", fields.get("replenishRate"))))
+                        : null));
   }
 
   private static BigDecimal decimal(String value) {

@@ -2,10 +2,14 @@ package dev.tokenwise.router.tenant;
 
 import dev.tokenwise.router.error.OpenAiApiException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
 import org.springframework.core.Ordered;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -19,9 +23,10 @@ import reactor.core.publisher.Mono;
  * VirtualKeyAuthenticator} (read from Redis and remembered for {@link #REMEMBER}, so a revoked or
  * changed key is refused by every replica within it even when the {@link AdminChanges} message that
  * drops it at once is lost), refuses a revoked or expired key with 401 naming why, and applies the
- * key's request rate limit with Spring Cloud Gateway's {@link RedisRateLimiter} (a token bucket in
- * Redis, so every replica counts the same requests). Over the limit: 429 with {@code Retry-After}
- * and OpenAI's {@code rate_limit_exceeded} error.
+ * key's request rate limit, then its tenant's (set through the admin API, shared by all the
+ * tenant's keys), with Spring Cloud Gateway's {@link RedisRateLimiter} (a token bucket in Redis, so
+ * every replica counts the same requests). Over either limit: 429 with {@code Retry-After} and
+ * OpenAI's {@code rate_limit_exceeded} error naming which.
  */
 @Component
 public class VirtualKeyFilter implements WebFilter, Ordered {
@@ -44,13 +49,25 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
   private final VirtualKeyAuthenticator authenticator;
   private final MintedKeys minted;
   private final RedisRateLimiter limiter;
+  private final TenantSettings settings;
   private final Map<String, Boolean> configuredLimits = new ConcurrentHashMap<>();
 
   public VirtualKeyFilter(
-      VirtualKeyAuthenticator authenticator, MintedKeys minted, RedisRateLimiter limiter) {
+      VirtualKeyAuthenticator authenticator,
+      MintedKeys minted,
+      RedisRateLimiter limiter,
+      TenantSettings settings,
+      @Qualifier(RedisRateLimiter.REDIS_SCRIPT_NAME) RedisScript<List<Long>> limiterScript) {
     this.authenticator = authenticator;
     this.minted = minted;
     this.limiter = limiter;
+    this.settings = settings;
+    // Spring Cloud Gateway's limiter script is a jar resource, read again whenever Redis does not
+    // have it cached (first use, after a Redis restart): file I/O on an event loop. Held as text
+    // from start-up instead.
+    if (limiterScript instanceof DefaultRedisScript<List<Long>> script) {
+      script.setScriptText(script.getScriptAsString());
+    }
   }
 
   @Override
@@ -98,18 +115,37 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
     }
     return tenant
         .doOnNext(t -> exchange.getAttributes().put(TENANT_ATTRIBUTE, t))
-        .flatMap(t -> t.rateLimit() == null ? Mono.just(true) : allowed(exchange, t, hash))
-        .defaultIfEmpty(true)
         .flatMap(
-            allowed -> {
-              if (allowed) {
+            t ->
+                (t.rateLimit() == null
+                        ? Mono.just(true)
+                        : allowed(exchange, t.rateLimit(), "tokenwise-key-", hash))
+                    .flatMap(
+                        keyAllowed ->
+                            !keyAllowed
+                                ? Mono.just("on this API key")
+                                : settings
+                                    .rateLimit(t.id())
+                                    .flatMap(
+                                        limit ->
+                                            allowed(
+                                                exchange,
+                                                limit,
+                                                "tokenwise-tenant-",
+                                                "tenant:" + t.id()))
+                                    .map(ok -> ok ? "" : "of this tenant")
+                                    .defaultIfEmpty("")))
+        .defaultIfEmpty("")
+        .flatMap(
+            refused -> {
+              if (refused.isEmpty()) {
                 return chain.filter(exchange);
               }
               exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
               return Mono.error(
                   new OpenAiApiException(
                       HttpStatus.TOO_MANY_REQUESTS,
-                      "Rate limit reached for requests on this API key. Retry after 1 s.",
+                      "Rate limit reached for requests " + refused + ". Retry after 1 s.",
                       "requests",
                       null,
                       "rate_limit_exceeded"));
@@ -121,9 +157,9 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
     return exchange.getAttribute(TENANT_ATTRIBUTE);
   }
 
-  private Mono<Boolean> allowed(ServerWebExchange exchange, Tenant tenant, String hash) {
-    Tenant.RateLimit limit = tenant.rateLimit();
-    String configId = "tokenwise-key-" + limit.replenishRate() + "-" + limit.burstCapacity();
+  private Mono<Boolean> allowed(
+      ServerWebExchange exchange, Tenant.RateLimit limit, String configPrefix, String subject) {
+    String configId = configPrefix + limit.replenishRate() + "-" + limit.burstCapacity();
     configuredLimits.computeIfAbsent(
         configId,
         id -> {
@@ -140,7 +176,7 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
           return true;
         });
     return limiter
-        .isAllowed(configId, hash)
+        .isAllowed(configId, subject)
         .map(
             response -> {
               response.getHeaders().forEach(exchange.getResponse().getHeaders()::set);
