@@ -270,8 +270,8 @@ class CostTacticsEndToEndIT {
    * uncapped (reserved at the tenant's output ceiling), half capped at 50 tokens; the first model
    * fails for many of them (queued simulator faults) and the pricier fallback answers. Spend, as
    * cost-service recorded it, stays within 1% of the cap (27 answered, 71% of the cap, in the run
-   * measured). With the reservation removed (amount forced to 0) this test failed: 61 answered, 1.95
-   * times the cap, the overshoot limited only by settlements arriving during the burst.
+   * measured). With the reservation removed (amount forced to 0) this test failed: 61 answered,
+   * 1.95 times the cap, the overshoot limited only by settlements arriving during the burst.
    */
   @Test
   void aBudgetHoldsUnderABurstOnTwoRouterReplicasSettledByCostService() throws Exception {

@@ -21,6 +21,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param inputMargin the prompt estimate (common's token estimator, which counts with OpenAI's
  *     tokenizers) is multiplied by this for the reservation, for providers whose tokenizers count
  *     more
+ * @param mediaPartTokens input tokens reserved for each image, audio or file part of a prompt,
+ *     which the estimate (text only) does not count: 4,096 covers an image at any provider's
+ *     largest size; a long recording or a many-page file can cost more
  * @param unpricedReserveUsd reserved per call for a model no price catalog knows
  * @param reservationTimeout how long a reservation waits for its settlement from cost-service (a
  *     replica died mid-request, cost-service is down) before it is counted as spent at its reserved
@@ -42,6 +45,7 @@ public record BudgetProperties(
     @DefaultValue("32768") long defaultMaxOutputTokens,
     @DefaultValue Map<String, Long> maxOutputTokens,
     @DefaultValue("1.2") BigDecimal inputMargin,
+    @DefaultValue("4096") long mediaPartTokens,
     @DefaultValue("0.01") BigDecimal unpricedReserveUsd,
     @DefaultValue("15m") Duration reservationTimeout,
     @DefaultValue("26h") Duration deferredReservationTimeout,

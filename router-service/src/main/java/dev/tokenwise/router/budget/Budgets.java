@@ -7,6 +7,7 @@ import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TenantSettings;
+import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.usage.UsageEvents;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -24,6 +25,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A tenant's monthly budget, held across replicas in the router's own Redis keys. Before a provider
@@ -415,6 +417,15 @@ public class Budgets {
                   .getOrDefault(model, properties.defaultMaxOutputTokens()));
     }
     return ceiling == Long.MAX_VALUE ? properties.defaultMaxOutputTokens() : ceiling;
+  }
+
+  /**
+   * The prompt's input as the budget reserves it: the text estimate plus {@link
+   * BudgetProperties#mediaPartTokens()} for each image, audio or file part.
+   */
+  public long promptTokens(String model, JsonNode request) {
+    return TokenRateLimits.promptTokens(model, request)
+        + TokenRateLimits.mediaParts(request) * properties.mediaPartTokens();
   }
 
   /** Reserves a call that produces no output tokens (embeddings), as {@link #reserve} does. */

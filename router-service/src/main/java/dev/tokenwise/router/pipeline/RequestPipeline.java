@@ -348,7 +348,7 @@ public class RequestPipeline {
                         f.tenant,
                         f.facts,
                         chain(f).stream().map(ResilientProviders.Target::model).toList(),
-                        TokenRateLimits.promptTokens(f.model, f.plan.request()),
+                        budgets.promptTokens(f.model, f.plan.request()),
                         sentMaxTokens,
                         !f.call.stream() && schema != null && !schema.isBlank()));
     return tokenLimits.admit(
@@ -377,7 +377,7 @@ public class RequestPipeline {
             f.tenant,
             f.facts,
             List.of(f.model),
-            TokenRateLimits.promptTokens(f.model, f.plan.request()),
+            budgets.promptTokens(f.model, f.plan.request()),
             maxTokens)
         .then(
             Mono.defer(

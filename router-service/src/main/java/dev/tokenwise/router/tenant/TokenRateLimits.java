@@ -251,6 +251,28 @@ public class TokenRateLimits {
         + TokenEstimator.REPLY_PRIMING_TOKENS;
   }
 
+  /**
+   * How many image, audio and file parts the request's messages carry: {@link #promptTokens} counts
+   * text only.
+   */
+  public static int mediaParts(JsonNode request) {
+    return countMedia(request.path("messages")) + countMedia(request.path("system"));
+  }
+
+  private static int countMedia(JsonNode node) {
+    int parts = 0;
+    if (node.isArray()) {
+      for (JsonNode child : node) {
+        parts += countMedia(child);
+      }
+    } else if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        parts += MEDIA.contains(field.getKey()) ? 1 : countMedia(field.getValue());
+      }
+    }
+    return parts;
+  }
+
   private static void collect(JsonNode node, StringBuilder text) {
     if (node.isString()) {
       text.append(node.asString()).append('\n');

@@ -11,6 +11,31 @@ class TokenRateLimitsTests {
 
   private final JsonMapper json = JsonMapper.builder().build();
 
+  /** The estimate counts text; each image, audio or file part is counted apart for budgets. */
+  @Test
+  void mediaPartsAreCountedInChatAndMessagesShapes() {
+    JsonNode chat =
+        json.readTree(
+            """
+            {"model":"gpt-5","messages":[{"role":"user","content":[
+              {"type":"text","text":"What is in these?"},
+              {"type":"image_url","image_url":{"url":"https://example.com/a.png"}},
+              {"type":"input_audio","input_audio":{"data":"UklGRg==","format":"wav"}},
+              {"type":"file","file":{"file_id":"file-1"}}]}]}""");
+    assertThat(TokenRateLimits.mediaParts(chat)).isEqualTo(3);
+    JsonNode messages =
+        json.readTree(
+            """
+            {"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":[
+              {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBO"}},
+              {"type":"text","text":"Describe it."}]}]}""");
+    assertThat(TokenRateLimits.mediaParts(messages)).isEqualTo(1);
+    assertThat(
+            TokenRateLimits.mediaParts(
+                json.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")))
+        .isZero();
+  }
+
   @Test
   void aPromptIsChargedItsTextsToolsAndPerMessageTokens() {
     JsonNode chat =
