@@ -10,6 +10,7 @@ import dev.tokenwise.common.security.ServiceTokens;
 import java.nio.charset.StandardCharsets;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -76,14 +77,10 @@ class ServiceAuthFilter implements WebFilter {
       exchange.getAttributes().put(CALLER, caller);
     } catch (ServiceTokenException e) {
       return refuse(
-          exchange.getResponse(),
-          HttpStatus.UNAUTHORIZED,
-          "Service token refused",
-          e.code(),
-          e.getMessage());
+          exchange, HttpStatus.UNAUTHORIZED, "Service token refused", e.code(), e.getMessage());
     } catch (CallerNotAllowedException e) {
       return refuse(
-          exchange.getResponse(),
+          exchange,
           HttpStatus.FORBIDDEN,
           "Caller not allowed",
           "caller_not_allowed",
@@ -92,7 +89,21 @@ class ServiceAuthFilter implements WebFilter {
     return chain.filter(exchange);
   }
 
+  /**
+   * Answers a refused call after reading (and dropping) what is left of its body: a keep-alive
+   * connection whose request body was never read does not serve the caller's next request.
+   */
   private static Mono<Void> refuse(
+      ServerWebExchange exchange, HttpStatus status, String title, String code, String detail) {
+    ServerHttpResponse response = exchange.getResponse();
+    return exchange
+        .getRequest()
+        .getBody()
+        .doOnNext(DataBufferUtils::release)
+        .then(Mono.defer(() -> write(response, status, title, code, detail)));
+  }
+
+  private static Mono<Void> write(
       ServerHttpResponse response, HttpStatus status, String title, String code, String detail) {
     response.setStatusCode(status);
     response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
