@@ -156,7 +156,10 @@ public class CacheLookups {
             maxTokens,
             Math.max(0, Duration.between(request.createdAt(), now).toMillis()),
             UsageEvent.Status.OK,
-            completion.finishReason());
+            completion.finishReason(),
+            request.arm().experiment(),
+            request.arm().arm(),
+            request.arm().routerVersion());
     boolean done =
         rows.answered(request.id(), response.toString(), json.writeValueAsString(event), now);
     if (done) {

@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.cache;
 
+import dev.tokenwise.batch.intake.Arm;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +26,8 @@ class CacheRows {
       String requestId,
       Instant createdAt,
       String endUser,
-      String conversationId) {}
+      String conversationId,
+      Arm arm) {}
 
   /** An answered request whose answer cache-service has not been told yet. */
   record Answered(
@@ -47,7 +49,8 @@ class CacheRows {
     return jdbc.query(
         "select id, tenant, app, route, provider, model, requested_model,"
             + " coalesce(cache_request, body) cache_request, cache_policy, request_id, created_at,"
-            + " end_user, conversation_id from batch.deferred_request where status = 'queued' and cache_lookup = 'pending'"
+            + " end_user, conversation_id, experiment, arm, router_version"
+            + " from batch.deferred_request where status = 'queued' and cache_lookup = 'pending'"
             + " and provider = ? and model = ? and endpoint = ? order by created_at, id limit ?",
         (rs, i) ->
             new Queued(
@@ -63,7 +66,11 @@ class CacheRows {
                 rs.getString("request_id"),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getString("end_user"),
-                rs.getString("conversation_id")),
+                rs.getString("conversation_id"),
+                new Arm(
+                    rs.getString("experiment"),
+                    rs.getString("arm"),
+                    rs.getString("router_version"))),
         provider,
         model,
         endpoint,

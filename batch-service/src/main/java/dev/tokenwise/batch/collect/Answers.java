@@ -112,7 +112,10 @@ public class Answers {
             maxTokens(request.body()),
             Math.max(0, Duration.between(request.createdAt(), now).toMillis()),
             status,
-            finishReason);
+            finishReason,
+            request.arm().experiment(),
+            request.arm().arm(),
+            request.arm().routerVersion());
     return json.writeValueAsString(event);
   }
 

@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.collect;
 
+import dev.tokenwise.batch.intake.Arm;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -19,7 +20,8 @@ class CollectStore {
 
   private static final String PENDING_COLUMNS =
       "id, tenant, app, route, provider, model, requested_model, client_format, body, deadline,"
-          + " attempts, created_at, request_id, webhook_url, end_user, conversation_id";
+          + " attempts, created_at, request_id, webhook_url, end_user, conversation_id, experiment,"
+          + " arm, router_version";
 
   private final JdbcTemplate jdbc;
 
@@ -162,6 +164,7 @@ class CollectStore {
         rs.getString("request_id"),
         rs.getString("webhook_url") != null,
         rs.getString("end_user"),
-        rs.getString("conversation_id"));
+        rs.getString("conversation_id"),
+        new Arm(rs.getString("experiment"), rs.getString("arm"), rs.getString("router_version")));
   }
 }

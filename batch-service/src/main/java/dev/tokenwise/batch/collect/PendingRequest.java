@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.collect;
 
+import dev.tokenwise.batch.intake.Arm;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -20,4 +21,5 @@ record PendingRequest(
     String requestId,
     boolean hasWebhook,
     String endUser,
-    String conversationId) {}
+    String conversationId,
+    Arm arm) {}

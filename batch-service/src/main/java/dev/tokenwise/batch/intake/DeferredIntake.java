@@ -122,7 +122,11 @@ public class DeferredIntake {
         normalizer.cacheRequest(body, format, provider, providerBody),
         cachePolicy(submission),
         boundedId(submission, "user"),
-        boundedId(submission, "conversation"));
+        boundedId(submission, "conversation"),
+        new Arm(
+            boundedId(submission, "experiment"),
+            boundedId(submission, "arm"),
+            boundedId(submission, "routerVersion")));
   }
 
   /** An optional attribution id (the router sends 64 hex digits); bounded, as it is stored. */

@@ -20,8 +20,9 @@ public class DeferredRequests {
       "insert into batch.deferred_request (id, tenant, app, route, provider, model, endpoint,"
           + " client_format, body, body_bytes, custom_id, requested_model, request_id, deadline,"
           + " webhook_url, team_batch_id, team_custom_id, status, webhook_state, cache_request,"
-          + " cache_lookup, cache_policy, end_user, conversation_id)"
-          + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?,?,?)";
+          + " cache_lookup, cache_policy, end_user, conversation_id, experiment, arm,"
+          + " router_version)"
+          + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?,?,?,?,?,?)";
 
   private final JdbcTemplate jdbc;
 
@@ -70,7 +71,10 @@ public class DeferredRequests {
       r.cacheRequest() == null ? null : "pending",
       r.cachePolicy(),
       r.endUser(),
-      r.conversationId()
+      r.conversationId(),
+      r.arm().experiment(),
+      r.arm().arm(),
+      r.arm().routerVersion()
     };
   }
 

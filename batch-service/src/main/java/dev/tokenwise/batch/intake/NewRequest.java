@@ -15,6 +15,7 @@ import java.time.Instant;
  *     route (JSON), or null
  * @param endUser the end user as the router attributed it (a tenant-scoped hash), or null
  * @param conversationId the conversation as the router attributed it, or null
+ * @param arm the experiment arm and routing model the router chose it with
  */
 public record NewRequest(
     String tenant,
@@ -33,4 +34,5 @@ public record NewRequest(
     String cacheRequest,
     String cachePolicy,
     String endUser,
-    String conversationId) {}
+    String conversationId,
+    Arm arm) {}

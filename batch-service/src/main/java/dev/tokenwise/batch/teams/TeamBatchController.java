@@ -1,5 +1,6 @@
 package dev.tokenwise.batch.teams;
 
+import dev.tokenwise.batch.intake.Arm;
 import dev.tokenwise.batch.intake.ClientFormat;
 import dev.tokenwise.batch.intake.DeferredRequests;
 import dev.tokenwise.batch.intake.InvalidDeferredRequest;
@@ -237,7 +238,8 @@ class TeamBatchController {
               normalizer.cacheRequest(body, ClientFormat.OPENAI, provider, providerBody),
               null,
               null,
-              null));
+              null,
+              Arm.NONE));
     }
     if (lines.isEmpty()) {
       throw OpenAiApiError.invalid("The input file has no requests.", "input_file_id");

@@ -97,6 +97,7 @@ class BatchUsageCostTests {
         null,
         false,
         null,
-        null);
+        null,
+        dev.tokenwise.batch.intake.Arm.NONE);
   }
 }

@@ -29,6 +29,10 @@ class BatchFlowIT extends BatchTestSupport {
     ObjectNode submission = deferred("openai", "openai", "What is a batch?");
     submission.put("webhookUrl", provider.baseUrl() + "/hooks");
     submission.put("requestId", "req-1");
+    // the router's experiment arm and routing model, carried into the usage event
+    submission.put("experiment", "cheaper-model");
+    submission.put("arm", "candidate");
+    submission.put("routerVersion", "v3");
     String id = submit(submission);
     assertThat(job(id).path("status").asString()).isEqualTo("queued");
 
@@ -55,6 +59,9 @@ class BatchFlowIT extends BatchTestSupport {
     assertThat(event.path("cachedInputTokens").asLong()).isEqualTo(4);
     assertThat(event.path("outputTokens").asLong()).isEqualTo(5);
     assertThat(event.path("status").asString()).isEqualTo("ok");
+    assertThat(event.path("experiment").asString()).isEqualTo("cheaper-model");
+    assertThat(event.path("arm").asString()).isEqualTo("candidate");
+    assertThat(event.path("routerVersion").asString()).isEqualTo("v3");
 
     assertThat(provider.hooks).hasSize(1);
     FakeProvider.Hook hook = provider.hooks.get(0);

@@ -31,6 +31,9 @@ public final class DeferredApi {
    * @param cachePolicy the response-cache policy the router would send for this route
    * @param user the end user as the router hashed it, or null
    * @param conversation the router's conversation id, or null
+   * @param experiment the route's experiment the request took part in, or null
+   * @param arm the experiment arm it was assigned to, or null
+   * @param routerVersion the learned routing model's version that chose its tier, or null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Submission(
@@ -47,7 +50,47 @@ public final class DeferredApi {
       String requestId,
       JsonNode cachePolicy,
       String user,
-      String conversation) {}
+      String conversation,
+      String experiment,
+      String arm,
+      String routerVersion) {
+
+    /** A submission outside any experiment, chosen by no learned model. */
+    public Submission(
+        String tenant,
+        String app,
+        String route,
+        String provider,
+        String model,
+        String endpoint,
+        String clientFormat,
+        JsonNode body,
+        String deadline,
+        String webhookUrl,
+        String requestId,
+        JsonNode cachePolicy,
+        String user,
+        String conversation) {
+      this(
+          tenant,
+          app,
+          route,
+          provider,
+          model,
+          endpoint,
+          clientFormat,
+          body,
+          deadline,
+          webhookUrl,
+          requestId,
+          cachePolicy,
+          user,
+          conversation,
+          null,
+          null,
+          null);
+    }
+  }
 
   /** 202: the job, queued; {@code statusUrl} is {@code /v1/jobs/{id}}. */
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -85,7 +85,10 @@ public class Deferrals {
             // share entries
             cache.policy(plan.servedModel(), plan.route().definition().cache()),
             facts.hashedEndUser(),
-            facts.conversationId());
+            facts.conversationId(),
+            facts.experiment(),
+            facts.arm(),
+            facts.routerVersion());
     return batch
         .submit(submission)
         .onErrorMap(
