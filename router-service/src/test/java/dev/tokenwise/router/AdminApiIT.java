@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServers;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -73,19 +71,7 @@ class AdminApiIT {
   /** The second replica: the same application and configuration, its own port and spool. */
   @BeforeAll
   static void startSecondReplica() throws IOException {
-    Map<String, String> p = new LinkedHashMap<>(routerProperties());
-    p.put("server.port", "0");
-    p.put("spring.data.redis.host", TestServers.redis().host());
-    p.put("spring.data.redis.port", String.valueOf(TestServers.redis().port()));
-    p.put(
-        "tokenwise.router.usage.spool-dir",
-        Files.createTempDirectory("admin-replica-b-spool").toString());
-    replicaB =
-        new SpringApplicationBuilder(RouterApplication.class)
-            .run(
-                p.entrySet().stream()
-                    .map(e -> "--" + e.getKey() + "=" + e.getValue())
-                    .toArray(String[]::new));
+    replicaB = RouterReplica.start(routerProperties(), "admin-replica-b");
   }
 
   @AfterAll
@@ -99,8 +85,7 @@ class AdminApiIT {
   void setUp() {
     TestServers.redis().flushAll();
     replicaA = client(port);
-    replicaBClient =
-        client(Integer.parseInt(replicaB.getEnvironment().getProperty("local.server.port")));
+    replicaBClient = client(RouterReplica.port(replicaB));
   }
 
   /**
@@ -371,6 +356,8 @@ class AdminApiIT {
     cases.put("{\"tenant\":\"acme\",\"expiresAt\":\"tomorrow\"}", "'expiresAt'");
     cases.put("{\"tenant\":\"acme\",\"expiresAt\":\"2001-01-01T00:00:00Z\"}", "in the future");
     cases.put("{\"tenant\":\"acme\",\"models\":[\"a,b\"]}", "'models'");
+    cases.put("{\"tenant\":\"acme\",\"budgetUsd\":-1}", "'budgetUsd'");
+    cases.put("{\"tenant\":\"acme\",\"budgetUsd\":\"lots\"}", "'budgetUsd'");
     cases.forEach(
         (body, problem) ->
             call(replicaA, HttpMethod.POST, "/admin/keys", SUPER, body)
@@ -410,6 +397,18 @@ class AdminApiIT {
             "{\"hardUsd\":1,\"softUsd\":2}")
         .expectStatus()
         .isBadRequest();
+    call(replicaA, HttpMethod.PATCH, "/admin/keys/" + id, SUPER, "{\"budgetUsd\":0}")
+        .expectStatus()
+        .isBadRequest();
+    call(replicaA, HttpMethod.PUT, "/admin/tenants/acme/limits", SUPER, "{\"replenishRate\":0}")
+        .expectStatus()
+        .isBadRequest();
+    call(replicaA, HttpMethod.PUT, "/admin/tenants/acme/limits", SUPER, "{\"rate\":5}")
+        .expectStatus()
+        .isBadRequest();
+    call(replicaA, HttpMethod.GET, "/admin/reports/..%2Fadmin", SUPER, null)
+        .expectStatus()
+        .is4xxClientError();
     call(replicaA, HttpMethod.GET, "/admin/audit?limit=0", SUPER, null)
         .expectStatus()
         .isBadRequest();
@@ -423,6 +422,12 @@ class AdminApiIT {
     JsonNode keys = json.readTree(body(call(replicaA, HttpMethod.GET, "/admin/keys", SUPER, null)));
     assertThat(keys.path("keys").size()).isEqualTo(1);
     assertThat(keys.path("keys").get(0).path("replenishRate").asInt()).isEqualTo(2);
+    assertThat(keys.path("keys").get(0).has("budgetUsd")).isFalse();
+    assertThat(
+            json.readTree(body(call(replicaA, HttpMethod.GET, "/admin/tenants/acme", SUPER, null)))
+                .path("limits")
+                .isEmpty())
+        .isTrue();
     JsonNode entries = audit(SUPER, "").path("entries");
     assertThat(entries.size()).isEqualTo(1);
     assertThat(entries.get(0).path("action").asString()).isEqualTo("key.mint");

@@ -35,7 +35,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -118,19 +117,7 @@ class BudgetIT {
 
   @BeforeAll
   static void startSecondReplica() throws IOException {
-    Map<String, String> p = new LinkedHashMap<>(routerProperties());
-    p.put("server.port", "0");
-    p.put("spring.data.redis.host", TestServers.redis().host());
-    p.put("spring.data.redis.port", String.valueOf(TestServers.redis().port()));
-    p.put(
-        "tokenwise.router.usage.spool-dir",
-        Files.createTempDirectory("budget-replica-b-spool").toString());
-    replicaB =
-        new SpringApplicationBuilder(RouterApplication.class)
-            .run(
-                p.entrySet().stream()
-                    .map(e -> "--" + e.getKey() + "=" + e.getValue())
-                    .toArray(String[]::new));
+    replicaB = RouterReplica.start(routerProperties(), "budget-replica-b");
   }
 
   @AfterAll
@@ -178,49 +165,11 @@ class BudgetIT {
    */
   @Test
   void twoReplicasUnderConcurrentLoadStayWithinTheBudget() {
-    List<WebClient> replicas =
-        List.of(
-            WebClient.create("http://localhost:" + port),
-            WebClient.create(
-                "http://localhost"
-                    + ":"
-                    + replicaB.getEnvironment().getProperty("local.server.port")));
-    Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-    List<String> servedBy = new CopyOnWriteArrayList<>();
-    List<String> unexpected = new CopyOnWriteArrayList<>();
-    List<Integer> answeredIndices = new CopyOnWriteArrayList<>();
-    Flux.range(0, 200)
-        .flatMap(
-            i ->
-                replicas
-                    .get(i % 2)
-                    .post()
-                    .uri("/v1/chat/completions")
-                    .header("Authorization", "Bearer " + KEY)
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(request(i))
-                    .exchangeToMono(
-                        r ->
-                            r.bodyToMono(String.class)
-                                .defaultIfEmpty("")
-                                .map(
-                                    body -> {
-                                      int status = r.statusCode().value();
-                                      if (status == 200) {
-                                        answeredIndices.add(i);
-                                        servedBy.add(
-                                            r.headers()
-                                                .asHttpHeaders()
-                                                .getFirst("Tokenwise-Model"));
-                                      } else if (status != 402
-                                          || !body.contains("budget_exceeded")) {
-                                        unexpected.add(status + " " + body);
-                                      }
-                                      return status;
-                                    })),
-            200)
-        .doOnNext(s -> statuses.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet())
-        .blockLast(Duration.ofSeconds(120));
+    Burst burst = burst(KEY, 200, "budget_exceeded");
+    List<String> unexpected = burst.unexpected();
+    List<String> servedBy = burst.servedBy();
+    List<Integer> answeredIndices = burst.answered();
+    Map<Integer, AtomicInteger> statuses = burst.statuses();
     assertThat(unexpected).isEmpty();
     assertThat(provider.uncapped).as("calls without an output limit").isEmpty();
     int answered = statuses.getOrDefault(200, new AtomicInteger()).get();
@@ -329,11 +278,7 @@ class BudgetIT {
    */
   @Test
   void aKeysOwnBudgetHoldsAcrossReplicasAndLeavesTheTenantsOtherKeysAlone() {
-    List<WebClient> replicas =
-        List.of(
-            WebClient.create("http://localhost:" + port),
-            WebClient.create(
-                "http://localhost:" + replicaB.getEnvironment().getProperty("local.server.port")));
+    List<WebClient> replicas = replicas();
     JsonNode budgeted =
         json.readTree(
             replicas
@@ -363,34 +308,9 @@ class BudgetIT {
             .asString();
     String key = budgeted.path("key").asString();
     String keyId = budgeted.path("id").asString();
-    Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-    List<String> unexpected = new CopyOnWriteArrayList<>();
-    Flux.range(0, 60)
-        .flatMap(
-            i ->
-                replicas
-                    .get(i % 2)
-                    .post()
-                    .uri("/v1/chat/completions")
-                    .header("Authorization", "Bearer " + key)
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(request(i))
-                    .exchangeToMono(
-                        r ->
-                            r.bodyToMono(String.class)
-                                .defaultIfEmpty("")
-                                .map(
-                                    body -> {
-                                      int status = r.statusCode().value();
-                                      if (status != 200
-                                          && (status != 402 || !body.contains("key '" + keyId))) {
-                                        unexpected.add(status + " " + body);
-                                      }
-                                      return status;
-                                    })),
-            60)
-        .doOnNext(s -> statuses.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet())
-        .blockLast(Duration.ofSeconds(120));
+    Burst burst = burst(key, 60, "key '" + keyId);
+    List<String> unexpected = burst.unexpected();
+    Map<Integer, AtomicInteger> statuses = burst.statuses();
     assertThat(unexpected).isEmpty();
     int answered = statuses.getOrDefault(200, new AtomicInteger()).get();
     assertThat(answered).isPositive();
@@ -415,6 +335,74 @@ class BudgetIT {
     assertThat(spent).isLessThanOrEqualTo(KEY_CAP.multiply(new BigDecimal("1.01")));
     // the tenant has no budget of its own, and its other key is not held by this one's
     assertThat(post(replicas.get(1), other, "another key's question")).startsWith("200");
+  }
+
+  /** Both replicas, the test's own first. */
+  private List<WebClient> replicas() {
+    return List.of(
+        WebClient.create("http://localhost:" + port),
+        WebClient.create("http://localhost:" + RouterReplica.port(replicaB)));
+  }
+
+  /**
+   * @param statuses how many requests got each status
+   * @param servedBy each answer's {@code Tokenwise-Model}
+   * @param answered the indices of the requests answered
+   * @param unexpected any answer neither a 200 nor the expected 402
+   */
+  private record Burst(
+      Map<Integer, AtomicInteger> statuses,
+      List<String> servedBy,
+      List<Integer> answered,
+      List<String> unexpected) {}
+
+  /**
+   * {@code n} requests ({@link #request}) with {@code key} at once, alternating between the two
+   * replicas; a refusal is expected to be a 402 whose body contains {@code refusal}.
+   */
+  private Burst burst(String key, int n, String refusal) {
+    List<WebClient> replicas = replicas();
+    Burst burst =
+        new Burst(
+            new ConcurrentHashMap<>(),
+            new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>());
+    Flux.range(0, n)
+        .flatMap(
+            i ->
+                replicas
+                    .get(i % 2)
+                    .post()
+                    .uri("/v1/chat/completions")
+                    .header("Authorization", "Bearer " + key)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(request(i))
+                    .exchangeToMono(
+                        r ->
+                            r.bodyToMono(String.class)
+                                .defaultIfEmpty("")
+                                .map(
+                                    body -> {
+                                      int status = r.statusCode().value();
+                                      if (status == 200) {
+                                        burst.answered().add(i);
+                                        burst
+                                            .servedBy()
+                                            .add(
+                                                r.headers()
+                                                    .asHttpHeaders()
+                                                    .getFirst("Tokenwise-Model"));
+                                      } else if (status != 402 || !body.contains(refusal)) {
+                                        burst.unexpected().add(status + " " + body);
+                                      }
+                                      return status;
+                                    })),
+            n)
+        .doOnNext(
+            s -> burst.statuses().computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet())
+        .blockLast(Duration.ofSeconds(120));
+    return burst;
   }
 
   private static String post(WebClient web, String key, String question) {

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -217,17 +216,12 @@ class SimulatorFaultsIT {
   @Test
   void theTotalTimeoutCutsAHangingChainWithA503() throws IOException {
     Map<String, String> p = new LinkedHashMap<>(routerProperties());
-    p.put("server.port", "0");
-    p.put("spring.data.redis.host", TestServers.redis().host());
-    p.put("spring.data.redis.port", String.valueOf(TestServers.redis().port()));
-    p.put("tokenwise.router.usage.spool-dir", Files.createTempDirectory("deadline").toString());
     p.put("tokenwise.router.providers.openai.response-timeout", "30s");
     p.put("tokenwise.router.providers.anthropic.response-timeout", "30s");
     p.put("tokenwise.router.resilience.total-timeout", "3s");
     simulator.queueFaults("slow-first-byte", 10, "claude-sonnet-4-5");
     simulator.queueFaults("slow-first-byte", 10, "gpt-4.1");
-    try (ConfigurableApplicationContext deadline =
-        new SpringApplicationBuilder(RouterApplication.class).run(arguments(p))) {
+    try (ConfigurableApplicationContext deadline = RouterReplica.start(p, "deadline")) {
       long started = System.nanoTime();
       client(Integer.parseInt(deadline.getEnvironment().getProperty("local.server.port")))
           .post()
@@ -279,9 +273,4 @@ class SimulatorFaultsIT {
   }
 
   /** Command-line arguments: they outrank application.yml, as a replica's own settings must. */
-  private static String[] arguments(Map<String, String> properties) {
-    return properties.entrySet().stream()
-        .map(e -> "--" + e.getKey() + "=" + e.getValue())
-        .toArray(String[]::new);
-  }
 }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServers;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -81,19 +79,7 @@ class TenantRoutesIT {
 
   @BeforeAll
   static void startSecondReplica() throws IOException {
-    Map<String, String> p = new LinkedHashMap<>(routerProperties());
-    p.put("server.port", "0");
-    p.put("spring.data.redis.host", TestServers.redis().host());
-    p.put("spring.data.redis.port", String.valueOf(TestServers.redis().port()));
-    p.put(
-        "tokenwise.router.usage.spool-dir",
-        Files.createTempDirectory("routes-replica-b-spool").toString());
-    replicaB =
-        new SpringApplicationBuilder(RouterApplication.class)
-            .run(
-                p.entrySet().stream()
-                    .map(e -> "--" + e.getKey() + "=" + e.getValue())
-                    .toArray(String[]::new));
+    replicaB = RouterReplica.start(routerProperties(), "routes-replica-b");
   }
 
   @AfterAll
@@ -106,8 +92,7 @@ class TenantRoutesIT {
   @BeforeEach
   void setUp() {
     replicaA = client(port);
-    replicaBClient =
-        client(Integer.parseInt(replicaB.getEnvironment().getProperty("local.server.port")));
+    replicaBClient = client(RouterReplica.port(replicaB));
     // the replicas hold the files of earlier tests in memory: removing them announces it
     for (String tenant : List.of("acme", "globex")) {
       call(replicaA, HttpMethod.DELETE, "/admin/tenants/" + tenant + "/routes", SUPER, null)

@@ -7,7 +7,6 @@ import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServers;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -85,14 +83,7 @@ class TokenRateLimitIT {
   /** The second replica: the same application and configuration, its own port and spool. */
   @BeforeAll
   static void startSecondReplica() throws IOException {
-    Map<String, String> p = new LinkedHashMap<>(routerProperties());
-    p.put("server.port", "0");
-    p.put("spring.data.redis.host", TestServers.redis().host());
-    p.put("spring.data.redis.port", String.valueOf(TestServers.redis().port()));
-    p.put(
-        "tokenwise.router.usage.spool-dir",
-        Files.createTempDirectory("replica-b-spool").toString());
-    replicaB = new SpringApplicationBuilder(RouterApplication.class).run(arguments(p));
+    replicaB = RouterReplica.start(routerProperties(), "replica-b");
   }
 
   @AfterAll
@@ -106,8 +97,7 @@ class TokenRateLimitIT {
   void setUp() {
     TestServers.redis().flushAll();
     replicaA = client(port);
-    replicaBClient =
-        client(Integer.parseInt(replicaB.getEnvironment().getProperty("local.server.port")));
+    replicaBClient = client(RouterReplica.port(replicaB));
   }
 
   /**
@@ -274,9 +264,4 @@ class TokenRateLimitIT {
   }
 
   /** Command-line arguments: they outrank application.yml, as a replica's own settings must. */
-  private static String[] arguments(Map<String, String> properties) {
-    return properties.entrySet().stream()
-        .map(e -> "--" + e.getKey() + "=" + e.getValue())
-        .toArray(String[]::new);
-  }
 }

@@ -53,44 +53,7 @@ public final class DeferredApi {
       String conversation,
       String experiment,
       String arm,
-      String routerVersion) {
-
-    /** A submission outside any experiment, chosen by no learned model. */
-    public Submission(
-        String tenant,
-        String app,
-        String route,
-        String provider,
-        String model,
-        String endpoint,
-        String clientFormat,
-        JsonNode body,
-        String deadline,
-        String webhookUrl,
-        String requestId,
-        JsonNode cachePolicy,
-        String user,
-        String conversation) {
-      this(
-          tenant,
-          app,
-          route,
-          provider,
-          model,
-          endpoint,
-          clientFormat,
-          body,
-          deadline,
-          webhookUrl,
-          requestId,
-          cachePolicy,
-          user,
-          conversation,
-          null,
-          null,
-          null);
-    }
-  }
+      String routerVersion) {}
 
   /** 202: the job, queued; {@code statusUrl} is {@code /v1/jobs/{id}}. */
   @JsonIgnoreProperties(ignoreUnknown = true)

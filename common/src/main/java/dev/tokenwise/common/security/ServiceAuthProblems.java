@@ -1,9 +1,23 @@
 package dev.tokenwise.common.security;
 
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
 /** The RFC 9457 body of a refused internal call, written by the filters before any handler. */
 public final class ServiceAuthProblems {
 
   private ServiceAuthProblems() {}
+
+  /** Answers a servlet request with the problem, before any handler has written anything. */
+  public static void write(
+      HttpServletResponse response, int status, String title, String code, String detail)
+      throws IOException {
+    response.setStatus(status);
+    response.setContentType("application/problem+json");
+    response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+    response.getWriter().write(json(status, title, code, detail));
+  }
 
   public static String json(int status, String title, String code, String detail) {
     String type =

@@ -8,7 +8,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Guards a servlet service's internal endpoints: a request under a guarded prefix needs a valid
@@ -80,9 +79,6 @@ public final class ServiceAuthServletFilter implements Filter {
   private static void refuse(
       HttpServletResponse response, int status, String title, String code, String detail)
       throws IOException {
-    response.setStatus(status);
-    response.setContentType("application/problem+json");
-    response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-    response.getWriter().write(ServiceAuthProblems.json(status, title, code, detail));
+    ServiceAuthProblems.write(response, status, title, code, detail);
   }
 }

@@ -58,14 +58,8 @@ final class AdminTokenFilter implements Filter {
       }
     }
     if (detail != null) {
-      HttpServletResponse response = (HttpServletResponse) res;
-      response.setStatus(401);
-      response.setContentType("application/problem+json");
-      response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-      response
-          .getWriter()
-          .write(
-              ServiceAuthProblems.json(401, "Admin token required", "admin_unauthorized", detail));
+      ServiceAuthProblems.write(
+          (HttpServletResponse) res, 401, "Admin token required", "admin_unauthorized", detail);
       return;
     }
     chain.doFilter(req, res);

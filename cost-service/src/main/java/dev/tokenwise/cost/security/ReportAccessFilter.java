@@ -172,10 +172,7 @@ final class ReportAccessFilter implements Filter {
   private static void refuse(
       HttpServletResponse response, int status, String title, String code, String detail)
       throws IOException {
-    response.setStatus(status);
-    response.setContentType("application/problem+json");
-    response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-    response.getWriter().write(ServiceAuthProblems.json(status, title, code, detail));
+    ServiceAuthProblems.write(response, status, title, code, detail);
   }
 
   /** The request with its {@code tenant} parameter set to one tenant, whatever it said. */

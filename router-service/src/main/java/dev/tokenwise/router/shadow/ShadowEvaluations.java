@@ -269,6 +269,10 @@ public class ShadowEvaluations {
             sample.requestId() + REQUEST_ID_SUFFIX,
             null,
             null,
+            null,
+            // a shadow replay belongs to no experiment arm, whatever served the original
+            null,
+            null,
             null);
     // batch-service first: its job id goes into the registration, and cost-service accepts only
     // that job's signed delivery for this shadow id (one that arrives before the registration is
