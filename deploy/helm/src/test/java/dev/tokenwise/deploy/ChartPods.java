@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Runs the pods a rendered chart describes as local processes, the way a kubelet would: each
@@ -67,23 +68,48 @@ final class ChartPods implements AutoCloseable {
       processes.add(start(name, launcherJar));
     }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    for (String name : deployments) {
+    for (int i = 0; i < deployments.size(); i++) {
+      String name = deployments.get(i);
+      Process process = processes.get(i);
       String path = container(name).getReadinessProbe().getHttpGet().getPath();
       URI probe = URI.create("http://127.0.0.1:" + ports.get(name) + path);
-      await(name + " ready at " + probe + " (log: " + work.resolve(name + ".log") + ")")
-          .atMost(Duration.ofMinutes(4))
-          .pollInterval(Duration.ofSeconds(1))
-          .ignoreExceptions()
-          .untilAsserted(
-              () ->
-                  assertThat(
-                          http.send(
-                                  HttpRequest.newBuilder(probe)
-                                      .timeout(Duration.ofSeconds(2))
-                                      .build(),
-                                  HttpResponse.BodyHandlers.discarding())
-                              .statusCode())
-                      .isEqualTo(200));
+      Path log = work.resolve(name + ".log");
+      try {
+        await(name + " ready at " + probe)
+            .atMost(Duration.ofMinutes(4))
+            .pollInterval(Duration.ofSeconds(1))
+            .ignoreExceptions()
+            .until(() -> !process.isAlive() || ready(http, probe));
+      } catch (ConditionTimeoutException e) {
+        throw new AssertionError(
+            name + " not ready within 4 minutes; its log ends:\n" + tail(log), e);
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError(
+            name
+                + " exited with "
+                + process.exitValue()
+                + " before it was ready; its log ends:\n"
+                + tail(log));
+      }
+    }
+  }
+
+  private static boolean ready(HttpClient http, URI probe) throws Exception {
+    return http.send(
+                HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.discarding())
+            .statusCode()
+        == 200;
+  }
+
+  /** The last lines of a pod's log, for a failure message that explains itself in CI output. */
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
     }
   }
 

@@ -740,7 +740,9 @@ class DeployIT {
   /** A base port whose +0..+3 and +10 are free (the launcher's --port-base layout). */
   private static int freePortBlock() throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
-      int base = 20000 + (int) (Math.random() * 20000);
+      // Below the kernel's ephemeral range (32768 and up on Linux), so that no outgoing
+      // connection of a starting service can take a port before its own server binds it.
+      int base = 12000 + (int) (Math.random() * 18000);
       if (free(base) && free(base + 1) && free(base + 2) && free(base + 3) && free(base + 10)) {
         return base;
       }
