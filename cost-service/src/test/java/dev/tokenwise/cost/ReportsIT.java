@@ -9,6 +9,7 @@ import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.cost.budget.TenantSpend;
 import dev.tokenwise.cost.rollup.Retention;
+import dev.tokenwise.cost.rollup.RollupStore;
 import dev.tokenwise.cost.rollup.UncappedOutput;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -91,6 +92,7 @@ class ReportsIT {
   @Autowired TenantSpend spend;
   @Autowired JdbcTemplate jdbc;
   @Autowired Retention retention;
+  @Autowired RollupStore rollups;
   @Autowired UncappedOutput uncappedOutput;
 
   private final HttpClient http = HttpClient.newHttpClient();
@@ -539,6 +541,7 @@ class ReportsIT {
     jdbc.update(
         "UPDATE cost.usage_event SET cost_usd = 0.0009, catalog_version = 'wrong' WHERE tenant = ?",
         tenant);
+    rollups.foldPending();
     jdbc.update(
         "UPDATE cost.usage_rollup SET cost_usd = cost_usd + 0.00045 WHERE tenant = ?", tenant);
 

@@ -1,6 +1,7 @@
 package dev.tokenwise.cost.budget;
 
 import dev.tokenwise.cost.pricing.PricedEvent;
+import dev.tokenwise.cost.rollup.RollupStore;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -49,10 +50,17 @@ public class TenantSpend implements SchedulingConfigurer {
   private final BudgetProperties properties;
   private final Clock clock = Clock.systemUTC();
 
-  TenantSpend(StringRedisTemplate redis, JdbcTemplate jdbc, BudgetProperties properties) {
+  private final RollupStore rollups;
+
+  TenantSpend(
+      StringRedisTemplate redis,
+      JdbcTemplate jdbc,
+      BudgetProperties properties,
+      RollupStore rollups) {
     this.redis = redis;
     this.jdbc = jdbc;
     this.properties = properties;
+    this.rollups = rollups;
   }
 
   private static final String PREFIX = "tokenwise:budget:spend:";
@@ -89,6 +97,7 @@ public class TenantSpend implements SchedulingConfigurer {
 
   /** Recomputes every tenant's spend in {@code month} from the rollups and writes it. */
   public int refresh(YearMonth month) {
+    rollups.foldPending();
     OffsetDateTime from = month.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
     Map<String, BigDecimal> spend = new TreeMap<>();
     jdbc.query(

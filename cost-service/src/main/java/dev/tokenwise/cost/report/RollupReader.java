@@ -1,5 +1,6 @@
 package dev.tokenwise.cost.report;
 
+import dev.tokenwise.cost.rollup.RollupStore;
 import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -66,13 +67,16 @@ class RollupReader {
       """;
 
   private final JdbcTemplate jdbc;
+  private final RollupStore rollups;
 
-  RollupReader(JdbcTemplate jdbc) {
+  RollupReader(JdbcTemplate jdbc, RollupStore rollups) {
     this.jdbc = jdbc;
+    this.rollups = rollups;
   }
 
   /** Totals per (route, model); empty strings for a missing route or model. */
   Map<RouteModel, RollupTotals> byRouteAndModel(ReportQuery query) {
+    rollups.foldPending();
     List<Object> args = new ArrayList<>();
     String sql = BY_ROUTE_AND_MODEL.formatted(query.where(args));
     Map<RouteModel, RollupTotals> rows = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.tokenwise.cost.report;
 
+import dev.tokenwise.cost.rollup.RollupStore;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,12 +41,16 @@ class UsageReportRepository {
 
   private final JdbcTemplate jdbc;
 
-  UsageReportRepository(JdbcTemplate jdbc) {
+  private final RollupStore rollups;
+
+  UsageReportRepository(JdbcTemplate jdbc, RollupStore rollups) {
     this.jdbc = jdbc;
+    this.rollups = rollups;
   }
 
   /** Totals per model for the hours in {@code [from, to)}, costliest first. */
   Map<String, UsageTotals> totalsByModel(Instant from, Instant to) {
+    rollups.foldPending();
     Map<String, UsageTotals> byModel = new LinkedHashMap<>();
     jdbc.query(
         BY_MODEL,

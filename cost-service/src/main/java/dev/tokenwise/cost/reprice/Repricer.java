@@ -67,14 +67,18 @@ class Repricer {
       WHERE event_id = ? AND occurred_at = ?
       """;
 
+  // A correction is one more pending delta (RollupStore folds it into the row): it applies whether
+  // or not the events it corrects have been folded yet.
   private static final String ADJUST_ROLLUP =
       """
-      UPDATE cost.usage_rollup SET unpriced_requests = unpriced_requests + ?,
-        cost_usd = cost_usd + ?, baseline_usd = baseline_usd + ?,
-        savings_cache_usd = savings_cache_usd + ?, savings_routing_usd = savings_routing_usd + ?,
-        savings_prompt_caching_usd = savings_prompt_caching_usd + ?,
-        savings_batch_usd = savings_batch_usd + ?, savings_output_cap_usd = savings_output_cap_usd + ?
-      WHERE hour = ? AND tenant = ? AND app = ? AND route = ? AND model = ? AND mode = ?
+      INSERT INTO cost.usage_rollup_pending (unpriced_requests, cost_usd, baseline_usd,
+        savings_cache_usd, savings_routing_usd, savings_prompt_caching_usd, savings_batch_usd,
+        savings_output_cap_usd, hour, tenant, app, route, model, mode, requests, error_requests,
+        input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
+        uncapped_requests, uncapped_output_tokens, input_buckets, input_counts, output_buckets,
+        output_counts)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '{}', '{}',
+        '{}')
       """;
 
   private static final String AUDIT =

@@ -35,9 +35,12 @@ public class Retention implements SchedulingConfigurer {
   private final RetentionProperties properties;
   private final Clock clock = Clock.systemUTC();
 
-  Retention(JdbcTemplate jdbc, RetentionProperties properties) {
+  private final RollupStore rollupStore;
+
+  Retention(JdbcTemplate jdbc, RetentionProperties properties, RollupStore rollupStore) {
     this.jdbc = jdbc;
     this.properties = properties;
+    this.rollupStore = rollupStore;
   }
 
   /** What one run removed. */
@@ -81,6 +84,8 @@ public class Retention implements SchedulingConfigurer {
       jdbc.update("DELETE FROM cost.usage_event_default WHERE occurred_at < ?", rawEdge);
       keys = jdbc.update("DELETE FROM cost.usage_event_key WHERE occurred_at < ?", rawEdge);
     }
+    // Pending deltas of those hours first, or a later fold would bring their rows back.
+    rollupStore.foldPending();
     int rollups = jdbc.update("DELETE FROM cost.usage_rollup WHERE hour < ?", utc(rollupsBefore));
     int actors = jdbc.update("DELETE FROM cost.usage_actor WHERE hour < ?", utc(actorsBefore));
     int verdicts =

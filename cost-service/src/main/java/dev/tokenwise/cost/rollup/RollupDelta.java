@@ -4,8 +4,14 @@ import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.EventCost;
 import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 
-/** What a set of new events adds to one rollup row. Mutable; confined to one ingest batch. */
+/**
+ * What a set of new events adds to one rollup row. Mutable; confined to one ingest batch or one
+ * fold.
+ */
 final class RollupDelta {
 
   long requests;
@@ -58,6 +64,40 @@ final class RollupDelta {
     baselineUsd = baselineUsd.add(cost.baselineUsd());
     for (Tactic tactic : Tactic.values()) {
       savingsUsd[tactic.ordinal()] = savingsUsd[tactic.ordinal()].add(cost.savingsUsd(tactic));
+    }
+  }
+
+  /**
+   * Adds a row of {@code cost.usage_rollup_pending} (columns in its table order, as {@link
+   * RollupStore} selects them): another batch's delta to the same rollup row.
+   */
+  void add(ResultSet rs) throws SQLException {
+    requests += rs.getLong(7);
+    unpricedRequests += rs.getLong(8);
+    errorRequests += rs.getLong(9);
+    inputTokens += rs.getLong(10);
+    cachedInputTokens += rs.getLong(11);
+    cacheWriteTokens += rs.getLong(12);
+    outputTokens += rs.getLong(13);
+    reasoningTokens += rs.getLong(14);
+    uncappedRequests += rs.getLong(15);
+    uncappedOutputTokens += rs.getLong(16);
+    costUsd = costUsd.add(rs.getBigDecimal(17));
+    baselineUsd = baselineUsd.add(rs.getBigDecimal(18));
+    for (Tactic tactic : Tactic.values()) {
+      savingsUsd[tactic.ordinal()] =
+          savingsUsd[tactic.ordinal()].add(rs.getBigDecimal(19 + tactic.ordinal()));
+    }
+    int at = 19 + Tactic.values().length;
+    addSparse(inputHist, rs.getArray(at), rs.getArray(at + 1));
+    addSparse(outputHist, rs.getArray(at + 2), rs.getArray(at + 3));
+  }
+
+  private static void addSparse(long[] hist, Array buckets, Array counts) throws SQLException {
+    Object[] b = (Object[]) buckets.getArray();
+    Object[] n = (Object[]) counts.getArray();
+    for (int i = 0; i < b.length; i++) {
+      hist[((Number) b[i]).intValue()] += ((Number) n[i]).longValue();
     }
   }
 

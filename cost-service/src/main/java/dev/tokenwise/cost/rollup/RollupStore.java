@@ -3,6 +3,8 @@ package dev.tokenwise.cost.rollup;
 import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.PricedEvent;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,16 +18,32 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.postgresql.PGConnection;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Adds newly stored events to the hourly rollups. Called inside the ingest transaction with only
- * the events that transaction inserted, so a redelivered event is never rolled up twice and a
- * rolled-back batch leaves the rollups untouched.
+ * Adds newly stored events to the hourly rollups, in two steps that together count every event
+ * exactly once:
+ *
+ * <ol>
+ *   <li>{@link #add} runs inside the ingest transaction with only the events that transaction
+ *       inserted, and appends the batch's per-row deltas to {@code cost.usage_rollup_pending} (an
+ *       append-only table without indexes), so a redelivered event is never counted twice and a
+ *       rolled-back batch leaves nothing behind;
+ *   <li>{@link #fold} moves everything pending into {@code cost.usage_rollup} in one transaction
+ *       (delete, sum per row, one upsert per row): every {@link RollupProperties#foldInterval()},
+ *       and before anything reads the rollups ({@link #foldPending()}), so a reader never misses a
+ *       stored event.
+ * </ol>
+ *
+ * <p>Upserting the rollups in every ingest transaction rewrote each row a batch touched, two
+ * 88-bucket histograms and all, once per batch: with traffic spread over many rows that was about
+ * half of PostgreSQL's work per event. Folding rewrites each row once per fold instead.
  */
 @Repository
 public class RollupStore {
@@ -80,6 +98,31 @@ public class RollupStore {
       """
           .formatted(TokenHistogram.BUCKETS, elementSum("input_hist"), elementSum("output_hist"));
 
+  private static final String PENDING_COLUMNS =
+      "hour, tenant, app, route, model, mode, requests, unpriced_requests, error_requests,"
+          + " input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,"
+          + " reasoning_tokens, uncapped_requests, uncapped_output_tokens, cost_usd, baseline_usd,"
+          + " savings_cache_usd, savings_routing_usd, savings_prompt_caching_usd,"
+          + " savings_batch_usd, savings_output_cap_usd, input_buckets, input_counts,"
+          + " output_buckets, output_counts";
+
+  private static final String APPEND_PENDING =
+      "COPY cost.usage_rollup_pending (" + PENDING_COLUMNS + ") FROM STDIN (FORMAT csv)";
+
+  // At most FOLD_CHUNK rows per transaction, so a backlog (folding stopped for a while) is moved
+  // in bounded pieces; rows are never updated, so their ctid is stable until deleted.
+  private static final String MOVE_PENDING =
+      """
+      DELETE FROM cost.usage_rollup_pending
+      WHERE ctid = ANY (ARRAY(SELECT ctid FROM cost.usage_rollup_pending LIMIT %d))
+      RETURNING %s
+      """;
+
+  static final int FOLD_CHUNK = 100_000;
+
+  /** One folder at a time across replicas: the transaction-scoped lock of this key. */
+  private static final String FOLD_LOCK = "hashtext('cost.rollup-fold')";
+
   private static final String UPSERT_ACTORS =
       """
       INSERT INTO cost.usage_actor (hour, scope, kind, actor_key)
@@ -121,6 +164,7 @@ public class RollupStore {
   public static final String SHADOW_REQUEST_SUFFIX = ":shadow";
 
   private final JdbcTemplate jdbc;
+  private final TransactionTemplate transaction;
 
   /**
    * Scopes known to be stored (committed), so a batch inserts only scopes it has not seen: there
@@ -128,11 +172,15 @@ public class RollupStore {
    */
   private final Set<Long> storedScopes = ConcurrentHashMap.newKeySet();
 
-  RollupStore(JdbcTemplate jdbc) {
+  RollupStore(JdbcTemplate jdbc, TransactionTemplate transaction) {
     this.jdbc = jdbc;
+    this.transaction = transaction;
   }
 
-  /** Adds {@code events} (new ones only) to the rollups, in the caller's transaction. */
+  /**
+   * Adds {@code events} (new ones only) to the pending rollup deltas, in the caller's transaction;
+   * {@link #fold} adds them to the rollups.
+   */
   public void add(List<PricedEvent> events) {
     if (events.isEmpty()) {
       return;
@@ -171,7 +219,7 @@ public class RollupStore {
         (ConnectionCallback<Void>)
             connection -> {
               if (!rows.isEmpty()) {
-                upsertRollups(connection, rows);
+                appendPending(connection, rows);
               }
               upsertShadows(connection, shadows);
               insertScopes(connection, newScopes);
@@ -179,6 +227,142 @@ public class RollupStore {
               return null;
             });
     rememberScopes(newScopes.keySet());
+  }
+
+  /**
+   * Moves every pending delta committed so far into the rollups, waiting for a fold another thread
+   * or replica is running; call it before reading {@code cost.usage_rollup}.
+   */
+  public void foldPending() {
+    while (fold(true) == FOLD_CHUNK) {
+      // A backlog: keep moving.
+    }
+  }
+
+  /**
+   * Moves up to {@link #FOLD_CHUNK} pending deltas into the rollups in one transaction and returns
+   * how many rows it moved. With {@code wait} false it returns 0 at once when another fold holds
+   * the lock (that fold is doing the work).
+   */
+  public int fold(boolean wait) {
+    Integer moved =
+        transaction.execute(
+            status -> {
+              if (wait) {
+                jdbc.queryForObject(
+                    "SELECT pg_advisory_xact_lock(" + FOLD_LOCK + ")::text", String.class);
+              } else if (!Boolean.TRUE.equals(
+                  jdbc.queryForObject(
+                      "SELECT pg_try_advisory_xact_lock(" + FOLD_LOCK + ")", Boolean.class))) {
+                return 0;
+              }
+              Map<RollupKey, RollupDelta> rows = new TreeMap<>();
+              int[] count = {0};
+              jdbc.query(
+                  MOVE_PENDING.formatted(FOLD_CHUNK, PENDING_COLUMNS),
+                  rs -> {
+                    count[0]++;
+                    RollupKey key =
+                        new RollupKey(
+                            rs.getObject(1, java.time.OffsetDateTime.class).toInstant(),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6));
+                    rows.computeIfAbsent(key, k -> new RollupDelta()).add(rs);
+                  });
+              if (!rows.isEmpty()) {
+                jdbc.execute(
+                    (ConnectionCallback<Void>)
+                        connection -> {
+                          upsertRollups(connection, rows);
+                          return null;
+                        });
+              }
+              return count[0];
+            });
+    return moved == null ? 0 : moved;
+  }
+
+  /**
+   * Appends one delta row per rollup row to {@code cost.usage_rollup_pending} with {@code COPY}.
+   */
+  private static void appendPending(Connection connection, Map<RollupKey, RollupDelta> rows)
+      throws SQLException {
+    StringBuilder csv = new StringBuilder(rows.size() * 256);
+    for (Map.Entry<RollupKey, RollupDelta> entry : rows.entrySet()) {
+      RollupKey k = entry.getKey();
+      RollupDelta d = entry.getValue();
+      csv.append(k.hour()).append(',');
+      quoted(csv, k.tenant()).append(',');
+      quoted(csv, k.app()).append(',');
+      quoted(csv, k.route()).append(',');
+      quoted(csv, k.model()).append(',');
+      quoted(csv, k.mode()).append(',');
+      long[] c = {
+        d.requests,
+        d.unpricedRequests,
+        d.errorRequests,
+        d.inputTokens,
+        d.cachedInputTokens,
+        d.cacheWriteTokens,
+        d.outputTokens,
+        d.reasoningTokens,
+        d.uncappedRequests,
+        d.uncappedOutputTokens
+      };
+      for (long value : c) {
+        csv.append(value).append(',');
+      }
+      csv.append(d.costUsd.toPlainString()).append(',');
+      csv.append(d.baselineUsd.toPlainString()).append(',');
+      for (BigDecimal saving : d.savingsUsd) {
+        csv.append(saving.toPlainString()).append(',');
+      }
+      sparse(csv, d.inputHist).append(',');
+      sparse(csv, d.outputHist).append('\n');
+    }
+    try {
+      connection
+          .unwrap(PGConnection.class)
+          .getCopyAPI()
+          .copyIn(APPEND_PENDING, new StringReader(csv.toString()));
+    } catch (IOException e) {
+      throw new SQLException("COPY into the pending rollups failed", e);
+    }
+  }
+
+  /** A histogram as two quoted CSV fields: its non-zero buckets, then their counts. */
+  private static StringBuilder sparse(StringBuilder csv, long[] hist) {
+    StringBuilder counts = new StringBuilder();
+    csv.append("\"{");
+    boolean first = true;
+    for (int b = 0; b < hist.length; b++) {
+      if (hist[b] == 0) {
+        continue;
+      }
+      if (!first) {
+        csv.append(',');
+        counts.append(',');
+      }
+      first = false;
+      csv.append(b);
+      counts.append(hist[b]);
+    }
+    return csv.append("}\",\"{").append(counts).append("}\"");
+  }
+
+  private static StringBuilder quoted(StringBuilder csv, String value) {
+    csv.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '"') {
+        csv.append('"');
+      }
+      csv.append(c);
+    }
+    return csv.append('"');
   }
 
   /** Remembers scopes once their transaction committed (a rolled-back insert stored nothing). */

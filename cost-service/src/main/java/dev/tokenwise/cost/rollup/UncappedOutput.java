@@ -32,9 +32,12 @@ public class UncappedOutput implements SchedulingConfigurer {
   private final Clock clock = Clock.systemUTC();
   private volatile Map<String, Long> means = Map.of();
 
-  UncappedOutput(JdbcTemplate jdbc, OutputCapProperties properties) {
+  private final RollupStore rollups;
+
+  UncappedOutput(JdbcTemplate jdbc, OutputCapProperties properties, RollupStore rollups) {
     this.jdbc = jdbc;
     this.properties = properties;
+    this.rollups = rollups;
   }
 
   /**
@@ -50,6 +53,7 @@ public class UncappedOutput implements SchedulingConfigurer {
 
   /** Recomputes every route's mean now. */
   public void refresh() {
+    rollups.foldPending();
     Map<String, Long> fresh = new HashMap<>();
     jdbc.query(
         MEANS,

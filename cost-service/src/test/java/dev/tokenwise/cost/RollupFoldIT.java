@@ -1,0 +1,262 @@
+package dev.tokenwise.cost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.testsupport.RealServers;
+import dev.tokenwise.common.testsupport.TestServiceTokens;
+import dev.tokenwise.cost.rollup.RollupStore;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Ingest appends rollup deltas to {@code cost.usage_rollup_pending}; {@link RollupStore#fold} moves
+ * them into {@code cost.usage_rollup}. Here the scheduled fold runs once at start-up and then not
+ * for an hour, so the tests see deltas waiting, and check that readers fold first, that folds
+ * racing each other and ingest count every event exactly once, and that a re-pricing of events
+ * still pending corrects their row.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "tokenwise.cost.rollup.fold-interval=1h",
+      "tokenwise.cost.budget.refresh-interval=1h",
+      "tokenwise.cost.output-cap.refresh-interval=1h"
+    })
+@RealServers
+class RollupFoldIT {
+
+  private static final String READER = "Bearer test-only-report-token";
+
+  @LocalServerPort int port;
+  @Autowired JdbcTemplate jdbc;
+  @Autowired JsonMapper json;
+  @Autowired RollupStore rollups;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void aReportFoldsWhatIsPendingBeforeItReads() {
+    String tenant = "fold-read-" + UUID.randomUUID();
+    store(List.of(event(tenant, "09:01", 1000, 100), event(tenant, "09:02", 2000, 10)));
+    assertThat(pending(tenant)).as("deltas waiting for a fold").isPositive();
+    assertThat(rolledUp(tenant)).isZero();
+
+    JsonNode report = costPerRequest(tenant);
+
+    assertThat(report.at("/overall/requests").asLong()).isEqualTo(2);
+    assertThat(pending(tenant)).isZero();
+    assertThat(rolledUp(tenant)).isEqualTo(2);
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT sum(input_tokens) FROM cost.usage_rollup WHERE tenant = ?",
+                Long.class,
+                tenant))
+        .isEqualTo(3000);
+  }
+
+  @Test
+  void foldsRacingEachOtherAndIngestCountEveryEventOnce() throws Exception {
+    String tenant = "fold-race-" + UUID.randomUUID();
+    int writers = 3;
+    int batches = 15;
+    int perBatch = 20;
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger folds = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 3);
+    try {
+      List<Future<?>> producers = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        producers.add(
+            pool.submit(
+                () -> {
+                  for (int b = 0; b < batches; b++) {
+                    List<String> events = new ArrayList<>();
+                    for (int i = 0; i < perBatch; i++) {
+                      // Two modes and two hours: several rollup rows per batch.
+                      events.add(
+                          event(tenant, (i % 2 == 0 ? "09:" : "10:") + "0" + (i % 10), 100 + i, i));
+                    }
+                    store(events);
+                  }
+                }));
+      }
+      List<Future<?>> folders = new ArrayList<>();
+      for (int f = 0; f < 3; f++) {
+        boolean wait = f == 0;
+        folders.add(
+            pool.submit(
+                () -> {
+                  while (writing.get()) {
+                    rollups.fold(wait);
+                    folds.incrementAndGet();
+                  }
+                }));
+      }
+      for (Future<?> producer : producers) {
+        producer.get();
+      }
+      writing.set(false);
+      for (Future<?> folder : folders) {
+        folder.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    rollups.foldPending();
+
+    long stored =
+        jdbc.queryForObject(
+            "SELECT count(*) FROM cost.usage_event WHERE tenant = ?", Long.class, tenant);
+    assertThat(stored).isEqualTo((long) writers * batches * perBatch);
+    assertThat(folds.get()).as("folds that ran alongside ingest").isGreaterThan(3);
+    assertThat(pending(tenant)).isZero();
+    assertThat(rolledUp(tenant)).isEqualTo(stored);
+    // Every request is in exactly one histogram bucket, input and output alike.
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT sum(x) FROM cost.usage_rollup, unnest(input_hist) x WHERE tenant = ?",
+                Long.class,
+                tenant))
+        .isEqualTo(stored);
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT sum(x) FROM cost.usage_rollup, unnest(output_hist) x WHERE tenant = ?",
+                Long.class,
+                tenant))
+        .isEqualTo(stored);
+    BigDecimal eventCost =
+        jdbc.queryForObject(
+            "SELECT sum(cost_usd) FROM cost.usage_event WHERE tenant = ?",
+            BigDecimal.class,
+            tenant);
+    BigDecimal rolledCost =
+        jdbc.queryForObject(
+            "SELECT sum(cost_usd) FROM cost.usage_rollup WHERE tenant = ?",
+            BigDecimal.class,
+            tenant);
+    assertThat(rolledCost).isEqualByComparingTo(eventCost);
+  }
+
+  @Test
+  void aRepricingOfEventsStillPendingCorrectsTheirRow() {
+    String tenant = "fold-reprice-" + UUID.randomUUID();
+    store(List.of(event(tenant, "09:05", 1000, 100)));
+    // A catalog error at ingest: 900 µ$ stored, in the event and in its pending delta alike.
+    jdbc.update(
+        "UPDATE cost.usage_event SET cost_usd = 0.0009, catalog_version = 'wrong' WHERE tenant = ?",
+        tenant);
+    jdbc.update(
+        "UPDATE cost.usage_rollup_pending SET cost_usd = cost_usd + 0.00045 WHERE tenant = ?",
+        tenant);
+    assertThat(rolledUp(tenant)).isZero();
+
+    HttpResponse<String> repriced =
+        post(
+            "/api/admin/reprice",
+            """
+            {"from":"2025-03-17T09:00:00Z","to":"2025-03-17T10:00:00Z",\
+            "reason":"fold test","requestedBy":"it"}""");
+    assertThat(repriced.statusCode()).as(repriced.body()).isEqualTo(200);
+
+    JsonNode report = costPerRequest(tenant);
+    assertThat(new BigDecimal(report.at("/overall/costUsd").asString()))
+        .isEqualByComparingTo("0.00045");
+    assertThat(pending(tenant)).isZero();
+  }
+
+  private long pending(String tenant) {
+    return jdbc.queryForObject(
+        "SELECT count(*) FROM cost.usage_rollup_pending WHERE tenant = ?", Long.class, tenant);
+  }
+
+  private long rolledUp(String tenant) {
+    return jdbc.queryForObject(
+        "SELECT coalesce(sum(requests), 0) FROM cost.usage_rollup WHERE tenant = ?",
+        Long.class,
+        tenant);
+  }
+
+  private JsonNode costPerRequest(String tenant) {
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(
+                    uri(
+                        "/api/reports/cost-per-request?from=2025-03-17T00:00:00Z"
+                            + "&to=2025-03-18T00:00:00Z&tenant="
+                            + tenant))
+                .header("Authorization", READER)
+                .GET()
+                .build());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return json.readTree(response.body());
+  }
+
+  private void store(List<String> events) {
+    HttpResponse<String> response = post("/api/events", "[" + String.join(",", events) + "]");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+  }
+
+  /** A GPT-5 mini answer on 2025-03-17 at {@code minute} (HH:mm), sync or an exact cache hit. */
+  private static String event(String tenant, String minute, long input, long output) {
+    return """
+        {"schemaVersion":1,"eventId":"%s","occurredAt":"2025-03-17T%s:00Z","requestId":"%s",\
+        "tenant":"%s","app":"fold-app","endUser":"u1","conversationId":"c1","route":"chat",\
+        "requestedModel":"gpt-5-mini","servedModel":"gpt-5-mini","provider":"openai","mode":"%s",\
+        "inputTokens":%d,"cachedInputTokens":0,"cacheWriteTokens":{"ttl5m":0,"ttl1h":0},\
+        "outputTokens":%d,"reasoningTokens":0,"latencyMs":300,"status":"ok","finishReason":"stop"}"""
+        .formatted(
+            UUID.randomUUID(),
+            minute,
+            UUID.randomUUID(),
+            tenant,
+            output % 2 == 0 ? "sync" : "cache-exact",
+            input,
+            output);
+  }
+
+  private HttpResponse<String> post(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header(
+                ServiceTokens.HEADER,
+                TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body))
+            .header("Authorization", "Bearer test-only-admin-token")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://localhost:" + port + path);
+  }
+}
