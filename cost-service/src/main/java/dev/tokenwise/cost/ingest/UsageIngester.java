@@ -11,9 +11,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * The one path every usage event takes into storage, whether it came from the stream or over HTTP:
- * price it with the catalog in force, store it once (rolled up in the same transaction), count what
- * was new, add its cost to the tenant's monthly spend in Redis, and settle it for the router's
- * budgets.
+ * price it with the catalog in force, store it once (its rollup delta in the same transaction),
+ * count what was new, add its cost to the tenant's monthly spend in Redis, and settle it for the
+ * router's budgets.
  */
 @Service
 class UsageIngester {

@@ -8,11 +8,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * How stored events reach the hourly rollups ({@link RollupStore}).
  *
  * @param foldInterval how often pending rollup deltas are moved into the rollups. Readers fold
- *     before reading, so this bounds how many deltas wait (and the work a reader may do first), not
- *     how stale a report can be. Longer: fewer rewrites of each rollup row under heavy traffic.
+ *     before reading, so this bounds how many deltas wait (and so the work a reader may have to do
+ *     first), not how stale a report can be. Each fold rewrites every rollup row it touches once:
+ *     the longer the interval, the fewer rewrites under heavy traffic spread over many rows.
  */
 @ConfigurationProperties("tokenwise.cost.rollup")
-record RollupProperties(@DefaultValue("1s") Duration foldInterval) {
+record RollupProperties(@DefaultValue("10s") Duration foldInterval) {
 
   RollupProperties {
     if (foldInterval.isNegative() || foldInterval.isZero()) {
