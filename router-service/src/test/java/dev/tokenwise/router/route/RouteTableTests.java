@@ -181,7 +181,7 @@ class RouteTableTests {
 
   /**
    * The semantic-cache members cache-service checks are checked here too, with its ranges, so a
-   * route cannot send a policy every lookup of which cache-service would refuse: in a route file
+   * route cannot send a policy with which cache-service would fail every lookup: in a route file
    * (the tenants' too) the problem names the route and the member; among the configured routes the
    * router does not start.
    */
