@@ -57,6 +57,10 @@ class ChatCompletionsIT {
     registry.add(
         "tokenwise.router.routes.schema.json-schema",
         () -> "{\"type\":\"object\",\"required\":[\"answer\"]}");
+    registry.add("tokenwise.router.routes.gray.cache.verify-threshold", () -> "0.5");
+    registry.add("tokenwise.router.routes.gray.cache.max-false-hit-rate", () -> "0.02");
+    registry.add("tokenwise.router.routes.gray.cache.gray-zone-width", () -> "0.04");
+    registry.add("tokenwise.router.routes.gray.cache.promotion-threshold", () -> "0.92");
   }
 
   @LocalServerPort int port;
@@ -250,6 +254,49 @@ class ChatCompletionsIT {
     assertThat(event.get("inputTokens").asLong()).isEqualTo(11);
     assertThat(event.get("outputTokens").asLong()).isEqualTo(4);
     assertThat(upstream.cacheStores).isEmpty();
+  }
+
+  /**
+   * A route's verifier, error-bound and gray-zone members, configured in the application's
+   * properties, reach cache-service in the lookup's and the store's policy.
+   */
+  @Test
+  void aRoutesVerifierErrorBoundAndGrayZoneMembersReachCacheService() {
+    client
+        .post()
+        .uri("/v1/chat/completions")
+        .header("Authorization", "Bearer " + KEY)
+        .header("Tokenwise-Route", "gray")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+        .exchange()
+        .expectStatus()
+        .isOk()
+        .expectHeader()
+        .valueEquals("Tokenwise-Route", "gray");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(upstream.cacheStores).hasSize(1));
+    for (StubUpstream.Call call :
+        List.of(upstream.cacheLookups.get(0), upstream.cacheStores.get(0))) {
+      JsonNode policy = json.readTree(call.body()).path("policy");
+      assertThat(policy.path("verifyThreshold").asDouble()).isEqualTo(0.5);
+      assertThat(policy.path("maxFalseHitRate").asDouble()).isEqualTo(0.02);
+      assertThat(policy.path("grayZoneWidth").asDouble()).isEqualTo(0.04);
+      assertThat(policy.path("promotionThreshold").asDouble()).isEqualTo(0.92);
+    }
+    // the default route sets none of them: cache-service's own configuration applies
+    post("{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
+        .exchange()
+        .expectStatus()
+        .isOk();
+    JsonNode defaults = json.readTree(upstream.cacheLookups.get(1).body()).path("policy");
+    assertThat(defaults.has("verifyThreshold")).isFalse();
+    assertThat(defaults.has("maxFalseHitRate")).isFalse();
+    assertThat(defaults.has("grayZoneWidth")).isFalse();
+    assertThat(defaults.has("promotionThreshold")).isFalse();
   }
 
   @Test

@@ -230,6 +230,10 @@ class TenantRoutesIT {
     cases.put(
         "{\"routes\":{\"support\":{\"classifier\":{\"modelPath\":\"/etc/passwd\"}}}}",
         "model-path is not allowed");
+    // cache-service's ranges for its semantic-cache policy (SemanticPolicy)
+    cases.put(
+        "{\"routes\":{\"support\":{\"cache\":{\"grayZoneWidth\":1.5}}}}",
+        "route 'support': cache.gray-zone-width must be within [0, 1)");
     cases.put("{\"routes\":{\"support\":", "not valid JSON");
     cases.put("{\"routes\":{}}", "only 'routes'");
     cases.put("{\"routes\":{\"a\":{}},\"colour\":1}", "colour");
@@ -243,6 +247,21 @@ class TenantRoutesIT {
                 .expectBody()
                 .jsonPath("$.title")
                 .value(title -> assertThat(title.toString()).as(body).contains(problem)));
+    // one route of the file, as PUT /admin/tenants/{tenant}/routes/{route}, is checked the same
+    call(
+            replicaA,
+            HttpMethod.PUT,
+            "/admin/tenants/acme/routes/support",
+            SUPER,
+            "{\"cache\":{\"promotion-threshold\":0}}")
+        .expectStatus()
+        .isBadRequest()
+        .expectBody()
+        .jsonPath("$.title")
+        .value(
+            title ->
+                assertThat(title.toString())
+                    .contains("route 'support': cache.promotion-threshold must be within (0, 1]"));
     String big =
         "{\"routes\":{\"support\":{\"tiers\":[\"gpt-5\"],\"json-schema-name\":\""
             + "x".repeat(300 * 1024)

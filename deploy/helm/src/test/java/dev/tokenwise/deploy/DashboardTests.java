@@ -34,7 +34,17 @@ class DashboardTests {
           "tokenwise-overview", List.of("cost per hour", "savings", "five metrics", "budget burn"),
           "tokenwise-router",
               List.of("requests", "error", "latency", "overhead", "fallbacks", "breaker", "lint"),
-          "tokenwise-cache", List.of("hit rate", "false-hit", "latency", "index"),
+          "tokenwise-cache",
+              List.of(
+                  "hit rate",
+                  "false-hit",
+                  "latency",
+                  "index",
+                  "gray-zone lookups",
+                  "promotions by outcome",
+                  "alias hits",
+                  "alias removals",
+                  "queue drops"),
           "tokenwise-batch", List.of("queue depth", "batches by state", "oldest"),
           "tokenwise-quality",
               List.of(
@@ -209,6 +219,34 @@ class DashboardTests {
             q ->
                 assertThat(q)
                     .contains("label_values(tokenwise_experiment_arm_requests, experiment)"));
+  }
+
+  /**
+   * Gray-zone promotion on the cache dashboard, from cache-service's counters ({@code
+   * SemanticMetrics}, registered at 0 from start, so each panel has a series before the first
+   * gray-zone lookup): lookups in the gray zone, promotions by outcome, alias hits and removals,
+   * and the queue's drops ({@code outcome="dropped"}).
+   */
+  @Test
+  void theCacheDashboardShowsGrayZonePromotion() {
+    Map<String, String> expected =
+        Map.of(
+            "Gray-zone lookups", "tokenwise_cache_semantic_gray_zone_lookups_total",
+            "Promotions by outcome", "tokenwise_cache_semantic_promotions_total",
+            "Alias hits", "tokenwise_cache_semantic_alias_hits_total",
+            "Alias removals", "tokenwise_cache_semantic_alias_removals_total",
+            "Promotion queue drops", "tokenwise_cache_semantic_promotions_total");
+    Map<String, PanelQuery> byPanel = new java.util.HashMap<>();
+    PanelQuery.all().stream()
+        .filter(q -> q.dashboard().equals("tokenwise-cache"))
+        .forEach(q -> byPanel.put(q.panel(), q));
+    expected.forEach(
+        (panel, metric) -> {
+          assertThat(byPanel).containsKey(panel);
+          assertThat(byPanel.get(panel).names()).as(panel).containsExactly(metric);
+        });
+    assertThat(byPanel.get("Promotions by outcome").expr()).contains("by (outcome)");
+    assertThat(byPanel.get("Promotion queue drops").expr()).contains("outcome=\"dropped\"");
   }
 
   @Test

@@ -29,7 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  * bundled MiniLM model, and the simulator as the provider. A paraphrase is answered from cache for
  * the tenant that asked first and for no other; a changed number, or the client's {@code
  * Cache-Control: no-store}, is not; a streamed request answered from cache is a well-formed event
- * stream; a route with a shadow rate has its semantic hits checked against the model.
+ * stream; a route with a shadow rate has its semantic hits checked against the model; a route with
+ * a gray zone, configured on the router only, has its near misses queued for promotion.
  */
 class SemanticCacheIT {
 
@@ -55,6 +56,13 @@ class SemanticCacheIT {
   /** A route of its own, named by header, whose every semantic hit is shadow-checked. */
   private static final String SHADOWED_ROUTE = "shadowed";
 
+  /**
+   * A route of its own whose policy, configured on the router only, puts {@link #PARAPHRASE}
+   * (cosine 0.98) below its threshold (0.99) but inside its gray zone (0.05 wide): a miss, queued
+   * for promotion. cache-service configures nothing for it, so what it does comes from the router.
+   */
+  private static final String GRAY_ROUTE = "gray";
+
   /** The suite's service secret, so this test can ask cache-service directly as the router. */
   private static final String SERVICE_SECRET = ChildSettings.newServiceSecret();
 
@@ -76,6 +84,14 @@ class SemanticCacheIT {
                     Service.ROUTER,
                     "tokenwise.router.routes." + SHADOWED_ROUTE + ".cache.shadow-rate",
                     "1")
+                .withProperty(
+                    Service.ROUTER,
+                    "tokenwise.router.routes." + GRAY_ROUTE + ".cache.threshold",
+                    "0.99")
+                .withProperty(
+                    Service.ROUTER,
+                    "tokenwise.router.routes." + GRAY_ROUTE + ".cache.gray-zone-width",
+                    "0.05")
                 .withProgress(line -> System.out.println("[suite] " + line)));
     suite.start();
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -212,6 +228,32 @@ class SemanticCacheIT {
   }
 
   /**
+   * The router sends the route's {@code grayZoneWidth} (and {@code threshold}) as the policy: the
+   * paraphrase misses, counted as a gray-zone lookup, and its pair is offered to the promotion
+   * queue. Without the width in the policy cache-service's default (0, off) would apply and neither
+   * counter would move.
+   */
+  @Test
+  void aRouteWithAGrayZoneHasItsNearMissesQueuedForPromotion() throws Exception {
+    askAndAwaitStored(demoKey(), "demo", QUESTION, GRAY_ROUTE, PARAPHRASE);
+    double grayZoneBefore = grayZoneLookups();
+    double offeredBefore = promotionsOffered();
+
+    HttpResponse<String> paraphrase = chat(demoKey(), request(PARAPHRASE), null, GRAY_ROUTE);
+
+    assertThat(paraphrase.statusCode()).as(paraphrase.body()).isEqualTo(200);
+    assertThat(paraphrase.headers().firstValue("Tokenwise-Route")).hasValue(GRAY_ROUTE);
+    assertThat(paraphrase.headers().firstValue("Tokenwise-Cache")).hasValue("miss");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(grayZoneLookups()).isGreaterThan(grayZoneBefore);
+              assertThat(promotionsOffered()).isGreaterThan(offeredBefore);
+            });
+  }
+
+  /**
    * Asks {@code question} (a hit when an earlier test asked it already), then waits until
    * cache-service finds its answer for {@code probe} in the semantic index: the router stores in
    * the background after answering, and the index follows Redis a moment later. The wait asks
@@ -319,6 +361,19 @@ class SemanticCacheIT {
         "guard=\"" + guard + "\"");
   }
 
+  private static double grayZoneLookups() throws IOException, InterruptedException {
+    return sum(prometheus(Service.CACHE), "tokenwise_cache_semantic_gray_zone_lookups_total", "");
+  }
+
+  /** Gray-zone pairs offered to the promotion queue, whatever became of them. */
+  private static double promotionsOffered() throws IOException, InterruptedException {
+    String scrape = prometheus(Service.CACHE);
+    String metric = "tokenwise_cache_semantic_promotions_total";
+    return sum(scrape, metric, "outcome=\"queued\"")
+        + sum(scrape, metric, "outcome=\"known\"")
+        + sum(scrape, metric, "outcome=\"dropped\"");
+  }
+
   private static double shadowReports() throws IOException, InterruptedException {
     return sum(prometheus(Service.CACHE), "tokenwise_cache_semantic_shadow_reports_total", "");
   }
@@ -326,10 +381,11 @@ class SemanticCacheIT {
   /** The sum of a Prometheus counter's series whose labels contain {@code labels}. */
   private static double sum(String scrape, String metric, String labels) {
     Matcher series =
-        Pattern.compile("^" + metric + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE).matcher(scrape);
+        Pattern.compile("^" + metric + "(?:\\{([^}]*)\\})? (\\S+)$", Pattern.MULTILINE)
+            .matcher(scrape);
     List<Double> values = new ArrayList<>();
     while (series.find()) {
-      if (series.group(1).contains(labels)) {
+      if (series.group(1) == null ? labels.isEmpty() : series.group(1).contains(labels)) {
         values.add(Double.parseDouble(series.group(2)));
       }
     }

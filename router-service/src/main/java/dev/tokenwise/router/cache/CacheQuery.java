@@ -86,6 +86,9 @@ public record CacheQuery(
     if (cache.threshold() != null) {
       policy.put("threshold", cache.threshold());
     }
+    if (cache.verifyThreshold() != null) {
+      policy.put("verifyThreshold", cache.verifyThreshold());
+    }
     if (cache.maxTemperature() != null) {
       policy.put("maxTemperature", cache.maxTemperature());
     }
@@ -103,6 +106,15 @@ public record CacheQuery(
     }
     if (cache.allowTools() != null) {
       policy.put("allowTools", cache.allowTools());
+    }
+    if (cache.maxFalseHitRate() != null) {
+      policy.put("maxFalseHitRate", cache.maxFalseHitRate());
+    }
+    if (cache.grayZoneWidth() != null) {
+      policy.put("grayZoneWidth", cache.grayZoneWidth());
+    }
+    if (cache.promotionThreshold() != null) {
+      policy.put("promotionThreshold", cache.promotionThreshold());
     }
     if (cache.normalizeWhitespace() != null) {
       policy.put("normalizeWhitespace", cache.normalizeWhitespace());

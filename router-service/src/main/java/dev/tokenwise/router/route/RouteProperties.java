@@ -213,7 +213,9 @@ public record RouteProperties(Map<String, Definition> routes) {
    * @param enabled false: neither looked up nor stored ({@code Tokenwise-Cache: bypass})
    * @param semantic whether a paraphrase may be answered from the cache (on by default; the exact
    *     cache is consulted either way)
-   * @param threshold cosine similarity a semantic hit needs (cache-service default 0.955)
+   * @param threshold cosine similarity a semantic hit needs (cache-service default 0.954)
+   * @param verifyThreshold the pair verifier's score a semantic hit also needs, in [0, 1]; 0: the
+   *     verifier is off and the threshold alone decides (cache-service default 0)
    * @param ttl how long the route's answers live; null: {@code tokenwise.router.cache.ttl}
    * @param maxTemperature requests sampled hotter than this bypass the semantic cache
    * @param shadowRate share of semantic hits also asked of the model, to measure false hits
@@ -221,6 +223,14 @@ public record RouteProperties(Map<String, Definition> routes) {
    * @param guards whether cache-service's number, negation and entity guards run
    * @param allowTimeSensitive whether "today", "latest"… questions may be answered from cache
    * @param allowTools whether requests offering tools may be answered from the semantic cache
+   * @param maxFalseHitRate the false-hit rate the route accepts, in [0, 1); set above 0, {@code
+   *     threshold} is not used and cache-service learns the route's threshold from shadow verdicts
+   *     under this bound; 0: none (cache-service default)
+   * @param grayZoneWidth how far below the threshold the gray zone reaches, in [0, 1): a lookup
+   *     whose best candidate passes the guards just below the threshold misses and is checked in
+   *     the background for promotion to an alias; 0: no promotion (cache-service default)
+   * @param promotionThreshold the pair verifier's score a gray-zone pair needs to become an alias,
+   *     in (0, 1] (cache-service default 0.94)
    * @param templateVersion the route's prompt-template version; changing it invalidates the route's
    *     entries
    * @param modelVersion the served model's snapshot; null: the {@code model} the provider last
@@ -231,6 +241,7 @@ public record RouteProperties(Map<String, Definition> routes) {
       @DefaultValue("true") boolean enabled,
       @DefaultValue("true") boolean semantic,
       Double threshold,
+      Double verifyThreshold,
       Duration ttl,
       Double maxTemperature,
       Double shadowRate,
@@ -238,6 +249,9 @@ public record RouteProperties(Map<String, Definition> routes) {
       Boolean guards,
       Boolean allowTimeSensitive,
       Boolean allowTools,
+      Double maxFalseHitRate,
+      Double grayZoneWidth,
+      Double promotionThreshold,
       String templateVersion,
       String modelVersion,
       Boolean normalizeWhitespace) {
@@ -245,7 +259,8 @@ public record RouteProperties(Map<String, Definition> routes) {
     /** The cache as a route gets it when it configures none: exact and semantic, all defaults. */
     public static Cache defaults() {
       return new Cache(
-          true, true, null, null, null, null, null, null, null, null, null, null, null);
+          true, true, null, null, null, null, null, null, null, null, null, null, null, null, null,
+          null, null);
     }
   }
 

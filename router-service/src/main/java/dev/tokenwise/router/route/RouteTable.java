@@ -100,6 +100,13 @@ public class RouteTable implements InitializingBean, DisposableBean {
       throw new IllegalStateException(
           "Invalid experiment in tokenwise.router.routes: " + String.join("; ", experiments));
     }
+    List<String> caches = new ArrayList<>();
+    configured.forEach((name, route) -> caches.addAll(cacheProblems(name, route.cache())));
+    if (!caches.isEmpty()) {
+      // nor may a cache policy cache-service would refuse: every lookup of the route would fail
+      throw new IllegalStateException(
+          "Invalid cache policy in tokenwise.router.routes: " + String.join("; ", caches));
+    }
     this.routes = new AtomicReference<>(Map.copyOf(configured));
     Gauge.builder(FAILING_METRIC, failing, AtomicInteger::get)
         .description("1 while the route file on disk is invalid and the previous routes serve")
@@ -376,8 +383,38 @@ public class RouteTable implements InitializingBean, DisposableBean {
               || !(route.regressionBudget() >= 0 && route.regressionBudget() <= 1)) {
             problems.add(at + "shadow-sample-rate and regression-budget must be within [0, 1]");
           }
+          problems.addAll(cacheProblems(name, route.cache()));
         });
     problems.addAll(experimentProblems(routes));
+    return problems;
+  }
+
+  /**
+   * The members of a route's {@code cache} block outside the ranges cache-service accepts for its
+   * semantic-cache policy ({@code SemanticPolicy}); unset members are not checked (not sent).
+   */
+  static List<String> cacheProblems(String route, RouteProperties.Cache cache) {
+    List<String> problems = new ArrayList<>();
+    if (cache == null) {
+      return problems;
+    }
+    String at = "route '" + route + "': cache.";
+    if (cache.verifyThreshold() != null
+        && !(cache.verifyThreshold() >= 0 && cache.verifyThreshold() <= 1)) {
+      problems.add(at + "verify-threshold must be within [0, 1]");
+    }
+    if (cache.maxFalseHitRate() != null
+        && !(cache.maxFalseHitRate() >= 0 && cache.maxFalseHitRate() < 1)) {
+      problems.add(at + "max-false-hit-rate must be within [0, 1)");
+    }
+    if (cache.grayZoneWidth() != null
+        && !(cache.grayZoneWidth() >= 0 && cache.grayZoneWidth() < 1)) {
+      problems.add(at + "gray-zone-width must be within [0, 1)");
+    }
+    if (cache.promotionThreshold() != null
+        && !(cache.promotionThreshold() > 0 && cache.promotionThreshold() <= 1)) {
+      problems.add(at + "promotion-threshold must be within (0, 1]");
+    }
     return problems;
   }
 

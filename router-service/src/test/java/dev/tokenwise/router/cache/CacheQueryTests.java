@@ -42,6 +42,7 @@ class CacheQueryTests {
             true,
             true,
             0.97,
+            null,
             Duration.ofMinutes(10),
             0.5,
             0.05,
@@ -49,6 +50,9 @@ class CacheQueryTests {
             true,
             false,
             true,
+            null,
+            null,
+            null,
             "tmpl-7",
             null,
             true);
@@ -65,11 +69,60 @@ class CacheQueryTests {
                  "modelVersion":"gpt-5-mini-2025-08-07"}"""));
   }
 
+  /**
+   * The verifier, error-bound and gray-zone members go under cache-service's names too, each only
+   * when the route sets it; a route that sets none leaves them to cache-service (first test).
+   */
+  @Test
+  void theVerifierErrorBoundAndGrayZoneMembersAreSentWhenTheRouteSetsThem() {
+    RouteProperties.Cache cache =
+        new RouteProperties.Cache(
+            true, true, null, 0.6, null, null, null, null, null, null, null, 0.01, 0.03, 0.9, null,
+            null, null);
+
+    JsonNode policy = body(cache, null, null).path("policy");
+
+    assertThat(policy)
+        .isEqualTo(
+            json.readTree(
+                """
+                {"semantic":true,"verifyThreshold":0.6,"maxFalseHitRate":0.01,
+                 "grayZoneWidth":0.03,"promotionThreshold":0.9}"""));
+
+    RouteProperties.Cache off =
+        new RouteProperties.Cache(
+            true, true, null, 0.0, null, null, null, null, null, null, null, 0.0, 0.0, null, null,
+            null, null);
+    assertThat(body(off, null, null).path("policy"))
+        .as("0 is sent: it turns cache-service's verifier, bound and promotion off for the route")
+        .isEqualTo(
+            json.readTree(
+                """
+                {"semantic":true,"verifyThreshold":0.0,"maxFalseHitRate":0.0,
+                 "grayZoneWidth":0.0}"""));
+  }
+
   @Test
   void aConfiguredModelVersionWinsOverTheOneTheProviderReported() {
     RouteProperties.Cache cache =
         new RouteProperties.Cache(
-            true, false, null, null, null, null, null, null, null, null, null, "pinned-1", null);
+            true,
+            false,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "pinned-1",
+            null);
 
     JsonNode policy = body(cache, null, "gpt-5-mini-2025-08-07").path("policy");
 

@@ -180,6 +180,75 @@ class RouteTableTests {
   }
 
   /**
+   * The semantic-cache members cache-service checks are checked here too, with its ranges, so a
+   * route cannot send a policy with which cache-service would fail every lookup: in a route file
+   * (the tenants' too) the problem names the route and the member; among the configured routes the
+   * router does not start.
+   */
+  @Test
+  void semanticCacheMembersOutsideCacheServicesRangesAreProblemsNamingTheMember() {
+    RouteTable table = RouteTable.of(new RouteProperties(Map.of()));
+    RouteProperties.Cache inRange =
+        table
+            .check(
+                """
+                {"routes":{"support":{"cache":{"verifyThreshold":0,"max-false-hit-rate":0.01,
+                 "grayZoneWidth":0.05,"promotion-threshold":1}}}}"""
+                    .getBytes(StandardCharsets.UTF_8))
+            .get("support")
+            .cache();
+    assertThat(inRange.verifyThreshold()).isZero();
+    assertThat(inRange.maxFalseHitRate()).isEqualTo(0.01);
+    assertThat(inRange.grayZoneWidth()).isEqualTo(0.05);
+    assertThat(inRange.promotionThreshold()).isEqualTo(1);
+
+    Map<String, String> outOfRange =
+        Map.of(
+            "\"verifyThreshold\":1.5",
+                "route 'support': cache.verify-threshold must be within [0, 1]",
+            "\"maxFalseHitRate\":1",
+                "route 'support': cache.max-false-hit-rate must be within [0, 1)",
+            "\"gray-zone-width\":-0.1",
+                "route 'support': cache.gray-zone-width must be within [0, 1)",
+            "\"promotionThreshold\":0",
+                "route 'support': cache.promotion-threshold must be within (0, 1]");
+    outOfRange.forEach(
+        (member, problem) ->
+            assertThatThrownBy(
+                    () ->
+                        table.check(
+                            ("{\"routes\":{\"support\":{\"cache\":{" + member + "}}}}")
+                                .getBytes(StandardCharsets.UTF_8)))
+                .as(member)
+                .isInstanceOf(RouteTable.InvalidRoutes.class)
+                .hasMessageContaining(problem));
+
+    RouteProperties.Cache wide =
+        new RouteProperties.Cache(
+            true, true, null, null, null, null, null, null, null, null, null, null, 1.0, null, null,
+            null, null);
+    RouteProperties.Definition configured =
+        new RouteProperties.Definition(
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "answer",
+            wide,
+            null,
+            RouteProperties.Mode.SYNC,
+            0,
+            0.02);
+    assertThatThrownBy(() -> RouteTable.of(new RouteProperties(Map.of("gray", configured))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("tokenwise.router.routes")
+        .hasMessageContaining("route 'gray': cache.gray-zone-width must be within [0, 1)");
+  }
+
+  /**
    * A tenant's own routes replace the router-wide ones of the same name for its requests only, and
    * follow a reload of the router-wide routes.
    */
