@@ -4,7 +4,6 @@ import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.EventCost;
 import java.math.BigDecimal;
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
@@ -89,16 +88,30 @@ final class RollupDelta {
           savingsUsd[tactic.ordinal()].add(rs.getBigDecimal(19 + tactic.ordinal()));
     }
     int at = 19 + Tactic.values().length;
-    addSparse(inputHist, rs.getArray(at), rs.getArray(at + 1));
-    addSparse(outputHist, rs.getArray(at + 2), rs.getArray(at + 3));
+    addSparse(inputHist, rs.getString(at), rs.getString(at + 1));
+    addSparse(outputHist, rs.getString(at + 2), rs.getString(at + 3));
   }
 
-  private static void addSparse(long[] hist, Array buckets, Array counts) throws SQLException {
-    Object[] b = (Object[]) buckets.getArray();
-    Object[] n = (Object[]) counts.getArray();
-    for (int i = 0; i < b.length; i++) {
-      hist[((Number) b[i]).intValue()] += ((Number) n[i]).longValue();
+  /** Adds {@code counts} to the {@code buckets} of {@code hist}, both PostgreSQL array literals. */
+  static void addSparse(long[] hist, String buckets, String counts) {
+    int b = 1;
+    int n = 1;
+    while (b < buckets.length() - 1) {
+      int bucketEnd = next(buckets, b);
+      int countEnd = next(counts, n);
+      hist[Integer.parseInt(buckets, b, bucketEnd, 10)] += Long.parseLong(counts, n, countEnd, 10);
+      b = bucketEnd + 1;
+      n = countEnd + 1;
     }
+  }
+
+  /** Where the number starting at {@code from} in an array literal like {@code {1,22}} ends. */
+  private static int next(String literal, int from) {
+    int end = from;
+    while (literal.charAt(end) != ',' && literal.charAt(end) != '}') {
+      end++;
+    }
+    return end;
   }
 
   /** Tokenwise capped the output below the client's own limit (or set one the client had not). */
