@@ -411,9 +411,10 @@ class ReportsIT {
             .range(SpendSettlement.STREAM_KEY, org.springframework.data.domain.Range.unbounded())) {
       Map<String, String> fields = new java.util.LinkedHashMap<>();
       entry.getValue().forEach((k, v) -> fields.put((String) k, (String) v));
-      SpendSettlement settlement = SpendSettlement.fromFields(fields);
-      if (settlement.tenant().equals(TENANT)) {
-        settled.putIfAbsent(settlement.requestId(), settlement);
+      for (SpendSettlement settlement : SpendSettlement.fromEntry(fields)) {
+        if (settlement.tenant().equals(TENANT)) {
+          settled.putIfAbsent(settlement.requestId(), settlement);
+        }
       }
     }
     assertThat(settled)

@@ -782,7 +782,13 @@ class UsageIngestIT {
             .opsForStream()
             .range(dev.tokenwise.common.budget.SpendSettlement.STREAM_KEY, Range.unbounded())
             .stream()
-            .map(r -> String.valueOf(r.getValue().get("requestId")))
+            .flatMap(
+                r -> {
+                  Map<String, String> fields = new java.util.LinkedHashMap<>();
+                  r.getValue().forEach((k, v) -> fields.put((String) k, (String) v));
+                  return dev.tokenwise.common.budget.SpendSettlement.fromEntry(fields).stream()
+                      .map(dev.tokenwise.common.budget.SpendSettlement::requestId);
+                })
             .toList();
     assertThat(settled).contains("req-" + genuine);
     for (UUID id : forgedIds) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +41,53 @@ class SpendSettlementTests {
             () ->
                 SpendSettlement.fromFields(
                     Map.of("requestId", "r", "tenant", "t", "month", "2026-13")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void oneEntryCarriesManySettlementsAndReadsBackTheSame() {
+    List<SpendSettlement> settlements = new ArrayList<>();
+    for (int i = 0; i < SpendSettlement.MAX_PER_ENTRY; i++) {
+      settlements.add(
+          new SpendSettlement(
+              "req \"" + i + "\"\n",
+              "acme",
+              YearMonth.of(2026, 12),
+              i % 7 == 0 ? null : new BigDecimal("0.00001").multiply(BigDecimal.valueOf(i))));
+    }
+    Map<String, String> fields = SpendSettlement.batchFields(settlements);
+    assertThat(fields).containsOnlyKeys(SpendSettlement.BATCH_FIELD);
+    assertThat(SpendSettlement.fromEntry(fields)).isEqualTo(settlements);
+    // A single settlement's entry reads as a list of one.
+    assertThat(SpendSettlement.fromEntry(settlements.get(1).toFields()))
+        .containsExactly(settlements.get(1));
+  }
+
+  @Test
+  void aMalformedBatchIsRejectedWhole() {
+    SpendSettlement good = new SpendSettlement("r", "t", YearMonth.of(2026, 12), BigDecimal.ONE);
+    for (String batch :
+        List.of(
+            "not json",
+            "{}",
+            "[]",
+            "[1]",
+            "[{\"requestId\":\"r\",\"tenant\":\"t\",\"month\":\"2026-13\"}]",
+            "[{\"requestId\":\"r\",\"tenant\":\"t\",\"month\":\"2026-12\",\"costUsd\":1}]",
+            "["
+                + SpendSettlement.batchFields(List.of(good)).get(SpendSettlement.BATCH_FIELD)
+                + "]")) {
+      assertThatThrownBy(
+              () -> SpendSettlement.fromEntry(Map.of(SpendSettlement.BATCH_FIELD, batch)))
+          .as(batch)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> SpendSettlement.batchFields(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                SpendSettlement.batchFields(
+                    java.util.Collections.nCopies(SpendSettlement.MAX_PER_ENTRY + 1, good)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -225,15 +225,19 @@ class SpendSettlementConsumer implements SmartLifecycle {
         strings.xAck(SpendSettlement.STREAM_KEY, GROUP, record.getId());
         continue;
       }
-      SpendSettlement settlement;
+      List<SpendSettlement> settlements;
       try {
-        settlement = SpendSettlement.fromFields(record.getValue());
+        settlements = SpendSettlement.fromEntry(record.getValue());
       } catch (IllegalArgumentException e) {
         log.warn("Spend settlement entry {} skipped: {}", record.getId().getValue(), e.toString());
         strings.xAck(SpendSettlement.STREAM_KEY, GROUP, record.getId());
         continue;
       }
-      settle(settlement);
+      // An entry may carry many; if one fails, the entry stays pending and is applied again, and
+      // the ones already applied are skipped (each request is settled once).
+      for (SpendSettlement settlement : settlements) {
+        settle(settlement);
+      }
       strings.xAck(SpendSettlement.STREAM_KEY, GROUP, record.getId());
     }
   }

@@ -103,6 +103,7 @@ class SignedSettlementsIT {
         TestStreamSignatures.sign(ServiceTokens.ROUTER, SpendSettlement.STREAM_KEY, free)
       },
       {"signed for the usage stream", cost.sign(UsageStream.KEY, free)},
+      {"a batch changed after signing", batchChanged(cost, requestId, tenant, month)},
     };
     double refusedBefore = refused();
     double missingBefore = refused("signature-missing");
@@ -155,6 +156,64 @@ class SignedSettlementsIT {
             });
     assertThat(redis.opsForZSet().score(Budgets.settledKey(tenant), requestId)).isNotNull();
     assertThat(refused() - refusedBefore).isEqualTo(cases.length);
+  }
+
+  @Test
+  void aSignedBatchSettlesEachOfItsRequestsOnceEvenWhenDeliveredTwice() {
+    String tenant = "batch-" + UUID.randomUUID().toString().substring(0, 8);
+    YearMonth month = YearMonth.now(ZoneOffset.UTC);
+    String spendKey = Budgets.spendKey(tenant, month);
+    redis.opsForValue().set(spendKey, "1");
+    List<SpendSettlement> settlements = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String requestId = "req-" + UUID.randomUUID();
+      redis.opsForHash().put(Budgets.reservedKey(tenant), requestId, "0.5");
+      redis
+          .opsForZSet()
+          .add(Budgets.deadlinesKey(tenant), requestId, Instant.now().getEpochSecond() + 3600);
+      settlements.add(new SpendSettlement(requestId, tenant, month, new BigDecimal("0.25")));
+    }
+    Map<String, String> batch =
+        TestStreamSignatures.as(ServiceTokens.COST)
+            .sign(SpendSettlement.STREAM_KEY, SpendSettlement.batchFields(settlements));
+
+    add(batch);
+    add(batch);
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(redis.opsForHash().size(Budgets.reservedKey(tenant))).isZero();
+              assertThat(
+                      redis
+                          .opsForStream()
+                          .pending(SpendSettlement.STREAM_KEY, SpendSettlementConsumer.GROUP)
+                          .getTotalPendingMessages())
+                  .isZero();
+            });
+    // 1 + 3 x 0.25, once: the second delivery settled nothing again
+    assertThat(new BigDecimal(redis.opsForValue().get(spendKey))).isEqualByComparingTo("1.75");
+    for (SpendSettlement settlement : settlements) {
+      assertThat(redis.opsForZSet().score(Budgets.settledKey(tenant), settlement.requestId()))
+          .isNotNull();
+    }
+  }
+
+  /** A batch cost-service signed, with one settlement's cost set to 0 afterwards. */
+  private static Map<String, String> batchChanged(
+      StreamSignatures cost, String requestId, String tenant, YearMonth month) {
+    Map<String, String> batch =
+        cost.sign(
+            SpendSettlement.STREAM_KEY,
+            SpendSettlement.batchFields(
+                List.of(
+                    new SpendSettlement("req-other", tenant, month, BigDecimal.ONE),
+                    new SpendSettlement(requestId, tenant, month, new BigDecimal("0.4")))));
+    batch.put(
+        SpendSettlement.BATCH_FIELD,
+        batch.get(SpendSettlement.BATCH_FIELD).replace("\"0.4\"", "\"0\""));
+    return batch;
   }
 
   private RecordId add(Map<String, String> fields) {
