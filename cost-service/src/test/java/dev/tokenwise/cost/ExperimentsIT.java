@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
-import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -60,7 +57,7 @@ import tools.jackson.databind.json.JsonMapper;
 class ExperimentsIT {
 
   /** The report credential the tests' configuration sets ({@code tokenwise.cost.report-token}). */
-  private static final String READER = "Bearer test-only-report-token";
+  private static final String READER = CostHttp.READER;
 
   private static final String TENANT = "experiments-it";
   private static final String DAY = "2026-08-03";
@@ -70,7 +67,6 @@ class ExperimentsIT {
   @Autowired JsonMapper json;
   @Autowired JdbcTemplate jdbc;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final String diff = "diff-" + run;
   private final String same = "same-" + run;
@@ -328,32 +324,22 @@ class ExperimentsIT {
   }
 
   private HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", READER).GET().build());
+    return api().get(path);
   }
 
   private HttpResponse<String> post(String path, String body) {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .header(
-                ServiceTokens.HEADER,
-                TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build());
+    return api().post(path, body);
   }
 
   private HttpResponse<String> send(HttpRequest request) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return api().send(request);
   }
 
   private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
+    return api().uri(path);
+  }
+
+  private CostHttp api() {
+    return new CostHttp(port);
   }
 }

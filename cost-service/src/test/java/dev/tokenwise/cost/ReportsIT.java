@@ -13,7 +13,6 @@ import dev.tokenwise.cost.rollup.RollupStore;
 import dev.tokenwise.cost.rollup.UncappedOutput;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -80,7 +79,7 @@ import tools.jackson.databind.json.JsonMapper;
 class ReportsIT {
 
   /** The report credential the tests' configuration sets ({@code tokenwise.cost.report-token}). */
-  private static final String READER = "Bearer test-only-report-token";
+  private static final String READER = CostHttp.READER;
 
   private static final String TENANT = "reports-it";
   private static final String DAY = "2026-07-01";
@@ -95,7 +94,6 @@ class ReportsIT {
   @Autowired RollupStore rollups;
   @Autowired UncappedOutput uncappedOutput;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeAll
@@ -925,33 +923,22 @@ class ReportsIT {
   }
 
   private HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", READER).GET().build());
+    return api().get(path);
   }
 
   private HttpResponse<String> post(String path, String body) {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .header(
-                ServiceTokens.HEADER,
-                TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body))
-            .header("Authorization", "Bearer test-only-admin-token")
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build());
+    return api().postAsAdmin(path, body);
   }
 
   private HttpResponse<String> send(HttpRequest request) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return api().send(request);
   }
 
   private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
+    return api().uri(path);
+  }
+
+  private CostHttp api() {
+    return new CostHttp(port);
   }
 }

@@ -2,13 +2,10 @@ package dev.tokenwise.cost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
-import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.cost.rollup.RollupStore;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -44,14 +41,12 @@ import tools.jackson.databind.json.JsonMapper;
 @RealServers
 class RollupFoldIT {
 
-  private static final String READER = "Bearer test-only-report-token";
+  private static final String READER = CostHttp.READER;
 
   @LocalServerPort int port;
   @Autowired JdbcTemplate jdbc;
   @Autowired JsonMapper json;
   @Autowired RollupStore rollups;
-
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void aReportFoldsWhatIsPendingBeforeItReads() {
@@ -234,29 +229,18 @@ class RollupFoldIT {
   }
 
   private HttpResponse<String> post(String path, String body) {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .header(
-                ServiceTokens.HEADER,
-                TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body))
-            .header("Authorization", "Bearer test-only-admin-token")
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build());
+    return api().postAsAdmin(path, body);
   }
 
   private HttpResponse<String> send(HttpRequest request) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return api().send(request);
   }
 
   private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
+    return api().uri(path);
+  }
+
+  private CostHttp api() {
+    return new CostHttp(port);
   }
 }

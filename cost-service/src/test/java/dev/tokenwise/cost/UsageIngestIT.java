@@ -11,10 +11,8 @@ import dev.tokenwise.common.testsupport.TestServers;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import dev.tokenwise.common.usage.UsageStream;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -57,7 +55,7 @@ import tools.jackson.databind.json.JsonMapper;
 class UsageIngestIT {
 
   /** The report credential the tests' configuration sets ({@code tokenwise.cost.report-token}). */
-  private static final String READER = "Bearer test-only-report-token";
+  private static final String READER = CostHttp.READER;
 
   private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -66,8 +64,6 @@ class UsageIngestIT {
   @Autowired JdbcTemplate jdbc;
   @Autowired JsonMapper json;
   @Autowired org.flywaydb.core.Flyway flyway;
-
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void pricesStreamedEventsAndSummarisesThem() {
@@ -574,36 +570,6 @@ class UsageIngestIT {
     assertThat(new BigDecimal(actual.asString())).isEqualByComparingTo(expected);
   }
 
-  private HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", READER).GET().build());
-  }
-
-  private HttpResponse<String> post(String path, String body) {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .header(
-                ServiceTokens.HEADER,
-                TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.COST, body))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build());
-  }
-
-  private HttpResponse<String> send(HttpRequest request) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
-  }
-
   @Test
   void forgedAndMisdirectedWritesAreRefusedAndStoreNothing() {
     UUID id = UUID.randomUUID();
@@ -848,11 +814,7 @@ class UsageIngestIT {
     if (token != null) {
       request.header(ServiceTokens.HEADER, token);
     }
-    try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException | InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    return send(request.build());
   }
 
   private static EventBuilder event(
@@ -901,5 +863,25 @@ class UsageIngestIT {
           .formatted(
               id, at, id, model, model, provider, mode, input, cached, write5m, write1h, output);
     }
+  }
+
+  private HttpResponse<String> get(String path) {
+    return api().get(path);
+  }
+
+  private HttpResponse<String> post(String path, String body) {
+    return api().post(path, body);
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
+    return api().send(request);
+  }
+
+  private URI uri(String path) {
+    return api().uri(path);
+  }
+
+  private CostHttp api() {
+    return new CostHttp(port);
   }
 }

@@ -2,6 +2,8 @@ package dev.tokenwise.common.budget;
 
 import dev.tokenwise.common.security.ServiceTokens;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +56,15 @@ public record SpendSettlement(
     Objects.requireNonNull(requestId, "requestId");
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(month, "month");
+  }
+
+  /**
+   * The UTC month {@code instant} falls in, by arithmetic alone: {@code atZone(UTC)} looks zone
+   * rules up and builds a date-time, and ingest asks this twice for every event.
+   */
+  public static YearMonth monthOf(Instant instant) {
+    LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(instant.getEpochSecond(), 86_400L));
+    return YearMonth.of(day.getYear(), day.getMonth());
   }
 
   /** The stream entry's fields; {@code costUsd} is absent when unknown. */

@@ -90,4 +90,20 @@ class SpendSettlementTests {
                     java.util.Collections.nCopies(SpendSettlement.MAX_PER_ENTRY + 1, good)))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void theMonthOfAnInstantIsItsUtcMonth() {
+    for (String at :
+        List.of(
+            "2026-11-30T23:59:59.999Z",
+            "2026-12-01T00:00:00Z",
+            "2024-02-29T12:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T00:00:00Z")) {
+      java.time.Instant instant = java.time.Instant.parse(at);
+      assertThat(SpendSettlement.monthOf(instant))
+          .as(at)
+          .isEqualTo(YearMonth.from(instant.atZone(java.time.ZoneOffset.UTC)));
+    }
+  }
 }

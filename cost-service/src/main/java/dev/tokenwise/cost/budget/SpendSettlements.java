@@ -3,8 +3,6 @@ package dev.tokenwise.cost.budget;
 import dev.tokenwise.common.budget.SpendSettlement;
 import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.cost.pricing.PricedEvent;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +85,7 @@ public class SpendSettlements {
     return new SpendSettlement(
         e.event().requestId(),
         e.event().tenant(),
-        YearMonth.from(e.event().occurredAt().atZone(ZoneOffset.UTC)),
+        SpendSettlement.monthOf(e.event().occurredAt()),
         e.cost().costUsd());
   }
 }

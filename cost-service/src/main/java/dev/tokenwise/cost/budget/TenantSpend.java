@@ -1,8 +1,10 @@
 package dev.tokenwise.cost.budget;
 
+import dev.tokenwise.common.budget.SpendSettlement;
 import dev.tokenwise.cost.pricing.PricedEvent;
 import dev.tokenwise.cost.rollup.RollupStore;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -77,16 +80,23 @@ public class TenantSpend implements SchedulingConfigurer {
     Map<String, BigDecimal> byKey = new TreeMap<>();
     for (PricedEvent e : events) {
       if (e.cost().priced() && e.cost().costUsd().signum() != 0) {
-        YearMonth month = YearMonth.from(e.event().occurredAt().atZone(ZoneOffset.UTC));
+        YearMonth month = SpendSettlement.monthOf(e.event().occurredAt());
         byKey.merge(key(e.event().tenant(), month), e.cost().costUsd(), BigDecimal::add);
       }
     }
     try {
-      byKey.forEach(
-          (key, usd) -> {
-            redis.opsForValue().increment(key, usd.doubleValue());
-            redis.expire(key, properties.keyTtl());
-          });
+      // One round trip for all of the batch's keys.
+      redis.executePipelined(
+          (RedisCallback<Object>)
+              connection -> {
+                byKey.forEach(
+                    (key, usd) -> {
+                      byte[] raw = key.getBytes(StandardCharsets.UTF_8);
+                      connection.stringCommands().incrBy(raw, usd.doubleValue());
+                      connection.keyCommands().expire(raw, properties.keyTtl().toSeconds());
+                    });
+                return null;
+              });
     } catch (RuntimeException e) {
       log.warn(
           "Could not add spend to Redis; the next refresh (within {}) repairs it: {}",

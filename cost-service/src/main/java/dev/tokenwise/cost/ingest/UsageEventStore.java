@@ -4,6 +4,7 @@ import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.EventCost;
 import dev.tokenwise.cost.pricing.PricedEvent;
+import dev.tokenwise.cost.rollup.Csv;
 import dev.tokenwise.cost.rollup.RollupStore;
 import java.io.IOException;
 import java.io.StringReader;
@@ -215,18 +216,9 @@ class UsageEventStore {
     /** Quoted, so an empty string stays empty and only an unquoted empty field means NULL. */
     void text(String value) {
       separate();
-      if (value == null) {
-        return;
+      if (value != null) {
+        Csv.quoted(out, value);
       }
-      out.append('"');
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (c == '"') {
-          out.append('"');
-        }
-        out.append(c);
-      }
-      out.append('"');
     }
   }
 }

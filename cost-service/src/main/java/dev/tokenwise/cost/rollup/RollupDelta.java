@@ -32,8 +32,30 @@ final class RollupDelta {
   final long[] inputHist = new long[TokenHistogram.BUCKETS];
   final long[] outputHist = new long[TokenHistogram.BUCKETS];
 
+  /** The row's user/conversation scope ({@link RollupStore#scope}) once computed; 0 before. */
+  long scope;
+
   RollupDelta() {
     java.util.Arrays.fill(savingsUsd, BigDecimal.ZERO);
+  }
+
+  /**
+   * The counts in {@code cost.usage_rollup}'s column order: requests, unpriced, errors, input,
+   * cached input, cache writes, output, reasoning, uncapped requests, uncapped output.
+   */
+  long[] counts() {
+    return new long[] {
+      requests,
+      unpricedRequests,
+      errorRequests,
+      inputTokens,
+      cachedInputTokens,
+      cacheWriteTokens,
+      outputTokens,
+      reasoningTokens,
+      uncappedRequests,
+      uncappedOutputTokens
+    };
   }
 
   void add(UsageEvent e, EventCost cost) {

@@ -203,14 +203,23 @@ public class RollupStore {
         continue;
       }
       RollupKey key = RollupKey.of(e);
-      rows.computeIfAbsent(key, k -> new RollupDelta()).add(e, priced.cost());
+      RollupDelta delta = rows.get(key);
+      if (delta == null) {
+        delta = new RollupDelta();
+        rows.put(key, delta);
+      }
+      delta.add(e, priced.cost());
       boolean user = e.endUser() != null && !e.endUser().isBlank();
       boolean conversation = e.conversationId() != null && !e.conversationId().isBlank();
       if (!user && !conversation) {
         continue;
       }
       // Actors are counted per hour, tenant, app, route and model: not per mode.
-      long scope = scope(key.tenant(), key.app(), key.route(), key.model());
+      // Hashed once per rollup row of the batch, not once per event.
+      long scope =
+          delta.scope != 0
+              ? delta.scope
+              : (delta.scope = scope(key.tenant(), key.app(), key.route(), key.model()));
       if (!storedScopes.contains(scope)) {
         newScopes.putIfAbsent(scope, key);
       }
@@ -302,23 +311,12 @@ public class RollupStore {
       RollupKey k = entry.getKey();
       RollupDelta d = entry.getValue();
       csv.append(k.hour()).append(',');
-      quoted(csv, k.tenant()).append(',');
-      quoted(csv, k.app()).append(',');
-      quoted(csv, k.route()).append(',');
-      quoted(csv, k.model()).append(',');
-      quoted(csv, k.mode()).append(',');
-      long[] c = {
-        d.requests,
-        d.unpricedRequests,
-        d.errorRequests,
-        d.inputTokens,
-        d.cachedInputTokens,
-        d.cacheWriteTokens,
-        d.outputTokens,
-        d.reasoningTokens,
-        d.uncappedRequests,
-        d.uncappedOutputTokens
-      };
+      Csv.quoted(csv, k.tenant()).append(',');
+      Csv.quoted(csv, k.app()).append(',');
+      Csv.quoted(csv, k.route()).append(',');
+      Csv.quoted(csv, k.model()).append(',');
+      Csv.quoted(csv, k.mode()).append(',');
+      long[] c = d.counts();
       for (long value : c) {
         csv.append(value).append(',');
       }
@@ -358,18 +356,6 @@ public class RollupStore {
       counts.append(hist[b]);
     }
     return csv.append("}\",\"{").append(counts).append("}\"");
-  }
-
-  private static StringBuilder quoted(StringBuilder csv, String value) {
-    csv.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '"') {
-        csv.append('"');
-      }
-      csv.append(c);
-    }
-    return csv.append('"');
   }
 
   /** Remembers scopes once their transaction committed (a rolled-back insert stored nothing). */
@@ -436,18 +422,7 @@ public class RollupStore {
       text[3][row] = k.route();
       text[4][row] = k.model();
       text[5][row] = k.mode();
-      long[] c = {
-        d.requests,
-        d.unpricedRequests,
-        d.errorRequests,
-        d.inputTokens,
-        d.cachedInputTokens,
-        d.cacheWriteTokens,
-        d.outputTokens,
-        d.reasoningTokens,
-        d.uncappedRequests,
-        d.uncappedOutputTokens
-      };
+      long[] c = d.counts();
       for (int i = 0; i < c.length; i++) {
         counts[i][row] = c[i];
       }
@@ -612,7 +587,21 @@ public class RollupStore {
     return key;
   }
 
+  /**
+   * A fresh MD5 digest, cloned from one prototype: {@code MessageDigest.getInstance} looks the
+   * provider up every time, and this runs three times per ingested event.
+   */
   private static MessageDigest md5() {
+    try {
+      return (MessageDigest) MD5.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final MessageDigest MD5 = prototype();
+
+  private static MessageDigest prototype() {
     try {
       return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {
