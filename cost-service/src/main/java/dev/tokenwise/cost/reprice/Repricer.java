@@ -1,5 +1,6 @@
 package dev.tokenwise.cost.reprice;
 
+import dev.tokenwise.common.budget.SpendSettlement;
 import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.budget.TenantSpend;
@@ -52,19 +53,21 @@ class Repricer {
              reasoning_tokens, requested_max_tokens, applied_max_tokens, latency_ms, status,
              finish_reason, cost_usd, baseline_usd, savings_cache_usd, savings_routing_usd,
              savings_prompt_caching_usd, savings_batch_usd, savings_output_cap_usd,
-             catalog_version, pricing_status, uncapped_output_estimate
+             catalog_version, pricing_status, uncapped_output_estimate, ctid::text AS row_id
       FROM cost.usage_event
       WHERE occurred_at >= ? AND occurred_at < ?
       ORDER BY occurred_at, event_id
       FOR UPDATE
       """;
 
+  // The row the SELECT locked, by its partition (occurred_at) and its place in it (ctid): the
+  // event table has no index on event_id (V14); event_id is checked as well.
   private static final String UPDATE_EVENT =
       """
       UPDATE cost.usage_event SET cost_usd = ?, baseline_usd = ?, savings_cache_usd = ?,
         savings_routing_usd = ?, savings_prompt_caching_usd = ?, savings_batch_usd = ?,
         savings_output_cap_usd = ?, catalog_version = ?, pricing_status = ?, pricing_note = ?
-      WHERE event_id = ? AND occurred_at = ?
+      WHERE occurred_at = ? AND ctid = ?::tid AND event_id = ?
       """;
 
   // A correction is one more pending delta (RollupStore folds it into the row): it applies whether
@@ -135,7 +138,7 @@ class Repricer {
                       return;
                     }
                     totals.changed++;
-                    months.add(YearMonth.from(event.occurredAt().atZone(ZoneOffset.UTC)));
+                    months.add(SpendSettlement.monthOf(event.occurredAt()));
                     updates.add(
                         new Object[] {
                           after.costUsd(),
@@ -148,8 +151,9 @@ class Repricer {
                           after.catalogVersion(),
                           after.priced() ? "priced" : "unpriced",
                           after.unpricedReason(),
-                          event.eventId(),
-                          OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC)
+                          OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC),
+                          rs.getString("row_id"),
+                          event.eventId()
                         });
                     if (RollupStore.isShadow(event)) {
                       // A shadow replay is not in usage_rollup (RollupStore): its event is
