@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tokenwise.common.testsupport.RealServers;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,17 +92,18 @@ class ExperimentsIT {
       }
     }
     events.add(event("outside", null, null, "gpt-5-mini", 1000, 200, "ok", null));
-    HttpResponse<String> stored = post("/api/events", "[" + String.join(",", events) + "]");
+    HttpResponse<String> stored = api().post("/api/events", "[" + String.join(",", events) + "]");
     assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
     assertThat(json.readTree(stored.body()).get("stored").asInt()).isEqualTo(events.size());
     verdicts.forEach(
         (event, verdict) -> {
           HttpResponse<String> response =
-              post(
-                  "/api/feedback",
-                  """
+              api()
+                  .post(
+                      "/api/feedback",
+                      """
                   {"requestId":"%s","verdict":"%s","tenant":"%s"}"""
-                      .formatted(requestId(event), verdict, TENANT));
+                          .formatted(requestId(event), verdict, TENANT));
           assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         });
   }
@@ -196,7 +195,7 @@ class ExperimentsIT {
 
   @Test
   void listsTheExperimentsOfTheWindow() {
-    HttpResponse<String> response = get("/api/experiments?" + WINDOW + "&tenant=" + TENANT);
+    HttpResponse<String> response = api().get("/api/experiments?" + WINDOW + "&tenant=" + TENANT);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     Map<String, JsonNode> experiments =
         byName(json.readTree(response.body()).get("experiments"), "experiment");
@@ -231,7 +230,7 @@ class ExperimentsIT {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              String scrape = get("/actuator/prometheus").body();
+              String scrape = api().get("/actuator/prometheus").body();
               assertThat(sample(scrape, "tokenwise_experiment_arm_requests" + tags)).isEqualTo(40);
               assertThat(sample(scrape, "tokenwise_experiment_arm_regression_rate" + tags))
                   .isEqualTo(0.5);
@@ -252,16 +251,17 @@ class ExperimentsIT {
 
   @Test
   void badParametersAreRefusedNamingThem() {
-    assertProblem(get("/api/experiments/" + diff + "?from=yesterday"), 400, "from");
+    assertProblem(api().get("/api/experiments/" + diff + "?from=yesterday"), 400, "from");
     assertProblem(
-        get("/api/experiments/" + diff + "?from=2026-08-04T00:00:00Z&to=2026-08-03T00:00:00Z"),
+        api()
+            .get("/api/experiments/" + diff + "?from=2026-08-04T00:00:00Z&to=2026-08-03T00:00:00Z"),
         400,
         "from");
-    assertProblem(get("/api/experiments/" + diff + "?" + WINDOW + "&alpha=2"), 400, "alpha");
+    assertProblem(api().get("/api/experiments/" + diff + "?" + WINDOW + "&alpha=2"), 400, "alpha");
     assertProblem(
-        get("/api/experiments/" + diff + "?" + WINDOW + "&baseline=nope"), 400, "baseline");
-    assertProblem(get("/api/experiments?to=soon"), 400, "to");
-    HttpResponse<String> unknown = get("/api/experiments/never-ran-" + run + "?" + WINDOW);
+        api().get("/api/experiments/" + diff + "?" + WINDOW + "&baseline=nope"), 400, "baseline");
+    assertProblem(api().get("/api/experiments?to=soon"), 400, "to");
+    HttpResponse<String> unknown = api().get("/api/experiments/never-ran-" + run + "?" + WINDOW);
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(json.readTree(unknown.body()).get("detail").asString()).contains("never-ran-");
   }
@@ -277,7 +277,7 @@ class ExperimentsIT {
 
   private JsonNode report(String experiment, String extra) {
     HttpResponse<String> response =
-        get("/api/experiments/" + experiment + "?" + WINDOW + "&tenant=" + TENANT + extra);
+        api().get("/api/experiments/" + experiment + "?" + WINDOW + "&tenant=" + TENANT + extra);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json.readTree(response.body());
   }
@@ -321,22 +321,6 @@ class ExperimentsIT {
         "status":"%s"%s}"""
         .formatted(
             UUID.randomUUID(), DAY, requestId(name), TENANT, model, input, output, status, extra);
-  }
-
-  private HttpResponse<String> get(String path) {
-    return api().get(path);
-  }
-
-  private HttpResponse<String> post(String path, String body) {
-    return api().post(path, body);
-  }
-
-  private HttpResponse<String> send(HttpRequest request) {
-    return api().send(request);
-  }
-
-  private URI uri(String path) {
-    return api().uri(path);
   }
 
   private CostHttp api() {

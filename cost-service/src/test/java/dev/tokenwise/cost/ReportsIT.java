@@ -12,7 +12,6 @@ import dev.tokenwise.cost.rollup.Retention;
 import dev.tokenwise.cost.rollup.RollupStore;
 import dev.tokenwise.cost.rollup.UncappedOutput;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -181,7 +180,7 @@ class ReportsIT {
                     "u3",
                     "c4"))
             + "]";
-    HttpResponse<String> response = post("/api/events", body);
+    HttpResponse<String> response = api().postAsAdmin("/api/events", body);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(json.readTree(response.body()).get("stored").asInt()).isEqualTo(6);
   }
@@ -253,7 +252,7 @@ class ReportsIT {
                 "the report token on a write", "/api/admin/reprice", "Authorization", READER, 401));
     int refused = 0;
     for (Case c : cases) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri(c.path()));
+      HttpRequest.Builder request = HttpRequest.newBuilder(api().uri(c.path()));
       if (c.header() != null) {
         request.header(c.header(), c.value());
       }
@@ -264,7 +263,7 @@ class ReportsIT {
                   .POST(HttpRequest.BodyPublishers.ofString("{}"))
                   .build()
               : request.GET().build();
-      HttpResponse<String> response = send(built);
+      HttpResponse<String> response = api().send(built);
       assertThat(response.statusCode()).as(c.name() + ": " + response.body()).isEqualTo(c.status());
       refused++;
     }
@@ -273,21 +272,24 @@ class ReportsIT {
     // a router token for this tenant: the tenant's own six requests, with or without naming it
     for (String path : List.of(costs, costs + "&tenant=" + TENANT)) {
       HttpResponse<String> own =
-          send(
-              HttpRequest.newBuilder(uri(path))
-                  .header(ServiceTokens.HEADER, TestServiceTokens.token(router, cost, TENANT))
-                  .GET()
-                  .build());
+          api()
+              .send(
+                  HttpRequest.newBuilder(api().uri(path))
+                      .header(ServiceTokens.HEADER, TestServiceTokens.token(router, cost, TENANT))
+                      .GET()
+                      .build());
       assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
       assertThat(json.readTree(own.body()).at("/overall/requests").asLong()).isEqualTo(6);
     }
     // another tenant's token sees none of them
     HttpResponse<String> other =
-        send(
-            HttpRequest.newBuilder(uri(costs))
-                .header(ServiceTokens.HEADER, TestServiceTokens.token(router, cost, "someone-else"))
-                .GET()
-                .build());
+        api()
+            .send(
+                HttpRequest.newBuilder(api().uri(costs))
+                    .header(
+                        ServiceTokens.HEADER, TestServiceTokens.token(router, cost, "someone-else"))
+                    .GET()
+                    .build());
     assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
     assertThat(json.readTree(other.body()).at("/overall/requests").asLong()).isZero();
     // the admin token and the router's every-tenant token read the rest
@@ -297,11 +299,12 @@ class ReportsIT {
           {ServiceTokens.HEADER, TestServiceTokens.token(router, cost, ServiceTokens.ANY_TENANT)}
         }) {
       HttpResponse<String> read =
-          send(
-              HttpRequest.newBuilder(uri("/api/usage/summary?" + WINDOW))
-                  .header(reader[0], reader[1])
-                  .GET()
-                  .build());
+          api()
+              .send(
+                  HttpRequest.newBuilder(api().uri("/api/usage/summary?" + WINDOW))
+                      .header(reader[0], reader[1])
+                      .GET()
+                      .build());
       assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
     }
   }
@@ -449,27 +452,31 @@ class ReportsIT {
     assertThat(published.get("budget").asDouble()).isEqualTo(0.25);
     // common's RouteAdvice as JSON: the window as an ISO-8601 duration.
     assertThat(published.get("window").asString()).isEqualTo("PT168H");
-    assertThat(get("/actuator/prometheus").body())
+    assertThat(api().get("/actuator/prometheus").body())
         .contains(
             "tokenwise_quality_budget_exceeded{application=\"cost-service\",route=\"support\"} 1.0");
     // A good shadow evaluation of e4: 1 bad of 4 = 0.25, not over the budget: advice withdrawn.
     HttpResponse<String> shadow =
-        post(
-            "/api/quality/shadow",
-            """
+        api()
+            .postAsAdmin(
+                "/api/quality/shadow",
+                """
             {"requestId":"%s","route":"support","similarity":0.93,"judge":"embedding-similarity"}"""
-                .formatted(requestId("e4")));
+                    .formatted(requestId("e4")));
     assertThat(shadow.statusCode()).as(shadow.body()).isEqualTo(200);
     assertThat(json.readTree(shadow.body()).at("/advice/tighten").asBoolean()).isFalse();
-    Map<String, JsonNode> routes = rows(json.readTree(get("/api/quality/routes").body()), "route");
+    Map<String, JsonNode> routes =
+        rows(json.readTree(api().get("/api/quality/routes").body()), "route");
     assertThat(routes.get("support").get("tighten").asBoolean()).isFalse();
     // The fifth metric in the report window.
     JsonNode quality =
         rows(
                 json.readTree(
-                        get("/api/reports/quality?from=2026-01-01T00:00:00Z&to=2099-01-01T00:00:00Z"
-                                + "&route=support&tenant="
-                                + TENANT)
+                        api()
+                            .get(
+                                "/api/reports/quality?from=2026-01-01T00:00:00Z&to=2099-01-01T00:00:00Z"
+                                    + "&route=support&tenant="
+                                    + TENANT)
                             .body())
                     .get("routes"),
                 "route")
@@ -481,33 +488,36 @@ class ReportsIT {
   @Test
   void rejectsBadFeedbackAndHidesOtherTenantsRequests() {
     HttpResponse<String> badVerdict =
-        post(
-            "/api/feedback",
-            """
+        api()
+            .postAsAdmin(
+                "/api/feedback",
+                """
             {"requestId":"%s","verdict":"meh","tenant":"%s"}"""
-                .formatted(requestId("e5"), TENANT));
+                    .formatted(requestId("e5"), TENANT));
     assertThat(badVerdict.statusCode()).isEqualTo(400);
     assertThat(json.readTree(badVerdict.body()).get("field").asString()).isEqualTo("verdict");
     HttpResponse<String> otherTenant =
-        post(
-            "/api/feedback",
-            """
+        api()
+            .postAsAdmin(
+                "/api/feedback",
+                """
             {"requestId":"%s","verdict":"bad","tenant":"someone-else"}"""
-                .formatted(requestId("e5")));
+                    .formatted(requestId("e5")));
     assertThat(otherTenant.statusCode()).isEqualTo(404);
     HttpResponse<String> notYetIngested =
-        post(
-            "/api/feedback",
-            """
+        api()
+            .postAsAdmin(
+                "/api/feedback",
+                """
             {"requestId":"not-ingested-%s","verdict":"bad","tenant":"%s"}"""
-                .formatted(run, TENANT));
+                    .formatted(run, TENANT));
     assertThat(notYetIngested.statusCode()).isEqualTo(202);
     assertThat(json.readTree(notYetIngested.body()).get("status").asString()).isEqualTo("pending");
   }
 
   @Test
   void reportsAreDescribedByOpenApi() {
-    HttpResponse<String> docs = get("/v3/api-docs");
+    HttpResponse<String> docs = api().get("/v3/api-docs");
     assertThat(docs.statusCode()).isEqualTo(200);
     JsonNode paths = json.readTree(docs.body()).get("paths");
     assertThat(paths.has("/api/reports/cost-per-request")).isTrue();
@@ -520,22 +530,23 @@ class ReportsIT {
   void repricingAnIntervalIsAuditedAndCorrectsEventsRollupsAndSpend() {
     // gpt-5-mini sync, 1000 in, 100 out: 1000 x 0.25 + 100 x 2 = 450 µ$.
     String tenant = "reprice-it-" + run;
-    post(
-        "/api/events",
-        event(
-            "r1",
-            tenant,
-            "2026-08-03T09:00",
-            "chat",
-            "gpt-5-mini",
-            "gpt-5-mini",
-            "sync",
-            1000,
-            0,
-            0,
-            100,
-            "u9",
-            "c9"));
+    api()
+        .postAsAdmin(
+            "/api/events",
+            event(
+                "r1",
+                tenant,
+                "2026-08-03T09:00",
+                "chat",
+                "gpt-5-mini",
+                "gpt-5-mini",
+                "sync",
+                1000,
+                0,
+                0,
+                100,
+                "u9",
+                "c9"));
     // A catalog error at ingest time priced it at 900 µ$: what a correction has to undo.
     jdbc.update(
         "UPDATE cost.usage_event SET cost_usd = 0.0009, catalog_version = 'wrong' WHERE tenant = ?",
@@ -545,9 +556,10 @@ class ReportsIT {
         "UPDATE cost.usage_rollup SET cost_usd = cost_usd + 0.00045 WHERE tenant = ?", tenant);
 
     HttpResponse<String> response =
-        post(
-            "/api/admin/reprice",
-            """
+        api()
+            .postAsAdmin(
+                "/api/admin/reprice",
+                """
             {"from":"2026-08-03T09:00:00Z","to":"2026-08-03T10:00:00Z",\
             "reason":"gpt-5-mini output price corrected","requestedBy":"it"}""");
 
@@ -565,35 +577,40 @@ class ReportsIT {
         .isEqualTo("gpt-5-mini output price corrected");
     JsonNode savings =
         json.readTree(
-            get("/api/reports/savings?from=2026-08-03T00:00:00Z&to=2026-08-04T00:00:00Z&tenant="
-                    + tenant)
+            api()
+                .get(
+                    "/api/reports/savings?from=2026-08-03T00:00:00Z&to=2026-08-04T00:00:00Z&tenant="
+                        + tenant)
                 .body());
     assertMoney(savings.at("/overall/costUsd"), "0.00045");
     assertThat(redis.opsForValue().get("tokenwise:budget:spend:" + tenant + ":2026-08"))
         .isEqualTo("0.00045");
     // Nothing left to correct: a second run changes nothing.
     HttpResponse<String> again =
-        post(
-            "/api/admin/reprice",
-            """
+        api()
+            .postAsAdmin(
+                "/api/admin/reprice",
+                """
             {"from":"2026-08-03T09:00:00Z","to":"2026-08-03T10:00:00Z","reason":"check"}""");
     assertThat(json.readTree(again.body()).get("eventsChanged").asLong()).isZero();
     HttpResponse<String> noAdmin =
-        send(
-            HttpRequest.newBuilder(uri("/api/admin/reprice"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"from\":\"2026-08-03T09:00:00Z\",\"to\":\"2026-08-03T10:00:00Z\","
-                            + "\"reason\":\"forged\"}"))
-                .build());
+        api()
+            .send(
+                HttpRequest.newBuilder(api().uri("/api/admin/reprice"))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"from\":\"2026-08-03T09:00:00Z\",\"to\":\"2026-08-03T10:00:00Z\","
+                                + "\"reason\":\"forged\"}"))
+                    .build());
     assertThat(noAdmin.statusCode()).isEqualTo(401);
     assertThat(json.readTree(noAdmin.body()).path("code").asString())
         .isEqualTo("admin_unauthorized");
     HttpResponse<String> noReason =
-        post(
-            "/api/admin/reprice",
-            """
+        api()
+            .postAsAdmin(
+                "/api/admin/reprice",
+                """
             {"from":"2026-08-03T09:00:00Z","to":"2026-08-03T10:00:00Z"}""");
     assertThat(noReason.statusCode()).isEqualTo(400);
   }
@@ -604,70 +621,72 @@ class ReportsIT {
     // Week of 22 June: 2000 in with 1024 cached, 100 out: 976 x 0.25 + 1024 x 0.025 + 100 x 2
     // = 469.6 µ$ each; prompt-cache read share 1024 / 2000 = 0.512.
     // Week of 29 June: nothing cached: 2000 x 0.25 + 200 = 700 µ$ each (+49%), share 0.
-    post(
-        "/api/events",
-        "["
-            + String.join(
-                ",",
-                event(
-                    "w1",
-                    tenant,
-                    "2026-06-23T10:00",
-                    "chat",
-                    "gpt-5-mini",
-                    "gpt-5-mini",
-                    "sync",
-                    2000,
-                    1024,
-                    0,
-                    100,
-                    "u1",
-                    "c1"),
-                event(
-                    "w2",
-                    tenant,
-                    "2026-06-24T10:00",
-                    "chat",
-                    "gpt-5-mini",
-                    "gpt-5-mini",
-                    "sync",
-                    2000,
-                    1024,
-                    0,
-                    100,
-                    "u1",
-                    "c1"),
-                event(
-                    "w3",
-                    tenant,
-                    "2026-06-30T10:00",
-                    "chat",
-                    "gpt-5-mini",
-                    "gpt-5-mini",
-                    "sync",
-                    2000,
-                    0,
-                    0,
-                    100,
-                    "u1",
-                    "c1"),
-                event(
-                    "w4",
-                    tenant,
-                    "2026-07-01T10:00",
-                    "chat",
-                    "gpt-5-mini",
-                    "gpt-5-mini",
-                    "sync",
-                    2000,
-                    0,
-                    0,
-                    100,
-                    "u1",
-                    "c1"))
-            + "]");
+    api()
+        .postAsAdmin(
+            "/api/events",
+            "["
+                + String.join(
+                    ",",
+                    event(
+                        "w1",
+                        tenant,
+                        "2026-06-23T10:00",
+                        "chat",
+                        "gpt-5-mini",
+                        "gpt-5-mini",
+                        "sync",
+                        2000,
+                        1024,
+                        0,
+                        100,
+                        "u1",
+                        "c1"),
+                    event(
+                        "w2",
+                        tenant,
+                        "2026-06-24T10:00",
+                        "chat",
+                        "gpt-5-mini",
+                        "gpt-5-mini",
+                        "sync",
+                        2000,
+                        1024,
+                        0,
+                        100,
+                        "u1",
+                        "c1"),
+                    event(
+                        "w3",
+                        tenant,
+                        "2026-06-30T10:00",
+                        "chat",
+                        "gpt-5-mini",
+                        "gpt-5-mini",
+                        "sync",
+                        2000,
+                        0,
+                        0,
+                        100,
+                        "u1",
+                        "c1"),
+                    event(
+                        "w4",
+                        tenant,
+                        "2026-07-01T10:00",
+                        "chat",
+                        "gpt-5-mini",
+                        "gpt-5-mini",
+                        "sync",
+                        2000,
+                        0,
+                        0,
+                        100,
+                        "u1",
+                        "c1"))
+                + "]");
 
-    HttpResponse<String> response = get("/api/reports/weekly?week=2026-07-02&tenant=" + tenant);
+    HttpResponse<String> response =
+        api().get("/api/reports/weekly?week=2026-07-02&tenant=" + tenant);
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonNode report = json.readTree(response.body());
@@ -687,22 +706,23 @@ class ReportsIT {
   void retentionDropsOldMonthsAndRollups() {
     String tenant = "retention-it-" + run;
     jdbc.queryForObject("SELECT cost.ensure_usage_event_partition('2018-01-01')", Boolean.class);
-    post(
-        "/api/events",
-        event(
-            "old",
-            tenant,
-            "2018-01-15T10:00",
-            "chat",
-            "gpt-5-mini",
-            "gpt-5-mini",
-            "sync",
-            1000,
-            0,
-            0,
-            100,
-            "u1",
-            "c1"));
+    api()
+        .postAsAdmin(
+            "/api/events",
+            event(
+                "old",
+                tenant,
+                "2018-01-15T10:00",
+                "chat",
+                "gpt-5-mini",
+                "gpt-5-mini",
+                "sync",
+                1000,
+                0,
+                0,
+                100,
+                "u1",
+                "c1"));
     Instant cutoff = Instant.parse("2018-06-01T00:00:00Z");
 
     Retention.Removed removed = retention.apply(cutoff, cutoff, cutoff, cutoff);
@@ -713,7 +733,7 @@ class ReportsIT {
             jdbc.queryForObject(
                 "SELECT count(*) FROM cost.usage_rollup WHERE tenant = ?", Long.class, tenant))
         .isZero();
-    assertThat(get("/actuator/prometheus").body())
+    assertThat(api().get("/actuator/prometheus").body())
         .contains(
             "tokenwise_cost_per_active_user_usd{application=\"cost-service\",route=\"support\"}");
   }
@@ -725,70 +745,74 @@ class ReportsIT {
     Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
     String minute = now.toString().substring(0, 16);
     // Two uncapped answers on the route: 1000 and 1400 output tokens, a measured mean of 1200.
-    post(
-        "/api/events",
-        "["
-            + String.join(
-                ",",
-                event(
-                    "u1",
-                    tenant,
-                    minute,
-                    route,
-                    "gpt-5-mini",
-                    "gpt-5-mini",
-                    "sync",
-                    1000,
-                    0,
-                    0,
-                    1000,
-                    "u1",
-                    "c1"),
-                event(
-                    "u2",
-                    tenant,
-                    minute,
-                    route,
-                    "gpt-5-mini",
-                    "gpt-5-mini",
-                    "sync",
-                    1000,
-                    0,
-                    0,
-                    1400,
-                    "u1",
-                    "c1"))
-            + "]");
+    api()
+        .postAsAdmin(
+            "/api/events",
+            "["
+                + String.join(
+                    ",",
+                    event(
+                        "u1",
+                        tenant,
+                        minute,
+                        route,
+                        "gpt-5-mini",
+                        "gpt-5-mini",
+                        "sync",
+                        1000,
+                        0,
+                        0,
+                        1000,
+                        "u1",
+                        "c1"),
+                    event(
+                        "u2",
+                        tenant,
+                        minute,
+                        route,
+                        "gpt-5-mini",
+                        "gpt-5-mini",
+                        "sync",
+                        1000,
+                        0,
+                        0,
+                        1400,
+                        "u1",
+                        "c1"))
+                + "]");
     uncappedOutput.refresh();
     // Tokenwise capped this one at 300 (the client set no limit) and it wrote 300 tokens:
     // output cap = (1200 - 300) x 2 = 1800 µ$, added to its baseline (250 + 600 + 1800 = 2650 µ$).
-    post(
-        "/api/events",
-        event(
-                "c1",
-                tenant,
-                minute,
-                route,
-                "gpt-5-mini",
-                "gpt-5-mini",
-                "sync",
-                1000,
-                0,
-                0,
-                300,
-                "u1",
-                "c1")
-            .replace("\"latencyMs\"", "\"appliedMaxTokens\":300,\"latencyMs\""));
+    api()
+        .postAsAdmin(
+            "/api/events",
+            event(
+                    "c1",
+                    tenant,
+                    minute,
+                    route,
+                    "gpt-5-mini",
+                    "gpt-5-mini",
+                    "sync",
+                    1000,
+                    0,
+                    0,
+                    300,
+                    "u1",
+                    "c1")
+                .replace("\"latencyMs\"", "\"appliedMaxTokens\":300,\"latencyMs\""));
 
     String hour = now.truncatedTo(java.time.temporal.ChronoUnit.HOURS).toString();
     JsonNode savings =
         json.readTree(
-            get("/api/reports/savings?from="
-                    + hour
-                    + "&to="
-                    + Instant.parse(hour).plusSeconds(3600)
-                    + "&tenant="
-                    + tenant)
+            api()
+                .get(
+                    "/api/reports/savings?from="
+                        + hour
+                        + "&to="
+                        + Instant.parse(hour).plusSeconds(3600)
+                        + "&tenant="
+                        + tenant)
                 .body());
     assertMoney(savings.at("/overall/byTactic/outputCap"), "0.0018");
     assertThat(
@@ -803,11 +827,12 @@ class ReportsIT {
 
   private JsonNode feedback(String event, String verdict) {
     HttpResponse<String> response =
-        post(
-            "/api/feedback",
-            """
+        api()
+            .postAsAdmin(
+                "/api/feedback",
+                """
             {"requestId":"%s","verdict":"%s","tenant":"%s"}"""
-                .formatted(requestId(event), verdict, TENANT));
+                    .formatted(requestId(event), verdict, TENANT));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json.readTree(response.body());
   }
@@ -822,7 +847,7 @@ class ReportsIT {
 
   private JsonNode report(String name, String extra) {
     HttpResponse<String> response =
-        get("/api/reports/" + name + "?" + WINDOW + "&tenant=" + TENANT + extra);
+        api().get("/api/reports/" + name + "?" + WINDOW + "&tenant=" + TENANT + extra);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json.readTree(response.body());
   }
@@ -914,28 +939,12 @@ class ReportsIT {
 
   /** The route's advice as the router reads it: {@code GET /api/quality/routes}. */
   private JsonNode advice(String route) {
-    for (JsonNode advice : json.readTree(get("/api/quality/routes").body())) {
+    for (JsonNode advice : json.readTree(api().get("/api/quality/routes").body())) {
       if (route.equals(advice.path("route").asString())) {
         return advice;
       }
     }
     throw new AssertionError("no advice for route " + route);
-  }
-
-  private HttpResponse<String> get(String path) {
-    return api().get(path);
-  }
-
-  private HttpResponse<String> post(String path, String body) {
-    return api().postAsAdmin(path, body);
-  }
-
-  private HttpResponse<String> send(HttpRequest request) {
-    return api().send(request);
-  }
-
-  private URI uri(String path) {
-    return api().uri(path);
   }
 
   private CostHttp api() {

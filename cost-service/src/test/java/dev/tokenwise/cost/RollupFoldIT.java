@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.cost.rollup.RollupStore;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -165,9 +164,10 @@ class RollupFoldIT {
     assertThat(rolledUp(tenant)).isZero();
 
     HttpResponse<String> repriced =
-        post(
-            "/api/admin/reprice",
-            """
+        api()
+            .postAsAdmin(
+                "/api/admin/reprice",
+                """
             {"from":"2025-03-17T09:00:00Z","to":"2025-03-17T10:00:00Z",\
             "reason":"fold test","requestedBy":"it"}""");
     assertThat(repriced.statusCode()).as(repriced.body()).isEqualTo(200);
@@ -192,21 +192,24 @@ class RollupFoldIT {
 
   private JsonNode costPerRequest(String tenant) {
     HttpResponse<String> response =
-        send(
-            HttpRequest.newBuilder(
-                    uri(
-                        "/api/reports/cost-per-request?from=2025-03-17T00:00:00Z"
-                            + "&to=2025-03-18T00:00:00Z&tenant="
-                            + tenant))
-                .header("Authorization", READER)
-                .GET()
-                .build());
+        api()
+            .send(
+                HttpRequest.newBuilder(
+                        api()
+                            .uri(
+                                "/api/reports/cost-per-request?from=2025-03-17T00:00:00Z"
+                                    + "&to=2025-03-18T00:00:00Z&tenant="
+                                    + tenant))
+                    .header("Authorization", READER)
+                    .GET()
+                    .build());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json.readTree(response.body());
   }
 
   private void store(List<String> events) {
-    HttpResponse<String> response = post("/api/events", "[" + String.join(",", events) + "]");
+    HttpResponse<String> response =
+        api().postAsAdmin("/api/events", "[" + String.join(",", events) + "]");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 
@@ -226,18 +229,6 @@ class RollupFoldIT {
             output % 2 == 0 ? "sync" : "cache-exact",
             input,
             output);
-  }
-
-  private HttpResponse<String> post(String path, String body) {
-    return api().postAsAdmin(path, body);
-  }
-
-  private HttpResponse<String> send(HttpRequest request) {
-    return api().send(request);
-  }
-
-  private URI uri(String path) {
-    return api().uri(path);
   }
 
   private CostHttp api() {

@@ -12,7 +12,6 @@ import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import dev.tokenwise.common.usage.UsageStream;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -121,7 +120,7 @@ class UsageIngestIT {
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(get("/actuator/prometheus").body())
+                assertThat(api().get("/actuator/prometheus").body())
                     .containsPattern(
                         "tokenwise_cost_usd_total\\{[^}]*model=\"gpt-5-mini\"[^}]*\\} \\S+")
                     .containsPattern(
@@ -163,14 +162,15 @@ class UsageIngestIT {
             .json()
             .replace("\"route\":\"default\"", route);
     HttpResponse<String> response =
-        post("/api/events", "[" + String.join(",", answered, failed, unpriced, written) + "]");
+        api()
+            .post("/api/events", "[" + String.join(",", answered, failed, unpriced, written) + "]");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 
     await()
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(get("/actuator/prometheus").body())
+                assertThat(api().get("/actuator/prometheus").body())
                     .containsPattern(
                         "tokenwise_cost_requests_total\\{[^}]*model=\"gpt-5-mini\"[^}]*"
                             + "outcome=\"answered\"[^}]*route=\"metrics-it\"[^}]*\\} 1\\.0")
@@ -201,8 +201,10 @@ class UsageIngestIT {
     // The REST report agrees: one answered gpt-5-mini request, the failed one apart.
     JsonNode report =
         json.readTree(
-            get("/api/reports/cost-per-request?from=2026-06-05T10:00:00Z&to=2026-06-05T11:00:00Z"
-                    + "&tenant=acme&route=metrics-it")
+            api()
+                .get(
+                    "/api/reports/cost-per-request?from=2026-06-05T10:00:00Z&to=2026-06-05T11:00:00Z"
+                        + "&tenant=acme&route=metrics-it")
                 .body());
     JsonNode row = null;
     for (JsonNode candidate : report.path("rows")) {
@@ -231,7 +233,7 @@ class UsageIngestIT {
     xadd(event);
     awaitSummary(day, 1);
 
-    HttpResponse<String> again = post("/api/events", event);
+    HttpResponse<String> again = api().post("/api/events", event);
 
     assertThat(again.statusCode()).isEqualTo(200);
     assertThat(json.readTree(again.body()).get("duplicates").asInt()).isEqualTo(1);
@@ -263,7 +265,7 @@ class UsageIngestIT {
                 .json()
             + "]";
 
-    HttpResponse<String> response = post("/api/events", events);
+    HttpResponse<String> response = api().post("/api/events", events);
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(json.readTree(response.body()).get("stored").asInt()).isEqualTo(2);
@@ -287,7 +289,7 @@ class UsageIngestIT {
             .json()
             .replaceFirst("\"occurredAt\":\"[^\"]+\"", "\"occurredAt\":\"yesterday\"");
 
-    HttpResponse<String> response = post("/api/events", "[" + valid + "," + badTime + "]");
+    HttpResponse<String> response = api().post("/api/events", "[" + valid + "," + badTime + "]");
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -298,11 +300,11 @@ class UsageIngestIT {
     assertThat(summary(day).get("requests").asLong()).isZero();
 
     HttpResponse<String> missingTenant =
-        post("/api/events", valid.replace("\"tenant\":\"acme\",", ""));
+        api().post("/api/events", valid.replace("\"tenant\":\"acme\",", ""));
     assertThat(missingTenant.statusCode()).isEqualTo(400);
     assertThat(json.readTree(missingTenant.body()).get("field").asString()).isEqualTo("tenant");
 
-    HttpResponse<String> notJson = post("/api/events", "{\"eventId\":");
+    HttpResponse<String> notJson = api().post("/api/events", "{\"eventId\":");
     assertThat(notJson.statusCode()).isEqualTo(400);
     assertThat(summary(day).get("requests").asLong()).isZero();
   }
@@ -335,7 +337,7 @@ class UsageIngestIT {
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(get("/actuator/prometheus").body())
+                assertThat(api().get("/actuator/prometheus").body())
                     .containsPattern(
                         "tokenwise_usage_events_total\\{[^}]*outcome=\"dead-lettered\""));
     // Acknowledged: nothing stays pending for the group.
@@ -369,7 +371,7 @@ class UsageIngestIT {
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(get("/actuator/prometheus").body())
+                assertThat(api().get("/actuator/prometheus").body())
                     .containsPattern("tokenwise_usage_events_total\\{[^}]*outcome=\"unpriced\"")
                     .doesNotContain("gpt-unheard-of"));
   }
@@ -456,7 +458,7 @@ class UsageIngestIT {
             .json());
 
     assertThat(awaitSummary(day, 1).get("costUsd").asString()).isEqualTo("0.00045");
-    JsonNode health = json.readTree(get("/actuator/health/usageStream").body());
+    JsonNode health = json.readTree(api().get("/actuator/health/usageStream").body());
     assertThat(health.get("status").asString()).isEqualTo("UP");
     assertThat(health.at("/details/group").asString()).isEqualTo(UsageStream.GROUP);
   }
@@ -499,12 +501,12 @@ class UsageIngestIT {
 
   @Test
   void rejectsABadWindow() throws Exception {
-    HttpResponse<String> missing = get("/api/usage/summary?from=2026-06-01T00:00:00Z");
+    HttpResponse<String> missing = api().get("/api/usage/summary?from=2026-06-01T00:00:00Z");
     assertThat(missing.statusCode()).isEqualTo(400);
     assertThat(json.readTree(missing.body()).get("field").asString()).isEqualTo("to");
 
     HttpResponse<String> reversed =
-        get("/api/usage/summary?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z");
+        api().get("/api/usage/summary?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z");
     assertThat(reversed.statusCode()).isEqualTo(400);
     assertThat(json.readTree(reversed.body()).get("type").asString())
         .isEqualTo("https://tokenwise.dev/problems/invalid-time-window");
@@ -554,7 +556,7 @@ class UsageIngestIT {
 
   private JsonNode summary(Instant day) {
     HttpResponse<String> response =
-        get("/api/usage/summary?from=" + day + "&to=" + day.plus(Duration.ofDays(1)));
+        api().get("/api/usage/summary?from=" + day + "&to=" + day.plus(Duration.ofDays(1)));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json.readTree(response.body());
   }
@@ -770,7 +772,7 @@ class UsageIngestIT {
                           .pending(UsageStream.KEY, UsageStream.GROUP)
                           .getTotalPendingMessages())
                   .isZero();
-              assertThat(get("/actuator/prometheus").body())
+              assertThat(api().get("/actuator/prometheus").body())
                   .containsPattern(
                       "tokenwise_stream_entries_refused_total\\{[^}]*reason=\"signature-missing\"")
                   .containsPattern(
@@ -808,13 +810,13 @@ class UsageIngestIT {
 
   private HttpResponse<String> postAs(String path, String body, String token) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri(path))
+        HttpRequest.newBuilder(api().uri(path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header(ServiceTokens.HEADER, token);
     }
-    return send(request.build());
+    return api().send(request.build());
   }
 
   private static EventBuilder event(
@@ -863,22 +865,6 @@ class UsageIngestIT {
           .formatted(
               id, at, id, model, model, provider, mode, input, cached, write5m, write1h, output);
     }
-  }
-
-  private HttpResponse<String> get(String path) {
-    return api().get(path);
-  }
-
-  private HttpResponse<String> post(String path, String body) {
-    return api().post(path, body);
-  }
-
-  private HttpResponse<String> send(HttpRequest request) {
-    return api().send(request);
-  }
-
-  private URI uri(String path) {
-    return api().uri(path);
   }
 
   private CostHttp api() {
