@@ -4,6 +4,7 @@ import dev.tokenwise.common.budget.SpendSettlement;
 import dev.tokenwise.common.pricing.PriceCatalogs;
 import dev.tokenwise.common.pricing.Rates;
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.request.Deadlines;
 import dev.tokenwise.router.request.TokenwiseHeaders;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TenantSettings;
@@ -375,7 +376,7 @@ public class Budgets {
     return redis
         .execute(RELEASE, List.of(reservedKey(subject), deadlinesKey(subject)), List.of(requestId))
         .next()
-        .timeout(properties.redisTimeout())
+        .transform(call -> Deadlines.within(call, properties.redisTimeout()))
         .doOnError(e -> log.warn("Reservation {} not released: {}", requestId, e.toString()))
         .onErrorResume(e -> Mono.empty())
         .then();
@@ -474,7 +475,7 @@ public class Budgets {
                 String.valueOf(Math.max(1, properties.settledRetention().toSeconds())),
                 subject.keyId() == null ? "" : subject.keyId()))
         .next()
-        .timeout(properties.redisTimeout())
+        .transform(call -> Deadlines.within(call, properties.redisTimeout()))
         .map(result -> new Reply(result, null))
         .onErrorResume(e -> Mono.just(new Reply(null, e)))
         .flatMap(

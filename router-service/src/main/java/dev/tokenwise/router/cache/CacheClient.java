@@ -4,6 +4,7 @@ import dev.tokenwise.common.cache.CacheApi;
 import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
 import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.router.request.Deadlines;
 import dev.tokenwise.router.route.RouteProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -121,7 +122,7 @@ public class CacheClient {
         .retrieve()
         .bodyToMono(byte[].class)
         .map(bytes -> toLookup(bytes, storable))
-        .timeout(properties.timeout())
+        .transform(call -> Deadlines.within(call, properties.timeout()))
         .onErrorResume(
             e -> {
               log.warn("Cache lookup failed, continuing uncached: {}", e.toString());

@@ -1,6 +1,7 @@
 package dev.tokenwise.router.provider;
 
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.request.Deadlines;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
@@ -95,7 +96,7 @@ public abstract class ProviderClient {
         .accept(MediaType.APPLICATION_JSON)
         .bodyValue(body)
         .exchangeToMono(this::whole)
-        .timeout(totalTimeout)
+        .transform(call -> Deadlines.within(call, totalTimeout))
         .onErrorMap(ProviderClient::isTransportFailure, ProviderClient::toApiError);
   }
 

@@ -1,6 +1,7 @@
 package dev.tokenwise.router.provider;
 
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.request.Deadlines;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -272,7 +273,7 @@ public class ResilientProviders {
   }
 
   private <T> Mono<T> deadline(Mono<T> call, List<Target> chain) {
-    return call.timeout(properties.totalTimeout())
+    return Deadlines.within(call, properties.totalTimeout())
         .onErrorMap(
             TimeoutException.class,
             e ->

@@ -42,7 +42,7 @@ public final class Stages {
     return Mono.defer(
         () -> {
           enter(exchange, stage);
-          return step.timeout(timeout)
+          return Deadlines.within(step, timeout)
               .onErrorMap(
                   TimeoutException.class,
                   e -> {

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.tenant;
 
+import dev.tokenwise.router.request.Deadlines;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -76,7 +77,7 @@ public class TenantSettings {
       return Mono.just(cached);
     }
     return read(tenant)
-        .timeout(REDIS_TIMEOUT)
+        .transform(call -> Deadlines.within(call, REDIS_TIMEOUT))
         .map(read -> new Cached(read, System.nanoTime()))
         .doOnNext(fresh -> cache.put(tenant, fresh))
         .onErrorResume(

@@ -3,13 +3,14 @@ package dev.tokenwise.router.tenant;
 import dev.tokenwise.common.tokens.TokenEstimator;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.error.OpenAiApiException;
+import dev.tokenwise.router.request.Deadlines;
+import dev.tokenwise.router.usage.UsageListener;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpHeaders;
@@ -42,7 +43,7 @@ import tools.jackson.databind.JsonNode;
  * Anthropic's shape on {@code /v1/messages}.
  */
 @Component
-public class TokenRateLimits {
+public class TokenRateLimits implements UsageListener {
 
   private static final Logger log = LoggerFactory.getLogger(TokenRateLimits.class);
 
@@ -189,8 +190,8 @@ public class TokenRateLimits {
   }
 
   /** Books the difference between the charge and the tokens the answer used; never fails. */
-  @EventListener
-  public void settle(UsageEvent event) {
+  @Override
+  public void onUsage(UsageEvent event) {
     Charge charge = inFlight.remove(event.requestId());
     if (charge == null) {
       return;
@@ -227,7 +228,7 @@ public class TokenRateLimits {
                 String.valueOf(amount),
                 mode))
         .next()
-        .timeout(properties.redisTimeout())
+        .transform(call -> Deadlines.within(call, properties.redisTimeout()))
         .onErrorResume(
             e -> {
               log.warn("Token rate limit skipped, Redis unavailable: {}", e.toString());

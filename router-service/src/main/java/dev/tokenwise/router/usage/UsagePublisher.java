@@ -4,7 +4,9 @@ import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.common.translate.NormalizedUsage;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.common.usage.UsageStream;
+import dev.tokenwise.router.request.Deadlines;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,7 +14,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -41,7 +43,8 @@ public class UsagePublisher {
   private final UsageSpool spool;
   private final UsageMetrics metrics;
   private final Duration timeout;
-  private final ApplicationEventPublisher events;
+  private final ObjectProvider<UsageListener> listenerBeans;
+  private volatile List<UsageListener> listeners;
   private final StreamSignatures signatures;
 
   public UsagePublisher(
@@ -50,9 +53,9 @@ public class UsagePublisher {
       UsageSpool spool,
       UsageMetrics metrics,
       UsageProperties properties,
-      ApplicationEventPublisher events,
+      ObjectProvider<UsageListener> listeners,
       StreamSignatures signatures) {
-    this.events = events;
+    this.listenerBeans = listeners;
     this.signatures = signatures;
     this.redis = redis;
     // resolved once: the mapper's per-call lookup of the root serializer showed in profiles
@@ -63,8 +66,8 @@ public class UsagePublisher {
   }
 
   /**
-   * Publishes in the background; the caller's response does not wait for Redis. Listeners of {@link
-   * UsageEvent} application events (the budget's reservation release) hear of it at once.
+   * Publishes in the background; the caller's response does not wait for Redis. The {@link
+   * UsageListener}s (the token rate limit's settlement) hear of it at once.
    */
   public void publish(UsageEvent event) {
     publish(event, null);
@@ -75,7 +78,9 @@ public class UsagePublisher {
    * request is not traced).
    */
   public void publish(UsageEvent event, String traceparent) {
-    events.publishEvent(event);
+    for (UsageListener listener : listeners()) {
+      listener.onUsage(event);
+    }
     deliver(event, traceparent).subscribe();
   }
 
@@ -109,6 +114,16 @@ public class UsagePublisher {
             .subscribe(publish);
       }
     };
+  }
+
+  /** Resolved on first use: a listener may itself depend on this publisher. */
+  private List<UsageListener> listeners() {
+    List<UsageListener> known = listeners;
+    if (known == null) {
+      known = listenerBeans.orderedStream().toList();
+      listeners = known;
+    }
+    return known;
   }
 
   /** Completes once the event is in the stream or durably spooled; never errors. */
@@ -158,11 +173,12 @@ public class UsagePublisher {
         traceparent == null
             ? Map.of(UsageStream.FIELD, payload)
             : Map.of(UsageStream.FIELD, payload, UsageStream.TRACEPARENT, traceparent);
-    return redis
-        .opsForStream()
-        .add(
-            StreamRecords.string(signatures.sign(UsageStream.KEY, fields))
-                .withStreamKey(UsageStream.KEY))
-        .timeout(timeout);
+    return Deadlines.within(
+        redis
+            .opsForStream()
+            .add(
+                StreamRecords.string(signatures.sign(UsageStream.KEY, fields))
+                    .withStreamKey(UsageStream.KEY)),
+        timeout);
   }
 }

@@ -1,0 +1,2 @@
+/** Tracing defaults shared by every Tokenwise service. */
+package dev.tokenwise.common.tracing;
