@@ -1,2 +1,0 @@
-/** Tracing defaults shared by every Tokenwise service. */
-package dev.tokenwise.common.tracing;
