@@ -19,6 +19,13 @@
 # "cpu" mode measures what latency cannot on a shared machine: the router process's CPU time
 # (utime + stime from /proc/<pid>/stat) per request, over wrk runs at full speed (8 connections,
 # Debian's wrk), after 2 minutes of warm-up; it prints one figure per 30 s run.
+#
+# CPU_RATE=<requests per second> measures the three runs at that fixed rate (FixedRateLoad)
+# instead of at full speed: the router is then not saturated, and the figure varies less with
+# how the two cores are shared between it and the load generator.
+#
+# ROUTER_JAVA_OPTS adds JVM options to the router alone, e.g. a JFR recording:
+#   ROUTER_JAVA_OPTS="-XX:StartFlightRecording=delay=120s,duration=30s,settings=profile,filename=/tmp/r.jfr"
 set -euo pipefail
 
 MODE=latency
@@ -65,7 +72,7 @@ PIDS+=($!)
 # The router signs its calls to the other services (none are called here) and will not start
 # without the deployment's service secret.
 TOKENWISE_SERVICE_SECRET=${TOKENWISE_SERVICE_SECRET:-bench-only-service-secret-0123456789abcdef} \
-OPENAI_API_KEY=sk-sim java -Xmx512m -jar "$ROUTER_JAR" \
+OPENAI_API_KEY=sk-sim java -Xmx512m ${ROUTER_JAVA_OPTS:-} -jar "$ROUTER_JAR" \
   --server.port="$ROUTER_PORT" --spring.data.redis.port="$REDIS_PORT" \
   --tokenwise.router.cache.enabled=false \
   --tokenwise.router.providers.openai.base-url="http://127.0.0.1:$SIM_PORT" \
@@ -123,13 +130,23 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
 EOF
   ticks() { awk '{print $14 + $15}' "/proc/$ROUTER_PID/stat"; }
+  systicks() { awk '{print $15}' "/proc/$ROUTER_PID/stat"; }
+  switches() { cat /proc/$ROUTER_PID/task/*/status | awk '/ctxt_switches/ {n += $2} END {print n}'; }
   echo "date: $(date -u +%FT%TZ)  machine: $(nproc) cores  uptime: $(uptime)"
   for run in warm-up warm-up warm-up warm-up 1 2 3; do
     before=$(ticks)
-    requests=$(wrk -t2 -c8 -d30s -s "$WORK/post.lua" "$routed" | awk '/requests in/ {print $1}')
+    sys_before=$(systicks)
+    switches_before=$(switches)
+    if [ -n "${CPU_RATE:-}" ] && [ "$run" != warm-up ]; then
+      java "$LOAD" "$routed" "$CPU_RATE" 30 "$KEY" >/dev/null
+      requests=$((CPU_RATE * 30))
+    else
+      requests=$(wrk -t2 -c8 -d30s -s "$WORK/post.lua" "$routed" | awk '/requests in/ {print $1}')
+    fi
     after=$(ticks)
     awk -v run="$run" -v t="$(getconf CLK_TCK)" -v c=$((after - before)) -v r="$requests" \
-      'BEGIN { printf "%s: %d requests, router CPU %.1f s, %.0f CPU-us per request\n", run, r, c / t, c / t * 1e6 / r }'
+      -v s=$(($(systicks) - sys_before)) -v w=$(($(switches) - switches_before)) \
+      'BEGIN { printf "%s: %d requests, router CPU %.1f s, %.0f CPU-us per request (%.0f of them in the kernel), %.1f context switches per request\n", run, r, c / t, c / t * 1e6 / r, s / t * 1e6 / r, w / r }'
   done
   echo "uptime: $(uptime)"
   exit 0
