@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -46,6 +47,14 @@ public final class PriceCatalog {
   private final Instant effectiveFrom;
   private final Map<String, ModelPrice> models;
   private final Map<String, ModelPrice> index;
+
+  /**
+   * Ids already resolved, as given: resolving normalises with three regular expressions, and a
+   * service prices the same few ids again and again. Bounded, since the ids come from clients.
+   */
+  private final Map<String, Optional<ModelPrice>> resolved = new ConcurrentHashMap<>();
+
+  private static final int MAX_RESOLVED = 4096;
 
   private PriceCatalog(String version, Instant effectiveFrom, Collection<ModelPrice> prices) {
     this.version = Objects.requireNonNull(version, "version");
@@ -108,12 +117,20 @@ public final class PriceCatalog {
     if (modelId == null || modelId.isBlank()) {
       return Optional.empty();
     }
+    Optional<ModelPrice> known = resolved.get(modelId);
+    if (known != null) {
+      return known;
+    }
     String id = normalise(modelId);
     ModelPrice price = index.get(id);
     if (price == null) {
       price = index.get(DATE_SUFFIX.matcher(id).replaceFirst(""));
     }
-    return Optional.ofNullable(price);
+    Optional<ModelPrice> found = Optional.ofNullable(price);
+    if (resolved.size() < MAX_RESOLVED) {
+      resolved.put(modelId, found);
+    }
+    return found;
   }
 
   /**

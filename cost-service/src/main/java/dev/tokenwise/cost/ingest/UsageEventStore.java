@@ -9,6 +9,8 @@ import dev.tokenwise.cost.rollup.RollupStore;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,11 +29,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Writes priced usage events to {@code cost.usage_event}, once per {@code eventId}, and adds the
  * new ones to the hourly rollups in the same transaction.
  *
- * <p>A batch is streamed with {@code COPY} into a session-local staging table (emptied at commit),
- * then moved by one statement that claims each id in {@code cost.usage_event_key} and inserts only
- * the events whose claim was new. The event table is partitioned by {@code occurred_at}, so it
- * cannot carry a unique constraint on {@code event_id} alone; the key table is that constraint. A
- * replayed or concurrently delivered event inserts nothing and is not rolled up again.
+ * <p>A batch first claims its ids in {@code cost.usage_event_key} (one statement, the ids and times
+ * as two arrays); only the events whose claim was new are then streamed with {@code COPY} straight
+ * into the event table. The event table is partitioned by {@code occurred_at}, so it cannot carry a
+ * unique constraint on {@code event_id} alone; the key table is that constraint. A replayed or
+ * concurrently delivered event inserts nothing and is not rolled up again: a claim another
+ * transaction holds uncommitted waits for it, and is new only if that one rolls back.
+ *
+ * <p>Each event row is parsed and written once. (Until 2026-12, a batch was copied into a temporary
+ * staging table and moved from there with {@code INSERT ... SELECT}: every row written twice, and
+ * the staging table emptied at every commit.)
  */
 @Repository
 class UsageEventStore {
@@ -46,27 +53,18 @@ class UsageEventStore {
           + " catalog_version, pricing_status, pricing_note, uncapped_output_estimate, experiment,"
           + " arm, router_version";
 
-  private static final String CREATE_STAGE =
-      "CREATE TEMP TABLE IF NOT EXISTS usage_event_stage (LIKE cost.usage_event INCLUDING DEFAULTS)"
-          + " ON COMMIT DELETE ROWS";
-
-  private static final String COPY =
-      "COPY usage_event_stage (" + COLUMNS + ") FROM STDIN (FORMAT csv)";
-
   // Ids are claimed in event_id order so that replicas storing overlapping batches lock keys in
   // the same order (no deadlock).
-  private static final String MOVE =
+  private static final String CLAIM =
       """
-      WITH fresh AS (
-        INSERT INTO cost.usage_event_key (event_id, occurred_at)
-        SELECT event_id, occurred_at FROM usage_event_stage ORDER BY event_id
-        ON CONFLICT (event_id) DO NOTHING
-        RETURNING event_id)
-      INSERT INTO cost.usage_event (%1$s)
-      SELECT %1$s FROM usage_event_stage WHERE event_id IN (SELECT event_id FROM fresh)
+      INSERT INTO cost.usage_event_key (event_id, occurred_at)
+      SELECT id, at::timestamptz FROM unnest(?::uuid[], ?::text[]) AS u(id, at) ORDER BY id
+      ON CONFLICT (event_id) DO NOTHING
       RETURNING event_id
-      """
-          .formatted(COLUMNS);
+      """;
+
+  private static final String COPY =
+      "COPY cost.usage_event (" + COLUMNS + ") FROM STDIN (FORMAT csv)";
 
   private final JdbcTemplate jdbc;
   private final TransactionTemplate transaction;
@@ -88,39 +86,50 @@ class UsageEventStore {
     }
     Map<UUID, PricedEvent> unique = new LinkedHashMap<>();
     events.forEach(e -> unique.putIfAbsent(e.event().eventId(), e));
-    String csv = csv(unique.values());
+    int n = unique.size();
+    UUID[] ids = new UUID[n];
+    String[] occurred = new String[n];
+    int i = 0;
+    for (PricedEvent e : unique.values()) {
+      ids[i] = e.event().eventId();
+      occurred[i] = Csv.instant(e.event().occurredAt());
+      i++;
+    }
     return transaction.execute(
         status -> {
-          Set<UUID> fresh =
+          List<PricedEvent> stored =
               jdbc.execute(
-                  (ConnectionCallback<Set<UUID>>)
+                  (ConnectionCallback<List<PricedEvent>>)
                       connection -> {
-                        try (var statement = connection.createStatement()) {
-                          statement.execute(CREATE_STAGE);
+                        Set<UUID> fresh = new HashSet<>(n * 2);
+                        try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+                          claim.setArray(1, connection.createArrayOf("uuid", ids));
+                          claim.setArray(2, connection.createArrayOf("text", occurred));
+                          try (ResultSet rs = claim.executeQuery()) {
+                            while (rs.next()) {
+                              fresh.add(rs.getObject(1, UUID.class));
+                            }
+                          }
+                        }
+                        List<PricedEvent> news = new ArrayList<>(fresh.size());
+                        for (PricedEvent e : unique.values()) {
+                          if (fresh.contains(e.event().eventId())) {
+                            news.add(e);
+                          }
+                        }
+                        if (news.isEmpty()) {
+                          return news;
                         }
                         try {
                           connection
                               .unwrap(PGConnection.class)
                               .getCopyAPI()
-                              .copyIn(COPY, new StringReader(csv));
+                              .copyIn(COPY, new StringReader(csv(news)));
                         } catch (IOException e) {
-                          throw new SQLException("COPY into the staging table failed", e);
+                          throw new SQLException("COPY into cost.usage_event failed", e);
                         }
-                        Set<UUID> ids = new HashSet<>();
-                        try (var statement = connection.createStatement();
-                            var rs = statement.executeQuery(MOVE)) {
-                          while (rs.next()) {
-                            ids.add(rs.getObject(1, UUID.class));
-                          }
-                        }
-                        return ids;
+                        return news;
                       });
-          List<PricedEvent> stored = new ArrayList<>(fresh.size());
-          for (PricedEvent e : unique.values()) {
-            if (fresh.contains(e.event().eventId())) {
-              stored.add(e);
-            }
-          }
           rollups.add(stored);
           return stored;
         });
@@ -134,7 +143,7 @@ class UsageEventStore {
       EventCost cost = priced.cost();
       Row row = new Row(out);
       row.raw(e.eventId().toString());
-      row.raw(e.occurredAt().toString());
+      row.instant(e.occurredAt());
       row.raw(Integer.toString(e.schemaVersion()));
       row.text(e.requestId());
       row.text(e.tenant());
@@ -192,6 +201,11 @@ class UsageEventStore {
     void raw(String value) {
       separate();
       out.append(value);
+    }
+
+    void instant(java.time.Instant value) {
+      separate();
+      Csv.instant(out, value);
     }
 
     void number(Long value) {

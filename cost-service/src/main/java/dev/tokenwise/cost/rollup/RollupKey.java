@@ -23,9 +23,17 @@ public record RollupKey(
         mode(event.mode()));
   }
 
+  private static final String[] MODES = new String[UsageEvent.Mode.values().length];
+
+  static {
+    for (UsageEvent.Mode mode : UsageEvent.Mode.values()) {
+      MODES[mode.ordinal()] = mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
   /** The usage event mode's wire value. */
   public static String mode(UsageEvent.Mode mode) {
-    return mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return MODES[mode.ordinal()];
   }
 
   /** Rows are written in this order so that concurrent replicas lock them in the same order. */

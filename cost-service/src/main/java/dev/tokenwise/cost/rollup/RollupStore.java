@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -192,7 +193,8 @@ public class RollupStore {
     if (events.isEmpty()) {
       return;
     }
-    Map<RollupKey, RollupDelta> rows = new TreeMap<>();
+    // Pending deltas are appended, never updated in place: their order does not matter.
+    Map<RollupKey, RollupDelta> rows = new HashMap<>();
     Set<ActorRow> actors = new TreeSet<>();
     Map<Long, RollupKey> newScopes = new TreeMap<>();
     Map<RollupKey, RollupDelta> shadows = new TreeMap<>();
@@ -310,7 +312,7 @@ public class RollupStore {
     for (Map.Entry<RollupKey, RollupDelta> entry : rows.entrySet()) {
       RollupKey k = entry.getKey();
       RollupDelta d = entry.getValue();
-      csv.append(k.hour()).append(',');
+      Csv.instant(csv, k.hour()).append(',');
       Csv.quoted(csv, k.tenant()).append(',');
       Csv.quoted(csv, k.app()).append(',');
       Csv.quoted(csv, k.route()).append(',');

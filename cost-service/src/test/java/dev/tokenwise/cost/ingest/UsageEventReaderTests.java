@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenwise.common.usage.UsageEvent;
+import java.time.Instant;
+import java.util.SplittableRandom;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -52,6 +55,126 @@ class UsageEventReaderTests {
     assertThatThrownBy(() -> reader.read(text))
         .isInstanceOfSatisfying(
             InvalidUsageEventException.class, e -> assertThat(e.field()).isEqualTo(field));
+  }
+
+  @Test
+  void theOnePassReaderReadsWhatTheRouterWritesAsTheTreeDoes() {
+    SplittableRandom random = new SplittableRandom(11);
+    for (int i = 0; i < 2_000; i++) {
+      String text = json.writeValueAsString(randomEvent(random));
+      UsageEvent fast = OnePass.read(json, text);
+
+      assertThat(fast).as(text).isNotNull().isEqualTo(reader.read(json.readTree(text)));
+    }
+  }
+
+  /**
+   * Whatever the one-pass reader accepts, the tree reader accepts as the same event; the rest it
+   * leaves to the tree (which may accept it too, or name the problem).
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiterString = "=>",
+      value = {
+        "\"newField\":\"kept out\" => \"newField\":\"kept out\"",
+        "\"schemaVersion\":1 => \"schemaVersion\":1.0",
+        "\"schemaVersion\":1 => \"schemaVersion\":\"1\"",
+        "\"eventId\":\"0b7f7c4e-8d0e-4c43-9a57-6a4c3e0f7a11\" => \"eventId\":\"1-2-3-4-5\"",
+        "\"eventId\":\"0b7f7c4e-8d0e-4c43-9a57-6a4c3e0f7a11\" =>"
+            + " \"eventId\":\"0B7F7C4E-8D0E-4C43-9A57-6A4C3E0F7A11\"",
+        "\"occurredAt\":\"2026-06-03T10:00:00Z\" => \"occurredAt\":\"2026-06-03T10:00:00+02:00\"",
+        "\"occurredAt\":\"2026-06-03T10:00:00Z\" => \"occurredAt\":\"2026-06-03T10:00:00.123456789Z\"",
+        "\"tenant\":\"acme\" => \"tenant\":\" \"",
+        "\"tenant\":\"acme\" => \"tenant\":7",
+        "\"route\":\"default\" => \"route\":null",
+        "\"route\":\"default\" => \"route\":12",
+        "\"route\":\"default\" => \"route\":\"\"",
+        "\"mode\":\"sync\" => \"mode\":\"SYNC\"",
+        "\"mode\":\"sync\" => \"mode\":\"cache-semantic\"",
+        "\"status\":\"ok\" => \"status\":\"client-disconnected\"",
+        "\"status\":\"ok\" => \"status\":null",
+        "\"inputTokens\":2000 => \"inputTokens\":2000.0",
+        "\"inputTokens\":2000 => \"inputTokens\":\"2000\"",
+        "\"inputTokens\":2000 => \"inputTokens\":99999999999999999999999",
+        "\"inputTokens\":2000 => \"inputTokens\":9000000000",
+        "\"reasoningTokens\":0 => \"reasoningTokens\":null",
+        "\"reasoningTokens\":0, => ''",
+        "\"latencyMs\":420, => ''",
+        "\"cachedInputTokens\":1024, => ''",
+        "\"latencyMs\":420 => \"latencyMs\":420,\"latencyMs\":421",
+        "\"latencyMs\":420 => \"latencyMs\":420,\"requestedMaxTokens\":null",
+        "\"latencyMs\":420 => \"latencyMs\":420,\"requestedMaxTokens\":1000",
+        "\"latencyMs\":420 => \"latencyMs\":420,\"appliedMaxTokens\":\"1000\"",
+        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} => \"cacheWriteTokens\":null",
+        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} => \"cacheWriteTokens\":{\"ttl5m\":100}",
+        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} =>"
+            + " \"cacheWriteTokens\":{\"ttl5m\":1,\"ttl1h\":2,\"ttl9h\":3}",
+        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} => \"cacheWriteTokens\":[]",
+        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} =>"
+            + " \"cacheWriteTokens\":{\"ttl5m\":900,\"ttl1h\":900}",
+      })
+  void theOnePassReaderNeverDisagreesWithTheTree(String valid, String changed) {
+    String text = VALID.replace(valid, changed);
+    if (!changed.contains("newField")) {
+      text = text.replace(",\"newField\":\"kept out\"", "");
+    }
+    UsageEvent fast = OnePass.read(json, text);
+    if (fast == null) {
+      return;
+    }
+    assertThat(fast).as(text).isEqualTo(reader.read(json.readTree(text)));
+  }
+
+  @Test
+  void theOnePassReaderLeavesUnknownFieldsAndTrailingTextToTheTree() {
+    assertThat(OnePass.read(json, VALID)).isNull();
+    String plain = VALID.replace(",\"newField\":\"kept out\"", "");
+    assertThat(OnePass.read(json, plain)).isNotNull();
+    assertThat(OnePass.read(json, plain + " {}")).isNull();
+    assertThat(OnePass.read(json, plain.substring(0, plain.length() - 1))).isNull();
+  }
+
+  private static UsageEvent randomEvent(SplittableRandom random) {
+    long input = random.nextLong(0, 200_000);
+    long cached = input == 0 ? 0 : random.nextLong(0, input + 1);
+    long ttl5m = random.nextBoolean() ? 0 : random.nextLong(0, input - cached + 1);
+    long ttl1h = random.nextBoolean() ? 0 : random.nextLong(0, input - cached - ttl5m + 1);
+    UsageEvent.Mode[] modes = UsageEvent.Mode.values();
+    UsageEvent.Status[] statuses = UsageEvent.Status.values();
+    return new UsageEvent(
+        UsageEvent.SCHEMA_VERSION,
+        UUID.randomUUID(),
+        Instant.ofEpochSecond(random.nextLong(1_700_000_000L, 1_900_000_000L))
+            .plusNanos(random.nextBoolean() ? 0 : random.nextInt(1_000_000_000)),
+        maybe(random, "req-" + random.nextInt()),
+        "tenant-" + random.nextInt(50),
+        maybe(random, "app \"quoted\" " + random.nextInt(5)),
+        maybe(random, "user-\u00e9-" + random.nextInt(1000)),
+        maybe(random, "conv-" + random.nextInt(1000)),
+        maybe(random, random.nextBoolean() ? "" : "route-" + random.nextInt(5)),
+        maybe(random, "gpt-5"),
+        maybe(random, "gpt-5-mini"),
+        maybe(random, "openai"),
+        modes[random.nextInt(modes.length)],
+        input,
+        cached,
+        random.nextBoolean()
+            ? UsageEvent.CacheWriteTokens.NONE
+            : new UsageEvent.CacheWriteTokens(ttl5m, ttl1h),
+        random.nextLong(0, 10_000_000_000L),
+        random.nextLong(0, 5_000),
+        random.nextBoolean() ? null : random.nextLong(0, 100_000),
+        random.nextBoolean() ? null : random.nextLong(0, 100_000),
+        random.nextLong(0, 120_000),
+        statuses[random.nextInt(statuses.length)],
+        maybe(random, "stop"),
+        maybe(random, "exp-1"),
+        maybe(random, "arm-b"),
+        maybe(random, "loop-v2"));
+  }
+
+  private static String maybe(SplittableRandom random, String value) {
+    return random.nextInt(4) == 0 ? null : value;
   }
 
   @Test

@@ -20,8 +20,17 @@ final class EmbeddedServers {
 
   static TestPostgres postgres(int port) {
     try {
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+      String extra = System.getProperty("tokenwise.test.postgres-config", "");
+      for (String setting : extra.split(",")) {
+        if (setting.contains("=")) {
+          builder.setServerConfig(
+              setting.substring(0, setting.indexOf('=')).trim(),
+              setting.substring(setting.indexOf('=') + 1).trim());
+        }
+      }
       EmbeddedPostgres server =
-          EmbeddedPostgres.builder()
+          builder
               .setPort(port)
               .setPGStartupWait(Duration.ofSeconds(60))
               .setCleanDataDirectory(true)
