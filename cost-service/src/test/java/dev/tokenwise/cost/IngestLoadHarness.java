@@ -86,6 +86,11 @@ public final class IngestLoadHarness {
                 "--tokenwise.cost.ingest.consumers=" + consumers,
                 "--logging.level.root=WARN")) {
       JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+      boolean statements = Boolean.getBoolean("harness.statements");
+      if (statements) {
+        // Needs -Dtokenwise.test.postgres-config=shared_preload_libraries=pg_stat_statements.
+        jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      }
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
       long postmaster = postmasterPid(jdbc);
       // Progress is read from Redis (the group's last delivered id and its pending count), not
@@ -106,6 +111,9 @@ public final class IngestLoadHarness {
                 .orElse("0-0");
         if (cpuAtStart == null && after(delivered, warmedUpAt)) {
           cpuAtStart = cpuSeconds(postmaster);
+          if (statements) {
+            jdbc.execute("SELECT pg_stat_statements_reset()");
+          }
         }
         drained =
             lastId.equals(delivered)
@@ -118,6 +126,18 @@ public final class IngestLoadHarness {
       // The deltas still pending are part of the work: folded before the CPU is read.
       app.getBean(RollupStore.class).foldPending();
       double[] cpuAtEnd = cpuSeconds(postmaster);
+      if (statements) {
+        // Where PostgreSQL's time went over the measured events, statement by statement.
+        jdbc.query(
+            "SELECT round(total_exec_time) AS ms, calls, rows, left(regexp_replace(query, '\\s+',"
+                + " ' ', 'g'), 90) AS q FROM pg_stat_statements ORDER BY total_exec_time DESC"
+                + " LIMIT 12",
+            rs -> {
+              System.out.printf(
+                  "%8d ms %7d calls %9d rows  %s%n",
+                  rs.getLong("ms"), rs.getLong("calls"), rs.getLong("rows"), rs.getString("q"));
+            });
+      }
       double wall = (System.nanoTime() - bootStart) / 1e9;
       // Commit order: the first `warmup` events to commit were the warm-up's.
       Map<String, Object> span =

@@ -252,6 +252,32 @@ class UsageIngestIT {
   }
 
   @Test
+  void storesOnlyTheNewEventsOfABatchThatRepeatsOne() throws Exception {
+    Instant day = Instant.parse("2026-06-06T00:00:00Z");
+    String old =
+        event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
+            .tokens(1000, 0, 0, 0, 100)
+            .json();
+    assertThat(api().post("/api/events", old).statusCode()).isEqualTo(200);
+    String fresh =
+        event(UUID.randomUUID(), day.plusSeconds(120), "openai", "gpt-5-mini", "sync")
+            .tokens(2000, 0, 0, 0, 100)
+            .json();
+
+    // The plain claim fails on the stored id; the batch is stored again, skipping it.
+    HttpResponse<String> mixed = api().post("/api/events", "[" + fresh + "," + old + "]");
+
+    assertThat(mixed.statusCode()).isEqualTo(200);
+    JsonNode body = json.readTree(mixed.body());
+    assertThat(body.get("stored").asInt()).isEqualTo(1);
+    assertThat(body.get("duplicates").asInt()).isEqualTo(1);
+    JsonNode summary = summary(day);
+    assertThat(summary.get("requests").asLong()).isEqualTo(2);
+    // (1000 + 2000) x 0.25 + 200 x 2 = 1150 µ$: each event once.
+    assertMoney(summary.get("costUsd"), "0.00115");
+  }
+
+  @Test
   void acceptsEventsOverHttp() throws Exception {
     Instant day = Instant.parse("2026-06-05T00:00:00Z");
     String events =

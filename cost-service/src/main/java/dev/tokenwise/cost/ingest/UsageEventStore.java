@@ -9,6 +9,7 @@ import dev.tokenwise.cost.rollup.RollupStore;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.postgresql.PGConnection;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -63,6 +65,17 @@ class UsageEventStore {
       RETURNING event_id
       """;
 
+  // The common case, a batch of ids never seen: a plain insert, each id checked once by the unique
+  // index, costs less than ON CONFLICT's speculative insertion (check, insert, confirm). A batch
+  // with an id already stored fails on the primary key and is stored again with CLAIM.
+  private static final String CLAIM_NEW =
+      """
+      INSERT INTO cost.usage_event_key (event_id, occurred_at)
+      SELECT id, at::timestamptz FROM unnest(?::uuid[], ?::text[]) AS u(id, at) ORDER BY id
+      """;
+
+  private static final String KEY_CONSTRAINT = "usage_event_key_pkey";
+
   private static final String COPY =
       "COPY cost.usage_event (" + COLUMNS + ") FROM STDIN (FORMAT csv)";
 
@@ -95,28 +108,30 @@ class UsageEventStore {
       occurred[i] = Csv.instant(e.event().occurredAt());
       i++;
     }
+    try {
+      return store(unique, ids, occurred, false);
+    } catch (DuplicateKeyException e) {
+      if (!String.valueOf(e.getMessage()).contains(KEY_CONSTRAINT)) {
+        throw e;
+      }
+      // Some id was stored before: a batch delivered again (after a crash, or claimed from a
+      // consumer that stalled). Rare; stored again, skipping those ids.
+      return store(unique, ids, occurred, true);
+    }
+  }
+
+  private List<PricedEvent> store(
+      Map<UUID, PricedEvent> unique, UUID[] ids, String[] occurred, boolean seenBefore) {
     return transaction.execute(
         status -> {
           List<PricedEvent> stored =
               jdbc.execute(
                   (ConnectionCallback<List<PricedEvent>>)
                       connection -> {
-                        Set<UUID> fresh = new HashSet<>(n * 2);
-                        try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-                          claim.setArray(1, connection.createArrayOf("uuid", ids));
-                          claim.setArray(2, connection.createArrayOf("text", occurred));
-                          try (ResultSet rs = claim.executeQuery()) {
-                            while (rs.next()) {
-                              fresh.add(rs.getObject(1, UUID.class));
-                            }
-                          }
-                        }
-                        List<PricedEvent> news = new ArrayList<>(fresh.size());
-                        for (PricedEvent e : unique.values()) {
-                          if (fresh.contains(e.event().eventId())) {
-                            news.add(e);
-                          }
-                        }
+                        List<PricedEvent> news =
+                            seenBefore
+                                ? claim(connection, unique, ids, occurred)
+                                : claimAll(connection, unique, ids, occurred);
                         if (news.isEmpty()) {
                           return news;
                         }
@@ -133,6 +148,41 @@ class UsageEventStore {
           rollups.add(stored);
           return stored;
         });
+  }
+
+  /** Claims every id with a plain insert; fails on the primary key if one was stored before. */
+  private static List<PricedEvent> claimAll(
+      Connection connection, Map<UUID, PricedEvent> unique, UUID[] ids, String[] occurred)
+      throws SQLException {
+    try (PreparedStatement claim = connection.prepareStatement(CLAIM_NEW)) {
+      claim.setArray(1, connection.createArrayOf("uuid", ids));
+      claim.setArray(2, connection.createArrayOf("text", occurred));
+      claim.executeUpdate();
+    }
+    return new ArrayList<>(unique.values());
+  }
+
+  /** Claims the ids not stored before and returns their events. */
+  private static List<PricedEvent> claim(
+      Connection connection, Map<UUID, PricedEvent> unique, UUID[] ids, String[] occurred)
+      throws SQLException {
+    Set<UUID> fresh = new HashSet<>(ids.length * 2);
+    try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+      claim.setArray(1, connection.createArrayOf("uuid", ids));
+      claim.setArray(2, connection.createArrayOf("text", occurred));
+      try (ResultSet rs = claim.executeQuery()) {
+        while (rs.next()) {
+          fresh.add(rs.getObject(1, UUID.class));
+        }
+      }
+    }
+    List<PricedEvent> news = new ArrayList<>(fresh.size());
+    for (PricedEvent e : unique.values()) {
+      if (fresh.contains(e.event().eventId())) {
+        news.add(e);
+      }
+    }
+    return news;
   }
 
   /** The events as CSV rows in {@link #COLUMNS} order; an unquoted empty field is NULL. */
