@@ -21,6 +21,8 @@ final class EmbeddedServers {
   static TestPostgres postgres(int port) {
     try {
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+      // Extra server settings for load harnesses, e.g. -Dtokenwise.test.postgres-config=
+      // shared_preload_libraries=pg_stat_statements,shared_buffers=1GB. Tests set none.
       String extra = System.getProperty("tokenwise.test.postgres-config", "");
       for (String setting : extra.split(",")) {
         if (setting.contains("=")) {
