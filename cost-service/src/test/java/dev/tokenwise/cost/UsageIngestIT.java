@@ -253,7 +253,7 @@ class UsageIngestIT {
 
   @Test
   void storesOnlyTheNewEventsOfABatchThatRepeatsOne() throws Exception {
-    Instant day = Instant.parse("2026-06-06T00:00:00Z");
+    Instant day = Instant.parse("2026-06-12T00:00:00Z");
     String old =
         event(UUID.randomUUID(), day.plusSeconds(60), "openai", "gpt-5-mini", "sync")
             .tokens(1000, 0, 0, 0, 100)
