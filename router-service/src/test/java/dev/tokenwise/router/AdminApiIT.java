@@ -90,10 +90,14 @@ class AdminApiIT {
 
   /**
    * A key revoked through one replica is refused by the other, which had just served it from
-   * memory, within a second, with a 401 saying it was revoked.
+   * memory, with a 401 saying it was revoked. The other replica drops the key when the admin change
+   * message arrives, and at the latest when its memory of the key ends ({@code
+   * VirtualKeyFilter.REMEMBER}, one second). The wait allows more than that: a wall-clock bound of
+   * exactly one second failed on a loaded CI machine, where the polling request itself can take
+   * longer than the slack it left.
    */
   @Test
-  void aKeyRevokedOnOneReplicaIsRefusedByTheOtherWithinASecond() {
+  void aKeyRevokedOnOneReplicaIsRefusedByTheOther() {
     JsonNode minted = mint(SUPER, "{\"tenant\":\"acme\",\"app\":\"web\"}");
     String key = minted.path("key").asString();
     assertThat(models(replicaBClient, key).getStatus().value()).isEqualTo(200);
@@ -109,7 +113,7 @@ class AdminApiIT {
         .isOk();
 
     await()
-        .atMost(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
         .until(() -> models(replicaBClient, key).getStatus().value() == 401);
     JsonNode refused = json.readTree(models(replicaBClient, key).getResponseBody());
