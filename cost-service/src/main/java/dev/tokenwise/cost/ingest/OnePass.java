@@ -6,6 +6,8 @@ import dev.tokenwise.common.usage.UsageEvent.Mode;
 import dev.tokenwise.common.usage.UsageEvent.Status;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -306,29 +308,24 @@ final class OnePass {
         : null;
   }
 
-  private static Mode mode(String wire) {
-    if (wire == null) {
-      return null;
+  // The reverse of UsageWire's spellings, so the two cannot drift apart.
+  private static final Map<String, Mode> MODES = new HashMap<>();
+  private static final Map<String, Status> STATUSES = new HashMap<>();
+
+  static {
+    for (Mode mode : Mode.values()) {
+      MODES.put(UsageWire.mode(mode), mode);
     }
-    return switch (wire) {
-      case "sync" -> Mode.SYNC;
-      case "stream" -> Mode.STREAM;
-      case "batch" -> Mode.BATCH;
-      case "cache-exact" -> Mode.CACHE_EXACT;
-      case "cache-semantic" -> Mode.CACHE_SEMANTIC;
-      default -> null;
-    };
+    for (Status status : Status.values()) {
+      STATUSES.put(UsageWire.status(status), status);
+    }
+  }
+
+  private static Mode mode(String wire) {
+    return wire == null ? null : MODES.get(wire);
   }
 
   private static Status status(String wire) {
-    if (wire == null) {
-      return null;
-    }
-    return switch (wire) {
-      case "ok" -> Status.OK;
-      case "error" -> Status.ERROR;
-      case "client-disconnected" -> Status.CLIENT_DISCONNECTED;
-      default -> null;
-    };
+    return wire == null ? null : STATUSES.get(wire);
   }
 }

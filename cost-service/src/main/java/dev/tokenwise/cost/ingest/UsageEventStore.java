@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -111,13 +112,20 @@ class UsageEventStore {
     try {
       return store(unique, ids, occurred, false);
     } catch (DuplicateKeyException e) {
-      if (!String.valueOf(e.getMessage()).contains(KEY_CONSTRAINT)) {
+      if (!onKeyTable(e)) {
         throw e;
       }
       // Some id was stored before: a batch delivered again (after a crash, or claimed from a
       // consumer that stalled). Rare; stored again, skipping those ids.
       return store(unique, ids, occurred, true);
     }
+  }
+
+  /** Whether the unique key refused was the event-id claim's (the server names the constraint). */
+  private static boolean onKeyTable(DuplicateKeyException e) {
+    return e.getMostSpecificCause() instanceof PSQLException psql
+        && psql.getServerErrorMessage() != null
+        && KEY_CONSTRAINT.equals(psql.getServerErrorMessage().getConstraint());
   }
 
   private List<PricedEvent> store(

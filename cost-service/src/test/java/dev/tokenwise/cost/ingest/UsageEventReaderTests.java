@@ -69,60 +69,62 @@ class UsageEventReaderTests {
   }
 
   /**
-   * Whatever the one-pass reader accepts, the tree reader accepts as the same event; the rest it
-   * leaves to the tree (which may accept it too, or name the problem).
+   * The one-pass reader reads an event as the router writes it itself, and leaves everything else
+   * to the tree (which may accept it too, or name the problem); what it reads, the tree reads
+   * equal.
    */
   @ParameterizedTest
   @CsvSource(
       delimiterString = "=>",
       value = {
-        "\"newField\":\"kept out\" => \"newField\":\"kept out\"",
-        "\"schemaVersion\":1 => \"schemaVersion\":1.0",
-        "\"schemaVersion\":1 => \"schemaVersion\":\"1\"",
-        "\"eventId\":\"0b7f7c4e-8d0e-4c43-9a57-6a4c3e0f7a11\" => \"eventId\":\"1-2-3-4-5\"",
+        "\"newField\":\"kept out\" => \"newField\":\"kept out\" => tree",
+        "\"schemaVersion\":1 => \"schemaVersion\":1.0 => tree",
+        "\"schemaVersion\":1 => \"schemaVersion\":\"1\" => tree",
+        "\"eventId\":\"0b7f7c4e-8d0e-4c43-9a57-6a4c3e0f7a11\" => \"eventId\":\"1-2-3-4-5\" => tree",
         "\"eventId\":\"0b7f7c4e-8d0e-4c43-9a57-6a4c3e0f7a11\" =>"
-            + " \"eventId\":\"0B7F7C4E-8D0E-4C43-9A57-6A4C3E0F7A11\"",
-        "\"occurredAt\":\"2026-06-03T10:00:00Z\" => \"occurredAt\":\"2026-06-03T10:00:00+02:00\"",
-        "\"occurredAt\":\"2026-06-03T10:00:00Z\" => \"occurredAt\":\"2026-06-03T10:00:00.123456789Z\"",
-        "\"tenant\":\"acme\" => \"tenant\":\" \"",
-        "\"tenant\":\"acme\" => \"tenant\":7",
-        "\"route\":\"default\" => \"route\":null",
-        "\"route\":\"default\" => \"route\":12",
-        "\"route\":\"default\" => \"route\":\"\"",
-        "\"mode\":\"sync\" => \"mode\":\"SYNC\"",
-        "\"mode\":\"sync\" => \"mode\":\"cache-semantic\"",
-        "\"status\":\"ok\" => \"status\":\"client-disconnected\"",
-        "\"status\":\"ok\" => \"status\":null",
-        "\"inputTokens\":2000 => \"inputTokens\":2000.0",
-        "\"inputTokens\":2000 => \"inputTokens\":\"2000\"",
-        "\"inputTokens\":2000 => \"inputTokens\":99999999999999999999999",
-        "\"inputTokens\":2000 => \"inputTokens\":9000000000",
-        "\"reasoningTokens\":0 => \"reasoningTokens\":null",
-        "\"reasoningTokens\":0, => ''",
-        "\"latencyMs\":420, => ''",
-        "\"cachedInputTokens\":1024, => ''",
-        "\"latencyMs\":420 => \"latencyMs\":420,\"latencyMs\":421",
-        "\"latencyMs\":420 => \"latencyMs\":420,\"requestedMaxTokens\":null",
-        "\"latencyMs\":420 => \"latencyMs\":420,\"requestedMaxTokens\":1000",
-        "\"latencyMs\":420 => \"latencyMs\":420,\"appliedMaxTokens\":\"1000\"",
-        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} => \"cacheWriteTokens\":null",
-        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} => \"cacheWriteTokens\":{\"ttl5m\":100}",
+            + " \"eventId\":\"0B7F7C4E-8D0E-4C43-9A57-6A4C3E0F7A11\" => one-pass",
+        "\"occurredAt\":\"2026-06-03T10:00:00Z\" => \"occurredAt\":\"2026-06-03T10:00:00+02:00\" => one-pass",
+        "\"occurredAt\":\"2026-06-03T10:00:00Z\" => \"occurredAt\":\"2026-06-03T10:00:00.123456789Z\" => one-pass",
+        "\"tenant\":\"acme\" => \"tenant\":\" \" => tree",
+        "\"tenant\":\"acme\" => \"tenant\":7 => tree",
+        "\"route\":\"default\" => \"route\":null => one-pass",
+        "\"route\":\"default\" => \"route\":12 => tree",
+        "\"route\":\"default\" => \"route\":\"\" => one-pass",
+        "\"mode\":\"sync\" => \"mode\":\"SYNC\" => tree",
+        "\"mode\":\"sync\" => \"mode\":\"cache-semantic\" => one-pass",
+        "\"status\":\"ok\" => \"status\":\"client-disconnected\" => one-pass",
+        "\"status\":\"ok\" => \"status\":null => tree",
+        "\"inputTokens\":2000 => \"inputTokens\":2000.0 => tree",
+        "\"inputTokens\":2000 => \"inputTokens\":\"2000\" => tree",
+        "\"inputTokens\":2000 => \"inputTokens\":99999999999999999999999 => tree",
+        "\"inputTokens\":2000 => \"inputTokens\":9000000000 => one-pass",
+        "\"reasoningTokens\":0 => \"reasoningTokens\":null => tree",
+        "\"reasoningTokens\":0, => '' => tree",
+        "\"latencyMs\":420, => '' => tree",
+        "\"cachedInputTokens\":1024, => '' => tree",
+        "\"latencyMs\":420 => \"latencyMs\":420,\"latencyMs\":421 => tree",
+        "\"latencyMs\":420 => \"latencyMs\":420,\"requestedMaxTokens\":null => one-pass",
+        "\"latencyMs\":420 => \"latencyMs\":420,\"requestedMaxTokens\":1000 => one-pass",
+        "\"latencyMs\":420 => \"latencyMs\":420,\"appliedMaxTokens\":\"1000\" => tree",
+        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} => \"cacheWriteTokens\":null => one-pass",
+        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} => \"cacheWriteTokens\":{\"ttl5m\":100} => tree",
         "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} =>"
-            + " \"cacheWriteTokens\":{\"ttl5m\":1,\"ttl1h\":2,\"ttl9h\":3}",
-        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} => \"cacheWriteTokens\":[]",
+            + " \"cacheWriteTokens\":{\"ttl5m\":1,\"ttl1h\":2,\"ttl9h\":3} => tree",
+        "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} => \"cacheWriteTokens\":[] => tree",
         "\"cacheWriteTokens\":{\"ttl5m\":0,\"ttl1h\":0} =>"
-            + " \"cacheWriteTokens\":{\"ttl5m\":900,\"ttl1h\":900}",
+            + " \"cacheWriteTokens\":{\"ttl5m\":900,\"ttl1h\":900} => tree",
       })
-  void theOnePassReaderNeverDisagreesWithTheTree(String valid, String changed) {
+  void theOnePassReaderNeverDisagreesWithTheTree(String valid, String changed, String reader) {
     String text = VALID.replace(valid, changed);
     if (!changed.contains("newField")) {
       text = text.replace(",\"newField\":\"kept out\"", "");
     }
     UsageEvent fast = OnePass.read(json, text);
-    if (fast == null) {
+    if (reader.equals("tree")) {
+      assertThat(fast).as(text).isNull();
       return;
     }
-    assertThat(fast).as(text).isEqualTo(reader.read(json.readTree(text)));
+    assertThat(fast).as(text).isNotNull().isEqualTo(this.reader.read(json.readTree(text)));
   }
 
   @Test
