@@ -24,6 +24,7 @@ final class RouterReplica {
     p.put("server.port", "0");
     p.put("spring.data.redis.host", TestServers.redis().host());
     p.put("spring.data.redis.port", String.valueOf(TestServers.redis().port()));
+    p.put("spring.data.redis.lettuce.pool.enabled", "false"); // as RealServers: no pool ships
     try {
       p.put(
           "tokenwise.router.usage.spool-dir",

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.connection.stream.StreamRecords;
@@ -119,14 +120,17 @@ final class SettlingCostService implements AutoCloseable {
         .then();
   }
 
-  /** Appends a settlement, as cost-service does (also used to replay one, as after a crash). */
-  Mono<Void> publish(SpendSettlement settlement) {
+  /**
+   * Appends a settlement, as cost-service does (also used to replay one, as after a crash).
+   *
+   * @return the settlement's entry in the stream
+   */
+  Mono<RecordId> publish(SpendSettlement settlement) {
     return redis
         .opsForStream()
         .add(
             StreamRecords.string(signatures.sign(SpendSettlement.STREAM_KEY, settlement.toFields()))
-                .withStreamKey(SpendSettlement.STREAM_KEY))
-        .then();
+                .withStreamKey(SpendSettlement.STREAM_KEY));
   }
 
   private Mono<Void> createGroup() {

@@ -18,6 +18,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -26,6 +27,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -53,14 +55,19 @@ public class Budgets {
 
   private static final String PREFIX = "tokenwise:router:budget:";
 
+  private static final int RESERVE_RETRIES = 2;
+  private static final Duration RESERVE_RETRY_DELAY = Duration.ofMillis(100);
+
   /**
    * KEYS: spend, reserved, deadlines, lapsed, key-of. ARGV: request id, amount, hard cap ('' for
    * none), timeout seconds, spend TTL seconds, lapsed retention seconds, key id ('' for a tenant's
    * own budget: a key's reservation also records which key the request came with, for its
-   * settlement). Returns {allowed (1|0), spend, reserved} as strings.
+   * settlement). Returns {allowed (1|0), spend, reserved} as strings. Running it again for the same
+   * request is safe (a retry after a lost connection): the request's own earlier reservation is not
+   * counted against it, and is dropped if the request is refused this time.
    */
   @SuppressWarnings("rawtypes")
-  private static final RedisScript<List> RESERVE =
+  static final RedisScript<List> RESERVE =
       FixedScript.of(
           """
           redis.replicate_commands()
@@ -80,10 +87,15 @@ public class Budgets {
           end
           if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now) end
           local spend = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-          local reserved = 0
+          local own = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0') or 0
+          local reserved = -own
           for _, v in ipairs(redis.call('HVALS', KEYS[2])) do reserved = reserved + tonumber(v) end
           local amount = tonumber(ARGV[2])
           if ARGV[3] ~= '' and spend + reserved + amount > tonumber(ARGV[3]) then
+            if own > 0 then
+              redis.call('HDEL', KEYS[2], ARGV[1])
+              redis.call('ZREM', KEYS[3], ARGV[1])
+            end
             return {'0', tostring(spend), tostring(reserved)}
           end
           local timeout = tonumber(ARGV[4])
@@ -475,6 +487,12 @@ public class Budgets {
                 String.valueOf(Math.max(1, properties.settledRetention().toSeconds())),
                 subject.keyId() == null ? "" : subject.keyId()))
         .next()
+        // a connection Redis dropped (a restart) fails the first command sent on it; the script
+        // may run again, so try again shortly rather than refuse or skip the check
+        .retryWhen(
+            Retry.fixedDelay(RESERVE_RETRIES, RESERVE_RETRY_DELAY)
+                .filter(e -> !(e instanceof TimeoutException))
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
         .transform(call -> Deadlines.within(call, properties.redisTimeout()))
         .map(result -> new Reply(result, null))
         .onErrorResume(e -> Mono.just(new Reply(null, e)))

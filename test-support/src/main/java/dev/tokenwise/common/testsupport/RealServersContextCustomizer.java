@@ -29,6 +29,10 @@ record RealServersContextCustomizer(TestServers.Backend backend, boolean redis, 
       TestRedis server = TestServers.redis();
       properties.put("spring.data.redis.host", server.host());
       properties.put("spring.data.redis.port", server.port());
+      // The embedded Redis brings Jedis and with it commons-pool2 onto the test classpath, which
+      // turns Lettuce's connection pool on; the services ship without it. Tests run what ships (a
+      // pooled borrow can also park an event-loop thread, which BlockHound then fails).
+      properties.put("spring.data.redis.lettuce.pool.enabled", false);
     }
     if (postgres) {
       TestPostgres server = TestServers.postgres();
