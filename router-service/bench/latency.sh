@@ -26,6 +26,14 @@
 #
 # ROUTER_JAVA_OPTS adds JVM options to the router alone, e.g. a JFR recording:
 #   ROUTER_JAVA_OPTS="-XX:StartFlightRecording=delay=120s,duration=30s,settings=profile,filename=/tmp/r.jfr"
+#
+# FLOOR=<netty|webflux|webflux-observed> measures, in the router's place, a proxy that only
+# forwards the request to the simulator and its answer back (router-service's test class
+# dev.tokenwise.router.tools.ProxyFloor): what the serving stack alone costs per request. It runs on
+# the test classpath, written once with
+#   ./mvnw -B -q -pl router-service -am test-compile dependency:build-classpath \
+#     -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+# JAVA=<path to java> runs the router (or the floor) on another JDK.
 set -euo pipefail
 
 MODE=latency
@@ -71,8 +79,14 @@ java -Xmx256m -jar "$SIM_JAR" --server.port="$SIM_PORT" --logging.level.root=WAR
 PIDS+=($!)
 # The router signs its calls to the other services (none are called here) and will not start
 # without the deployment's service secret.
+JAVA=${JAVA:-java}
+if [ -n "${FLOOR:-}" ]; then
+  CP="$ROOT/router-service/target/test-classes:$ROOT/router-service/target/classes:$(cat "$ROOT/router-service/target/cp.txt")"
+  "$JAVA" -Xmx512m ${ROUTER_JAVA_OPTS:-} -cp "$CP" dev.tokenwise.router.tools.ProxyFloor "$FLOOR" \
+    "$ROUTER_PORT" "http://127.0.0.1:$SIM_PORT" >"$WORK/router.log" 2>&1 &
+else
 TOKENWISE_SERVICE_SECRET=${TOKENWISE_SERVICE_SECRET:-bench-only-service-secret-0123456789abcdef} \
-OPENAI_API_KEY=sk-sim java -Xmx512m ${ROUTER_JAVA_OPTS:-} -jar "$ROUTER_JAR" \
+OPENAI_API_KEY=sk-sim "$JAVA" -Xmx512m ${ROUTER_JAVA_OPTS:-} -jar "$ROUTER_JAR" \
   --server.port="$ROUTER_PORT" --spring.data.redis.port="$REDIS_PORT" \
   --tokenwise.router.cache.enabled=false \
   --tokenwise.router.providers.openai.base-url="http://127.0.0.1:$SIM_PORT" \
@@ -80,6 +94,7 @@ OPENAI_API_KEY=sk-sim java -Xmx512m ${ROUTER_JAVA_OPTS:-} -jar "$ROUTER_JAR" \
   "--tokenwise.router.tenants[0].key-hashes[0]=$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)" \
   --tokenwise.router.usage.spool-dir="$WORK/spool" \
   --logging.level.root=WARN >"$WORK/router.log" 2>&1 &
+fi
 PIDS+=($!)
 ROUTER_PID=$!
 
@@ -133,6 +148,7 @@ EOF
   systicks() { awk '{print $15}' "/proc/$ROUTER_PID/stat"; }
   switches() { cat /proc/$ROUTER_PID/task/*/status | awk '/ctxt_switches/ {n += $2} END {print n}'; }
   echo "date: $(date -u +%FT%TZ)  machine: $(nproc) cores  uptime: $(uptime)"
+  echo "measured: ${FLOOR:+floor proxy }${FLOOR:-router}  java: $("$JAVA" -version 2>&1 | head -1)"
   for run in warm-up warm-up warm-up warm-up 1 2 3; do
     before=$(ticks)
     sys_before=$(systicks)
