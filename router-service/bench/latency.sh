@@ -27,6 +27,7 @@
 # ROUTER_JAVA_OPTS adds JVM options to the router alone, e.g. a JFR recording:
 #   ROUTER_JAVA_OPTS="-XX:StartFlightRecording=delay=120s,duration=30s,settings=profile,filename=/tmp/r.jfr"
 #
+# FLOOR=nginx measures nginx's worker instead (cpu mode): the same forwarding in C, for scale.
 # FLOOR=<netty|webflux|webflux-observed> measures, in the router's place, a proxy that only
 # forwards the request to the simulator and its answer back (router-service's test class
 # dev.tokenwise.router.tools.ProxyFloor): what the serving stack alone costs per request. It runs on
@@ -80,7 +81,9 @@ PIDS+=($!)
 # The router signs its calls to the other services (none are called here) and will not start
 # without the deployment's service secret.
 JAVA=${JAVA:-java}
-if [ -n "${FLOOR:-}" ]; then
+if [ "${FLOOR:-}" = nginx ]; then
+  : # nginx itself is measured, below
+elif [ -n "${FLOOR:-}" ]; then
   CP="$ROOT/router-service/target/test-classes:$ROOT/router-service/target/classes:$(cat "$ROOT/router-service/target/cp.txt")"
   "$JAVA" -Xmx512m ${ROUTER_JAVA_OPTS:-} -cp "$CP" dev.tokenwise.router.tools.ProxyFloor "$FLOOR" \
     "$ROUTER_PORT" "http://127.0.0.1:$SIM_PORT" >"$WORK/router.log" 2>&1 &
@@ -95,8 +98,10 @@ OPENAI_API_KEY=sk-sim "$JAVA" -Xmx512m ${ROUTER_JAVA_OPTS:-} -jar "$ROUTER_JAR" 
   --tokenwise.router.usage.spool-dir="$WORK/spool" \
   --logging.level.root=WARN >"$WORK/router.log" 2>&1 &
 fi
-PIDS+=($!)
-ROUTER_PID=$!
+if [ "${FLOOR:-}" != nginx ]; then
+  PIDS+=($!)
+  ROUTER_PID=$!
+fi
 
 mkdir -p "$WORK/nginx"
 cat >"$WORK/nginx.conf" <<EOF
@@ -124,6 +129,12 @@ nginx -c "$WORK/nginx.conf"
 direct="http://127.0.0.1:$SIM_PORT/v1/chat/completions"
 proxied="http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
 routed="http://127.0.0.1:$ROUTER_PORT/v1/chat/completions"
+if [ "${FLOOR:-}" = nginx ]; then
+  # the one worker process (worker_processes 1) stands in for the router
+  sleep 1
+  ROUTER_PID=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
+  routed=$proxied
+fi
 for url in "$direct" "$routed"; do
   until curl -sf -o /dev/null -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
     -d '{"model":"gpt-5-mini","messages":[{"role":"user","content":"hi"}]}' "$url"; do
