@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
 import org.springframework.core.Ordered;
@@ -43,6 +46,14 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
    */
   static final Duration STALE_WHEN_UNREADABLE = Duration.ofMinutes(1);
 
+  /** At most one warning this often about keys that could not be read from Redis. */
+  private static final long STALE_WARNING_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+
+  private static final Logger log = LoggerFactory.getLogger(VirtualKeyFilter.class);
+
+  private final AtomicLong staleWarnedAt =
+      new AtomicLong(System.nanoTime() - STALE_WARNING_EVERY_NANOS);
+
   /** The exchange attribute holding the key's tenant, so handlers never resolve it again. */
   static final String TENANT_ATTRIBUTE = VirtualKeyFilter.class.getName() + ".tenant";
 
@@ -68,6 +79,26 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
     if (limiterScript instanceof DefaultRedisScript<List<Long>> script) {
       script.setScriptText(script.getScriptAsString());
     }
+  }
+
+  /**
+   * A minted key that could not be read from Redis (an error, or no answer within the read's
+   * timeout), as remembered, or null. Said in the log (at most every ten seconds): while this
+   * replica serves remembered keys, a revocation written through another replica reaches it only
+   * once it can read Redis again.
+   */
+  private VirtualKeyAuthenticator.Remembered stale(String hash, Throwable cause) {
+    VirtualKeyAuthenticator.Remembered stale = authenticator.stale(hash, STALE_WHEN_UNREADABLE);
+    long now = System.nanoTime();
+    long last = staleWarnedAt.get();
+    if (now - last >= STALE_WARNING_EVERY_NANOS && staleWarnedAt.compareAndSet(last, now)) {
+      log.warn(
+          "Minted key {} not read from Redis ({}); {}",
+          StoredKey.idOf(hash),
+          cause.toString(),
+          stale != null ? "answered as last read" : "not remembered");
+    }
+    return stale;
   }
 
   @Override
@@ -110,7 +141,7 @@ public class VirtualKeyFilter implements WebFilter, Ordered {
                   .onErrorResume(
                       e -> !(e instanceof OpenAiApiException),
                       e ->
-                          Mono.fromCallable(() -> authenticator.stale(hash, STALE_WHEN_UNREADABLE))
+                          Mono.fromCallable(() -> stale(hash, e))
                               .map(VirtualKeyAuthenticator.Remembered::tenant));
     }
     return tenant
