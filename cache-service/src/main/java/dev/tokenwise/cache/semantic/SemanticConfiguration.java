@@ -6,6 +6,7 @@ import dev.tokenwise.common.security.StreamSignatures;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
@@ -103,6 +104,53 @@ class SemanticConfiguration {
       Promotions promotions) {
     return new SemanticCache(
         embedder, entries, indexes, properties, metrics, strings, verifier, bounds, promotions);
+  }
+
+  @Bean
+  SnapshotAtShutdown semanticSnapshotAtShutdown(ObjectProvider<SemanticIndexes> indexes) {
+    return new SnapshotAtShutdown(indexes);
+  }
+
+  /**
+   * Writes the indexes' last snapshot while the application stops. Lifecycles stop from the highest
+   * phase down: the web server (graceful shutdown, then stop) first, so no request adds an entry
+   * after the snapshot; then this; then the Redis connection factory (phase 0), which the snapshot
+   * is written through. As the indexes' destroy method, the write came after the factory had
+   * stopped and always failed.
+   */
+  static final class SnapshotAtShutdown implements SmartLifecycle {
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+    private final ObjectProvider<SemanticIndexes> indexes;
+    private volatile boolean running;
+
+    SnapshotAtShutdown(ObjectProvider<SemanticIndexes> indexes) {
+      this.indexes = indexes;
+    }
+
+    @Override
+    public void start() {
+      running = true;
+    }
+
+    @Override
+    public void stop() {
+      running = false;
+      SemanticIndexes current = indexes.getIfAvailable();
+      if (current != null) {
+        current.stop();
+      }
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+
+    @Override
+    public int getPhase() {
+      return PHASE;
+    }
   }
 
   @Bean

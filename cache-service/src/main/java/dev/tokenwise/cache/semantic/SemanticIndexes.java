@@ -83,7 +83,7 @@ final class SemanticIndexes implements AutoCloseable {
   private final Map<StreamSignatures.Outcome, AtomicLong> eventsRefused =
       new java.util.EnumMap<>(StreamSignatures.Outcome.class);
   private volatile String lastEventId = "0-0";
-  private Disposable sync;
+  private volatile Disposable sync;
 
   SemanticIndexes(
       ReactiveStringRedisTemplate redis,
@@ -638,16 +638,29 @@ final class SemanticIndexes implements AutoCloseable {
         s -> new VectorIndex(dimension, properties.maxConnections(), properties.beamWidth()));
   }
 
+  /**
+   * Stops following the event stream and writes a last snapshot, so the next start restores what
+   * this replica had. Needs Redis: the application calls it while stopping, before the Redis
+   * connection factory stops ({@code SemanticConfiguration.SnapshotAtShutdown}). Only the first
+   * call does anything.
+   */
+  synchronized void stop() {
+    Disposable running = sync;
+    sync = null;
+    if (running == null) {
+      return;
+    }
+    running.dispose();
+    try {
+      writeSnapshot().block(properties.snapshotTimeout());
+    } catch (RuntimeException e) {
+      log.warn("Writing the index snapshot at shutdown failed: {}", e.toString());
+    }
+  }
+
   @Override
   public void close() {
-    if (sync != null) {
-      sync.dispose();
-      try {
-        writeSnapshot().block(properties.snapshotTimeout());
-      } catch (RuntimeException e) {
-        log.warn("Writing the index snapshot at shutdown failed: {}", e.toString());
-      }
-    }
+    stop();
     indexes.values().forEach(VectorIndex::close);
     indexes.clear();
   }

@@ -35,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
       "tokenwise.cache.exact.store-timeout=5s",
       "tokenwise.cache.semantic.lookup-timeout=10s",
       "tokenwise.cache.semantic.store-timeout=10s",
-      "tokenwise.cache.semantic.sync-interval=100ms"
+      "tokenwise.cache.semantic.sync-interval=100ms",
+      // no periodic snapshots: each test writes the one it needs
+      "tokenwise.cache.semantic.snapshot-interval=1h"
     })
 @AutoConfigureWebTestClient(timeout = "30s")
 @RealServers(postgres = false)
@@ -88,6 +90,52 @@ class IndexSnapshotIT {
           .jsonPath("$.entryId")
           .isEqualTo(entryId);
     }
+  }
+
+  /**
+   * A service stopped the usual way (SIGTERM, {@code context.close()}) writes its indexes' snapshot
+   * on the way down, through a Redis connection that is still open.
+   */
+  @Test
+  void aStoppingServiceWritesItsSnapshotBeforeItsRedisConnectionCloses() {
+    String segment = new CacheNamespace("shutdown", "default", "gpt-5-mini").keySegment();
+    ConfigurableApplicationContext stopping =
+        new SpringApplicationBuilder(CacheApplication.class)
+            .run(
+                "--server.port=0",
+                "--spring.data.redis.host=" + environment.getProperty("spring.data.redis.host"),
+                "--spring.data.redis.port=" + environment.getProperty("spring.data.redis.port"),
+                "--tokenwise.cache.semantic.store-timeout=10s",
+                "--tokenwise.cache.semantic.sync-interval=100ms",
+                "--tokenwise.cache.semantic.snapshot-interval=1h");
+    try {
+      SemanticIndexes stoppingIndexes = stopping.getBean(SemanticIndexes.class);
+      awaitRebuilt(stoppingIndexes);
+      WebTestClient other =
+          WebTestClient.bindToServer()
+              .baseUrl(
+                  "http://localhost:" + stopping.getEnvironment().getProperty("local.server.port"))
+              .responseTimeout(Duration.ofSeconds(30))
+              .build();
+      store(other, "shutdown", QUESTION);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  !stoppingIndexes
+                      .search(segment, context(QUESTION), vector(QUESTION), 1)
+                      .isEmpty());
+      strings.delete(IndexSnapshots.MANIFEST).block();
+    } finally {
+      stopping.close();
+    }
+
+    IndexSnapshots.Snapshot written =
+        new IndexSnapshots(entries.redis())
+            .read(embedder.source().modelId(), embedder.source().dimension())
+            .block(Duration.ofSeconds(30));
+    assertThat(written).isNotNull();
+    assertThat(written.blobs()).containsKey(segment);
   }
 
   @Test
