@@ -10,6 +10,8 @@ import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.TenantSettings;
 import dev.tokenwise.router.tenant.TokenRateLimits;
 import dev.tokenwise.router.usage.UsageEvents;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpStatus;
@@ -459,6 +462,36 @@ public class Budgets {
         .longValueExact();
   }
 
+  /**
+   * How a failed reservation is tried again: twice, {@code delay} apart, and only when the command
+   * may not have reached Redis. A connection Redis dropped (a restart) fails the first command sent
+   * on it; the script is safe to run again, so trying again shortly beats refusing the request or
+   * skipping the check. An answer from Redis itself (a script error, out of memory) would be the
+   * same the next time, and a timeout has already spent the wait, so those are not retried. When
+   * the retries run out, the original error decides between fail-open and fail-closed.
+   */
+  static Retry reserveRetry(Duration delay) {
+    return Retry.fixedDelay(RESERVE_RETRIES, delay)
+        .filter(Budgets::mayNotHaveReachedRedis)
+        .onRetryExhaustedThrow((spec, signal) -> signal.failure());
+  }
+
+  /**
+   * True unless {@code error} is, or was caused by, Redis answering with an error or a timeout:
+   * what is left is the transport (a closed connection, a broken pipe, a refused connect).
+   */
+  static boolean mayNotHaveReachedRedis(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof TimeoutException
+          || e instanceof QueryTimeoutException
+          || e instanceof RedisCommandTimeoutException
+          || e instanceof RedisCommandExecutionException) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private Mono<Void> reserveUsd(
       ServerWebExchange exchange,
       UsageEvents.Request facts,
@@ -487,12 +520,7 @@ public class Budgets {
                 String.valueOf(Math.max(1, properties.settledRetention().toSeconds())),
                 subject.keyId() == null ? "" : subject.keyId()))
         .next()
-        // a connection Redis dropped (a restart) fails the first command sent on it; the script
-        // may run again, so try again shortly rather than refuse or skip the check
-        .retryWhen(
-            Retry.fixedDelay(RESERVE_RETRIES, RESERVE_RETRY_DELAY)
-                .filter(e -> !(e instanceof TimeoutException))
-                .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+        .retryWhen(reserveRetry(RESERVE_RETRY_DELAY))
         .transform(call -> Deadlines.within(call, properties.redisTimeout()))
         .map(result -> new Reply(result, null))
         .onErrorResume(e -> Mono.just(new Reply(null, e)))
