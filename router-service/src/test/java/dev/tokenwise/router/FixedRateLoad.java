@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * and each latency is measured from the request's scheduled time, not from when it was sent: a
  * stalled server or a late sender thread shows up in the percentiles instead of silently lowering
  * the offered load (coordinated omission, as wrk2 corrects it). JDK only, so it also runs as a
- * single source file: {@code java FixedRateLoad.java <url> <req/s> <seconds> <key>}.
+ * single source file: {@code java FixedRateLoad.java <url> <req/s> <seconds> <key> [body]}; the
+ * body defaults to a small gpt-5-mini chat request capped at 16 output tokens.
  *
  * <p>Prints one line: {@code rate=<offered> achieved=<answered/s> ok=<n> errors=<n> p50=<ms>
  * p90=<ms> p99=<ms> p999=<ms> max=<ms>}.
@@ -36,13 +37,15 @@ public final class FixedRateLoad {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: FixedRateLoad <url> <requests per second> <seconds> [bearer key]");
+      System.err.println(
+          "usage: FixedRateLoad <url> <requests per second> <seconds> [bearer key] [body]");
       System.exit(2);
     }
     URI uri = URI.create(args[0]);
     int rate = Integer.parseInt(args[1]);
     int seconds = Integer.parseInt(args[2]);
     String key = args.length > 3 ? args[3] : "tw-bench-key";
+    String body = args.length > 4 ? args[4] : BODY;
     int total = rate * seconds;
     long period = TimeUnit.SECONDS.toNanos(1) / rate;
 
@@ -58,7 +61,7 @@ public final class FixedRateLoad {
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json")
             .header("Authorization", "Bearer " + key)
-            .POST(HttpRequest.BodyPublishers.ofString(BODY))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
 
     long[] latencies = new long[total];
