@@ -24,7 +24,8 @@
 # instead of at full speed: the router is then not saturated, and the figure varies less with
 # how the two cores are shared between it and the load generator.
 #
-# ROUTER_JAVA_OPTS adds JVM options to the router alone, e.g. a JFR recording:
+# ROUTER_JAVA_OPTS adds JVM options to the router alone (CACHE_JAVA_OPTS to cache-service), e.g. a
+# JFR recording:
 #   ROUTER_JAVA_OPTS="-XX:StartFlightRecording=delay=120s,duration=30s,settings=profile,filename=/tmp/r.jfr"
 #
 # FLOOR=nginx measures nginx's worker instead (cpu mode): the same forwarding in C, for scale.
@@ -103,7 +104,7 @@ PIDS+=($!)
 JAVA=${JAVA:-java}
 CACHE_PID=
 if [ "${HIT:-}" = exact ]; then
-  TOKENWISE_SERVICE_SECRET=$SERVICE_SECRET "$JAVA" -Xmx512m -jar "$CACHE_JAR" \
+  TOKENWISE_SERVICE_SECRET=$SERVICE_SECRET "$JAVA" -Xmx512m ${CACHE_JAVA_OPTS:-} -jar "$CACHE_JAR" \
     --server.port="$CACHE_PORT" --spring.data.redis.port="$REDIS_PORT" \
     --logging.level.root=WARN >"$WORK/cache.log" 2>&1 &
   PIDS+=($!)
