@@ -61,22 +61,12 @@ class IndexSnapshotIT {
     indexes.writeSnapshot().block(Duration.ofSeconds(30));
 
     try (ConfigurableApplicationContext restarted =
-        new SpringApplicationBuilder(CacheApplication.class)
-            .run(
-                "--server.port=0",
-                "--spring.data.redis.host=" + environment.getProperty("spring.data.redis.host"),
-                "--spring.data.redis.port=" + environment.getProperty("spring.data.redis.port"),
-                "--tokenwise.cache.semantic.lookup-timeout=10s",
-                "--tokenwise.cache.semantic.sync-interval=100ms",
-                "--tokenwise.cache.exact.lookup-timeout=5s")) {
+        anotherService(
+            "--tokenwise.cache.semantic.lookup-timeout=10s",
+            "--tokenwise.cache.exact.lookup-timeout=5s")) {
       SemanticIndexes restartedIndexes = restarted.getBean(SemanticIndexes.class);
       awaitRebuilt(restartedIndexes);
-      WebTestClient other =
-          WebTestClient.bindToServer()
-              .baseUrl(
-                  "http://localhost:" + restarted.getEnvironment().getProperty("local.server.port"))
-              .responseTimeout(Duration.ofSeconds(30))
-              .build();
+      WebTestClient other = clientOf(restarted);
 
       // No entry was read to build a graph: the index came from the snapshot.
       assertThat(restartedIndexes.isRestoredFromSnapshot()).isTrue();
@@ -100,24 +90,13 @@ class IndexSnapshotIT {
   void aStoppingServiceWritesItsSnapshotBeforeItsRedisConnectionCloses() {
     String segment = new CacheNamespace("shutdown", "default", "gpt-5-mini").keySegment();
     ConfigurableApplicationContext stopping =
-        new SpringApplicationBuilder(CacheApplication.class)
-            .run(
-                "--server.port=0",
-                "--spring.data.redis.host=" + environment.getProperty("spring.data.redis.host"),
-                "--spring.data.redis.port=" + environment.getProperty("spring.data.redis.port"),
-                "--tokenwise.cache.semantic.store-timeout=10s",
-                "--tokenwise.cache.semantic.sync-interval=100ms",
-                "--tokenwise.cache.semantic.snapshot-interval=1h");
+        anotherService(
+            "--tokenwise.cache.semantic.store-timeout=10s",
+            "--tokenwise.cache.semantic.snapshot-interval=1h");
     try {
       SemanticIndexes stoppingIndexes = stopping.getBean(SemanticIndexes.class);
       awaitRebuilt(stoppingIndexes);
-      WebTestClient other =
-          WebTestClient.bindToServer()
-              .baseUrl(
-                  "http://localhost:" + stopping.getEnvironment().getProperty("local.server.port"))
-              .responseTimeout(Duration.ofSeconds(30))
-              .build();
-      store(other, "shutdown", QUESTION);
+      store(clientOf(stopping), "shutdown", QUESTION);
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(
@@ -181,6 +160,24 @@ class IndexSnapshotIT {
       String pan = "How do I clean a cast iron pan?";
       assertThat(replica.search(segment, context(pan), vector(pan), 1)).hasSize(1);
     }
+  }
+
+  /** A second cache-service on the test's Redis, with {@code settings} added to its arguments. */
+  private ConfigurableApplicationContext anotherService(String... settings) {
+    List<String> args = new java.util.ArrayList<>();
+    args.add("--server.port=0");
+    args.add("--spring.data.redis.host=" + environment.getProperty("spring.data.redis.host"));
+    args.add("--spring.data.redis.port=" + environment.getProperty("spring.data.redis.port"));
+    args.add("--tokenwise.cache.semantic.sync-interval=100ms");
+    args.addAll(List.of(settings));
+    return new SpringApplicationBuilder(CacheApplication.class).run(args.toArray(String[]::new));
+  }
+
+  private static WebTestClient clientOf(ConfigurableApplicationContext service) {
+    return WebTestClient.bindToServer()
+        .baseUrl("http://localhost:" + service.getEnvironment().getProperty("local.server.port"))
+        .responseTimeout(Duration.ofSeconds(30))
+        .build();
   }
 
   private String lastEvent() {

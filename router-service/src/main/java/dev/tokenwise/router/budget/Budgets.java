@@ -481,7 +481,8 @@ public class Budgets {
    * what is left is the transport (a closed connection, a broken pipe, a refused connect).
    */
   static boolean mayNotHaveReachedRedis(Throwable error) {
-    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+    Throwable e = error;
+    for (int depth = 0; e != null && depth < 16; depth++, e = e.getCause()) {
       if (e instanceof TimeoutException
           || e instanceof QueryTimeoutException
           || e instanceof RedisCommandTimeoutException
