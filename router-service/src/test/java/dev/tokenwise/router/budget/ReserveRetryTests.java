@@ -29,6 +29,14 @@ class ReserveRetryTests {
         .retryWhen(Budgets.reserveRetry(Duration.ofMillis(1)));
   }
 
+  /** A reservation that always fails with {@code error} reports it after {@code calls} calls. */
+  private void assertFailsWithItsOwnErrorAfter(RuntimeException error, int expectedCalls) {
+    StepVerifier.create(reservation(Integer.MAX_VALUE, error))
+        .expectErrorMatches(error::equals)
+        .verify();
+    assertThat(calls).hasValue(expectedCalls);
+  }
+
   @Test
   void aDroppedConnectionIsTriedAgainAndTheSecondCallAnswers() {
     StepVerifier.create(
@@ -45,10 +53,7 @@ class ReserveRetryTests {
   void aConnectionThatStaysDownIsTriedThreeTimesAndItsOwnErrorIsReported() {
     RedisConnectionFailureException down =
         new RedisConnectionFailureException("Redis connection failed", new IOException("refused"));
-    StepVerifier.create(reservation(Integer.MAX_VALUE, down))
-        .expectErrorMatches(down::equals)
-        .verify();
-    assertThat(calls).hasValue(3);
+    assertFailsWithItsOwnErrorAfter(down, 3);
   }
 
   @Test
@@ -57,10 +62,7 @@ class ReserveRetryTests {
         new RedisSystemException(
             "Error in execution",
             new RedisCommandExecutionException("ERR user_script:1: Script attempted to access"));
-    StepVerifier.create(reservation(Integer.MAX_VALUE, scriptError))
-        .expectErrorMatches(scriptError::equals)
-        .verify();
-    assertThat(calls).hasValue(1);
+    assertFailsWithItsOwnErrorAfter(scriptError, 1);
   }
 
   @Test
@@ -68,10 +70,7 @@ class ReserveRetryTests {
     QueryTimeoutException timeout =
         new QueryTimeoutException(
             "Redis command timed out", new RedisCommandTimeoutException("after 2 s"));
-    StepVerifier.create(reservation(Integer.MAX_VALUE, timeout))
-        .expectErrorMatches(timeout::equals)
-        .verify();
-    assertThat(calls).hasValue(1);
+    assertFailsWithItsOwnErrorAfter(timeout, 1);
   }
 
   @Test
