@@ -4,8 +4,7 @@
 --
 -- * the ingest transaction appends a batch's keys to its pending rollup rows (two array columns of
 --   usage_rollup_pending), so they commit or roll back with the events that brought them;
--- * the fold (RollupStore.fold) unions them into usage_actor_set in the statement that moves the
---   pending rows, one upsert per set it touched (keyed by actor_scope(), as ingest keys the scopes).
+-- * the fold (RollupStore.fold) unions them into usage_actor_set, one upsert per set it touched.
 --
 -- usage_actor_hour keeps its columns (one row per actor), so reports read it as before. Readers fold
 -- first, as they already do for the rollups.

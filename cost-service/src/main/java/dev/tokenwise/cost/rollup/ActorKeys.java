@@ -3,8 +3,9 @@ package dev.tokenwise.cost.rollup;
 import java.util.Arrays;
 
 /**
- * The 64-bit actor keys ({@link RollupStore#actorKey}) of one pending rollup row: appended freely,
- * sorted and made distinct when written. Mutable; confined to one ingest batch.
+ * A set of 64-bit actor keys ({@link RollupStore#actorKey}) being gathered for one pending rollup
+ * row or one {@code cost.usage_actor_set} row: appended freely, sorted and made distinct when
+ * written. Mutable; confined to one ingest batch or one fold.
  */
 final class ActorKeys {
 
@@ -20,6 +21,20 @@ final class ActorKeys {
       sorted = false;
     }
     keys[size++] = key;
+  }
+
+  /** Adds every key of a PostgreSQL {@code bigint[]} literal such as {@code {-3,7}}. */
+  void addLiteral(String literal) {
+    int at = 1;
+    int end = literal.length() - 1;
+    while (at < end) {
+      int next = at;
+      while (next < end && literal.charAt(next) != ',') {
+        next++;
+      }
+      add(Long.parseLong(literal, at, next, 10));
+      at = next + 1;
+    }
   }
 
   /** The distinct keys, ascending. */

@@ -46,9 +46,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * half of PostgreSQL's work per event. Folding rewrites each row once per fold instead.
  *
  * <p>End users and conversations take the same two steps: a pending row carries the keys of its
- * batch's actors ({@link #actorKey}), and the fold unions them in PostgreSQL into {@code
- * cost.usage_actor_set}, one sorted array per hour, scope ({@link #scope}) and kind. Inserting a
- * row per actor in the ingest transaction had been about two index insertions per event.
+ * batch's actors ({@link #actorKey}), and the fold unions them into {@code cost.usage_actor_set},
+ * one sorted array per hour, scope and kind. Inserting a row per actor in the ingest transaction
+ * had been about two index insertions per event.
  */
 @Repository
 public class RollupStore {
@@ -118,44 +118,36 @@ public class RollupStore {
   // in bounded pieces; rows are never updated, so their ctid is stable until deleted.
   // The hour as epoch seconds and the sparse histograms as text: cheaper to read than a timestamp
   // and four JDBC arrays, and folding reads one row per rollup row per batch.
-  //
-  // The same statement unions the moved rows' user and conversation keys into
-  // cost.usage_actor_set (one upsert per hour, scope and kind, sorted so concurrent folds would
-  // lock rows in the same order), so the keys never travel to the JVM and back.
   private static final String MOVE_PENDING =
       """
-      WITH moved AS (
-        DELETE FROM cost.usage_rollup_pending
-        WHERE ctid = ANY (ARRAY(SELECT ctid FROM cost.usage_rollup_pending LIMIT %d))
-        RETURNING *
-      ), actors AS (
-        INSERT INTO cost.usage_actor_set AS a (hour, scope, kind, actor_keys)
-        SELECT m.hour, m.scope, m.kind, array_agg(DISTINCT k ORDER BY k)
-        FROM (SELECT hour, cost.actor_scope(tenant, app, route, model) AS scope, 1::int2 AS kind,
-                     users AS keys
-              FROM moved
-              UNION ALL
-              SELECT hour, cost.actor_scope(tenant, app, route, model), 2::int2, conversations
-              FROM moved) AS m,
-             unnest(m.keys) AS k
-        GROUP BY m.hour, m.scope, m.kind
-        ORDER BY m.hour, m.scope, m.kind
-        ON CONFLICT (hour, scope, kind) DO UPDATE SET
-          actor_keys = cost.union_keys(a.actor_keys, excluded.actor_keys)
-      )
-      SELECT extract(epoch FROM hour)::bigint, tenant, app, route, model, mode, requests,
+      DELETE FROM cost.usage_rollup_pending
+      WHERE ctid = ANY (ARRAY(SELECT ctid FROM cost.usage_rollup_pending LIMIT %d))
+      RETURNING extract(epoch FROM hour)::bigint, tenant, app, route, model, mode, requests,
         unpriced_requests, error_requests, input_tokens, cached_input_tokens, cache_write_tokens,
         output_tokens, reasoning_tokens, uncapped_requests, uncapped_output_tokens, cost_usd,
         baseline_usd, savings_cache_usd, savings_routing_usd, savings_prompt_caching_usd,
         savings_batch_usd, savings_output_cap_usd, input_buckets::text, input_counts::text,
-        output_buckets::text, output_counts::text
-      FROM moved
+        output_buckets::text, output_counts::text, users::text, conversations::text
       """;
 
   static final int FOLD_CHUNK = 100_000;
 
+  /** The column of {@link #MOVE_PENDING}'s result holding the users; conversations follow. */
+  private static final int MOVED_USERS = 19 + Tactic.values().length + 4;
+
   /** One folder at a time across replicas: the transaction-scoped lock of this key. */
   private static final String FOLD_LOCK = "hashtext('cost.rollup-fold')";
+
+  // One row per (hour, scope, kind) the fold touched; the union runs only where the set exists.
+  private static final String UPSERT_ACTOR_SETS =
+      """
+      INSERT INTO cost.usage_actor_set AS a (hour, scope, kind, actor_keys)
+      SELECT to_timestamp(h), s, k, keys::bigint[]
+      FROM unnest(?::bigint[], ?::bigint[], ?::int2[], ?::text[]) AS u(h, s, k, keys)
+      ORDER BY 1, 2, 3
+      ON CONFLICT (hour, scope, kind) DO UPDATE SET
+        actor_keys = cost.union_keys(a.actor_keys, excluded.actor_keys)
+      """;
 
   private static final String INSERT_SCOPES =
       """
@@ -163,6 +155,9 @@ public class RollupStore {
       SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
       ON CONFLICT (scope) DO NOTHING
       """;
+
+  private static final short USER = 1;
+  private static final short CONVERSATION = 2;
 
   private static final String UPSERT_SHADOW =
       """
@@ -288,6 +283,7 @@ public class RollupStore {
                 return 0;
               }
               Map<RollupKey, RollupDelta> rows = new TreeMap<>();
+              Map<ActorSet, ActorKeys> actors = new TreeMap<>();
               int[] count = {0};
               jdbc.query(
                   MOVE_PENDING.formatted(FOLD_CHUNK),
@@ -301,13 +297,17 @@ public class RollupStore {
                             rs.getString(4),
                             rs.getString(5),
                             rs.getString(6));
-                    rows.computeIfAbsent(key, k -> new RollupDelta()).add(rs);
+                    RollupDelta delta = rows.computeIfAbsent(key, k -> new RollupDelta());
+                    delta.add(rs);
+                    addActors(actors, key, delta, USER, rs.getString(MOVED_USERS));
+                    addActors(actors, key, delta, CONVERSATION, rs.getString(MOVED_USERS + 1));
                   });
               if (!rows.isEmpty()) {
                 jdbc.execute(
                     (ConnectionCallback<Void>)
                         connection -> {
                           upsertRollups(connection, rows);
+                          upsertActorSets(connection, actors);
                           return null;
                         });
               }
@@ -471,6 +471,49 @@ public class RollupStore {
     }
   }
 
+  /** Adds a moved pending row's keys (a {@code bigint[]} literal) to its set. */
+  private static void addActors(
+      Map<ActorSet, ActorKeys> actors, RollupKey key, RollupDelta delta, short kind, String keys) {
+    if (keys == null || keys.length() <= 2) {
+      return;
+    }
+    if (delta.scope == 0) {
+      delta.scope = scope(key.tenant(), key.app(), key.route(), key.model());
+    }
+    actors
+        .computeIfAbsent(
+            new ActorSet(key.hour().getEpochSecond(), delta.scope, kind), s -> new ActorKeys())
+        .addLiteral(keys);
+  }
+
+  private static void upsertActorSets(Connection connection, Map<ActorSet, ActorKeys> actors)
+      throws SQLException {
+    if (actors.isEmpty()) {
+      return;
+    }
+    int n = actors.size();
+    Long[] hours = new Long[n];
+    Long[] scopes = new Long[n];
+    Short[] kinds = new Short[n];
+    String[] keys = new String[n];
+    int row = 0;
+    for (Map.Entry<ActorSet, ActorKeys> entry : actors.entrySet()) {
+      ActorSet set = entry.getKey();
+      hours[row] = set.hour();
+      scopes[row] = set.scope();
+      kinds[row] = set.kind();
+      keys[row] = entry.getValue().appendLiteral(new StringBuilder()).toString();
+      row++;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(UPSERT_ACTOR_SETS)) {
+      ps.setArray(1, connection.createArrayOf("int8", hours));
+      ps.setArray(2, connection.createArrayOf("int8", scopes));
+      ps.setArray(3, connection.createArrayOf("int2", kinds));
+      ps.setArray(4, connection.createArrayOf("text", keys));
+      ps.executeUpdate();
+    }
+  }
+
   /** Whether the event is a shadow-evaluation replay's (see {@link #SHADOW_REQUEST_SUFFIX}). */
   public static boolean isShadow(UsageEvent event) {
     return event.requestId() != null && event.requestId().endsWith(SHADOW_REQUEST_SUFFIX);
@@ -526,10 +569,25 @@ public class RollupStore {
   }
 
   /**
-   * The 64-bit key of an actor set's tenant, app, route and model: the first 8 bytes of the MD5 of
-   * each one's UTF-8 length, {@code ':'} and its UTF-8 bytes, concatenated, big-endian. V10's
-   * {@code cost.actor_scope} computes the same in SQL, and the two must agree: ingest names a scope
-   * in {@code cost.usage_actor_scope} with this one, and the fold keys the sets with the SQL one.
+   * A row of {@code cost.usage_actor_set}: the hour (epoch seconds), its {@link #scope}, and {@link
+   * #USER} or {@link #CONVERSATION}. Sorted, so concurrent folds (which the fold lock rules out
+   * anyway) would lock rows in the same order.
+   */
+  private record ActorSet(long hour, long scope, short kind) implements Comparable<ActorSet> {
+    @Override
+    public int compareTo(ActorSet o) {
+      int c = Long.compare(hour, o.hour);
+      if (c == 0) {
+        c = Long.compare(scope, o.scope);
+      }
+      return c != 0 ? c : Short.compare(kind, o.kind);
+    }
+  }
+
+  /**
+   * The 64-bit key of an actor row's tenant, app, route and model: the first 8 bytes of the MD5 of
+   * each one's UTF-8 length, {@code ':'} and its UTF-8 bytes, concatenated, big-endian; V10's
+   * {@code cost.actor_scope} computes the same in SQL.
    */
   public static long scope(String tenant, String app, String route, String model) {
     MessageDigest md5 = md5();

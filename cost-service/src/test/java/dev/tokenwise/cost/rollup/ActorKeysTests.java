@@ -19,7 +19,14 @@ class ActorKeysTests {
   }
 
   @Test
-  void writesNoKeysAsAnEmptyArray() {
+  void readsWhatItWritesAndUnionsWithWhatItHolds() {
+    ActorKeys keys = new ActorKeys();
+    keys.addLiteral("{-9223372036854775808,-3,12}");
+    keys.addLiteral("{}");
+    keys.addLiteral("{12,40}");
+    keys.add(-3);
+
+    assertThat(keys.distinct()).containsExactly(Long.MIN_VALUE, -3, 12, 40);
     assertThat(new ActorKeys().appendLiteral(new StringBuilder()).toString()).isEqualTo("{}");
   }
 }
