@@ -147,8 +147,7 @@ public final class IngestLoadHarness {
                   + " OFFSET ?) measured",
               warmup);
       long rollupRows = jdbc.queryForObject("SELECT count(*) FROM cost.usage_rollup", Long.class);
-      long actorRows =
-          jdbc.queryForObject("SELECT count(*) FROM cost.usage_actor_hour", Long.class);
+      long actorRows = jdbc.queryForObject("SELECT count(*) FROM cost.usage_actor", Long.class);
       long rolledUp =
           jdbc.queryForObject(
               "SELECT coalesce(sum(requests), 0) FROM cost.usage_rollup", Long.class);

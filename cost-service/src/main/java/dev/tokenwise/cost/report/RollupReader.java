@@ -101,7 +101,6 @@ class RollupReader {
 
   /** Distinct end users ({@code user}) and conversations ({@code conversation}) per route. */
   Map<String, Map<String, Long>> actorsByRoute(ReportQuery query) {
-    rollups.foldPending();
     List<Object> args = new ArrayList<>();
     String sql = ACTORS_BY_ROUTE.formatted(query.where(args));
     Map<String, Map<String, Long>> byRoute = new LinkedHashMap<>();
@@ -118,7 +117,6 @@ class RollupReader {
 
   /** Distinct end users and conversations over every route in the window. */
   Map<String, Long> actors(ReportQuery query) {
-    rollups.foldPending();
     List<Object> args = new ArrayList<>();
     String sql = ACTORS.formatted(query.where(args));
     Map<String, Long> counts = new LinkedHashMap<>();

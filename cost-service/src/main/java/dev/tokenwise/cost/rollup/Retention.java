@@ -43,12 +43,9 @@ public class Retention implements SchedulingConfigurer {
     this.rollupStore = rollupStore;
   }
 
-  /**
-   * What one run removed; {@code actorSets} counts rows of {@code cost.usage_actor_set}, each the
-   * users or the conversations of one hour and scope.
-   */
+  /** What one run removed. */
   public record Removed(
-      List<String> partitions, int eventKeys, int rollupRows, int actorSets, int verdicts) {}
+      List<String> partitions, int eventKeys, int rollupRows, int actorRows, int verdicts) {}
 
   /** Applies the configured retention now. */
   public Removed apply() {
@@ -87,11 +84,10 @@ public class Retention implements SchedulingConfigurer {
       jdbc.update("DELETE FROM cost.usage_event_default WHERE occurred_at < ?", rawEdge);
       keys = jdbc.update("DELETE FROM cost.usage_event_key WHERE occurred_at < ?", rawEdge);
     }
-    // Pending deltas (and actor keys) of those hours first, or a later fold would bring their rows
-    // back.
+    // Pending deltas of those hours first, or a later fold would bring their rows back.
     rollupStore.foldPending();
     int rollups = jdbc.update("DELETE FROM cost.usage_rollup WHERE hour < ?", utc(rollupsBefore));
-    int actors = jdbc.update("DELETE FROM cost.usage_actor_set WHERE hour < ?", utc(actorsBefore));
+    int actors = jdbc.update("DELETE FROM cost.usage_actor WHERE hour < ?", utc(actorsBefore));
     int verdicts =
         jdbc.update("DELETE FROM cost.quality_verdict WHERE received_at < ?", utc(verdictsBefore));
     Removed removed = new Removed(dropped, keys, rollups, actors, verdicts);

@@ -35,11 +35,6 @@ final class RollupDelta {
   /** The row's user/conversation scope ({@link RollupStore#scope}) once computed; 0 before. */
   long scope;
 
-  /** The batch's end users and conversations on this row ({@link RollupStore#actorKey}). */
-  final ActorKeys users = new ActorKeys();
-
-  final ActorKeys conversations = new ActorKeys();
-
   RollupDelta() {
     java.util.Arrays.fill(savingsUsd, BigDecimal.ZERO);
   }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.PGConnection;
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -44,11 +45,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Upserting the rollups in every ingest transaction rewrote each row a batch touched, two
  * 88-bucket histograms and all, once per batch: with traffic spread over many rows that was about
  * half of PostgreSQL's work per event. Folding rewrites each row once per fold instead.
- *
- * <p>End users and conversations take the same two steps: a pending row carries the keys of its
- * batch's actors ({@link #actorKey}), and the fold unions them into {@code cost.usage_actor_set},
- * one sorted array per hour, scope and kind. Inserting a row per actor in the ingest transaction
- * had been about two index insertions per event.
  */
 @Repository
 public class RollupStore {
@@ -109,7 +105,7 @@ public class RollupStore {
           + " reasoning_tokens, uncapped_requests, uncapped_output_tokens, cost_usd, baseline_usd,"
           + " savings_cache_usd, savings_routing_usd, savings_prompt_caching_usd,"
           + " savings_batch_usd, savings_output_cap_usd, input_buckets, input_counts,"
-          + " output_buckets, output_counts, users, conversations";
+          + " output_buckets, output_counts";
 
   private static final String APPEND_PENDING =
       "COPY cost.usage_rollup_pending (" + PENDING_COLUMNS + ") FROM STDIN (FORMAT csv)";
@@ -127,26 +123,20 @@ public class RollupStore {
         output_tokens, reasoning_tokens, uncapped_requests, uncapped_output_tokens, cost_usd,
         baseline_usd, savings_cache_usd, savings_routing_usd, savings_prompt_caching_usd,
         savings_batch_usd, savings_output_cap_usd, input_buckets::text, input_counts::text,
-        output_buckets::text, output_counts::text, users::text, conversations::text
+        output_buckets::text, output_counts::text
       """;
 
   static final int FOLD_CHUNK = 100_000;
 
-  /** The column of {@link #MOVE_PENDING}'s result holding the users; conversations follow. */
-  private static final int MOVED_USERS = 19 + Tactic.values().length + 4;
-
   /** One folder at a time across replicas: the transaction-scoped lock of this key. */
   private static final String FOLD_LOCK = "hashtext('cost.rollup-fold')";
 
-  // One row per (hour, scope, kind) the fold touched; the union runs only where the set exists.
-  private static final String UPSERT_ACTOR_SETS =
+  private static final String UPSERT_ACTORS =
       """
-      INSERT INTO cost.usage_actor_set AS a (hour, scope, kind, actor_keys)
-      SELECT to_timestamp(h), s, k, keys::bigint[]
-      FROM unnest(?::bigint[], ?::bigint[], ?::int2[], ?::text[]) AS u(h, s, k, keys)
-      ORDER BY 1, 2, 3
-      ON CONFLICT (hour, scope, kind) DO UPDATE SET
-        actor_keys = cost.union_keys(a.actor_keys, excluded.actor_keys)
+      INSERT INTO cost.usage_actor (hour, scope, kind, actor_key)
+      SELECT to_timestamp(h), s, k, a
+      FROM unnest(?::bigint[], ?::bigint[], ?::int2[], ?::bigint[]) AS u(h, s, k, a)
+      ON CONFLICT (hour, scope, kind, actor_key) DO NOTHING
       """;
 
   private static final String INSERT_SCOPES =
@@ -205,6 +195,7 @@ public class RollupStore {
     }
     // Pending deltas are appended, never updated in place: their order does not matter.
     Map<RollupKey, RollupDelta> rows = new HashMap<>();
+    Set<ActorRow> actors = new TreeSet<>();
     Map<Long, RollupKey> newScopes = new TreeMap<>();
     Map<RollupKey, RollupDelta> shadows = new TreeMap<>();
     for (PricedEvent priced : events) {
@@ -225,8 +216,8 @@ public class RollupStore {
       if (!user && !conversation) {
         continue;
       }
-      // Actors are counted per hour and scope (tenant, app, route, model), not per mode: the fold
-      // unions the keys of a scope's rows. The scope is hashed once per rollup row of the batch.
+      // Actors are counted per hour, tenant, app, route and model: not per mode.
+      // Hashed once per rollup row of the batch, not once per event.
       long scope =
           delta.scope != 0
               ? delta.scope
@@ -234,11 +225,12 @@ public class RollupStore {
       if (!storedScopes.contains(scope)) {
         newScopes.putIfAbsent(scope, key);
       }
+      long hour = key.hour().getEpochSecond();
       if (user) {
-        delta.users.add(actorKey(e.endUser()));
+        actors.add(new ActorRow(hour, scope, USER, actorKey(e.endUser())));
       }
       if (conversation) {
-        delta.conversations.add(actorKey(e.conversationId()));
+        actors.add(new ActorRow(hour, scope, CONVERSATION, actorKey(e.conversationId())));
       }
     }
     jdbc.execute(
@@ -249,15 +241,15 @@ public class RollupStore {
               }
               upsertShadows(connection, shadows);
               insertScopes(connection, newScopes);
+              upsertActors(connection, actors);
               return null;
             });
     rememberScopes(newScopes.keySet());
   }
 
   /**
-   * Moves every pending delta committed so far into the rollups and the actor sets, waiting for a
-   * fold another thread or replica is running; call it before reading {@code cost.usage_rollup} or
-   * {@code cost.usage_actor_hour}.
+   * Moves every pending delta committed so far into the rollups, waiting for a fold another thread
+   * or replica is running; call it before reading {@code cost.usage_rollup}.
    */
   public void foldPending() {
     while (fold(true) == FOLD_CHUNK) {
@@ -283,7 +275,6 @@ public class RollupStore {
                 return 0;
               }
               Map<RollupKey, RollupDelta> rows = new TreeMap<>();
-              Map<ActorSet, ActorKeys> actors = new TreeMap<>();
               int[] count = {0};
               jdbc.query(
                   MOVE_PENDING.formatted(FOLD_CHUNK),
@@ -297,17 +288,13 @@ public class RollupStore {
                             rs.getString(4),
                             rs.getString(5),
                             rs.getString(6));
-                    RollupDelta delta = rows.computeIfAbsent(key, k -> new RollupDelta());
-                    delta.add(rs);
-                    addActors(actors, key, delta, USER, rs.getString(MOVED_USERS));
-                    addActors(actors, key, delta, CONVERSATION, rs.getString(MOVED_USERS + 1));
+                    rows.computeIfAbsent(key, k -> new RollupDelta()).add(rs);
                   });
               if (!rows.isEmpty()) {
                 jdbc.execute(
                     (ConnectionCallback<Void>)
                         connection -> {
                           upsertRollups(connection, rows);
-                          upsertActorSets(connection, actors);
                           return null;
                         });
               }
@@ -341,9 +328,7 @@ public class RollupStore {
         csv.append(saving.toPlainString()).append(',');
       }
       sparse(csv, d.inputHist).append(',');
-      sparse(csv, d.outputHist).append(",\"");
-      d.users.appendLiteral(csv).append("\",\"");
-      d.conversations.appendLiteral(csv).append("\"\n");
+      sparse(csv, d.outputHist).append('\n');
     }
     try {
       connection
@@ -471,22 +456,7 @@ public class RollupStore {
     }
   }
 
-  /** Adds a moved pending row's keys (a {@code bigint[]} literal) to its set. */
-  private static void addActors(
-      Map<ActorSet, ActorKeys> actors, RollupKey key, RollupDelta delta, short kind, String keys) {
-    if (keys == null || keys.length() <= 2) {
-      return;
-    }
-    if (delta.scope == 0) {
-      delta.scope = scope(key.tenant(), key.app(), key.route(), key.model());
-    }
-    actors
-        .computeIfAbsent(
-            new ActorSet(key.hour().getEpochSecond(), delta.scope, kind), s -> new ActorKeys())
-        .addLiteral(keys);
-  }
-
-  private static void upsertActorSets(Connection connection, Map<ActorSet, ActorKeys> actors)
+  private static void upsertActors(Connection connection, Set<ActorRow> actors)
       throws SQLException {
     if (actors.isEmpty()) {
       return;
@@ -495,21 +465,20 @@ public class RollupStore {
     Long[] hours = new Long[n];
     Long[] scopes = new Long[n];
     Short[] kinds = new Short[n];
-    String[] keys = new String[n];
+    Long[] keys = new Long[n];
     int row = 0;
-    for (Map.Entry<ActorSet, ActorKeys> entry : actors.entrySet()) {
-      ActorSet set = entry.getKey();
-      hours[row] = set.hour();
-      scopes[row] = set.scope();
-      kinds[row] = set.kind();
-      keys[row] = entry.getValue().appendLiteral(new StringBuilder()).toString();
+    for (ActorRow a : actors) {
+      hours[row] = a.hour();
+      scopes[row] = a.scope();
+      kinds[row] = a.kind();
+      keys[row] = a.actor();
       row++;
     }
-    try (PreparedStatement ps = connection.prepareStatement(UPSERT_ACTOR_SETS)) {
+    try (PreparedStatement ps = connection.prepareStatement(UPSERT_ACTORS)) {
       ps.setArray(1, connection.createArrayOf("int8", hours));
       ps.setArray(2, connection.createArrayOf("int8", scopes));
       ps.setArray(3, connection.createArrayOf("int2", kinds));
-      ps.setArray(4, connection.createArrayOf("text", keys));
+      ps.setArray(4, connection.createArrayOf("int8", keys));
       ps.executeUpdate();
     }
   }
@@ -569,18 +538,22 @@ public class RollupStore {
   }
 
   /**
-   * A row of {@code cost.usage_actor_set}: the hour (epoch seconds), its {@link #scope}, and {@link
-   * #USER} or {@link #CONVERSATION}. Sorted, so concurrent folds (which the fold lock rules out
-   * anyway) would lock rows in the same order.
+   * A user or conversation row: the hour (epoch seconds), its {@link #scope}, {@link #USER} or
+   * {@link #CONVERSATION}, and {@link #actorKey}'s 64 bits. Sorted, so concurrent replicas insert
+   * keys in the same order.
    */
-  private record ActorSet(long hour, long scope, short kind) implements Comparable<ActorSet> {
+  private record ActorRow(long hour, long scope, short kind, long actor)
+      implements Comparable<ActorRow> {
     @Override
-    public int compareTo(ActorSet o) {
+    public int compareTo(ActorRow o) {
       int c = Long.compare(hour, o.hour);
       if (c == 0) {
         c = Long.compare(scope, o.scope);
       }
-      return c != 0 ? c : Short.compare(kind, o.kind);
+      if (c == 0) {
+        c = Short.compare(kind, o.kind);
+      }
+      return c != 0 ? c : Long.compare(actor, o.actor);
     }
   }
 
