@@ -733,6 +733,11 @@ class ReportsIT {
             jdbc.queryForObject(
                 "SELECT count(*) FROM cost.usage_rollup WHERE tenant = ?", Long.class, tenant))
         .isZero();
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT count(*) FROM cost.usage_actor_hour WHERE tenant = ?", Long.class, tenant))
+        .as("its user and conversation, folded from the pending row and then removed")
+        .isZero();
     assertThat(api().get("/actuator/prometheus").body())
         .contains(
             "tokenwise_cost_per_active_user_usd{application=\"cost-service\",route=\"support\"}");

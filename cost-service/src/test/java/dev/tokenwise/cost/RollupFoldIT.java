@@ -178,6 +178,35 @@ class RollupFoldIT {
     assertThat(pending(tenant)).isZero();
   }
 
+  @Test
+  void usersAndConversationsAreCountedOnceAcrossBatchesAndModes() {
+    String tenant = "fold-actors-" + UUID.randomUUID();
+    // sync and cache-exact: two rollup rows of one actor scope
+    store(
+        List.of(
+            event(tenant, "09:01", 1000, 100, "u1", "c1"),
+            event(tenant, "09:02", 1000, 101, "u1", "c1")));
+    store(
+        List.of(
+            event(tenant, "09:03", 1000, 100, "u1", "c2"),
+            event(tenant, "09:04", 1000, 101, "u2", "c2")));
+
+    JsonNode report = report("cost-per-user", tenant);
+
+    assertThat(report.at("/overall/activeUsers").asLong()).isEqualTo(2);
+    assertThat(report.at("/overall/conversations").asLong()).isEqualTo(2);
+    assertThat(actors(tenant, "user")).isEqualTo(2);
+    assertThat(actors(tenant, "conversation")).isEqualTo(2);
+  }
+
+  private long actors(String tenant, String kind) {
+    return jdbc.queryForObject(
+        "SELECT count(*) FROM cost.usage_actor_hour WHERE tenant = ? AND kind = ?",
+        Long.class,
+        tenant,
+        kind);
+  }
+
   private long pending(String tenant) {
     return jdbc.queryForObject(
         "SELECT count(*) FROM cost.usage_rollup_pending WHERE tenant = ?", Long.class, tenant);
@@ -191,13 +220,19 @@ class RollupFoldIT {
   }
 
   private JsonNode costPerRequest(String tenant) {
+    return report("cost-per-request", tenant);
+  }
+
+  private JsonNode report(String name, String tenant) {
     HttpResponse<String> response =
         api()
             .send(
                 HttpRequest.newBuilder(
                         api()
                             .uri(
-                                "/api/reports/cost-per-request?from=2025-03-17T00:00:00Z"
+                                "/api/reports/"
+                                    + name
+                                    + "?from=2025-03-17T00:00:00Z"
                                     + "&to=2025-03-18T00:00:00Z&tenant="
                                     + tenant))
                     .header("Authorization", READER)
@@ -215,9 +250,14 @@ class RollupFoldIT {
 
   /** A GPT-5 mini answer on 2025-03-17 at {@code minute} (HH:mm), sync or an exact cache hit. */
   private static String event(String tenant, String minute, long input, long output) {
+    return event(tenant, minute, input, output, "u1", "c1");
+  }
+
+  private static String event(
+      String tenant, String minute, long input, long output, String user, String conversation) {
     return """
         {"schemaVersion":1,"eventId":"%s","occurredAt":"2025-03-17T%s:00Z","requestId":"%s",\
-        "tenant":"%s","app":"fold-app","endUser":"u1","conversationId":"c1","route":"chat",\
+        "tenant":"%s","app":"fold-app","endUser":"%s","conversationId":"%s","route":"chat",\
         "requestedModel":"gpt-5-mini","servedModel":"gpt-5-mini","provider":"openai","mode":"%s",\
         "inputTokens":%d,"cachedInputTokens":0,"cacheWriteTokens":{"ttl5m":0,"ttl1h":0},\
         "outputTokens":%d,"reasoningTokens":0,"latencyMs":300,"status":"ok","finishReason":"stop"}"""
@@ -226,6 +266,8 @@ class RollupFoldIT {
             minute,
             UUID.randomUUID(),
             tenant,
+            user,
+            conversation,
             output % 2 == 0 ? "sync" : "cache-exact",
             input,
             output);
