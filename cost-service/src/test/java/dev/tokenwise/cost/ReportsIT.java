@@ -736,7 +736,7 @@ class ReportsIT {
     assertThat(
             jdbc.queryForObject(
                 "SELECT count(*) FROM cost.usage_actor_hour WHERE tenant = ?", Long.class, tenant))
-        .as("its user and conversation, folded from the pending row and then removed")
+        .as("the old hour's user and conversation rows")
         .isZero();
     assertThat(api().get("/actuator/prometheus").body())
         .contains(
