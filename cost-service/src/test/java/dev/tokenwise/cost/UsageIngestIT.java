@@ -11,6 +11,8 @@ import dev.tokenwise.common.testsupport.TestServers;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
 import dev.tokenwise.common.testsupport.TestStreamSignatures;
 import dev.tokenwise.common.usage.UsageStream;
+import dev.tokenwise.cost.rollup.BinaryCopy;
+import dev.tokenwise.cost.rollup.Csv;
 import java.math.BigDecimal;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,8 +22,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -895,5 +899,108 @@ class UsageIngestIT {
 
   private CostHttp api() {
     return new CostHttp(port);
+  }
+
+  /**
+   * Events reach the table as binary COPY rows; each value must be stored exactly as its text form,
+   * the way it was stored before, would have been: instants rounded to the microsecond as the
+   * server rounds a text fraction (ties to even), numerics with their scale, text in UTF-8.
+   */
+  @Test
+  void binaryCopyRowsStoreWhatTheTextFormStores() {
+    SplittableRandom random = new SplittableRandom(11);
+    List<Object[]> values = new java.util.ArrayList<>();
+    String[] texts = {"", "tenant-1", "quote \" and, comma", "naïve – ünïcode ✓", "emoji 🙂", null};
+    String[] numbers = {
+      "0", "-0.5", "1E+3", "0.000000001234", "123456789012345.123456789012", "-98765.4321000", null
+    };
+    for (int i = 0; i < 2_000; i++) {
+      int nanos =
+          switch (i % 5) {
+            case 0 -> random.nextInt(1_000_000) * 1000 + 500; // a tie at the microsecond
+            case 1 -> random.nextInt(1_000_000_000);
+            case 2 -> 999_999_500 + random.nextInt(500); // rounds into the next second
+            case 3 -> random.nextInt(1000) * 1_000_000;
+            default -> 0;
+          };
+      Instant at =
+          Instant.ofEpochSecond(
+              random.nextLong(
+                  Instant.parse("1950-01-01T00:00:00Z").getEpochSecond(),
+                  Instant.parse("2200-01-01T00:00:00Z").getEpochSecond()),
+              nanos);
+      String number = numbers[random.nextInt(numbers.length)];
+      values.add(
+          new Object[] {
+            i,
+            UUID.randomUUID(),
+            at,
+            random.nextInt(),
+            random.nextLong(),
+            texts[random.nextInt(texts.length)],
+            number == null ? null : new BigDecimal(number)
+          });
+    }
+    jdbc.execute(
+        (org.springframework.jdbc.core.ConnectionCallback<Void>)
+            connection -> {
+              try (var statement = connection.createStatement()) {
+                statement.execute(
+                    "CREATE TEMP TABLE copied (k int, u uuid, t timestamptz, i int, b bigint,"
+                        + " x text, n numeric)");
+                statement.execute("CREATE TEMP TABLE typed (LIKE copied)");
+              }
+              BinaryCopy rows = new BinaryCopy(64);
+              for (Object[] v : values) {
+                rows.row(7)
+                    .int4((Integer) v[0])
+                    .uuid((UUID) v[1])
+                    .timestamptz((Instant) v[2])
+                    .int4((Integer) v[3])
+                    .int8((Long) v[4])
+                    .text((String) v[5])
+                    .numeric((BigDecimal) v[6]);
+              }
+              try {
+                connection
+                    .unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY copied FROM STDIN (FORMAT binary)", rows.finish());
+              } catch (java.io.IOException e) {
+                throw new java.sql.SQLException(e);
+              }
+              try (var insert =
+                  connection.prepareStatement(
+                      "INSERT INTO typed VALUES (?, ?::uuid, ?::timestamptz, ?, ?, ?,"
+                          + " ?::numeric)")) {
+                for (Object[] v : values) {
+                  insert.setInt(1, (Integer) v[0]);
+                  insert.setString(2, v[1].toString());
+                  insert.setString(3, Csv.instant((Instant) v[2]));
+                  insert.setInt(4, (Integer) v[3]);
+                  insert.setLong(5, (Long) v[4]);
+                  insert.setString(6, (String) v[5]);
+                  insert.setString(7, v[6] == null ? null : ((BigDecimal) v[6]).toPlainString());
+                  insert.addBatch();
+                }
+                insert.executeBatch();
+              }
+              try (var statement = connection.createStatement();
+                  var differ =
+                      statement.executeQuery(
+                          "SELECT count(*) FROM copied c FULL JOIN typed t ON c.k = t.k"
+                              + " WHERE c.k IS NULL OR t.k IS NULL"
+                              + " OR (c.u, c.t, c.i, c.b, c.x, c.n::text)"
+                              + " IS DISTINCT FROM (t.u, t.t, t.i, t.b, t.x, t.n::text)")) {
+                differ.next();
+                assertThat(differ.getLong(1))
+                    .as("rows whose binary and text forms differ")
+                    .isZero();
+              }
+              try (var statement = connection.createStatement()) {
+                statement.execute("DROP TABLE copied, typed");
+              }
+              return null;
+            });
   }
 }

@@ -4,11 +4,11 @@ import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.EventCost;
 import dev.tokenwise.cost.pricing.PricedEvent;
+import dev.tokenwise.cost.rollup.BinaryCopy;
 import dev.tokenwise.cost.rollup.Csv;
 import dev.tokenwise.cost.rollup.RollupStore;
 import java.io.IOException;
-import java.io.StringReader;
-import java.math.BigDecimal;
+import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -78,7 +78,9 @@ class UsageEventStore {
   private static final String KEY_CONSTRAINT = "usage_event_key_pkey";
 
   private static final String COPY =
-      "COPY cost.usage_event (" + COLUMNS + ") FROM STDIN (FORMAT csv)";
+      "COPY cost.usage_event (" + COLUMNS + ") FROM STDIN (FORMAT binary)";
+
+  private static final int FIELDS = COLUMNS.split(",").length;
 
   private final JdbcTemplate jdbc;
   private final TransactionTemplate transaction;
@@ -147,7 +149,7 @@ class UsageEventStore {
                           connection
                               .unwrap(PGConnection.class)
                               .getCopyAPI()
-                              .copyIn(COPY, new StringReader(csv(news)));
+                              .copyIn(COPY, rows(news));
                         } catch (IOException e) {
                           throw new SQLException("COPY into cost.usage_event failed", e);
                         }
@@ -193,104 +195,50 @@ class UsageEventStore {
     return news;
   }
 
-  /** The events as CSV rows in {@link #COLUMNS} order; an unquoted empty field is NULL. */
-  static String csv(Iterable<PricedEvent> events) {
-    StringBuilder out = new StringBuilder(1024);
+  /** The events as binary COPY rows in {@link #COLUMNS} order, each value in its column's type. */
+  static InputStream rows(List<PricedEvent> events) {
+    BinaryCopy rows = new BinaryCopy(events.size() * 400);
     for (PricedEvent priced : events) {
       UsageEvent e = priced.event();
       EventCost cost = priced.cost();
-      Row row = new Row(out);
-      row.raw(e.eventId().toString());
-      row.instant(e.occurredAt());
-      row.raw(Integer.toString(e.schemaVersion()));
-      row.text(e.requestId());
-      row.text(e.tenant());
-      row.text(e.app());
-      row.text(e.endUser());
-      row.text(e.conversationId());
-      row.text(e.route());
-      row.text(e.requestedModel());
-      row.text(e.servedModel());
-      row.text(e.provider());
-      row.text(UsageWire.mode(e.mode()));
-      row.number(e.inputTokens());
-      row.number(e.cachedInputTokens());
-      row.number(e.cacheWriteTokens().ttl5m());
-      row.number(e.cacheWriteTokens().ttl1h());
-      row.number(e.outputTokens());
-      row.number(e.reasoningTokens());
-      row.number(e.requestedMaxTokens());
-      row.number(e.appliedMaxTokens());
-      row.number(e.latencyMs());
-      row.text(UsageWire.status(e.status()));
-      row.text(e.finishReason());
-      row.money(cost.costUsd());
-      row.money(cost.baselineUsd());
+      rows.row(FIELDS)
+          .uuid(e.eventId())
+          .timestamptz(e.occurredAt())
+          .int4(e.schemaVersion())
+          .text(e.requestId())
+          .text(e.tenant())
+          .text(e.app())
+          .text(e.endUser())
+          .text(e.conversationId())
+          .text(e.route())
+          .text(e.requestedModel())
+          .text(e.servedModel())
+          .text(e.provider())
+          .text(UsageWire.mode(e.mode()))
+          .int8(e.inputTokens())
+          .int8(e.cachedInputTokens())
+          .int8(e.cacheWriteTokens().ttl5m())
+          .int8(e.cacheWriteTokens().ttl1h())
+          .int8(e.outputTokens())
+          .int8(e.reasoningTokens())
+          .int8(e.requestedMaxTokens())
+          .int8(e.appliedMaxTokens())
+          .int8(e.latencyMs())
+          .text(UsageWire.status(e.status()))
+          .text(e.finishReason())
+          .numeric(cost.costUsd())
+          .numeric(cost.baselineUsd());
       for (Tactic tactic : Tactic.values()) {
-        row.money(cost.savingsUsd(tactic));
+        rows.numeric(cost.savingsUsd(tactic));
       }
-      row.text(cost.catalogVersion());
-      row.text(cost.priced() ? "priced" : "unpriced");
-      row.text(cost.unpricedReason());
-      row.number(priced.uncappedOutputEstimate());
-      row.text(e.experiment());
-      row.text(e.arm());
-      row.text(e.routerVersion());
-      out.append('\n');
+      rows.text(cost.catalogVersion())
+          .text(cost.priced() ? "priced" : "unpriced")
+          .text(cost.unpricedReason())
+          .int8(priced.uncappedOutputEstimate())
+          .text(e.experiment())
+          .text(e.arm())
+          .text(e.routerVersion());
     }
-    return out.toString();
-  }
-
-  private static final class Row {
-    private final StringBuilder out;
-    private boolean first = true;
-
-    Row(StringBuilder out) {
-      this.out = out;
-    }
-
-    private void separate() {
-      if (!first) {
-        out.append(',');
-      }
-      first = false;
-    }
-
-    void raw(String value) {
-      separate();
-      out.append(value);
-    }
-
-    void instant(java.time.Instant value) {
-      separate();
-      Csv.instant(out, value);
-    }
-
-    void number(Long value) {
-      separate();
-      if (value != null) {
-        out.append(value.longValue());
-      }
-    }
-
-    void number(long value) {
-      separate();
-      out.append(value);
-    }
-
-    void money(BigDecimal value) {
-      separate();
-      if (value != null) {
-        out.append(value.toPlainString());
-      }
-    }
-
-    /** Quoted, so an empty string stays empty and only an unquoted empty field means NULL. */
-    void text(String value) {
-      separate();
-      if (value != null) {
-        Csv.quoted(out, value);
-      }
-    }
+    return rows.finish();
   }
 }
