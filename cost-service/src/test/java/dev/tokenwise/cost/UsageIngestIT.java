@@ -938,7 +938,8 @@ class UsageIngestIT {
             random.nextInt(),
             random.nextLong(),
             texts[random.nextInt(texts.length)],
-            number == null ? null : new BigDecimal(number)
+            number == null ? null : new BigDecimal(number),
+            histogram(random)
           });
     }
     jdbc.execute(
@@ -947,19 +948,20 @@ class UsageIngestIT {
               try (var statement = connection.createStatement()) {
                 statement.execute(
                     "CREATE TEMP TABLE copied (k int, u uuid, t timestamptz, i int, b bigint,"
-                        + " x text, n numeric)");
+                        + " x text, n numeric, hb smallint[], hc bigint[])");
                 statement.execute("CREATE TEMP TABLE typed (LIKE copied)");
               }
               BinaryCopy rows = new BinaryCopy(64);
               for (Object[] v : values) {
-                rows.row(7)
+                rows.row(9)
                     .int4((Integer) v[0])
                     .uuid((UUID) v[1])
                     .timestamptz((Instant) v[2])
                     .int4((Integer) v[3])
                     .int8((Long) v[4])
                     .text((String) v[5])
-                    .numeric((BigDecimal) v[6]);
+                    .numeric((BigDecimal) v[6])
+                    .sparse((long[]) v[7]);
               }
               try {
                 connection
@@ -972,7 +974,7 @@ class UsageIngestIT {
               try (var insert =
                   connection.prepareStatement(
                       "INSERT INTO typed VALUES (?, ?::uuid, ?::timestamptz, ?, ?, ?,"
-                          + " ?::numeric)")) {
+                          + " ?::numeric, ?::smallint[], ?::bigint[])")) {
                 for (Object[] v : values) {
                   insert.setInt(1, (Integer) v[0]);
                   insert.setString(2, v[1].toString());
@@ -981,6 +983,17 @@ class UsageIngestIT {
                   insert.setLong(5, (Long) v[4]);
                   insert.setString(6, (String) v[5]);
                   insert.setString(7, v[6] == null ? null : ((BigDecimal) v[6]).toPlainString());
+                  long[] hist = (long[]) v[7];
+                  java.util.StringJoiner buckets = new java.util.StringJoiner(",", "{", "}");
+                  java.util.StringJoiner counts = new java.util.StringJoiner(",", "{", "}");
+                  for (int b = 0; b < hist.length; b++) {
+                    if (hist[b] != 0) {
+                      buckets.add(Integer.toString(b));
+                      counts.add(Long.toString(hist[b]));
+                    }
+                  }
+                  insert.setString(8, buckets.toString());
+                  insert.setString(9, counts.toString());
                   insert.addBatch();
                 }
                 insert.executeBatch();
@@ -990,17 +1003,40 @@ class UsageIngestIT {
                       statement.executeQuery(
                           "SELECT count(*) FROM copied c FULL JOIN typed t ON c.k = t.k"
                               + " WHERE c.k IS NULL OR t.k IS NULL"
-                              + " OR (c.u, c.t, c.i, c.b, c.x, c.n::text)"
-                              + " IS DISTINCT FROM (t.u, t.t, t.i, t.b, t.x, t.n::text)")) {
+                              + " OR (c.u, c.t, c.i, c.b, c.x, c.n::text, c.hb, c.hc)"
+                              + " IS DISTINCT FROM (t.u, t.t, t.i, t.b, t.x, t.n::text, t.hb, t.hc)")) {
                 differ.next();
                 assertThat(differ.getLong(1))
                     .as("rows whose binary and text forms differ")
                     .isZero();
+              }
+              // Claims are copied in the order PostgreSQL sorts ids: the same order in every
+              // transaction.
+              List<UUID> sorted =
+                  values.stream().map(v -> (UUID) v[1]).sorted(BinaryCopy::uuidOrder).toList();
+              try (var statement = connection.createStatement();
+                  var ordered = statement.executeQuery("SELECT u FROM copied ORDER BY u")) {
+                List<UUID> byServer = new java.util.ArrayList<>();
+                while (ordered.next()) {
+                  byServer.add(ordered.getObject(1, UUID.class));
+                }
+                assertThat(byServer).isEqualTo(sorted);
               }
               try (var statement = connection.createStatement()) {
                 statement.execute("DROP TABLE copied, typed");
               }
               return null;
             });
+  }
+
+  /** A token histogram of 88 buckets, now and then empty, otherwise a few non-zero ones. */
+  private static long[] histogram(SplittableRandom random) {
+    long[] hist = new long[88];
+    if (random.nextInt(5) > 0) {
+      for (int i = random.nextInt(1, 6); i > 0; i--) {
+        hist[random.nextInt(hist.length)] = random.nextLong(1, Long.MAX_VALUE);
+      }
+    }
+    return hist;
   }
 }

@@ -32,12 +32,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Writes priced usage events to {@code cost.usage_event}, once per {@code eventId}, and adds the
  * new ones to the hourly rollups in the same transaction.
  *
- * <p>A batch first claims its ids in {@code cost.usage_event_key} (one statement, the ids and times
- * as two arrays); only the events whose claim was new are then streamed with {@code COPY} straight
- * into the event table. The event table is partitioned by {@code occurred_at}, so it cannot carry a
- * unique constraint on {@code event_id} alone; the key table is that constraint. A replayed or
- * concurrently delivered event inserts nothing and is not rolled up again: a claim another
- * transaction holds uncommitted waits for it, and is new only if that one rolls back.
+ * <p>A batch first claims its ids in {@code cost.usage_event_key}; only the events whose claim was
+ * new are then streamed with {@code COPY} straight into the event table. Both go as binary {@code
+ * COPY} rows, so PostgreSQL parses no text for them. The event table is partitioned by {@code
+ * occurred_at}, so it cannot carry a unique constraint on {@code event_id} alone; the key table is
+ * that constraint. A replayed or concurrently delivered event inserts nothing and is not rolled up
+ * again: a claim another transaction holds uncommitted waits for it, and is new only if that one
+ * rolls back.
  *
  * <p>Each event row is parsed and written once. (Until 2026-12, a batch was copied into a temporary
  * staging table and moved from there with {@code INSERT ... SELECT}: every row written twice, and
@@ -66,14 +67,12 @@ class UsageEventStore {
       RETURNING event_id
       """;
 
-  // The common case, a batch of ids never seen: a plain insert, each id checked once by the unique
-  // index, costs less than ON CONFLICT's speculative insertion (check, insert, confirm). A batch
-  // with an id already stored fails on the primary key and is stored again with CLAIM.
+  // The common case, a batch of ids never seen: a plain insert (here a binary COPY), each id
+  // checked once by the unique index, costs less than ON CONFLICT's speculative insertion (check,
+  // insert, confirm). A batch with an id already stored fails on the primary key and is stored
+  // again with CLAIM.
   private static final String CLAIM_NEW =
-      """
-      INSERT INTO cost.usage_event_key (event_id, occurred_at)
-      SELECT id, at::timestamptz FROM unnest(?::uuid[], ?::text[]) AS u(id, at) ORDER BY id
-      """;
+      "COPY cost.usage_event_key (event_id, occurred_at) FROM STDIN (FORMAT binary)";
 
   private static final String KEY_CONSTRAINT = "usage_event_key_pkey";
 
@@ -102,24 +101,15 @@ class UsageEventStore {
     }
     Map<UUID, PricedEvent> unique = new LinkedHashMap<>();
     events.forEach(e -> unique.putIfAbsent(e.event().eventId(), e));
-    int n = unique.size();
-    UUID[] ids = new UUID[n];
-    String[] occurred = new String[n];
-    int i = 0;
-    for (PricedEvent e : unique.values()) {
-      ids[i] = e.event().eventId();
-      occurred[i] = Csv.instant(e.event().occurredAt());
-      i++;
-    }
     try {
-      return store(unique, ids, occurred, false);
+      return store(unique, false);
     } catch (DuplicateKeyException e) {
       if (!onKeyTable(e)) {
         throw e;
       }
       // Some id was stored before: a batch delivered again (after a crash, or claimed from a
       // consumer that stalled). Rare; stored again, skipping those ids.
-      return store(unique, ids, occurred, true);
+      return store(unique, true);
     }
   }
 
@@ -130,8 +120,7 @@ class UsageEventStore {
         && KEY_CONSTRAINT.equals(psql.getServerErrorMessage().getConstraint());
   }
 
-  private List<PricedEvent> store(
-      Map<UUID, PricedEvent> unique, UUID[] ids, String[] occurred, boolean seenBefore) {
+  private List<PricedEvent> store(Map<UUID, PricedEvent> unique, boolean seenBefore) {
     return transaction.execute(
         status -> {
           List<PricedEvent> stored =
@@ -139,20 +128,11 @@ class UsageEventStore {
                   (ConnectionCallback<List<PricedEvent>>)
                       connection -> {
                         List<PricedEvent> news =
-                            seenBefore
-                                ? claim(connection, unique, ids, occurred)
-                                : claimAll(connection, unique, ids, occurred);
+                            seenBefore ? claim(connection, unique) : claimAll(connection, unique);
                         if (news.isEmpty()) {
                           return news;
                         }
-                        try {
-                          connection
-                              .unwrap(PGConnection.class)
-                              .getCopyAPI()
-                              .copyIn(COPY, rows(news));
-                        } catch (IOException e) {
-                          throw new SQLException("COPY into cost.usage_event failed", e);
-                        }
+                        copyIn(connection, COPY, rows(news));
                         return news;
                       });
           rollups.add(stored);
@@ -160,23 +140,45 @@ class UsageEventStore {
         });
   }
 
-  /** Claims every id with a plain insert; fails on the primary key if one was stored before. */
-  private static List<PricedEvent> claimAll(
-      Connection connection, Map<UUID, PricedEvent> unique, UUID[] ids, String[] occurred)
+  /**
+   * Claims every id with a plain binary {@code COPY}, in the order PostgreSQL sorts UUIDs (so that
+   * two transactions claiming overlapping ids lock them in the same order); fails on the primary
+   * key if one was stored before.
+   */
+  private static List<PricedEvent> claimAll(Connection connection, Map<UUID, PricedEvent> unique)
       throws SQLException {
-    try (PreparedStatement claim = connection.prepareStatement(CLAIM_NEW)) {
-      claim.setArray(1, connection.createArrayOf("uuid", ids));
-      claim.setArray(2, connection.createArrayOf("text", occurred));
-      claim.executeUpdate();
+    List<PricedEvent> sorted = new ArrayList<>(unique.values());
+    sorted.sort((a, b) -> BinaryCopy.uuidOrder(a.event().eventId(), b.event().eventId()));
+    BinaryCopy keys = new BinaryCopy(sorted.size() * 40);
+    for (PricedEvent e : sorted) {
+      keys.row(2).uuid(e.event().eventId()).timestamptz(e.event().occurredAt());
     }
+    copyIn(connection, CLAIM_NEW, keys.finish());
     return new ArrayList<>(unique.values());
   }
 
-  /** Claims the ids not stored before and returns their events. */
-  private static List<PricedEvent> claim(
-      Connection connection, Map<UUID, PricedEvent> unique, UUID[] ids, String[] occurred)
+  private static void copyIn(Connection connection, String sql, InputStream rows)
       throws SQLException {
-    Set<UUID> fresh = new HashSet<>(ids.length * 2);
+    try {
+      connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, rows);
+    } catch (IOException e) {
+      throw new SQLException(sql.substring(0, sql.indexOf('(')) + "failed", e);
+    }
+  }
+
+  /** Claims the ids not stored before and returns their events. */
+  private static List<PricedEvent> claim(Connection connection, Map<UUID, PricedEvent> unique)
+      throws SQLException {
+    int n = unique.size();
+    UUID[] ids = new UUID[n];
+    String[] occurred = new String[n];
+    int i = 0;
+    for (PricedEvent e : unique.values()) {
+      ids[i] = e.event().eventId();
+      occurred[i] = Csv.instant(e.event().occurredAt());
+      i++;
+    }
+    Set<UUID> fresh = new HashSet<>(n * 2);
     try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
       claim.setArray(1, connection.createArrayOf("uuid", ids));
       claim.setArray(2, connection.createArrayOf("text", occurred));

@@ -134,10 +134,60 @@ public final class BinaryCopy {
     return this;
   }
 
+  /**
+   * The non-zero buckets of {@code hist} as two columns, a {@code smallint[]} of their indexes and
+   * a {@code bigint[]} of their counts (both empty when every bucket is zero).
+   */
+  public BinaryCopy sparse(long[] hist) {
+    int n = 0;
+    for (long count : hist) {
+      if (count != 0) {
+        n++;
+      }
+    }
+    arrayHeader(n, INT2);
+    for (int i = 0; i < hist.length; i++) {
+      if (hist[i] != 0) {
+        int32(2).int16(i);
+      }
+    }
+    arrayHeader(n, INT8);
+    for (long count : hist) {
+      if (count != 0) {
+        int32(8).int64(count);
+      }
+    }
+    return this;
+  }
+
+  private static final int INT2 = 21;
+  private static final int INT8 = 20;
+
+  /**
+   * A one-dimensional array of {@code n} elements of the type {@code oid}, without NULLs, starting
+   * at index 1 (an empty array has no dimension); its elements follow, each with its length.
+   */
+  private void arrayHeader(int n, int oid) {
+    int length = 12 + (n == 0 ? 0 : 8) + n * (4 + (oid == INT2 ? 2 : 8));
+    int32(length);
+    int32(n == 0 ? 0 : 1).int32(0).int32(oid);
+    if (n > 0) {
+      int32(n).int32(1);
+    }
+  }
+
   /** Ends the data and returns it for {@code CopyManager.copyIn}. */
   public InputStream finish() {
     int16(-1);
     return new ByteArrayInputStream(buffer, 0, size);
+  }
+
+  /** The order PostgreSQL sorts UUIDs in, byte by byte unsigned ({@code UUID.compareTo} is not). */
+  public static int uuidOrder(UUID a, UUID b) {
+    int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+    return high != 0
+        ? high
+        : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
   }
 
   /**

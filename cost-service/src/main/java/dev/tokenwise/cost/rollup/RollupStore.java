@@ -4,7 +4,6 @@ import dev.tokenwise.common.pricing.CostBreakdown.Tactic;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.cost.pricing.PricedEvent;
 import java.io.IOException;
-import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -108,7 +107,9 @@ public class RollupStore {
           + " output_buckets, output_counts";
 
   private static final String APPEND_PENDING =
-      "COPY cost.usage_rollup_pending (" + PENDING_COLUMNS + ") FROM STDIN (FORMAT csv)";
+      "COPY cost.usage_rollup_pending (" + PENDING_COLUMNS + ") FROM STDIN (FORMAT binary)";
+
+  private static final int PENDING_FIELDS = PENDING_COLUMNS.split(",").length;
 
   // At most FOLD_CHUNK rows per transaction, so a backlog (folding stopped for a while) is moved
   // in bounded pieces; rows are never updated, so their ctid is stable until deleted.
@@ -308,56 +309,31 @@ public class RollupStore {
    */
   private static void appendPending(Connection connection, Map<RollupKey, RollupDelta> rows)
       throws SQLException {
-    StringBuilder csv = new StringBuilder(rows.size() * 256);
+    BinaryCopy copy = new BinaryCopy(rows.size() * 400);
     for (Map.Entry<RollupKey, RollupDelta> entry : rows.entrySet()) {
       RollupKey k = entry.getKey();
       RollupDelta d = entry.getValue();
-      Csv.instant(csv, k.hour()).append(',');
-      Csv.quoted(csv, k.tenant()).append(',');
-      Csv.quoted(csv, k.app()).append(',');
-      Csv.quoted(csv, k.route()).append(',');
-      Csv.quoted(csv, k.model()).append(',');
-      Csv.quoted(csv, k.mode()).append(',');
-      long[] c = d.counts();
-      for (long value : c) {
-        csv.append(value).append(',');
+      copy.row(PENDING_FIELDS)
+          .timestamptz(k.hour())
+          .text(k.tenant())
+          .text(k.app())
+          .text(k.route())
+          .text(k.model())
+          .text(k.mode());
+      for (long value : d.counts()) {
+        copy.int8(value);
       }
-      csv.append(d.costUsd.toPlainString()).append(',');
-      csv.append(d.baselineUsd.toPlainString()).append(',');
+      copy.numeric(d.costUsd).numeric(d.baselineUsd);
       for (BigDecimal saving : d.savingsUsd) {
-        csv.append(saving.toPlainString()).append(',');
+        copy.numeric(saving);
       }
-      sparse(csv, d.inputHist).append(',');
-      sparse(csv, d.outputHist).append('\n');
+      copy.sparse(d.inputHist).sparse(d.outputHist);
     }
     try {
-      connection
-          .unwrap(PGConnection.class)
-          .getCopyAPI()
-          .copyIn(APPEND_PENDING, new StringReader(csv.toString()));
+      connection.unwrap(PGConnection.class).getCopyAPI().copyIn(APPEND_PENDING, copy.finish());
     } catch (IOException e) {
       throw new SQLException("COPY into the pending rollups failed", e);
     }
-  }
-
-  /** A histogram as two quoted CSV fields: its non-zero buckets, then their counts. */
-  private static StringBuilder sparse(StringBuilder csv, long[] hist) {
-    StringBuilder counts = new StringBuilder();
-    csv.append("\"{");
-    boolean first = true;
-    for (int b = 0; b < hist.length; b++) {
-      if (hist[b] == 0) {
-        continue;
-      }
-      if (!first) {
-        csv.append(',');
-        counts.append(',');
-      }
-      first = false;
-      csv.append(b);
-      counts.append(hist[b]);
-    }
-    return csv.append("}\",\"{").append(counts).append("}\"");
   }
 
   /** Remembers scopes once their transaction committed (a rolled-back insert stored nothing). */
