@@ -929,7 +929,21 @@ class UsageIngestIT {
                   Instant.parse("1950-01-01T00:00:00Z").getEpochSecond(),
                   Instant.parse("2200-01-01T00:00:00Z").getEpochSecond()),
               nanos);
-      String number = numbers[random.nextInt(numbers.length)];
+      String number =
+          switch (i % 3) {
+            case 0 -> numbers[random.nextInt(numbers.length)];
+            // Any sign, width and scale, including negative scales and values past 63 bits.
+            case 1 ->
+                new BigDecimal(
+                        java.math.BigInteger.valueOf(random.nextLong())
+                            .shiftRight(random.nextInt(64)),
+                        random.nextInt(-6, 30))
+                    .toString();
+            default ->
+                new BigDecimal(new java.math.BigInteger(90, new java.util.Random(i)), i % 25)
+                    .negate()
+                    .toString();
+          };
       values.add(
           new Object[] {
             i,

@@ -3,6 +3,7 @@ package dev.tokenwise.cost.rollup;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -128,10 +129,57 @@ public final class BinaryCopy {
     if (value == null) {
       return nullValue();
     }
-    byte[] bytes = ByteConverter.numeric(value);
-    int32(bytes.length);
-    put(bytes, 0, bytes.length);
+    BigInteger unscaled = value.unscaledValue();
+    if (unscaled.bitLength() >= 63 || !compactNumeric(unscaled.longValue(), value.scale())) {
+      // Too wide for the arithmetic below (no price or token count is): the driver's encoder.
+      byte[] bytes = ByteConverter.numeric(value);
+      int32(bytes.length);
+      put(bytes, 0, bytes.length);
+    }
     return this;
+  }
+
+  private static final long[] POWERS_OF_TEN = {1, 10, 100, 1_000};
+
+  /**
+   * Writes {@code unscaled * 10^-scale} in {@code numeric}'s binary form (digit count, weight,
+   * sign, display scale, then base-10000 digits, the first of which has the weight as its power)
+   * with long arithmetic, and returns true; false, writing nothing, when a step would overflow.
+   */
+  private boolean compactNumeric(long unscaled, int scale) {
+    boolean negative = unscaled < 0;
+    long magnitude = Math.abs(unscaled);
+    int displayScale = Math.max(scale, 0);
+    try {
+      for (int s = scale; s < 0; s++) {
+        magnitude = Math.multiplyExact(magnitude, 10L);
+      }
+      int pad = (4 - displayScale % 4) % 4;
+      magnitude = Math.multiplyExact(magnitude, POWERS_OF_TEN[pad]);
+    } catch (ArithmeticException overflow) {
+      return false;
+    }
+    int fractionGroups = (displayScale + 3) / 4;
+    short[] groups = new short[5]; // 63 bits are at most 19 decimal digits: 5 groups of 4
+    int n = 0;
+    while (magnitude > 0) {
+      groups[n++] = (short) (magnitude % 10_000);
+      magnitude /= 10_000;
+    }
+    int lowest = 0;
+    while (lowest < n && groups[lowest] == 0) {
+      lowest++;
+    }
+    int digits = n - lowest;
+    int32(8 + 2 * digits);
+    int16(digits);
+    int16(digits == 0 ? 0 : n - 1 - fractionGroups);
+    int16(negative && digits > 0 ? 0x4000 : 0);
+    int16(displayScale);
+    for (int i = n - 1; i >= lowest; i--) {
+      int16(groups[i]);
+    }
+    return true;
   }
 
   /**
