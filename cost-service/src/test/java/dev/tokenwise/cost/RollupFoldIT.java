@@ -199,6 +199,34 @@ class RollupFoldIT {
     assertThat(actors(tenant, "conversation")).isEqualTo(2);
   }
 
+  @Test
+  void anActorRowStoredThisHourIsNotInsertedAgainUntilRetentionForgetsIt() {
+    String tenant = "fold-recent-" + UUID.randomUUID();
+    String now =
+        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    store(List.of(eventAt(tenant, now, 1000, 100, "u1", "c1")));
+    assertThat(actors(tenant, "user")).isEqualTo(1);
+
+    // The row removed behind the service's back: a second request of the same user and
+    // conversation this hour is known stored, so it is not inserted again.
+    jdbc.update(
+        "DELETE FROM cost.usage_actor WHERE scope IN"
+            + " (SELECT scope FROM cost.usage_actor_scope WHERE tenant = ?)",
+        tenant);
+    store(List.of(eventAt(tenant, now, 1000, 100, "u1", "c1")));
+    assertThat(actors(tenant, "user")).isZero();
+    assertThat(actors(tenant, "conversation")).isZero();
+    // Another user is.
+    store(List.of(eventAt(tenant, now, 1000, 100, "u2", "c1")));
+    assertThat(actors(tenant, "user")).isEqualTo(1);
+
+    // Retention deleting the hour makes the replica forget it: the next request stores the row.
+    rollups.forgetActorsBefore(java.time.Instant.parse(now).plusSeconds(3600));
+    store(List.of(eventAt(tenant, now, 1000, 100, "u1", "c1")));
+    assertThat(actors(tenant, "user")).isEqualTo(2);
+    assertThat(actors(tenant, "conversation")).isEqualTo(1);
+  }
+
   private long actors(String tenant, String kind) {
     return jdbc.queryForObject(
         "SELECT count(*) FROM cost.usage_actor_hour WHERE tenant = ? AND kind = ?",
@@ -255,15 +283,26 @@ class RollupFoldIT {
 
   private static String event(
       String tenant, String minute, long input, long output, String user, String conversation) {
+    return eventJson(tenant, "2025-03-17T" + minute + ":00Z", input, output, user, conversation);
+  }
+
+  /** A GPT-5 mini answer at {@code occurredAt} (ISO-8601). */
+  private static String eventAt(
+      String tenant, String occurredAt, long input, long output, String user, String conversation) {
+    return eventJson(tenant, occurredAt, input, output, user, conversation);
+  }
+
+  private static String eventJson(
+      String tenant, String occurredAt, long input, long output, String user, String conversation) {
     return """
-        {"schemaVersion":1,"eventId":"%s","occurredAt":"2025-03-17T%s:00Z","requestId":"%s",\
+        {"schemaVersion":1,"eventId":"%s","occurredAt":"%s","requestId":"%s",\
         "tenant":"%s","app":"fold-app","endUser":"%s","conversationId":"%s","route":"chat",\
         "requestedModel":"gpt-5-mini","servedModel":"gpt-5-mini","provider":"openai","mode":"%s",\
         "inputTokens":%d,"cachedInputTokens":0,"cacheWriteTokens":{"ttl5m":0,"ttl1h":0},\
         "outputTokens":%d,"reasoningTokens":0,"latencyMs":300,"status":"ok","finishReason":"stop"}"""
         .formatted(
             UUID.randomUUID(),
-            minute,
+            occurredAt,
             UUID.randomUUID(),
             tenant,
             user,

@@ -88,6 +88,7 @@ public class Retention implements SchedulingConfigurer {
     rollupStore.foldPending();
     int rollups = jdbc.update("DELETE FROM cost.usage_rollup WHERE hour < ?", utc(rollupsBefore));
     int actors = jdbc.update("DELETE FROM cost.usage_actor WHERE hour < ?", utc(actorsBefore));
+    rollupStore.forgetActorsBefore(actorsBefore);
     int verdicts =
         jdbc.update("DELETE FROM cost.quality_verdict WHERE received_at < ?", utc(verdictsBefore));
     Removed removed = new Removed(dropped, keys, rollups, actors, verdicts);

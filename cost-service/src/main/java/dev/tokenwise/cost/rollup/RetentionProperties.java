@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rawEvents age after which a month of raw usage events (and their idempotency keys) is
  *     dropped; a redelivery of an event that old would be stored again
  * @param rollups age after which hourly rollup rows are deleted
- * @param actors age after which distinct user/conversation rows are deleted
+ * @param actors age after which distinct user/conversation rows are deleted; at least a day, since
+ *     ingest remembers the rows it stored in the last hours and does not insert them again
  * @param verdicts age after which quality verdicts are deleted
  * @param interval how often the job runs (first run one interval after start-up)
  */
@@ -24,4 +25,14 @@ record RetentionProperties(
     @DefaultValue("1100d") Duration rollups,
     @DefaultValue("400d") Duration actors,
     @DefaultValue("400d") Duration verdicts,
-    @DefaultValue("6h") Duration interval) {}
+    @DefaultValue("6h") Duration interval) {
+
+  RetentionProperties {
+    if (actors.compareTo(Duration.ofDays(1)) < 0) {
+      throw new IllegalArgumentException(
+          "tokenwise.cost.retention.actors must be at least 1d, was "
+              + actors
+              + ": ingest remembers the user/conversation rows it stored in the last hours");
+    }
+  }
+}

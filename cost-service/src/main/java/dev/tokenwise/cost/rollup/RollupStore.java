@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -181,6 +182,9 @@ public class RollupStore {
    */
   private final Set<Long> storedScopes = ConcurrentHashMap.newKeySet();
 
+  /** User and conversation rows this replica stored in the last hours: not inserted again. */
+  private final StoredActors storedActors = new StoredActors(Clock.systemUTC());
+
   RollupStore(JdbcTemplate jdbc, TransactionTemplate transaction) {
     this.jdbc = jdbc;
     this.transaction = transaction;
@@ -228,10 +232,16 @@ public class RollupStore {
       }
       long hour = key.hour().getEpochSecond();
       if (user) {
-        actors.add(new ActorRow(hour, scope, USER, actorKey(e.endUser())));
+        long actor = actorKey(e.endUser());
+        if (!storedActors.contains(hour, scope, USER, actor)) {
+          actors.add(new ActorRow(hour, scope, USER, actor));
+        }
       }
       if (conversation) {
-        actors.add(new ActorRow(hour, scope, CONVERSATION, actorKey(e.conversationId())));
+        long actor = actorKey(e.conversationId());
+        if (!storedActors.contains(hour, scope, CONVERSATION, actor)) {
+          actors.add(new ActorRow(hour, scope, CONVERSATION, actor));
+        }
       }
     }
     jdbc.execute(
@@ -246,6 +256,42 @@ public class RollupStore {
               return null;
             });
     rememberScopes(newScopes.keySet());
+    rememberActors(actors);
+  }
+
+  /**
+   * Remembers actor rows once their transaction committed: inserted then, or found stored by the
+   * conflict. A rolled-back batch stored nothing, so it remembers nothing.
+   */
+  private void rememberActors(Set<ActorRow> actors) {
+    if (actors.isEmpty() || !TransactionSynchronizationManager.isSynchronizationActive()) {
+      return;
+    }
+    int n = actors.size();
+    long[] hours = new long[n];
+    long[] scopes = new long[n];
+    short[] kinds = new short[n];
+    long[] keys = new long[n];
+    int row = 0;
+    for (ActorRow a : actors) {
+      hours[row] = a.hour();
+      scopes[row] = a.scope();
+      kinds[row] = a.kind();
+      keys[row] = a.actor();
+      row++;
+    }
+    TransactionSynchronizationManager.registerSynchronization(
+        new TransactionSynchronization() {
+          @Override
+          public void afterCommit() {
+            storedActors.stored(hours, scopes, kinds, keys, n);
+          }
+        });
+  }
+
+  /** Forgets remembered actor rows of the hours before {@code before}: retention deleted them. */
+  public void forgetActorsBefore(java.time.Instant before) {
+    storedActors.forgetBefore(before.getEpochSecond());
   }
 
   /**

@@ -1,0 +1,125 @@
+package dev.tokenwise.cost.rollup;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The user and conversation rows ({@code cost.usage_actor}) this replica has stored, for the last
+ * few hours, so that an active user's second request in an hour does not insert its row again. Each
+ * of those inserts is an {@code ON CONFLICT DO NOTHING}, a full unique-index probe and a
+ * speculative insertion even when the row is there; most of an hour's events come from users and
+ * conversations already seen in it.
+ *
+ * <p>Only rows whose transaction committed are added (a rolled-back row was never stored), and only
+ * hours no older than {@link #HOURS} before now are kept. Retention removes actor rows much later
+ * (400 days by default) and tells this set to forget the hours it deleted, so a row remembered here
+ * is a row the table holds. Another replica's rows are not known here; they are inserted again, and
+ * the conflict makes that harmless.
+ *
+ * <p>A row is remembered as a 64-bit fingerprint of (scope, kind, actor key) in an open-addressing
+ * set per hour, bounded at {@link #MAX_PER_HOUR} rows: 8 to 16 bytes a row. Two rows sharing a
+ * fingerprint (about one chance in 10^13 per lookup at the bound) would skip one insert; actor keys
+ * are 64-bit hashes already, with the same odds.
+ */
+final class StoredActors {
+
+  static final int HOURS = 2;
+  static final int MAX_PER_HOUR = 1 << 20;
+
+  private final Clock clock;
+  private final Map<Long, LongSet> byHour = new ConcurrentHashMap<>();
+
+  StoredActors(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Whether the row is known to be stored; {@code hour} in epoch seconds. */
+  boolean contains(long hour, long scope, short kind, long actor) {
+    LongSet set = byHour.get(hour);
+    return set != null && set.contains(fingerprint(scope, kind, actor));
+  }
+
+  /** Remembers rows whose insert committed (inserted now, or found there). */
+  void stored(long[] hours, long[] scopes, short[] kinds, long[] actors, int n) {
+    long oldest = clock.instant().getEpochSecond() / 3600 * 3600 - HOURS * 3600L;
+    byHour.keySet().removeIf(hour -> hour < oldest);
+    for (int i = 0; i < n; i++) {
+      if (hours[i] < oldest) {
+        continue;
+      }
+      byHour
+          .computeIfAbsent(hours[i], h -> new LongSet())
+          .add(fingerprint(scopes[i], kinds[i], actors[i]));
+    }
+  }
+
+  /** Forgets the rows of the hours before {@code before} (epoch seconds). */
+  void forgetBefore(long before) {
+    byHour.keySet().removeIf(hour -> hour < before);
+  }
+
+  static long fingerprint(long scope, short kind, long actor) {
+    long h = mix(mix(scope) ^ actor) + kind;
+    return h == 0 ? 1 : h;
+  }
+
+  /** MurmurHash3's 64-bit finaliser. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+    z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+    return z ^ (z >>> 33);
+  }
+
+  /**
+   * A set of non-zero longs, open addressing with linear probing; full at {@link #MAX_PER_HOUR}.
+   */
+  private static final class LongSet {
+    private long[] slots = new long[1024];
+    private int size;
+
+    synchronized boolean contains(long value) {
+      int mask = slots.length - 1;
+      for (int i = (int) mix(value) & mask; ; i = (i + 1) & mask) {
+        long slot = slots[i];
+        if (slot == value) {
+          return true;
+        }
+        if (slot == 0) {
+          return false;
+        }
+      }
+    }
+
+    synchronized void add(long value) {
+      if (size >= MAX_PER_HOUR) {
+        return;
+      }
+      if ((size + 1) * 2 > slots.length) {
+        long[] old = slots;
+        slots = new long[old.length * 2];
+        size = 0;
+        for (long v : old) {
+          if (v != 0) {
+            insert(v);
+          }
+        }
+      }
+      insert(value);
+    }
+
+    private void insert(long value) {
+      int mask = slots.length - 1;
+      for (int i = (int) mix(value) & mask; ; i = (i + 1) & mask) {
+        if (slots[i] == value) {
+          return;
+        }
+        if (slots[i] == 0) {
+          slots[i] = value;
+          size++;
+          return;
+        }
+      }
+    }
+  }
+}
