@@ -267,24 +267,14 @@ public class RollupStore {
     if (actors.isEmpty() || !TransactionSynchronizationManager.isSynchronizationActive()) {
       return;
     }
-    int n = actors.size();
-    long[] hours = new long[n];
-    long[] scopes = new long[n];
-    short[] kinds = new short[n];
-    long[] keys = new long[n];
-    int row = 0;
-    for (ActorRow a : actors) {
-      hours[row] = a.hour();
-      scopes[row] = a.scope();
-      kinds[row] = a.kind();
-      keys[row] = a.actor();
-      row++;
-    }
     TransactionSynchronizationManager.registerSynchronization(
         new TransactionSynchronization() {
           @Override
           public void afterCommit() {
-            storedActors.stored(hours, scopes, kinds, keys, n);
+            storedActors.forgetOldHours();
+            for (ActorRow a : actors) {
+              storedActors.stored(a.hour(), a.scope(), a.kind(), a.actor());
+            }
           }
         });
   }

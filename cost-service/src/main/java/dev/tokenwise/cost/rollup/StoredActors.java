@@ -29,6 +29,7 @@ final class StoredActors {
 
   private final Clock clock;
   private final Map<Long, LongSet> byHour = new ConcurrentHashMap<>();
+  private volatile long oldest = Long.MAX_VALUE;
 
   StoredActors(Clock clock) {
     this.clock = clock;
@@ -40,17 +41,22 @@ final class StoredActors {
     return set != null && set.contains(fingerprint(scope, kind, actor));
   }
 
-  /** Remembers rows whose insert committed (inserted now, or found there). */
-  void stored(long[] hours, long[] scopes, short[] kinds, long[] actors, int n) {
+  /**
+   * Drops the hours more than {@link #HOURS} before the current one; call before {@link #stored}.
+   */
+  void forgetOldHours() {
     long oldest = clock.instant().getEpochSecond() / 3600 * 3600 - HOURS * 3600L;
+    this.oldest = oldest;
     byHour.keySet().removeIf(hour -> hour < oldest);
-    for (int i = 0; i < n; i++) {
-      if (hours[i] < oldest) {
-        continue;
-      }
-      byHour
-          .computeIfAbsent(hours[i], h -> new LongSet())
-          .add(fingerprint(scopes[i], kinds[i], actors[i]));
+  }
+
+  /**
+   * Remembers a row whose insert committed (inserted then, or found there); {@code hour} in epoch
+   * seconds. A row of an hour {@link #forgetOldHours} dropped is not remembered.
+   */
+  void stored(long hour, long scope, short kind, long actor) {
+    if (hour >= oldest) {
+      byHour.computeIfAbsent(hour, h -> new LongSet()).add(fingerprint(scope, kind, actor));
     }
   }
 

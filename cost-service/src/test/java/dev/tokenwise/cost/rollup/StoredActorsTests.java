@@ -15,10 +15,18 @@ class StoredActorsTests {
 
   private final StoredActors actors = new StoredActors(Clock.fixed(NOW, ZoneOffset.UTC));
 
+  /** As ingest calls it after a commit. */
+  private void stored(long[] hours, long[] scopes, short[] kinds, long[] keys, int n) {
+    actors.forgetOldHours();
+    for (int i = 0; i < n; i++) {
+      actors.stored(hours[i], scopes[i], kinds[i], keys[i]);
+    }
+  }
+
   @Test
   void remembersCommittedRowsOfRecentHoursOnly() {
     long old = HOUR - (StoredActors.HOURS + 1) * 3600L;
-    actors.stored(
+    stored(
         new long[] {HOUR, HOUR - 3600, old},
         new long[] {7, 7, 7},
         new short[] {1, 2, 1},
@@ -37,7 +45,7 @@ class StoredActorsTests {
 
   @Test
   void forgetsTheHoursRetentionDeleted() {
-    actors.stored(
+    stored(
         new long[] {HOUR, HOUR - 3600},
         new long[] {1, 1},
         new short[] {1, 1},
@@ -64,7 +72,7 @@ class StoredActorsTests {
       kinds[i] = (short) (1 + random.nextInt(2));
       keys[i] = random.nextLong();
     }
-    actors.stored(hours, scopes, kinds, keys, n);
+    stored(hours, scopes, kinds, keys, n);
 
     for (int i = 0; i < n; i++) {
       assertThat(actors.contains(hours[i], scopes[i], kinds[i], keys[i])).isTrue();
@@ -87,7 +95,7 @@ class StoredActorsTests {
       hours[i] = HOUR;
       keys[i] = i;
     }
-    actors.stored(hours, new long[n], new short[n], keys, n);
+    stored(hours, new long[n], new short[n], keys, n);
 
     assertThat(actors.contains(HOUR, 0, (short) 0, 0)).isTrue();
     assertThat(actors.contains(HOUR, 0, (short) 0, StoredActors.MAX_PER_HOUR - 1L)).isTrue();
