@@ -30,6 +30,7 @@ final class StoredActors {
   private final Clock clock;
   private final Map<Long, LongSet> byHour = new ConcurrentHashMap<>();
   private volatile long oldest = Long.MAX_VALUE;
+  private volatile long newest = Long.MIN_VALUE;
 
   StoredActors(Clock clock) {
     this.clock = clock;
@@ -45,17 +46,21 @@ final class StoredActors {
    * Drops the hours more than {@link #HOURS} before the current one; call before {@link #stored}.
    */
   void forgetOldHours() {
-    long oldest = clock.instant().getEpochSecond() / 3600 * 3600 - HOURS * 3600L;
+    long current = clock.instant().getEpochSecond() / 3600 * 3600;
+    long oldest = current - HOURS * 3600L;
     this.oldest = oldest;
+    this.newest = current + 3600;
     byHour.keySet().removeIf(hour -> hour < oldest);
   }
 
   /**
    * Remembers a row whose insert committed (inserted then, or found there); {@code hour} in epoch
-   * seconds. A row of an hour {@link #forgetOldHours} dropped is not remembered.
+   * seconds. A row of an hour {@link #forgetOldHours} dropped, or of an hour after the next one (a
+   * producer's clock ahead, or a made-up time: each such hour would keep a set of its own), is not
+   * remembered.
    */
   void stored(long hour, long scope, short kind, long actor) {
-    if (hour >= oldest) {
+    if (hour >= oldest && hour <= newest) {
       byHour.computeIfAbsent(hour, h -> new LongSet()).add(fingerprint(scope, kind, actor));
     }
   }

@@ -44,6 +44,16 @@ class StoredActorsTests {
   }
 
   @Test
+  void remembersTheNextHourButNoLaterOne() {
+    long next = HOUR + 3600;
+    long later = HOUR + 2 * 3600;
+    stored(new long[] {next, later}, new long[] {1, 1}, new short[] {1, 1}, new long[] {9, 9}, 2);
+
+    assertThat(actors.contains(next, 1, (short) 1, 9)).isTrue();
+    assertThat(actors.contains(later, 1, (short) 1, 9)).isFalse();
+  }
+
+  @Test
   void forgetsTheHoursRetentionDeleted() {
     stored(
         new long[] {HOUR, HOUR - 3600},
