@@ -183,11 +183,12 @@ public class RollupStore {
   private final Set<Long> storedScopes = ConcurrentHashMap.newKeySet();
 
   /** User and conversation rows this replica stored in the last hours: not inserted again. */
-  private final StoredActors storedActors = new StoredActors(Clock.systemUTC());
+  private final StoredActors storedActors;
 
-  RollupStore(JdbcTemplate jdbc, TransactionTemplate transaction) {
+  RollupStore(JdbcTemplate jdbc, TransactionTemplate transaction, RollupProperties properties) {
     this.jdbc = jdbc;
     this.transaction = transaction;
+    this.storedActors = new StoredActors(Clock.systemUTC(), properties.rememberedActorsPerHour());
   }
 
   /**

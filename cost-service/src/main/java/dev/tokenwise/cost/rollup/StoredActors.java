@@ -18,22 +18,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * the conflict makes that harmless.
  *
  * <p>A row is remembered as a 64-bit fingerprint of (scope, kind, actor key) in an open-addressing
- * set per hour, bounded at {@link #MAX_PER_HOUR} rows: 8 to 16 bytes a row. Two rows sharing a
+ * set per hour (at most half full: 16 to 32 bytes a row), bounded at {@code
+ * tokenwise.cost.rollup.remembered-actors-per-hour} rows (2^20 by default: 16 MB an hour, and it
+ * holds at most four hours); rows past the bound are inserted as before. Two rows sharing a
  * fingerprint (about one chance in 10^13 per lookup at the bound) would skip one insert; actor keys
  * are 64-bit hashes already, with the same odds.
  */
 final class StoredActors {
 
   static final int HOURS = 2;
-  static final int MAX_PER_HOUR = 1 << 20;
 
   private final Clock clock;
+  private final int maxPerHour;
   private final Map<Long, LongSet> byHour = new ConcurrentHashMap<>();
   private volatile long oldest = Long.MAX_VALUE;
   private volatile long newest = Long.MIN_VALUE;
 
-  StoredActors(Clock clock) {
+  StoredActors(Clock clock, int maxPerHour) {
     this.clock = clock;
+    this.maxPerHour = maxPerHour;
   }
 
   /** Whether the row is known to be stored; {@code hour} in epoch seconds. */
@@ -60,8 +63,10 @@ final class StoredActors {
    * remembered.
    */
   void stored(long hour, long scope, short kind, long actor) {
-    if (hour >= oldest && hour <= newest) {
-      byHour.computeIfAbsent(hour, h -> new LongSet()).add(fingerprint(scope, kind, actor));
+    if (hour >= oldest && hour <= newest && maxPerHour > 0) {
+      byHour
+          .computeIfAbsent(hour, h -> new LongSet(maxPerHour))
+          .add(fingerprint(scope, kind, actor));
     }
   }
 
@@ -82,12 +87,15 @@ final class StoredActors {
     return z ^ (z >>> 33);
   }
 
-  /**
-   * A set of non-zero longs, open addressing with linear probing; full at {@link #MAX_PER_HOUR}.
-   */
+  /** A set of non-zero longs, open addressing with linear probing, at most half full. */
   private static final class LongSet {
+    private final int max;
     private long[] slots = new long[1024];
     private int size;
+
+    LongSet(int max) {
+      this.max = max;
+    }
 
     synchronized boolean contains(long value) {
       int mask = slots.length - 1;
@@ -103,7 +111,7 @@ final class StoredActors {
     }
 
     synchronized void add(long value) {
-      if (size >= MAX_PER_HOUR) {
+      if (size >= max) {
         return;
       }
       if ((size + 1) * 2 > slots.length) {

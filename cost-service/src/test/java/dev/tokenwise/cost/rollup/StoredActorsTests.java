@@ -13,7 +13,9 @@ class StoredActorsTests {
   private static final Instant NOW = Instant.parse("2026-12-07T15:20:00Z");
   private static final long HOUR = NOW.getEpochSecond() / 3600 * 3600;
 
-  private final StoredActors actors = new StoredActors(Clock.fixed(NOW, ZoneOffset.UTC));
+  private static final int MAX = 1 << 18;
+
+  private final StoredActors actors = new StoredActors(Clock.fixed(NOW, ZoneOffset.UTC), MAX);
 
   /** As ingest calls it after a commit. */
   private void stored(long[] hours, long[] scopes, short[] kinds, long[] keys, int n) {
@@ -98,7 +100,7 @@ class StoredActorsTests {
 
   @Test
   void stopsAddingAtItsBoundAndStillAnswersForWhatItHolds() {
-    int n = StoredActors.MAX_PER_HOUR + 1000;
+    int n = MAX + 1000;
     long[] hours = new long[n];
     long[] keys = new long[n];
     for (int i = 0; i < n; i++) {
@@ -108,7 +110,7 @@ class StoredActorsTests {
     stored(hours, new long[n], new short[n], keys, n);
 
     assertThat(actors.contains(HOUR, 0, (short) 0, 0)).isTrue();
-    assertThat(actors.contains(HOUR, 0, (short) 0, StoredActors.MAX_PER_HOUR - 1L)).isTrue();
+    assertThat(actors.contains(HOUR, 0, (short) 0, MAX - 1L)).isTrue();
     // Past the bound rows are not remembered: they are inserted again, harmlessly.
     assertThat(actors.contains(HOUR, 0, (short) 0, n - 1L)).isFalse();
   }
