@@ -85,6 +85,7 @@ public final class VerifierEvaluation {
     boolean cacheShaped = true;
     double replayBound = 0;
     boolean promotion = false;
+    boolean weakest = false;
     for (int i = 1; i < args.length; i++) {
       if (args[i].startsWith("--models=")) {
         models =
@@ -97,6 +98,8 @@ public final class VerifierEvaluation {
         encodeOnly = true;
       } else if (args[i].equals("--pairs-only")) {
         cacheShaped = false;
+      } else if (args[i].equals("--weakest")) {
+        weakest = true;
       } else if (args[i].equals("--promotion")) {
         promotion = true;
       } else if (args[i].startsWith("--replay=")) {
@@ -148,6 +151,9 @@ public final class VerifierEvaluation {
       report(entry.getKey(), "token alignment (idf)", pairs, aligned, pass);
       double meanThreshold =
           report(entry.getKey(), "mean of cosine and alignment", pairs, mean, pass);
+      if (weakest) {
+        reportWeakest(entry.getKey(), pairs, texts, idf, cosine, pass);
+      }
       shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, false, cosineThreshold));
       shaped.add(() -> cacheShaped(entry.getKey(), pairs, texts, idf, true, meanThreshold));
     }
@@ -553,6 +559,62 @@ public final class VerifierEvaluation {
       case BGE_SMALL -> "bge";
       case E5_SMALL -> "e5";
     };
+  }
+
+  /**
+   * {@code --weakest}: the pooled cosine, gated by the weakest rare word. For each word piece rare
+   * among the stored questions (idf at least {@code ln 20}: in fewer than about 5% of them), its
+   * best match in the other question; the pair's score is the lowest of these, both ways. A minimal
+   * edit ("Wayne County" for "Warren County") leaves one rare piece with no good match while a
+   * rewording keeps every rare piece matched. For each gate the cosine's threshold is read off the
+   * tuning split as for the other decisions. Evaluation only.
+   */
+  private static void reportWeakest(
+      BundledModel model,
+      List<Pair> pairs,
+      Text[] texts,
+      IdfWeights idf,
+      double[] cosine,
+      boolean[] pass) {
+    double rare = Math.log(20);
+    double[] weakest = new double[pairs.size()];
+    for (int i = 0; i < pairs.size(); i++) {
+      Text a = texts[2 * i];
+      Text b = texts[2 * i + 1];
+      float[][] av = a.tokenVectors();
+      float[][] bv = b.tokenVectors();
+      weakest[i] =
+          Math.min(
+              weakestMatch(a.ids(), av, bv, idf, rare), weakestMatch(b.ids(), bv, av, idf, rare));
+    }
+    for (double gate : new double[] {0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9}) {
+      double[] gated = new double[pairs.size()];
+      for (int i = 0; i < pairs.size(); i++) {
+        gated[i] = weakest[i] >= gate ? cosine[i] : 0;
+      }
+      report(
+          model,
+          String.format(Locale.ROOT, "cosine, weakest rare word ≥ %.2f", gate),
+          pairs,
+          gated,
+          pass);
+    }
+  }
+
+  private static double weakestMatch(
+      long[] ids, float[][] from, float[][] to, IdfWeights idf, double rare) {
+    double weakest = 1;
+    for (int i = 0; i < from.length; i++) {
+      if (idf.weight(ids[i]) < rare) {
+        continue;
+      }
+      double best = -1;
+      for (float[] other : to) {
+        best = Math.max(best, dot(from[i], other));
+      }
+      weakest = Math.min(weakest, best);
+    }
+    return weakest;
   }
 
   static double dot(float[] x, float[] y) {
