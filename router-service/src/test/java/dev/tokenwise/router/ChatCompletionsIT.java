@@ -50,6 +50,7 @@ class ChatCompletionsIT {
     registry.add("tokenwise.router.providers.openai.api-key", () -> "sk-provider-test");
     registry.add("tokenwise.router.cache.base-url", upstream::baseUrl);
     registry.add("tokenwise.router.cache.timeout", () -> "300ms");
+    registry.add("tokenwise.router.cost.base-url", upstream::baseUrl);
     registry.add("tokenwise.router.max-body-size", () -> "64KB");
     registry.add("tokenwise.router.usage.spool-dir", spoolDir::toString);
     registry.add("tokenwise.router.usage.publish-timeout", () -> "1s");
@@ -392,6 +393,90 @@ class ChatCompletionsIT {
     assertThat(shadow.get("inputTokens").asLong()).isEqualTo(20);
     assertThat(shadow.get("outputTokens").asLong()).isEqualTo(5);
     assertThat(shadow.has("endUser")).isFalse();
+  }
+
+  @Test
+  void clientFeedbackOnASemanticHitIsAVerdictOnItsEntryOnce() {
+    String request =
+        """
+        {"model":"gpt-5-mini","messages":[{"role":"user","content":"%s"}]}"""
+            .formatted(StubUpstream.SEMANTIC_QUESTION);
+    String hitId =
+        post(request)
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectHeader()
+            .valueEquals("Tokenwise-Cache", "hit-semantic")
+            .returnResult(String.class)
+            .getResponseHeaders()
+            .getFirst("Tokenwise-Request-Id");
+    // the sampled shadow check reports first; the client's verdict comes after it
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(1));
+    String missId =
+        post("""
+            {"model":"gpt-5-mini","messages":[{"role":"user","content":"hello"}]}""")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .returnResult(String.class)
+            .getResponseHeaders()
+            .getFirst("Tokenwise-Request-Id");
+
+    feedback(hitId, "bad")
+        .expectStatus()
+        .isOk()
+        .expectBody()
+        .jsonPath("$.status")
+        .isEqualTo("recorded");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(2));
+    JsonNode verdict = json.readTree(upstream.shadowReports.get(1).body());
+    assertThat(verdict.path("tenant").asString()).isEqualTo("acme");
+    assertThat(verdict.path("route").asString()).isEqualTo("default");
+    assertThat(verdict.path("model").asString()).isEqualTo("gpt-5-mini");
+    assertThat(verdict.path("entryId").asString()).isEqualTo("0123456789abcdef0123456789abcdef");
+    assertThat(verdict.path("agreed").asBoolean(true)).isFalse();
+
+    // The same feedback again, feedback on a miss, and on an unknown id reach cost-service only.
+    feedback(hitId, "good").expectStatus().isOk();
+    feedback(missId, "bad").expectStatus().isOk();
+    feedback("no-such-request", "bad").expectStatus().isOk();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(upstream.feedbacks).hasSize(4));
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(2));
+    assertThat(
+            meters
+                .get("tokenwise.router.cache.feedback.verdicts")
+                .tag("outcome", "bad")
+                .counter()
+                .count())
+        .isEqualTo(1);
+    assertThat(
+            meters
+                .get("tokenwise.router.cache.feedback.verdicts")
+                .tag("outcome", "good")
+                .counter()
+                .count())
+        .isZero();
+  }
+
+  private WebTestClient.ResponseSpec feedback(String requestId, String verdict) {
+    return client
+        .post()
+        .uri("/v1/feedback")
+        .header("Authorization", "Bearer " + KEY)
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"request_id\":\"%s\",\"verdict\":\"%s\"}".formatted(requestId, verdict))
+        .exchange();
   }
 
   @Test

@@ -52,6 +52,7 @@ final class StubUpstream implements AutoCloseable {
   final List<Call> cacheLookups = new CopyOnWriteArrayList<>();
   final List<Call> cacheStores = new CopyOnWriteArrayList<>();
   final List<Call> shadowReports = new CopyOnWriteArrayList<>();
+  final List<Call> feedbacks = new CopyOnWriteArrayList<>();
   volatile CacheMode cacheMode = CacheMode.UP;
 
   StubUpstream() {
@@ -65,6 +66,7 @@ final class StubUpstream implements AutoCloseable {
     server.createContext("/internal/cache/lookup", this::lookup);
     server.createContext("/internal/cache/store", this::store);
     server.createContext("/internal/cache/shadow", this::shadow);
+    server.createContext("/api/feedback", this::feedback);
     server.start();
   }
 
@@ -77,6 +79,7 @@ final class StubUpstream implements AutoCloseable {
     cacheLookups.clear();
     cacheStores.clear();
     shadowReports.clear();
+    feedbacks.clear();
     cacheMode = CacheMode.UP;
   }
 
@@ -250,6 +253,14 @@ final class StubUpstream implements AutoCloseable {
   private void shadow(HttpExchange exchange) throws IOException {
     shadowReports.add(new Call(exchange.getRequestURI().getPath(), null, read(exchange)));
     respond(exchange, 202, "{\"falseHitEstimate\":0.0}");
+  }
+
+  /** cost-service's feedback endpoint: every verdict is recorded. */
+  private void feedback(HttpExchange exchange) throws IOException {
+    String body = read(exchange);
+    feedbacks.add(new Call(exchange.getRequestURI().getPath(), null, body));
+    String id = json.readTree(body).path("requestId").asString();
+    respond(exchange, 200, "{\"requestId\":\"" + id + "\",\"status\":\"recorded\"}");
   }
 
   private static String read(HttpExchange exchange) throws IOException {

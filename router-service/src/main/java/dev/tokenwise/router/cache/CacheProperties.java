@@ -17,6 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param shadowAgreement the cosine similarity (MiniLM) of the cached and the fresh answer at or
  *     above which a shadow check reports that they agree
  * @param maxShadowsInFlight shadow checks running at once; a hit sampled beyond it is not checked
+ * @param feedbackWindow how long after a semantic hit a client's {@code POST /v1/feedback} on it
+ *     also counts as a verdict on the hit for cache-service's false-hit bound; 0 turns it off
  */
 @ConfigurationProperties("tokenwise.router.cache")
 public record CacheProperties(
@@ -28,4 +30,5 @@ public record CacheProperties(
     @DefaultValue("16MB") DataSize maxResponseSize,
     Duration ttl,
     @DefaultValue("0.8") double shadowAgreement,
-    @DefaultValue("16") int maxShadowsInFlight) {}
+    @DefaultValue("16") int maxShadowsInFlight,
+    @DefaultValue("24h") Duration feedbackWindow) {}

@@ -2,6 +2,7 @@ package dev.tokenwise.router.feedback;
 
 import dev.tokenwise.common.openai.OpenAiError;
 import dev.tokenwise.common.quality.QualityFeedback;
+import dev.tokenwise.router.cache.ServedSemanticHits;
 import dev.tokenwise.router.error.OpenAiApiException;
 import dev.tokenwise.router.tenant.Tenant;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
@@ -27,6 +28,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {"object":"tokenwise.feedback","request_id","verdict","status":"recorded"}}, or 202 with {@code
  * "status":"pending"} when cost-service has not stored the request's usage event yet (it matches
  * the verdict later). Bad bodies are OpenAI-shaped 400s naming the field.
+ *
+ * <p>When the request was answered from the semantic cache, the verdict also goes to cache-service
+ * as a verdict on the entry that answered it ({@link ServedSemanticHits}), before cost-service is
+ * asked.
  */
 @Component
 class FeedbackHandler {
@@ -36,11 +41,17 @@ class FeedbackHandler {
 
   private final VirtualKeyAuthenticator authenticator;
   private final CostFeedbackClient cost;
+  private final ServedSemanticHits servedHits;
   private final JsonMapper json;
 
-  FeedbackHandler(VirtualKeyAuthenticator authenticator, CostFeedbackClient cost, JsonMapper json) {
+  FeedbackHandler(
+      VirtualKeyAuthenticator authenticator,
+      CostFeedbackClient cost,
+      ServedSemanticHits servedHits,
+      JsonMapper json) {
     this.authenticator = authenticator;
     this.cost = cost;
+    this.servedHits = servedHits;
     this.json = json;
   }
 
@@ -57,7 +68,12 @@ class FeedbackHandler {
         .map(body -> feedback(body, tenant))
         .flatMap(
             feedback ->
-                cost.send(feedback)
+                servedHits
+                    .feedback(
+                        tenant.id(),
+                        feedback.requestId(),
+                        QualityFeedback.GOOD.equals(feedback.verdict()))
+                    .then(cost.send(feedback))
                     .onErrorMap(
                         e -> !(e instanceof OpenAiApiException),
                         e ->

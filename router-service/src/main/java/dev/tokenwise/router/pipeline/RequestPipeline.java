@@ -10,6 +10,7 @@ import dev.tokenwise.router.budget.Budgets;
 import dev.tokenwise.router.cache.CacheClient;
 import dev.tokenwise.router.cache.CacheLookup;
 import dev.tokenwise.router.cache.CacheQuery;
+import dev.tokenwise.router.cache.ServedSemanticHits;
 import dev.tokenwise.router.chat.ChatProperties;
 import dev.tokenwise.router.deferral.Deferrals;
 import dev.tokenwise.router.error.OpenAiApiException;
@@ -98,6 +99,7 @@ public class RequestPipeline {
   private final RouteMetrics routeMetrics;
   private final TokenRateLimits tokenLimits;
   private final ShadowChecks shadows;
+  private final ServedSemanticHits servedHits;
   private final ShadowEvaluations shadowEvaluations;
   private final RequestGuardProperties guard;
   private final RequestTraces traces;
@@ -121,6 +123,7 @@ public class RequestPipeline {
       RouteMetrics routeMetrics,
       TokenRateLimits tokenLimits,
       ShadowChecks shadows,
+      ServedSemanticHits servedHits,
       ShadowEvaluations shadowEvaluations,
       RequestGuardProperties guard,
       RequestTraces traces) {
@@ -140,6 +143,7 @@ public class RequestPipeline {
     this.routeMetrics = routeMetrics;
     this.tokenLimits = tokenLimits;
     this.shadows = shadows;
+    this.servedHits = servedHits;
     this.shadowEvaluations = shadowEvaluations;
     this.guard = guard;
     this.traces = traces;
@@ -289,6 +293,7 @@ public class RequestPipeline {
               f.lookup = lookup;
               if (lookup.isHit()) {
                 shadows.startIfSampled(f.facts, f.query, f.plan.request(), lookup);
+                servedHits.remember(f.facts.requestId(), f.query, lookup);
                 shadowEvaluations.offer(
                     f.plan, f.facts, f.plan.request(), lookup.mode(), f.model, lookup.response());
                 return fromCache(f);
