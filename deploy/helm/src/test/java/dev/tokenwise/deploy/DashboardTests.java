@@ -249,6 +249,27 @@ class DashboardTests {
     assertThat(byPanel.get("Promotion queue drops").expr()).contains("outcome=\"dropped\"");
   }
 
+  /**
+   * The learned semantic threshold beside the route's bound ({@code maxFalseHitRate}), and the
+   * router's client-feedback verdicts on semantic hits by outcome.
+   */
+  @Test
+  void theCacheDashboardShowsTheLearnedThresholdAndClientVerdicts() {
+    Map<String, List<PanelQuery>> byPanel = new java.util.HashMap<>();
+    PanelQuery.all().stream()
+        .filter(q -> q.dashboard().equals("tokenwise-cache"))
+        .forEach(q -> byPanel.computeIfAbsent(q.panel(), k -> new ArrayList<>()).add(q));
+    assertThat(byPanel.get("Learned threshold and false-hit bound"))
+        .extracting(PanelQuery::names)
+        .containsExactlyInAnyOrder(
+            List.of("tokenwise_cache_semantic_learned_threshold"),
+            List.of("tokenwise_cache_semantic_max_false_hit_rate"));
+    assertThat(byPanel.get("Client feedback on semantic hits")).hasSize(1);
+    PanelQuery feedback = byPanel.get("Client feedback on semantic hits").get(0);
+    assertThat(feedback.names()).containsExactly("tokenwise_router_cache_feedback_verdicts_total");
+    assertThat(feedback.expr()).contains("by (outcome)");
+  }
+
   @Test
   void panelsAndAlertsNameOnlyMetricsTheCodeNames() {
     Set<String> inCode = MetricInventory.namedInCode();

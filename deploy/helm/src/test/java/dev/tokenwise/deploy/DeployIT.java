@@ -766,11 +766,15 @@ class DeployIT {
 
   /**
    * Series this deployment cannot produce: reconciliation is off without providers' admin keys (the
-   * gauge appears with its first run), and the traffic driven here has no request that fails with
-   * no tokens. Covered instead by cost-service's ReconciliationIT and ReportsIT.
+   * gauge appears with its first run), the traffic driven here has no request that fails with no
+   * tokens, and no route of the launcher's learns its semantic threshold under a {@code
+   * maxFalseHitRate} (the learned-threshold gauges appear per such route). Covered instead by
+   * cost-service's ReconciliationIT and ReportsIT and cache-service's SemanticCacheIT.
    */
   private static boolean quietHere(String exprOrName) {
     return exprOrName.contains("tokenwise_cost_reconciliation_drift")
-        || exprOrName.contains("outcome=\"failed\"");
+        || exprOrName.contains("outcome=\"failed\"")
+        || exprOrName.contains("tokenwise_cache_semantic_learned_threshold")
+        || exprOrName.contains("tokenwise_cache_semantic_max_false_hit_rate");
   }
 }
