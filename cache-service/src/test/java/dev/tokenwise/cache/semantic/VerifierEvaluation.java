@@ -86,6 +86,7 @@ public final class VerifierEvaluation {
     double replayBound = 0;
     boolean promotion = false;
     boolean weakest = false;
+    String serviceReplay = null;
     for (int i = 1; i < args.length; i++) {
       if (args[i].startsWith("--models=")) {
         models =
@@ -98,6 +99,8 @@ public final class VerifierEvaluation {
         encodeOnly = true;
       } else if (args[i].equals("--pairs-only")) {
         cacheShaped = false;
+      } else if (args[i].startsWith("--replay-service=")) {
+        serviceReplay = args[i].substring("--replay-service=".length());
       } else if (args[i].equals("--weakest")) {
         weakest = true;
       } else if (args[i].equals("--promotion")) {
@@ -172,6 +175,21 @@ public final class VerifierEvaluation {
                 / 2;
       }
       PromotionReplay.run(pairs, cosine, verifier, pass);
+      return;
+    }
+    if (serviceReplay != null) {
+      Text[] texts = encoded.values().iterator().next();
+      double[] cosine = new double[pairs.size()];
+      for (int i = 0; i < pairs.size(); i++) {
+        cosine[i] = dot(texts[2 * i].sentence(), texts[2 * i + 1].sentence());
+      }
+      String[] parts = serviceReplay.split(",");
+      serviceReplay(
+          pairs,
+          cosine,
+          pass,
+          Double.parseDouble(parts[0]),
+          parts.length > 1 ? Double.parseDouble(parts[1]) : REVEALED);
       return;
     }
     if (replayBound > 0) {
@@ -367,6 +385,90 @@ public final class VerifierEvaluation {
     }
     System.out.print("all: ");
     printWindow(pairs.size(), threshold, total);
+  }
+
+  /**
+   * {@code --replay-service=<bound>[,<shadow rate>]}: the pairs in file order through the service's
+   * own rule ({@link ErrorBoundLearner} with the shipped {@code tokenwise.cache.semantic.bound}
+   * settings). A lookup is a hit when its candidate passes the guards with cosine ≥ the learned
+   * threshold; a fixed-seed share of the hits (the shadow rate) reveals its verdict (wrong when the
+   * pair is not a duplicate), with the hit's cosine and the threshold it was served under, as a
+   * shadow re-ask or client feedback would; misses give none. The bound is the service's: wrong
+   * answers among hits. Printed per window: duplicates hit, false hits per hit, per lookup and per
+   * non-duplicate, and the threshold at the window's end.
+   */
+  private static void serviceReplay(
+      List<Pair> pairs, double[] cosine, boolean[] pass, double bound, double shadowRate) {
+    SemanticCacheProperties.ErrorBound settings =
+        new SemanticCacheProperties.ErrorBound(
+            0.99,
+            0.80,
+            0.005,
+            20,
+            2000,
+            java.time.Duration.ofSeconds(1),
+            java.time.Duration.ofHours(1));
+    ErrorBoundLearner learner = new ErrorBoundLearner(settings);
+    ErrorBoundLearner.State state = learner.initial();
+    java.util.ArrayDeque<ErrorBoundLearner.Verdict> window = new java.util.ArrayDeque<>();
+    java.util.Random random = new java.util.Random(13);
+    int[] counts =
+        new int[6]; // lookups, duplicates, duplicate hits, non-duplicates, false hits, hits
+    int[] total = new int[6];
+    int verdicts = 0;
+    System.out.printf(
+        Locale.ROOT,
+        "Service rule: maxFalseHitRate %.3f, shadow rate %.2f, start %.3f, floor %.2f, step %.3f,"
+            + " %d verdicts per step, window %d%n",
+        bound,
+        shadowRate,
+        settings.startThreshold(),
+        settings.floor(),
+        settings.step(),
+        settings.verdictsPerStep(),
+        settings.window());
+    System.out.println(
+        "| lookups | threshold at end | verdicts so far | duplicates hit | false hits per hit |"
+            + " false hits per lookup | false hits per non-duplicate |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    for (int i = 0; i < pairs.size(); i++) {
+      boolean duplicate = pairs.get(i).duplicate();
+      boolean hit = pass[i] && cosine[i] >= state.threshold() - 1e-9;
+      for (int[] w : new int[][] {counts, total}) {
+        w[0]++;
+        w[duplicate ? 1 : 3]++;
+        if (hit) {
+          w[duplicate ? 2 : 4]++;
+          w[5]++;
+        }
+      }
+      if (hit && random.nextDouble() < shadowRate) {
+        window.addFirst(new ErrorBoundLearner.Verdict(cosine[i], state.threshold(), !duplicate));
+        while (window.size() > settings.window()) {
+          window.removeLast();
+        }
+        state = learner.next(state, List.copyOf(window), bound);
+        verdicts++;
+      }
+      if ((i + 1) % WINDOW == 0 || i == pairs.size() - 1) {
+        printServiceWindow(Integer.toString(i + 1), state.threshold(), verdicts, counts);
+        java.util.Arrays.fill(counts, 0);
+      }
+    }
+    printServiceWindow("all", state.threshold(), verdicts, total);
+  }
+
+  private static void printServiceWindow(String upTo, double threshold, int verdicts, int[] w) {
+    System.out.printf(
+        Locale.ROOT,
+        "| %s | %.3f | %d | %.1f%% | %.2f%% | %.2f%% | %.2f%% |%n",
+        upTo,
+        threshold,
+        verdicts,
+        100.0 * w[2] / Math.max(1, w[1]),
+        100.0 * w[4] / Math.max(1, w[5]),
+        100.0 * w[4] / Math.max(1, w[0]),
+        100.0 * w[4] / Math.max(1, w[3]));
   }
 
   private static double learnedThreshold(
