@@ -17,9 +17,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Client feedback on semantic hits, as verdicts for cache-service's false-hit bound. Shadow checks
  * judge a sample of hits by asking the model again; a client that rates an answer through {@code
  * POST /v1/feedback} has judged it too. So each semantic hit the router serves is remembered in
- * Redis for {@code tokenwise.router.cache.feedback-window}, under its tenant and request id, with
- * the entry that answered it; feedback on that request within the window is sent to cache-service
- * as a verdict on that entry ({@code good} = agreed), the same report a shadow check sends.
+ * Redis for {@code tokenwise.router.cache.feedback-window}, under its tenant and request id ({@code
+ * tokenwise:router:semantic-hit:{tenant length}:{tenant}:{request id}}), with the entry that
+ * answered it; feedback on that request within the window is sent to cache-service as a verdict on
+ * that entry ({@code good} = agreed), the same report a shadow check sends.
  *
  * <p>One verdict per hit: the record is taken with {@code GETDEL}, so a client repeating its
  * feedback, or changing its mind, does not count twice. The key holds the tenant of the virtual key
@@ -57,8 +58,12 @@ public class ServedSemanticHits {
     }
   }
 
+  /**
+   * The tenant is length-prefixed: tenant names may hold ':' and request ids in feedback are the
+   * client's text, so {@code ("a", "b:c")} and {@code ("a:b", "c")} must not meet in one key.
+   */
   static String key(String tenant, String requestId) {
-    return "tokenwise:router:semantic-hit:" + tenant + ":" + requestId;
+    return "tokenwise:router:semantic-hit:" + tenant.length() + ":" + tenant + ":" + requestId;
   }
 
   /**
