@@ -360,10 +360,7 @@ class ChatCompletionsIT {
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(1));
     JsonNode report = json.readTree(upstream.shadowReports.get(0).body());
-    assertThat(report.path("tenant").asString()).isEqualTo("acme");
-    assertThat(report.path("route").asString()).isEqualTo("default");
-    assertThat(report.path("model").asString()).isEqualTo("gpt-5-mini");
-    assertThat(report.path("entryId").asString()).isEqualTo("0123456789abcdef0123456789abcdef");
+    assertNamesTheSemanticEntry(report);
     assertThat(report.path("agreed").isBoolean()).isTrue();
     assertThat(upstream.providerCalls).hasSize(1);
     JsonNode asked = json.readTree(upstream.providerCalls.get(0).body());
@@ -436,10 +433,7 @@ class ChatCompletionsIT {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(2));
     JsonNode verdict = json.readTree(upstream.shadowReports.get(1).body());
-    assertThat(verdict.path("tenant").asString()).isEqualTo("acme");
-    assertThat(verdict.path("route").asString()).isEqualTo("default");
-    assertThat(verdict.path("model").asString()).isEqualTo("gpt-5-mini");
-    assertThat(verdict.path("entryId").asString()).isEqualTo("0123456789abcdef0123456789abcdef");
+    assertNamesTheSemanticEntry(verdict);
     assertThat(verdict.path("agreed").asBoolean(true)).isFalse();
 
     // The same feedback again, feedback on a miss, and on an unknown id reach cost-service only.
@@ -467,6 +461,14 @@ class ChatCompletionsIT {
                 .counter()
                 .count())
         .isZero();
+  }
+
+  /** A verdict sent to cache-service names the stub's semantic entry in acme's namespace. */
+  private static void assertNamesTheSemanticEntry(JsonNode report) {
+    assertThat(report.path("tenant").asString()).isEqualTo("acme");
+    assertThat(report.path("route").asString()).isEqualTo("default");
+    assertThat(report.path("model").asString()).isEqualTo("gpt-5-mini");
+    assertThat(report.path("entryId").asString()).isEqualTo("0123456789abcdef0123456789abcdef");
   }
 
   private WebTestClient.ResponseSpec feedback(String requestId, String verdict) {
