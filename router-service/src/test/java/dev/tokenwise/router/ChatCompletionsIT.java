@@ -422,6 +422,15 @@ class ChatCompletionsIT {
             .getResponseHeaders()
             .getFirst("Tokenwise-Request-Id");
 
+    // A refused body is a 400 naming the field and uses up nothing: the verdict below still counts.
+    feedback(hitId, "meh")
+        .expectStatus()
+        .isBadRequest()
+        .expectBody()
+        .jsonPath("$.error.param")
+        .isEqualTo("verdict");
+    assertThat(upstream.feedbacks).isEmpty();
+
     feedback(hitId, "bad")
         .expectStatus()
         .isOk()

@@ -399,15 +399,12 @@ public final class VerifierEvaluation {
    */
   private static void serviceReplay(
       List<Pair> pairs, double[] cosine, boolean[] pass, double bound, double shadowRate) {
+    // The shipped defaults, bound as the service binds them (no values set: every @DefaultValue).
     SemanticCacheProperties.ErrorBound settings =
-        new SemanticCacheProperties.ErrorBound(
-            0.99,
-            0.80,
-            0.005,
-            20,
-            2000,
-            java.time.Duration.ofSeconds(1),
-            java.time.Duration.ofHours(1));
+        new org.springframework.boot.context.properties.bind.Binder(
+                new org.springframework.boot.context.properties.source
+                    .MapConfigurationPropertySource())
+            .bindOrCreate("bound", SemanticCacheProperties.ErrorBound.class);
     ErrorBoundLearner learner = new ErrorBoundLearner(settings);
     ErrorBoundLearner.State state = learner.initial();
     java.util.ArrayDeque<ErrorBoundLearner.Verdict> window = new java.util.ArrayDeque<>();
