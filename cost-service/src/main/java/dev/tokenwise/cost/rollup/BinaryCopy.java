@@ -64,6 +64,11 @@ public final class BinaryCopy {
     return int32(-1);
   }
 
+  /** A {@code smallint} column. */
+  public BinaryCopy int2(short value) {
+    return int32(2).int16(value);
+  }
+
   /** An {@code integer} column. */
   public BinaryCopy int4(int value) {
     return int32(4).int32(value);
@@ -122,6 +127,11 @@ public final class BinaryCopy {
       return nullValue();
     }
     return int32(8).int64(micros(value));
+  }
+
+  /** A {@code timestamptz} column at a whole second, given as Unix epoch seconds. */
+  public BinaryCopy timestamptzSeconds(long epochSecond) {
+    return int32(8).int64(Math.multiplyExact(epochSecond - POSTGRES_EPOCH, 1_000_000L));
   }
 
   /** A nullable {@code numeric} column, with the value's scale as its display scale. */

@@ -13,11 +13,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.PGConnection;
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -133,13 +133,11 @@ public class RollupStore {
   /** One folder at a time across replicas: the transaction-scoped lock of this key. */
   private static final String FOLD_LOCK = "hashtext('cost.rollup-fold')";
 
-  private static final String UPSERT_ACTORS =
-      """
-      INSERT INTO cost.usage_actor (hour, scope, kind, actor_key)
-      SELECT to_timestamp(h), s, k, a
-      FROM unnest(?::bigint[], ?::bigint[], ?::int2[], ?::bigint[]) AS u(h, s, k, a)
-      ON CONFLICT (hour, scope, kind, actor_key) DO NOTHING
-      """;
+  // Appended, not upserted: usage_actor has no unique key (V16), since every reader counts
+  // DISTINCT actors over its window. A row stored twice (by two replicas, or again after a restart)
+  // costs storage, never a wrong count.
+  private static final String APPEND_ACTORS =
+      "COPY cost.usage_actor (hour, scope, kind, actor_key) FROM STDIN (FORMAT binary)";
 
   private static final String INSERT_SCOPES =
       """
@@ -201,7 +199,7 @@ public class RollupStore {
     }
     // Pending deltas are appended, never updated in place: their order does not matter.
     Map<RollupKey, RollupDelta> rows = new HashMap<>();
-    Set<ActorRow> actors = new TreeSet<>();
+    Set<ActorRow> actors = new HashSet<>();
     Map<Long, RollupKey> newScopes = new TreeMap<>();
     Map<RollupKey, RollupDelta> shadows = new TreeMap<>();
     for (PricedEvent priced : events) {
@@ -253,7 +251,7 @@ public class RollupStore {
               }
               upsertShadows(connection, shadows);
               insertScopes(connection, newScopes);
-              upsertActors(connection, actors);
+              appendActors(connection, actors);
               return null;
             });
     rememberScopes(newScopes.keySet());
@@ -261,8 +259,8 @@ public class RollupStore {
   }
 
   /**
-   * Remembers actor rows once their transaction committed: inserted then, or found stored by the
-   * conflict. A rolled-back batch stored nothing, so it remembers nothing.
+   * Remembers actor rows once their transaction committed. A rolled-back batch stored nothing, so
+   * it remembers nothing.
    */
   private void rememberActors(Set<ActorRow> actors) {
     if (actors.isEmpty() || !TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -469,30 +467,19 @@ public class RollupStore {
     }
   }
 
-  private static void upsertActors(Connection connection, Set<ActorRow> actors)
+  private static void appendActors(Connection connection, Set<ActorRow> actors)
       throws SQLException {
     if (actors.isEmpty()) {
       return;
     }
-    int n = actors.size();
-    Long[] hours = new Long[n];
-    Long[] scopes = new Long[n];
-    Short[] kinds = new Short[n];
-    Long[] keys = new Long[n];
-    int row = 0;
+    BinaryCopy copy = new BinaryCopy(actors.size() * 48);
     for (ActorRow a : actors) {
-      hours[row] = a.hour();
-      scopes[row] = a.scope();
-      kinds[row] = a.kind();
-      keys[row] = a.actor();
-      row++;
+      copy.row(4).timestamptzSeconds(a.hour()).int8(a.scope()).int2(a.kind()).int8(a.actor());
     }
-    try (PreparedStatement ps = connection.prepareStatement(UPSERT_ACTORS)) {
-      ps.setArray(1, connection.createArrayOf("int8", hours));
-      ps.setArray(2, connection.createArrayOf("int8", scopes));
-      ps.setArray(3, connection.createArrayOf("int2", kinds));
-      ps.setArray(4, connection.createArrayOf("int8", keys));
-      ps.executeUpdate();
+    try {
+      connection.unwrap(PGConnection.class).getCopyAPI().copyIn(APPEND_ACTORS, copy.finish());
+    } catch (IOException e) {
+      throw new SQLException("COPY into the actor rows failed", e);
     }
   }
 
@@ -552,23 +539,9 @@ public class RollupStore {
 
   /**
    * A user or conversation row: the hour (epoch seconds), its {@link #scope}, {@link #USER} or
-   * {@link #CONVERSATION}, and {@link #actorKey}'s 64 bits. Sorted, so concurrent replicas insert
-   * keys in the same order.
+   * {@link #CONVERSATION}, and {@link #actorKey}'s 64 bits.
    */
-  private record ActorRow(long hour, long scope, short kind, long actor)
-      implements Comparable<ActorRow> {
-    @Override
-    public int compareTo(ActorRow o) {
-      int c = Long.compare(hour, o.hour);
-      if (c == 0) {
-        c = Long.compare(scope, o.scope);
-      }
-      if (c == 0) {
-        c = Short.compare(kind, o.kind);
-      }
-      return c != 0 ? c : Long.compare(actor, o.actor);
-    }
-  }
+  private record ActorRow(long hour, long scope, short kind, long actor) {}
 
   /**
    * The 64-bit key of an actor row's tenant, app, route and model: the first 8 bytes of the MD5 of

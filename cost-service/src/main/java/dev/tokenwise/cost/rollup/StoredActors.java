@@ -6,21 +6,21 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The user and conversation rows ({@code cost.usage_actor}) this replica has stored, for the last
- * few hours, so that an active user's second request in an hour does not insert its row again. Each
- * of those inserts is an {@code ON CONFLICT DO NOTHING}, a full unique-index probe and a
- * speculative insertion even when the row is there; most of an hour's events come from users and
- * conversations already seen in it.
+ * few hours, so that an active user's second request in an hour does not append its row again. The
+ * table has no unique key (readers count distinct actors), so a row appended twice is not refused:
+ * it costs its storage and its share of every later count's sort. Most of an hour's events come
+ * from users and conversations already seen in it.
  *
  * <p>Only rows whose transaction committed are added (a rolled-back row was never stored), and only
  * hours no older than {@link #HOURS} before now are kept. Retention removes actor rows much later
  * (400 days by default) and tells this set to forget the hours it deleted, so a row remembered here
- * is a row the table holds. Another replica's rows are not known here; they are inserted again, and
- * the conflict makes that harmless.
+ * is a row the table holds. Another replica's rows are not known here; they are appended again,
+ * which the readers' {@code DISTINCT} makes harmless.
  *
  * <p>A row is remembered as a 64-bit fingerprint of (scope, kind, actor key) in an open-addressing
  * set per hour (at most half full: 16 to 32 bytes a row), bounded at {@code
  * tokenwise.cost.rollup.remembered-actors-per-hour} rows (2^20 by default: 16 MB an hour, and it
- * holds at most four hours); rows past the bound are inserted as before. Two rows sharing a
+ * holds at most four hours); rows past the bound are appended every time. Two rows sharing a
  * fingerprint (about one chance in 10^13 per lookup at the bound) would skip one insert; actor keys
  * are 64-bit hashes already, with the same odds.
  */
