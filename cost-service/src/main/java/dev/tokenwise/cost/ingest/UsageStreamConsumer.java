@@ -312,7 +312,9 @@ class UsageStreamConsumer implements SmartLifecycle {
       return;
     }
     List<RecordId> done = new ArrayList<>(records.size());
-    Map<StringRecord, UsageEvent> events = new LinkedHashMap<>();
+    // Two parallel lists, not a map keyed by record: a record's hash is its whole entry's.
+    List<StringRecord> read = new ArrayList<>(records.size());
+    List<UsageEvent> events = new ArrayList<>(records.size());
     List<Span> spans = tracing.enabled() ? UsageTracing.none() : List.of();
     for (StringRecord record : records) {
       String raw = record.getValue() == null ? null : record.getValue().get(UsageStream.FIELD);
@@ -330,7 +332,8 @@ class UsageStreamConsumer implements SmartLifecycle {
               null, "entry has no '" + UsageStream.FIELD + "' field");
         }
         UsageEvent event = reader.read(raw);
-        events.put(record, event);
+        read.add(record);
+        events.add(event);
         if (tracing.enabled()) {
           Span span = tracing.start(record.getValue().get(UsageStream.TRACEPARENT), event);
           if (span != null) {
@@ -343,13 +346,13 @@ class UsageStreamConsumer implements SmartLifecycle {
       }
     }
     try {
-      store(redis, events);
+      store(redis, read, events);
     } catch (RuntimeException e) {
       tracing.end(spans, e);
       throw e;
     }
     tracing.end(spans, null);
-    events.keySet().forEach(record -> done.add(record.getId()));
+    read.forEach(record -> done.add(record.getId()));
     redis.xAck(UsageStream.KEY, UsageStream.GROUP, done.toArray(RecordId[]::new));
   }
 
@@ -358,25 +361,26 @@ class UsageStreamConsumer implements SmartLifecycle {
    * event at a time so only the offending event is dead-lettered; any other failure propagates and
    * the batch stays pending to be retried.
    */
-  private void store(StringRedisConnection redis, Map<StringRecord, UsageEvent> events) {
+  private void store(
+      StringRedisConnection redis, List<StringRecord> records, List<UsageEvent> events) {
     if (events.isEmpty()) {
       return;
     }
     try {
-      ingester.ingest(List.copyOf(events.values()));
+      ingester.ingest(events);
     } catch (DataIntegrityViolationException batchFailure) {
-      events.forEach(
-          (record, event) -> {
-            try {
-              ingester.ingest(List.of(event));
-            } catch (DataIntegrityViolationException e) {
-              deadLetter(
-                  redis,
-                  record,
-                  record.getValue().get(UsageStream.FIELD),
-                  "rejected by storage: " + rootMessage(e));
-            }
-          });
+      for (int i = 0; i < events.size(); i++) {
+        StringRecord record = records.get(i);
+        try {
+          ingester.ingest(List.of(events.get(i)));
+        } catch (DataIntegrityViolationException e) {
+          deadLetter(
+              redis,
+              record,
+              record.getValue().get(UsageStream.FIELD),
+              "rejected by storage: " + rootMessage(e));
+        }
+      }
     }
   }
 

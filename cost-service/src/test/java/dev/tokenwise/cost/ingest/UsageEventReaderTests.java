@@ -26,6 +26,65 @@ class UsageEventReaderTests {
   private final UsageEventReader reader = new UsageEventReader(json);
 
   @Test
+  void theOnePassInstantReadsWhatInstantParseReadsAndRefusesWhatItRefuses() {
+    SplittableRandom random = new SplittableRandom(7);
+    for (int i = 0; i < 100_000; i++) {
+      Instant at =
+          Instant.ofEpochSecond(
+              random.nextLong(-62_000_000_000L, 253_402_300_799L), random.nextInt(1_000_000_000));
+      // Every fraction width Instant.toString writes (0, 3, 6 or 9 digits) and the others.
+      String text = at.toString();
+      String trimmed = text.substring(0, 19) + fraction(at.getNano(), random.nextInt(10)) + "Z";
+      for (String s : new String[] {text, trimmed}) {
+        if (s.charAt(0) == '-' || s.charAt(0) == '+') {
+          continue;
+        }
+        assertThat(OnePass.instant(s)).as(s).isEqualTo(Instant.parse(s));
+      }
+    }
+    for (String s :
+        new String[] {
+          "2024-02-29T23:59:59Z",
+          "2000-01-01T00:00:00.000000001Z",
+          "1970-01-01T00:00:00.5Z",
+          "0000-01-01T00:00:00Z",
+          "9999-12-31T23:59:59.999999999Z",
+          "2026-06-03T10:00:00+02:00",
+          "2026-06-03T10:00:00.123+02:00",
+          // Left to Instant.parse, which reads them.
+          "2026-06-03T24:00:00Z",
+          "2026-06-03T10:00:00.Z",
+          "2026-06-03T10:00:00z"
+        }) {
+      assertThat(OnePass.instant(s)).as(s).isEqualTo(Instant.parse(s));
+    }
+    for (String s :
+        new String[] {
+          "2023-02-29T00:00:00Z",
+          "2026-06-31T00:00:00Z",
+          "2026-13-01T00:00:00Z",
+          "2026-06-03T10:60:00Z",
+          "2026-06-03T10:00:61Z",
+          "2026-06-03T10:00:00.1234567890Z",
+          "2026-06-03 10:00:00Z",
+          "2026-06-03T10:00:0xZ",
+          "2026-6-03T10:00:00Z",
+          "2026-06-03T10:00:00"
+        }) {
+      assertThatThrownBy(() -> Instant.parse(s)).as(s).isNotNull();
+      assertThatThrownBy(() -> OnePass.instant(s)).as(s).isNotNull();
+    }
+  }
+
+  private static String fraction(int nanos, int digits) {
+    if (digits == 0) {
+      return "";
+    }
+    String nine = String.format("%09d", nanos);
+    return "." + nine.substring(0, digits);
+  }
+
+  @Test
   void readsTheRouterEventAndIgnoresUnknownFields() {
     UsageEvent event = reader.read(VALID);
 
