@@ -17,12 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * is a row the table holds. Another replica's rows are not known here; they are appended again,
  * which the readers' {@code DISTINCT} makes harmless.
  *
- * <p>A row is remembered as a 64-bit fingerprint of (scope, kind, actor key) in an open-addressing
- * set per hour (at most half full: 16 to 32 bytes a row), bounded at {@code
- * tokenwise.cost.rollup.remembered-actors-per-hour} rows (2^20 by default: 16 MB an hour, and it
- * holds at most four hours); rows past the bound are appended every time. Two rows sharing a
- * fingerprint (about one chance in 10^13 per lookup at the bound) would skip one insert; actor keys
- * are 64-bit hashes already, with the same odds.
+ * <p>A row is remembered as a 64-bit fingerprint of (scope, kind, actor key) in open-addressing
+ * sets (at most half full: 16 to 32 bytes a row), bounded at {@code
+ * tokenwise.cost.rollup.remembered-actors-per-hour} rows an hour (2^20 by default: 16 MB an hour,
+ * and it holds at most four hours). Past the bound an hour keeps its most recent rows, in two
+ * generations of half the bound each, rather than its first ones: with no unique key, a row the set
+ * forgot is stored again when it recurs, so what matters is remembering the rows likeliest to
+ * recur. Two rows sharing a fingerprint (about one chance in 10^13 per lookup at the bound) would
+ * skip one row; actor keys are 64-bit hashes already, with the same odds.
  */
 final class StoredActors {
 
@@ -30,7 +32,7 @@ final class StoredActors {
 
   private final Clock clock;
   private final int maxPerHour;
-  private final Map<Long, LongSet> byHour = new ConcurrentHashMap<>();
+  private final Map<Long, Generations> byHour = new ConcurrentHashMap<>();
   private volatile long oldest = Long.MAX_VALUE;
   private volatile long newest = Long.MIN_VALUE;
 
@@ -41,7 +43,7 @@ final class StoredActors {
 
   /** Whether the row is known to be stored; {@code hour} in epoch seconds. */
   boolean contains(long hour, long scope, short kind, long actor) {
-    LongSet set = byHour.get(hour);
+    Generations set = byHour.get(hour);
     return set != null && set.contains(fingerprint(scope, kind, actor));
   }
 
@@ -65,7 +67,7 @@ final class StoredActors {
   void stored(long hour, long scope, short kind, long actor) {
     if (hour >= oldest && hour <= newest && maxPerHour > 0) {
       byHour
-          .computeIfAbsent(hour, h -> new LongSet(maxPerHour))
+          .computeIfAbsent(hour, h -> new Generations(maxPerHour))
           .add(fingerprint(scope, kind, actor));
     }
   }
@@ -87,6 +89,36 @@ final class StoredActors {
     return z ^ (z >>> 33);
   }
 
+  /**
+   * An hour's rows in two generations of at most half the bound each: when the newer one is full it
+   * becomes the older one and the older one is dropped. So past the bound the set keeps the most
+   * recent rows (between half the bound and all of it), which are the ones a repeat is likeliest to
+   * hit, in the same memory; a row it no longer holds is appended again.
+   */
+  private static final class Generations {
+    private final int perGeneration;
+    private volatile LongSet newer;
+    private volatile LongSet older;
+
+    Generations(int max) {
+      this.perGeneration = Math.max(1, max / 2);
+      this.newer = new LongSet(perGeneration);
+    }
+
+    boolean contains(long value) {
+      LongSet older = this.older;
+      return newer.contains(value) || (older != null && older.contains(value));
+    }
+
+    synchronized void add(long value) {
+      if (newer.size() >= perGeneration && !newer.contains(value)) {
+        older = newer;
+        newer = new LongSet(perGeneration);
+      }
+      newer.add(value);
+    }
+  }
+
   /** A set of non-zero longs, open addressing with linear probing, at most half full. */
   private static final class LongSet {
     private final int max;
@@ -95,6 +127,10 @@ final class StoredActors {
 
     LongSet(int max) {
       this.max = max;
+    }
+
+    synchronized int size() {
+      return size;
     }
 
     synchronized boolean contains(long value) {

@@ -99,8 +99,10 @@ class StoredActorsTests {
   }
 
   @Test
-  void stopsAddingAtItsBoundAndStillAnswersForWhatItHolds() {
-    int n = MAX + 1000;
+  void pastItsBoundKeepsTheMostRecentRows() {
+    // Generations of MAX / 2 rows: after 2 x MAX + 1,000 rows the older one holds rows
+    // [1.5 x MAX, 2 x MAX) and the newer one the last 1,000.
+    int n = 2 * MAX + 1000;
     long[] hours = new long[n];
     long[] keys = new long[n];
     for (int i = 0; i < n; i++) {
@@ -109,9 +111,24 @@ class StoredActorsTests {
     }
     stored(hours, new long[n], new short[n], keys, n);
 
-    assertThat(actors.contains(HOUR, 0, (short) 0, 0)).isTrue();
-    assertThat(actors.contains(HOUR, 0, (short) 0, MAX - 1L)).isTrue();
-    // Past the bound rows are not remembered: they are inserted again, harmlessly.
-    assertThat(actors.contains(HOUR, 0, (short) 0, n - 1L)).isFalse();
+    assertThat(actors.contains(HOUR, 0, (short) 0, n - 1L)).isTrue();
+    assertThat(actors.contains(HOUR, 0, (short) 0, 2L * MAX)).isTrue();
+    assertThat(actors.contains(HOUR, 0, (short) 0, 2L * MAX - 1)).isTrue();
+    assertThat(actors.contains(HOUR, 0, (short) 0, 3L * MAX / 2)).isTrue();
+    // Older rows are forgotten: stored again if they recur, which the readers' DISTINCT absorbs.
+    assertThat(actors.contains(HOUR, 0, (short) 0, 3L * MAX / 2 - 1)).isFalse();
+    assertThat(actors.contains(HOUR, 0, (short) 0, 0)).isFalse();
+  }
+
+  @Test
+  void aRecurringRowIsKeptAcrossGenerations() {
+    // Row 7 recurs every 1,000 rows: it is stored again into each newer generation and never
+    // forgotten, while rows seen once age out.
+    actors.forgetOldHours();
+    for (int i = 0; i < 2 * MAX; i++) {
+      actors.stored(HOUR, 0, (short) 1, i % 1000 == 0 ? 7 : 1_000_000L + i);
+    }
+    assertThat(actors.contains(HOUR, 0, (short) 1, 7)).isTrue();
+    assertThat(actors.contains(HOUR, 0, (short) 1, 1_000_001L)).isFalse();
   }
 }
