@@ -5,6 +5,9 @@ import dev.tokenwise.common.usage.UsageEvent.CacheWriteTokens;
 import dev.tokenwise.common.usage.UsageEvent.Mode;
 import dev.tokenwise.common.usage.UsageEvent.Status;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Month;
+import java.time.Year;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
@@ -253,7 +256,7 @@ final class OnePass {
         || month < 1
         || month > 12
         || day < 1
-        || day > java.time.Month.of(month).length(java.time.Year.isLeap(year))
+        || day > Month.of(month).length(Year.isLeap(year))
         || hour < 0
         || hour > 23
         || minute < 0
@@ -263,7 +266,7 @@ final class OnePass {
         || fraction < 0) {
       return Instant.parse(s);
     }
-    long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long days = LocalDate.of(year, month, day).toEpochDay();
     int nanos = n > 20 ? fraction * NANOS_PER_DIGITS[n - 21] : 0;
     return Instant.ofEpochSecond(days * 86_400 + hour * 3_600 + minute * 60 + second, nanos);
   }
