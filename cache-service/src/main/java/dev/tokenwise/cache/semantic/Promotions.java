@@ -28,11 +28,16 @@ import tools.jackson.databind.node.ObjectNode;
  * that id removes the alias).
  *
  * <p>In Redis: the queue is the list {@code tokenwise:cache:promotions} (bounded by {@code
- * queue-capacity}; shared by the replicas, so it survives restarts; a pair a checker has taken is
- * lost if that replica dies before deciding it — at most once, it only costs a later hit); {@code
- * tokenwise:cache:promotion:{namespace}:{aliasId}} marks a pair queued or decided for {@code
- * decision-memory}, so a question asked again and again is checked once; {@code
- * tokenwise:cache:alias:{namespace}:{aliasId}} holds {@code candidateEntryId:similarity}.
+ * queue-capacity}; shared by the replicas, so it survives restarts); {@code
+ * tokenwise:cache:promotions:claimed} is the sorted set of the pairs checkers have taken, scored by
+ * the end of their lease, and {@code tokenwise:cache:promotions:attempts} counts how often each was
+ * taken. A pair leaves the claimed set only once its decision is written, so a pair whose checker
+ * died (or lost Redis) before deciding it is taken again by any replica when its lease has run out
+ * — at least once, and deciding a pair twice writes the same alias or marker — and abandoned after
+ * {@code max-attempts} leases. {@code tokenwise:cache:promotion:{namespace}:{aliasId}} marks a pair
+ * queued or decided for {@code decision-memory}, so a question asked again and again is checked
+ * once; {@code tokenwise:cache:alias:{namespace}:{aliasId}} holds {@code
+ * candidateEntryId:similarity}.
  *
  * <p>The request path never waits: {@link #offer} starts the queue write and returns; writes a
  * replica has pending are capped ({@code max-in-flight}), beyond which a pair is dropped and
@@ -44,6 +49,8 @@ final class Promotions implements AutoCloseable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   static final String QUEUE = "tokenwise:cache:promotions";
+  static final String CLAIMED = QUEUE + ":claimed";
+  static final String ATTEMPTS = QUEUE + ":attempts";
   static final String MARKER_PREFIX = "tokenwise:cache:promotion:";
   static final String ALIAS_PREFIX = "tokenwise:cache:alias:";
 
@@ -59,6 +66,56 @@ final class Promotions implements AutoCloseable {
           end
           redis.call('RPUSH', KEYS[1], ARGV[1])
           return 1
+          """,
+          Long.class);
+
+  /**
+   * Takes up to ARGV[3] pairs under a lease ending at ARGV[2]: first those whose lease ended by
+   * ARGV[1] (a checker died or lost Redis before deciding them; abandoned after ARGV[4] leases),
+   * then from the queue. Returns {abandoned, taken again, the pairs...}.
+   */
+  private static final RedisScript<List> CLAIM =
+      RedisScript.of(
+          """
+          local batch = tonumber(ARGV[3])
+          local taken = {}
+          local abandoned = 0
+          local again = 0
+          local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, batch)
+          for _, pair in ipairs(expired) do
+            if tonumber(redis.call('HGET', KEYS[3], pair) or '0') >= tonumber(ARGV[4]) then
+              redis.call('ZREM', KEYS[2], pair)
+              redis.call('HDEL', KEYS[3], pair)
+              abandoned = abandoned + 1
+            else
+              redis.call('ZADD', KEYS[2], ARGV[2], pair)
+              redis.call('HINCRBY', KEYS[3], pair, 1)
+              again = again + 1
+              table.insert(taken, pair)
+            end
+          end
+          if #taken < batch then
+            local popped = redis.call('LPOP', KEYS[1], batch - #taken)
+            if popped then
+              for _, pair in ipairs(popped) do
+                redis.call('ZADD', KEYS[2], ARGV[2], pair)
+                redis.call('HINCRBY', KEYS[3], pair, 1)
+                table.insert(taken, pair)
+              end
+            end
+          end
+          table.insert(taken, 1, tostring(abandoned))
+          table.insert(taken, 2, tostring(again))
+          return taken
+          """,
+          List.class);
+
+  /** A decided pair leaves the claimed set. */
+  private static final RedisScript<Long> RELEASE =
+      RedisScript.of(
+          """
+          redis.call('HDEL', KEYS[2], ARGV[1])
+          return redis.call('ZREM', KEYS[1], ARGV[1])
           """,
           Long.class);
 
@@ -236,22 +293,63 @@ final class Promotions implements AutoCloseable {
             });
   }
 
+  /** Takes a batch under a lease and decides it; emits how many pairs were taken. */
   private Mono<Long> checkBatch() {
+    long now = System.currentTimeMillis();
     return redis
-        .opsForList()
-        .leftPop(QUEUE, settings.batchSize())
+        .execute(
+            CLAIM,
+            List.of(QUEUE, CLAIMED, ATTEMPTS),
+            List.of(
+                Long.toString(now),
+                Long.toString(now + settings.lease().toMillis()),
+                Integer.toString(settings.batchSize()),
+                Integer.toString(settings.maxAttempts())))
+        .next()
         .subscribeOn(Schedulers.boundedElastic())
+        .flatMapMany(
+            raw -> {
+              List<?> result = raw;
+              count("abandoned", Long.parseLong(result.get(0).toString()));
+              count("retried", Long.parseLong(result.get(1).toString()));
+              return Flux.fromIterable(result.subList(2, result.size())).map(Object::toString);
+            })
         .concatMap(this::check)
         .count();
   }
 
-  /** Decides one queued pair; emits its outcome (also counted). */
-  Mono<String> check(String queued) {
+  private void count(String outcome, long times) {
+    for (long i = 0; i < times; i++) {
+      metrics.promotion(outcome);
+    }
+  }
+
+  /**
+   * Decides one taken pair and releases it; emits its outcome (also counted). A pair whose decision
+   * or release fails stays claimed, and is taken again when its lease has run out.
+   */
+  Mono<String> check(String taken) {
+    return decide(taken)
+        .flatMap(
+            outcome ->
+                redis
+                    .execute(RELEASE, List.of(CLAIMED, ATTEMPTS), List.of(taken))
+                    .next()
+                    .thenReturn(outcome))
+        .onErrorResume(
+            error -> {
+              log.debug("Gray-zone pair not decided, to be retried: {}", error.toString());
+              return Mono.just("error");
+            })
+        .doOnNext(metrics::promotion);
+  }
+
+  private Mono<String> decide(String taken) {
     Pair pair;
     try {
-      pair = Pair.fromJson(queued);
+      pair = Pair.fromJson(taken);
     } catch (RuntimeException malformed) {
-      metrics.promotion("error");
+      // Never decidable: released at once.
       return Mono.just("error");
     }
     return entries
@@ -281,13 +379,7 @@ final class Promotions implements AutoCloseable {
                   .next()
                   .map(ttl -> ttl > 0 ? "confirmed" : "expired");
             })
-        .defaultIfEmpty("expired")
-        .onErrorResume(
-            error -> {
-              log.debug("Gray-zone pair not checked: {}", error.toString());
-              return Mono.just("error");
-            })
-        .doOnNext(metrics::promotion);
+        .defaultIfEmpty("expired");
   }
 
   /**

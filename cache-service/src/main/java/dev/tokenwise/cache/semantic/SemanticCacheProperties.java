@@ -147,6 +147,11 @@ public record SemanticCacheProperties(
    * @param batchSize pairs a checker takes from the queue at a time
    * @param decisionMemory how long a queued, confirmed or rejected pair is not queued again
    * @param queueTimeout how long one queue write may take before it is given up (dropped)
+   * @param lease how long a checker holds the pairs it took before any replica may take them again:
+   *     a replica that dies (or loses Redis) before deciding a pair loses nothing, the pair is
+   *     checked again once its lease has run out
+   * @param maxAttempts how many times a pair is taken at most; a pair still undecided after that
+   *     many leases is abandoned (counted), so one that kills its checker cannot loop for ever
    */
   public record Promotion(
       @DefaultValue("10000") int queueCapacity,
@@ -154,13 +159,19 @@ public record SemanticCacheProperties(
       @DefaultValue("500ms") Duration pollInterval,
       @DefaultValue("16") int batchSize,
       @DefaultValue("1h") Duration decisionMemory,
-      @DefaultValue("1s") Duration queueTimeout) {
+      @DefaultValue("1s") Duration queueTimeout,
+      @DefaultValue("1m") Duration lease,
+      @DefaultValue("3") int maxAttempts) {
 
     public Promotion {
-      if (queueCapacity < 1 || maxInFlight < 1 || batchSize < 1) {
+      if (queueCapacity < 1 || maxInFlight < 1 || batchSize < 1 || maxAttempts < 1) {
         throw new IllegalArgumentException(
-            "tokenwise.cache.semantic.promotion.queue-capacity, max-in-flight and batch-size must"
-                + " be positive");
+            "tokenwise.cache.semantic.promotion.queue-capacity, max-in-flight, batch-size and"
+                + " max-attempts must be positive");
+      }
+      if (lease.isNegative() || lease.isZero()) {
+        throw new IllegalArgumentException(
+            "tokenwise.cache.semantic.promotion.lease must be positive");
       }
     }
   }

@@ -41,7 +41,15 @@ final class SemanticMetrics {
 
   /** What became of a gray-zone pair ({@link Promotions}). */
   static final String[] PROMOTION_OUTCOMES = {
-    "queued", "dropped", "known", "confirmed", "rejected", "expired", "error"
+    "queued",
+    "dropped",
+    "known",
+    "confirmed",
+    "rejected",
+    "expired",
+    "error",
+    "retried",
+    "abandoned"
   };
 
   private final MeterRegistry registry;

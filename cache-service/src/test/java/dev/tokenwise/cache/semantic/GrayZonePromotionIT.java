@@ -3,6 +3,7 @@ package dev.tokenwise.cache.semantic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.tokenwise.cache.namespace.CacheNamespace;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
@@ -12,13 +13,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Gray-zone promotion through the API, against a real Redis and the bundled MiniLM model: a
  * paraphrase just below the threshold misses, is checked in the background, and then hits through
- * its alias — in its own namespace only — until a bad verdict removes the alias.
+ * its alias — in its own namespace only — until a bad verdict removes the alias. A pair whose
+ * checker died before deciding it is decided by another once its lease has run out.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -44,6 +49,8 @@ class GrayZonePromotionIT {
 
   @Autowired WebTestClient client;
   @Autowired SemanticIndexes indexes;
+  @Autowired SemanticEntries entries;
+  @Autowired ReactiveStringRedisTemplate redis;
 
   @Test
   void aGrayZoneParaphraseMissesIsPromotedInTheBackgroundAndThenHitsInItsOwnNamespaceOnly() {
@@ -72,6 +79,11 @@ class GrayZonePromotionIT {
     assertThat(lookup("gray-globex", chat(PARAPHRASE)).result()).isEqualTo("miss");
     // Nor does the alias cross a model or a conversation context.
     assertThat(lookupIn("gray-acme", "gpt-5", chat(PARAPHRASE)).result()).isEqualTo("miss");
+
+    // Decided pairs leave the claimed set: nothing of acme's is left there.
+    assertThat(
+            redis.opsForZSet().range(Promotions.CLAIMED, Range.unbounded()).collectList().block())
+        .noneMatch(claimed -> claimed.contains("gray-acme"));
 
     assertThat(prometheus())
         .containsPattern("tokenwise_cache_semantic_gray_zone_lookups_total(\\{[^}]*})? [1-9]")
@@ -111,6 +123,71 @@ class GrayZonePromotionIT {
         .containsPattern("tokenwise_cache_semantic_alias_removals_total(\\{[^}]*})? [1-9]");
     // The stored question itself still answers (exact): only the alias went.
     assertThat(lookup("gray-verdict", chat(STORED)).result()).isEqualTo("hit-exact");
+  }
+
+  @Test
+  void aPairWhoseCheckerDiedBeforeDecidingItIsDecidedByAnotherOnceItsLeaseRunsOut() {
+    awaitRebuilt();
+    store("gray-lease", chat(STORED), answer("Click Forgot.")).expectStatus().isCreated();
+    CacheNamespace namespace = new CacheNamespace("gray-lease", "gray", "gpt-5-mini");
+    String entryKey =
+        redis
+            .scan(ScanOptions.scanOptions().match(SemanticEntries.key(namespace, "*")).build())
+            .blockFirst(Duration.ofSeconds(5));
+    SemanticEntries.Stored stored = entries.get(entryKey).block(Duration.ofSeconds(5));
+    String candidateId = entryKey.substring(entryKey.lastIndexOf(':') + 1);
+    String aliasId = "ab".repeat(32);
+    String pair =
+        new Promotions.Pair(namespace, aliasId, PARAPHRASE, stored.context(), candidateId, 0.9, 0.6)
+            .toJson();
+
+    // What a checker that died mid-check leaves: the pair taken once, its lease over, undecided.
+    redis
+        .opsForZSet()
+        .add(Promotions.CLAIMED, pair, System.currentTimeMillis() - 1)
+        .block(Duration.ofSeconds(5));
+    redis.opsForHash().put(Promotions.ATTEMPTS, pair, "1").block(Duration.ofSeconds(5));
+
+    // This replica's checker takes it again and confirms it; the pair then leaves the claimed set.
+    String alias =
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> redis.opsForValue().get(Promotions.aliasKey(namespace, aliasId)).block(),
+                value -> value != null);
+    assertThat(alias).startsWith(candidateId + ":0.9");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> redis.opsForZSet().score(Promotions.CLAIMED, pair).block() == null);
+    assertThat(redis.opsForHash().get(Promotions.ATTEMPTS, pair).block()).isNull();
+    assertThat(prometheus())
+        .containsPattern(
+            "tokenwise_cache_semantic_promotions_total\\{[^}]*outcome=\"retried\"[^}]*} [1-9]");
+  }
+
+  @Test
+  void aPairTakenAsOftenAsAllowedWithoutADecisionIsAbandonedNotRetriedForEver() {
+    awaitRebuilt();
+    CacheNamespace namespace = new CacheNamespace("gray-abandoned", "gray", "gpt-5-mini");
+    String aliasId = "cd".repeat(32);
+    String pair =
+        new Promotions.Pair(namespace, aliasId, "q", "", "0".repeat(32), 0.9, 0.6).toJson();
+    redis
+        .opsForZSet()
+        .add(Promotions.CLAIMED, pair, System.currentTimeMillis() - 1)
+        .block(Duration.ofSeconds(5));
+    // Taken max-attempts (3) times already.
+    redis.opsForHash().put(Promotions.ATTEMPTS, pair, "3").block(Duration.ofSeconds(5));
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> redis.opsForZSet().score(Promotions.CLAIMED, pair).block() == null);
+    assertThat(redis.opsForHash().get(Promotions.ATTEMPTS, pair).block()).isNull();
+    assertThat(redis.hasKey(Promotions.aliasKey(namespace, aliasId)).block()).isFalse();
+    assertThat(prometheus())
+        .containsPattern(
+            "tokenwise_cache_semantic_promotions_total\\{[^}]*outcome=\"abandoned\"[^}]*} [1-9]");
   }
 
   private void awaitRebuilt() {
