@@ -2,6 +2,7 @@ package dev.tokenwise.router.usage;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,12 @@ import reactor.core.scheduler.Schedulers;
  * Replays spooled usage events into the Redis stream every {@code drain-interval}. Events are sent
  * in spool order; the file is rewritten without the delivered ones when Redis fails mid-way, so a
  * crash can at most resend the events since the last rewrite (eventId makes that harmless).
+ *
+ * <p>When the router stops, once the web server has stopped and finished its requests (this
+ * lifecycle's phase is below the server's), it keeps replaying what is still spooled for up to
+ * {@code shutdown-drain}: a spool on a volume that goes with the process (a pod's {@code emptyDir})
+ * is emptied into the stream before it goes whenever Redis is back by then. What is still spooled
+ * after that stays on disk for the next router started on the same directory, and is logged.
  */
 @Component
 public class UsageSpoolDrainer implements SmartLifecycle {
@@ -107,6 +114,17 @@ public class UsageSpoolDrainer implements SmartLifecycle {
             .subscribe();
   }
 
+  /**
+   * Stopped after the web server (whose graceful shutdown is at {@code DEFAULT_PHASE - 1024}) and
+   * before the Redis connections, which close when the beans are destroyed after every lifecycle.
+   */
+  static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+  @Override
+  public int getPhase() {
+    return PHASE;
+  }
+
   @Override
   public void stop() {
     Disposable current = schedule;
@@ -114,6 +132,42 @@ public class UsageSpoolDrainer implements SmartLifecycle {
       current.dispose();
     }
     schedule = null;
+    drainBeforeExit();
+  }
+
+  /** The last replays, until the spool is empty or {@code shutdown-drain} has passed. */
+  void drainBeforeExit() {
+    long budget = properties.shutdownDrain().toNanos();
+    if (budget == 0 || spool.pending() == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + budget;
+    long waiting = spool.pending();
+    log.info("Stopping: replaying {} spooled usage events into the stream", waiting);
+    while (true) {
+      try {
+        drainOnce();
+      } catch (RuntimeException e) {
+        log.debug("Usage spool drain at shutdown failed: {}", e.toString());
+      }
+      long left = deadline - System.nanoTime();
+      if (spool.pending() == 0 || left <= 0) {
+        break;
+      }
+      try {
+        Thread.sleep(Math.max(1, Math.min(Duration.ofSeconds(1).toMillis(), left / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (spool.pending() > 0) {
+      log.error(
+          "Stopping with {} usage events still spooled in {}: a router started on this directory"
+              + " replays them; if the directory goes with this process, they are lost",
+          spool.pending(),
+          properties.spoolDir());
+    }
   }
 
   @Override

@@ -56,6 +56,7 @@ class UsageSpoolTests {
   }
 
   private UsageSpool spool() {
-    return new UsageSpool(new UsageProperties(dir, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+    return new UsageSpool(
+        new UsageProperties(dir, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO));
   }
 }
