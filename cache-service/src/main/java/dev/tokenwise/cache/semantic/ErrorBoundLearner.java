@@ -1,6 +1,7 @@
 package dev.tokenwise.cache.semantic;
 
 import java.util.List;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * How a route with a {@code maxFalseHitRate} moves its acceptance threshold after each verdict
@@ -62,12 +63,31 @@ final class ErrorBoundLearner {
    * The state after {@code window} (every verdict kept, the newest included) moved {@code from}.
    */
   State next(State from, List<Verdict> window, double bound) {
+    return next(from, window, bound, PER_HIT);
+  }
+
+  /**
+   * A wider level whose evidence is against it is tried again after this many steps' worth of
+   * verdicts at the current level: its evidence grows only while it is served, so without a retry
+   * one early wrong verdict there would hold the route back until the window forgets it.
+   */
+  static final int RETRY_STEPS = 5;
+
+  /** Every hit counts whole: the bound is on wrong answers among hits. */
+  static final DoubleUnaryOperator PER_HIT = threshold -> 1;
+
+  /**
+   * As {@link #next(State, List, double)}, with the bound on wrong answers per lookup: a level's
+   * upper bound among its hits is weighed by {@code share}, the share of the route's lookups whose
+   * best candidate has at least that similarity (the share of lookups the level would answer).
+   */
+  State next(State from, List<Verdict> window, double bound, DoubleUnaryOperator share) {
     int level = levelOf(from.threshold());
     int since = from.sinceChange() + 1;
-    if (level > 0 && harmful(window, threshold(level), bound)) {
+    if (level > 0 && harmful(window, threshold(level), bound, share)) {
       for (int tighter = level - 1; tighter > 0; tighter--) {
         // The widest level above the current one whose evidence does not break the bound.
-        if (!harmful(window, threshold(tighter), bound)) {
+        if (!harmful(window, threshold(tighter), bound, share)) {
           return new State(threshold(tighter), 0);
         }
       }
@@ -75,8 +95,9 @@ final class ErrorBoundLearner {
     }
     if (since >= settings.verdictsPerStep()
         && level < levels
-        && upperBound(window, threshold(level)) <= bound
-        && !harmful(window, threshold(level + 1), bound)) {
+        && upperBound(window, threshold(level)) * share.applyAsDouble(threshold(level)) <= bound
+        && (!harmful(window, threshold(level + 1), bound, share)
+            || since >= RETRY_STEPS * settings.verdictsPerStep())) {
       return new State(threshold(level + 1), 0);
     }
     return new State(threshold(level), since);
@@ -92,9 +113,11 @@ final class ErrorBoundLearner {
   }
 
   /** Whether the level's evidence shows a wrong answer and does not keep the bound. */
-  private static boolean harmful(List<Verdict> window, double threshold, double bound) {
+  private static boolean harmful(
+      List<Verdict> window, double threshold, double bound, DoubleUnaryOperator share) {
     long[] counts = evidence(window, threshold);
-    return counts[1] > 0 && FalseHitBound.upper(counts[1], counts[0]) > bound;
+    return counts[1] > 0
+        && FalseHitBound.upper(counts[1], counts[0]) * share.applyAsDouble(threshold) > bound;
   }
 
   /** {verdicts, wrong ones} on hits at or above {@code threshold} served at or below it. */

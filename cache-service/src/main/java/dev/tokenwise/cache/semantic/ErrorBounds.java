@@ -88,6 +88,7 @@ final class ErrorBounds {
   private final ErrorBoundLearner learner;
   private final SemanticMetrics metrics;
   private final Map<String, Learned> routes = new ConcurrentHashMap<>();
+  private final LookupShares shares;
 
   /** This replica's view of one route. */
   private static final class Learned {
@@ -110,6 +111,7 @@ final class ErrorBounds {
     this.properties = properties;
     this.settings = properties.bound();
     this.learner = new ErrorBoundLearner(settings);
+    this.shares = new LookupShares(settings.shareWindow());
     this.metrics = metrics;
     java.util.Set<String> configured = new java.util.TreeSet<>(properties.routes().keySet());
     configured.add("default");
@@ -163,6 +165,17 @@ final class ErrorBounds {
       return Mono.just(learned.threshold);
     }
     return refresh;
+  }
+
+  /**
+   * Counts one semantic lookup of a bounded route with its best candidate's similarity ({@link
+   * Double#NaN}: none), when the bound is per lookup ({@code bound.rate-of: lookups}).
+   */
+  void looked(String route, SemanticPolicy policy, double bestSimilarity) {
+    if (policy.bounded()
+        && settings.rateOf() == SemanticCacheProperties.ErrorBound.RateOf.LOOKUPS) {
+      shares.record(route, bestSimilarity);
+    }
   }
 
   /**
@@ -260,7 +273,14 @@ final class ErrorBounds {
                       : new ErrorBoundLearner.State(
                           Double.parseDouble(storedThreshold),
                           storedSince.isEmpty() ? 0 : Integer.parseInt(storedSince));
-              ErrorBoundLearner.State next = learner.next(from, window, bound);
+              ErrorBoundLearner.State next =
+                  learner.next(
+                      from,
+                      window,
+                      bound,
+                      settings.rateOf() == SemanticCacheProperties.ErrorBound.RateOf.LOOKUPS
+                          ? shares.of(route)
+                          : ErrorBoundLearner.PER_HIT);
               if (next.threshold() != from.threshold()) {
                 // The upper bound of the level left: under the bound when it widened, over it
                 // when it tightened.

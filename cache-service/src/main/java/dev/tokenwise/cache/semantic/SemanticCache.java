@@ -191,6 +191,7 @@ public final class SemanticCache {
                       checked -> {
                         for (Checked c : checked) {
                           if (c.hit() != null) {
+                            bounds.looked(namespace.route(), effective, c.hit().similarity());
                             if (effective.bounded()) {
                               bounds.served(
                                   namespace,
@@ -201,6 +202,13 @@ public final class SemanticCache {
                             return Mono.just((SemanticOutcome) c.hit());
                           }
                         }
+                        // A miss counts at its nearest entry's similarity, before guards.
+                        bounds.looked(
+                            namespace.route(),
+                            effective,
+                            candidates.isEmpty()
+                                ? Double.NaN
+                                : candidates.get(0).approximateSimilarity());
                         if (!checked.isEmpty()) {
                           Checked gray = checked.get(0);
                           metrics.grayZoneLookup();

@@ -115,6 +115,12 @@ public record SemanticCacheProperties(
    * @param window how many of a route's latest verdicts are kept and judged
    * @param refreshInterval how often a replica rereads a route's learned threshold from Redis
    * @param hitMemory how long the similarity of a served hit is remembered for its verdict
+   * @param rateOf what a route's {@code maxFalseHitRate} is a share of: {@code hits} (wrong answers
+   *     among the semantic hits it serves) or {@code lookups} (wrong answers among all its semantic
+   *     lookups, hits and misses, as vCache's error bound)
+   * @param shareWindow with {@code lookups}: how many of a route's latest lookups a replica keeps
+   *     the best candidate's similarity of, to weigh a level's wrong hits by the share of lookups
+   *     it answers
    */
   public record ErrorBound(
       @DefaultValue("0.99") double startThreshold,
@@ -123,16 +129,25 @@ public record SemanticCacheProperties(
       @DefaultValue("20") int verdictsPerStep,
       @DefaultValue("2000") int window,
       @DefaultValue("1s") Duration refreshInterval,
-      @DefaultValue("1h") Duration hitMemory) {
+      @DefaultValue("1h") Duration hitMemory,
+      @DefaultValue("hits") RateOf rateOf,
+      @DefaultValue("2000") int shareWindow) {
+
+    /** What a route's {@code maxFalseHitRate} is a share of. */
+    public enum RateOf {
+      HITS,
+      LOOKUPS
+    }
 
     public ErrorBound {
       if (startThreshold <= 0 || startThreshold > 1 || floor <= 0 || floor > startThreshold) {
         throw new IllegalArgumentException(
             "tokenwise.cache.semantic.bound needs 0 < floor <= start-threshold <= 1");
       }
-      if (step <= 0 || verdictsPerStep < 1 || window < 1) {
+      if (step <= 0 || verdictsPerStep < 1 || window < 1 || shareWindow < 1) {
         throw new IllegalArgumentException(
-            "tokenwise.cache.semantic.bound.step, verdicts-per-step and window must be positive");
+            "tokenwise.cache.semantic.bound.step, verdicts-per-step, window and share-window must"
+                + " be positive");
       }
     }
   }

@@ -17,7 +17,15 @@ class ErrorBoundLearnerTests {
   private static final double BOUND = 0.01;
   private static final SemanticCacheProperties.ErrorBound SETTINGS =
       new SemanticCacheProperties.ErrorBound(
-          0.99, 0.80, 0.005, 20, 2000, Duration.ofSeconds(1), Duration.ofHours(1));
+          0.99,
+          0.80,
+          0.005,
+          20,
+          2000,
+          Duration.ofSeconds(1),
+          Duration.ofHours(1),
+          SemanticCacheProperties.ErrorBound.RateOf.HITS,
+          2000);
 
   private final ErrorBoundLearner learner = new ErrorBoundLearner(SETTINGS);
 
@@ -111,11 +119,96 @@ class ErrorBoundLearnerTests {
     assertThat((double) wrong / hits).isLessThanOrEqualTo(BOUND);
   }
 
+  @Test
+  void aWiderLevelWhoseEvidenceIsAgainstItIsTriedAgainAfterFiveStepsOfVerdicts() {
+    for (int i = 0; i < 299; i++) {
+      verdict(0.99, false);
+    }
+    assertThat(state.threshold()).isEqualTo(0.985);
+    // The first hit served at 0.985 is wrong: back to 0.99 at once.
+    verdict(0.986, true);
+    assertThat(state.threshold()).isEqualTo(0.99);
+    // Its evidence can grow only while 0.985 is served: after five steps' worth of verdicts at
+    // 0.99 (100) the route tries it again, rather than waiting for the window to forget it.
+    for (int i = 0; i < 5 * SETTINGS.verdictsPerStep() - 1; i++) {
+      verdict(0.995, false);
+    }
+    assertThat(state.threshold()).isEqualTo(0.99);
+    verdict(0.995, false);
+    assertThat(state.threshold()).isEqualTo(0.985);
+    // Where it meets its old evidence again: with one wrong in two it goes back at the next
+    // verdict.
+    verdict(0.987, false);
+    assertThat(state.threshold()).isEqualTo(0.99);
+  }
+
+  @Test
+  void perLookupALevelsWrongHitsWeighByTheShareOfLookupsItAnswers() {
+    // One wrong hit in twenty: per hit its upper bound (about 22%) keeps the route at the start.
+    for (int i = 0; i < 19; i++) {
+      verdict(0.99, false);
+    }
+    verdict(0.99, true);
+    for (int i = 0; i < 40; i++) {
+      verdict(0.99, false);
+    }
+    assertThat(state.threshold()).isEqualTo(0.99);
+
+    // Per lookup, where the level answers 2% of lookups, the same verdicts bound the route's wrong
+    // answers at about 0.4% of its lookups: it widens after its twenty verdicts.
+    state = learner.initial();
+    window.clear();
+    java.util.function.DoubleUnaryOperator twoPercent = threshold -> 0.02;
+    for (int i = 0; i < 19; i++) {
+      verdict(0.99, false, twoPercent);
+    }
+    verdict(0.99, true, twoPercent);
+    assertThat(state.threshold()).isEqualTo(0.985);
+  }
+
+  @Test
+  void perLookupALevelWhoseWrongHitsBreakTheBoundStillTightensAtOnce() {
+    java.util.function.DoubleUnaryOperator share = threshold -> threshold >= 0.985 ? 0.02 : 0.3;
+    for (int i = 0; i < 20; i++) {
+      verdict(0.99, false, share);
+    }
+    assertThat(state.threshold()).isEqualTo(0.985);
+    // At 0.985 the route answers 30% of lookups: three wrong hits in ten (upper bound about 65%,
+    // about 20% of lookups) break a 1% bound, and the route goes back to 0.99.
+    for (int i = 0; i < 7; i++) {
+      verdict(0.986, false, share);
+    }
+    for (int i = 0; i < 3; i++) {
+      verdict(0.986, true, share);
+    }
+    assertThat(state.threshold()).isEqualTo(0.99);
+  }
+
+  @Test
+  void perLookupWithEveryLookupAHitDecidesAsPerHit() {
+    Random random = new Random(5);
+    ErrorBoundLearner.State perHit = learner.initial();
+    ErrorBoundLearner.State perLookup = learner.initial();
+    List<Verdict> history = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      double similarity = perHit.threshold() + random.nextDouble() * (1 - perHit.threshold());
+      history.add(0, new Verdict(similarity, perHit.threshold(), random.nextDouble() < 0.003));
+      perHit = learner.next(perHit, history, BOUND);
+      perLookup = learner.next(perLookup, history, BOUND, threshold -> 1);
+      assertThat(perLookup).isEqualTo(perHit);
+    }
+  }
+
   private void verdict(double similarity, boolean wrong) {
+    verdict(similarity, wrong, ErrorBoundLearner.PER_HIT);
+  }
+
+  private void verdict(
+      double similarity, boolean wrong, java.util.function.DoubleUnaryOperator share) {
     window.addFirst(new Verdict(similarity, state.threshold(), wrong));
     while (window.size() > SETTINGS.window()) {
       window.removeLast();
     }
-    state = learner.next(state, new ArrayList<>(window), BOUND);
+    state = learner.next(state, new ArrayList<>(window), BOUND, share);
   }
 }

@@ -189,7 +189,8 @@ public final class VerifierEvaluation {
           cosine,
           pass,
           Double.parseDouble(parts[0]),
-          parts.length > 1 ? Double.parseDouble(parts[1]) : REVEALED);
+          parts.length > 1 ? Double.parseDouble(parts[1]) : REVEALED,
+          parts.length > 2 && parts[2].equals("lookups"));
       return;
     }
     if (replayBound > 0) {
@@ -388,23 +389,32 @@ public final class VerifierEvaluation {
   }
 
   /**
-   * {@code --replay-service=<bound>[,<shadow rate>]}: the pairs in file order through the service's
-   * own rule ({@link ErrorBoundLearner} with the shipped {@code tokenwise.cache.semantic.bound}
-   * settings). A lookup is a hit when its candidate passes the guards with cosine ≥ the learned
-   * threshold; a fixed-seed share of the hits (the shadow rate) reveals its verdict (wrong when the
-   * pair is not a duplicate), with the hit's cosine and the threshold it was served under, as a
-   * shadow re-ask or client feedback would; misses give none. The bound is the service's: wrong
-   * answers among hits. Printed per window: duplicates hit, false hits per hit, per lookup and per
+   * {@code --replay-service=<bound>[,<shadow rate>[,lookups]]}: the pairs in file order through the
+   * service's own rule ({@link ErrorBoundLearner} with the shipped {@code
+   * tokenwise.cache.semantic.bound} settings). A lookup is a hit when its candidate passes the
+   * guards with cosine ≥ the learned threshold; a fixed-seed share of the hits (the shadow rate)
+   * reveals its verdict (wrong when the pair is not a duplicate), with the hit's cosine and the
+   * threshold it was served under, as a shadow re-ask or client feedback would; misses give none.
+   * The bound is the service's: wrong answers among hits, or with {@code lookups} ({@code
+   * bound.rate-of: lookups}) among all lookups, each lookup counted by {@link LookupShares} as the
+   * service counts it. Printed per window: duplicates hit, false hits per hit, per lookup and per
    * non-duplicate, and the threshold at the window's end.
    */
   private static void serviceReplay(
-      List<Pair> pairs, double[] cosine, boolean[] pass, double bound, double shadowRate) {
+      List<Pair> pairs,
+      double[] cosine,
+      boolean[] pass,
+      double bound,
+      double shadowRate,
+      boolean perLookup) {
     // The shipped defaults, bound as the service binds them (no values set: every @DefaultValue).
     SemanticCacheProperties.ErrorBound settings =
         new org.springframework.boot.context.properties.bind.Binder(
                 new org.springframework.boot.context.properties.source
                     .MapConfigurationPropertySource())
             .bindOrCreate("bound", SemanticCacheProperties.ErrorBound.class);
+    // Per lookup: the service's own count of the route's latest lookups (LookupShares).
+    LookupShares shares = new LookupShares(settings.shareWindow());
     ErrorBoundLearner learner = new ErrorBoundLearner(settings);
     ErrorBoundLearner.State state = learner.initial();
     java.util.ArrayDeque<ErrorBoundLearner.Verdict> window = new java.util.ArrayDeque<>();
@@ -415,9 +425,10 @@ public final class VerifierEvaluation {
     int verdicts = 0;
     System.out.printf(
         Locale.ROOT,
-        "Service rule: maxFalseHitRate %.3f, shadow rate %.2f, start %.3f, floor %.2f, step %.3f,"
-            + " %d verdicts per step, window %d%n",
+        "Service rule: maxFalseHitRate %.3f per %s, shadow rate %.2f, start %.3f, floor %.2f,"
+            + " step %.3f, %d verdicts per step, window %d%n",
         bound,
+        perLookup ? "lookup" : "hit",
         shadowRate,
         settings.startThreshold(),
         settings.floor(),
@@ -431,6 +442,9 @@ public final class VerifierEvaluation {
     for (int i = 0; i < pairs.size(); i++) {
       boolean duplicate = pairs.get(i).duplicate();
       boolean hit = pass[i] && cosine[i] >= state.threshold() - 1e-9;
+      // As the service counts: a hit at its similarity, a miss at its nearest entry's, before
+      // guards.
+      shares.record("replay", cosine[i]);
       for (int[] w : new int[][] {counts, total}) {
         w[0]++;
         w[duplicate ? 1 : 3]++;
@@ -444,7 +458,12 @@ public final class VerifierEvaluation {
         while (window.size() > settings.window()) {
           window.removeLast();
         }
-        state = learner.next(state, List.copyOf(window), bound);
+        state =
+            learner.next(
+                state,
+                List.copyOf(window),
+                bound,
+                perLookup ? shares.of("replay") : ErrorBoundLearner.PER_HIT);
         verdicts++;
       }
       if ((i + 1) % WINDOW == 0 || i == pairs.size() - 1) {
