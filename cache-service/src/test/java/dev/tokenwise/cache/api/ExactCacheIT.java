@@ -2,9 +2,8 @@ package dev.tokenwise.cache.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.cache.InternalApi;
 import dev.tokenwise.common.testsupport.RealServers;
-import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -449,15 +448,7 @@ class ExactCacheIT {
   }
 
   private WebTestClient.ResponseSpec post(String path, String body) {
-    return client
-        .post()
-        .uri("/internal/cache" + path)
-        .header(
-            ServiceTokens.HEADER,
-            TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.CACHE, body))
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue(body)
-        .exchange();
+    return InternalApi.post(client, path, body);
   }
 
   private static String entryId(WebTestClient.ResponseSpec stored) {

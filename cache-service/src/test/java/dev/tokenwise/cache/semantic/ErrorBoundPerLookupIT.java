@@ -1,18 +1,18 @@
 package dev.tokenwise.cache.semantic;
 
+import static dev.tokenwise.cache.InternalApi.answer;
+import static dev.tokenwise.cache.InternalApi.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.cache.InternalApi;
 import dev.tokenwise.common.testsupport.RealServers;
-import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -92,33 +92,7 @@ class ErrorBoundPerLookupIT {
   }
 
   private WebTestClient.ResponseSpec post(String path, String body) {
-    return client
-        .post()
-        .uri("/internal/cache" + path)
-        .header(
-            ServiceTokens.HEADER,
-            TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.CACHE, body))
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue(body)
-        .exchange();
-  }
-
-  private static String chat(String question) {
-    return """
-        {"model":"gpt-5-mini","temperature":0.2,"messages":[{"role":"user","content":"%s"}]}
-        """
-        .formatted(question)
-        .strip();
-  }
-
-  private static String answer(String content) {
-    return """
-        {"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-5-mini",
-         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},
-                     "finish_reason":"stop"}],
-         "usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}
-        """
-        .formatted(content);
+    return InternalApi.post(client, path, body);
   }
 
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -1,12 +1,13 @@
 package dev.tokenwise.cache.semantic;
 
+import static dev.tokenwise.cache.InternalApi.answer;
+import static dev.tokenwise.cache.InternalApi.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.tokenwise.cache.InternalApi;
 import dev.tokenwise.cache.namespace.CacheNamespace;
-import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
-import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,6 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -222,15 +222,7 @@ class GrayZonePromotionIT {
   }
 
   private WebTestClient.ResponseSpec post(String path, String body) {
-    return client
-        .post()
-        .uri("/internal/cache" + path)
-        .header(
-            ServiceTokens.HEADER,
-            TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.CACHE, body))
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue(body)
-        .exchange();
+    return InternalApi.post(client, path, body);
   }
 
   private String prometheus() {
@@ -241,24 +233,6 @@ class GrayZonePromotionIT {
         .expectBody(String.class)
         .returnResult()
         .getResponseBody();
-  }
-
-  private static String chat(String question) {
-    return """
-        {"model":"gpt-5-mini","temperature":0.2,"messages":[{"role":"user","content":"%s"}]}
-        """
-        .formatted(question)
-        .strip();
-  }
-
-  private static String answer(String content) {
-    return """
-        {"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-5-mini",
-         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},
-                     "finish_reason":"stop"}],
-         "usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}
-        """
-        .formatted(content);
   }
 
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -1,8 +1,10 @@
 package dev.tokenwise.cache.semantic;
 
+import static dev.tokenwise.cache.InternalApi.answer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.tokenwise.cache.InternalApi;
 import dev.tokenwise.cache.embedding.BatchingEmbedder;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.RealServers;
@@ -715,15 +717,7 @@ class SemanticCacheIT {
   }
 
   private WebTestClient.ResponseSpec post(String path, String body) {
-    return client
-        .post()
-        .uri("/internal/cache" + path)
-        .header(
-            ServiceTokens.HEADER,
-            TestServiceTokens.forBody(ServiceTokens.ROUTER, ServiceTokens.CACHE, body))
-        .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue(body)
-        .exchange();
+    return InternalApi.post(client, path, body);
   }
 
   private String prometheus() {
@@ -737,11 +731,7 @@ class SemanticCacheIT {
   }
 
   private static String chat(String question) {
-    return """
-        {"model":"gpt-5-mini","temperature":0.2,"messages":[{"role":"user","content":"%s"}]}
-        """
-        .formatted(question)
-        .strip();
+    return InternalApi.chat(question);
   }
 
   private static String chat(String system, String question) {
@@ -751,16 +741,6 @@ class SemanticCacheIT {
         """
         .formatted(system, question)
         .strip();
-  }
-
-  private static String answer(String content) {
-    return """
-        {"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-5-mini",
-         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},
-                     "finish_reason":"stop"}],
-         "usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}
-        """
-        .formatted(content);
   }
 
   record Stored(String entryId, String semanticEntryId) {}
