@@ -1,5 +1,6 @@
 package dev.tokenwise.router.route;
 
+import dev.tokenwise.router.routing.Polling;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +36,7 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -197,9 +198,13 @@ public class RouteTable implements InitializingBean, DisposableBean {
   @Override
   public void afterPropertiesSet() {
     if (file.path() != null) {
+      // A failing read only waits for the next tick; it never ends the watch.
       watch =
-          Flux.interval(file.checkInterval(), file.checkInterval(), Schedulers.boundedElastic())
-              .subscribe(tick -> reload(false));
+          Polling.every(
+              file.checkInterval(),
+              file.checkInterval(),
+              () ->
+                  Mono.fromCallable(() -> reload(false)).subscribeOn(Schedulers.boundedElastic()));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.tokenwise.router.route;
 
+import dev.tokenwise.router.routing.Polling;
 import dev.tokenwise.router.tenant.AdminChanges;
 import dev.tokenwise.router.tenant.AdminWrite;
 import io.micrometer.core.instrument.Counter;
@@ -25,7 +26,6 @@ import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Tenants' own route files, set through the admin API and kept in Redis: hash {@value #PREFIX}
@@ -53,6 +53,9 @@ public class TenantRoutes implements InitializingBean, DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(TenantRoutes.class);
   private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(5);
+
+  /** A poll's reload of every tenant's routes, at most; the next poll tries again. */
+  private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
 
   /** A tenant's stored route file: the file as JSON, and when, by whom and as which version. */
   public record Stored(String tenant, String file, long version, Instant setAt, String setBy) {}
@@ -231,7 +234,7 @@ public class TenantRoutes implements InitializingBean, DisposableBean {
         .defaultIfEmpty("0")
         .timeout(REDIS_TIMEOUT)
         .filter(version -> !version.equals(lastVersion))
-        .flatMap(version -> reloadAll())
+        .flatMap(version -> reloadAll().timeout(RELOAD_TIMEOUT))
         .onErrorResume(
             e -> {
               log.debug("Tenants' route files not checked: {}", e.toString());
@@ -277,10 +280,10 @@ public class TenantRoutes implements InitializingBean, DisposableBean {
     changes.listen(ANNOUNCEMENT, tenant -> reload(tenant).subscribe());
     // a replica starts with every tenant's routes when Redis answers; else the poll loads them
     reloadAll().timeout(REDIS_TIMEOUT).onErrorResume(e -> Mono.empty()).block();
-    poll =
-        Flux.interval(pollInterval, pollInterval, Schedulers.boundedElastic())
-            .concatMap(tick -> check())
-            .subscribe();
+    // One check at a time, a tick that comes while one runs dropped: a check slower than the
+    // interval (Redis stalled) must not end the poll, which is what a missed announcement relies
+    // on.
+    poll = Polling.every(pollInterval, pollInterval, this::check);
   }
 
   @Override
