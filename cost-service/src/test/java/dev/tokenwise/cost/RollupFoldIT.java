@@ -46,6 +46,7 @@ class RollupFoldIT {
   @Autowired JdbcTemplate jdbc;
   @Autowired JsonMapper json;
   @Autowired RollupStore rollups;
+  @Autowired dev.tokenwise.cost.rollup.ActorCompaction compaction;
 
   @Test
   void aReportFoldsWhatIsPendingBeforeItReads() {
@@ -221,6 +222,42 @@ class RollupFoldIT {
   }
 
   @Test
+  void compactingAClosedHourKeepsOneRowPerActorOnceAndChangesNoReport() {
+    // An hour of its own (compaction is per hour, for every tenant), as another replica or a
+    // restart would have stored it: u1 and c1 twice, c1 a third time.
+    java.time.Instant hour =
+        java.time.Instant.parse("2023-01-01T00:00:00Z")
+            .plus(java.time.Duration.ofHours(1 + new java.util.Random().nextInt(8000)));
+    String tenant = "fold-compact-" + UUID.randomUUID();
+    store(List.of(eventAt(tenant, hour.plusSeconds(60).toString(), 1000, 100, "u1", "c1")));
+    store(List.of(eventAt(tenant, hour.plusSeconds(120).toString(), 1000, 100, "u1", "c1")));
+    store(List.of(eventAt(tenant, hour.plusSeconds(180).toString(), 1000, 100, "u2", "c1")));
+    assertThat(actorRows(tenant, "user")).isEqualTo(3);
+    assertThat(actorRows(tenant, "conversation")).isEqualTo(3);
+    String from = hour.toString();
+    String to = hour.plusSeconds(3600).toString();
+    JsonNode before = report("cost-per-user", tenant, from, to);
+    assertThat(before.at("/overall/activeUsers").asLong()).isEqualTo(2);
+    assertThat(before.at("/overall/conversations").asLong()).isEqualTo(1);
+
+    assertThat(compaction.compact(hour)).isEqualTo(3);
+
+    assertThat(actorRows(tenant, "user")).isEqualTo(2);
+    assertThat(actorRows(tenant, "conversation")).isEqualTo(1);
+    assertThat(report("cost-per-user", tenant, from, to)).isEqualTo(before);
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT rows_removed FROM cost.usage_actor_compaction WHERE hour = ?",
+                Long.class,
+                java.time.OffsetDateTime.ofInstant(hour, java.time.ZoneOffset.UTC)))
+        .isEqualTo(3);
+    // Once: a repeat stored after the hour was compacted stays, and a second run leaves it.
+    store(List.of(eventAt(tenant, hour.plusSeconds(240).toString(), 1000, 100, "u2", "c1")));
+    assertThat(compaction.compact(hour)).isEqualTo(-1);
+    assertThat(actorRows(tenant, "user")).isEqualTo(3);
+  }
+
+  @Test
   void anActorRowStoredThisHourIsNotInsertedAgainUntilRetentionForgetsIt() {
     String tenant = "fold-recent-" + UUID.randomUUID();
     String now =
@@ -283,6 +320,10 @@ class RollupFoldIT {
   }
 
   private JsonNode report(String name, String tenant) {
+    return report(name, tenant, "2025-03-17T00:00:00Z", "2025-03-18T00:00:00Z");
+  }
+
+  private JsonNode report(String name, String tenant, String from, String to) {
     HttpResponse<String> response =
         api()
             .send(
@@ -291,8 +332,11 @@ class RollupFoldIT {
                             .uri(
                                 "/api/reports/"
                                     + name
-                                    + "?from=2025-03-17T00:00:00Z"
-                                    + "&to=2025-03-18T00:00:00Z&tenant="
+                                    + "?from="
+                                    + from
+                                    + "&to="
+                                    + to
+                                    + "&tenant="
                                     + tenant))
                     .header("Authorization", READER)
                     .GET()

@@ -17,7 +17,10 @@ import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
-/** Drops raw-event partitions and deletes rollup, actor and verdict rows past their retention. */
+/**
+ * Drops raw-event partitions and deletes rollup, actor and verdict rows past their retention; then
+ * compacts the repeated user/conversation rows of closed hours ({@link ActorCompaction}).
+ */
 @Component
 public class Retention implements SchedulingConfigurer {
 
@@ -36,16 +39,27 @@ public class Retention implements SchedulingConfigurer {
   private final Clock clock = Clock.systemUTC();
 
   private final RollupStore rollupStore;
+  private final ActorCompaction compaction;
 
-  Retention(JdbcTemplate jdbc, RetentionProperties properties, RollupStore rollupStore) {
+  Retention(
+      JdbcTemplate jdbc,
+      RetentionProperties properties,
+      RollupStore rollupStore,
+      ActorCompaction compaction) {
     this.jdbc = jdbc;
     this.properties = properties;
     this.rollupStore = rollupStore;
+    this.compaction = compaction;
   }
 
-  /** What one run removed. */
+  /** What one run removed ({@code repeatedActorRows}: by compaction, not by age). */
   public record Removed(
-      List<String> partitions, int eventKeys, int rollupRows, int actorRows, int verdicts) {}
+      List<String> partitions,
+      int eventKeys,
+      int rollupRows,
+      int actorRows,
+      int verdicts,
+      long repeatedActorRows) {}
 
   /** Applies the configured retention now. */
   public Removed apply() {
@@ -89,10 +103,12 @@ public class Retention implements SchedulingConfigurer {
     int rollups = jdbc.update("DELETE FROM cost.usage_rollup WHERE hour < ?", utc(rollupsBefore));
     int actors = jdbc.update("DELETE FROM cost.usage_actor WHERE hour < ?", utc(actorsBefore));
     rollupStore.forgetActorsBefore(actorsBefore);
+    compaction.forgetBefore(actorsBefore);
     int verdicts =
         jdbc.update("DELETE FROM cost.quality_verdict WHERE received_at < ?", utc(verdictsBefore));
-    Removed removed = new Removed(dropped, keys, rollups, actors, verdicts);
-    if (!dropped.isEmpty() || rollups + actors + verdicts > 0) {
+    long repeats = compaction.compactClosedHours(clock.instant());
+    Removed removed = new Removed(dropped, keys, rollups, actors, verdicts, repeats);
+    if (!dropped.isEmpty() || rollups + actors + verdicts + repeats > 0) {
       log.info("Retention removed {}", removed);
     }
     return removed;

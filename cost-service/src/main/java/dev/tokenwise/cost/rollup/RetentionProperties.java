@@ -17,6 +17,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     ingest remembers the rows it stored in the last hours and does not insert them again
  * @param verdicts age after which quality verdicts are deleted
  * @param interval how often the job runs (first run one interval after start-up)
+ * @param compactActorsAfter how long after its end an hour's repeated user/conversation rows are
+ *     deleted ({@link ActorCompaction}); events arriving later than that for the hour may store
+ *     repeats that stay
+ * @param compactHoursPerRun how many closed hours one run compacts at most (a first run on a large
+ *     table catches up over several runs)
  */
 @ConfigurationProperties("tokenwise.cost.retention")
 record RetentionProperties(
@@ -25,9 +30,16 @@ record RetentionProperties(
     @DefaultValue("1100d") Duration rollups,
     @DefaultValue("400d") Duration actors,
     @DefaultValue("400d") Duration verdicts,
-    @DefaultValue("6h") Duration interval) {
+    @DefaultValue("6h") Duration interval,
+    @DefaultValue("2h") Duration compactActorsAfter,
+    @DefaultValue("720") int compactHoursPerRun) {
 
   RetentionProperties {
+    if (compactActorsAfter.isNegative() || compactHoursPerRun < 0) {
+      throw new IllegalArgumentException(
+          "tokenwise.cost.retention.compact-actors-after and compact-hours-per-run must not be"
+              + " negative");
+    }
     if (actors.compareTo(Duration.ofDays(1)) < 0) {
       throw new IllegalArgumentException(
           "tokenwise.cost.retention.actors must be at least 1d, was "

@@ -18,7 +18,9 @@ class RollupSettingsTests {
                     Duration.ofDays(1100),
                     Duration.ofHours(3),
                     Duration.ofDays(400),
-                    Duration.ofHours(6)))
+                    Duration.ofHours(6),
+                    Duration.ofHours(2),
+                    720))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tokenwise.cost.retention.actors must be at least 1d");
   }
