@@ -119,6 +119,7 @@ final class ErrorBounds {
       SemanticPolicy policy = properties.policyOf(route);
       if (policy.bounded()) {
         metrics.learned(route, learner.initial().threshold(), policy.maxFalseHitRate());
+        publishShare(route, learner.initial().threshold());
       }
     }
   }
@@ -152,6 +153,7 @@ final class ErrorBounds {
                   }
                   learned.loaded = true;
                   metrics.learned(route, learned.threshold, learned.bound);
+                  publishShare(route, learned.threshold);
                   return learned.threshold;
                 })
             .onErrorResume(
@@ -175,6 +177,15 @@ final class ErrorBounds {
     if (policy.bounded()
         && settings.rateOf() == SemanticCacheProperties.ErrorBound.RateOf.LOOKUPS) {
       shares.record(route, bestSimilarity);
+    }
+  }
+
+  /**
+   * With a bound per lookup: the share of the route's lookups {@code threshold} answers, published.
+   */
+  private void publishShare(String route, double threshold) {
+    if (settings.rateOf() == SemanticCacheProperties.ErrorBound.RateOf.LOOKUPS) {
+      metrics.lookupShare(route, shares.of(route).applyAsDouble(threshold));
     }
   }
 
@@ -313,6 +324,7 @@ final class ErrorBounds {
                           learned.loaded = true;
                           learned.refreshedAt = System.nanoTime();
                           metrics.learned(route, next.threshold(), bound);
+                          publishShare(route, next.threshold());
                         }
                         return next.threshold();
                       });

@@ -31,6 +31,8 @@ final class SemanticMetrics {
   static final String SHADOW_REPORTS = "tokenwise.cache.semantic.shadow.reports";
   static final String FALSE_HIT_ESTIMATE = "tokenwise.cache.semantic.false.hit.estimate";
   static final String FALSE_HIT_UPPER_BOUND = "tokenwise.cache.semantic.false.hit.upper.bound";
+  static final String FALSE_HIT_LOOKUP_UPPER_BOUND =
+      "tokenwise.cache.semantic.false.hit.lookup.upper.bound";
   static final String LEARNED_THRESHOLD = "tokenwise.cache.semantic.learned.threshold";
   static final String MAX_FALSE_HIT_RATE = "tokenwise.cache.semantic.max.false.hit.rate";
   static final String GRAY_ZONE = "tokenwise.cache.semantic.gray.zone.lookups";
@@ -66,6 +68,7 @@ final class SemanticMetrics {
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, long[]> shadow = new ConcurrentHashMap<>();
   private final Map<String, double[]> learned = new ConcurrentHashMap<>();
+  private final Map<String, double[]> lookupShares = new ConcurrentHashMap<>();
 
   SemanticMetrics(MeterRegistry registry, Set<String> configuredRoutes, SemanticIndexes indexes) {
     this.registry = registry;
@@ -241,6 +244,36 @@ final class SemanticMetrics {
             });
     values[0] = threshold;
     values[1] = bound;
+  }
+
+  /**
+   * For a route whose bound is per lookup: the share of its lookups the learned threshold answers,
+   * which turns the shadow reports' upper bound (per checked hit) into one per lookup.
+   */
+  void lookupShare(String route, double share) {
+    double[] holder =
+        lookupShares.computeIfAbsent(
+            routeTag(route),
+            tag -> {
+              double[] s = {share};
+              long[] counts = shadowMeters(tag);
+              Gauge.builder(
+                      FALSE_HIT_LOOKUP_UPPER_BOUND,
+                      s,
+                      x -> {
+                        synchronized (counts) {
+                          return FalseHitBound.upper(counts[1], counts[0]) * x[0];
+                        }
+                      })
+                  .description(
+                      "For routes whose false-hit bound is per lookup: the Clopper-Pearson 95% upper"
+                          + " bound of wrong answers per semantic lookup (the shadow reports' upper"
+                          + " bound times the share of lookups the learned threshold answers)")
+                  .tag(MetricTags.ROUTE, tag)
+                  .register(registry);
+              return s;
+            });
+    holder[0] = share;
   }
 
   /** Disagreeing share of shadow reports for {@code route} since start, or NaN with none. */

@@ -89,6 +89,24 @@ class ErrorBoundPerLookupIT {
       }
     }
     assertThat(learned).isEqualTo(0.985);
+
+    // Published beside the per-hit estimate: its upper bound per checked hit, and per lookup (that
+    // bound times the share of lookups 0.985 answers, none of the 150 here).
+    String metrics =
+        client
+            .get()
+            .uri("/actuator/prometheus")
+            .exchange()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
+    assertThat(metrics)
+        .containsPattern(
+            "tokenwise_cache_semantic_false_hit_upper_bound\\{[^}]*route=\"per-lookup\"[^}]*}"
+                + " 0\\.[1-9]")
+        .containsPattern(
+            "tokenwise_cache_semantic_false_hit_lookup_upper_bound\\{[^}]*route=\"per-lookup\"[^}]*}"
+                + " 0\\.0");
   }
 
   private WebTestClient.ResponseSpec post(String path, String body) {

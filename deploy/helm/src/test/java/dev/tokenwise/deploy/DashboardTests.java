@@ -250,8 +250,9 @@ class DashboardTests {
   }
 
   /**
-   * The learned semantic threshold beside the route's bound ({@code maxFalseHitRate}), and the
-   * router's client-feedback verdicts on semantic hits by outcome.
+   * The learned semantic threshold beside the route's bound ({@code maxFalseHitRate}) and, for a
+   * bound per lookup, the upper bound per lookup; and the router's client-feedback verdicts on
+   * semantic hits by outcome.
    */
   @Test
   void theCacheDashboardShowsTheLearnedThresholdAndClientVerdicts() {
@@ -263,7 +264,8 @@ class DashboardTests {
         .extracting(PanelQuery::names)
         .containsExactlyInAnyOrder(
             List.of("tokenwise_cache_semantic_learned_threshold"),
-            List.of("tokenwise_cache_semantic_max_false_hit_rate"));
+            List.of("tokenwise_cache_semantic_max_false_hit_rate"),
+            List.of("tokenwise_cache_semantic_false_hit_lookup_upper_bound"));
     assertThat(byPanel.get("Client feedback on semantic hits")).hasSize(1);
     PanelQuery feedback = byPanel.get("Client feedback on semantic hits").get(0);
     assertThat(feedback.names()).containsExactly("tokenwise_router_cache_feedback_verdicts_total");

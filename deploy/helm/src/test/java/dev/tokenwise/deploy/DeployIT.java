@@ -775,6 +775,7 @@ class DeployIT {
     return exprOrName.contains("tokenwise_cost_reconciliation_drift")
         || exprOrName.contains("outcome=\"failed\"")
         || exprOrName.contains("tokenwise_cache_semantic_learned_threshold")
-        || exprOrName.contains("tokenwise_cache_semantic_max_false_hit_rate");
+        || exprOrName.contains("tokenwise_cache_semantic_max_false_hit_rate")
+        || exprOrName.contains("tokenwise_cache_semantic_false_hit_lookup_upper_bound");
   }
 }
