@@ -174,6 +174,14 @@ final class CacheRequestBody {
       throw CacheProblems.invalidRequest(
           "policy.promotionThreshold", "promotionThreshold must be in (0, 1]");
     }
+    JsonNode rateOf = policy.get("falseHitRateOf");
+    if (rateOf != null
+        && !rateOf.isNull()
+        && (!rateOf.isString()
+            || dev.tokenwise.cache.semantic.FalseHitRateOf.parse(rateOf.asString()) == null)) {
+      throw CacheProblems.invalidRequest(
+          "policy.falseHitRateOf", "falseHitRateOf must be \"hits\" or \"lookups\"");
+    }
     JsonNode normalize = policy.get("normalizeWhitespace");
     if (normalize != null && !normalize.isNull() && !normalize.isBoolean()) {
       throw CacheProblems.invalidRequest(

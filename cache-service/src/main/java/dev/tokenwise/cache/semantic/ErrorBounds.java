@@ -94,6 +94,7 @@ final class ErrorBounds {
   private static final class Learned {
     volatile double threshold;
     volatile double bound;
+    volatile boolean perLookup;
     volatile long refreshedAt;
     volatile boolean loaded;
 
@@ -119,7 +120,9 @@ final class ErrorBounds {
       SemanticPolicy policy = properties.policyOf(route);
       if (policy.bounded()) {
         metrics.learned(route, learner.initial().threshold(), policy.maxFalseHitRate());
-        publishShare(route, learner.initial().threshold());
+        if (policy.perLookup()) {
+          metrics.lookupShare(route, 1);
+        }
       }
     }
   }
@@ -137,6 +140,7 @@ final class ErrorBounds {
       return Mono.just(learner.initial().threshold());
     }
     learned.bound = policy.maxFalseHitRate();
+    learned.perLookup = policy.perLookup();
     long now = System.nanoTime();
     if (learned.loaded && now - learned.refreshedAt < settings.refreshInterval().toNanos()) {
       return Mono.just(learned.threshold);
@@ -170,21 +174,29 @@ final class ErrorBounds {
   }
 
   /**
-   * Counts one semantic lookup of a bounded route with its best candidate's similarity ({@link
-   * Double#NaN}: none), when the bound is per lookup ({@code bound.rate-of: lookups}).
+   * Counts one semantic lookup of a route bounded per lookup with its best candidate's similarity
+   * ({@link Double#NaN}: none).
    */
   void looked(String route, SemanticPolicy policy, double bestSimilarity) {
-    if (policy.bounded()
-        && settings.rateOf() == SemanticCacheProperties.ErrorBound.RateOf.LOOKUPS) {
+    if (policy.perLookup()) {
       shares.record(route, bestSimilarity);
     }
+  }
+
+  /**
+   * Whether this replica last saw {@code route} bounded per lookup. A replica that has seen none of
+   * its lookups has no share to weigh by either, so it decides per hit.
+   */
+  private boolean perLookup(String route) {
+    Learned learned = routes.get(route);
+    return learned != null && learned.perLookup;
   }
 
   /**
    * With a bound per lookup: the share of the route's lookups {@code threshold} answers, published.
    */
   private void publishShare(String route, double threshold) {
-    if (settings.rateOf() == SemanticCacheProperties.ErrorBound.RateOf.LOOKUPS) {
+    if (perLookup(route)) {
       metrics.lookupShare(route, shares.of(route).applyAsDouble(threshold));
     }
   }
@@ -289,9 +301,7 @@ final class ErrorBounds {
                       from,
                       window,
                       bound,
-                      settings.rateOf() == SemanticCacheProperties.ErrorBound.RateOf.LOOKUPS
-                          ? shares.of(route)
-                          : ErrorBoundLearner.PER_HIT);
+                      perLookup(route) ? shares.of(route) : ErrorBoundLearner.PER_HIT);
               if (next.threshold() != from.threshold()) {
                 // The upper bound of the level left: under the bound when it widened, over it
                 // when it tightened.

@@ -98,7 +98,8 @@ public final class SemanticCache {
                 bool(override, "allowTools"),
                 number(override, "maxFalseHitRate"),
                 number(override, "grayZoneWidth"),
-                number(override, "promotionThreshold")));
+                number(override, "promotionThreshold"),
+                FalseHitRateOf.parse(override.path("falseHitRateOf").asString(""))));
     if (!properties.enabled()) {
       overlaid = overlaid.with(SemanticCacheProperties.RoutePolicy.enabled(false));
     }

@@ -81,6 +81,8 @@ public record SemanticCacheProperties(
    * @param grayZoneWidth the band below the threshold whose best candidates are checked after the
    *     miss and, confirmed, become aliases (0: off)
    * @param promotionThreshold the verifier score a gray-zone pair needs to be promoted
+   * @param falseHitRateOf what {@code maxFalseHitRate} is a share of: {@code hits} (the built-in
+   *     default) or {@code lookups}
    */
   public record RoutePolicy(
       Boolean enabled,
@@ -94,12 +96,13 @@ public record SemanticCacheProperties(
       Boolean allowTools,
       Double maxFalseHitRate,
       Double grayZoneWidth,
-      Double promotionThreshold) {
+      Double promotionThreshold,
+      FalseHitRateOf falseHitRateOf) {
 
     /** Every member inherited except {@code enabled}. */
     static RoutePolicy enabled(Boolean enabled) {
       return new RoutePolicy(
-          enabled, null, null, null, null, null, null, null, null, null, null, null);
+          enabled, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -115,12 +118,9 @@ public record SemanticCacheProperties(
    * @param window how many of a route's latest verdicts are kept and judged
    * @param refreshInterval how often a replica rereads a route's learned threshold from Redis
    * @param hitMemory how long the similarity of a served hit is remembered for its verdict
-   * @param rateOf what a route's {@code maxFalseHitRate} is a share of: {@code hits} (wrong answers
-   *     among the semantic hits it serves) or {@code lookups} (wrong answers among all its semantic
-   *     lookups, hits and misses, as vCache's error bound)
-   * @param shareWindow with {@code lookups}: how many of a route's latest lookups a replica keeps
-   *     the best candidate's similarity of, to weigh a level's wrong hits by the share of lookups
-   *     it answers
+   * @param shareWindow for routes bounded per lookup ({@link FalseHitRateOf#LOOKUPS}): how many of
+   *     a route's latest lookups a replica keeps the best candidate's similarity of, to weigh a
+   *     level's wrong hits by the share of lookups it answers
    */
   public record ErrorBound(
       @DefaultValue("0.99") double startThreshold,
@@ -130,14 +130,7 @@ public record SemanticCacheProperties(
       @DefaultValue("2000") int window,
       @DefaultValue("1s") Duration refreshInterval,
       @DefaultValue("1h") Duration hitMemory,
-      @DefaultValue("hits") RateOf rateOf,
       @DefaultValue("2000") int shareWindow) {
-
-    /** What a route's {@code maxFalseHitRate} is a share of. */
-    public enum RateOf {
-      HITS,
-      LOOKUPS
-    }
 
     public ErrorBound {
       if (startThreshold <= 0 || startThreshold > 1 || floor <= 0 || floor > startThreshold) {

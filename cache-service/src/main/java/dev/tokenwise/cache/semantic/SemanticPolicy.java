@@ -23,6 +23,8 @@ import dev.tokenwise.cache.semantic.SemanticCacheProperties.RoutePolicy;
  *     threshold)} misses and is queued for promotion; 0 turns promotion off
  * @param promotionThreshold the {@link PairVerifier} score a gray-zone pair needs to become an
  *     alias (stricter than any {@code verifyThreshold} a route hits with)
+ * @param falseHitRateOf what {@code maxFalseHitRate} is a share of: the route's hits or all its
+ *     lookups
  * @param templateVersion the route's prompt-template version (hash); part of the context
  * @param modelVersion the served model's version; part of the context
  */
@@ -39,6 +41,7 @@ public record SemanticPolicy(
     double maxFalseHitRate,
     double grayZoneWidth,
     double promotionThreshold,
+    FalseHitRateOf falseHitRateOf,
     String templateVersion,
     String modelVersion) {
 
@@ -69,7 +72,21 @@ public record SemanticPolicy(
 
   static final SemanticPolicy BUILT_IN =
       new SemanticPolicy(
-          true, 0.954, 0, 0.7, 0.0, 3, true, false, false, 0, GRAY_ZONE_WIDTH, PROMOTION, "", "");
+          true,
+          0.954,
+          0,
+          0.7,
+          0.0,
+          3,
+          true,
+          false,
+          false,
+          0,
+          GRAY_ZONE_WIDTH,
+          PROMOTION,
+          FalseHitRateOf.HITS,
+          "",
+          "");
 
   public SemanticPolicy {
     if (threshold <= 0 || threshold > 1) {
@@ -93,6 +110,7 @@ public record SemanticPolicy(
     if (maxKeyWordDifference < 0) {
       throw new IllegalArgumentException("maxKeyWordDifference must not be negative");
     }
+    falseHitRateOf = falseHitRateOf == null ? FalseHitRateOf.HITS : falseHitRateOf;
     templateVersion = templateVersion == null ? "" : templateVersion;
     modelVersion = modelVersion == null ? "" : modelVersion;
   }
@@ -121,6 +139,7 @@ public record SemanticPolicy(
         over.maxFalseHitRate() != null ? over.maxFalseHitRate() : maxFalseHitRate,
         over.grayZoneWidth() != null ? over.grayZoneWidth() : grayZoneWidth,
         over.promotionThreshold() != null ? over.promotionThreshold() : promotionThreshold,
+        over.falseHitRateOf() != null ? over.falseHitRateOf() : falseHitRateOf,
         templateVersion,
         modelVersion);
   }
@@ -140,6 +159,7 @@ public record SemanticPolicy(
         maxFalseHitRate,
         grayZoneWidth,
         promotionThreshold,
+        falseHitRateOf,
         template,
         model);
   }
@@ -164,8 +184,14 @@ public record SemanticPolicy(
         maxFalseHitRate,
         grayZoneWidth,
         promotionThreshold,
+        falseHitRateOf,
         templateVersion,
         modelVersion);
+  }
+
+  /** Whether the route's bound is on wrong answers per lookup rather than per hit. */
+  boolean perLookup() {
+    return bounded() && falseHitRateOf == FalseHitRateOf.LOOKUPS;
   }
 
   /** Whether gray-zone misses are queued for promotion to aliases. */

@@ -305,6 +305,12 @@ class ExactCacheIT {
         lookupOn("default", request, ",\"policy\":{\"maxFalseHitRate\":\"1%\"}"),
         "policy.maxFalseHitRate");
     assertBadRequest(
+        lookupOn("default", request, ",\"policy\":{\"falseHitRateOf\":\"answers\"}"),
+        "policy.falseHitRateOf");
+    assertBadRequest(
+        lookupOn("default", request, ",\"policy\":{\"falseHitRateOf\":1}"),
+        "policy.falseHitRateOf");
+    assertBadRequest(
         post(
             "/shadow",
             "{\"tenant\":\"bad\",\"route\":\"default\",\"model\":\"m\",\"agreed\":true,"

@@ -17,15 +17,7 @@ class ErrorBoundLearnerTests {
   private static final double BOUND = 0.01;
   private static final SemanticCacheProperties.ErrorBound SETTINGS =
       new SemanticCacheProperties.ErrorBound(
-          0.99,
-          0.80,
-          0.005,
-          20,
-          2000,
-          Duration.ofSeconds(1),
-          Duration.ofHours(1),
-          SemanticCacheProperties.ErrorBound.RateOf.HITS,
-          2000);
+          0.99, 0.80, 0.005, 20, 2000, Duration.ofSeconds(1), Duration.ofHours(1), 2000);
 
   private final ErrorBoundLearner learner = new ErrorBoundLearner(SETTINGS);
 

@@ -40,7 +40,7 @@ class GrayZoneTests {
         SemanticPolicy.BUILT_IN
             .with(
                 new SemanticCacheProperties.RoutePolicy(
-                    null, null, null, null, null, null, null, null, null, null, 0.02, null))
+                    null, null, null, null, null, null, null, null, null, null, 0.02, null, null))
             .withThreshold(0.97);
 
     assertThat(policy.grayZone().band(0.96)).isEqualTo(GrayZone.Band.GRAY);

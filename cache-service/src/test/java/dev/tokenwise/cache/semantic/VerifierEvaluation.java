@@ -395,10 +395,10 @@ public final class VerifierEvaluation {
    * guards with cosine ≥ the learned threshold; a fixed-seed share of the hits (the shadow rate)
    * reveals its verdict (wrong when the pair is not a duplicate), with the hit's cosine and the
    * threshold it was served under, as a shadow re-ask or client feedback would; misses give none.
-   * The bound is the service's: wrong answers among hits, or with {@code lookups} ({@code
-   * bound.rate-of: lookups}) among all lookups, each lookup counted by {@link LookupShares} as the
-   * service counts it. Printed per window: duplicates hit, false hits per hit, per lookup and per
-   * non-duplicate, and the threshold at the window's end.
+   * The bound is the service's: wrong answers among hits, or with {@code lookups} (a route's {@code
+   * false-hit-rate-of: lookups}) among all lookups, each lookup counted by {@link LookupShares} as
+   * the service counts it. Printed per window: duplicates hit, false hits per hit, per lookup and
+   * per non-duplicate, and the threshold at the window's end.
    */
   private static void serviceReplay(
       List<Pair> pairs,

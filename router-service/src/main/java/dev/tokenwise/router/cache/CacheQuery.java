@@ -110,6 +110,9 @@ public record CacheQuery(
     if (cache.maxFalseHitRate() != null) {
       policy.put("maxFalseHitRate", cache.maxFalseHitRate());
     }
+    if (cache.falseHitRateOf() != null) {
+      policy.put("falseHitRateOf", cache.falseHitRateOf().toLowerCase(java.util.Locale.ROOT));
+    }
     if (cache.grayZoneWidth() != null) {
       policy.put("grayZoneWidth", cache.grayZoneWidth());
     }

@@ -236,6 +236,9 @@ public record RouteProperties(Map<String, Definition> routes) {
    * @param modelVersion the served model's snapshot; null: the {@code model} the provider last
    *     reported for it, so a new snapshot invalidates the old answers
    * @param normalizeWhitespace whether the exact key ignores whitespace differences in messages
+   * @param falseHitRateOf what {@code maxFalseHitRate} is a share of: {@code hits} (wrong answers
+   *     among the route's semantic hits; cache-service default) or {@code lookups} (among all its
+   *     semantic lookups, as vCache's error bound)
    */
   public record Cache(
       @DefaultValue("true") boolean enabled,
@@ -254,13 +257,14 @@ public record RouteProperties(Map<String, Definition> routes) {
       Double promotionThreshold,
       String templateVersion,
       String modelVersion,
-      Boolean normalizeWhitespace) {
+      Boolean normalizeWhitespace,
+      String falseHitRateOf) {
 
     /** The cache as a route gets it when it configures none: exact and semantic, all defaults. */
     public static Cache defaults() {
       return new Cache(
           true, true, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null);
+          null, null, null);
     }
   }
 

@@ -412,6 +412,12 @@ public class RouteTable implements InitializingBean, DisposableBean {
         && !(cache.maxFalseHitRate() >= 0 && cache.maxFalseHitRate() < 1)) {
       problems.add(at + "max-false-hit-rate must be within [0, 1)");
     }
+    if (cache.falseHitRateOf() != null
+        && !cache.falseHitRateOf().equalsIgnoreCase("hits")
+        && !cache.falseHitRateOf().equalsIgnoreCase("lookups")) {
+      problems.add(
+          at + "false-hit-rate-of must be hits or lookups, was '" + cache.falseHitRateOf() + "'");
+    }
     if (cache.grayZoneWidth() != null
         && !(cache.grayZoneWidth() >= 0 && cache.grayZoneWidth() < 1)) {
       problems.add(at + "gray-zone-width must be within [0, 1)");

@@ -55,7 +55,8 @@ class CacheQueryTests {
             null,
             "tmpl-7",
             null,
-            true);
+            true,
+            null);
 
     JsonNode policy = body(cache, "no-cache", "gpt-5-mini-2025-08-07").path("policy");
 
@@ -78,7 +79,7 @@ class CacheQueryTests {
     RouteProperties.Cache cache =
         new RouteProperties.Cache(
             true, true, null, 0.6, null, null, null, null, null, null, null, 0.01, 0.03, 0.9, null,
-            null, null);
+            null, null, null);
 
     JsonNode policy = body(cache, null, null).path("policy");
 
@@ -92,7 +93,7 @@ class CacheQueryTests {
     RouteProperties.Cache off =
         new RouteProperties.Cache(
             true, true, null, 0.0, null, null, null, null, null, null, null, 0.0, 0.0, null, null,
-            null, null);
+            null, null, null);
     assertThat(body(off, null, null).path("policy"))
         .as("0 is sent: it turns cache-service's verifier, bound and promotion off for the route")
         .isEqualTo(
@@ -100,6 +101,20 @@ class CacheQueryTests {
                 """
                 {"semantic":true,"verifyThreshold":0.0,"maxFalseHitRate":0.0,
                  "grayZoneWidth":0.0}"""));
+  }
+
+  @Test
+  void theUnitOfTheErrorBoundIsSentAsCacheServiceSpellsIt() {
+    RouteProperties.Cache cache =
+        new RouteProperties.Cache(
+            true, true, null, null, null, null, null, null, null, null, null, 0.01, null, null,
+            null, null, null, "Lookups");
+
+    assertThat(body(cache, null, null).path("policy"))
+        .isEqualTo(
+            json.readTree(
+                """
+                {"semantic":true,"maxFalseHitRate":0.01,"falseHitRateOf":"lookups"}"""));
   }
 
   @Test
@@ -122,6 +137,7 @@ class CacheQueryTests {
             null,
             null,
             "pinned-1",
+            null,
             null);
 
     JsonNode policy = body(cache, null, "gpt-5-mini-2025-08-07").path("policy");

@@ -211,7 +211,9 @@ class RouteTableTests {
             "\"gray-zone-width\":-0.1",
                 "route 'support': cache.gray-zone-width must be within [0, 1)",
             "\"promotionThreshold\":0",
-                "route 'support': cache.promotion-threshold must be within (0, 1]");
+                "route 'support': cache.promotion-threshold must be within (0, 1]",
+            "\"false-hit-rate-of\":\"answers\"",
+                "route 'support': cache.false-hit-rate-of must be hits or lookups, was 'answers'");
     outOfRange.forEach(
         (member, problem) ->
             assertThatThrownBy(
@@ -226,7 +228,7 @@ class RouteTableTests {
     RouteProperties.Cache wide =
         new RouteProperties.Cache(
             true, true, null, null, null, null, null, null, null, null, null, null, 1.0, null, null,
-            null, null);
+            null, null, null);
     RouteProperties.Definition configured =
         new RouteProperties.Definition(
             null,
