@@ -23,6 +23,17 @@ public final class InternalApi {
         .exchange();
   }
 
+  /** The service's Prometheus scrape. */
+  public static String prometheus(WebTestClient client) {
+    return client
+        .get()
+        .uri("/actuator/prometheus")
+        .exchange()
+        .expectBody(String.class)
+        .returnResult()
+        .getResponseBody();
+  }
+
   /** A one-question gpt-5-mini chat request at temperature 0.2. */
   public static String chat(String question) {
     return """

@@ -2,6 +2,7 @@ package dev.tokenwise.cache.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenwise.cache.InternalApi;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
 import java.io.IOException;
@@ -77,14 +78,7 @@ class ExactCacheRedisDownIT {
         .jsonPath("$.type")
         .isEqualTo("https://tokenwise.dev/problems/cache-unavailable");
 
-    String prometheus =
-        client
-            .get()
-            .uri("/actuator/prometheus")
-            .exchange()
-            .expectBody(String.class)
-            .returnResult()
-            .getResponseBody();
+    String prometheus = InternalApi.prometheus(client);
     assertThat(prometheus)
         .containsPattern(
             "tokenwise_cache_lookups_total\\{[^}]*kind=\"exact\"[^}]*result=\"error\"[^}]*} 1\\.0")

@@ -49,15 +49,7 @@ class ErrorBoundPerLookupIT {
 
     // Published beside the per-hit estimate: its upper bound per checked hit, and per lookup (that
     // bound times the share of lookups 0.985 answers, none of the 150 here).
-    String metrics =
-        client
-            .get()
-            .uri("/actuator/prometheus")
-            .exchange()
-            .expectBody(String.class)
-            .returnResult()
-            .getResponseBody();
-    assertThat(metrics)
+    assertThat(InternalApi.prometheus(client))
         .containsPattern(
             "tokenwise_cache_semantic_false_hit_upper_bound\\{[^}]*route=\"per-lookup\"[^}]*}"
                 + " 0\\.[1-9]")

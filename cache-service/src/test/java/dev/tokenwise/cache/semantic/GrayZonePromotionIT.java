@@ -226,13 +226,7 @@ class GrayZonePromotionIT {
   }
 
   private String prometheus() {
-    return client
-        .get()
-        .uri("/actuator/prometheus")
-        .exchange()
-        .expectBody(String.class)
-        .returnResult()
-        .getResponseBody();
+    return InternalApi.prometheus(client);
   }
 
   @JsonIgnoreProperties(ignoreUnknown = true)

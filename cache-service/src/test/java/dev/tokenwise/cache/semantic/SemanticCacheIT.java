@@ -721,13 +721,7 @@ class SemanticCacheIT {
   }
 
   private String prometheus() {
-    return client
-        .get()
-        .uri("/actuator/prometheus")
-        .exchange()
-        .expectBody(String.class)
-        .returnResult()
-        .getResponseBody();
+    return InternalApi.prometheus(client);
   }
 
   private static String chat(String question) {
