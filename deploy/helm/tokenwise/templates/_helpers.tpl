@@ -113,7 +113,7 @@ helm.sh/chart: {{ include "tokenwise.chart" . }}
         "anthropic" (dict "base-url" (tpl $root.Values.providers.anthropic.baseUrl $root))
         "gemini" (dict "base-url" (tpl $root.Values.providers.gemini.baseUrl $root)))
       "cache" (dict "base-url" (include "tokenwise.serviceUrl" (dict "root" $root "name" "cache-service")))
-      "usage" (dict "spool-dir" "/var/spool/tokenwise")
+      "usage" (dict "spool-dir" "/var/spool/tokenwise" "shutdown-drain" "10s")
 -}}
 {{- if (index $root.Values.services "cost-service").enabled }}
 {{- /* Feedback (POST /v1/feedback) and shadow-evaluation registrations go to cost-service. */}}

@@ -2,15 +2,19 @@ package dev.tokenwise.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenwise.router.route.TenantRoutes;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
@@ -46,9 +50,12 @@ class RedisStallIT {
     registry.add("tokenwise.router.routes.rag.prompt-cache.enabled", () -> "true");
     registry.add("tokenwise.router.routes.chat.prompt-cache.fix-order", () -> "true");
     registry.add("tokenwise.router.usage.spool-dir", RedisStallIT::spoolDir);
+    // Far shorter than a check's 5 s Redis timeout: every check outlasts several ticks.
+    registry.add("tokenwise.router.tenant-routes.poll-interval", () -> "200ms");
   }
 
   @LocalServerPort int port;
+  @Autowired TenantRoutes tenantRoutes;
   WebTestClient client;
 
   @BeforeEach
@@ -95,6 +102,19 @@ class RedisStallIT {
         .isEqualTo("Hello from the provider.");
     assertThat(upstream.providerCalls).hasSize(1);
     assertThat(redis.stalledCommands).isNotEmpty();
+  }
+
+  /**
+   * The poll for tenants' route changes (what catches up a missed announcement) outlives checks
+   * that hang on Redis for many of its intervals; a bare concatMap after the interval ended it with
+   * an overflow error on the first tick that found a check still running.
+   */
+  @Test
+  void theTenantRoutePollOutlivesChecksSlowerThanItsInterval() {
+    Awaitility.await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(tenantRoutes::polling);
   }
 
   private static String spoolDir() {

@@ -1,7 +1,5 @@
 package dev.tokenwise.cache.semantic;
 
-import java.util.Locale;
-
 /**
  * What a route's {@code maxFalseHitRate} is a share of: {@link #HITS}, wrong answers among the
  * semantic hits it serves ("at most 1% of cached answers wrong"), or {@link #LOOKUPS}, wrong
@@ -11,11 +9,6 @@ import java.util.Locale;
 public enum FalseHitRateOf {
   HITS,
   LOOKUPS;
-
-  /** The value as routes and requests spell it. */
-  public String wire() {
-    return name().toLowerCase(Locale.ROOT);
-  }
 
   /** {@code hits} or {@code lookups}, any case; {@code null} for anything else. */
   public static FalseHitRateOf parse(String text) {

@@ -165,6 +165,26 @@ class ChartTests {
         .isTrue();
   }
 
+  /**
+   * A stopping router first finishes its requests (Spring's graceful shutdown phase, 30 s at most)
+   * and then replays its spool for up to {@code shutdown-drain}: both must fit in the pod's grace
+   * period, or the kubelet kills it mid-replay and the emptyDir's events go with it.
+   */
+  @ParameterizedTest
+  @MethodSource("scenarios")
+  void theRoutersShutdownReplayFitsInItsGracePeriod(Path scenario) {
+    Manifests m = manifests(scenario);
+    Deployment router = m.get(Deployment.class, "tw-router-service");
+    String drain =
+        springConfig(m, "tw-router-service")
+            .at("/tokenwise/router/usage/shutdown-drain")
+            .asString();
+    assertThat(drain).matches("\\d+s");
+    long drainSeconds = Long.parseLong(drain.substring(0, drain.length() - 1));
+    long grace = router.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+    assertThat(30 + drainSeconds).isLessThan(grace);
+  }
+
   @ParameterizedTest
   @MethodSource("scenarios")
   void everyServiceGetsTheServiceSecretFromTheSecretAndNeverAsAValue(Path scenario) {

@@ -286,6 +286,12 @@ public class TenantRoutes implements InitializingBean, DisposableBean {
     poll = Polling.every(pollInterval, pollInterval, this::check);
   }
 
+  /** Whether this replica still polls for route changes: until it stops, whatever Redis does. */
+  public boolean polling() {
+    Disposable running = poll;
+    return running != null && !running.isDisposed();
+  }
+
   @Override
   public void destroy() {
     if (poll != null) {
