@@ -2,13 +2,10 @@ package dev.tokenwise.cost.quality;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
-import java.math.BigDecimal;
+import dev.tokenwise.common.quality.FinalAnswers;
 import java.util.HashSet;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -32,26 +29,12 @@ class ShadowJudges {
   }
 
   /**
-   * Exact agreement of the two answers' final answers where both have one, the fallback's
-   * similarity otherwise. A final answer is the value of the last {@code Answer: X} line (also
-   * {@code Final answer: X}, {@code **Answer:** X}), else a number the answer ends with, else an
-   * option letter it ends with ({@code ... the answer is (C).}); letters are upper-cased, numbers
-   * compared by value ({@code 1,200.50} = {@code 1200.5}), anything else by its lower-cased words.
-   * A match is 1 and a mismatch 0, so the verdict against the similarity threshold is exactly
-   * whether the two final answers agree, however alike or unlike the reasoning around them.
+   * Exact agreement of the two answers' final answers ({@link FinalAnswers}) where both have one,
+   * the fallback's similarity otherwise. A match is 1 and a mismatch 0, so the verdict against the
+   * similarity threshold is exactly whether the two final answers agree, however alike or unlike
+   * the reasoning around them.
    */
   static final class FinalAnswerMatch implements ShadowJudge {
-
-    private static final Pattern ANSWER_LINE =
-        Pattern.compile(
-            "(?im)^[\\s*_#>-]*(?:final\\s+)?answer\\s*(?:is)?\\s*[*_]*\\s*[:=]\\s*[*_]*\\s*(\\S.*?)\\s*$");
-    private static final Pattern TRAILING_NUMBER =
-        Pattern.compile("(?<![\\w.,])(-?\\d[\\d,]*(?:\\.\\d+)?)[\\s*_.!)%]*$");
-    private static final Pattern TRAILING_OPTION =
-        Pattern.compile(
-            "(?:(?i:answer is|option|choice)\\s*\\(?([A-E])\\)?|\\(([A-E])\\))[\\s*_.!]*$");
-    private static final Pattern OPTION = Pattern.compile("\\(?([A-Ea-e])\\)?(?:[).:]\\s.*)?");
-    private static final Pattern NUMBER = Pattern.compile("[$€£]?\\s*(-?\\d[\\d,]*(?:\\.\\d+)?)%?");
 
     private final ShadowJudge fallback;
 
@@ -66,50 +49,9 @@ class ShadowJudges {
 
     @Override
     public double similarity(String served, String reference) {
-      Optional<String> a = finalAnswer(served);
-      Optional<String> b = finalAnswer(reference);
-      if (a.isPresent() && b.isPresent()) {
-        return a.get().equals(b.get()) ? 1.0 : 0.0;
-      }
-      return fallback.similarity(served, reference);
-    }
-
-    /** The answer's final answer, normalised, or empty when it states none. */
-    static Optional<String> finalAnswer(String text) {
-      Matcher line = ANSWER_LINE.matcher(text);
-      String last = null;
-      while (line.find()) {
-        last = line.group(1);
-      }
-      if (last != null) {
-        String value = last.replaceAll("[*_`]", "").strip().replaceAll("[.!]+$", "").strip();
-        if (!value.isEmpty()) {
-          return Optional.of(normalise(value));
-        }
-      }
-      String stripped = text.strip();
-      Matcher number = TRAILING_NUMBER.matcher(stripped);
-      if (number.find()) {
-        return Optional.of(normalise(number.group(1)));
-      }
-      Matcher option = TRAILING_OPTION.matcher(stripped);
-      if (option.find()) {
-        return Optional.of(option.group(1) != null ? option.group(1) : option.group(2));
-      }
-      return Optional.empty();
-    }
-
-    private static String normalise(String value) {
-      Matcher option = OPTION.matcher(value);
-      if (option.matches()) {
-        return option.group(1).toUpperCase(Locale.ROOT);
-      }
-      Matcher number = NUMBER.matcher(value);
-      if (number.matches()) {
-        BigDecimal n = new BigDecimal(number.group(1).replace(",", ""));
-        return n.signum() == 0 ? "0" : n.stripTrailingZeros().toPlainString();
-      }
-      return String.join(" ", value.toLowerCase(Locale.ROOT).split("\\s+"));
+      return FinalAnswers.agree(served, reference)
+          .map(agreed -> agreed ? 1.0 : 0.0)
+          .orElseGet(() -> fallback.similarity(served, reference));
     }
   }
 

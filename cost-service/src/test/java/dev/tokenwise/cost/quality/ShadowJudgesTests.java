@@ -44,17 +44,9 @@ class ShadowJudgesTests {
   }
 
   @Test
-  void finalAnswersAreReadFromTrailingNumbersAndOptionLetters() {
-    assertThat(FinalAnswerMatch.finalAnswer("So the total comes to 1,200.50.")).contains("1200.5");
-    assertThat(FinalAnswerMatch.finalAnswer("Final answer: $1200.5")).contains("1200.5");
-    assertThat(FinalAnswerMatch.finalAnswer("Weighing both, the answer is (B).")).contains("B");
-    assertThat(FinalAnswerMatch.finalAnswer("Answer: B) LRU")).contains("B");
-    assertThat(FinalAnswerMatch.finalAnswer("Answer: 2\nAnswer: 3")).contains("3");
-    assertThat(FinalAnswerMatch.finalAnswer("Answer:  The Amber  Ledger."))
-        .contains("the amber ledger");
-    assertThat(FinalAnswerMatch.finalAnswer("Refunds take 5 business days.")).isEmpty();
-    assertThat(FinalAnswerMatch.finalAnswer("Plan A is cheaper.")).isEmpty();
+  void finalAnswersAreComparedByValue() {
     assertThat(judge.similarity("The sum is 42", "Answer: 42.0")).isEqualTo(1.0);
+    assertThat(judge.similarity("Weighing both, the answer is (B).", "Answer: b")).isEqualTo(1.0);
   }
 
   @Test

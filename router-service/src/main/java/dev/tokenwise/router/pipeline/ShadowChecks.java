@@ -1,6 +1,7 @@
 package dev.tokenwise.router.pipeline;
 
 import dev.tokenwise.common.metrics.MetricTags;
+import dev.tokenwise.common.quality.FinalAnswers;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.router.cache.CacheClient;
 import dev.tokenwise.router.cache.CacheLookup;
@@ -15,6 +16,7 @@ import dev.tokenwise.router.usage.UsagePublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +35,15 @@ import tools.jackson.databind.node.ObjectNode;
  * goes to cache-service's {@code /internal/cache/shadow}, which keeps the route's live false-hit
  * estimate.
  *
- * <p>The judge is the MiniLM cosine of the two answers' texts against {@code
- * tokenwise.router.cache.shadow-agreement}: cheap and local, and blind to a changed number in a
- * long answer, so the estimate errs towards agreement. The shadow call costs real tokens, so it has
- * its own usage event: mode {@code sync}, the request id with {@value #REQUEST_ID_SUFFIX} appended
- * (cost-service's mark of a shadow replay: priced, kept out of the client figures), no end user,
- * the cached model as both requested and served model (it claims no savings).
+ * <p>The judge: when both answers state a final answer ({@link FinalAnswers}: an {@code Answer: X}
+ * line, or a number or option letter they end with), they agree exactly when the two are equal,
+ * however alike the prose around them; otherwise, the MiniLM cosine of the two texts against {@code
+ * tokenwise.router.cache.shadow-agreement}, which is cheap and local but blind to a changed number
+ * in a long answer, so there the estimate errs towards agreement. The shadow call costs real
+ * tokens, so it has its own usage event: mode {@code sync}, the request id with {@value
+ * #REQUEST_ID_SUFFIX} appended (cost-service's mark of a shadow replay: priced, kept out of the
+ * client figures), no end user, the cached model as both requested and served model (it claims no
+ * savings).
  */
 @Component
 class ShadowChecks {
@@ -143,10 +148,17 @@ class ShadowChecks {
             });
   }
 
-  /** Whether two answers say the same: equal texts, or MiniLM cosine at the threshold. */
+  /**
+   * Whether two answers say the same: equal texts; else, when both state a final answer, equal
+   * final answers; else MiniLM cosine at the threshold.
+   */
   boolean agree(String cached, String fresh) {
     if (cached.strip().equals(fresh.strip())) {
       return true;
+    }
+    Optional<Boolean> finals = FinalAnswers.agree(cached, fresh);
+    if (finals.isPresent()) {
+      return finals.get();
     }
     if (cached.isBlank() || fresh.isBlank()) {
       return false;
