@@ -45,7 +45,15 @@ final class ResponsesRequests {
     if (!request.isObject()) {
       throw invalid("The request body must be a JSON object.", null);
     }
-    if (!request.path("model").isString() || request.path("model").asString().isBlank()) {
+    JsonNode model = request.path("model");
+    if (!model.isMissingNode() && !model.isNull() && !model.isString()) {
+      throw invalid(
+          "Invalid type for 'model': expected a string, but got "
+              + model.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+              + " instead.",
+          "model");
+    }
+    if (!model.isString() || model.asString().isBlank()) {
       throw invalid("You must provide a model parameter.", "model");
     }
     refuseStored(request, "previous_response_id");

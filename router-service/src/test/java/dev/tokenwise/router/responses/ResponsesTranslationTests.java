@@ -76,6 +76,24 @@ class ResponsesTranslationTests {
   }
 
   @Test
+  void aModelOfTheWrongTypeIsNamedAsSuchAndAMissingOneAsMissing() {
+    assertThatThrownBy(
+            () -> ResponsesRequests.toChat(json.readTree("{\"model\":5,\"input\":\"hi\"}")))
+        .isInstanceOfSatisfying(
+            OpenAiApiException.class,
+            e -> {
+              assertThat(e.status().value()).isEqualTo(400);
+              assertThat(e.param()).isEqualTo("model");
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "Invalid type for 'model': expected a string, but got number instead.");
+            });
+    assertThatThrownBy(() -> ResponsesRequests.toChat(json.readTree("{\"input\":\"hi\"}")))
+        .isInstanceOf(OpenAiApiException.class)
+        .hasMessage("You must provide a model parameter.");
+  }
+
+  @Test
   void aCompletionIsAResponseTheSdkAccepts() throws Exception {
     JsonNode completion =
         json.readTree(
