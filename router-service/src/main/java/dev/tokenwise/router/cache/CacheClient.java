@@ -7,6 +7,7 @@ import dev.tokenwise.common.metrics.MetricTags;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.router.request.Deadlines;
+import dev.tokenwise.router.request.RandomIds;
 import dev.tokenwise.router.route.RouteProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -17,7 +18,6 @@ import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -229,7 +229,7 @@ public class CacheClient {
             entryId == null || entryId.isBlank() ? null : entryId,
             null,
             agreed,
-            UUID.randomUUID().toString());
+            RandomIds.uuid().toString());
     byte[] report = json.writeValueAsBytes(body);
     queueVerdict(report)
         .map(id -> "queued")

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tokenwise.common.cache.VerdictStream;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.security.StreamSignatures;
+import dev.tokenwise.router.request.RandomIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -24,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.RedisConnectionFailureException;
@@ -54,6 +56,15 @@ class CacheClientVerdictTests {
   private final List<MapRecord<String, Object, Object>> added = new CopyOnWriteArrayList<>();
   private HttpServer cacheService;
   private CacheClient client;
+
+  /**
+   * Seeds the verdict ids' DRBG before any test's clock runs: on a busy machine that can take
+   * seconds the first time (the router's warm-up does it at start).
+   */
+  @BeforeAll
+  static void warmUp() {
+    RandomIds.uuid();
+  }
 
   @BeforeEach
   @SuppressWarnings("unchecked")
@@ -111,7 +122,7 @@ class CacheClientVerdictTests {
     xadd.set(Mono.just(RecordId.of("1-0")));
     client.reportShadow(query(), "0123456789abcdef0123456789abcdef", false);
 
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> reported("queued") == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> reported("queued") == 1);
     assertThat(posted).isEmpty();
     MapRecord<String, Object, Object> entry = added.get(0);
     assertThat(entry.getStream()).isEqualTo(VerdictStream.KEY);
@@ -135,7 +146,7 @@ class CacheClientVerdictTests {
     xadd.set(Mono.error(new RedisConnectionFailureException("Redis is down")));
     client.reportShadow(query(), null, true);
 
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> reported("sent") == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> reported("sent") == 1);
     assertThat(posted).hasSize(1);
     JsonNode report = json.readTree(posted.get(0));
     JsonNode queued = json.readTree(added.get(0).getValue().get(VerdictStream.FIELD).toString());
@@ -151,7 +162,7 @@ class CacheClientVerdictTests {
     xadd.set(Mono.never());
     client.reportShadow(query(), null, true);
 
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> reported("sent") == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> reported("sent") == 1);
     assertThat(posted).hasSize(1);
   }
 
@@ -161,7 +172,7 @@ class CacheClientVerdictTests {
     status.set(503);
     client.reportShadow(query(), null, true);
 
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> reported("failed") == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> reported("failed") == 1);
     assertThat(reported("sent") + reported("queued")).isZero();
   }
 
