@@ -3,6 +3,7 @@ package dev.tokenwise.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenwise.common.cache.VerdictStream;
 import dev.tokenwise.common.testsupport.RealServers;
 import dev.tokenwise.common.testsupport.TestServers;
 import dev.tokenwise.common.usage.UsageStream;
@@ -356,12 +357,12 @@ class ChatCompletionsIT {
         .endsWith("data: [DONE]\n\n");
 
     // The shadow: the model is asked the same question, unstreamed, and the verdict reported.
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(1));
-    JsonNode report = json.readTree(upstream.shadowReports.get(0).body());
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(verdicts()).hasSize(1));
+    JsonNode report = verdicts().get(0);
     assertNamesTheSemanticEntry(report);
     assertThat(report.path("agreed").isBoolean()).isTrue();
+    assertThat(report.path("verdictId").asString()).isNotEmpty();
+    assertThat(upstream.shadowReports).as("Redis took the verdict: nothing posted").isEmpty();
     assertThat(upstream.providerCalls).hasSize(1);
     JsonNode asked = json.readTree(upstream.providerCalls.get(0).body());
     assertThat(asked.has("stream")).isFalse();
@@ -409,9 +410,7 @@ class ChatCompletionsIT {
             .getResponseHeaders()
             .getFirst("Tokenwise-Request-Id");
     // the sampled shadow check reports first; the client's verdict comes after it
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(1));
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(verdicts()).hasSize(1));
     String missId =
         post("""
             {"model":"gpt-5-mini","messages":[{"role":"user","content":"hello"}]}""")
@@ -438,10 +437,8 @@ class ChatCompletionsIT {
         .jsonPath("$.status")
         .isEqualTo("recorded");
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(2));
-    JsonNode verdict = json.readTree(upstream.shadowReports.get(1).body());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(verdicts()).hasSize(2));
+    JsonNode verdict = verdicts().get(1);
     assertNamesTheSemanticEntry(verdict);
     assertThat(verdict.path("agreed").asBoolean(true)).isFalse();
 
@@ -455,7 +452,7 @@ class ChatCompletionsIT {
     await()
         .during(Duration.ofMillis(500))
         .atMost(Duration.ofSeconds(2))
-        .untilAsserted(() -> assertThat(upstream.shadowReports).hasSize(2));
+        .untilAsserted(() -> assertThat(verdicts()).hasSize(2));
     assertThat(
             meters
                 .get("tokenwise.router.cache.feedback.verdicts")
@@ -849,6 +846,15 @@ class ChatCompletionsIT {
         redis.opsForStream().range(UsageStream.KEY, Range.unbounded()).collectList().block();
     return records.stream()
         .map(r -> json.readTree((String) r.getValue().get(UsageStream.FIELD)))
+        .toList();
+  }
+
+  /** The verdicts on the verdict stream, in order: their reports. */
+  private List<JsonNode> verdicts() {
+    List<MapRecord<String, Object, Object>> records =
+        redis.opsForStream().range(VerdictStream.KEY, Range.unbounded()).collectList().block();
+    return records.stream()
+        .map(r -> json.readTree((String) r.getValue().get(VerdictStream.FIELD)))
         .toList();
   }
 

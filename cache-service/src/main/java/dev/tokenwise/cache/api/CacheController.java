@@ -14,6 +14,8 @@ import dev.tokenwise.common.cache.CacheApi.ShadowResult;
 import dev.tokenwise.common.cache.CacheApi.StoreResult;
 import dev.tokenwise.common.security.CallerNotAllowedException;
 import dev.tokenwise.common.security.ServiceCaller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,12 +36,16 @@ import tools.jackson.databind.JsonNode;
 @RestController
 class CacheController {
 
+  private static final Logger log = LoggerFactory.getLogger(CacheController.class);
+
   private final ExactCache exactCache;
   private final SemanticCache semanticCache;
+  private final VerdictProperties verdicts;
 
-  CacheController(ExactCache exactCache, SemanticCache semanticCache) {
+  CacheController(ExactCache exactCache, SemanticCache semanticCache, VerdictProperties verdicts) {
     this.exactCache = exactCache;
     this.semanticCache = semanticCache;
+    this.verdicts = verdicts;
   }
 
   /**
@@ -143,8 +149,12 @@ class CacheController {
   }
 
   /**
-   * {@code 202 {"falseHitEstimate":x}}: the router asked the model too for a hit flagged {@code
-   * shadow} and says whether the cached answer agreed.
+   * {@code 202 {"falseHitEstimate":x,"learnedThreshold":y}}: the router asked the model too for a
+   * hit flagged {@code shadow} (or the client gave feedback on it) and says whether the cached
+   * answer agreed. 503 when the verdict could not be recorded (Redis failed or was slow), so the
+   * caller knows it was not; a verdict id recorded before is accepted again and not counted twice.
+   * The router sends verdicts here only when it cannot put them on the verdict stream ({@link
+   * VerdictStreamConsumer}).
    */
   @PostMapping(CacheApi.SHADOW)
   Mono<ResponseEntity<ShadowResult>> shadow(
@@ -161,18 +171,26 @@ class CacheController {
             report ->
                 semanticCache
                     .shadowReport(
-                        report.namespace(), report.entryId(), report.similarity(), report.agreed())
-                    .map(java.util.Optional::of)
-                    .defaultIfEmpty(java.util.Optional.empty())
+                        report.namespace(),
+                        report.entryId(),
+                        report.similarity(),
+                        report.agreed(),
+                        report.verdictId(),
+                        verdicts.remember())
+                    .onErrorMap(
+                        error -> {
+                          log.warn("Verdict not recorded, answering 503: {}", error.toString());
+                          return CacheProblems.unavailableException();
+                        })
                     .map(
-                        learned -> {
+                        result -> {
                           double estimate =
                               semanticCache.falseHitEstimate(report.namespace().route());
                           return ResponseEntity.status(HttpStatus.ACCEPTED)
                               .body(
                                   new ShadowResult(
                                       Double.isNaN(estimate) ? null : estimate,
-                                      learned.orElse(null)));
+                                      result.learnedThreshold()));
                         }));
   }
 

@@ -1,6 +1,7 @@
 package dev.tokenwise.cache.api;
 
 import dev.tokenwise.cache.namespace.CacheNamespace;
+import dev.tokenwise.common.cache.CacheApi;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import org.springframework.web.ErrorResponseException;
@@ -21,6 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
  * rejected.
  */
 final class CacheRequestBody {
+
+  private static final java.util.regex.Pattern VERDICT_ID =
+      java.util.regex.Pattern.compile(
+          "[A-Za-z0-9_-]{1," + CacheApi.ShadowReport.MAX_VERDICT_ID + "}");
 
   private static final JsonMapper JSON =
       JsonMapper.builder()
@@ -49,11 +54,16 @@ final class CacheRequestBody {
   record Invalidate(String tenant, String route, String model, String entryId) {}
 
   /**
-   * {@code POST /internal/cache/shadow}: the router's verdict on a shadow-checked hit; {@code
-   * similarity} (the hit's, as the lookup answered it) is optional.
+   * {@code POST /internal/cache/shadow}, or an entry of the verdict stream: the router's verdict on
+   * a shadow-checked hit; {@code similarity} (the hit's, as the lookup answered it) and {@code
+   * verdictId} (what makes a verdict delivered twice count once) are optional.
    */
   record ShadowReport(
-      CacheNamespace namespace, String entryId, Double similarity, boolean agreed) {}
+      CacheNamespace namespace,
+      String entryId,
+      Double similarity,
+      boolean agreed,
+      String verdictId) {}
 
   /**
    * The client's cache directives (RFC 9111 §5.2.1): {@code no-cache} forbids answering from a
@@ -116,11 +126,22 @@ final class CacheRequestBody {
         && (!similarity.isNumber() || similarity.asDouble() < -1 || similarity.asDouble() > 1)) {
       throw CacheProblems.invalidRequest("similarity", "similarity must be a number in [-1, 1]");
     }
+    JsonNode verdictId = root.get("verdictId");
+    if (verdictId != null
+        && !verdictId.isNull()
+        && (!verdictId.isString() || !VERDICT_ID.matcher(verdictId.asString()).matches())) {
+      throw CacheProblems.invalidRequest(
+          "verdictId",
+          "verdictId must be 1 to "
+              + CacheApi.ShadowReport.MAX_VERDICT_ID
+              + " letters, digits, '-' or '_'");
+    }
     return new ShadowReport(
         namespace,
         entryId,
         similarity == null || similarity.isNull() ? null : similarity.asDouble(),
-        agreed.booleanValue());
+        agreed.booleanValue(),
+        verdictId == null || verdictId.isNull() ? null : verdictId.asString());
   }
 
   private static JsonNode policy(JsonNode root) {

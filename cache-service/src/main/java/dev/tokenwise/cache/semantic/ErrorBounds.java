@@ -44,12 +44,18 @@ final class ErrorBounds {
   private static final Logger log = LoggerFactory.getLogger(ErrorBounds.class);
   static final String PREFIX = "tokenwise:cache:bound:";
 
+  /** Verdicts recorded, by route and verdict id ({@link #seenKey}). */
+  static final String SEEN_PREFIX = "tokenwise:cache:verdicts:seen:";
+
   /** Routes tracked per replica; the router's routes are few, this only caps a misbehaving one. */
   private static final int MAX_ROUTES = 1024;
 
   private static final RedisScript<List> RECORD =
       RedisScript.of(
           """
+          if #KEYS > 2 and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
+            return {'duplicate'}
+          end
           redis.call('LPUSH', KEYS[2], ARGV[1])
           redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
           local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
@@ -217,13 +223,40 @@ final class ErrorBounds {
 
   /**
    * Records a verdict on a semantic hit of {@code namespace}'s route and moves the route's learned
-   * threshold; emits the threshold after it, or nothing when the route sets no bound.
+   * threshold; emits whether it was recorded now and the threshold after it (null when the route
+   * sets no bound). Errors when Redis does not take it.
+   *
+   * <p>With a {@code seenKey} ({@link #seenKey}) a verdict is recorded once: on a bounded route the
+   * key is set in the same script that appends the verdict, so the two happen together or not at
+   * all; on a route without a bound only the key is set (the verdict moves nothing in Redis). A
+   * verdict whose key is already set is a {@link VerdictResult#DUPLICATE}. {@code recorded} runs
+   * once the verdict is recorded, before the route's decision is written.
    *
    * @param similarity the hit's similarity as the caller knows it, or {@code null}
+   * @param seenKey the verdict's key, or null for a verdict without an id (recorded every time)
+   * @param remember how long the verdict's key is kept
    */
-  Mono<Double> verdict(
-      CacheNamespace namespace, String entryId, Double similarity, boolean agreed) {
+  Mono<VerdictResult> verdict(
+      CacheNamespace namespace,
+      String entryId,
+      Double similarity,
+      boolean agreed,
+      String seenKey,
+      java.time.Duration remember,
+      Runnable recorded) {
     String route = namespace.route();
+    Mono<VerdictResult> unbounded =
+        Mono.defer(
+            () ->
+                markSeen(seenKey, remember)
+                    .map(
+                        fresh -> {
+                          if (!fresh) {
+                            return VerdictResult.DUPLICATE;
+                          }
+                          recorded.run();
+                          return VerdictResult.applied(null);
+                        }));
     return boundOf(route)
         .flatMap(
             bound -> {
@@ -253,26 +286,69 @@ final class ErrorBounds {
                             double at = similarity != null ? similarity : agreed ? current : 1.0;
                             return new ErrorBoundLearner.Verdict(at, current, !agreed);
                           }))
-                  .flatMap(verdict -> record(route, bound, verdict));
-            });
+                  .flatMap(verdict -> record(route, bound, verdict, seenKey, remember, recorded));
+            })
+        .switchIfEmpty(unbounded);
   }
 
-  private Mono<Double> record(String route, double localBound, ErrorBoundLearner.Verdict verdict) {
+  /**
+   * Sets a verdict's key unless it is set; emits true when it was not (the verdict is new). A
+   * verdict without a key is always new.
+   */
+  Mono<Boolean> markSeen(String seenKey, java.time.Duration remember) {
+    if (seenKey == null) {
+      return Mono.just(true);
+    }
+    return redis.opsForValue().setIfAbsent(seenKey, "1", remember);
+  }
+
+  /**
+   * The key that marks verdict {@code verdictId} of {@code route} as recorded. It carries the
+   * route's hash tag, so on Redis Cluster it shares a slot with the route's state and verdict list
+   * and the record script can set it with them.
+   */
+  static String seenKey(String route, String verdictId) {
+    return SEEN_PREFIX
+        + '{'
+        + URLEncoder.encode(route, StandardCharsets.UTF_8)
+        + "}:"
+        + URLEncoder.encode(verdictId, StandardCharsets.UTF_8);
+  }
+
+  private Mono<VerdictResult> record(
+      String route,
+      double localBound,
+      ErrorBoundLearner.Verdict verdict,
+      String seenKey,
+      java.time.Duration remember,
+      Runnable recorded) {
     String state = stateKey(route);
     String encoded =
         number(verdict.similarity())
             + ':'
             + number(verdict.served())
             + (verdict.wrong() ? ":1" : ":0");
+    List<String> keys =
+        seenKey == null
+            ? List.of(state, state + ":verdicts")
+            : List.of(state, state + ":verdicts", seenKey);
+    List<String> args =
+        seenKey == null
+            ? List.of(encoded, Integer.toString(settings.window()))
+            : List.of(
+                encoded,
+                Integer.toString(settings.window()),
+                Long.toString(Math.max(1, remember.toSeconds())));
     return redis
-        .execute(
-            RECORD,
-            List.of(state, state + ":verdicts"),
-            List.of(encoded, Integer.toString(settings.window())))
+        .execute(RECORD, keys, args)
         .next()
         .flatMap(
             raw -> {
               List<?> result = raw;
+              if ("duplicate".equals(result.get(0).toString())) {
+                return Mono.just(VerdictResult.DUPLICATE);
+              }
+              recorded.run();
               long seq = Long.parseLong(result.get(0).toString());
               String storedThreshold = result.get(1).toString();
               String storedSince = result.get(2).toString();
@@ -336,7 +412,7 @@ final class ErrorBounds {
                           metrics.learned(route, next.threshold(), bound);
                           publishShare(route, next.threshold());
                         }
-                        return next.threshold();
+                        return VerdictResult.applied(next.threshold());
                       });
             });
   }

@@ -438,8 +438,16 @@ public final class SemanticCache {
   /**
    * Records a verdict on a semantic hit (a shadow comparison, or the client's feedback on a cached
    * answer): counted for the route's estimate, and, when the route learns its threshold under a
-   * {@code maxFalseHitRate}, fed to the learner. Emits the route's learned threshold after it, or
-   * nothing when the route has no bound; never errors (the verdict is then only counted).
+   * {@code maxFalseHitRate}, fed to the learner. Emits whether it was recorded now (not a verdict
+   * whose id was recorded before) and the route's learned threshold after it; <b>errors</b> when it
+   * could not be recorded (Redis failed or took longer than {@code store-timeout}), so that the
+   * verdict stream leaves it pending and the HTTP endpoint answers 503: a verdict is never
+   * acknowledged and then dropped. It is counted for the estimate only once recorded.
+   *
+   * <p>A verdict with an id is recorded once ({@code tokenwise:cache:verdicts:seen:{route}:{id}},
+   * kept {@code remember}): set in the same script that appends it to a bounded route's window; on
+   * other routes set on its own, after the verdict's other effect (an alias's removal, which is
+   * harmless to repeat). A verdict without an id is recorded every time it arrives.
    *
    * <p>A verdict on a hit through a promoted alias (its {@code entryId} is the alias's, the
    * request's 64-hex exact key) counts for the estimate too, but does not move a learned threshold
@@ -447,38 +455,48 @@ public final class SemanticCache {
    * removes the alias, so the question misses again.
    *
    * @param similarity the hit's similarity if the caller sent it, else {@code null}
+   * @param verdictId the verdict's unique id, or {@code null}
+   * @param remember how long a verdict id is remembered as recorded
    */
-  public Mono<Double> shadowReport(
-      CacheNamespace namespace, String entryId, Double similarity, boolean agreed) {
-    metrics.shadowReport(namespace.route(), agreed);
+  public Mono<VerdictResult> shadowReport(
+      CacheNamespace namespace,
+      String entryId,
+      Double similarity,
+      boolean agreed,
+      String verdictId,
+      java.time.Duration remember) {
+    String route = namespace.route();
+    Runnable recorded = () -> metrics.shadowReport(route, agreed);
+    String seenKey = verdictId == null ? null : ErrorBounds.seenKey(route, verdictId);
+    Mono<VerdictResult> result;
     if (isAliasId(entryId)) {
-      if (agreed) {
-        return Mono.empty();
-      }
-      return promotions
-          .remove(namespace, entryId)
-          .doOnNext(
-              removed -> {
-                if (removed) {
-                  metrics.aliasRemoved();
-                }
-              })
-          .timeout(properties.storeTimeout())
-          .onErrorResume(
-              error -> {
-                log.warn("Alias not removed after a bad verdict: {}", error.toString());
-                return Mono.empty();
-              })
-          .then(Mono.empty());
+      Mono<Void> removal =
+          agreed
+              ? Mono.empty()
+              : promotions
+                  .remove(namespace, entryId)
+                  .doOnNext(
+                      removed -> {
+                        if (removed) {
+                          metrics.aliasRemoved();
+                        }
+                      })
+                  .then();
+      result =
+          removal
+              .then(bounds.markSeen(seenKey, remember))
+              .map(
+                  fresh -> {
+                    if (!fresh) {
+                      return VerdictResult.DUPLICATE;
+                    }
+                    recorded.run();
+                    return VerdictResult.applied(null);
+                  });
+    } else {
+      result = bounds.verdict(namespace, entryId, similarity, agreed, seenKey, remember, recorded);
     }
-    return bounds
-        .verdict(namespace, entryId, similarity, agreed)
-        .timeout(properties.storeTimeout())
-        .onErrorResume(
-            error -> {
-              log.warn("Verdict not learned from: {}", error.toString());
-              return Mono.empty();
-            });
+    return result.timeout(properties.storeTimeout());
   }
 
   /** Semantic entry ids are 32 hex digits; an alias is named by the request's 64-hex exact key. */

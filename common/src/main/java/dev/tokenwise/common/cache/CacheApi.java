@@ -89,8 +89,12 @@ public final class CacheApi {
   public record StoreResult(String entryId, String semanticEntryId) {}
 
   /**
-   * {@code POST /internal/cache/shadow}: whether a semantic hit's answer agreed with the model's
-   * own answer to the same request.
+   * {@code POST /internal/cache/shadow}, or an entry of {@link VerdictStream}: whether a semantic
+   * hit's answer agreed with the model's own answer to the same request.
+   *
+   * @param verdictId the verdict's unique id (1 to {@value #MAX_VERDICT_ID} letters, digits, {@code
+   *     -} or {@code _}), when the caller sends one: cache-service records a verdict id once, so a
+   *     verdict delivered twice (by the stream and by HTTP, or redelivered) counts once
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ShadowReport(
@@ -99,7 +103,12 @@ public final class CacheApi {
       String model,
       String entryId,
       Double similarity,
-      boolean agreed) {}
+      boolean agreed,
+      String verdictId) {
+
+    /** The longest verdict id cache-service accepts. */
+    public static final int MAX_VERDICT_ID = 64;
+  }
 
   /** The answer to a shadow report (202). */
   @JsonInclude(JsonInclude.Include.NON_NULL)

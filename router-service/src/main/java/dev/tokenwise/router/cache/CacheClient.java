@@ -1,10 +1,13 @@
 package dev.tokenwise.router.cache;
 
 import dev.tokenwise.common.cache.CacheApi;
+import dev.tokenwise.common.cache.VerdictStream;
 import dev.tokenwise.common.metrics.MetricNames;
 import dev.tokenwise.common.metrics.MetricTags;
 import dev.tokenwise.common.security.ServiceTokens;
+import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.router.request.Deadlines;
+import dev.tokenwise.router.request.RandomIds;
 import dev.tokenwise.router.route.RouteProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,11 +16,15 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
@@ -39,7 +46,10 @@ public class CacheClient {
 
   private static final Logger log = LoggerFactory.getLogger(CacheClient.class);
 
-  /** Shadow reports sent to cache-service, by outcome: sent, failed. */
+  /**
+   * Verdicts for cache-service, by outcome: queued (on the verdict stream), sent (over HTTP, the
+   * stream having failed), failed (both failed: the verdict is lost).
+   */
   static final String SHADOW_REPORTS = "tokenwise.router.cache.shadow.reports";
 
   /** Stores sent to cache-service, by outcome: stored, failed (refused or unreachable). */
@@ -64,14 +74,20 @@ public class CacheClient {
   private final Counter storeFailed;
   private final AtomicInteger storesInFlight = new AtomicInteger();
   private final ModelVersions modelVersions = new ModelVersions();
+  private final ReactiveStringRedisTemplate redis;
+  private final StreamSignatures signatures;
 
   public CacheClient(
       CacheProperties properties,
       JsonMapper json,
       MeterRegistry registry,
       ObservationRegistry observations,
-      ServiceTokens tokens) {
+      ServiceTokens tokens,
+      ReactiveStringRedisTemplate redis,
+      StreamSignatures signatures) {
     this.properties = properties;
+    this.redis = redis;
+    this.signatures = signatures;
     this.tokens = tokens;
     this.json = json;
     HttpClient http =
@@ -195,6 +211,14 @@ public class CacheClient {
    * Tells cache-service, in the background, whether a semantic hit's answer agreed with the model's
    * own answer to the same request; the share of disagreements is the route's live false-hit
    * estimate there ({@code tokenwise_cache_semantic_false_hit_estimate}).
+   *
+   * <p>The verdict goes on the verdict stream ({@link VerdictStream}, signed as router-service),
+   * where cache-service takes it whenever it runs and acknowledges it only once recorded: a
+   * cache-service that is down or restarting loses none. When the stream write fails or takes
+   * longer than {@link CacheProperties#verdictsTimeout()} (Redis down), it is posted to {@code
+   * /internal/cache/shadow} instead; only when both fail is it lost (counted {@code failed}). Both
+   * carry the same verdict id, so a verdict whose slow write did reach the stream and was posted
+   * too still counts once.
    */
   public void reportShadow(CacheQuery query, String entryId, boolean agreed) {
     CacheApi.ShadowReport body =
@@ -204,22 +228,56 @@ public class CacheClient {
             query.model(),
             entryId == null || entryId.isBlank() ? null : entryId,
             null,
-            agreed);
-    client
+            agreed,
+            RandomIds.uuid().toString());
+    byte[] report = json.writeValueAsBytes(body);
+    queueVerdict(report)
+        .map(id -> "queued")
+        .onErrorResume(
+            streamError -> {
+              log.debug("Verdict not queued, posting it: {}", streamError.toString());
+              return postVerdict(query.tenant(), report).thenReturn("sent");
+            })
+        .subscribe(
+            this::shadowReported,
+            e -> {
+              shadowReported("failed");
+              log.warn("Shadow report lost, neither queued nor posted: {}", e.toString());
+            });
+  }
+
+  /** One XADD of the signed report on the verdict stream, bounded by the verdict timeout. */
+  private Mono<String> queueVerdict(byte[] report) {
+    Map<String, String> fields =
+        signatures.sign(
+            VerdictStream.KEY,
+            Map.of(
+                VerdictStream.FIELD, new String(report, java.nio.charset.StandardCharsets.UTF_8)));
+    return Deadlines.within(
+            Mono.defer(
+                () ->
+                    redis
+                        .opsForStream()
+                        .add(
+                            StreamRecords.string(fields).withStreamKey(VerdictStream.KEY),
+                            XAddOptions.maxlen(properties.verdictsMaxLength())
+                                .approximateTrimming(true))),
+            properties.verdictsTimeout())
+        .map(id -> id.getValue());
+  }
+
+  /** {@code POST /internal/cache/shadow}: the fallback when the stream cannot take the verdict. */
+  private Mono<Void> postVerdict(String tenant, byte[] report) {
+    return client
         .post()
         .uri(CacheApi.SHADOW)
-        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, query.tenant()))
+        .header(ServiceTokens.HEADER, tokens.mint(ServiceTokens.CACHE, tenant))
         .contentType(MediaType.APPLICATION_JSON)
-        .bodyValue(json.writeValueAsBytes(body))
+        .bodyValue(report)
         .retrieve()
         .toBodilessEntity()
         .timeout(properties.storeTimeout())
-        .subscribe(
-            ok -> shadowReported("sent"),
-            e -> {
-              shadowReported("failed");
-              log.warn("Shadow report failed: {}", e.toString());
-            });
+        .then();
   }
 
   private void shadowReported(String outcome) {

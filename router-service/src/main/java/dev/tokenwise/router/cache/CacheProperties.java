@@ -19,6 +19,11 @@ import org.springframework.util.unit.DataSize;
  * @param maxShadowsInFlight shadow checks running at once; a hit sampled beyond it is not checked
  * @param feedbackWindow how long after a semantic hit a client's {@code POST /v1/feedback} on it
  *     also counts as a verdict on the hit for cache-service's false-hit bound; 0 turns it off
+ * @param verdictsMaxLength approximate length the verdict stream ({@code tokenwise:cache:verdicts})
+ *     is trimmed to on each write: verdicts cache-service has not read yet are kept while fewer
+ *     than this many are waiting
+ * @param verdictsTimeout how long one verdict's write to the stream may take before it is sent to
+ *     cache-service over HTTP instead
  */
 @ConfigurationProperties("tokenwise.router.cache")
 public record CacheProperties(
@@ -31,4 +36,18 @@ public record CacheProperties(
     Duration ttl,
     @DefaultValue("0.8") double shadowAgreement,
     @DefaultValue("16") int maxShadowsInFlight,
-    @DefaultValue("24h") Duration feedbackWindow) {}
+    @DefaultValue("24h") Duration feedbackWindow,
+    @DefaultValue("100000") long verdictsMaxLength,
+    @DefaultValue("1s") Duration verdictsTimeout) {
+
+  public CacheProperties {
+    if (verdictsMaxLength < 1) {
+      throw new IllegalArgumentException(
+          "tokenwise.router.cache.verdicts-max-length must be positive");
+    }
+    if (verdictsTimeout == null || verdictsTimeout.isNegative() || verdictsTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "tokenwise.router.cache.verdicts-timeout must be positive");
+    }
+  }
+}

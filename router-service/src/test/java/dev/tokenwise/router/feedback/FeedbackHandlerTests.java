@@ -93,7 +93,9 @@ class FeedbackHandlerTests {
         null,
         0.8,
         16,
-        Duration.ZERO);
+        Duration.ZERO,
+        100_000,
+        Duration.ofSeconds(1));
   }
 
   @AfterEach

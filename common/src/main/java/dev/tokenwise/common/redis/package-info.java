@@ -1,0 +1,2 @@
+/** Redis stream consumer-group steps shared by the services that consume Tokenwise streams. */
+package dev.tokenwise.common.redis;
