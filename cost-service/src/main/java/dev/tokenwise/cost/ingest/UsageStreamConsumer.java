@@ -1,5 +1,6 @@
 package dev.tokenwise.cost.ingest;
 
+import dev.tokenwise.common.redis.StreamGroups;
 import dev.tokenwise.common.security.StreamSignatures;
 import dev.tokenwise.common.usage.UsageEvent;
 import dev.tokenwise.common.usage.UsageStream;
@@ -15,18 +16,13 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.DefaultStringRedisConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
-import org.springframework.data.redis.connection.RedisStreamCommands.XClaimOptions;
 import org.springframework.data.redis.connection.StringRedisConnection;
 import org.springframework.data.redis.connection.stream.Consumer;
-import org.springframework.data.redis.connection.stream.PendingMessage;
-import org.springframework.data.redis.connection.stream.PendingMessages;
 import org.springframework.data.redis.connection.stream.PendingMessagesSummary;
 import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.RecordId;
@@ -185,7 +181,8 @@ class UsageStreamConsumer implements SmartLifecycle {
     while (running) {
       try (RedisConnection connection = connections.getConnection()) {
         StringRedisConnection redis = new DefaultStringRedisConnection(connection);
-        createGroupIfAbsent(redis);
+        // From the stream's start: events produced before cost-service first ran are priced too.
+        StreamGroups.createIfAbsent(redis, UsageStream.KEY, UsageStream.GROUP);
         consume(redis, consumer);
         backoff = properties.retryBackoff();
       } catch (RuntimeException e) {
@@ -235,42 +232,17 @@ class UsageStreamConsumer implements SmartLifecycle {
   }
 
   private void claimAbandoned(StringRedisConnection redis, Consumer consumer) {
-    Range<String> range = Range.unbounded();
-    while (running) {
-      PendingMessages page =
-          redis.xPending(
-              UsageStream.KEY,
-              UsageStream.GROUP,
-              range,
-              (long) properties.batchSize(),
-              properties.claimMinIdle());
-      if (page == null || page.isEmpty()) {
-        return;
-      }
-      List<RecordId> others = new ArrayList<>();
-      RecordId last = null;
-      for (PendingMessage message : page) {
-        last = message.getId();
-        if (!message.getConsumerName().equals(consumer.getName())) {
-          others.add(message.getId());
-        }
-      }
-      if (!others.isEmpty()) {
-        List<StringRecord> claimed =
-            redis.xClaim(
-                UsageStream.KEY,
-                UsageStream.GROUP,
-                consumer.getName(),
-                XClaimOptions.minIdle(properties.claimMinIdle())
-                    .ids(others.toArray(RecordId[]::new)));
-        log.info("Claimed {} usage entries abandoned by other consumers", claimed.size());
-        handle(redis, claimed);
-      }
-      if (page.size() < properties.batchSize()) {
-        return;
-      }
-      range = Range.rightUnbounded(Range.Bound.exclusive(last.getValue()));
-    }
+    StreamGroups.claimAbandoned(
+        redis,
+        UsageStream.KEY,
+        consumer,
+        properties.batchSize(),
+        properties.claimMinIdle(),
+        () -> running,
+        claimed -> {
+          log.info("Claimed {} usage entries abandoned by other consumers", claimed.size());
+          handle(redis, claimed);
+        });
   }
 
   /**
@@ -378,7 +350,7 @@ class UsageStreamConsumer implements SmartLifecycle {
               redis,
               record,
               record.getValue().get(UsageStream.FIELD),
-              "rejected by storage: " + rootMessage(e));
+              "rejected by storage: " + StreamGroups.rootMessage(e));
         }
       }
     }
@@ -399,17 +371,6 @@ class UsageStreamConsumer implements SmartLifecycle {
     log.warn("Usage entry {} dead-lettered: {}", record.getId().getValue(), reason);
   }
 
-  private static void createGroupIfAbsent(StringRedisConnection redis) {
-    try {
-      // From the stream's start: events produced before cost-service first ran are priced too.
-      redis.xGroupCreate(UsageStream.KEY, ReadOffset.from("0-0"), UsageStream.GROUP, true);
-    } catch (DataAccessException e) {
-      if (!String.valueOf(rootMessage(e)).contains("BUSYGROUP")) {
-        throw e;
-      }
-    }
-  }
-
   private void pause(Duration duration) {
     try {
       Thread.sleep(duration.toMillis());
@@ -421,14 +382,6 @@ class UsageStreamConsumer implements SmartLifecycle {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage();
   }
 
   private static String consumerName(String configured) {
