@@ -2,30 +2,21 @@ package dev.tokenwise.router.budget;
 
 import dev.tokenwise.common.budget.SpendSettlement;
 import dev.tokenwise.common.metrics.RefusedStreamEntries;
+import dev.tokenwise.common.redis.StreamGroups;
 import dev.tokenwise.common.security.StreamSignatures;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.dao.DataAccessException;
-import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.DefaultStringRedisConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.RedisStreamCommands.XClaimOptions;
 import org.springframework.data.redis.connection.StringRedisConnection;
 import org.springframework.data.redis.connection.stream.Consumer;
-import org.springframework.data.redis.connection.stream.PendingMessage;
-import org.springframework.data.redis.connection.stream.PendingMessages;
 import org.springframework.data.redis.connection.stream.ReadOffset;
-import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.connection.stream.StringRecord;
@@ -81,7 +72,8 @@ class SpendSettlementConsumer implements SmartLifecycle {
     this.redis = redis;
     this.properties = properties;
     this.settings = properties.settlements();
-    this.consumer = Consumer.from(GROUP, consumerName(settings.consumerName()));
+    this.consumer =
+        Consumer.from(GROUP, StreamGroups.consumerName(settings.consumerName(), "router"));
   }
 
   @Override
@@ -130,7 +122,8 @@ class SpendSettlementConsumer implements SmartLifecycle {
     while (running) {
       try (RedisConnection connection = connections.getConnection()) {
         StringRedisConnection strings = new DefaultStringRedisConnection(connection);
-        createGroupIfAbsent(strings);
+        // from the stream's start: settlements written before this group existed count too
+        StreamGroups.createIfAbsent(strings, SpendSettlement.STREAM_KEY, GROUP);
         healthy = false;
         consume(strings);
       } catch (RuntimeException e) {
@@ -182,33 +175,17 @@ class SpendSettlementConsumer implements SmartLifecycle {
   }
 
   private void claimAbandoned(StringRedisConnection strings) {
-    PendingMessages pending =
-        strings.xPending(
-            SpendSettlement.STREAM_KEY,
-            GROUP,
-            Range.unbounded(),
-            (long) settings.batchSize(),
-            settings.claimMinIdle());
-    if (pending == null || pending.isEmpty()) {
-      return;
-    }
-    List<RecordId> others = new ArrayList<>();
-    for (PendingMessage message : pending) {
-      if (!message.getConsumerName().equals(consumer.getName())) {
-        others.add(message.getId());
-      }
-    }
-    if (others.isEmpty()) {
-      return;
-    }
-    List<StringRecord> claimed =
-        strings.xClaim(
-            SpendSettlement.STREAM_KEY,
-            GROUP,
-            consumer.getName(),
-            XClaimOptions.minIdle(settings.claimMinIdle()).ids(others.toArray(RecordId[]::new)));
-    log.info("Took over {} spend settlements another replica left pending", claimed.size());
-    apply(strings, claimed);
+    StreamGroups.claimAbandoned(
+        strings,
+        SpendSettlement.STREAM_KEY,
+        consumer,
+        settings.batchSize(),
+        settings.claimMinIdle(),
+        () -> running,
+        claimed -> {
+          log.info("Took over {} spend settlements another replica left pending", claimed.size());
+          apply(strings, claimed);
+        });
   }
 
   private void apply(StringRedisConnection strings, List<StringRecord> records) {
@@ -271,21 +248,6 @@ class SpendSettlementConsumer implements SmartLifecycle {
         String.valueOf(Math.max(1, properties.settledRetention().toSeconds())));
   }
 
-  private static void createGroupIfAbsent(StringRedisConnection strings) {
-    try {
-      // from the stream's start: settlements written before this group existed count too
-      strings.xGroupCreate(SpendSettlement.STREAM_KEY, ReadOffset.from("0-0"), GROUP, true);
-    } catch (DataAccessException e) {
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      if (!String.valueOf(root.getMessage()).contains("BUSYGROUP")) {
-        throw e;
-      }
-    }
-  }
-
   private void pause(Duration duration) {
     try {
       Thread.sleep(duration.toMillis());
@@ -293,20 +255,5 @@ class SpendSettlementConsumer implements SmartLifecycle {
       Thread.currentThread().interrupt();
       running = false;
     }
-  }
-
-  private static String consumerName(String configured) {
-    if (configured != null && !configured.isBlank()) {
-      return configured;
-    }
-    String host = System.getenv("HOSTNAME");
-    if (host == null || host.isBlank()) {
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (UnknownHostException e) {
-        host = "router";
-      }
-    }
-    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }
