@@ -252,7 +252,7 @@ class DashboardTests {
   /**
    * The learned semantic threshold beside the route's bound ({@code maxFalseHitRate}) and, for a
    * bound per lookup, the upper bound per lookup; and the router's client-feedback verdicts on
-   * semantic hits by outcome.
+   * semantic hits by outcome; and how verdicts are delivered.
    */
   @Test
   void theCacheDashboardShowsTheLearnedThresholdAndClientVerdicts() {
@@ -270,6 +270,13 @@ class DashboardTests {
     PanelQuery feedback = byPanel.get("Client feedback on semantic hits").get(0);
     assertThat(feedback.names()).containsExactly("tokenwise_router_cache_feedback_verdicts_total");
     assertThat(feedback.expr()).contains("by (outcome)");
+    // How verdicts travel: the router's writes (stream, HTTP fallback, lost) and cache-service's
+    // takings from the stream, each by outcome.
+    assertThat(byPanel.get("Verdicts on semantic hits: delivery"))
+        .extracting(PanelQuery::names)
+        .containsExactlyInAnyOrder(
+            List.of("tokenwise_router_cache_shadow_reports_total"),
+            List.of("tokenwise_cache_verdicts_consumed_total"));
   }
 
   @Test
