@@ -3,10 +3,10 @@ package dev.tokenwise.router.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenwise.router.cache.CacheProperties;
-import java.util.Map;
+import java.net.URI;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The shadow check's judge of a semantic hit: final answers decide where both answers state one,
@@ -54,8 +54,20 @@ class ShadowChecksTests {
         .isFalse();
   }
 
+  /** The shipped agreement threshold (0.8); the rest is not read by the judge. */
   private static CacheProperties defaults() {
-    return new Binder(new MapConfigurationPropertySource(Map.of()))
-        .bindOrCreate("tokenwise.router.cache", CacheProperties.class);
+    return new CacheProperties(
+        true,
+        URI.create("http://127.0.0.1:1"),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(5),
+        DataSize.ofMegabytes(16),
+        null,
+        0.8,
+        16,
+        Duration.ZERO,
+        100_000,
+        Duration.ofSeconds(1));
   }
 }
