@@ -34,7 +34,6 @@ import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.core.ReactiveStreamOperations;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.util.unit.DataSize;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -88,18 +87,9 @@ class CacheClientVerdictTests {
     ReactiveStringRedisTemplate redis = mock(ReactiveStringRedisTemplate.class);
     doReturn(streams).when(redis).opsForStream();
     CacheProperties properties =
-        new CacheProperties(
-            true,
+        TestCacheProperties.of(
             URI.create("http://127.0.0.1:" + cacheService.getAddress().getPort()),
-            Duration.ofMillis(250),
-            Duration.ofMillis(500),
-            Duration.ofSeconds(5),
-            DataSize.ofMegabytes(16),
-            null,
-            0.8,
-            16,
             Duration.ofHours(24),
-            100_000,
             Duration.ofMillis(200));
     client =
         new CacheClient(

@@ -6,8 +6,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tokenwise.common.security.ServiceTokens;
 import dev.tokenwise.common.testsupport.TestServiceTokens;
-import dev.tokenwise.router.cache.CacheProperties;
 import dev.tokenwise.router.cache.ServedSemanticHits;
+import dev.tokenwise.router.cache.TestCacheProperties;
 import dev.tokenwise.router.error.PublicApiErrorHandler;
 import dev.tokenwise.router.tenant.TenantProperties;
 import dev.tokenwise.router.tenant.VirtualKeyAuthenticator;
@@ -27,7 +27,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.server.HandlerStrategies;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -69,7 +68,8 @@ class FeedbackHandlerTests {
                 new ServiceTokens(
                     TestServiceTokens.secret(), ServiceTokens.ROUTER, Clock.systemUTC())),
             // no semantic hits to rate here (ChatCompletionsIT covers them, with Redis)
-            new ServedSemanticHits(null, null, noFeedbackWindow(), json, new SimpleMeterRegistry()),
+            new ServedSemanticHits(
+                null, null, TestCacheProperties.unreachable(), json, new SimpleMeterRegistry()),
             json);
     client =
         WebTestClient.bindToRouterFunction(new FeedbackRoutes().feedbackRoute(handler))
@@ -80,22 +80,6 @@ class FeedbackHandlerTests {
             .configureClient()
             .responseTimeout(Duration.ofSeconds(30))
             .build();
-  }
-
-  private static CacheProperties noFeedbackWindow() {
-    return new CacheProperties(
-        true,
-        URI.create("http://127.0.0.1:1"),
-        Duration.ofMillis(250),
-        Duration.ofMillis(500),
-        Duration.ofSeconds(5),
-        DataSize.ofMegabytes(16),
-        null,
-        0.8,
-        16,
-        Duration.ZERO,
-        100_000,
-        Duration.ofSeconds(1));
   }
 
   @AfterEach

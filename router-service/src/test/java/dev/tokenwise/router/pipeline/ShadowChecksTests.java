@@ -2,11 +2,8 @@ package dev.tokenwise.router.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenwise.router.cache.CacheProperties;
-import java.net.URI;
-import java.time.Duration;
+import dev.tokenwise.router.cache.TestCacheProperties;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
 
 /**
  * The shadow check's judge of a semantic hit: final answers decide where both answers state one,
@@ -15,7 +12,7 @@ import org.springframework.util.unit.DataSize;
 class ShadowChecksTests {
 
   private final ShadowChecks checks =
-      new ShadowChecks(null, defaults(), null, null, null, null, null);
+      new ShadowChecks(null, TestCacheProperties.unreachable(), null, null, null, null, null);
 
   @Test
   void answersThatReadAlikeButEndInDifferentNumbersDisagree() {
@@ -52,22 +49,5 @@ class ShadowChecksTests {
                 "Refunds are paid back to the original card within five business days.",
                 "Our office in Lisbon opens at nine in the morning on weekdays."))
         .isFalse();
-  }
-
-  /** The shipped agreement threshold (0.8); the rest is not read by the judge. */
-  private static CacheProperties defaults() {
-    return new CacheProperties(
-        true,
-        URI.create("http://127.0.0.1:1"),
-        Duration.ofMillis(250),
-        Duration.ofMillis(500),
-        Duration.ofSeconds(5),
-        DataSize.ofMegabytes(16),
-        null,
-        0.8,
-        16,
-        Duration.ZERO,
-        100_000,
-        Duration.ofSeconds(1));
   }
 }
